@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, then runs every test on the OpenCL device.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash ci/setup.sh
+source ci/env.sh
+mvn -B -q -Dpocl.cache.dir="$POCL_CACHE_DIR" verify "$@"
+bash ci/report.sh

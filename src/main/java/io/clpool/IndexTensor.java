@@ -1,0 +1,20 @@
+package io.clpool;
+
+import io.clpool.spec.Checks;
+import io.clpool.spec.Shape;
+
+/**
+ * Winning-tap indices of an indexed pooling, one int32 per output element: the offset
+ * {@code h·W + w} inside the input plane (PyTorch's convention).
+ */
+public record IndexTensor(Shape shape, int[] data) {
+
+    public IndexTensor {
+        Checks.requireNonNull(shape, "shape");
+        Checks.requireNonNull(data, "data");
+        if (data.length != shape.elementCount()) {
+            throw Checks.invalid("the index data length", "the shape's element count " + shape.elementCount() + " for " + shape,
+                    "length: " + data.length);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.clpool;
+
+import io.clpool.spec.AdaptiveWindows;
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.Checks;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+
+/**
+ * Argument checks shared by every backend, run before any device work, so that bad input fails
+ * the same way everywhere and never reaches a kernel.
+ */
+public final class Validation {
+    private Validation() {}
+
+    public static Shape pooledShape(Shape input, PoolSpec spec) {
+        Checks.requireNonNull(input, "input");
+        Checks.requireNonNull(spec, "spec");
+        return spec.outputShape(input);
+    }
+
+    public static Shape avgPooledShape(Shape input, PoolSpec spec, AvgOptions options) {
+        Checks.requireNonNull(options, "options");
+        requireNoDilation("average pooling", spec);
+        return pooledShape(input, spec);
+    }
+
+    public static Shape lpPooledShape(Shape input, PoolSpec spec, double norm) {
+        requireLp(spec, norm);
+        return pooledShape(input, spec);
+    }
+
+    public static void requireLp(PoolSpec spec, double norm) {
+        Checks.requireNonNull(spec, "spec");
+        if (!(norm > 0) || Double.isInfinite(norm)) {
+            throw Checks.invalid("LP pooling norm", "positive and finite", "norm: " + norm);
+        }
+        if (spec.hasPadding()) {
+            throw Checks.invalid("LP pooling padding", "0 (lp_pool2d takes no padding)",
+                    "padH: " + spec.padH() + ", padW: " + spec.padW());
+        }
+        requireNoDilation("LP pooling", spec);
+    }
+
+    private static void requireNoDilation(String op, PoolSpec spec) {
+        Checks.requireNonNull(spec, "spec");
+        if (spec.hasDilation()) {
+            throw Checks.invalid(op + " dilation", "1", "dilationH: " + spec.dilationH() + ", dilationW: " + spec.dilationW());
+        }
+    }
+
+    public static Shape adaptiveShape(Shape input, int outH, int outW) {
+        Checks.requireNonNull(input, "input");
+        return AdaptiveWindows.outputShape(input, outH, outW);
+    }
+
+    /** The gradient of a fixed-window pooling must have the pooled shape of {@code inputShape}. */
+    public static Shape requireGradOutput(Tensor gradOutput, Shape inputShape, PoolSpec spec) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Checks.requireNonNull(inputShape, "inputShape");
+        Checks.requireNonNull(spec, "spec");
+        Shape pooled = spec.outputShape(inputShape);
+        Checks.requireShape("gradOutput", pooled, gradOutput.shape());
+        return pooled;
+    }
+
+    /** Every index must be in its plane and inside its own window: the device then only ever touches legal memory. */
+    public static void requireIndicesInWindows(Tensor gradOutput, IndexTensor indices, Shape inputShape, PoolSpec spec) {
+        Shape pooled = requireGradOutput(gradOutput, inputShape, spec);
+        Checks.requireNonNull(indices, "indices");
+        Checks.requireShape("indices", pooled, indices.shape());
+        int[] idx = indices.data();
+        int planeOutputs = (int) pooled.planeSize();
+        for (int i = 0; i < idx.length; i++) {
+            int oh = (i % planeOutputs) / pooled.w();
+            int ow = i % pooled.w();
+            int index = idx[i];
+            requireInPlane(index, i, pooled, inputShape);
+            int h = index / inputShape.w();
+            int w = index % inputShape.w();
+            boolean inH = onTap(h, oh * spec.strideH() - spec.padH(), spec.kernelH(), spec.dilationH());
+            boolean inW = onTap(w, ow * spec.strideW() - spec.padW(), spec.kernelW(), spec.dilationW());
+            if (!inH || !inW) {
+                throw badIndex("inside its pooling window", index, i, pooled, inputShape);
+            }
+        }
+    }
+
+    public static void requireIndicesInAdaptiveWindows(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Checks.requireNonNull(indices, "indices");
+        Checks.requireNonNull(inputShape, "inputShape");
+        Shape pooled = gradOutput.shape();
+        Checks.requireShape("gradOutput planes", inputShape.withSpatial(pooled.h(), pooled.w()), pooled);
+        Checks.requireShape("indices", pooled, indices.shape());
+        int[] idx = indices.data();
+        int planeOutputs = (int) pooled.planeSize();
+        for (int i = 0; i < idx.length; i++) {
+            int oh = (i % planeOutputs) / pooled.w();
+            int ow = i % pooled.w();
+            int index = idx[i];
+            requireInPlane(index, i, pooled, inputShape);
+            int h = index / inputShape.w();
+            int w = index % inputShape.w();
+            boolean inH = h >= AdaptiveWindows.start(oh, inputShape.h(), pooled.h()) && h < AdaptiveWindows.end(oh, inputShape.h(), pooled.h());
+            boolean inW = w >= AdaptiveWindows.start(ow, inputShape.w(), pooled.w()) && w < AdaptiveWindows.end(ow, inputShape.w(), pooled.w());
+            if (!inH || !inW) {
+                throw badIndex("inside its adaptive pooling window", index, i, pooled, inputShape);
+            }
+        }
+    }
+
+    /** Unpooling: indices match the values and lie inside the output plane. */
+    public static void requireUnpoolIndices(Shape pooled, IndexTensor indices, Shape outputShape) {
+        Checks.requireNonNull(pooled, "values shape");
+        Checks.requireNonNull(indices, "indices");
+        Checks.requireNonNull(outputShape, "outputShape");
+        Checks.requireShape("indices", pooled, indices.shape());
+        if (outputShape.n() != pooled.n() || outputShape.c() != pooled.c()) {
+            throw Checks.invalid("the unpooling output batch and channels", pooled.n() + "x" + pooled.c() + " as the input's",
+                    "outputShape: " + outputShape);
+        }
+        int[] idx = indices.data();
+        for (int i = 0; i < idx.length; i++) {
+            requireInPlane(idx[i], i, pooled, outputShape);
+        }
+    }
+
+    private static void requireInPlane(int index, int position, Shape pooled, Shape plane) {
+        if (index < 0 || index >= plane.planeSize()) {
+            throw badIndex("in [0, " + plane.planeSize() + ")", index, position, pooled, plane);
+        }
+    }
+
+    private static boolean onTap(int coordinate, int windowStart, int kernel, int dilation) {
+        int offset = coordinate - windowStart;
+        return offset >= 0 && offset % dilation == 0 && offset / dilation < kernel;
+    }
+
+    private static IllegalArgumentException badIndex(String expectation, int index, int position, Shape pooled, Shape plane) {
+        int planeOutputs = (int) pooled.planeSize();
+        int p = position / planeOutputs;
+        String where = "(n=" + p / pooled.c() + ", c=" + p % pooled.c() + ", h=" + (position % planeOutputs) / pooled.w()
+                + ", w=" + position % pooled.w() + ")";
+        return Checks.invalid("index", expectation + " for an input plane of " + plane.h() + "x" + plane.w(),
+                "index: " + index + " at output " + where);
+    }
+}

@@ -1,0 +1,277 @@
+package io.clpool.opencl;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_event;
+import org.jocl.cl_mem;
+import org.jocl.cl_program;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One device's OpenCL context, its in-order command queue, and a cache of built programs keyed by
+ * kernel file and build options. Everything native it creates is counted while alive
+ * ({@link #liveObjects()}) and released by {@link #close()}. Methods are thread-safe: dispatches
+ * are serialized on this object.
+ */
+public final class ClContext implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClContext.class);
+
+    private final DeviceInfo device;
+    private final Map<NativeKind, AtomicLong> live = new EnumMap<>(NativeKind.class);
+    private final Map<String, ClProgram> programs = new HashMap<>();
+    private final List<cl_event> pendingEvents = new ArrayList<>();
+    private cl_context context;
+    private cl_command_queue queue;
+    private boolean profiling;
+
+    private ClContext(DeviceInfo device) {
+        this.device = device;
+        for (NativeKind kind : NativeKind.values()) {
+            live.put(kind, new AtomicLong());
+        }
+        int[] status = new int[1];
+        cl_context_properties properties = new cl_context_properties();
+        properties.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform());
+        context = CL.clCreateContext(properties, 1, new cl_device_id[] {device.device()}, null, null, status);
+        ClException.check(status[0], "clCreateContext");
+        created(NativeKind.CONTEXT);
+        try {
+            queue = createQueue(context, device.device());
+            created(NativeKind.QUEUE);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    @SuppressWarnings("deprecation") // clCreateCommandQueue is the call OpenCL 1.2 devices understand
+    private static cl_command_queue createQueue(cl_context context, cl_device_id device) {
+        int[] status = new int[1];
+        cl_command_queue queue = CL.clCreateCommandQueue(context, device, CL.CL_QUEUE_PROFILING_ENABLE, status);
+        ClException.check(status[0], "clCreateCommandQueue");
+        return queue;
+    }
+
+    /** A context on {@code device}. */
+    public static ClContext create(DeviceInfo device) {
+        ClContext context = new ClContext(device);
+        LOG.info("clpool OpenCL device: {}", device.describe());
+        return context;
+    }
+
+    /** A context on the device chosen by {@link Devices#select()}. */
+    public static ClContext createDefault() {
+        return create(Devices.select());
+    }
+
+    public DeviceInfo device() {
+        return device;
+    }
+
+    cl_command_queue queue() {
+        if (queue == null) {
+            throw new IllegalStateException("OpenCL context used after close");
+        }
+        return queue;
+    }
+
+    /**
+     * A new uninitialized buffer of {@code bytes}; {@code purpose} names it in the error when it is
+     * larger than the device's maximum allocation.
+     */
+    public synchronized ClBuffer allocate(long bytes, String purpose) {
+        if (bytes > device.maxAllocBytes()) {
+            throw new IllegalArgumentException(purpose + " needs " + bytes + " bytes, but the device's maximum allocation is "
+                    + device.maxAllocBytes() + " bytes (CL_DEVICE_MAX_MEM_ALLOC_SIZE of " + device.name().trim() + ")");
+        }
+        long size = Math.max(bytes, Sizeof.cl_float); // a zero-size buffer is invalid in OpenCL
+        int[] status = new int[1];
+        cl_mem mem = CL.clCreateBuffer(context(), CL.CL_MEM_READ_WRITE, size, null, status);
+        ClException.check(status[0], "clCreateBuffer(" + size + " bytes for " + purpose + ")");
+        created(NativeKind.BUFFER);
+        return new ClBuffer(this, mem, size);
+    }
+
+    public ClBuffer upload(float[] data, String purpose) {
+        ClBuffer buffer = allocate((long) data.length * Sizeof.cl_float, purpose);
+        try {
+            buffer.write(data);
+            return buffer;
+        } catch (RuntimeException e) {
+            buffer.close();
+            throw e;
+        }
+    }
+
+    public ClBuffer upload(int[] data, String purpose) {
+        ClBuffer buffer = allocate((long) data.length * Sizeof.cl_int, purpose);
+        try {
+            buffer.write(data);
+            return buffer;
+        } catch (RuntimeException e) {
+            buffer.close();
+            throw e;
+        }
+    }
+
+    /** Fills the first {@code bytes} of a buffer with zero bytes. */
+    public synchronized void zero(ClBuffer buffer, long bytes) {
+        if (bytes == 0) {
+            return;
+        }
+        ClException.check(CL.clEnqueueFillBuffer(queue(), buffer.mem(), Pointer.to(new int[] {0}), Sizeof.cl_int, 0, bytes,
+                0, null, profiling ? newEvent() : null), "clEnqueueFillBuffer");
+    }
+
+    /**
+     * The program built from {@code kernels/<file>} with {@code options}, built once per
+     * (file, options) and cached. A build failure throws with the build log.
+     */
+    public synchronized ClProgram program(String file, String options) {
+        String key = file + "\u0000" + options;
+        ClProgram program = programs.get(key);
+        if (program == null) {
+            program = build(file, options);
+            programs.put(key, program);
+        }
+        return program;
+    }
+
+    private ClProgram build(String file, String options) {
+        String source = KernelSource.load(file);
+        int[] status = new int[1];
+        cl_program handle = CL.clCreateProgramWithSource(context(), 1, new String[] {source}, null, status);
+        ClException.check(status[0], "clCreateProgramWithSource(" + file + ")");
+        created(NativeKind.PROGRAM);
+        ClProgram program = new ClProgram(this, handle, file + " [" + options + "]");
+        int built = CL.clBuildProgram(handle, 1, new cl_device_id[] {device.device()}, options, null, null);
+        if (built != CL.CL_SUCCESS) {
+            String log = buildLog(handle);
+            program.close();
+            throw new ClException("building kernels/" + file + " with options '" + options + "' failed with "
+                    + CL.stringFor_errorCode(built) + ":\n" + log);
+        }
+        LOG.debug("built kernels/{} with '{}'", file, options);
+        return program;
+    }
+
+    private String buildLog(cl_program program) {
+        long[] size = new long[1];
+        CL.clGetProgramBuildInfo(program, device.device(), CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
+        byte[] log = new byte[(int) Math.max(size[0], 1)];
+        CL.clGetProgramBuildInfo(program, device.device(), CL.CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
+        return new String(log, java.nio.charset.StandardCharsets.UTF_8).trim();
+    }
+
+    /**
+     * Sets the kernel's arguments and enqueues it over {@code global} work-items (null
+     * {@code local}: the runtime chooses). Arguments are {@link ClBuffer}, Integer, Long or Float.
+     */
+    public synchronized void run(ClKernel kernel, long[] global, long[] local, Object... args) {
+        for (long size : global) {
+            if (size == 0) {
+                return; // nothing to do; a zero-size range is an error in OpenCL
+            }
+        }
+        kernel.setArgs(args);
+        ClException.check(CL.clEnqueueNDRangeKernel(queue(), kernel.handle(), global.length, null, global, local,
+                0, null, profiling ? newEvent() : null), "clEnqueueNDRangeKernel(" + kernel.name() + ")");
+    }
+
+    private cl_event newEvent() {
+        cl_event event = new cl_event();
+        pendingEvents.add(event);
+        return event;
+    }
+
+    /** Waits for every enqueued command. */
+    public synchronized void finish() {
+        ClException.check(CL.clFinish(queue()), "clFinish");
+    }
+
+    /**
+     * Turns per-command device timing on or off. While on, every command records an event and
+     * {@link #takeDeviceNanos()} sums their device execution times.
+     */
+    public synchronized void setProfiling(boolean on) {
+        if (!on) {
+            takeDeviceNanos();
+        }
+        profiling = on;
+    }
+
+    /** Device nanoseconds of the commands enqueued since the last call (while profiling); waits for them. */
+    public synchronized long takeDeviceNanos() {
+        long total = 0;
+        if (!pendingEvents.isEmpty()) {
+            finish();
+        }
+        long[] start = new long[1];
+        long[] end = new long[1];
+        for (cl_event event : pendingEvents) {
+            CL.clGetEventProfilingInfo(event, CL.CL_PROFILING_COMMAND_START, Sizeof.cl_ulong, Pointer.to(start), null);
+            CL.clGetEventProfilingInfo(event, CL.CL_PROFILING_COMMAND_END, Sizeof.cl_ulong, Pointer.to(end), null);
+            total += end[0] - start[0];
+            CL.clReleaseEvent(event);
+        }
+        pendingEvents.clear();
+        return total;
+    }
+
+    private cl_context context() {
+        if (context == null) {
+            throw new IllegalStateException("OpenCL context used after close");
+        }
+        return context;
+    }
+
+    void created(NativeKind kind) {
+        live.get(kind).incrementAndGet();
+    }
+
+    void released(NativeKind kind) {
+        live.get(kind).decrementAndGet();
+    }
+
+    /** Native objects of {@code kind} created through this context and not yet released. */
+    public long liveObjects(NativeKind kind) {
+        return live.get(kind).get();
+    }
+
+    /** All native objects created through this context and not yet released. */
+    public long liveObjects() {
+        return live.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    /** Releases the programs, kernels, queue and context. Buffers still open are the caller's leak. */
+    @Override
+    public synchronized void close() {
+        if (queue != null) {
+            takeDeviceNanos();
+        }
+        programs.values().forEach(ClProgram::close);
+        programs.clear();
+        if (queue != null) {
+            CL.clReleaseCommandQueue(queue);
+            queue = null;
+            released(NativeKind.QUEUE);
+        }
+        if (context != null) {
+            CL.clReleaseContext(context);
+            context = null;
+            released(NativeKind.CONTEXT);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.clpool.opencl;
+
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_kernel;
+
+/**
+ * One kernel of a built program. Arguments and launch must happen under the context's lock,
+ * since a cl_kernel holds its arguments as shared state; {@link ClContext#run} does that.
+ */
+public final class ClKernel implements AutoCloseable {
+    private final ClContext context;
+    private final String name;
+    private cl_kernel kernel;
+
+    ClKernel(ClContext context, cl_kernel kernel, String name) {
+        this.context = context;
+        this.kernel = kernel;
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    cl_kernel handle() {
+        if (kernel == null) {
+            throw new IllegalStateException("kernel " + name + " used after close");
+        }
+        return kernel;
+    }
+
+    void setArgs(Object... args) {
+        for (int i = 0; i < args.length; i++) {
+            Object arg = args[i];
+            int status;
+            if (arg instanceof ClBuffer buffer) {
+                status = CL.clSetKernelArg(handle(), i, Sizeof.cl_mem, Pointer.to(buffer.mem()));
+            } else if (arg instanceof Integer value) {
+                status = CL.clSetKernelArg(handle(), i, Sizeof.cl_int, Pointer.to(new int[] {value}));
+            } else if (arg instanceof Long value) {
+                status = CL.clSetKernelArg(handle(), i, Sizeof.cl_long, Pointer.to(new long[] {value}));
+            } else if (arg instanceof Float value) {
+                status = CL.clSetKernelArg(handle(), i, Sizeof.cl_float, Pointer.to(new float[] {value}));
+            } else {
+                throw new IllegalArgumentException("kernel " + name + " argument " + i + " has unsupported type " + arg);
+            }
+            ClException.check(status, "clSetKernelArg(" + name + ", " + i + ")");
+        }
+    }
+
+    /** The device's preferred work-group size multiple for this kernel (the SIMD or warp width). */
+    public long preferredWorkGroupMultiple() {
+        long[] value = new long[1];
+        ClException.check(CL.clGetKernelWorkGroupInfo(handle(), context.device().device(),
+                CL.CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE, Sizeof.size_t, Pointer.to(value), null),
+                "clGetKernelWorkGroupInfo");
+        return value[0];
+    }
+
+    /** The largest work-group this kernel can run with on the device. */
+    public long maxWorkGroupSize() {
+        long[] value = new long[1];
+        ClException.check(CL.clGetKernelWorkGroupInfo(handle(), context.device().device(),
+                CL.CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(value), null), "clGetKernelWorkGroupInfo");
+        return value[0];
+    }
+
+    @Override
+    public void close() {
+        if (kernel != null) {
+            CL.clReleaseKernel(kernel);
+            kernel = null;
+            context.released(NativeKind.KERNEL);
+        }
+    }
+}

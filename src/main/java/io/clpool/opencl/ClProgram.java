@@ -1,0 +1,49 @@
+package io.clpool.opencl;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.jocl.CL;
+import org.jocl.cl_kernel;
+import org.jocl.cl_program;
+
+/** A built program and the kernels created from it; closing it releases its kernels too. */
+public final class ClProgram implements AutoCloseable {
+    private final ClContext context;
+    private final String description;
+    private final Map<String, ClKernel> kernels = new HashMap<>();
+    private cl_program program;
+
+    ClProgram(ClContext context, cl_program program, String description) {
+        this.context = context;
+        this.program = program;
+        this.description = description;
+    }
+
+    /** The kernel of that name, created once and reused. */
+    public synchronized ClKernel kernel(String name) {
+        if (program == null) {
+            throw new IllegalStateException("program " + description + " used after close");
+        }
+        ClKernel kernel = kernels.get(name);
+        if (kernel == null) {
+            int[] status = new int[1];
+            cl_kernel handle = CL.clCreateKernel(program, name, status);
+            ClException.check(status[0], "clCreateKernel(" + name + ") in " + description);
+            context.created(NativeKind.KERNEL);
+            kernel = new ClKernel(context, handle, name);
+            kernels.put(name, kernel);
+        }
+        return kernel;
+    }
+
+    @Override
+    public synchronized void close() {
+        kernels.values().forEach(ClKernel::close);
+        kernels.clear();
+        if (program != null) {
+            CL.clReleaseProgram(program);
+            program = null;
+            context.released(NativeKind.PROGRAM);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.clpool.opencl;
+
+import org.jocl.cl_device_id;
+import org.jocl.cl_platform_id;
+
+/** One OpenCL device and the properties clpool reports and plans with. */
+public record DeviceInfo(cl_platform_id platform, cl_device_id device, int platformIndex, int deviceIndex,
+                         String platformName, String name, String type, int computeUnits,
+                         long globalMemBytes, long maxAllocBytes, long maxWorkGroupSize, String version) {
+
+    public boolean isGpu() {
+        return type.contains("GPU");
+    }
+
+    /** "platform / device" for logs and reports. */
+    public String describe() {
+        return platformName.trim() + " / " + name.trim() + " (" + type + ", " + version.trim() + ")";
+    }
+}

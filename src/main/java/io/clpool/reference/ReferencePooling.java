@@ -1,0 +1,354 @@
+package io.clpool.reference;
+
+import io.clpool.IndexTensor;
+import io.clpool.PoolResult;
+import io.clpool.Pooling;
+import io.clpool.Tensor;
+import io.clpool.Validation;
+import io.clpool.spec.AdaptiveWindows;
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.Checks;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+
+/**
+ * The oracle: plain nested loops, one output element at a time, written to be obviously right
+ * rather than fast. Every OpenCL result is compared with this class.
+ */
+public final class ReferencePooling implements Pooling {
+
+    @Override
+    public String name() {
+        return "reference";
+    }
+
+    @Override
+    public PoolResult maxPool2d(Tensor input, PoolSpec spec) {
+        return extremumPool(input, spec, false);
+    }
+
+    @Override
+    public PoolResult minPool2d(Tensor input, PoolSpec spec) {
+        return extremumPool(input, spec, true);
+    }
+
+    /**
+     * Max (or min) pooling with PyTorch's rule: padding taps are skipped; the running best starts
+     * at ∓inf with the first in-bounds tap's index; a tap replaces it when strictly better or NaN,
+     * so ties keep the first tap and the last NaN owns the index.
+     */
+    private static PoolResult extremumPool(Tensor input, PoolSpec spec, boolean min) {
+        Shape in = input.shape();
+        Shape out = Validation.pooledShape(input.shape(), spec);
+        float[] x = input.data();
+        float[] y = new float[out.elementCountAsInt()];
+        int[] idx = new int[y.length];
+        int o = 0;
+        for (int plane = 0; plane < in.planes(); plane++) {
+            int base = plane * in.h() * in.w();
+            for (int oh = 0; oh < out.h(); oh++) {
+                for (int ow = 0; ow < out.w(); ow++, o++) {
+                    float best = min ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+                    int bestIndex = -1;
+                    for (int kh = 0; kh < spec.kernelH(); kh++) {
+                        int h = oh * spec.strideH() - spec.padH() + kh * spec.dilationH();
+                        if (h < 0 || h >= in.h()) {
+                            continue;
+                        }
+                        for (int kw = 0; kw < spec.kernelW(); kw++) {
+                            int w = ow * spec.strideW() - spec.padW() + kw * spec.dilationW();
+                            if (w < 0 || w >= in.w()) {
+                                continue;
+                            }
+                            float v = x[base + h * in.w() + w];
+                            if (bestIndex < 0) {
+                                bestIndex = h * in.w() + w;
+                            }
+                            boolean better = min ? v < best : v > best;
+                            if (better || Float.isNaN(v)) {
+                                best = v;
+                                bestIndex = h * in.w() + w;
+                            }
+                        }
+                    }
+                    y[o] = best;
+                    idx[o] = bestIndex;
+                }
+            }
+        }
+        return new PoolResult(new Tensor(out, y), new IndexTensor(out, idx));
+    }
+
+    @Override
+    public Tensor maxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape, PoolSpec spec) {
+        Validation.requireIndicesInWindows(gradOutput, indices, inputShape, spec);
+        return scatterByIndex(gradOutput, indices, inputShape);
+    }
+
+    /** {@code dX[plane, idx] += dY}, windows visited in row-major order. */
+    private static Tensor scatterByIndex(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
+        float[] dx = new float[inputShape.elementCountAsInt()];
+        float[] dy = gradOutput.data();
+        int planeOutputs = (int) gradOutput.shape().planeSize();
+        int planeInputs = (int) inputShape.planeSize();
+        for (int o = 0; o < dy.length; o++) {
+            int plane = o / planeOutputs;
+            dx[plane * planeInputs + indices.data()[o]] += dy[o];
+        }
+        return new Tensor(inputShape, dx);
+    }
+
+    @Override
+    public Tensor avgPool2d(Tensor input, PoolSpec spec, AvgOptions options) {
+        Shape in = input.shape();
+        Shape out = Validation.avgPooledShape(input.shape(), spec, options);
+        float[] x = input.data();
+        float[] y = new float[out.elementCountAsInt()];
+        int o = 0;
+        for (int plane = 0; plane < in.planes(); plane++) {
+            int base = plane * in.h() * in.w();
+            for (int oh = 0; oh < out.h(); oh++) {
+                for (int ow = 0; ow < out.w(); ow++, o++) {
+                    AvgWindow win = AvgWindow.of(oh, ow, in, spec, options);
+                    float sum = 0f;
+                    for (int h = win.h0; h < win.h1; h++) {
+                        for (int w = win.w0; w < win.w1; w++) {
+                            sum += x[base + h * in.w() + w];
+                        }
+                    }
+                    y[o] = sum / win.divisor;
+                }
+            }
+        }
+        return new Tensor(out, y);
+    }
+
+    @Override
+    public Tensor avgPool2dBackward(Tensor gradOutput, Shape inputShape, PoolSpec spec, AvgOptions options) {
+        Validation.avgPooledShape(inputShape, spec, options);
+        Shape out = Validation.requireGradOutput(gradOutput, inputShape, spec);
+        float[] dx = new float[inputShape.elementCountAsInt()];
+        float[] dy = gradOutput.data();
+        int o = 0;
+        for (int plane = 0; plane < inputShape.planes(); plane++) {
+            int base = plane * inputShape.h() * inputShape.w();
+            for (int oh = 0; oh < out.h(); oh++) {
+                for (int ow = 0; ow < out.w(); ow++, o++) {
+                    AvgWindow win = AvgWindow.of(oh, ow, inputShape, spec, options);
+                    float share = dy[o] / win.divisor;
+                    for (int h = win.h0; h < win.h1; h++) {
+                        for (int w = win.w0; w < win.w1; w++) {
+                            dx[base + h * inputShape.w() + w] += share;
+                        }
+                    }
+                }
+            }
+        }
+        return new Tensor(inputShape, dx);
+    }
+
+    /**
+     * The in-bounds rows [h0, h1) and columns [w0, w1) of an average-pooling window and its divisor:
+     * with count_include_pad, the window clipped to {@code i + p} (PyTorch's rule); without, the
+     * in-bounds taps; a divisor override replaces either.
+     */
+    private record AvgWindow(int h0, int h1, int w0, int w1, float divisor) {
+        static AvgWindow of(int oh, int ow, Shape in, PoolSpec spec, AvgOptions options) {
+            int hStart = oh * spec.strideH() - spec.padH();
+            int wStart = ow * spec.strideW() - spec.padW();
+            int hEnd = Math.min(hStart + spec.kernelH(), in.h() + spec.padH());
+            int wEnd = Math.min(wStart + spec.kernelW(), in.w() + spec.padW());
+            int paddedCount = (hEnd - hStart) * (wEnd - wStart);
+            int h0 = Math.max(hStart, 0);
+            int w0 = Math.max(wStart, 0);
+            int h1 = Math.min(hEnd, in.h());
+            int w1 = Math.min(wEnd, in.w());
+            int divisor = options.hasDivisorOverride() ? options.divisorOverride()
+                    : options.countIncludePad() ? paddedCount : (h1 - h0) * (w1 - w0);
+            return new AvgWindow(h0, h1, w0, w1, divisor);
+        }
+    }
+
+    /**
+     * LP pooling as PyTorch computes it: {@code (avg(x^p) · kh·kw)^(1/p)}, where the average
+     * divides by the in-bounds taps, so a partial (ceil-mode) window is scaled by kh·kw/n.
+     */
+    @Override
+    public Tensor lpPool2d(Tensor input, PoolSpec spec, double norm) {
+        Shape in = input.shape();
+        Shape out = Validation.lpPooledShape(input.shape(), spec, norm);
+        float p = (float) norm;
+        float[] powered = new float[input.data().length];
+        for (int i = 0; i < powered.length; i++) {
+            powered[i] = (float) Math.pow(input.data()[i], p);
+        }
+        Tensor mean = avgPool2d(new Tensor(in, powered), spec, AvgOptions.DEFAULT);
+        float[] y = mean.data();
+        float taps = spec.taps();
+        for (int o = 0; o < y.length; o++) {
+            y[o] = (float) Math.pow(y[o] * taps, 1.0f / p);
+        }
+        return new Tensor(out, y);
+    }
+
+    /**
+     * The chain rule through {@code y = (K·avg(x^p))^(1/p)}: each window adds
+     * {@code dy · (K/n) · (K·avg)^(1/p − 1) · x^(p−1)} to its taps, and nothing where
+     * {@code K·avg} is 0 (PyTorch's sign/relu guard).
+     */
+    @Override
+    public Tensor lpPool2dBackward(Tensor gradOutput, Tensor input, Tensor output, PoolSpec spec, double norm) {
+        Shape in = input.shape();
+        Shape out = Validation.lpPooledShape(input.shape(), spec, norm);
+        Validation.requireGradOutput(gradOutput, in, spec);
+        Checks.requireShape("output", out, output.shape());
+        float p = (float) norm;
+        float taps = spec.taps();
+        float[] x = input.data();
+        float[] dx = new float[x.length];
+        int o = 0;
+        for (int plane = 0; plane < in.planes(); plane++) {
+            int base = plane * in.h() * in.w();
+            for (int oh = 0; oh < out.h(); oh++) {
+                for (int ow = 0; ow < out.w(); ow++, o++) {
+                    AvgWindow win = AvgWindow.of(oh, ow, in, spec, AvgOptions.DEFAULT);
+                    float scaledMean = (float) Math.pow(output.data()[o], p);
+                    if (scaledMean == 0f) {
+                        continue;
+                    }
+                    float outer = gradOutput.data()[o] * (taps / win.divisor)
+                            * (float) Math.pow(scaledMean, 1.0f / p - 1.0f);
+                    for (int h = win.h0; h < win.h1; h++) {
+                        for (int w = win.w0; w < win.w1; w++) {
+                            int i = base + h * in.w() + w;
+                            dx[i] += outer * (float) Math.pow(x[i], p - 1.0f);
+                        }
+                    }
+                }
+            }
+        }
+        return new Tensor(in, dx);
+    }
+
+    @Override
+    public PoolResult adaptiveMaxPool2d(Tensor input, int outH, int outW) {
+        Shape in = input.shape();
+        Shape out = Validation.adaptiveShape(input.shape(), outH, outW);
+        float[] x = input.data();
+        float[] y = new float[out.elementCountAsInt()];
+        int[] idx = new int[y.length];
+        int o = 0;
+        for (int plane = 0; plane < in.planes(); plane++) {
+            int base = plane * in.h() * in.w();
+            for (int oh = 0; oh < outH; oh++) {
+                for (int ow = 0; ow < outW; ow++, o++) {
+                    int h0 = AdaptiveWindows.start(oh, in.h(), outH);
+                    int w0 = AdaptiveWindows.start(ow, in.w(), outW);
+                    float best = Float.NEGATIVE_INFINITY;
+                    int bestIndex = h0 * in.w() + w0;
+                    for (int h = h0; h < AdaptiveWindows.end(oh, in.h(), outH); h++) {
+                        for (int w = w0; w < AdaptiveWindows.end(ow, in.w(), outW); w++) {
+                            float v = x[base + h * in.w() + w];
+                            if (v > best || Float.isNaN(v)) {
+                                best = v;
+                                bestIndex = h * in.w() + w;
+                            }
+                        }
+                    }
+                    y[o] = best;
+                    idx[o] = bestIndex;
+                }
+            }
+        }
+        return new PoolResult(new Tensor(out, y), new IndexTensor(out, idx));
+    }
+
+    @Override
+    public Tensor adaptiveMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
+        Validation.requireIndicesInAdaptiveWindows(gradOutput, indices, inputShape);
+        return scatterByIndex(gradOutput, indices, inputShape);
+    }
+
+    @Override
+    public Tensor adaptiveAvgPool2d(Tensor input, int outH, int outW) {
+        Shape in = input.shape();
+        Shape out = Validation.adaptiveShape(input.shape(), outH, outW);
+        float[] x = input.data();
+        float[] y = new float[out.elementCountAsInt()];
+        int o = 0;
+        for (int plane = 0; plane < in.planes(); plane++) {
+            int base = plane * in.h() * in.w();
+            for (int oh = 0; oh < outH; oh++) {
+                for (int ow = 0; ow < outW; ow++, o++) {
+                    int h0 = AdaptiveWindows.start(oh, in.h(), outH);
+                    int h1 = AdaptiveWindows.end(oh, in.h(), outH);
+                    int w0 = AdaptiveWindows.start(ow, in.w(), outW);
+                    int w1 = AdaptiveWindows.end(ow, in.w(), outW);
+                    float sum = 0f;
+                    for (int h = h0; h < h1; h++) {
+                        for (int w = w0; w < w1; w++) {
+                            sum += x[base + h * in.w() + w];
+                        }
+                    }
+                    y[o] = sum / ((h1 - h0) * (w1 - w0));
+                }
+            }
+        }
+        return new Tensor(out, y);
+    }
+
+    @Override
+    public Tensor adaptiveAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Shape out = Validation.adaptiveShape(inputShape, gradOutput.shape().h(), gradOutput.shape().w());
+        Checks.requireShape("gradOutput", out, gradOutput.shape());
+        float[] dx = new float[inputShape.elementCountAsInt()];
+        float[] dy = gradOutput.data();
+        int o = 0;
+        for (int plane = 0; plane < inputShape.planes(); plane++) {
+            int base = plane * inputShape.h() * inputShape.w();
+            for (int oh = 0; oh < out.h(); oh++) {
+                for (int ow = 0; ow < out.w(); ow++, o++) {
+                    int h0 = AdaptiveWindows.start(oh, inputShape.h(), out.h());
+                    int h1 = AdaptiveWindows.end(oh, inputShape.h(), out.h());
+                    int w0 = AdaptiveWindows.start(ow, inputShape.w(), out.w());
+                    int w1 = AdaptiveWindows.end(ow, inputShape.w(), out.w());
+                    float share = dy[o] / ((h1 - h0) * (w1 - w0));
+                    for (int h = h0; h < h1; h++) {
+                        for (int w = w0; w < w1; w++) {
+                            dx[base + h * inputShape.w() + w] += share;
+                        }
+                    }
+                }
+            }
+        }
+        return new Tensor(inputShape, dx);
+    }
+
+    @Override
+    public Tensor maxUnpool2d(Tensor values, IndexTensor indices, Shape outputShape) {
+        Checks.requireNonNull(values, "values");
+        Validation.requireUnpoolIndices(values.shape(), indices, outputShape);
+        float[] out = new float[outputShape.elementCountAsInt()];
+        int planeInputs = (int) values.shape().planeSize();
+        int planeOutputs = (int) outputShape.planeSize();
+        for (int j = 0; j < values.data().length; j++) {
+            out[(j / planeInputs) * planeOutputs + indices.data()[j]] = values.data()[j];
+        }
+        return new Tensor(outputShape, out);
+    }
+
+    @Override
+    public Tensor maxUnpool2dBackward(Tensor gradOutput, IndexTensor indices) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Checks.requireNonNull(indices, "indices");
+        Validation.requireUnpoolIndices(indices.shape(), indices, gradOutput.shape());
+        float[] dv = new float[indices.data().length];
+        int planeInputs = (int) indices.shape().planeSize();
+        int planeOutputs = (int) gradOutput.shape().planeSize();
+        for (int j = 0; j < dv.length; j++) {
+            dv[j] = gradOutput.data()[(j / planeInputs) * planeOutputs + indices.data()[j]];
+        }
+        return new Tensor(indices.shape(), dv);
+    }
+}

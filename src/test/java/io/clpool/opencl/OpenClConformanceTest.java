@@ -1,0 +1,46 @@
+package io.clpool.opencl;
+
+import io.clpool.Algorithm;
+import io.clpool.support.ConformanceCase;
+import io.clpool.support.ConformanceCheck;
+import io.clpool.support.TestDevices;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every PyTorch-exported case the OpenCL backend implements, on every algorithm. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenClConformanceTest {
+    private static final List<String> OPS = List.of("max", "min");
+    private ClContext context;
+
+    @BeforeAll
+    void open() {
+        context = TestDevices.openContext();
+    }
+
+    @AfterAll
+    void close() {
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    Stream<Arguments> cases() {
+        return Stream.of(Algorithm.IM2COL).flatMap(a -> ConformanceCase.all().stream()
+                .filter(c -> OPS.contains(c.op())).map(c -> Arguments.of(a, c)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void matchesPyTorch(Algorithm algorithm, ConformanceCase c) {
+        try (OpenClPooling device = new OpenClPooling(context, algorithm)) {
+            ConformanceCheck.run(device, c);
+        }
+    }
+}

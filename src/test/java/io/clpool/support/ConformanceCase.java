@@ -1,0 +1,140 @@
+package io.clpool.support;
+
+import io.clpool.IndexTensor;
+import io.clpool.Tensor;
+import io.clpool.io.Npy;
+import io.clpool.io.NpyArray;
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * One PyTorch-exported case from {@code src/test/resources/conformance/cases} (copied from
+ * ../shared/conformance; see its README): spec, input, expected output, indices and gradients.
+ */
+public record ConformanceCase(String name, String op, String json, Path folder) {
+
+    public static List<ConformanceCase> all() {
+        try {
+            Path root = Path.of(ConformanceCase.class.getClassLoader().getResource("conformance/cases").toURI());
+            try (Stream<Path> folders = Files.list(root)) {
+                List<ConformanceCase> cases = folders.sorted().map(ConformanceCase::load).toList();
+                if (cases.size() < 40) {
+                    throw new IllegalStateException("expected the 44 conformance cases, found " + cases.size() + " in " + root);
+                }
+                return cases;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("conformance cases missing from test resources", e);
+        }
+    }
+
+    private static ConformanceCase load(Path folder) {
+        try {
+            String json = Files.readString(folder.resolve("spec.json"));
+            return new ConformanceCase(folder.getFileName().toString(), string(json, "op"), json, folder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Tensor x() {
+        return tensor("x.npy");
+    }
+
+    public Tensor y() {
+        return tensor("y.npy");
+    }
+
+    public Tensor gy() {
+        return tensor("gy.npy");
+    }
+
+    public Tensor gx() {
+        return tensor("gx.npy");
+    }
+
+    public IndexTensor idx() {
+        NpyArray array = npy("idx.npy");
+        return new IndexTensor(Shape.of(array.shape()), array.toInts());
+    }
+
+    public PoolSpec spec() {
+        int[] k = ints("kernel");
+        int[] s = ints("stride");
+        int[] p = ints("padding");
+        int[] d = ints("dilation");
+        return new PoolSpec(k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], bool("ceil_mode"));
+    }
+
+    public AvgOptions avgOptions() {
+        Matcher m = Pattern.compile("\"divisor_override\"\\s*:\\s*(null|\\d+)").matcher(json);
+        int divisor = m.find() && !m.group(1).equals("null") ? Integer.parseInt(m.group(1)) : 0;
+        return new AvgOptions(bool("count_include_pad"), divisor);
+    }
+
+    public double norm() {
+        Matcher m = Pattern.compile("\"norm\"\\s*:\\s*([-0-9.eE]+)").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException(name + ": no norm");
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    public int[] outputSize() {
+        return ints("output_size");
+    }
+
+    private Tensor tensor(String file) {
+        NpyArray array = npy(file);
+        return new Tensor(Shape.of(array.shape()), array.toFloats());
+    }
+
+    private NpyArray npy(String file) {
+        try {
+            return Npy.read(folder.resolve(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private int[] ints(String key) {
+        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*\\[([^\\]]*)\\]").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException(name + ": no " + key + " in spec.json");
+        }
+        return Stream.of(m.group(1).split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private boolean bool(String key) {
+        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*(true|false)").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException(name + ": no " + key + " in spec.json");
+        }
+        return Boolean.parseBoolean(m.group(1));
+    }
+
+    private static String string(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + key + " in spec.json");
+        }
+        return m.group(1);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
