@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import io.clpool.spec.AvgOptions;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import java.util.Map;
@@ -10,7 +11,7 @@ import org.jocl.Sizeof;
  * backward scatter plus col2im gather. The column buffer holds {@code taps × outputs} floats and
  * as many ints for the tap sources, so it costs {@code 8·kh·kw} bytes per output element.
  */
-final class Im2colKernels {
+final class Im2colKernels implements FixedWindowKernels {
     private static final String FILE = "im2col.cl";
 
     private final ClContext context;
@@ -21,8 +22,8 @@ final class Im2colKernels {
         this.workspace = workspace;
     }
 
-    /** Max (or min) pooling of {@code input} into {@code values} and {@code indices}. */
-    void extremumForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, boolean min, ClBuffer values, ClBuffer indices) {
+    @Override
+    public void extremumForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, boolean min, ClBuffer values, ClBuffer indices) {
         long columns = out.elementCount();
         long cells = columns * spec.taps();
         ClProgram program = context.program(FILE, KernelSource.options(Map.of("POOL_MIN", min ? 1 : 0)));
@@ -36,8 +37,9 @@ final class Im2colKernels {
                 colValues, colSource, values, indices, columns, spec.taps());
     }
 
-    /** Backward of max/min pooling: scatter into the column buffer, then col2im as a gather. */
-    void indexedBackward(ClBuffer gradOutput, ClBuffer indices, Shape in, Shape out, PoolSpec spec, ClBuffer gradInput) {
+    /** Scatter into the column buffer, then col2im as a gather. */
+    @Override
+    public void indexedBackward(ClBuffer gradOutput, ClBuffer indices, Shape in, Shape out, PoolSpec spec, ClBuffer gradInput) {
         long columns = out.elementCount();
         ClProgram program = context.program(FILE, KernelSource.options(Map.of()));
         ClBuffer colGrad = workspace.get("im2col column gradients (" + spec.taps() + " taps x " + columns + " windows, float)",
@@ -46,6 +48,27 @@ final class Im2colKernels {
                 concat(new Object[] {gradOutput, indices, colGrad, columns}, geometry(in, out, spec)));
         context.run(program.kernel("col2im_gather"), new long[] {in.elementCount()}, null,
                 concat(new Object[] {colGrad, gradInput, in.elementCount(), columns}, geometry(in, out, spec)));
+    }
+
+    @Override
+    public void avgForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, AvgOptions options, ClBuffer output) {
+        throw new UnsupportedOperationException("average pooling is not yet implemented with IM2COL");
+    }
+
+    @Override
+    public void avgBackward(ClBuffer gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, ClBuffer gradInput) {
+        throw new UnsupportedOperationException("average pooling backward is not yet implemented with IM2COL");
+    }
+
+    @Override
+    public void lpForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, float norm, ClBuffer output) {
+        throw new UnsupportedOperationException("LP pooling is not yet implemented with IM2COL");
+    }
+
+    @Override
+    public void lpBackward(ClBuffer gradOutput, ClBuffer input, ClBuffer output, Shape in, Shape out, PoolSpec spec,
+                           float norm, ClBuffer gradInput) {
+        throw new UnsupportedOperationException("LP pooling backward is not yet implemented with IM2COL");
     }
 
     /** The GEOMETRY arguments of im2col.cl, in its order. */

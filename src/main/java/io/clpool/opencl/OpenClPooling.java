@@ -10,20 +10,26 @@ import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Checks;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jocl.Sizeof;
 
 /**
  * The pooling family on an OpenCL device. Host-tensor methods ({@link Pooling}) upload, run and
  * download; the device-tensor overloads keep data on the device between calls, so a forward and
- * its backward need no host round trip. All arguments are validated before any device work.
- * Thread-safe: each operation holds the context's lock while it enqueues.
+ * its backward need no host round trip. All arguments are validated before any device work, and
+ * a failed call releases every buffer it allocated. Thread-safe: each operation holds the
+ * context's lock while it enqueues.
  */
 public final class OpenClPooling implements Pooling, AutoCloseable {
     private final ClContext context;
     private final boolean ownsContext;
     private final Algorithm algorithm;
     private final Workspace workspace;
-    private final Im2colKernels im2col;
+    private final FixedWindowKernels fixedWindow;
+    private final AdaptiveKernels adaptive;
+    private final UnpoolKernels unpool;
 
     /** Uses {@code context}, which stays the caller's to close. */
     public OpenClPooling(ClContext context, Algorithm algorithm) {
@@ -35,7 +41,9 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         this.ownsContext = ownsContext;
         this.algorithm = Checks.requireNonNull(algorithm, "algorithm");
         this.workspace = new Workspace(context);
-        this.im2col = new Im2colKernels(context, workspace);
+        this.fixedWindow = new Im2colKernels(context, workspace);
+        this.adaptive = new AdaptiveKernels(context);
+        this.unpool = new UnpoolKernels(context, workspace);
     }
 
     /** A backend on the default device ({@link Devices#select()}) that owns its context. */
@@ -68,37 +76,18 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         return new DeviceIndices(indices.shape(), context.upload(indices.data(), "indices " + indices.shape()));
     }
 
-    private DeviceTensor allocateTensor(Shape shape) {
-        return new DeviceTensor(shape, context.allocate(shape.elementCount() * Sizeof.cl_float, "tensor " + shape));
-    }
-
-    private DevicePoolResult allocateResult(Shape shape) {
-        DeviceTensor values = allocateTensor(shape);
-        try {
-            return new DevicePoolResult(values,
-                    new DeviceIndices(shape, context.allocate(shape.elementCount() * Sizeof.cl_int, "indices " + shape)));
-        } catch (RuntimeException e) {
-            values.close();
-            throw e;
-        }
-    }
-
     // ---- max and min -----------------------------------------------------------------------
 
     @Override
     public PoolResult maxPool2d(Tensor input, PoolSpec spec) {
         Validation.pooledShape(input.shape(), spec);
-        try (DeviceTensor in = upload(input); DevicePoolResult result = maxPool2d(in, spec)) {
-            return result.download();
-        }
+        return indexedOnDevice(input, in -> maxPool2d(in, spec));
     }
 
     @Override
     public PoolResult minPool2d(Tensor input, PoolSpec spec) {
         Validation.pooledShape(input.shape(), spec);
-        try (DeviceTensor in = upload(input); DevicePoolResult result = minPool2d(in, spec)) {
-            return result.download();
-        }
+        return indexedOnDevice(input, in -> minPool2d(in, spec));
     }
 
     public DevicePoolResult maxPool2d(DeviceTensor input, PoolSpec spec) {
@@ -112,25 +101,15 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
     private DevicePoolResult extremumPool(DeviceTensor input, PoolSpec spec, boolean min) {
         Checks.requireNonNull(input, "input");
         Shape out = Validation.pooledShape(input.shape(), spec);
-        DevicePoolResult result = allocateResult(out);
-        try {
-            synchronized (context) {
-                im2col.extremumForward(input.buffer(), input.shape(), out, spec, min,
-                        result.values().buffer(), result.indices().buffer());
-            }
-            return result;
-        } catch (RuntimeException e) {
-            result.close();
-            throw e;
-        }
+        return produceIndexed(out, (values, indices) ->
+                fixedWindow.extremumForward(input.buffer(), input.shape(), out, spec, min, values, indices));
     }
 
     @Override
     public Tensor maxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape, PoolSpec spec) {
         Validation.requireIndicesInWindows(gradOutput, indices, inputShape, spec);
-        try (DeviceTensor dy = upload(gradOutput); DeviceIndices idx = upload(indices);
-             DeviceTensor dx = indexedBackward(dy, idx, inputShape, spec)) {
-            return dx.download();
+        try (DeviceIndices idx = upload(indices)) {
+            return onDevice(gradOutput, dy -> indexedBackward(dy, idx, inputShape, spec));
         }
     }
 
@@ -149,72 +128,218 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
 
     private DeviceTensor indexedBackward(DeviceTensor gradOutput, DeviceIndices indices, Shape inputShape, PoolSpec spec) {
         Shape out = spec.outputShape(inputShape);
-        DeviceTensor gradInput = allocateTensor(inputShape);
-        try {
-            synchronized (context) {
-                im2col.indexedBackward(gradOutput.buffer(), indices.buffer(), inputShape, out, spec, gradInput.buffer());
-            }
-            return gradInput;
-        } catch (RuntimeException e) {
-            gradInput.close();
-            throw e;
-        }
+        return produce(inputShape, gradInput ->
+                fixedWindow.indexedBackward(gradOutput.buffer(), indices.buffer(), inputShape, out, spec, gradInput));
     }
 
-    // ---- the rest of the family (issue: the whole pooling family) --------------------------
+    // ---- average -----------------------------------------------------------------------------
 
     @Override
     public Tensor avgPool2d(Tensor input, PoolSpec spec, AvgOptions options) {
-        throw notYet("average pooling");
+        Validation.avgPooledShape(input.shape(), spec, options);
+        return onDevice(input, in -> avgPool2d(in, spec, options));
+    }
+
+    public DeviceTensor avgPool2d(DeviceTensor input, PoolSpec spec, AvgOptions options) {
+        Checks.requireNonNull(input, "input");
+        Shape out = Validation.avgPooledShape(input.shape(), spec, options);
+        return produce(out, output -> fixedWindow.avgForward(input.buffer(), input.shape(), out, spec, options, output));
     }
 
     @Override
     public Tensor avgPool2dBackward(Tensor gradOutput, Shape inputShape, PoolSpec spec, AvgOptions options) {
-        throw notYet("average pooling backward");
+        Validation.avgPooledShape(inputShape, spec, options);
+        Validation.requireGradOutput(gradOutput, inputShape, spec);
+        return onDevice(gradOutput, dy -> avgPool2dBackward(dy, inputShape, spec, options));
     }
+
+    public DeviceTensor avgPool2dBackward(DeviceTensor gradOutput, Shape inputShape, PoolSpec spec, AvgOptions options) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Shape out = Validation.avgPooledShape(inputShape, spec, options);
+        Checks.requireShape("gradOutput", out, gradOutput.shape());
+        return produce(inputShape, gradInput ->
+                fixedWindow.avgBackward(gradOutput.buffer(), inputShape, out, spec, options, gradInput));
+    }
+
+    // ---- LP ----------------------------------------------------------------------------------
 
     @Override
     public Tensor lpPool2d(Tensor input, PoolSpec spec, double norm) {
-        throw notYet("LP pooling");
+        Validation.lpPooledShape(input.shape(), spec, norm);
+        return onDevice(input, in -> lpPool2d(in, spec, norm));
+    }
+
+    public DeviceTensor lpPool2d(DeviceTensor input, PoolSpec spec, double norm) {
+        Checks.requireNonNull(input, "input");
+        Shape out = Validation.lpPooledShape(input.shape(), spec, norm);
+        return produce(out, output -> fixedWindow.lpForward(input.buffer(), input.shape(), out, spec, (float) norm, output));
     }
 
     @Override
     public Tensor lpPool2dBackward(Tensor gradOutput, Tensor input, Tensor output, PoolSpec spec, double norm) {
-        throw notYet("LP pooling backward");
+        Checks.requireNonNull(input, "input");
+        Checks.requireNonNull(output, "output");
+        Shape out = Validation.lpPooledShape(input.shape(), spec, norm);
+        Validation.requireGradOutput(gradOutput, input.shape(), spec);
+        Checks.requireShape("output", out, output.shape());
+        try (DeviceTensor x = upload(input); DeviceTensor y = upload(output)) {
+            return onDevice(gradOutput, dy -> lpPool2dBackward(dy, x, y, spec, norm));
+        }
     }
+
+    /** Backward of LP pooling; {@code output} is the forward's result for {@code input}. */
+    public DeviceTensor lpPool2dBackward(DeviceTensor gradOutput, DeviceTensor input, DeviceTensor output, PoolSpec spec,
+                                         double norm) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Checks.requireNonNull(input, "input");
+        Checks.requireNonNull(output, "output");
+        Shape out = Validation.lpPooledShape(input.shape(), spec, norm);
+        Checks.requireShape("gradOutput", out, gradOutput.shape());
+        Checks.requireShape("output", out, output.shape());
+        return produce(input.shape(), gradInput -> fixedWindow.lpBackward(gradOutput.buffer(), input.buffer(),
+                output.buffer(), input.shape(), out, spec, (float) norm, gradInput));
+    }
+
+    // ---- adaptive ----------------------------------------------------------------------------
 
     @Override
     public PoolResult adaptiveMaxPool2d(Tensor input, int outH, int outW) {
-        throw notYet("adaptive max pooling");
+        Validation.adaptiveShape(input.shape(), outH, outW);
+        return indexedOnDevice(input, in -> adaptiveMaxPool2d(in, outH, outW));
+    }
+
+    public DevicePoolResult adaptiveMaxPool2d(DeviceTensor input, int outH, int outW) {
+        Checks.requireNonNull(input, "input");
+        Shape out = Validation.adaptiveShape(input.shape(), outH, outW);
+        return produceIndexed(out, (values, indices) -> adaptive.maxForward(input.buffer(), input.shape(), out, values, indices));
     }
 
     @Override
     public Tensor adaptiveMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
-        throw notYet("adaptive max pooling backward");
+        Validation.requireIndicesInAdaptiveWindows(gradOutput, indices, inputShape);
+        try (DeviceIndices idx = upload(indices)) {
+            return onDevice(gradOutput, dy -> adaptiveMaxPool2dBackward(dy, idx, inputShape));
+        }
+    }
+
+    public DeviceTensor adaptiveMaxPool2dBackward(DeviceTensor gradOutput, DeviceIndices indices, Shape inputShape) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Checks.requireNonNull(indices, "indices");
+        Shape out = Validation.adaptiveShape(inputShape, gradOutput.shape().h(), gradOutput.shape().w());
+        Checks.requireShape("gradOutput", out, gradOutput.shape());
+        Checks.requireShape("indices", out, indices.shape());
+        return produce(inputShape, gradInput ->
+                adaptive.maxBackward(gradOutput.buffer(), indices.buffer(), inputShape, out, gradInput));
     }
 
     @Override
     public Tensor adaptiveAvgPool2d(Tensor input, int outH, int outW) {
-        throw notYet("adaptive average pooling");
+        Validation.adaptiveShape(input.shape(), outH, outW);
+        return onDevice(input, in -> adaptiveAvgPool2d(in, outH, outW));
+    }
+
+    public DeviceTensor adaptiveAvgPool2d(DeviceTensor input, int outH, int outW) {
+        Checks.requireNonNull(input, "input");
+        Shape out = Validation.adaptiveShape(input.shape(), outH, outW);
+        return produce(out, output -> adaptive.avgForward(input.buffer(), input.shape(), out, output));
     }
 
     @Override
     public Tensor adaptiveAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
-        throw notYet("adaptive average pooling backward");
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Validation.adaptiveShape(inputShape, gradOutput.shape().h(), gradOutput.shape().w());
+        return onDevice(gradOutput, dy -> adaptiveAvgPool2dBackward(dy, inputShape));
     }
+
+    public DeviceTensor adaptiveAvgPool2dBackward(DeviceTensor gradOutput, Shape inputShape) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Shape out = Validation.adaptiveShape(inputShape, gradOutput.shape().h(), gradOutput.shape().w());
+        Checks.requireShape("gradOutput", out, gradOutput.shape());
+        return produce(inputShape, gradInput -> adaptive.avgBackward(gradOutput.buffer(), inputShape, out, gradInput));
+    }
+
+    // ---- unpooling ---------------------------------------------------------------------------
 
     @Override
     public Tensor maxUnpool2d(Tensor values, IndexTensor indices, Shape outputShape) {
-        throw notYet("max unpooling");
+        Checks.requireNonNull(values, "values");
+        Validation.requireUnpoolIndices(values.shape(), indices, outputShape);
+        try (DeviceIndices idx = upload(indices)) {
+            return onDevice(values, v -> unpoolChecked(v, idx, outputShape));
+        }
     }
 
     @Override
     public Tensor maxUnpool2dBackward(Tensor gradOutput, IndexTensor indices) {
-        throw notYet("max unpooling backward");
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Validation.requireUnpoolIndices(indices.shape(), indices, gradOutput.shape());
+        try (DeviceIndices idx = upload(indices)) {
+            return onDevice(gradOutput, dy -> unpoolBackwardChecked(dy, idx));
+        }
     }
 
-    private static UnsupportedOperationException notYet(String op) {
-        return new UnsupportedOperationException(op + " is not yet implemented on OpenCL; use ReferencePooling");
+    private DeviceTensor unpoolChecked(DeviceTensor values, DeviceIndices indices, Shape outputShape) {
+        return produce(outputShape, output ->
+                unpool.forward(values.buffer(), indices.buffer(), values.shape(), outputShape, output));
+    }
+
+    private DeviceTensor unpoolBackwardChecked(DeviceTensor gradOutput, DeviceIndices indices) {
+        return produce(indices.shape(), gradValues ->
+                unpool.backward(gradOutput.buffer(), indices.buffer(), indices.shape(), gradOutput.shape(), gradValues));
+    }
+
+    // ---- plumbing ----------------------------------------------------------------------------
+
+    /** Uploads {@code input}, runs {@code op} on the device and downloads its result; frees both buffers. */
+    private Tensor onDevice(Tensor input, Function<DeviceTensor, DeviceTensor> op) {
+        try (DeviceTensor in = upload(input); DeviceTensor out = op.apply(in)) {
+            return out.download();
+        }
+    }
+
+    private PoolResult indexedOnDevice(Tensor input, Function<DeviceTensor, DevicePoolResult> op) {
+        try (DeviceTensor in = upload(input); DevicePoolResult out = op.apply(in)) {
+            return out.download();
+        }
+    }
+
+    private DeviceTensor allocateTensor(Shape shape) {
+        return new DeviceTensor(shape, context.allocate(shape.elementCount() * Sizeof.cl_float, "tensor " + shape));
+    }
+
+    /** Allocates a result of {@code shape}, fills it under the context's lock, and frees it if that fails. */
+    private DeviceTensor produce(Shape shape, Consumer<ClBuffer> fill) {
+        DeviceTensor result = allocateTensor(shape);
+        try {
+            synchronized (context) {
+                fill.accept(result.buffer());
+            }
+            return result;
+        } catch (RuntimeException e) {
+            result.close();
+            throw e;
+        }
+    }
+
+    private DevicePoolResult produceIndexed(Shape shape, BiConsumer<ClBuffer, ClBuffer> fill) {
+        DeviceTensor values = allocateTensor(shape);
+        DevicePoolResult result;
+        try {
+            result = new DevicePoolResult(values,
+                    new DeviceIndices(shape, context.allocate(shape.elementCount() * Sizeof.cl_int, "indices " + shape)));
+        } catch (RuntimeException e) {
+            values.close();
+            throw e;
+        }
+        try {
+            synchronized (context) {
+                fill.accept(result.values().buffer(), result.indices().buffer());
+            }
+            return result;
+        } catch (RuntimeException e) {
+            result.close();
+            throw e;
+        }
     }
 
     /** Releases the scratch buffers, and the context when this backend created it. */
