@@ -12,6 +12,7 @@ import io.clpool.reference.ReferencePooling;
 import io.clpool.support.Compare;
 import io.clpool.support.Inputs;
 import io.clpool.support.SweepCase;
+import io.clpool.support.TestAlgorithms;
 import io.clpool.support.TestDevices;
 import java.util.List;
 import java.util.stream.Stream;
@@ -29,7 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MaxMinDifferentialTest {
-    private static final List<Algorithm> ALGORITHMS = List.of(Algorithm.IM2COL);
+    private static final List<Algorithm> ALGORITHMS = TestAlgorithms.ALL;
 
     private final Pooling reference = new ReferencePooling();
     private ClContext context;

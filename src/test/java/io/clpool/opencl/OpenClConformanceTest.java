@@ -3,6 +3,7 @@ package io.clpool.opencl;
 import io.clpool.Algorithm;
 import io.clpool.support.ConformanceCase;
 import io.clpool.support.ConformanceCheck;
+import io.clpool.support.TestAlgorithms;
 import io.clpool.support.TestDevices;
 import java.util.List;
 import java.util.stream.Stream;
@@ -32,7 +33,7 @@ class OpenClConformanceTest {
     }
 
     Stream<Arguments> cases() {
-        return Stream.of(Algorithm.IM2COL).flatMap(a -> ConformanceCase.all().stream()
+        return TestAlgorithms.ALL.stream().flatMap(a -> ConformanceCase.all().stream()
                 .filter(c -> OPS.contains(c.op())).map(c -> Arguments.of(a, c)));
     }
 
