@@ -81,7 +81,7 @@ public final class Validation {
             boolean inH = onTap(h, oh * spec.strideH() - spec.padH(), spec.kernelH(), spec.dilationH());
             boolean inW = onTap(w, ow * spec.strideW() - spec.padW(), spec.kernelW(), spec.dilationW());
             if (!inH || !inW) {
-                throw badIndex("inside its pooling window", index, i, pooled, inputShape);
+                throw windowIndexError(index, i, pooled, inputShape);
             }
         }
     }
@@ -105,7 +105,7 @@ public final class Validation {
             boolean inH = h >= AdaptiveWindows.start(oh, inputShape.h(), pooled.h()) && h < AdaptiveWindows.end(oh, inputShape.h(), pooled.h());
             boolean inW = w >= AdaptiveWindows.start(ow, inputShape.w(), pooled.w()) && w < AdaptiveWindows.end(ow, inputShape.w(), pooled.w());
             if (!inH || !inW) {
-                throw badIndex("inside its adaptive pooling window", index, i, pooled, inputShape);
+                throw adaptiveIndexError(index, i, pooled, inputShape);
             }
         }
     }
@@ -115,21 +115,44 @@ public final class Validation {
         Checks.requireNonNull(pooled, "values shape");
         Checks.requireNonNull(indices, "indices");
         Checks.requireNonNull(outputShape, "outputShape");
-        Checks.requireShape("indices", pooled, indices.shape());
-        if (outputShape.n() != pooled.n() || outputShape.c() != pooled.c()) {
-            throw Checks.invalid("the unpooling output batch and channels", pooled.n() + "x" + pooled.c() + " as the input's",
-                    "outputShape: " + outputShape);
-        }
+        requireUnpoolShapes(pooled, indices.shape(), outputShape);
         int[] idx = indices.data();
         for (int i = 0; i < idx.length; i++) {
             requireInPlane(idx[i], i, pooled, outputShape);
         }
     }
 
+    /** Unpooling shapes: indices match the values, and the output keeps their batch and channels. */
+    public static void requireUnpoolShapes(Shape pooled, Shape indices, Shape outputShape) {
+        Checks.requireNonNull(outputShape, "outputShape");
+        Checks.requireShape("indices", pooled, indices);
+        if (outputShape.n() != pooled.n() || outputShape.c() != pooled.c()) {
+            throw Checks.invalid("the unpooling output batch and channels", pooled.n() + "x" + pooled.c() + " as the input's",
+                    "outputShape: " + outputShape);
+        }
+    }
+
     private static void requireInPlane(int index, int position, Shape pooled, Shape plane) {
         if (index < 0 || index >= plane.planeSize()) {
-            throw badIndex("in [0, " + plane.planeSize() + ")", index, position, pooled, plane);
+            throw planeIndexError(index, position, pooled, plane);
         }
+    }
+
+    /** The error for an index outside its plane, at output {@code position} of {@code pooled}. */
+    public static IllegalArgumentException planeIndexError(int index, long position, Shape pooled, Shape plane) {
+        return badIndex("in [0, " + plane.planeSize() + ")", index, position, pooled, plane);
+    }
+
+    /** The error for an index outside its fixed pooling window (or its plane). */
+    public static IllegalArgumentException windowIndexError(int index, long position, Shape pooled, Shape plane) {
+        return index < 0 || index >= plane.planeSize() ? planeIndexError(index, position, pooled, plane)
+                : badIndex("inside its pooling window", index, position, pooled, plane);
+    }
+
+    /** The error for an index outside its adaptive pooling window (or its plane). */
+    public static IllegalArgumentException adaptiveIndexError(int index, long position, Shape pooled, Shape plane) {
+        return index < 0 || index >= plane.planeSize() ? planeIndexError(index, position, pooled, plane)
+                : badIndex("inside its adaptive pooling window", index, position, pooled, plane);
     }
 
     private static boolean onTap(int coordinate, int windowStart, int kernel, int dilation) {
@@ -137,9 +160,9 @@ public final class Validation {
         return offset >= 0 && offset % dilation == 0 && offset / dilation < kernel;
     }
 
-    private static IllegalArgumentException badIndex(String expectation, int index, int position, Shape pooled, Shape plane) {
-        int planeOutputs = (int) pooled.planeSize();
-        int p = position / planeOutputs;
+    private static IllegalArgumentException badIndex(String expectation, int index, long position, Shape pooled, Shape plane) {
+        long planeOutputs = pooled.planeSize();
+        long p = position / planeOutputs;
         String where = "(n=" + p / pooled.c() + ", c=" + p % pooled.c() + ", h=" + (position % planeOutputs) / pooled.w()
                 + ", w=" + position % pooled.w() + ")";
         return Checks.invalid("index", expectation + " for an input plane of " + plane.h() + "x" + plane.w(),

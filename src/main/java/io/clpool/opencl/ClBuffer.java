@@ -44,6 +44,20 @@ public final class ClBuffer implements AutoCloseable {
         transfer(false, Pointer.to(data), (long) data.length * Sizeof.cl_int);
     }
 
+    /** The int at element {@code position} of an int buffer. */
+    public int readInt(long position) {
+        int[] value = new int[1];
+        long offset = position * Sizeof.cl_int;
+        if (position < 0 || offset + Sizeof.cl_int > bytes) {
+            throw new IllegalArgumentException("int position " + position + " should lie inside the buffer of " + bytes + " bytes");
+        }
+        synchronized (context) {
+            ClException.check(CL.clEnqueueReadBuffer(context.queue(), mem(), CL.CL_TRUE, offset, Sizeof.cl_int,
+                    Pointer.to(value), 0, null, null), "clEnqueueReadBuffer");
+        }
+        return value[0];
+    }
+
     private void transfer(boolean write, Pointer host, long size) {
         if (size > bytes) {
             throw new IllegalArgumentException("transfer of " + size + " bytes should fit the buffer of " + bytes + " bytes");

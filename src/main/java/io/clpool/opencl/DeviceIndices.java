@@ -7,10 +7,22 @@ import io.clpool.spec.Shape;
 public final class DeviceIndices implements AutoCloseable {
     private final Shape shape;
     private final ClBuffer buffer;
+    private final Object origin;
 
-    DeviceIndices(Shape shape, ClBuffer buffer) {
+    /**
+     * {@code origin} names the geometry a forward pass made these indices for, or is null for
+     * indices that came from outside (an upload) and must be checked on the device before use.
+     * Users cannot write into the buffer, so indices of a known origin stay valid for it.
+     */
+    DeviceIndices(Shape shape, ClBuffer buffer, Object origin) {
         this.shape = shape;
         this.buffer = buffer;
+        this.origin = origin;
+    }
+
+    /** True when a forward pass made these indices for exactly {@code geometry}. */
+    boolean madeFor(Object geometry) {
+        return origin != null && origin.equals(geometry);
     }
 
     public Shape shape() {

@@ -10,6 +10,7 @@ import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Checks;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
+import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -30,6 +31,7 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
     private final FixedWindowKernels fixedWindow;
     private final AdaptiveKernels adaptive;
     private final UnpoolKernels unpool;
+    private final IndexChecks indexChecks;
 
     /** Uses {@code context}, which stays the caller's to close. */
     public OpenClPooling(ClContext context, Algorithm algorithm) {
@@ -44,6 +46,7 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         this.fixedWindow = new Im2colKernels(context, workspace);
         this.adaptive = new AdaptiveKernels(context);
         this.unpool = new UnpoolKernels(context, workspace);
+        this.indexChecks = new IndexChecks(context, workspace);
     }
 
     /** A backend on the default device ({@link Devices#select()}) that owns its context. */
@@ -73,7 +76,7 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
 
     public DeviceIndices upload(IndexTensor indices) {
         Checks.requireNonNull(indices, "indices");
-        return new DeviceIndices(indices.shape(), context.upload(indices.data(), "indices " + indices.shape()));
+        return new DeviceIndices(indices.shape(), context.upload(indices.data(), "indices " + indices.shape()), null);
     }
 
     // ---- max and min -----------------------------------------------------------------------
@@ -101,7 +104,7 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
     private DevicePoolResult extremumPool(DeviceTensor input, PoolSpec spec, boolean min) {
         Checks.requireNonNull(input, "input");
         Shape out = Validation.pooledShape(input.shape(), spec);
-        return produceIndexed(out, (values, indices) ->
+        return produceIndexed(out, windowOrigin(input.shape(), spec), (values, indices) ->
                 fixedWindow.extremumForward(input.buffer(), input.shape(), out, spec, min, values, indices));
     }
 
@@ -114,8 +117,10 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
     }
 
     /**
-     * Backward of max or min pooling from device-resident indices, as produced by
-     * {@link #maxPool2d(DeviceTensor, PoolSpec)} for an input of {@code inputShape}.
+     * Backward of max or min pooling from device-resident indices. Indices that
+     * {@link #maxPool2d(DeviceTensor, PoolSpec)} made for this input shape and spec are used as
+     * they are; any others (uploaded, or made for another geometry) are first checked on the
+     * device, and a bad one throws {@link IllegalArgumentException} naming it.
      */
     public DeviceTensor maxPool2dBackward(DeviceTensor gradOutput, DeviceIndices indices, Shape inputShape, PoolSpec spec) {
         Checks.requireNonNull(gradOutput, "gradOutput");
@@ -123,6 +128,11 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         Shape out = Validation.pooledShape(inputShape, spec);
         Checks.requireShape("gradOutput", out, gradOutput.shape());
         Checks.requireShape("indices", out, indices.shape());
+        if (!indices.madeFor(windowOrigin(inputShape, spec))) {
+            synchronized (context) {
+                indexChecks.requireInWindows(indices, inputShape, out, spec);
+            }
+        }
         return indexedBackward(gradOutput, indices, inputShape, spec);
     }
 
@@ -211,14 +221,14 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
     public DevicePoolResult adaptiveMaxPool2d(DeviceTensor input, int outH, int outW) {
         Checks.requireNonNull(input, "input");
         Shape out = Validation.adaptiveShape(input.shape(), outH, outW);
-        return produceIndexed(out, (values, indices) -> adaptive.maxForward(input.buffer(), input.shape(), out, values, indices));
+        return produceIndexed(out, adaptiveOrigin(input.shape(), out), (values, indices) -> adaptive.maxForward(input.buffer(), input.shape(), out, values, indices));
     }
 
     @Override
     public Tensor adaptiveMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
         Validation.requireIndicesInAdaptiveWindows(gradOutput, indices, inputShape);
         try (DeviceIndices idx = upload(indices)) {
-            return onDevice(gradOutput, dy -> adaptiveMaxPool2dBackward(dy, idx, inputShape));
+            return onDevice(gradOutput, dy -> adaptiveMaxBackward(dy, idx, inputShape));
         }
     }
 
@@ -228,6 +238,16 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         Shape out = Validation.adaptiveShape(inputShape, gradOutput.shape().h(), gradOutput.shape().w());
         Checks.requireShape("gradOutput", out, gradOutput.shape());
         Checks.requireShape("indices", out, indices.shape());
+        if (!indices.madeFor(adaptiveOrigin(inputShape, out))) {
+            synchronized (context) {
+                indexChecks.requireInAdaptiveWindows(indices, inputShape, out);
+            }
+        }
+        return adaptiveMaxBackward(gradOutput, indices, inputShape);
+    }
+
+    private DeviceTensor adaptiveMaxBackward(DeviceTensor gradOutput, DeviceIndices indices, Shape inputShape) {
+        Shape out = gradOutput.shape();
         return produce(inputShape, gradInput ->
                 adaptive.maxBackward(gradOutput.buffer(), indices.buffer(), inputShape, out, gradInput));
     }
@@ -278,6 +298,31 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         }
     }
 
+    /**
+     * Max unpooling of device-resident values; the indices are checked on the device to lie in
+     * the output plane, and a bad one throws {@link IllegalArgumentException} naming it.
+     */
+    public DeviceTensor maxUnpool2d(DeviceTensor values, DeviceIndices indices, Shape outputShape) {
+        Checks.requireNonNull(values, "values");
+        Checks.requireNonNull(indices, "indices");
+        Validation.requireUnpoolShapes(values.shape(), indices.shape(), outputShape);
+        synchronized (context) {
+            indexChecks.requireInPlane(indices, outputShape);
+        }
+        return unpoolChecked(values, indices, outputShape);
+    }
+
+    /** Backward of max unpooling on the device, indices checked as in {@link #maxUnpool2d(DeviceTensor, DeviceIndices, Shape)}. */
+    public DeviceTensor maxUnpool2dBackward(DeviceTensor gradOutput, DeviceIndices indices) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Checks.requireNonNull(indices, "indices");
+        Validation.requireUnpoolShapes(indices.shape(), indices.shape(), gradOutput.shape());
+        synchronized (context) {
+            indexChecks.requireInPlane(indices, gradOutput.shape());
+        }
+        return unpoolBackwardChecked(gradOutput, indices);
+    }
+
     private DeviceTensor unpoolChecked(DeviceTensor values, DeviceIndices indices, Shape outputShape) {
         return produce(outputShape, output ->
                 unpool.forward(values.buffer(), indices.buffer(), values.shape(), outputShape, output));
@@ -321,12 +366,22 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         }
     }
 
-    private DevicePoolResult produceIndexed(Shape shape, BiConsumer<ClBuffer, ClBuffer> fill) {
+    /** The geometry a fixed-window forward's indices are valid for. */
+    private static Object windowOrigin(Shape input, PoolSpec spec) {
+        return List.of(input, spec);
+    }
+
+    /** The geometry an adaptive forward's indices are valid for. */
+    private static Object adaptiveOrigin(Shape input, Shape out) {
+        return List.of(input, out);
+    }
+
+    private DevicePoolResult produceIndexed(Shape shape, Object origin, BiConsumer<ClBuffer, ClBuffer> fill) {
         DeviceTensor values = allocateTensor(shape);
         DevicePoolResult result;
         try {
             result = new DevicePoolResult(values,
-                    new DeviceIndices(shape, context.allocate(shape.elementCount() * Sizeof.cl_int, "indices " + shape)));
+                    new DeviceIndices(shape, context.allocate(shape.elementCount() * Sizeof.cl_int, "indices " + shape), origin));
         } catch (RuntimeException e) {
             values.close();
             throw e;
