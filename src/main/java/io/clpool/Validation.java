@@ -75,13 +75,13 @@ public final class Validation {
             int oh = (i % planeOutputs) / pooled.w();
             int ow = i % pooled.w();
             int index = idx[i];
-            requireInPlane(index, i, pooled, inputShape);
+            requireInPlane(index, i, pooled, inputShape, INPUT_PLANE);
             int h = index / inputShape.w();
             int w = index % inputShape.w();
             boolean inH = onTap(h, oh * spec.strideH() - spec.padH(), spec.kernelH(), spec.dilationH());
             boolean inW = onTap(w, ow * spec.strideW() - spec.padW(), spec.kernelW(), spec.dilationW());
             if (!inH || !inW) {
-                throw badIndex("inside its pooling window", index, i, pooled, inputShape);
+                throw badIndex("inside its pooling window", index, i, pooled, inputShape, INPUT_PLANE);
             }
         }
     }
@@ -99,13 +99,13 @@ public final class Validation {
             int oh = (i % planeOutputs) / pooled.w();
             int ow = i % pooled.w();
             int index = idx[i];
-            requireInPlane(index, i, pooled, inputShape);
+            requireInPlane(index, i, pooled, inputShape, INPUT_PLANE);
             int h = index / inputShape.w();
             int w = index % inputShape.w();
             boolean inH = h >= AdaptiveWindows.start(oh, inputShape.h(), pooled.h()) && h < AdaptiveWindows.end(oh, inputShape.h(), pooled.h());
             boolean inW = w >= AdaptiveWindows.start(ow, inputShape.w(), pooled.w()) && w < AdaptiveWindows.end(ow, inputShape.w(), pooled.w());
             if (!inH || !inW) {
-                throw badIndex("inside its adaptive pooling window", index, i, pooled, inputShape);
+                throw badIndex("inside its adaptive pooling window", index, i, pooled, inputShape, INPUT_PLANE);
             }
         }
     }
@@ -122,13 +122,13 @@ public final class Validation {
         }
         int[] idx = indices.data();
         for (int i = 0; i < idx.length; i++) {
-            requireInPlane(idx[i], i, pooled, outputShape);
+            requireInPlane(idx[i], i, pooled, outputShape, UNPOOLED_PLANE);
         }
     }
 
-    private static void requireInPlane(int index, int position, Shape pooled, Shape plane) {
+    private static void requireInPlane(int index, int position, Shape pooled, Shape plane, IndexRole role) {
         if (index < 0 || index >= plane.planeSize()) {
-            throw badIndex("in [0, " + plane.planeSize() + ")", index, position, pooled, plane);
+            throw badIndex("in [0, " + plane.planeSize() + ")", index, position, pooled, plane, role);
         }
     }
 
@@ -137,12 +137,23 @@ public final class Validation {
         return offset >= 0 && offset % dilation == 0 && offset / dilation < kernel;
     }
 
-    private static IllegalArgumentException badIndex(String expectation, int index, int position, Shape pooled, Shape plane) {
+    /**
+     * How a message names the plane an index points into and the tensor that holds the index:
+     * pooling indices point into an input plane and sit at an output; unpooling indices point
+     * into the unpooled plane and sit at a value.
+     */
+    private record IndexRole(String plane, String holder) {}
+
+    private static final IndexRole INPUT_PLANE = new IndexRole("an input plane", "output");
+    private static final IndexRole UNPOOLED_PLANE = new IndexRole("an unpooled plane", "value");
+
+    private static IllegalArgumentException badIndex(String expectation, int index, int position, Shape pooled, Shape plane,
+                                                     IndexRole role) {
         int planeOutputs = (int) pooled.planeSize();
         int p = position / planeOutputs;
         String where = "(n=" + p / pooled.c() + ", c=" + p % pooled.c() + ", h=" + (position % planeOutputs) / pooled.w()
                 + ", w=" + position % pooled.w() + ")";
-        return Checks.invalid("index", expectation + " for an input plane of " + plane.h() + "x" + plane.w(),
-                "index: " + index + " at output " + where);
+        return Checks.invalid("index", expectation + " for " + role.plane() + " of " + plane.h() + "x" + plane.w(),
+                "index: " + index + " at " + role.holder() + " " + where);
     }
 }
