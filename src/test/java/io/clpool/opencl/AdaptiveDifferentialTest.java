@@ -81,6 +81,21 @@ class AdaptiveDifferentialTest {
         return cases().stream().map(c -> dynamicTest("adaptive avg " + c, () -> checkAvg(c)));
     }
 
+    @TestFactory
+    Stream<DynamicTest> globalPoolingMatchesReference() {
+        return Stream.of(SHAPES).flatMap(shape -> Stream.of(Inputs.values()).map(flavour ->
+                dynamicTest("global " + shape + " " + flavour, () -> {
+                    Tensor input = flavour.tensor(shape, 77);
+                    try (OpenClPooling device = new OpenClPooling(context, Algorithm.IM2COL)) {
+                        PoolResult expected = reference.globalMaxPool2d(input);
+                        PoolResult actual = device.globalMaxPool2d(input);
+                        Compare.bitEqual(expected.values().data(), actual.values().data(), "global max values");
+                        Compare.bitEqual(expected.indices().data(), actual.indices().data(), "global max indices");
+                        Compare.close(reference.globalAvgPool2d(input).data(), device.globalAvgPool2d(input).data(), "global average");
+                    }
+                })));
+    }
+
     private void checkMax(Case c) {
         try (OpenClPooling device = new OpenClPooling(context, Algorithm.IM2COL)) {
             Tensor input = c.input();
