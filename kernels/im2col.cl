@@ -72,6 +72,11 @@
 #define SCATTER_OPERANDS
 #endif
 
+bool tap_inside(const int h, const int w, const int H, const int W)
+{
+    return h >= 0 && h < H && w >= 0 && w < W;
+}
+
 // The divisor of one average window, PyTorch's avg_pool2d rule: the window end is clipped to
 // i + p before it counts padding taps; without count_include_pad only in-bounds taps count; an
 // override (non-zero) replaces either. LP pools with count_include_pad and no padding, which
@@ -114,7 +119,7 @@ __kernel void im2col(__global const float* input,
         for (int kw = 0; kw < KW; kw++) {
             const int w = w0 + kw * DW;
             const ulong at = (ulong)(kh * KW + kw) * columns + j;
-            const bool inside = h >= 0 && h < H && w >= 0 && w < W;
+            const bool inside = tap_inside(h, w, H, W);
             col_source[at] = inside ? h * W + w : PADDING_TAP;
             col_values[at] = inside ? in[h * W + w] : 0.0f; // never read for a padding tap
         }
@@ -146,7 +151,9 @@ __kernel void reduce_columns(__global const float* col_values,
 #else
     float acc = 0.0f;
 #endif
+#if POOL_EXTREMUM
     int best_index = PADDING_TAP;
+#endif
     for (int r = 0; r < KH * KW; r++) {
         const ulong at = (ulong)r * columns + j;
         const int source = col_source[at];
@@ -225,13 +232,13 @@ __kernel void scatter_to_columns(__global const float* grad_output,
         for (int kw = 0; kw < KW; kw++) {
             const int w = w0 + kw * DW;
             const int r = kh * KW + kw;
-            const bool inside = h >= 0 && h < H && w >= 0 && w < W;
 #if POOL_EXTREMUM
             const float value = r == winner ? g : 0.0f;
 #elif POOL_OP == POOL_AVG
-            const float value = inside ? share : 0.0f;
+            const float value = tap_inside(h, w, H, W) ? share : 0.0f;
 #else
-            const float value = inside && scaled_mean != 0.0f ? outer * pow(in[h * W + w], norm - 1.0f) : 0.0f;
+            const float value = tap_inside(h, w, H, W) && scaled_mean != 0.0f
+                    ? outer * pow(in[h * W + w], norm - 1.0f) : 0.0f;
 #endif
             col_grad[(ulong)r * columns + j] = value;
         }
