@@ -199,7 +199,8 @@ __kernel void reduce_columns(__global const float* col_values,
 //            host to lie inside their windows, and only taps < KH*KW are ever written.
 //   average: dY / window_divisor at every in-bounds tap.
 //   LP:      the chain rule through y = (K*mean(x^p))^(1/p), K = KH*KW, n in-bounds taps:
-//            dY * (K/n) * y^p^(1/p - 1) * x^(p-1), and nothing where y^p is 0 (PyTorch's guard).
+//            dY * (K/n) * (y^p)^(1/p - 1) * x^(p-1) at every in-bounds tap, and nothing where
+//            y^p is 0 (PyTorch's sign/relu guard).
 __kernel void scatter_to_columns(__global const float* grad_output,
                                  SCATTER_OPERANDS
                                  __global float* col_grad,
