@@ -1,19 +1,44 @@
-// The seed's algorithm on the device: im2col builds a column buffer, a reduction takes each
-// column's max (or min) and its index, and backward scatters dY into a column buffer that a
-// col2im gather folds back into dX, in a fixed order and without atomics.
+// The seed's algorithm on the device, for every fixed-window pooling: im2col builds a column
+// buffer, one reduction kernel takes each column's max, min, mean or LP norm, and backward
+// scatters each window's gradient into a column buffer that a col2im gather folds back into dX,
+// in a fixed order and without atomics.
 //
 // Column layout: tap r of column j is at r * columns + j, where column j enumerates
 // (plane, oh, ow) row-major, so neighbouring work-items touch neighbouring addresses.
 // col_source holds each tap's offset h * W + w in its input plane, or PADDING_TAP when the tap
-// lies in the padding: padding is marked, never filled with a value that could win.
+// lies in the padding: padding is marked, never filled with a value that could win or count.
 //
 // Shapes are kernel arguments, so one build serves every shape. Defines, each with a default so
 // this file compiles alone:
-//   POOL_MIN  1: the reduction keeps the minimum instead of the maximum.
+//   POOL_OP       what reduce_columns and scatter_to_columns compute: POOL_MAX (default),
+//                 POOL_MIN, POOL_AVG or POOL_LP.
+//   POOL_INDICES  1: the max/min reduction also writes each window's winning index. Defaults to
+//                 1 for max/min; average and LP have no indices.
 
-#ifndef POOL_MIN
-#define POOL_MIN 0
+#define POOL_MAX 0
+#define POOL_MIN 1
+#define POOL_AVG 2
+#define POOL_LP 3
+
+#ifndef POOL_OP
+#define POOL_OP POOL_MAX
 #endif
+
+#define POOL_EXTREMUM (POOL_OP == POOL_MAX || POOL_OP == POOL_MIN)
+
+#ifndef POOL_INDICES
+#define POOL_INDICES POOL_EXTREMUM
+#endif
+
+#if POOL_OP < POOL_MAX || POOL_OP > POOL_LP
+#error "POOL_OP must be POOL_MAX, POOL_MIN, POOL_AVG or POOL_LP"
+#endif
+#if POOL_INDICES && !POOL_EXTREMUM
+#error "POOL_INDICES needs POOL_OP POOL_MAX or POOL_MIN"
+#endif
+
+// Round every product on its own, as the Java reference does: a fused a*b+c would round once.
+#pragma OPENCL FP_CONTRACT OFF
 
 #define PADDING_TAP (-1)
 
@@ -21,6 +46,57 @@
 #define GEOMETRY const int H, const int W, const int OH, const int OW, \
                  const int KH, const int KW, const int SH, const int SW, \
                  const int PH, const int PW, const int DH, const int DW
+
+// The scalar parameters of the op, after the geometry: the average's divisor options, the LP norm.
+#if POOL_OP == POOL_AVG
+#define OP_PARAMETERS , const int count_include_pad, const int divisor_override
+#elif POOL_OP == POOL_LP
+#define OP_PARAMETERS , const float norm
+#else
+#define OP_PARAMETERS
+#endif
+
+// What the reduction writes: values, and the winning indices where asked.
+#if POOL_INDICES
+#define REDUCE_RESULTS __global float* output, __global int* indices
+#else
+#define REDUCE_RESULTS __global float* output
+#endif
+
+// What the backward scatter reads besides dY: max/min the winners; LP the forward's x and y.
+#if POOL_EXTREMUM
+#define SCATTER_OPERANDS __global const int* indices,
+#elif POOL_OP == POOL_LP
+#define SCATTER_OPERANDS __global const float* input, __global const float* output,
+#else
+#define SCATTER_OPERANDS
+#endif
+
+bool tap_inside(const int h, const int w, const int H, const int W)
+{
+    return h >= 0 && h < H && w >= 0 && w < W;
+}
+
+// The divisor of one average window, PyTorch's avg_pool2d rule: the window end is clipped to
+// i + p before it counts padding taps; without count_include_pad only in-bounds taps count; an
+// override (non-zero) replaces either. LP pools with count_include_pad and no padding, which
+// makes it the window's in-bounds tap count.
+int window_divisor(const int oh, const int ow, const int H, const int W, const int KH, const int KW,
+                   const int SH, const int SW, const int PH, const int PW,
+                   const int count_include_pad, const int divisor_override)
+{
+    if (divisor_override != 0) {
+        return divisor_override;
+    }
+    const int h_start = oh * SH - PH;
+    const int w_start = ow * SW - PW;
+    const int h_end = min(h_start + KH, H + PH);
+    const int w_end = min(w_start + KW, W + PW);
+    if (count_include_pad) {
+        return (h_end - h_start) * (w_end - w_start);
+    }
+    return (min(h_end, H) - max(h_start, 0)) * (min(w_end, W) - max(w_start, 0));
+}
 
 __kernel void im2col(__global const float* input,
                      __global float* col_values,
@@ -43,59 +119,93 @@ __kernel void im2col(__global const float* input,
         for (int kw = 0; kw < KW; kw++) {
             const int w = w0 + kw * DW;
             const ulong at = (ulong)(kh * KW + kw) * columns + j;
-            const bool inside = h >= 0 && h < H && w >= 0 && w < W;
+            const bool inside = tap_inside(h, w, H, W);
             col_source[at] = inside ? h * W + w : PADDING_TAP;
             col_values[at] = inside ? in[h * W + w] : 0.0f; // never read for a padding tap
         }
     }
 }
 
-// The best of one column under PyTorch's rule: padding taps are skipped; the best starts at
-// -inf (+inf for min) with the first in-bounds tap's index; a tap replaces it when strictly
-// better or NaN, so ties keep the first tap and the last NaN owns the index.
-// `v != v` is isnan(v) without the builtin call (the build never enables fast math).
-__kernel void reduce_extremum(__global const float* col_values,
-                              __global const int* col_source,
-                              __global float* output,
-                              __global int* indices,
-                              const ulong columns,
-                              const int taps)
+// One column's result, padding taps skipped, in-bounds taps visited in row-major tap order:
+//   max/min: PyTorch's rule. The best starts at -inf (+inf for min) with the first in-bounds
+//            tap's index; a tap replaces it when strictly better or NaN, so ties keep the first
+//            tap and the last NaN owns the index. `v != v` is isnan(v); the build never enables
+//            fast math, and fmax/fmin are not used because they drop NaN.
+//   average: the sum of the taps over window_divisor.
+//   LP:      PyTorch's lp_pool2d, (mean(x^p) * KH*KW)^(1/p), the mean over the in-bounds taps.
+//            pow (not powr) so that a negative x with an integral p has its real power.
+__kernel void reduce_columns(__global const float* col_values,
+                             __global const int* col_source,
+                             REDUCE_RESULTS,
+                             const ulong columns,
+                             GEOMETRY OP_PARAMETERS)
 {
     const ulong j = get_global_id(0);
     if (j >= columns) {
         return;
     }
-    float best = POOL_MIN ? INFINITY : -INFINITY;
+#if POOL_OP == POOL_MAX
+    float acc = -INFINITY;
+#elif POOL_OP == POOL_MIN
+    float acc = INFINITY;
+#else
+    float acc = 0.0f;
+#endif
+#if POOL_EXTREMUM
     int best_index = PADDING_TAP;
-    for (int r = 0; r < taps; r++) {
+#endif
+    for (int r = 0; r < KH * KW; r++) {
         const ulong at = (ulong)r * columns + j;
         const int source = col_source[at];
         if (source == PADDING_TAP) {
             continue;
         }
         const float v = col_values[at];
+#if POOL_EXTREMUM
         if (best_index == PADDING_TAP) {
             best_index = source;
         }
-        const bool better = POOL_MIN ? v < best : v > best;
+        const bool better = POOL_OP == POOL_MIN ? v < acc : v > acc;
         if (better || v != v) {
-            best = v;
+            acc = v;
             best_index = source;
         }
+#elif POOL_OP == POOL_AVG
+        acc += v;
+#else
+        acc += pow(v, norm);
+#endif
     }
-    output[j] = best;
+#if POOL_EXTREMUM
+    output[j] = acc;
+#else
+    const int ow = (int)(j % OW);
+    const int oh = (int)((j / OW) % OH);
+#if POOL_OP == POOL_AVG
+    output[j] = acc / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, count_include_pad, divisor_override);
+#else
+    const float mean = acc / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, 1, 0);
+    output[j] = pow(mean * (float)(KH * KW), 1.0f / norm);
+#endif
+#endif
+#if POOL_INDICES
     indices[j] = best_index;
+#endif
 }
 
-// dX_col[winner(j), j] = dY[j] and 0 for every other tap of column j: one pass that both zeroes
-// the column buffer and scatters into it. The winning tap is recovered from the plane index;
-// indices were checked on the host to lie inside their windows, and only taps < KH*KW are
-// ever written.
+// dX_col for one column: every tap of column j is written, so one pass both clears the column
+// buffer and fills it; padding taps get 0 (col2im_gather never reads them).
+//   max/min: dY at the winning tap, recovered from the plane index. Indices were checked on the
+//            host to lie inside their windows, and only taps < KH*KW are ever written.
+//   average: dY / window_divisor at every in-bounds tap.
+//   LP:      the chain rule through y = (K*mean(x^p))^(1/p), K = KH*KW, n in-bounds taps:
+//            dY * (K/n) * (y^p)^(1/p - 1) * x^(p-1) at every in-bounds tap, and nothing where
+//            y^p is 0 (PyTorch's sign/relu guard).
 __kernel void scatter_to_columns(__global const float* grad_output,
-                                 __global const int* indices,
+                                 SCATTER_OPERANDS
                                  __global float* col_grad,
                                  const ulong columns,
-                                 GEOMETRY)
+                                 GEOMETRY OP_PARAMETERS)
 {
     const ulong j = get_global_id(0);
     if (j >= columns) {
@@ -103,18 +213,43 @@ __kernel void scatter_to_columns(__global const float* grad_output,
     }
     const int ow = (int)(j % OW);
     const int oh = (int)((j / OW) % OH);
-    const int index = indices[j];
-    const int h = index / W;
-    const int w = index - h * W;
-    const int winner = ((h - (oh * SH - PH)) / DH) * KW + (w - (ow * SW - PW)) / DW;
+    const int h0 = oh * SH - PH;
+    const int w0 = ow * SW - PW;
     const float g = grad_output[j];
-    for (int r = 0; r < KH * KW; r++) {
-        col_grad[(ulong)r * columns + j] = r == winner ? g : 0.0f;
+#if POOL_EXTREMUM
+    const int index = indices[j];
+    const int winner = ((index / W - h0) / DH) * KW + (index % W - w0) / DW;
+#elif POOL_OP == POOL_AVG
+    const float share = g / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW,
+                                                  count_include_pad, divisor_override);
+#else
+    const __global float* in = input + (j / ((ulong)OW * OH)) * (ulong)H * W;
+    const float scaled_mean = pow(output[j], norm);
+    const float divisor = (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, 1, 0);
+    const float outer = g * ((float)(KH * KW) / divisor) * pow(scaled_mean, 1.0f / norm - 1.0f);
+#endif
+    for (int kh = 0; kh < KH; kh++) {
+        const int h = h0 + kh * DH;
+        for (int kw = 0; kw < KW; kw++) {
+            const int w = w0 + kw * DW;
+            const int r = kh * KW + kw;
+#if POOL_EXTREMUM
+            const float value = r == winner ? g : 0.0f;
+#elif POOL_OP == POOL_AVG
+            const float value = tap_inside(h, w, H, W) ? share : 0.0f;
+#else
+            const float value = tap_inside(h, w, H, W) && scaled_mean != 0.0f
+                    ? outer * pow(in[h * W + w], norm - 1.0f) : 0.0f;
+#endif
+            col_grad[(ulong)r * columns + j] = value;
+        }
     }
 }
 
-// col2im as a gather: each input element sums, in tap order, the column entries of every
-// window tap that lands on it. Deterministic, no atomics.
+// col2im as a gather: each input element sums the column entries of every window tap that
+// lands on it. Taps are visited last to first, which visits the windows in row-major output
+// order, the order in which the reference accumulates: the sums round alike, and two runs are
+// bitwise equal. No atomics.
 __kernel void col2im_gather(__global const float* col_grad,
                             __global float* grad_input,
                             const ulong elements,
@@ -129,13 +264,13 @@ __kernel void col2im_gather(__global const float* col_grad,
     const int h = (int)((i / W) % H);
     const ulong plane_column = (i / ((ulong)W * H)) * (ulong)OH * OW;
     float sum = 0.0f;
-    for (int kh = 0; kh < KH; kh++) {
+    for (int kh = KH - 1; kh >= 0; kh--) {
         const int oh_span = h + PH - kh * DH;
         if (oh_span < 0 || oh_span % SH != 0 || oh_span / SH >= OH) {
             continue;
         }
         const int oh = oh_span / SH;
-        for (int kw = 0; kw < KW; kw++) {
+        for (int kw = KW - 1; kw >= 0; kw--) {
             const int ow_span = w + PW - kw * DW;
             if (ow_span < 0 || ow_span % SW != 0 || ow_span / SW >= OW) {
                 continue;

@@ -75,7 +75,7 @@ public final class Validation {
             int oh = (i % planeOutputs) / pooled.w();
             int ow = i % pooled.w();
             int index = idx[i];
-            requireInPlane(index, i, pooled, inputShape);
+            requireInPlane(index, i, pooled, inputShape, INPUT_PLANE);
             int h = index / inputShape.w();
             int w = index % inputShape.w();
             boolean inH = onTap(h, oh * spec.strideH() - spec.padH(), spec.kernelH(), spec.dilationH());
@@ -99,7 +99,7 @@ public final class Validation {
             int oh = (i % planeOutputs) / pooled.w();
             int ow = i % pooled.w();
             int index = idx[i];
-            requireInPlane(index, i, pooled, inputShape);
+            requireInPlane(index, i, pooled, inputShape, INPUT_PLANE);
             int h = index / inputShape.w();
             int w = index % inputShape.w();
             boolean inH = h >= AdaptiveWindows.start(oh, inputShape.h(), pooled.h()) && h < AdaptiveWindows.end(oh, inputShape.h(), pooled.h());
@@ -118,7 +118,7 @@ public final class Validation {
         requireUnpoolShapes(pooled, indices.shape(), outputShape);
         int[] idx = indices.data();
         for (int i = 0; i < idx.length; i++) {
-            requireInPlane(idx[i], i, pooled, outputShape);
+            requireInPlane(idx[i], i, pooled, outputShape, UNPOOLED_PLANE);
         }
     }
 
@@ -132,27 +132,32 @@ public final class Validation {
         }
     }
 
-    private static void requireInPlane(int index, int position, Shape pooled, Shape plane) {
+    private static void requireInPlane(int index, int position, Shape pooled, Shape plane, IndexRole role) {
         if (index < 0 || index >= plane.planeSize()) {
-            throw planeIndexError(index, position, pooled, plane);
+            throw badIndex("in [0, " + plane.planeSize() + ")", index, position, pooled, plane, role);
         }
     }
 
-    /** The error for an index outside its plane, at output {@code position} of {@code pooled}. */
+    /** The error for a pooling index outside its input plane, at output {@code position} of {@code pooled}. */
     public static IllegalArgumentException planeIndexError(int index, long position, Shape pooled, Shape plane) {
-        return badIndex("in [0, " + plane.planeSize() + ")", index, position, pooled, plane);
+        return badIndex("in [0, " + plane.planeSize() + ")", index, position, pooled, plane, INPUT_PLANE);
+    }
+
+    /** The error for an unpooling index outside the unpooled plane, at value {@code position} of {@code pooled}. */
+    public static IllegalArgumentException unpoolIndexError(int index, long position, Shape pooled, Shape plane) {
+        return badIndex("in [0, " + plane.planeSize() + ")", index, position, pooled, plane, UNPOOLED_PLANE);
     }
 
     /** The error for an index outside its fixed pooling window (or its plane). */
     public static IllegalArgumentException windowIndexError(int index, long position, Shape pooled, Shape plane) {
         return index < 0 || index >= plane.planeSize() ? planeIndexError(index, position, pooled, plane)
-                : badIndex("inside its pooling window", index, position, pooled, plane);
+                : badIndex("inside its pooling window", index, position, pooled, plane, INPUT_PLANE);
     }
 
     /** The error for an index outside its adaptive pooling window (or its plane). */
     public static IllegalArgumentException adaptiveIndexError(int index, long position, Shape pooled, Shape plane) {
         return index < 0 || index >= plane.planeSize() ? planeIndexError(index, position, pooled, plane)
-                : badIndex("inside its adaptive pooling window", index, position, pooled, plane);
+                : badIndex("inside its adaptive pooling window", index, position, pooled, plane, INPUT_PLANE);
     }
 
     private static boolean onTap(int coordinate, int windowStart, int kernel, int dilation) {
@@ -160,12 +165,23 @@ public final class Validation {
         return offset >= 0 && offset % dilation == 0 && offset / dilation < kernel;
     }
 
-    private static IllegalArgumentException badIndex(String expectation, int index, long position, Shape pooled, Shape plane) {
+    /**
+     * How a message names the plane an index points into and the tensor that holds the index:
+     * pooling indices point into an input plane and sit at an output; unpooling indices point
+     * into the unpooled plane and sit at a value.
+     */
+    private record IndexRole(String plane, String holder) {}
+
+    private static final IndexRole INPUT_PLANE = new IndexRole("an input plane", "output");
+    private static final IndexRole UNPOOLED_PLANE = new IndexRole("an unpooled plane", "value");
+
+    private static IllegalArgumentException badIndex(String expectation, int index, long position, Shape pooled, Shape plane,
+                                                     IndexRole role) {
         long planeOutputs = pooled.planeSize();
         long p = position / planeOutputs;
         String where = "(n=" + p / pooled.c() + ", c=" + p % pooled.c() + ", h=" + (position % planeOutputs) / pooled.w()
                 + ", w=" + position % pooled.w() + ")";
-        return Checks.invalid("index", expectation + " for an input plane of " + plane.h() + "x" + plane.w(),
-                "index: " + index + " at output " + where);
+        return Checks.invalid("index", expectation + " for " + role.plane() + " of " + plane.h() + "x" + plane.w(),
+                "index: " + index + " at " + role.holder() + " " + where);
     }
 }

@@ -3,16 +3,31 @@ package io.clpool.opencl;
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.jocl.Sizeof;
 
 /**
- * The seed's algorithm (DESIGN.md §1) on the device: im2col, per-column reduction, and the
- * backward scatter plus col2im gather. The column buffer holds {@code taps × outputs} floats and
- * as many ints for the tap sources, so it costs {@code 8·kh·kw} bytes per output element.
+ * The seed's algorithm (DESIGN.md §1) on the device, for every fixed-window op: im2col, one
+ * per-column reduction built per op ({@code POOL_OP}), and backward as a scatter of each window's
+ * gradient into a column buffer followed by the col2im gather. Forward, the column buffer holds
+ * {@code taps × outputs} floats and as many ints for the tap sources ({@code 8·kh·kw} bytes per
+ * output element); backward, {@code 4·kh·kw} bytes per output element.
  */
 final class Im2colKernels implements FixedWindowKernels {
     private static final String FILE = "im2col.cl";
+
+    /** The values of im2col.cl's {@code POOL_OP}. */
+    private enum Op {
+        MAX("POOL_MAX"), MIN("POOL_MIN"), AVG("POOL_AVG"), LP("POOL_LP");
+
+        final String define;
+
+        Op(String define) {
+            this.define = define;
+        }
+    }
 
     private final ClContext context;
     private final Workspace workspace;
@@ -24,51 +39,76 @@ final class Im2colKernels implements FixedWindowKernels {
 
     @Override
     public void extremumForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, boolean min, ClBuffer values, ClBuffer indices) {
-        long columns = out.elementCount();
-        long cells = columns * spec.taps();
-        ClProgram program = context.program(FILE, KernelSource.options(Map.of("POOL_MIN", min ? 1 : 0)));
-        ClBuffer colValues = workspace.get("im2col column values (" + spec.taps() + " taps x " + columns + " windows, float)",
-                cells * Sizeof.cl_float);
-        ClBuffer colSource = workspace.get("im2col column sources (" + spec.taps() + " taps x " + columns + " windows, int)",
-                cells * Sizeof.cl_int);
-        context.run(program.kernel("im2col"), new long[] {columns}, null,
-                concat(new Object[] {input, colValues, colSource, columns}, geometry(in, out, spec)));
-        context.run(program.kernel("reduce_extremum"), new long[] {columns}, null,
-                colValues, colSource, values, indices, columns, spec.taps());
-    }
-
-    /** Scatter into the column buffer, then col2im as a gather. */
-    @Override
-    public void indexedBackward(ClBuffer gradOutput, ClBuffer indices, Shape in, Shape out, PoolSpec spec, ClBuffer gradInput) {
-        long columns = out.elementCount();
-        ClProgram program = context.program(FILE, KernelSource.options(Map.of()));
-        ClBuffer colGrad = workspace.get("im2col column gradients (" + spec.taps() + " taps x " + columns + " windows, float)",
-                columns * spec.taps() * Sizeof.cl_float);
-        context.run(program.kernel("scatter_to_columns"), new long[] {columns}, null,
-                concat(new Object[] {gradOutput, indices, colGrad, columns}, geometry(in, out, spec)));
-        context.run(program.kernel("col2im_gather"), new long[] {in.elementCount()}, null,
-                concat(new Object[] {colGrad, gradInput, in.elementCount(), columns}, geometry(in, out, spec)));
+        forward(min ? Op.MIN : Op.MAX, input, in, out, spec, new Object[] {values, indices}, new Object[0]);
     }
 
     @Override
     public void avgForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, AvgOptions options, ClBuffer output) {
-        throw new UnsupportedOperationException("average pooling is not yet implemented with IM2COL");
-    }
-
-    @Override
-    public void avgBackward(ClBuffer gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, ClBuffer gradInput) {
-        throw new UnsupportedOperationException("average pooling backward is not yet implemented with IM2COL");
+        forward(Op.AVG, input, in, out, spec, new Object[] {output}, avgParameters(options));
     }
 
     @Override
     public void lpForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, float norm, ClBuffer output) {
-        throw new UnsupportedOperationException("LP pooling is not yet implemented with IM2COL");
+        forward(Op.LP, input, in, out, spec, new Object[] {output}, new Object[] {norm});
+    }
+
+    @Override
+    public void indexedBackward(ClBuffer gradOutput, ClBuffer indices, Shape in, Shape out, PoolSpec spec, ClBuffer gradInput) {
+        backward(Op.MAX, gradOutput, new Object[] {indices}, in, out, spec, new Object[0], gradInput);
+    }
+
+    @Override
+    public void avgBackward(ClBuffer gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, ClBuffer gradInput) {
+        backward(Op.AVG, gradOutput, new Object[0], in, out, spec, avgParameters(options), gradInput);
     }
 
     @Override
     public void lpBackward(ClBuffer gradOutput, ClBuffer input, ClBuffer output, Shape in, Shape out, PoolSpec spec,
                            float norm, ClBuffer gradInput) {
-        throw new UnsupportedOperationException("LP pooling backward is not yet implemented with IM2COL");
+        backward(Op.LP, gradOutput, new Object[] {input, output}, in, out, spec, new Object[] {norm}, gradInput);
+    }
+
+    /**
+     * im2col, then reduce_columns built for {@code op}; {@code results} are the reduction's
+     * output buffers and {@code parameters} the op's scalars, in im2col.cl's order.
+     */
+    private void forward(Op op, ClBuffer input, Shape in, Shape out, PoolSpec spec, Object[] results, Object[] parameters) {
+        long columns = out.elementCount();
+        long cells = columns * spec.taps();
+        ClProgram program = program(op);
+        ClBuffer colValues = workspace.get("im2col column values (float per tap and window)", cells * Sizeof.cl_float);
+        ClBuffer colSource = workspace.get("im2col column sources (int per tap and window)", cells * Sizeof.cl_int);
+        Object[] geometry = geometry(in, out, spec);
+        context.run(program.kernel("im2col"), new long[] {columns}, null,
+                arguments(input, colValues, colSource, columns, geometry));
+        context.run(program.kernel("reduce_columns"), new long[] {columns}, null,
+                arguments(colValues, colSource, results, columns, geometry, parameters));
+    }
+
+    /**
+     * scatter_to_columns built for {@code op} ({@code operands}: what it reads besides dY), then
+     * the col2im gather. Max and min share the max build: their scatter only follows the indices.
+     */
+    private void backward(Op op, ClBuffer gradOutput, Object[] operands, Shape in, Shape out, PoolSpec spec,
+                          Object[] parameters, ClBuffer gradInput) {
+        long columns = out.elementCount();
+        ClProgram program = program(op);
+        ClBuffer colGrad = workspace.get("im2col column gradients (float per tap and window)",
+                columns * spec.taps() * Sizeof.cl_float);
+        Object[] geometry = geometry(in, out, spec);
+        context.run(program.kernel("scatter_to_columns"), new long[] {columns}, null,
+                arguments(gradOutput, operands, colGrad, columns, geometry, parameters));
+        context.run(program.kernel("col2im_gather"), new long[] {in.elementCount()}, null,
+                arguments(colGrad, gradInput, in.elementCount(), columns, geometry));
+    }
+
+    private ClProgram program(Op op) {
+        return context.program(FILE, KernelSource.options(Map.of("POOL_OP", op.define)));
+    }
+
+    /** The OP_PARAMETERS of an average build, in im2col.cl's order. */
+    private static Object[] avgParameters(AvgOptions options) {
+        return new Object[] {options.countIncludePad() ? 1 : 0, options.divisorOverride()};
     }
 
     /** The GEOMETRY arguments of im2col.cl, in its order. */
@@ -77,9 +117,10 @@ final class Im2colKernels implements FixedWindowKernels {
                 s.padH(), s.padW(), s.dilationH(), s.dilationW()};
     }
 
-    static Object[] concat(Object[] first, Object[] second) {
-        Object[] all = java.util.Arrays.copyOf(first, first.length + second.length);
-        System.arraycopy(second, 0, all, first.length, second.length);
-        return all;
+    /** Kernel arguments in order, each {@code Object[]} part spread in place. */
+    static Object[] arguments(Object... parts) {
+        return Arrays.stream(parts)
+                .flatMap(part -> part instanceof Object[] group ? Arrays.stream(group) : Stream.of(part))
+                .toArray();
     }
 }

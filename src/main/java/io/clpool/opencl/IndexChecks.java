@@ -42,7 +42,7 @@ final class IndexChecks {
     void requireInPlane(DeviceIndices indices, Shape plane) {
         int bad = firstBad("check_plane_indices", indices, new Object[] {plane.planeSize()});
         if (bad != NONE) {
-            throw Validation.planeIndexError(indices.buffer().readInt(bad), bad, indices.shape(), plane);
+            throw Validation.unpoolIndexError(indices.buffer().readInt(bad), bad, indices.shape(), plane);
         }
     }
 
@@ -57,7 +57,7 @@ final class IndexChecks {
         firstBad.write(new int[] {NONE});
         ClProgram program = context.program(FILE, KernelSource.options(Map.of()));
         context.run(program.kernel(kernel), new long[] {count}, null,
-                Im2colKernels.concat(new Object[] {indices.buffer(), firstBad, count}, geometry));
+                Im2colKernels.arguments(indices.buffer(), firstBad, count, geometry));
         int[] result = new int[1];
         firstBad.read(result);
         return result[0];

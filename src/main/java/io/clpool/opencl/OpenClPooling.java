@@ -267,7 +267,8 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
     @Override
     public Tensor adaptiveAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
         Checks.requireNonNull(gradOutput, "gradOutput");
-        Validation.adaptiveShape(inputShape, gradOutput.shape().h(), gradOutput.shape().w());
+        Shape out = Validation.adaptiveShape(inputShape, gradOutput.shape().h(), gradOutput.shape().w());
+        Checks.requireShape("gradOutput", out, gradOutput.shape()); // before the upload, not after it
         return onDevice(gradOutput, dy -> adaptiveAvgPool2dBackward(dy, inputShape));
     }
 

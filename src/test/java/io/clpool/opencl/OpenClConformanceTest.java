@@ -14,10 +14,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every PyTorch-exported case the OpenCL backend implements, on every algorithm. */
+/** Every PyTorch-exported case, all six ops, on every algorithm. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenClConformanceTest {
-    private static final List<String> OPS = List.of("max", "min");
+    private static final List<String> OPS = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg");
     private ClContext context;
 
     @BeforeAll

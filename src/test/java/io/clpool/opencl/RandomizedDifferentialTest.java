@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RandomizedDifferentialTest {
-    static final List<String> OPS = List.of("max", "min"); // TODO(family): Differential.OPS once every op runs on OpenCL
+    static final List<String> OPS = Differential.OPS;
     private static final int CASES = Integer.parseInt(System.getenv().getOrDefault("CLPOOL_PROPERTY_CASES", "1000"));
 
     private final Pooling reference = new ReferencePooling();

@@ -41,7 +41,10 @@ public final class Differential {
                         device.avgPool2dBackward(dy, x.shape(), avgSpec, options).data(), "avg gradient");
             }
             case "lp" -> {
-                PoolSpec lpSpec = spec.withDilation(1).withPadding(0);
+                // LP takes no padding; without it the window may no longer fit, so shrink it to the input.
+                PoolSpec unpadded = spec.withDilation(1).withPadding(0);
+                PoolSpec lpSpec = new PoolSpec(Math.min(unpadded.kernelH(), x.shape().h()), Math.min(unpadded.kernelW(), x.shape().w()),
+                        unpadded.strideH(), unpadded.strideW(), 0, 0, 1, 1, unpadded.ceilMode());
                 double norm = seed % 3 == 0 ? 2.0 : seed % 3 == 1 ? 3.0 : 1.5;
                 Tensor positive = abs(x);
                 Tensor e = reference.lpPool2d(positive, lpSpec, norm);

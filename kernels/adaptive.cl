@@ -1,0 +1,140 @@
+// Adaptive max and average pooling, direct kernels: one work-item per output element forward,
+// one per input element backward (a gather, so no atomics and a fixed summation order).
+//
+// PyTorch's windows: output row r of OH spans input rows floor(r*H/OH) (inclusive) to
+// ceil((r+1)*H/OH) (exclusive), likewise columns. Every window holds at least one row, also
+// when the output is larger than the input. Backward inverts the rule: input row h lies in the
+// windows of output rows floor(h*OH/H) to ceil((h+1)*OH/H), the same formula with the roles of
+// input and output swapped.
+//
+// Shapes are kernel arguments; this file has no defines.
+
+// Round every product on its own, as the Java reference does.
+#pragma OPENCL FP_CONTRACT OFF
+
+#define PLANE_SHAPES const int H, const int W, const int OH, const int OW
+
+// floor(o * in / out); the operands are non-negative, so integer division floors.
+int window_start(const int o, const int in, const int out)
+{
+    return (int)(((long)o * in) / out);
+}
+
+// ceil((o + 1) * in / out).
+int window_end(const int o, const int in, const int out)
+{
+    return (int)(((long)(o + 1) * in + out - 1) / out);
+}
+
+// Max under PyTorch's rule: the best starts at -inf with the window's first tap as index; a tap
+// replaces it when greater or NaN (`v != v`; no fmax, which drops NaN), so ties keep the first
+// tap and the last NaN owns the index.
+__kernel void adaptive_max_forward(__global const float* input,
+                                   __global float* output,
+                                   __global int* indices,
+                                   const ulong outputs,
+                                   PLANE_SHAPES)
+{
+    const ulong o = get_global_id(0);
+    if (o >= outputs) {
+        return;
+    }
+    const int ow = (int)(o % OW);
+    const int oh = (int)((o / OW) % OH);
+    const __global float* in = input + (o / ((ulong)OW * OH)) * (ulong)H * W;
+    const int h0 = window_start(oh, H, OH);
+    const int h1 = window_end(oh, H, OH);
+    const int w0 = window_start(ow, W, OW);
+    const int w1 = window_end(ow, W, OW);
+    float best = -INFINITY;
+    int best_index = h0 * W + w0;
+    for (int h = h0; h < h1; h++) {
+        for (int w = w0; w < w1; w++) {
+            const float v = in[h * W + w];
+            if (v > best || v != v) {
+                best = v;
+                best_index = h * W + w;
+            }
+        }
+    }
+    output[o] = best;
+    indices[o] = best_index;
+}
+
+// The mean of the window, summed row-major as the reference does.
+__kernel void adaptive_avg_forward(__global const float* input,
+                                   __global float* output,
+                                   const ulong outputs,
+                                   PLANE_SHAPES)
+{
+    const ulong o = get_global_id(0);
+    if (o >= outputs) {
+        return;
+    }
+    const int ow = (int)(o % OW);
+    const int oh = (int)((o / OW) % OH);
+    const __global float* in = input + (o / ((ulong)OW * OH)) * (ulong)H * W;
+    const int h0 = window_start(oh, H, OH);
+    const int h1 = window_end(oh, H, OH);
+    const int w0 = window_start(ow, W, OW);
+    const int w1 = window_end(ow, W, OW);
+    float sum = 0.0f;
+    for (int h = h0; h < h1; h++) {
+        for (int w = w0; w < w1; w++) {
+            sum += in[(ulong)h * W + w];
+        }
+    }
+    output[o] = sum / (float)((h1 - h0) * (w1 - w0));
+}
+
+// dX[h, w] sums dY over the windows whose winner is (h, w), visited in row-major output order
+// as the reference accumulates them.
+__kernel void adaptive_max_backward(__global const float* grad_output,
+                                    __global const int* indices,
+                                    __global float* grad_input,
+                                    const ulong elements,
+                                    PLANE_SHAPES)
+{
+    const ulong i = get_global_id(0);
+    if (i >= elements) {
+        return;
+    }
+    const int w = (int)(i % W);
+    const int h = (int)((i / W) % H);
+    const ulong plane_output = (i / ((ulong)W * H)) * (ulong)OH * OW;
+    const int self = h * W + w;
+    float sum = 0.0f;
+    for (int oh = window_start(h, OH, H); oh < window_end(h, OH, H); oh++) {
+        for (int ow = window_start(w, OW, W); ow < window_end(w, OW, W); ow++) {
+            const ulong o = plane_output + (ulong)oh * OW + ow;
+            if (indices[o] == self) {
+                sum += grad_output[o];
+            }
+        }
+    }
+    grad_input[i] = sum;
+}
+
+// dX[h, w] sums dY / window size over the windows that contain (h, w), in row-major output order.
+__kernel void adaptive_avg_backward(__global const float* grad_output,
+                                    __global float* grad_input,
+                                    const ulong elements,
+                                    PLANE_SHAPES)
+{
+    const ulong i = get_global_id(0);
+    if (i >= elements) {
+        return;
+    }
+    const int w = (int)(i % W);
+    const int h = (int)((i / W) % H);
+    const ulong plane_output = (i / ((ulong)W * H)) * (ulong)OH * OW;
+    float sum = 0.0f;
+    for (int oh = window_start(h, OH, H); oh < window_end(h, OH, H); oh++) {
+        const int rows = window_end(oh, H, OH) - window_start(oh, H, OH);
+        for (int ow = window_start(w, OW, W); ow < window_end(w, OW, W); ow++) {
+            const int cols = window_end(ow, W, OW) - window_start(ow, W, OW);
+            sum += grad_output[plane_output + (ulong)oh * OW + ow] / (float)(rows * cols);
+        }
+    }
+    grad_input[i] = sum;
+}
