@@ -176,8 +176,12 @@ public final class ClContext implements AutoCloseable {
     }
 
     /**
-     * Sets the kernel's arguments and enqueues it over {@code global} work-items (null
-     * {@code local}: the runtime chooses). Arguments are {@link ClBuffer}, Integer, Long or Float.
+     * Sets the kernel's arguments and enqueues it over {@code global} work-items. Arguments are
+     * {@link ClBuffer}, Integer, Long or Float. With {@code local} null, the work-group is the
+     * kernel's {@link ClKernel#defaultWorkGroupSize()} along dimension 0 and the global size is
+     * rounded up to a multiple of it, so such kernels must ignore work-items past their range. One
+     * fixed work-group size per kernel matters on POCL, which compiles a kernel anew for every
+     * work-group size it meets: leaving the choice to the runtime costs a compile per new shape.
      */
     public synchronized void run(ClKernel kernel, long[] global, long[] local, Object... args) {
         for (long size : global) {
@@ -185,8 +189,17 @@ public final class ClContext implements AutoCloseable {
                 return; // nothing to do; a zero-size range is an error in OpenCL
             }
         }
+        long[] range = global;
+        long[] group = local;
+        if (group == null) {
+            group = new long[global.length];
+            java.util.Arrays.fill(group, 1);
+            group[0] = kernel.defaultWorkGroupSize();
+            range = global.clone();
+            range[0] = (global[0] + group[0] - 1) / group[0] * group[0];
+        }
         kernel.setArgs(args);
-        ClException.check(CL.clEnqueueNDRangeKernel(queue(), kernel.handle(), global.length, null, global, local,
+        ClException.check(CL.clEnqueueNDRangeKernel(queue(), kernel.handle(), range.length, null, range, group,
                 0, null, profiling ? newEvent() : null), "clEnqueueNDRangeKernel(" + kernel.name() + ")");
     }
 

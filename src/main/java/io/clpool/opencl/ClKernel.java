@@ -13,6 +13,7 @@ public final class ClKernel implements AutoCloseable {
     private final ClContext context;
     private final String name;
     private cl_kernel kernel;
+    private long defaultWorkGroupSize;
 
     ClKernel(ClContext context, cl_kernel kernel, String name) {
         this.context = context;
@@ -65,6 +66,19 @@ public final class ClKernel implements AutoCloseable {
         ClException.check(CL.clGetKernelWorkGroupInfo(handle(), context.device().device(),
                 CL.CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(value), null), "clGetKernelWorkGroupInfo");
         return value[0];
+    }
+
+    /**
+     * The 1-D work-group size used when a launch leaves it open: about 64 work-items, a multiple
+     * of the preferred multiple, within the kernel's limit. Chosen once per kernel.
+     */
+    public synchronized long defaultWorkGroupSize() {
+        if (defaultWorkGroupSize == 0) {
+            long multiple = Math.max(1, preferredWorkGroupMultiple());
+            long size = (64 + multiple - 1) / multiple * multiple;
+            defaultWorkGroupSize = Math.max(1, Math.min(size, maxWorkGroupSize()));
+        }
+        return defaultWorkGroupSize;
     }
 
     @Override
