@@ -18,10 +18,11 @@ import picocli.CommandLine.Spec;
  * device does not implement is a failure with its reason, never a skip.
  */
 @Command(name = "check", sortOptions = false,
-        description = {"Run random pooling cases (every op, odd shapes, NaN, ±inf, ties, all-negative inputs) forward and",
-                "backward on the device and on the plain-Java reference, and compare: max/min values and indices bit",
-                "for bit, sums within 1e-5 relative / 1e-6 absolute. Ends with the line 'N passed, M failed';",
-                "exits 1 if any case failed."})
+        description = {"Validate a device: random cases of every op against the plain-Java reference.",
+                "Runs random pooling cases (every op, odd shapes, NaN, ±inf, ties, all-negative inputs) forward and "
+                        + "backward on the device and on the reference, and compares: max/min values and indices bit "
+                        + "for bit, sums within 1e-5 relative / 1e-6 absolute. Ends with the line 'N passed, M failed'; "
+                        + "exits 1 if any case failed."})
 final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -24,9 +24,10 @@ import picocli.CommandLine.Spec;
  * both against the reference, and writes what happened as pictures and a web page.
  */
 @Command(name = "demo", sortOptions = false,
-        description = {"Max-pool a 28×28 handwritten digit (or --image) 2×2 with stride 2 on the default device, run the",
-                "backward pass with a gradient of ones, compare both with the plain-Java reference, and write",
-                "input.png, pooled.png, argmax.png, grad.png and index.html into --out. Exits 1 if the device differs."})
+        description = {"Pool a handwritten digit on the device, check it, and show it as pictures.",
+                "Max-pools a 28×28 handwritten digit (or --image) 2×2 with stride 2 on the default device, runs the "
+                        + "backward pass with a gradient of ones, compares both with the plain-Java reference, and writes "
+                        + "input.png, pooled.png, argmax.png, grad.png and index.html into --out. Exits 1 if the device differs."})
 final class DemoCommand implements Callable<Integer> {
     private static final Flags.IntPair DEFAULT_KERNEL = new Flags.IntPair(2, 2);
 
