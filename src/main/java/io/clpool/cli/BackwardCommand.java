@@ -61,6 +61,7 @@ final class BackwardCommand implements Callable<Integer> {
             if (!winners.shape().equals(outShape)) {
                 throw UsageError.shapeMismatch("--indices", winners.shape(), outShape, "the " + request.op() + " output of --input " + x.shape());
             }
+            request.requireIndicesFit(dy, winners, x.shape());
         }
 
         Tensor dx;

@@ -29,6 +29,15 @@ record PoolingRequest(Op op, PoolSpec spec, AvgOptions avgOptions, double norm, 
         };
     }
 
+    /** Indices given to a backward must lie in their windows; checked here so it fails before device work. */
+    void requireIndicesFit(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
+        switch (op) {
+            case MAX, MIN -> Validation.requireIndicesInWindows(gradOutput, indices, inputShape, spec);
+            case ADAPTIVE_MAX -> Validation.requireIndicesInAdaptiveWindows(gradOutput, indices, inputShape);
+            default -> throw new IllegalStateException(op + " has no indices");
+        }
+    }
+
     Forward forward(Pooling pooling, Tensor input) {
         return switch (op) {
             case MAX -> indexed(pooling.maxPool2d(input, spec));

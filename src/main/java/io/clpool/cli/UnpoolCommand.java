@@ -2,6 +2,7 @@ package io.clpool.cli;
 
 import io.clpool.IndexTensor;
 import io.clpool.Tensor;
+import io.clpool.Validation;
 import io.clpool.io.Npy;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
@@ -60,6 +61,7 @@ final class UnpoolCommand implements Callable<Integer> {
             throw UsageError.shapeMismatch("--indices", idx.shape(), values.shape(), "that of --input");
         }
         Shape target = outputShape != null ? outputShape : poolSpec.unpoolOutputShape(values.shape());
+        Validation.requireUnpoolIndices(values.shape(), idx, target);
 
         Tensor unpooled;
         String where;

@@ -85,6 +85,10 @@ class CliUsageErrorTest {
                         "--output-shape", "1,2,6,6", "--kernel", "2", "--output", OUT),
                 row("an output shape of three numbers", "should be four positive integers N,C,H,W", "unpool", "--input", Y, "--indices", IDX,
                         "--output-shape", "1,6,6", "--output", OUT),
+                row("unpool to a shape of other planes", "batch and channels should be 1x2 as the input's", "unpool", "--device", "cpu", "--input", Y, "--indices", IDX,
+                        "--output-shape", "1,1,6,6", "--output", OUT),
+                row("unpool indices outside the output plane", "index should be in [0, 4) for an input plane of 2x2, but got index: 35", "unpool", "--device", "cpu", "--input", Y, "--indices", "@wideidx",
+                        "--output-shape", "1,2,2,2", "--output", OUT),
                 row("check with an unknown op", "--ops should list ops among", "check", "--device", "cpu", "--ops", "max,median"),
                 row("demo's rgb without an image", "--image is required by --rgb", "demo", "--device", "cpu", "--rgb", "--out", OUT),
                 row("demo with a missing image", "--image " + "@missing" + " does not exist", "demo", "--device", "cpu", "--image", "@missing", "--out", OUT),
@@ -102,6 +106,7 @@ class CliUsageErrorTest {
         int[] far = new int[18];
         far[17] = 0; // the last window of a 2x2 stride-2 pooling of 6x6 cannot hold element 0
         Npy.writeInt64(dir.resolve("idxfar.npy"), new long[] {1, 2, 3, 3}, far);
+        Npy.writeInt64(dir.resolve("wideidx.npy"), new long[] {1, 2, 3, 3}, new int[] {0, 0, 0, 0, 0, 0, 0, 0, 35, 0, 0, 0, 0, 0, 0, 0, 0, 0});
         List<String> before = listing();
         List<String> resolved = new ArrayList<>();
         for (String arg : args) {
@@ -135,7 +140,7 @@ class CliUsageErrorTest {
     }
 
     private String resolve(String text) {
-        return text.replace(X3D, dir.resolve("x3d.npy").toString()).replace(INTS, dir.resolve("ints.npy").toString())
+        return text.replace("@wideidx", dir.resolve("wideidx.npy").toString()).replace(X3D, dir.resolve("x3d.npy").toString()).replace(INTS, dir.resolve("ints.npy").toString())
                 .replace("@gy2", dir.resolve("gy2.npy").toString()).replace("@idxfar", dir.resolve("idxfar.npy").toString())
                 .replace(X, dir.resolve("x.npy").toString()).replace(GY, dir.resolve("gy.npy").toString())
                 .replace(IDX, dir.resolve("idx.npy").toString()).replace("@out2", dir.resolve("out2.npy").toString())
