@@ -44,11 +44,10 @@ final class TensorFiles {
             throw UsageError.missingFile(flag, path);
         }
         try {
-            return Npy.read(path);
+            return Npy.read(path); // its IllegalArgumentException names the file and the problem: a usage error as is
         } catch (IOException e) {
             throw UsageError.unreadable(flag, path, e);
         }
-        // IllegalArgumentException from Npy names the file and its problem: a usage error as it stands
     }
 
     private static Shape shape(String flag, Path path, NpyArray array) {

@@ -1,5 +1,8 @@
 package io.clpool.io;
 
+import static io.clpool.io.NpyBytes.dict;
+import static io.clpool.io.NpyBytes.floats;
+import static io.clpool.io.NpyBytes.npy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,34 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 class NpyTest {
     @TempDir
     Path dir;
-
-    /** A .npy file of format {@code major}.0 with {@code dict} as its header and {@code data} after it. */
-    static byte[] npy(int major, String dict, byte[] data) {
-        int lengthBytes = major == 1 ? 2 : 4;
-        int unpadded = 8 + lengthBytes + dict.length() + 1;
-        String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
-        byte[] headerBytes = header.getBytes(major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        ByteBuffer out = ByteBuffer.allocate(8 + lengthBytes + headerBytes.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        out.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
-        if (major == 1) {
-            out.putShort((short) headerBytes.length);
-        } else {
-            out.putInt(headerBytes.length);
-        }
-        return out.put(headerBytes).put(data).array();
-    }
-
-    static String dict(String descr, boolean fortran, String shape) {
-        return "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + shape + ", }";
-    }
-
-    static byte[] floats(ByteOrder order, float... values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(order);
-        for (float v : values) {
-            b.putFloat(v);
-        }
-        return b.array();
-    }
 
     static NpyArray read(byte[] file) throws IOException {
         return Npy.read(new ByteArrayInputStream(file), file.length, "t.npy");
