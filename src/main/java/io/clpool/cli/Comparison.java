@@ -55,4 +55,20 @@ final class Comparison {
         }
         return null;
     }
+
+    /** A forward against the reference: values as the op's rule says, then indices bit for bit. */
+    static String forward(PoolingRequest request, PoolingRequest.Forward expected, PoolingRequest.Forward actual) {
+        String problem = request.exactValues()
+                ? exact(expected.values().data(), actual.values().data(), "forward values")
+                : close(expected.values().data(), actual.values().data(), "forward values");
+        if (problem == null && request.op().hasIndices()) {
+            problem = exact(expected.indices().data(), actual.indices().data(), "forward indices");
+        }
+        return problem;
+    }
+
+    /** A gradient against the reference: a sum over windows, so within the tolerance. */
+    static String gradient(float[] expected, float[] actual) {
+        return close(expected, actual, "backward");
+    }
 }

@@ -84,43 +84,16 @@ final class DemoCommand implements Callable<Integer> {
         ReferencePooling reference = new ReferencePooling();
         PoolingRequest.Forward expected = request.forward(reference, input);
         Tensor expectedGrad = request.backward(reference, ones, input, expected.indices());
-        String forwardProblem = compare(expected.values().data(), actual.values().data(), request.exactValues(), "values");
-        if (forwardProblem == null && request.op().hasIndices()) {
-            forwardProblem = Comparison.exact(expected.indices().data(), actual.indices().data(), "indices");
-        }
-        String backwardProblem = compare(expectedGrad.data(), grad.data(), false, "gradient");
+        String forwardProblem = Comparison.forward(request, expected, actual);
+        String backwardProblem = Comparison.gradient(expectedGrad.data(), grad.data());
         String forwardVerdict = verdict(forwardProblem, expected.values().data(), actual.values().data());
         String backwardVerdict = verdict(backwardProblem, expectedGrad.data(), grad.data());
         String time = deviceNanos < 0 ? "n/a (reference on the CPU)"
                 : String.format(Locale.ROOT, "%.3f ms (kernels, forward + backward)", deviceNanos / 1e6);
 
-        List<Figure> figures = new ArrayList<>();
-        List<Path> written;
-        Files.createDirectories(out);
-        try (StagedOutputs outputs = new StagedOutputs()) {
-            float[] range = DemoPictures.range(input);
-            int scale = DemoPictures.scaleFor(input.shape());
-            outputs.stage(out.resolve("input.png"), p -> DemoPictures.writePng(DemoPictures.picture(input, range[0], range[1], scale), p));
-            figures.add(new Figure("input.png", "input " + input.shape()));
-            float[] pooledRange = DemoPictures.range(actual.values());
-            outputs.stage(out.resolve("pooled.png"), p -> DemoPictures.writePng(DemoPictures.picture(actual.values(),
-                    Math.min(range[0], pooledRange[0]), Math.max(range[1], pooledRange[1]), DemoPictures.scaleFor(pooledShape)), p));
-            figures.add(new Figure("pooled.png", request.op() + " pooled " + pooledShape));
-            if (request.op().hasIndices()) {
-                Tensor winners = DemoPictures.winners(input, actual.indices());
-                outputs.stage(out.resolve("argmax.png"), p -> DemoPictures.writePng(DemoPictures.picture(winners, range[0], range[1], scale), p));
-                figures.add(new Figure("argmax.png", "argmax: the input pixels that won a window (the rest dimmed)"));
-            }
-            float[] gradRange = DemoPictures.range(grad);
-            outputs.stage(out.resolve("grad.png"), p -> DemoPictures.writePng(DemoPictures.picture(grad,
-                    Math.min(0, gradRange[0]), gradRange[1], scale), p));
-            figures.add(new Figure("grad.png", "gradient of the input for a gradient of ones (black 0, white "
-                    + String.format(Locale.ROOT, "%.3g", gradRange[1]) + ")"));
-            List<String> facts = List.of("device: " + where, "operation: " + request, "shapes: " + input.shape() + " → " + pooledShape,
-                    "device time: " + time, "forward vs reference: " + forwardVerdict, "backward vs reference: " + backwardVerdict);
-            outputs.stage(out.resolve("index.html"), p -> Files.writeString(p, page(facts, figures), StandardCharsets.UTF_8));
-            written = outputs.commit();
-        }
+        List<String> facts = List.of("device: " + where, "operation: " + request, "shapes: " + input.shape() + " → " + pooledShape,
+                "device time: " + time, "forward vs reference: " + forwardVerdict, "backward vs reference: " + backwardVerdict);
+        List<Path> written = writePictures(request, input, actual, grad, facts);
 
         stdout.println("device:    " + where);
         stdout.println("operation: " + request);
@@ -132,9 +105,35 @@ final class DemoCommand implements Callable<Integer> {
         return forwardProblem == null && backwardProblem == null ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 
-    /** Selections must match bit for bit; sums within the tolerance. Null when they do. */
-    private static String compare(float[] expected, float[] actual, boolean exact, String what) {
-        return exact ? Comparison.exact(expected, actual, what) : Comparison.close(expected, actual, what);
+    /** Writes the four pictures (three for ops without indices) and the page, all or none. */
+    private List<Path> writePictures(PoolingRequest request, Tensor input, PoolingRequest.Forward pooled, Tensor grad,
+                                     List<String> facts) throws IOException {
+        Shape pooledShape = pooled.values().shape();
+        float[] range = DemoPictures.range(input);
+        float[] pooledRange = DemoPictures.range(pooled.values());
+        float[] gradRange = DemoPictures.range(grad);
+        int scale = DemoPictures.scaleFor(input.shape());
+        List<Figure> figures = new ArrayList<>();
+        Files.createDirectories(out);
+        try (StagedOutputs outputs = new StagedOutputs()) {
+            outputs.stage(out.resolve("input.png"), p -> DemoPictures.writePng(DemoPictures.picture(input, range[0], range[1], scale), p));
+            figures.add(new Figure("input.png", "input " + input.shape()));
+            // the pooled picture keeps the input's grey levels (an average of pixels looks like a pixel)
+            outputs.stage(out.resolve("pooled.png"), p -> DemoPictures.writePng(DemoPictures.picture(pooled.values(),
+                    Math.min(range[0], pooledRange[0]), Math.max(range[1], pooledRange[1]), DemoPictures.scaleFor(pooledShape)), p));
+            figures.add(new Figure("pooled.png", request.op() + " pooled " + pooledShape));
+            if (request.op().hasIndices()) {
+                Tensor winners = DemoPictures.winners(input, pooled.indices());
+                outputs.stage(out.resolve("argmax.png"), p -> DemoPictures.writePng(DemoPictures.picture(winners, range[0], range[1], scale), p));
+                figures.add(new Figure("argmax.png", "argmax: the input pixels that won a window (the rest dimmed)"));
+            }
+            outputs.stage(out.resolve("grad.png"), p -> DemoPictures.writePng(DemoPictures.picture(grad,
+                    Math.min(0, gradRange[0]), gradRange[1], scale), p));
+            figures.add(new Figure("grad.png", "gradient of the input for a gradient of ones (black 0, white "
+                    + String.format(Locale.ROOT, "%.3g", gradRange[1]) + ")"));
+            outputs.stage(out.resolve("index.html"), p -> Files.writeString(p, page(facts, figures), StandardCharsets.UTF_8));
+            return outputs.commit();
+        }
     }
 
     /** Says how equal: a sum that happens to match bit for bit is reported as such. */

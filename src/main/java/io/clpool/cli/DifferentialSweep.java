@@ -131,18 +131,13 @@ final class DifferentialSweep {
                 return unpool(x, expected, backend, reference);
             }
             PoolingRequest.Forward actual = request.forward(backend, x);
-            String problem = request.exactValues()
-                    ? Comparison.exact(expected.values().data(), actual.values().data(), "forward values")
-                    : Comparison.close(expected.values().data(), actual.values().data(), "forward values");
-            if (problem == null && request.op().hasIndices()) {
-                problem = Comparison.exact(expected.indices().data(), actual.indices().data(), "forward indices");
-            }
+            String problem = Comparison.forward(request, expected, actual);
             if (problem != null) {
                 return problem;
             }
             Tensor expectedGrad = request.backward(reference, gy, x, expected.indices());
             Tensor actualGrad = request.backward(backend, gy, x, actual.indices());
-            return Comparison.close(expectedGrad.data(), actualGrad.data(), "backward");
+            return Comparison.gradient(expectedGrad.data(), actualGrad.data());
         } catch (RuntimeException e) {
             return e.getClass().getSimpleName() + ": " + e.getMessage();
         }
