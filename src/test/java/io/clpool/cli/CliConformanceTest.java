@@ -2,13 +2,10 @@ package io.clpool.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.clpool.IndexTensor;
-import io.clpool.Tensor;
 import io.clpool.io.Npy;
 import io.clpool.io.NpyArray;
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.PoolSpec;
-import io.clpool.spec.Shape;
 import io.clpool.support.Compare;
 import io.clpool.support.ConformanceCase;
 import java.io.IOException;
@@ -135,15 +132,5 @@ class CliConformanceTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static Tensor tensor(Path file) {
-        NpyArray array = read(file);
-        return new Tensor(Shape.of(array.shape()), array.toFloats());
-    }
-
-    static IndexTensor indices(Path file) {
-        NpyArray array = read(file);
-        return new IndexTensor(Shape.of(array.shape()), array.toInts());
     }
 }
