@@ -130,7 +130,8 @@ final class DemoCommand implements Callable<Integer> {
             outputs.stage(out.resolve("grad.png"), p -> DemoPictures.writePng(DemoPictures.picture(grad,
                     Math.min(0, gradRange[0]), gradRange[1], scale), p));
             figures.add(new Figure("grad.png", "gradient of the input for a gradient of ones (black 0, white "
-                    + String.format(Locale.ROOT, "%.3g", gradRange[1]) + ")"));
+                    + String.format(Locale.ROOT, "%.3g", gradRange[1]) + ")"
+                    + (request.op().hasIndices() ? "; where a window is all one value, its first pixel wins the tie" : "")));
             outputs.stage(out.resolve("index.html"), p -> Files.writeString(p, page(facts, figures), StandardCharsets.UTF_8));
             return outputs.commit();
         }
