@@ -39,7 +39,10 @@ public final class Main implements Callable<Integer> {
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setParameterExceptionHandler((e, args) -> {
             CommandLine failed = e.getCommandLine();
-            failed.getErr().println(errorLine(failed, e.getMessage() + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')"));
+            String suggestion = e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()
+                    ? "; did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?" : "";
+            failed.getErr().println(errorLine(failed, e.getMessage() + suggestion
+                    + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')"));
             return ExitCodes.USAGE;
         });
         commandLine.setExecutionExceptionHandler(Main::handle);
@@ -50,10 +53,10 @@ public final class Main implements Callable<Integer> {
         return commandLine;
     }
 
+    /** No command given: a usage error like any other, so one line. */
     @Override
     public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return ExitCodes.USAGE;
+        throw new UsageError("a command is required: " + String.join(", ", spec.subcommands().keySet()) + " (see 'clpool --help')");
     }
 
     private static int handle(Exception e, CommandLine failed, ParseResult parseResult) {

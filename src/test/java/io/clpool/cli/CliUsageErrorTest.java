@@ -44,7 +44,9 @@ class CliUsageErrorTest {
 
     static Stream<Arguments> mistakes() {
         return Stream.of(
-                row("an unknown flag", "Unknown options: '--kernal'", "forward", "--kernal", "2", "--input", X, "--output", OUT),
+                row("no command", "clpool: a command is required: devices, demo, forward, backward, unpool, check"),
+                row("an unknown command", "Unmatched argument at index 0: 'froward'; did you mean forward or backward?", "froward"),
+                row("an unknown flag", "Unknown options: '--kernal', '2'; did you mean --kernel?", "forward", "--kernal", "2", "--input", X, "--output", OUT),
                 row("a missing required flag", "Missing required option: '--input=X.npy'", "forward", "--kernel", "2", "--output", OUT),
                 row("an unknown op", "'maximum' should be one of max, min, avg", "forward", "--op", "maximum", "--kernel", "2", "--input", X, "--output", OUT),
                 row("a kernel that is not a number", "'2,x' should be an integer or two", "forward", "--kernel", "2,x", "--input", X, "--output", OUT),
