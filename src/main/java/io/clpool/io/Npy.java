@@ -163,6 +163,9 @@ public final class Npy {
                 case "i8" -> I8;
                 default -> null;
             };
+            if (dtype == null && descr.startsWith("|") && descr.length() == 3 && "fi".indexOf(descr.charAt(1)) >= 0) {
+                throw bad(name, "has dtype '" + descr + "': byte order '|' (none) cannot describe a multi-byte number");
+            }
             if (dtype == null) {
                 throw bad(name, "has dtype " + typeName(descr) + " ('" + descr + "'); " + SUPPORTED);
             }
