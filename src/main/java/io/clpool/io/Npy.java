@@ -163,7 +163,7 @@ public final class Npy {
                 case "i8" -> I8;
                 default -> null;
             };
-            if (dtype == null && descr.startsWith("|") && descr.length() == 3 && "fi".indexOf(descr.charAt(1)) >= 0) {
+            if (dtype == null && descr.matches("\\|[fi][248]")) {
                 throw bad(name, "has dtype '" + descr + "': byte order '|' (none) cannot describe a multi-byte number");
             }
             if (dtype == null) {

@@ -138,6 +138,7 @@ class NpyTest {
         assertTrue(rejection(npy(1, dict("|u1", false, "(2,)"), new byte[2])).contains("has dtype uint8 ('|u1')"));
         assertTrue(rejection(npy(1, dict("<U3", false, "(1,)"), new byte[12])).contains("unicode string ('<U3')"));
         assertTrue(rejection(npy(1, dict("|f4", false, "(1,)"), new byte[4])).contains("byte order '|'"));
+        assertTrue(rejection(npy(1, dict("|i1", false, "(1,)"), new byte[1])).contains("has dtype int8 ('|i1')"));
         String structured = "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }";
         assertTrue(rejection(npy(1, structured, new byte[4])).contains("structured"));
     }
