@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, then pools the seed's 28x28 example on the default
-# OpenCL device and checks it against the plain-Java reference.
+# The main job: installs what is missing, builds target/clpool.jar if it is missing or older than
+# the sources, then runs its demo: a handwritten digit max-pooled on the default OpenCL device,
+# forward and backward, checked against the plain-Java reference; pictures go to clpool-demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh >/dev/null
 source ci/env.sh
-mvn -B -q -Dpocl.cache.dir="$POCL_CACHE_DIR" compile exec:java "$@"
+jar=target/clpool.jar
+if [ ! -f "$jar" ] || [ -n "$(find pom.xml src/main kernels -newer "$jar" -type f -print -quit)" ]; then
+    mvn -B -q package -DskipTests
+fi
+exec java -jar "$jar" demo "$@"

@@ -1,8 +1,10 @@
 package io.clpool.io;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -10,21 +12,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Reads and writes NumPy {@code .npy} files: format versions 1.0, 2.0 and 3.0, little- and
- * big-endian float32, float64, int32 and int64, C order. Anything else is rejected with a
- * message naming it; the header's shape is checked against the file's length before any
- * allocation, so a lying header fails fast.
+ * big-endian float32, float64, int32 and int64, C order. Anything else (Fortran order, object or
+ * structured arrays, other dtypes) is rejected with a message naming it. The header's shape is
+ * checked against the file's length before any allocation, so a lying header fails fast.
+ * Every problem with a file's content is an {@link IllegalArgumentException} that starts with
+ * {@code file <name>}; an {@link IOException} means the file could not be read at all.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    /** NumPy itself refuses headers over 10,000 bytes by default; a 4-D array needs about 128. */
     private static final int MAX_HEADER = 1 << 16;
+    /** The largest Java array (a few VMs reserve header words). */
+    private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    private static final int CHUNK = 1 << 16;
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern STRUCTURED = Pattern.compile("'descr'\\s*:\\s*\\[");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    private static final String SUPPORTED = "supported: float32, float64, int32, int64 ('<f4', '>f8', '<i8', ...)";
+    /** NumPy's names of the type letters, for messages that name what a file holds. */
+    private static final Map<Character, String> KINDS = Map.ofEntries(Map.entry('f', "float"), Map.entry('i', "int"),
+            Map.entry('u', "uint"), Map.entry('b', "bool"), Map.entry('c', "complex"), Map.entry('O', "object"),
+            Map.entry('U', "unicode string"), Map.entry('S', "byte string"), Map.entry('V', "void/raw"),
+            Map.entry('M', "datetime64"), Map.entry('m', "timedelta64"));
 
     private Npy() {}
 
@@ -37,72 +53,97 @@ public final class Npy {
 
     /** Reads from a stream of {@code totalBytes} bytes; {@code name} appears in errors. */
     public static NpyArray read(InputStream in, long totalBytes, String name) throws IOException {
-        byte[] preamble = readFully(in, 8, name, "preamble");
+        byte[] preamble = in.readNBytes(8);
         for (int i = 0; i < MAGIC.length; i++) {
-            if (preamble[i] != MAGIC[i]) {
-                throw bad(name, "does not start with the .npy magic \\x93NUMPY");
+            if (i >= preamble.length || preamble[i] != MAGIC[i]) {
+                throw bad(name, "is not a .npy file: it does not start with the magic \\x93NUMPY");
             }
         }
+        if (preamble.length < 8) {
+            throw bad(name, "is truncated in its preamble (" + preamble.length + " of 8 bytes)");
+        }
         int major = preamble[6] & 0xff;
-        if (major < 1 || major > 3) {
-            throw bad(name, "has .npy format version " + major + "." + (preamble[7] & 0xff) + "; supported: 1.0, 2.0, 3.0");
+        int minor = preamble[7] & 0xff;
+        if (major < 1 || major > 3 || minor != 0) {
+            throw bad(name, "has .npy format version " + major + "." + minor + "; supported: 1.0, 2.0, 3.0");
         }
         int lengthBytes = major == 1 ? 2 : 4;
         ByteBuffer lengthField = ByteBuffer.wrap(readFully(in, lengthBytes, name, "header length")).order(ByteOrder.LITTLE_ENDIAN);
         long headerLength = major == 1 ? lengthField.getShort() & 0xffff : lengthField.getInt() & 0xffffffffL;
         long headerEnd = 8 + lengthBytes + headerLength;
-        if (headerLength > MAX_HEADER || headerEnd > totalBytes) {
+        if (headerEnd > totalBytes) {
             throw bad(name, "declares a header of " + headerLength + " bytes, longer than the file (" + totalBytes + " bytes)");
+        }
+        if (headerLength > MAX_HEADER) {
+            throw bad(name, "declares a header of " + headerLength + " bytes; at most " + MAX_HEADER + " are accepted");
         }
         String header = new String(readFully(in, (int) headerLength, name, "header"),
                 major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        if (STRUCTURED.matcher(header).find()) {
+            throw bad(name, "holds a structured (record) array; " + SUPPORTED);
+        }
         String descr = group(DESCR, header, name, "descr");
-        String fortran = group(FORTRAN, header, name, "fortran_order");
-        if (fortran.equals("True")) {
-            throw bad(name, "is in Fortran order; only C-order arrays are supported");
+        Dtype dtype = Dtype.parse(descr, name);
+        if (group(FORTRAN, header, name, "fortran_order").equals("True")) {
+            throw bad(name, "is in Fortran order; only C-order arrays are supported (numpy.ascontiguousarray writes one)");
         }
         long[] shape = parseShape(group(SHAPE, header, name, "shape"), name);
-        Dtype dtype = Dtype.parse(descr, name);
-        long payload = totalBytes - headerEnd;
-        long count = 1;
+
+        // Sizes in BigInteger: a header may claim 10^20 elements, and that must fail here, not in new float[].
+        BigInteger count = BigInteger.ONE;
         for (long d : shape) {
-            // Stop multiplying once the count exceeds what the payload could hold: no overflow, no allocation.
-            count = d == 0 ? 0 : count > payload / dtype.size / d + 1 ? Long.MAX_VALUE : count * d;
+            count = count.multiply(BigInteger.valueOf(d));
         }
-        if (count == Long.MAX_VALUE || count * dtype.size != payload) {
-            throw bad(name, "has shape " + shapeText(shape) + " of " + descr + ", which needs "
-                    + (count == Long.MAX_VALUE ? "more bytes than the file holds" : count * dtype.size + " bytes")
-                    + ", but " + payload + " bytes of data follow the header");
+        BigInteger needed = count.multiply(BigInteger.valueOf(dtype.size));
+        long payload = totalBytes - headerEnd;
+        if (!needed.equals(BigInteger.valueOf(payload))) {
+            throw bad(name, "has shape " + shapeText(shape) + " of " + typeName(descr) + ", which needs " + needed
+                    + " bytes of data, but " + payload + " bytes follow the header");
         }
-        if (count > Integer.MAX_VALUE - 8) {
-            throw bad(name, "has " + count + " elements, more than a Java array holds");
+        if (count.compareTo(BigInteger.valueOf(MAX_ELEMENTS)) > 0) {
+            throw bad(name, "has " + count + " elements, more than a Java array holds (" + MAX_ELEMENTS + ")");
         }
-        ByteBuffer data = ByteBuffer.wrap(readFully(in, (int) payload, name, "data")).order(Dtype.order(descr));
-        double[] values = new double[(int) count];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = dtype.next(data);
-        }
-        return new NpyArray(descr, shape, values);
+        return dtype.readElements(in, (int) count.longValueExact(), Dtype.order(descr), descr, shape, name);
     }
 
     private static long[] parseShape(String text, String name) {
         List<Long> dims = new ArrayList<>();
-        for (String part : text.split(",")) {
+        for (String part : text.split(",", -1)) {
             String trimmed = part.trim();
             if (trimmed.isEmpty()) {
                 continue;
             }
-            try {
-                long d = Long.parseLong(trimmed.endsWith("L") ? trimmed.substring(0, trimmed.length() - 1) : trimmed);
-                if (d < 0) {
-                    throw bad(name, "has a negative dimension in its shape (" + text + ")");
-                }
-                dims.add(d);
-            } catch (NumberFormatException e) {
+            String digits = trimmed.endsWith("L") ? trimmed.substring(0, trimmed.length() - 1) : trimmed; // Python 2 longs
+            if (!digits.matches("-?[0-9]+")) {
                 throw bad(name, "has a shape that is not a tuple of integers: (" + text + ")");
             }
+            BigInteger d = new BigInteger(digits);
+            if (d.signum() < 0) {
+                throw bad(name, "has a negative dimension in its shape (" + text + ")");
+            }
+            if (d.bitLength() > 62) {
+                throw bad(name, "has a dimension of " + d + " in its shape, larger than any file");
+            }
+            dims.add(d.longValue());
         }
         return dims.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** NumPy's name for a dtype descriptor: {@code <f4} is float32, {@code |O} object. */
+    static String typeName(String descr) {
+        String body = descr.isEmpty() || "<>|=".indexOf(descr.charAt(0)) < 0 ? descr : descr.substring(1);
+        if (body.isEmpty()) {
+            return "'" + descr + "'";
+        }
+        String kind = KINDS.get(body.charAt(0));
+        String size = body.substring(1);
+        if (kind == null) {
+            return "'" + descr + "'";
+        }
+        if (size.matches("[0-9]+") && "fiuc".indexOf(body.charAt(0)) >= 0) {
+            return kind + Integer.parseInt(size) * 8;
+        }
+        return kind;
     }
 
     private enum Dtype {
@@ -115,74 +156,132 @@ public final class Npy {
         }
 
         static Dtype parse(String descr, String name) {
-            if (descr.length() != 3 || "<>|=".indexOf(descr.charAt(0)) < 0) {
-                throw bad(name, "has dtype '" + descr + "'; supported: float32, float64, int32, int64 ('<f4', '>f8', ...)");
-            }
-            return switch (descr.substring(1)) {
+            Dtype dtype = descr.length() != 3 || "<>=".indexOf(descr.charAt(0)) < 0 ? null : switch (descr.substring(1)) {
                 case "f4" -> F4;
                 case "f8" -> F8;
                 case "i4" -> I4;
                 case "i8" -> I8;
-                default -> throw bad(name, "has dtype '" + descr + "'; supported: float32, float64, int32, int64");
+                default -> null;
             };
+            if (dtype == null && descr.matches("\\|[fi][248]")) {
+                throw bad(name, "has dtype '" + descr + "': byte order '|' (none) cannot describe a multi-byte number");
+            }
+            if (dtype == null) {
+                throw bad(name, "has dtype " + typeName(descr) + " ('" + descr + "'); " + SUPPORTED);
+            }
+            return dtype;
         }
 
         static ByteOrder order(String descr) {
-            return descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+            return switch (descr.charAt(0)) {
+                case '>' -> ByteOrder.BIG_ENDIAN;
+                case '=' -> ByteOrder.nativeOrder();
+                default -> ByteOrder.LITTLE_ENDIAN;
+            };
         }
 
-        double next(ByteBuffer buffer) {
+        /** Reads {@code count} elements in chunks, so the only large allocation is the result. */
+        NpyArray readElements(InputStream in, int count, ByteOrder order, String descr, long[] shape, String name)
+                throws IOException {
+            float[] f32 = this == F4 ? new float[count] : null;
+            double[] f64 = this == F8 ? new double[count] : null;
+            long[] ints = this == I4 || this == I8 ? new long[count] : null;
+            int perChunk = CHUNK / size;
+            for (int start = 0; start < count; start += perChunk) {
+                int n = Math.min(perChunk, count - start);
+                ByteBuffer chunk = ByteBuffer.wrap(readFully(in, n * size, name, "data")).order(order);
+                for (int i = start; i < start + n; i++) {
+                    switch (this) {
+                        case F4 -> f32[i] = chunk.getFloat();
+                        case F8 -> f64[i] = chunk.getDouble();
+                        case I4 -> ints[i] = chunk.getInt();
+                        case I8 -> ints[i] = chunk.getLong();
+                    }
+                }
+            }
             return switch (this) {
-                case F4 -> buffer.getFloat();
-                case F8 -> buffer.getDouble();
-                case I4 -> buffer.getInt();
-                case I8 -> buffer.getLong();
+                case F4 -> NpyArray.ofFloat32(descr, shape, f32);
+                case F8 -> NpyArray.ofFloat64(descr, shape, f64);
+                case I4, I8 -> NpyArray.ofIntegers(descr, shape, ints);
             };
         }
     }
 
+    /** Writes a little-endian float32 array of {@code shape}. */
     public static void writeFloat32(Path path, long[] shape, float[] data) throws IOException {
-        ByteBuffer body = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : data) {
-            body.putFloat(v);
+        requireLength(shape, data.length);
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(path), CHUNK)) {
+            writeHeader(out, "<f4", shape);
+            ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : data) {
+                if (!chunk.hasRemaining()) {
+                    flush(chunk, out);
+                }
+                chunk.putFloat(v);
+            }
+            flush(chunk, out);
         }
-        write(path, "<f4", shape, body.array());
     }
 
+    /** Writes int32 indices as a little-endian int64 array of {@code shape}: PyTorch's index dtype. */
     public static void writeInt64(Path path, long[] shape, int[] data) throws IOException {
-        ByteBuffer body = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (int v : data) {
-            body.putLong(v);
+        requireLength(shape, data.length);
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(path), CHUNK)) {
+            writeHeader(out, "<i8", shape);
+            ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            for (int v : data) {
+                if (!chunk.hasRemaining()) {
+                    flush(chunk, out);
+                }
+                chunk.putLong(v);
+            }
+            flush(chunk, out);
         }
-        write(path, "<i8", shape, body.array());
     }
 
-    /** Writes a version 1.0 file, header padded so the data starts at a multiple of 64 bytes. */
-    private static void write(Path path, String descr, long[] shape, byte[] body) throws IOException {
-        StringBuilder dict = new StringBuilder("{'descr': '").append(descr).append("', 'fortran_order': False, 'shape': (");
+    private static void flush(ByteBuffer chunk, OutputStream out) throws IOException {
+        out.write(chunk.array(), 0, chunk.position());
+        chunk.clear();
+    }
+
+    private static void requireLength(long[] shape, int length) {
+        long count = 1;
         for (long d : shape) {
-            dict.append(d).append(", ");
+            count = Math.multiplyExact(count, d);
         }
-        if (shape.length > 1) {
-            dict.setLength(dict.length() - 1);
+        if (count != length) {
+            throw new IllegalArgumentException("the data length should be the shape's element count " + count
+                    + " for " + shapeText(shape) + ", but got length: " + length);
         }
-        dict.append("), }");
-        int unpadded = 10 + dict.length() + 1;
-        int padding = (64 - unpadded % 64) % 64;
-        String header = dict + " ".repeat(padding) + "\n";
-        ByteBuffer preamble = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * A version 1.0 header as NumPy writes it ({@code {'descr': '<f4', 'fortran_order': False,
+     * 'shape': (2, 3), }}), padded with spaces so the data starts at a multiple of 64 bytes.
+     */
+    private static void writeHeader(OutputStream out, String descr, long[] shape) throws IOException {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + pythonTuple(shape) + ", }";
+        int unpadded = MAGIC.length + 4 + dict.length() + 1;
+        String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+        ByteBuffer preamble = ByteBuffer.allocate(MAGIC.length + 4).order(ByteOrder.LITTLE_ENDIAN);
         preamble.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-        try (OutputStream out = Files.newOutputStream(path)) {
-            out.write(preamble.array());
-            out.write(header.getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
+        out.write(preamble.array());
+        out.write(header.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Python's repr of a tuple: {@code ()}, {@code (3,)}, {@code (1, 2, 3)}. */
+    private static String pythonTuple(long[] shape) {
+        StringBuilder text = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) {
+            text.append(i == 0 ? "" : ", ").append(shape[i]);
         }
+        return text.append(shape.length == 1 ? ",)" : ")").toString();
     }
 
     private static String group(Pattern pattern, String header, String name, String key) {
         Matcher m = pattern.matcher(header);
         if (!m.find()) {
-            throw bad(name, "has no '" + key + "' in its header: " + header.trim());
+            throw bad(name, "has no valid '" + key + "' in its header: " + header.trim());
         }
         return m.group(1);
     }
@@ -196,7 +295,7 @@ public final class Npy {
     }
 
     private static String shapeText(long[] shape) {
-        return java.util.Arrays.toString(shape).replace('[', '(').replace(']', ')');
+        return pythonTuple(shape);
     }
 
     static IllegalArgumentException bad(String name, String problem) {

@@ -1,37 +1,100 @@
 package io.clpool.io;
 
-/**
- * The content of a {@code .npy} file: its shape and its elements widened to double, so that a
- * float32, float64, int32 or int64 file reads the same way.
- */
-public record NpyArray(String dtype, long[] shape, double[] values) {
+import java.util.Arrays;
 
-    public long elementCount() {
-        long count = 1;
-        for (long d : shape) {
-            count *= d;
-        }
-        return count;
+/**
+ * The content of a {@code .npy} file: its dtype, its shape and its elements, kept in the file's
+ * own precision (float32, float64, or integers widened to long) so that no value is rounded
+ * before the caller decides how to convert it.
+ */
+public final class NpyArray {
+    private final String descr;
+    private final long[] shape;
+    private final float[] float32;
+    private final double[] float64;
+    private final long[] integers;
+
+    private NpyArray(String descr, long[] shape, float[] float32, double[] float64, long[] integers) {
+        this.descr = descr;
+        this.shape = shape.clone();
+        this.float32 = float32;
+        this.float64 = float64;
+        this.integers = integers;
     }
 
+    static NpyArray ofFloat32(String descr, long[] shape, float[] values) {
+        return new NpyArray(descr, shape, values, null, null);
+    }
+
+    static NpyArray ofFloat64(String descr, long[] shape, double[] values) {
+        return new NpyArray(descr, shape, null, values, null);
+    }
+
+    static NpyArray ofIntegers(String descr, long[] shape, long[] values) {
+        return new NpyArray(descr, shape, null, null, values);
+    }
+
+    /** The dtype as the header wrote it, e.g. {@code <f4} or {@code >i8}. */
+    public String dtype() {
+        return descr;
+    }
+
+    /** NumPy's name of the dtype: float32, float64, int32 or int64. */
+    public String typeName() {
+        return Npy.typeName(descr);
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public boolean isFloat32() {
+        return float32 != null;
+    }
+
+    public boolean isFloat64() {
+        return float64 != null;
+    }
+
+    public boolean isInteger() {
+        return integers != null;
+    }
+
+    public int elementCount() {
+        return isFloat32() ? float32.length : isFloat64() ? float64.length : integers.length;
+    }
+
+    /** Elements as float32: float64 rounds to nearest, integers convert as Java's cast does. */
     public float[] toFloats() {
-        float[] out = new float[values.length];
+        if (isFloat32()) {
+            return float32.clone();
+        }
+        float[] out = new float[elementCount()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = (float) values[i];
+            out[i] = isFloat64() ? (float) float64[i] : (float) integers[i];
         }
         return out;
     }
 
-    /** Elements as int32; values that are not integers in int32's range are rejected by the caller's check. */
+    /** Integer elements as int32; a value outside int32's range or a float array is rejected. */
     public int[] toInts() {
-        int[] out = new int[values.length];
+        if (!isInteger()) {
+            throw new IllegalArgumentException("an index array should have an integer dtype (int64 or int32), but got "
+                    + typeName() + " ('" + descr + "')");
+        }
+        int[] out = new int[integers.length];
         for (int i = 0; i < out.length; i++) {
-            double v = values[i];
-            if (v != Math.rint(v) || v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("index array element " + i + " should be an int32 integer, but got " + v);
+            long v = integers[i];
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("index array element " + i + " should be in int32's range, but got " + v);
             }
             out[i] = (int) v;
         }
         return out;
+    }
+
+    @Override
+    public String toString() {
+        return typeName() + " " + Arrays.toString(shape);
     }
 }

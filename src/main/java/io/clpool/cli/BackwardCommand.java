@@ -1,0 +1,81 @@
+package io.clpool.cli;
+
+import io.clpool.IndexTensor;
+import io.clpool.Tensor;
+import io.clpool.io.Npy;
+import io.clpool.spec.Shape;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code clpool backward}: the gradient of a pooling with respect to its input. */
+@Command(name = "backward", sortOptions = false,
+        description = "Given the input and the gradient of the output, write the gradient of the input (dX) as .npy.")
+final class BackwardCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--input", paramLabel = "X.npy", required = true, description = "The forward's input, N×C×H×W float32.")
+    Path input;
+
+    @Option(names = "--grad-output", paramLabel = "GY.npy", required = true,
+            description = "The gradient of the forward's output (dY), float32 of the output's shape.")
+    Path gradOutput;
+
+    @Option(names = "--output", paramLabel = "DX.npy", required = true, description = "Where dX goes.")
+    Path output;
+
+    @Option(names = "--indices", paramLabel = "IDX.npy",
+            description = "max, min, adaptive-max: the forward's indices; without it the forward is recomputed.")
+    Path indices;
+
+    @Mixin
+    PoolingOptions pooling;
+
+    @Mixin
+    DeviceOptions device;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        PoolingRequest request = pooling.request(null);
+        if (indices != null && !request.op().hasIndices()) {
+            throw UsageError.notApplicable("--indices", "to --op " + request.op() + " (it has no indices)");
+        }
+        StagedOutputs.requireDirectory("--output", output);
+        Tensor x = TensorFiles.readTensor("--input", input, spec.commandLine().getErr());
+        Shape outShape = request.outputShape(x.shape());
+        Tensor dy = TensorFiles.readTensor("--grad-output", gradOutput, spec.commandLine().getErr());
+        if (!dy.shape().equals(outShape)) {
+            throw UsageError.shapeMismatch("--grad-output", dy.shape(), outShape, "the " + request.op() + " output of --input " + x.shape());
+        }
+        IndexTensor winners = null;
+        if (indices != null) {
+            winners = TensorFiles.readIndices("--indices", indices);
+            if (!winners.shape().equals(outShape)) {
+                throw UsageError.shapeMismatch("--indices", winners.shape(), outShape, "the " + request.op() + " output of --input " + x.shape());
+            }
+            request.requireIndicesFit(dy, winners, x.shape());
+        }
+
+        Tensor dx;
+        String where;
+        try (Backend backend = device.open(spec.commandLine().getErr())) {
+            dx = request.backward(backend.pooling(), dy, x, winners);
+            where = backend.describe();
+        }
+        try (StagedOutputs outputs = new StagedOutputs()) {
+            outputs.stage(output, path -> Npy.writeFloat32(path, x.shape().toLongArray(), dx.data()));
+            outputs.commit();
+        }
+        spec.commandLine().getOut().println(request + " backward: " + dy.shape() + " -> " + x.shape() + " on " + where
+                + "; wrote " + output);
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,98 @@
+package io.clpool.cli;
+
+import io.clpool.Pooling;
+import io.clpool.reference.ReferencePooling;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code clpool check}: the differential sweep that validates a device or driver. An op the
+ * device does not implement is a failure with its reason, never a skip.
+ */
+@Command(name = "check", sortOptions = false,
+        description = {"Validate a device: random cases of every op against the plain-Java reference.",
+                "Runs random pooling cases (every op, odd shapes, NaN, ±inf, ties, all-negative inputs) forward and "
+                        + "backward on the device and on the reference, and compares: max/min values and indices bit "
+                        + "for bit, sums within 1e-5 relative / 1e-6 absolute. Ends with the line 'N passed, M failed'; "
+                        + "exits 1 if any case failed."})
+final class CheckCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--cases", paramLabel = "N", defaultValue = "420", description = "How many cases (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "20261125", description = "Seed of the cases (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--ops", paramLabel = "OP[,OP...]", split = ",", description = "Only these ops (default: all: max, min, avg, lp, adaptive-max, adaptive-avg, unpool).")
+    List<String> ops;
+
+    @Option(names = "--show", paramLabel = "N", defaultValue = "20", description = "Print the first N failures in full (default: ${DEFAULT-VALUE}).")
+    int show;
+
+    @Mixin
+    DeviceOptions device;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() {
+        List<String> selected = ops == null ? DifferentialSweep.OPS : ops;
+        for (String op : selected) {
+            if (!DifferentialSweep.OPS.contains(op)) {
+                throw new UsageError("--ops should list ops among " + String.join(", ", DifferentialSweep.OPS) + ", but got '" + op + "'");
+            }
+        }
+        if (count < 1) {
+            throw new UsageError("--cases should be at least 1, but got " + count);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<DifferentialSweep.Case> cases = DifferentialSweep.cases(count, seed, selected);
+        Pooling reference = new ReferencePooling();
+        Map<String, int[]> perOp = new LinkedHashMap<>(); // op -> {passed, failed}
+        selected.forEach(op -> perOp.put(op, new int[2]));
+        int failed = 0;
+        boolean terminal = System.console() != null;
+        try (Backend backend = device.open(err)) {
+            out.println("check: " + cases.size() + " cases on " + backend.describe() + " against the reference (seed " + seed + ")");
+            out.flush();
+            for (DifferentialSweep.Case c : cases) {
+                String problem = DifferentialSweep.run(c, backend.pooling(), reference);
+                perOp.get(c.op())[problem == null ? 0 : 1]++;
+                if (problem != null) {
+                    failed++;
+                    if (failed <= show) {
+                        out.println("FAILED " + c + ": " + problem);
+                        out.flush();
+                    }
+                }
+                // One progress line, rewritten in place on a terminal; in a log, a line every tenth of the way.
+                if (terminal || c.number() % Math.max(1, cases.size() / 10) == 0 || c.number() == cases.size()) {
+                    err.print((terminal ? "\r" : "") + "check: " + c.number() + "/" + cases.size() + " cases, " + failed + " failed"
+                            + (terminal ? "" : System.lineSeparator()));
+                    err.flush();
+                }
+            }
+        }
+        if (terminal) {
+            err.println();
+        }
+        if (failed > show) {
+            out.println("(" + (failed - show) + " more failures not shown; --show " + failed + " prints all)");
+        }
+        perOp.forEach((op, counts) -> out.println("  " + op + ": " + counts[0] + " of " + (counts[0] + counts[1]) + " cases equal"));
+        out.println((cases.size() - failed) + " passed, " + failed + " failed");
+        return failed == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
+    }
+}

@@ -1,0 +1,74 @@
+package io.clpool.cli;
+
+import java.util.Locale;
+
+/**
+ * The project's rules for "equals the reference": selections (max/min values, indices, unpooling)
+ * bit for bit, with any NaN equal to any NaN; sums within 1e-5 relative / 1e-6 absolute, with
+ * NaN matching NaN and infinities matching exactly. Each method returns null when equal, else
+ * what differs first.
+ */
+final class Comparison {
+    static final double RELATIVE = 1e-5;
+    static final double ABSOLUTE = 1e-6;
+
+    private Comparison() {}
+
+    static String exact(float[] expected, float[] actual, String what) {
+        if (expected.length != actual.length) {
+            return what + ": " + actual.length + " elements, expected " + expected.length;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+                return what + ": element " + i + " is " + actual[i] + ", expected " + expected[i] + " (bit for bit)";
+            }
+        }
+        return null;
+    }
+
+    static String exact(int[] expected, int[] actual, String what) {
+        if (expected.length != actual.length) {
+            return what + ": " + actual.length + " elements, expected " + expected.length;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (expected[i] != actual[i]) {
+                return what + ": element " + i + " is " + actual[i] + ", expected " + expected[i];
+            }
+        }
+        return null;
+    }
+
+    static String close(float[] expected, float[] actual, String what) {
+        if (expected.length != actual.length) {
+            return what + ": " + actual.length + " elements, expected " + expected.length;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            float e = expected[i];
+            float a = actual[i];
+            boolean ok = Float.isNaN(e) ? Float.isNaN(a)
+                    : Float.isInfinite(e) ? e == a
+                    : Math.abs((double) a - e) <= ABSOLUTE + RELATIVE * Math.abs((double) e);
+            if (!ok) {
+                return String.format(Locale.ROOT, "%s: element %d is %s, expected %s (tolerance 1e-5 relative, 1e-6 absolute)",
+                        what, i, a, e);
+            }
+        }
+        return null;
+    }
+
+    /** A forward against the reference: values as the op's rule says, then indices bit for bit. */
+    static String forward(PoolingRequest request, PoolingRequest.Forward expected, PoolingRequest.Forward actual) {
+        String problem = request.exactValues()
+                ? exact(expected.values().data(), actual.values().data(), "forward values")
+                : close(expected.values().data(), actual.values().data(), "forward values");
+        if (problem == null && request.op().hasIndices()) {
+            problem = exact(expected.indices().data(), actual.indices().data(), "forward indices");
+        }
+        return problem;
+    }
+
+    /** A gradient against the reference: a sum over windows, so within the tolerance. */
+    static String gradient(float[] expected, float[] actual) {
+        return close(expected, actual, "backward");
+    }
+}

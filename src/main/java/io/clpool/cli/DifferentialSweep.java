@@ -1,0 +1,158 @@
+package io.clpool.cli;
+
+import io.clpool.IndexTensor;
+import io.clpool.Pooling;
+import io.clpool.Tensor;
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Random pooling cases, every op and odd shapes, with the inputs the semantics care about (NaN,
+ * ±inf, ties, all-negative), each run forward and backward on a backend and on the reference.
+ * A fixed seed gives the same cases every time.
+ */
+final class DifferentialSweep {
+    /** What a case's input is drawn from. */
+    enum Flavour { NORMAL, TIES, SPECIAL, NEGATIVE, CONSTANT }
+
+    /** The ops a case can have: the six of {@code --op}, and unpooling. */
+    static final List<String> OPS = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg", "unpool");
+
+    private static final int[] SIZES = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 28, 33};
+    private static final double[] NORMS = {1, 2, 3, 1.5};
+
+    /**
+     * One case: the request (for unpool: the max pooling whose indices are unpooled), input shape,
+     * flavour and seed of its data.
+     */
+    record Case(int number, String op, PoolingRequest request, Shape shape, Flavour flavour, long seed) {
+        @Override
+        public String toString() {
+            return "#" + number + " " + (op.equals("unpool") ? "unpool of " + request : request.toString())
+                    + " input " + shape + " " + flavour.name().toLowerCase(java.util.Locale.ROOT) + " seed=" + seed;
+        }
+    }
+
+    private DifferentialSweep() {}
+
+    /** {@code count} cases cycling through {@code ops}, drawn from {@code seed}. */
+    static List<Case> cases(int count, long seed, List<String> ops) {
+        Random random = new Random(seed);
+        List<Case> cases = new ArrayList<>();
+        Flavour[] flavours = Flavour.values();
+        for (int i = 0; i < count; i++) {
+            String op = ops.get(i % ops.size());
+            Flavour flavour = flavours[random.nextInt(flavours.length)];
+            while (true) { // draw until the spec fits the shape
+                Shape shape = Shape.of(1 + random.nextInt(2), 1 + random.nextInt(3),
+                        SIZES[random.nextInt(SIZES.length)], SIZES[random.nextInt(SIZES.length)]);
+                PoolingRequest request = request(op, shape, random);
+                try {
+                    request.outputShape(shape);
+                } catch (IllegalArgumentException tooSmall) {
+                    continue;
+                }
+                cases.add(new Case(i + 1, op, request, shape, flavour, random.nextLong()));
+                break;
+            }
+        }
+        return cases;
+    }
+
+    private static PoolingRequest request(String op, Shape shape, Random random) {
+        if (op.startsWith("adaptive")) {
+            Flags.IntPair size = new Flags.IntPair(1 + random.nextInt(Math.min(2 * shape.h(), 9)),
+                    1 + random.nextInt(Math.min(2 * shape.w(), 9)));
+            return new PoolingRequest(Op.fromFlag(op), null, null, 0, size);
+        }
+        Op kind = op.equals("unpool") ? Op.MAX : Op.fromFlag(op);
+        int kh = 1 + random.nextInt(5);
+        int kw = random.nextBoolean() ? kh : 1 + random.nextInt(5);
+        PoolSpec spec = PoolSpec.of(kh, kw);
+        if (random.nextInt(3) > 0) {
+            spec = spec.withStride(1 + random.nextInt(3), 1 + random.nextInt(3));
+        }
+        boolean padded = !kind.equals(Op.LP) && random.nextBoolean();
+        if (padded) {
+            spec = spec.withPadding(random.nextInt(kh / 2 + 1), random.nextInt(kw / 2 + 1));
+        }
+        if ((kind.equals(Op.MAX) || kind.equals(Op.MIN)) && random.nextInt(4) == 0) {
+            spec = spec.withDilation(1 + random.nextInt(2), 1 + random.nextInt(2));
+        }
+        spec = spec.withCeilMode(random.nextBoolean());
+        AvgOptions avg = new AvgOptions(random.nextBoolean(), random.nextInt(4) == 0 ? 1 + random.nextInt(9) : 0);
+        return new PoolingRequest(kind, spec, avg, NORMS[random.nextInt(NORMS.length)], null);
+    }
+
+    static Tensor input(Case c) {
+        Random random = new Random(c.seed());
+        float[] data = new float[c.shape().elementCountAsInt()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = switch (c.flavour()) {
+                case NORMAL -> (float) random.nextGaussian();
+                case TIES -> random.nextInt(3) - 1;
+                case SPECIAL -> switch (random.nextInt(12)) {
+                    case 0 -> Float.NaN;
+                    case 1 -> Float.POSITIVE_INFINITY;
+                    case 2 -> Float.NEGATIVE_INFINITY;
+                    default -> (float) random.nextGaussian();
+                };
+                case NEGATIVE -> -1f - (float) Math.abs(random.nextGaussian());
+                case CONSTANT -> -0.5f;
+            };
+        }
+        return new Tensor(c.shape(), data);
+    }
+
+    private static Tensor gradient(Shape shape, long seed) {
+        Random random = new Random(seed ^ 0x9E3779B97F4A7C15L);
+        float[] data = new float[shape.elementCountAsInt()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) random.nextGaussian();
+        }
+        return new Tensor(shape, data);
+    }
+
+    /**
+     * Runs one case on {@code backend} and {@code reference}; null when every result agrees, else
+     * the first difference, or the exception the backend threw.
+     */
+    static String run(Case c, Pooling backend, Pooling reference) {
+        Tensor x = input(c);
+        PoolingRequest request = c.request();
+        PoolingRequest.Forward expected = request.forward(reference, x);
+        Tensor gy = gradient(expected.values().shape(), c.seed());
+        try {
+            if (c.op().equals("unpool")) {
+                return unpool(x, expected, backend, reference);
+            }
+            PoolingRequest.Forward actual = request.forward(backend, x);
+            String problem = Comparison.forward(request, expected, actual);
+            if (problem != null) {
+                return problem;
+            }
+            Tensor expectedGrad = request.backward(reference, gy, x, expected.indices());
+            Tensor actualGrad = request.backward(backend, gy, x, actual.indices());
+            return Comparison.gradient(expectedGrad.data(), actualGrad.data());
+        } catch (RuntimeException e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    /** Unpools a max pooling's values back to the input's shape, and the backward of that. */
+    private static String unpool(Tensor x, PoolingRequest.Forward pooled, Pooling backend, Pooling reference) {
+        IndexTensor idx = pooled.indices();
+        Tensor expected = reference.maxUnpool2d(pooled.values(), idx, x.shape());
+        String problem = Comparison.exact(expected.data(), backend.maxUnpool2d(pooled.values(), idx, x.shape()).data(), "unpool");
+        if (problem != null) {
+            return problem;
+        }
+        Tensor gy = gradient(x.shape(), x.data().length);
+        return Comparison.exact(reference.maxUnpool2dBackward(gy, idx).data(), backend.maxUnpool2dBackward(gy, idx).data(),
+                "unpool backward");
+    }
+}

@@ -1,0 +1,55 @@
+package io.clpool.cli;
+
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.PoolSpec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The flags that describe one pooling: {@code --op} and the parameters the op takes. */
+final class PoolingOptions {
+    @Option(names = "--op", paramLabel = "OP", converter = Flags.OpConverter.class, defaultValue = "max",
+            description = "max|min|avg|lp|adaptive-max|adaptive-avg (default: ${DEFAULT-VALUE}).")
+    Op op;
+
+    @Mixin
+    WindowOptions window;
+
+    @Option(names = "--exclude-padding", description = "avg: do not count padding taps in the divisor (count_include_pad=False).")
+    boolean excludePadding;
+
+    @Option(names = "--divisor", paramLabel = "N", description = "avg: divide every window's sum by N (divisor_override).")
+    Integer divisor;
+
+    @Option(names = "--norm", paramLabel = "P", description = "lp: the norm p, e.g. 2 or 1.5.")
+    Double norm;
+
+    @Option(names = "--output-size", paramLabel = "OH,OW", converter = Flags.IntPairConverter.class,
+            description = "adaptive-max, adaptive-avg: the output height and width.")
+    Flags.IntPair outputSize;
+
+    /**
+     * The request these flags describe. {@code defaultKernel} stands in for a missing --kernel
+     * (null: --kernel is required). Flags that the op does not take are rejected, so that a typo
+     * such as {@code --op max --norm 2} is not silently ignored.
+     */
+    PoolingRequest request(Flags.IntPair defaultKernel) {
+        String forOp = "to --op " + op;
+        if (!op.equals(Op.AVG) && excludePadding) throw UsageError.notApplicable("--exclude-padding", forOp);
+        if (!op.equals(Op.AVG) && divisor != null) throw UsageError.notApplicable("--divisor", forOp);
+        if (!op.equals(Op.LP) && norm != null) throw UsageError.notApplicable("--norm", forOp);
+        if (op.isAdaptive()) {
+            if (!window.given().isEmpty()) throw UsageError.notApplicable(window.given().get(0), forOp + " (it takes --output-size)");
+            if (outputSize == null) throw UsageError.required("--output-size", "by --op " + op);
+            return new PoolingRequest(op, null, null, 0, outputSize);
+        }
+        if (outputSize != null) throw UsageError.notApplicable("--output-size", forOp + " (it takes --kernel)");
+        PoolSpec spec = window.spec(defaultKernel);
+        if (spec == null) throw UsageError.required("--kernel", "by --op " + op);
+        if (op.equals(Op.LP) && norm == null) throw UsageError.required("--norm", "by --op lp");
+        if (divisor != null && divisor <= 0) { // AvgOptions reads 0 as "no override"; a user's 0 is a mistake
+            throw new UsageError("--divisor should be a positive integer, but got " + divisor);
+        }
+        AvgOptions avg = new AvgOptions(!excludePadding, divisor == null ? 0 : divisor);
+        return new PoolingRequest(op, spec, avg, norm == null ? 0 : norm, null);
+    }
+}

@@ -1,0 +1,61 @@
+package io.clpool.cli;
+
+import io.clpool.IndexTensor;
+import io.clpool.Tensor;
+import io.clpool.io.Npy;
+import io.clpool.io.NpyArray;
+import io.clpool.spec.Shape;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads the command line's .npy inputs: 4-D NCHW float tensors and integer index arrays. */
+final class TensorFiles {
+    private TensorFiles() {}
+
+    /** A float32 tensor; float64 is converted with a note on {@code err}, other dtypes are rejected. */
+    static Tensor readTensor(String flag, Path path, PrintWriter err) {
+        NpyArray array = read(flag, path);
+        if (array.isInteger()) {
+            throw UsageError.badContent(flag, path, "should hold float32 or float64, but has dtype " + array.typeName());
+        }
+        if (array.isFloat64()) {
+            err.println(Main.note(flag + " " + path + " is float64; converted to float32"));
+        }
+        return new Tensor(shape(flag, path, array), array.toFloats());
+    }
+
+    /** Winning indices; int64 (PyTorch's dtype) or int32, each value in int32's range. */
+    static IndexTensor readIndices(String flag, Path path) {
+        NpyArray array = read(flag, path);
+        if (!array.isInteger()) {
+            throw UsageError.badContent(flag, path, "should hold int64 indices, but has dtype " + array.typeName());
+        }
+        try {
+            return new IndexTensor(shape(flag, path, array), array.toInts());
+        } catch (IllegalArgumentException e) {
+            throw UsageError.badContent(flag, path, e.getMessage());
+        }
+    }
+
+    private static NpyArray read(String flag, Path path) {
+        if (!Files.exists(path)) {
+            throw UsageError.missingFile(flag, path);
+        }
+        try {
+            return Npy.read(path); // its IllegalArgumentException names the file and the problem: a usage error as is
+        } catch (IOException e) {
+            throw UsageError.unreadable(flag, path, e);
+        }
+    }
+
+    private static Shape shape(String flag, Path path, NpyArray array) {
+        try {
+            return Shape.of(array.shape());
+        } catch (IllegalArgumentException e) {
+            throw UsageError.badContent(flag, path, "should be a 4-D NCHW array with every dimension positive, but has shape "
+                    + java.util.Arrays.toString(array.shape()));
+        }
+    }
+}

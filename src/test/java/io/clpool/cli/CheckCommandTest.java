@@ -1,0 +1,118 @@
+package io.clpool.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.clpool.IndexTensor;
+import io.clpool.PoolResult;
+import io.clpool.Pooling;
+import io.clpool.Tensor;
+import io.clpool.reference.ReferencePooling;
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The differential sweep: what it covers, that it passes on a correct backend, and that it catches a wrong one. */
+class CheckCommandTest {
+
+    @Test
+    void theDefaultSweepPassesOnTheReferenceAndEndsWithTheCountLine() {
+        CliRun run = CliRun.of("check", "--device", "cpu");
+        assertEquals(0, run.exitCode(), run::toString);
+        List<String> lines = run.outLines();
+        assertEquals("420 passed, 0 failed", lines.get(lines.size() - 1), run::toString);
+        assertTrue(run.err().contains("check: 420/420 cases, 0 failed"), "a progress line: " + run.err());
+    }
+
+    @Test
+    void theSweepCoversEveryOpAndEveryFlavour() {
+        List<DifferentialSweep.Case> cases = DifferentialSweep.cases(420, 20261125, DifferentialSweep.OPS);
+        Set<String> ops = new HashSet<>();
+        Set<DifferentialSweep.Flavour> flavours = new HashSet<>();
+        Set<String> features = new HashSet<>();
+        for (DifferentialSweep.Case c : cases) {
+            ops.add(c.op());
+            flavours.add(c.flavour());
+            PoolSpec spec = c.request().spec();
+            if (spec != null) {
+                if (spec.hasPadding()) features.add("padding");
+                if (spec.hasDilation()) features.add("dilation");
+                if (spec.ceilMode()) features.add("ceil");
+                if (spec.kernelH() != spec.kernelW()) features.add("rectangular");
+            }
+        }
+        assertEquals(Set.copyOf(DifferentialSweep.OPS), ops);
+        assertEquals(Set.of(DifferentialSweep.Flavour.values()), flavours);
+        assertEquals(Set.of("padding", "dilation", "ceil", "rectangular"), features);
+    }
+
+    @Test
+    void aBackendThatDiffersInOneBitFails() {
+        Pooling reference = new ReferencePooling();
+        Pooling offByOneUlp = new Delegating(reference) {
+            @Override
+            public PoolResult maxPool2d(Tensor input, PoolSpec spec) {
+                PoolResult r = reference.maxPool2d(input, spec);
+                float[] values = r.values().data().clone();
+                values[values.length - 1] = Math.nextUp(values[values.length - 1]);
+                return new PoolResult(new Tensor(r.values().shape(), values), r.indices());
+            }
+        };
+        // finite values, so that one ulp up is a different value (nextUp leaves NaN and +inf as they are)
+        DifferentialSweep.Case c = DifferentialSweep.cases(20, 7, List.of("max")).stream()
+                .filter(k -> k.flavour() != DifferentialSweep.Flavour.SPECIAL).findFirst().orElseThrow();
+        assertNull(DifferentialSweep.run(c, reference, reference));
+        String problem = DifferentialSweep.run(c, offByOneUlp, reference);
+        assertNotNull(problem);
+        assertTrue(problem.startsWith("forward values: element"), problem);
+    }
+
+    @Test
+    void anOpTheBackendLacksIsAFailureWithItsReason() {
+        Pooling reference = new ReferencePooling();
+        Pooling noAverage = new Delegating(reference) {
+            @Override
+            public Tensor avgPool2d(Tensor input, PoolSpec spec, AvgOptions options) {
+                throw new UnsupportedOperationException("average pooling is not yet implemented here");
+            }
+        };
+        for (DifferentialSweep.Case c : DifferentialSweep.cases(20, 3, List.of("avg", "max"))) {
+            String problem = DifferentialSweep.run(c, noAverage, reference);
+            if (c.op().equals("avg")) {
+                assertEquals("UnsupportedOperationException: average pooling is not yet implemented here", problem);
+            } else {
+                assertNull(problem, c::toString);
+            }
+        }
+    }
+
+    /** Passes every call to another backend; tests override the call they break. */
+    private static class Delegating implements Pooling {
+        private final Pooling inner;
+
+        Delegating(Pooling inner) {
+            this.inner = inner;
+        }
+
+        @Override public String name() { return "delegating"; }
+        @Override public PoolResult maxPool2d(Tensor input, PoolSpec spec) { return inner.maxPool2d(input, spec); }
+        @Override public Tensor maxPool2dBackward(Tensor g, IndexTensor i, Shape s, PoolSpec spec) { return inner.maxPool2dBackward(g, i, s, spec); }
+        @Override public PoolResult minPool2d(Tensor input, PoolSpec spec) { return inner.minPool2d(input, spec); }
+        @Override public Tensor avgPool2d(Tensor input, PoolSpec spec, AvgOptions o) { return inner.avgPool2d(input, spec, o); }
+        @Override public Tensor avgPool2dBackward(Tensor g, Shape s, PoolSpec spec, AvgOptions o) { return inner.avgPool2dBackward(g, s, spec, o); }
+        @Override public Tensor lpPool2d(Tensor input, PoolSpec spec, double p) { return inner.lpPool2d(input, spec, p); }
+        @Override public Tensor lpPool2dBackward(Tensor g, Tensor x, Tensor y, PoolSpec spec, double p) { return inner.lpPool2dBackward(g, x, y, spec, p); }
+        @Override public PoolResult adaptiveMaxPool2d(Tensor input, int h, int w) { return inner.adaptiveMaxPool2d(input, h, w); }
+        @Override public Tensor adaptiveMaxPool2dBackward(Tensor g, IndexTensor i, Shape s) { return inner.adaptiveMaxPool2dBackward(g, i, s); }
+        @Override public Tensor adaptiveAvgPool2d(Tensor input, int h, int w) { return inner.adaptiveAvgPool2d(input, h, w); }
+        @Override public Tensor adaptiveAvgPool2dBackward(Tensor g, Shape s) { return inner.adaptiveAvgPool2dBackward(g, s); }
+        @Override public Tensor maxUnpool2d(Tensor v, IndexTensor i, Shape s) { return inner.maxUnpool2d(v, i, s); }
+        @Override public Tensor maxUnpool2dBackward(Tensor g, IndexTensor i) { return inner.maxUnpool2dBackward(g, i); }
+    }
+}

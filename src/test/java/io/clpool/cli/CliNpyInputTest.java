@@ -1,0 +1,83 @@
+package io.clpool.cli;
+
+import static io.clpool.io.NpyBytes.dict;
+import static io.clpool.io.NpyBytes.doubles;
+import static io.clpool.io.NpyBytes.floats;
+import static io.clpool.io.NpyBytes.npy;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The .npy files a user hands to forward: the variants that work, and malformed ones that exit 2. */
+class CliNpyInputTest {
+    @TempDir
+    Path dir;
+
+    /** 1×1×2×4: max-pooled 2×2 gives {6, 8}. */
+    private static final float[] X = {1, 6, 3, 4, 5, 2, 7, 8};
+
+    private CliRun forward(byte[] file) throws IOException {
+        Path input = dir.resolve("x.npy");
+        Files.write(input, file);
+        return CliRun.of("forward", "--device", "cpu", "--kernel", "2", "--input", input.toString(),
+                "--output", dir.resolve("y.npy").toString());
+    }
+
+    private float[] output() {
+        return CliConformanceTest.floats(dir.resolve("y.npy"));
+    }
+
+    @Test
+    void bigEndianFloat32Works() throws IOException {
+        CliRun run = forward(npy(1, dict(">f4", false, "(1, 1, 2, 4)"), floats(ByteOrder.BIG_ENDIAN, X)));
+        assertEquals(0, run.exitCode(), run::toString);
+        assertArrayEquals(new float[] {6, 8}, output());
+    }
+
+    @Test
+    void float64IsConvertedWithANote() throws IOException {
+        double[] x = Arrays.stream(new double[] {1, 6, 3, 4, 5, 2, 7, 8.25}).toArray();
+        CliRun run = forward(npy(2, dict(">f8", false, "(1, 1, 2, 4)"), doubles(ByteOrder.BIG_ENDIAN, x)));
+        assertEquals(0, run.exitCode(), run::toString);
+        assertEquals(1, run.errLines().size(), run::toString);
+        assertTrue(run.err().startsWith("clpool: note: --input ") && run.err().contains("is float64; converted to float32"), run::toString);
+        assertArrayEquals(new float[] {6, 8.25f}, output());
+    }
+
+    @Test
+    void version3HeadersWork() throws IOException {
+        CliRun run = forward(npy(3, dict("<f4", false, "(1, 1, 2, 4)"), floats(ByteOrder.LITTLE_ENDIAN, X)));
+        assertEquals(0, run.exitCode(), run::toString);
+        assertArrayEquals(new float[] {6, 8}, output());
+    }
+
+    @Test
+    void malformedFilesExitTwoWithTheirReason() throws IOException {
+        byte[] good = npy(1, dict("<f4", false, "(1, 1, 2, 4)"), floats(ByteOrder.LITTLE_ENDIAN, X));
+        expectRejected(Arrays.copyOf(good, good.length - 5), "which needs 32 bytes of data, but 27 bytes follow the header");
+        expectRejected(npy(1, dict("<f4", false, "(1, 1, 4, 4)"), floats(ByteOrder.LITTLE_ENDIAN, X)), "has shape (1, 1, 4, 4)");
+        expectRejected(npy(1, dict("<f4", false, "(100000, 100000, 100000, 100000)"), floats(ByteOrder.LITTLE_ENDIAN, X)),
+                "needs 400000000000000000000 bytes");
+        expectRejected("PK\u0003\u0004 a zip file".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), "is not a .npy file");
+        expectRejected(npy(1, dict("<f4", true, "(1, 1, 2, 4)"), floats(ByteOrder.LITTLE_ENDIAN, X)), "Fortran order");
+        expectRejected(npy(1, dict("<f2", false, "(1, 1, 2, 4)"), new byte[16]), "has dtype float16 ('<f2')");
+        expectRejected(npy(1, dict("|O", false, "(1, 1, 2, 4)"), new byte[64]), "has dtype object ('|O')");
+    }
+
+    private void expectRejected(byte[] file, String reason) throws IOException {
+        CliRun run = forward(file);
+        assertEquals(2, run.exitCode(), run::toString);
+        assertEquals(1, run.errLines().size(), run::toString);
+        assertTrue(run.err().contains(reason), () -> "expected '" + reason + "' in " + run);
+        assertFalse(Files.exists(dir.resolve("y.npy")), "nothing written");
+    }
+}

@@ -1,0 +1,62 @@
+package io.clpool.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.clpool.support.ConformanceCase;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The command line on the OpenCL device ({@code --device opencl}): the PyTorch cases of the ops
+ * the device implements, and the differential check. Skips loudly without a device, fails in CI.
+ */
+class CliOpenClTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void device() {
+        CliRun.requireOpenCl();
+    }
+
+    static Stream<ConformanceCase> maxMinCases() {
+        return ConformanceCase.all().stream().filter(c -> c.op().equals("max") || c.op().equals("min"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("maxMinCases")
+    void forwardOnTheDeviceMatchesPyTorch(ConformanceCase c) {
+        CliConformanceTest.checkForward(c, "opencl", dir);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("maxMinCases")
+    void backwardOnTheDeviceMatchesPyTorch(ConformanceCase c) {
+        CliConformanceTest.checkBackward(c, "opencl", dir, false);
+        CliConformanceTest.checkBackward(c, "opencl", dir, true);
+    }
+
+    @Test
+    void checkPassesForMaxAndMinOnTheDevice() {
+        CliRun run = CliRun.of("check", "--device", "opencl", "--ops", "max,min", "--cases", "40");
+        assertEquals(0, run.exitCode(), run::toString);
+        assertEquals("40 passed, 0 failed", run.outLines().get(run.outLines().size() - 1), run::toString);
+        assertTrue(run.out().contains("OpenCL"), run::toString);
+    }
+
+    @Test
+    void forwardReportsTheOpenClDevice() {
+        ConformanceCase c = maxMinCases().findFirst().orElseThrow();
+        CliRun run = CliRun.of("forward", "--device", "opencl", "--op", "max", "--kernel", "2",
+                "--input", CliConformanceTest.file(c, "x.npy"), "--output", dir.resolve("y.npy").toString());
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().contains("on OpenCL "), run::toString);
+        assertEquals("", run.err(), "nothing on stderr when all is well");
+    }
+}

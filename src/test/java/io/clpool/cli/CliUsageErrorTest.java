@@ -1,0 +1,167 @@
+package io.clpool.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.clpool.io.Npy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every user error exits 2 with one line on stderr that names the problem, and writes nothing:
+ * no output, no temporary file left behind.
+ */
+class CliUsageErrorTest {
+    @TempDir
+    Path dir;
+
+    /** Placeholders in the table below, replaced by files made in {@link #files()}. */
+    private static final String X = "@x", GY = "@gy", IDX = "@idx", OUT = "@out", BAD = "@bad", X3D = "@x3d", INTS = "@ints",
+            Y = "@y";
+
+    @BeforeEach
+    void files() throws IOException {
+        Npy.writeFloat32(dir.resolve("x.npy"), new long[] {1, 2, 6, 6}, ramp(72));
+        Npy.writeFloat32(dir.resolve("gy.npy"), new long[] {1, 2, 3, 3}, ramp(18));
+        Npy.writeFloat32(dir.resolve("y.npy"), new long[] {1, 2, 3, 3}, ramp(18));
+        Npy.writeInt64(dir.resolve("idx.npy"), new long[] {1, 2, 3, 3}, new int[18]);
+        Npy.writeFloat32(dir.resolve("x3d.npy"), new long[] {2, 6, 6}, ramp(72));
+        Npy.writeInt64(dir.resolve("ints.npy"), new long[] {1, 2, 6, 6}, new int[72]);
+        Files.write(dir.resolve("bad.npy"), "x,y\n1,2\n".getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    static Stream<Arguments> mistakes() {
+        return Stream.of(
+                row("no command", "clpool: a command is required: devices, demo, forward, backward, unpool, check"),
+                row("an unknown command", "Unmatched argument at index 0: 'froward'; did you mean forward or backward?", "froward"),
+                row("an unknown flag", "Unknown options: '--kernal', '2'; did you mean --kernel?", "forward", "--kernal", "2", "--input", X, "--output", OUT),
+                row("a missing required flag", "Missing required option: '--input=X.npy'", "forward", "--kernel", "2", "--output", OUT),
+                row("an unknown op", "'maximum' should be one of max, min, avg", "forward", "--op", "maximum", "--kernel", "2", "--input", X, "--output", OUT),
+                row("a kernel that is not a number", "'2,x' should be an integer or two", "forward", "--kernel", "2,x", "--input", X, "--output", OUT),
+                row("three kernel sizes", "'2,2,2' should be an integer or two", "forward", "--kernel", "2,2,2", "--input", X, "--output", OUT),
+                row("a zero kernel", "kernel size should be greater than zero", "forward", "--kernel", "0", "--input", X, "--output", OUT),
+                row("padding over half the kernel", "pad should be at most half of kernel size, but got padH=2, kernelH=3",
+                        "forward", "--kernel", "3", "--padding", "2", "--input", X, "--output", OUT),
+                row("a kernel larger than the input", "calculated output size (2x0x0) is too small",
+                        "forward", "--kernel", "7", "--input", X, "--output", OUT),
+                row("no kernel", "--kernel is required by --op max", "forward", "--input", X, "--output", OUT),
+                row("a flag of another op", "--norm does not apply to --op max", "forward", "--kernel", "2", "--norm", "2", "--input", X, "--output", OUT),
+                row("lp without its norm", "--norm is required by --op lp", "forward", "--op", "lp", "--kernel", "2", "--input", X, "--output", OUT),
+                row("adaptive without its size", "--output-size is required by --op adaptive-avg", "forward", "--op", "adaptive-avg", "--input", X, "--output", OUT),
+                row("adaptive with a kernel", "--kernel does not apply to --op adaptive-max", "forward", "--op", "adaptive-max",
+                        "--output-size", "2,2", "--kernel", "2", "--input", X, "--output", OUT),
+                row("a zero divisor", "--divisor should be a positive integer, but got 0", "forward", "--op", "avg", "--kernel", "2",
+                        "--divisor", "0", "--input", X, "--output", OUT),
+                row("dilated average pooling", "average pooling dilation should be 1", "forward", "--op", "avg", "--kernel", "2",
+                        "--dilation", "2", "--input", X, "--output", OUT),
+                row("indices of an op without them", "--indices does not apply to --op avg", "forward", "--op", "avg", "--kernel", "2",
+                        "--input", X, "--output", OUT, "--indices", "@out2"),
+                row("a missing input file", "--input " + "@missing" + " does not exist", "forward", "--kernel", "2", "--input", "@missing", "--output", OUT),
+                row("a malformed input file", "is not a .npy file", "forward", "--kernel", "2", "--input", BAD, "--output", OUT),
+                row("a 3-D input", "should be a 4-D NCHW array", "forward", "--kernel", "2", "--input", X3D, "--output", OUT),
+                row("an integer input", "should hold float32 or float64, but has dtype int64", "forward", "--kernel", "2", "--input", INTS, "--output", OUT),
+                row("an output in a missing directory", "does not exist", "forward", "--kernel", "2", "--input", X, "--output", "@nodir"),
+                row("a bad device", "Invalid value for option '--device'", "forward", "--device", "tpu", "--kernel", "2", "--input", X, "--output", OUT),
+                row("a gradient of the wrong shape", "--grad-output should have shape 1x2x2x2", "backward", "--kernel", "3",
+                        "--input", X, "--grad-output", GY, "--output", OUT),
+                row("indices of the wrong shape", "--indices should have shape 1x2x2x2", "backward", "--kernel", "3",
+                        "--input", X, "--grad-output", "@gy2", "--indices", IDX, "--output", OUT),
+                row("indices outside their windows", "index", "backward", "--kernel", "2", "--input", X, "--grad-output", GY,
+                        "--indices", "@idxfar", "--output", OUT),
+                row("float indices", "should hold int64 indices, but has dtype float32", "backward", "--kernel", "2",
+                        "--input", X, "--grad-output", GY, "--indices", GY, "--output", OUT),
+                row("unpool without a size", "--output-shape or --kernel is required", "unpool", "--input", Y, "--indices", IDX, "--output", OUT),
+                row("unpool with two sizes", "give either --output-shape or --kernel, not both", "unpool", "--input", Y, "--indices", IDX,
+                        "--output-shape", "1,2,6,6", "--kernel", "2", "--output", OUT),
+                row("an output shape of three numbers", "should be four positive integers N,C,H,W", "unpool", "--input", Y, "--indices", IDX,
+                        "--output-shape", "1,6,6", "--output", OUT),
+                row("unpool to a shape of other planes", "batch and channels should be 1x2 as the input's", "unpool", "--device", "cpu", "--input", Y, "--indices", IDX,
+                        "--output-shape", "1,1,6,6", "--output", OUT),
+                row("unpool indices outside the output plane", "index should be in [0, 4) for an input plane of 2x2, but got index: 35", "unpool", "--device", "cpu", "--input", Y, "--indices", "@wideidx",
+                        "--output-shape", "1,2,2,2", "--output", OUT),
+                row("check with an unknown op", "--ops should list ops among", "check", "--device", "cpu", "--ops", "max,median"),
+                row("demo's rgb without an image", "--image is required by --rgb", "demo", "--device", "cpu", "--rgb", "--out", OUT),
+                row("demo with a missing image", "--image " + "@missing" + " does not exist", "demo", "--device", "cpu", "--image", "@missing", "--out", OUT),
+                row("demo with a file that is no image", "is not an image", "demo", "--device", "cpu", "--image", X, "--out", OUT));
+    }
+
+    private static Arguments row(String mistake, String expected, String... args) {
+        return Arguments.of(mistake, expected, List.of(args));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mistakes")
+    void exitsTwoWithOneLineAndWritesNothing(String mistake, String expected, List<String> args) throws IOException {
+        Npy.writeFloat32(dir.resolve("gy2.npy"), new long[] {1, 2, 2, 2}, ramp(8));
+        int[] far = new int[18];
+        far[17] = 0; // the last window of a 2x2 stride-2 pooling of 6x6 cannot hold element 0
+        Npy.writeInt64(dir.resolve("idxfar.npy"), new long[] {1, 2, 3, 3}, far);
+        Npy.writeInt64(dir.resolve("wideidx.npy"), new long[] {1, 2, 3, 3}, new int[] {0, 0, 0, 0, 0, 0, 0, 0, 35, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+        List<String> before = listing();
+        List<String> resolved = new ArrayList<>();
+        for (String arg : args) {
+            resolved.add(resolve(arg));
+        }
+        CliRun run = CliRun.of(resolved);
+        assertEquals(2, run.exitCode(), run::toString);
+        assertEquals(1, run.errLines().size(), () -> "one line on stderr: " + run);
+        assertTrue(run.err().contains(resolve(expected)), () -> "expected '" + resolve(expected) + "' in: " + run);
+        assertFalse(run.err().contains("Exception") || run.err().contains("\tat "), () -> "no stack trace: " + run);
+        assertEquals(before, listing(), "nothing written");
+    }
+
+    @Test
+    void verbosePrintsTheStackTraceOfAUsageError() {
+        CliRun run = CliRun.of("forward", "--verbose", "--device", "cpu", "--kernel", "3", "--padding", "2",
+                "--input", dir.resolve("x.npy").toString(), "--output", dir.resolve("y.npy").toString());
+        assertEquals(2, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("IllegalArgumentException") && run.err().contains("\tat "), run::toString);
+    }
+
+    @Test
+    void anExistingOutputSurvivesAFailedRun() throws IOException {
+        Path out = dir.resolve("y.npy");
+        byte[] before = Files.readAllBytes(out);
+        CliRun run = CliRun.of("forward", "--device", "cpu", "--kernel", "9", "--input", dir.resolve("x.npy").toString(),
+                "--output", out.toString());
+        assertEquals(2, run.exitCode(), run::toString);
+        assertEquals(List.of(before.length), List.of(Files.readAllBytes(out).length));
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(out)), "the old output is untouched");
+    }
+
+    private String resolve(String text) {
+        return text.replace("@wideidx", dir.resolve("wideidx.npy").toString()).replace(X3D, dir.resolve("x3d.npy").toString()).replace(INTS, dir.resolve("ints.npy").toString())
+                .replace("@gy2", dir.resolve("gy2.npy").toString()).replace("@idxfar", dir.resolve("idxfar.npy").toString())
+                .replace(X, dir.resolve("x.npy").toString()).replace(GY, dir.resolve("gy.npy").toString())
+                .replace(IDX, dir.resolve("idx.npy").toString()).replace("@out2", dir.resolve("out2.npy").toString())
+                .replace(OUT, dir.resolve("out.npy").toString()).replace(BAD, dir.resolve("bad.npy").toString())
+                .replace(Y, dir.resolve("y.npy").toString()).replace("@missing", dir.resolve("missing.npy").toString())
+                .replace("@nodir", dir.resolve("no/such/dir/out.npy").toString());
+    }
+
+    private List<String> listing() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static float[] ramp(int n) {
+        float[] data = new float[n];
+        for (int i = 0; i < n; i++) {
+            data[i] = (i * 7 % 11) - 5f;
+        }
+        return data;
+    }
+}
