@@ -82,7 +82,11 @@ class NpyFuzzTest {
     private static boolean readOrReject(Path file, byte[] bytes) {
         try {
             NpyArray array = Npy.read(file);
-            assertEquals(array.elementCount(), array.values().length, "elements read vs shape");
+            long product = 1;
+            for (long d : array.shape()) {
+                product *= d;
+            }
+            assertEquals(product, array.elementCount(), "elements read vs shape");
             return true;
         } catch (IllegalArgumentException | IOException e) {
             if (e.getMessage() == null || e.getMessage().isBlank()) {
