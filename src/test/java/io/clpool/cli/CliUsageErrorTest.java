@@ -89,7 +89,7 @@ class CliUsageErrorTest {
                         "--output-shape", "1,6,6", "--output", OUT),
                 row("unpool to a shape of other planes", "batch and channels should be 1x2 as the input's", "unpool", "--device", "cpu", "--input", Y, "--indices", IDX,
                         "--output-shape", "1,1,6,6", "--output", OUT),
-                row("unpool indices outside the output plane", "index should be in [0, 4) for an input plane of 2x2, but got index: 35", "unpool", "--device", "cpu", "--input", Y, "--indices", "@wideidx",
+                row("unpool indices outside the output plane", "index should be in [0, 4) for an unpooled plane of 2x2, but got index: 35", "unpool", "--device", "cpu", "--input", Y, "--indices", "@wideidx",
                         "--output-shape", "1,2,2,2", "--output", OUT),
                 row("check with an unknown op", "--ops should list ops among", "check", "--device", "cpu", "--ops", "max,median"),
                 row("demo's rgb without an image", "--image is required by --rgb", "demo", "--device", "cpu", "--rgb", "--out", OUT),
