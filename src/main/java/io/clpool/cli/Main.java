@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "clpool",
         description = "Pooling layers (max, min, avg, LP, adaptive, unpooling) on OpenCL devices, checked against a plain-Java reference.",
         subcommands = {DevicesCommand.class, DemoCommand.class, ForwardCommand.class, BackwardCommand.class,
-                UnpoolCommand.class, CheckCommand.class},
+                UnpoolCommand.class, CheckCommand.class, BenchCommand.class},
         synopsisSubcommandLabel = "COMMAND")
 public final class Main implements Callable<Integer> {
     private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";

@@ -38,6 +38,6 @@ final class AdaptiveKernels {
         ClProgram program = context.program(FILE, KernelSource.options(Map.of()));
         Object[] args = Arrays.copyOf(buffers, buffers.length + 5, Object[].class);
         System.arraycopy(new Object[] {items, in.h(), in.w(), out.h(), out.w()}, 0, args, buffers.length, 5);
-        context.run(program.kernel(kernel), new long[] {items}, null, args);
+        context.runGuarded(program.kernel(kernel), items, args);
     }
 }

@@ -35,6 +35,7 @@ public final class ClContext implements AutoCloseable {
     private cl_context context;
     private cl_command_queue queue;
     private boolean profiling;
+    private long maxAllocationLimit = Long.MAX_VALUE;
 
     private ClContext(DeviceInfo device) {
         this.device = device;
@@ -92,9 +93,10 @@ public final class ClContext implements AutoCloseable {
      * larger than the device's maximum allocation.
      */
     public synchronized ClBuffer allocate(long bytes, String purpose) {
-        if (bytes > device.maxAllocBytes()) {
+        if (bytes > maxAllocBytes()) {
             throw new IllegalArgumentException(purpose + " needs " + bytes + " bytes, but the device's maximum allocation is "
-                    + device.maxAllocBytes() + " bytes (CL_DEVICE_MAX_MEM_ALLOC_SIZE of " + device.name().trim() + ")");
+                    + maxAllocBytes() + " bytes (CL_DEVICE_MAX_MEM_ALLOC_SIZE of " + device.name().trim()
+                    + (maxAllocBytes() < device.maxAllocBytes() ? ", lowered by limitMaxAllocation" : "") + ")");
         }
         long size = Math.max(bytes, Sizeof.cl_float); // a zero-size buffer is invalid in OpenCL
         int[] status = new int[1];
@@ -102,6 +104,46 @@ public final class ClContext implements AutoCloseable {
         ClException.check(status[0], "clCreateBuffer(" + size + " bytes for " + purpose + ")");
         created(NativeKind.BUFFER);
         return new ClBuffer(this, mem, size);
+    }
+
+    /**
+     * The largest buffer this context allocates: the device's CL_DEVICE_MAX_MEM_ALLOC_SIZE, or less
+     * after {@link #limitMaxAllocation}. Callers that split work to fit plan with this value.
+     */
+    public synchronized long maxAllocBytes() {
+        return Math.min(device.maxAllocBytes(), maxAllocationLimit);
+    }
+
+    /**
+     * Lowers the largest allocation below the device's own limit ({@code Long.MAX_VALUE} restores
+     * it), so that code which splits work to fit the limit can be exercised on small data.
+     */
+    public synchronized void limitMaxAllocation(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("the allocation limit should be positive, but got bytes: " + bytes);
+        }
+        maxAllocationLimit = bytes;
+    }
+
+    /** The device's global memory cache (CL_DEVICE_GLOBAL_MEM_CACHE_SIZE) in bytes, 0 if it has none. */
+    public long globalMemCacheBytes() {
+        return Devices.deviceLong(device.device(), CL.CL_DEVICE_GLOBAL_MEM_CACHE_SIZE);
+    }
+
+    /**
+     * Enqueues {@code clEnqueueCopyBuffer} of the first {@code bytes} of {@code source} into
+     * {@code target} (recorded for {@link #takeDeviceNanos()} while profiling).
+     */
+    public synchronized void copy(ClBuffer source, ClBuffer target, long bytes) {
+        if (bytes > source.bytes() || bytes > target.bytes()) {
+            throw new IllegalArgumentException("a copy of " + bytes + " bytes should fit both buffers, but got "
+                    + source.bytes() + " and " + target.bytes() + " bytes");
+        }
+        if (bytes == 0) {
+            return;
+        }
+        ClException.check(CL.clEnqueueCopyBuffer(queue(), source.mem(), target.mem(), 0, 0, bytes, 0, null,
+                profiling ? newEvent() : null), "clEnqueueCopyBuffer");
     }
 
     public ClBuffer upload(float[] data, String purpose) {
@@ -176,12 +218,9 @@ public final class ClContext implements AutoCloseable {
     }
 
     /**
-     * Sets the kernel's arguments and enqueues it over {@code global} work-items. Arguments are
-     * {@link ClBuffer}, Integer, Long or Float. With {@code local} null, the work-group is the
-     * kernel's {@link ClKernel#defaultWorkGroupSize()} along dimension 0 and the global size is
-     * rounded up to a multiple of it, so such kernels must ignore work-items past their range. One
-     * fixed work-group size per kernel matters on POCL, which compiles a kernel anew for every
-     * work-group size it meets: leaving the choice to the runtime costs a compile per new shape.
+     * Sets the kernel's arguments and enqueues it over exactly {@code global} work-items, in
+     * work-groups of {@code local} (null: the runtime chooses). Arguments are {@link ClBuffer},
+     * Integer, Long or Float.
      */
     public synchronized void run(ClKernel kernel, long[] global, long[] local, Object... args) {
         for (long size : global) {
@@ -189,18 +228,21 @@ public final class ClContext implements AutoCloseable {
                 return; // nothing to do; a zero-size range is an error in OpenCL
             }
         }
-        long[] range = global;
-        long[] group = local;
-        if (group == null) {
-            group = new long[global.length];
-            java.util.Arrays.fill(group, 1);
-            group[0] = kernel.defaultWorkGroupSize();
-            range = global.clone();
-            range[0] = (global[0] + group[0] - 1) / group[0] * group[0];
-        }
         kernel.setArgs(args);
-        ClException.check(CL.clEnqueueNDRangeKernel(queue(), kernel.handle(), range.length, null, range, group,
+        ClException.check(CL.clEnqueueNDRangeKernel(queue(), kernel.handle(), global.length, null, global, local,
                 0, null, profiling ? newEvent() : null), "clEnqueueNDRangeKernel(" + kernel.name() + ")");
+    }
+
+    /**
+     * Enqueues a 1-D kernel that covers {@code count} items and returns early for work-items at or
+     * past {@code count}: the range is rounded up to whole work-groups of the kernel's
+     * {@link ClKernel#defaultWorkGroupSize()}. One fixed work-group size per kernel matters on
+     * POCL, which compiles a kernel anew for every work-group size it meets: leaving the choice to
+     * the runtime costs a compile for each new shape.
+     */
+    public synchronized void runGuarded(ClKernel kernel, long count, Object... args) {
+        long group = kernel.defaultWorkGroupSize();
+        run(kernel, new long[] {(count + group - 1) / group * group}, new long[] {group}, args);
     }
 
     private cl_event newEvent() {

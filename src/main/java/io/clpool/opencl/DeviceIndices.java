@@ -7,7 +7,7 @@ import io.clpool.spec.Shape;
 public final class DeviceIndices implements AutoCloseable {
     private final Shape shape;
     private final ClBuffer buffer;
-    private final Object origin;
+    private volatile Object origin;
 
     /**
      * {@code origin} names the geometry a forward pass made these indices for, or is null for
@@ -18,6 +18,11 @@ public final class DeviceIndices implements AutoCloseable {
         this.shape = shape;
         this.buffer = buffer;
         this.origin = origin;
+    }
+
+    /** Records that a forward pass has just written these indices for {@code geometry} (null: unknown). */
+    void madeFor(Object geometry, boolean written) {
+        origin = written ? geometry : null;
     }
 
     /** True when a forward pass made these indices for exactly {@code geometry}. */

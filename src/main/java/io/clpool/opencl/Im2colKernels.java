@@ -79,9 +79,9 @@ final class Im2colKernels implements FixedWindowKernels {
         ClBuffer colValues = workspace.get("im2col column values (float per tap and window)", cells * Sizeof.cl_float);
         ClBuffer colSource = workspace.get("im2col column sources (int per tap and window)", cells * Sizeof.cl_int);
         Object[] geometry = geometry(in, out, spec);
-        context.run(program.kernel("im2col"), new long[] {columns}, null,
+        context.runGuarded(program.kernel("im2col"), columns,
                 arguments(input, colValues, colSource, columns, geometry));
-        context.run(program.kernel("reduce_columns"), new long[] {columns}, null,
+        context.runGuarded(program.kernel("reduce_columns"), columns,
                 arguments(colValues, colSource, results, columns, geometry, parameters));
     }
 
@@ -96,9 +96,9 @@ final class Im2colKernels implements FixedWindowKernels {
         ClBuffer colGrad = workspace.get("im2col column gradients (float per tap and window)",
                 columns * spec.taps() * Sizeof.cl_float);
         Object[] geometry = geometry(in, out, spec);
-        context.run(program.kernel("scatter_to_columns"), new long[] {columns}, null,
+        context.runGuarded(program.kernel("scatter_to_columns"), columns,
                 arguments(gradOutput, operands, colGrad, columns, geometry, parameters));
-        context.run(program.kernel("col2im_gather"), new long[] {in.elementCount()}, null,
+        context.runGuarded(program.kernel("col2im_gather"), in.elementCount(),
                 arguments(colGrad, gradInput, in.elementCount(), columns, geometry));
     }
 

@@ -56,7 +56,7 @@ final class IndexChecks {
         ClBuffer firstBad = workspace.get("index check result", Integer.BYTES);
         firstBad.write(new int[] {NONE});
         ClProgram program = context.program(FILE, KernelSource.options(Map.of()));
-        context.run(program.kernel(kernel), new long[] {count}, null,
+        context.runGuarded(program.kernel(kernel), count,
                 Im2colKernels.arguments(indices.buffer(), firstBad, count, geometry));
         int[] result = new int[1];
         firstBad.read(result);

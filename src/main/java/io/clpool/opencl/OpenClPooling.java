@@ -10,6 +10,7 @@ import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Checks;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -18,10 +19,12 @@ import org.jocl.Sizeof;
 
 /**
  * The pooling family on an OpenCL device. Host-tensor methods ({@link Pooling}) upload, run and
- * download; the device-tensor overloads keep data on the device between calls, so a forward and
- * its backward need no host round trip. All arguments are validated before any device work, and
- * a failed call releases every buffer it allocated. Thread-safe: each operation holds the
- * context's lock while it enqueues.
+ * download, splitting the batch into chunks when a buffer would exceed the device's maximum
+ * allocation; the device-tensor overloads keep data on the device between calls, so a forward and
+ * its backward need no host round trip, and the {@code ...Into} overloads write into buffers the
+ * caller allocated once ({@link #allocate}), so a training loop allocates nothing per call. All
+ * arguments are validated before any device work, and a failed call releases every buffer it
+ * allocated. Thread-safe: each operation holds the context's lock while it enqueues.
  */
 public final class OpenClPooling implements Pooling, AutoCloseable {
     private final ClContext context;
@@ -43,7 +46,10 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         this.ownsContext = ownsContext;
         this.algorithm = Checks.requireNonNull(algorithm, "algorithm");
         this.workspace = new Workspace(context);
-        this.fixedWindow = new Im2colKernels(context, workspace);
+        this.fixedWindow = switch (algorithm) {
+            case IM2COL -> new Im2colKernels(context, workspace);
+            case AUTO, DIRECT -> new DirectKernels(context); // AUTO: DIRECT is the fastest for every fixed-window op
+        };
         this.adaptive = new AdaptiveKernels(context);
         this.unpool = new UnpoolKernels(context, workspace);
         this.indexChecks = new IndexChecks(context, workspace);
@@ -79,18 +85,38 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         return new DeviceIndices(indices.shape(), context.upload(indices.data(), "indices " + indices.shape()), null);
     }
 
+    /** An uninitialized float tensor on the device, for the {@code ...Into} overloads to fill. */
+    public DeviceTensor allocate(Shape shape) {
+        Checks.requireNonNull(shape, "shape");
+        return allocateTensor(shape);
+    }
+
+    /** Uninitialized values and indices on the device, for {@link #maxPool2dInto} and {@link #minPool2dInto}. */
+    public DevicePoolResult allocateIndexed(Shape shape) {
+        DeviceTensor values = allocate(shape);
+        try {
+            return new DevicePoolResult(values,
+                    new DeviceIndices(shape, context.allocate(shape.elementCount() * Sizeof.cl_int, "indices " + shape), null));
+        } catch (RuntimeException e) {
+            values.close();
+            throw e;
+        }
+    }
+
     // ---- max and min -----------------------------------------------------------------------
 
     @Override
     public PoolResult maxPool2d(Tensor input, PoolSpec spec) {
-        Validation.pooledShape(input.shape(), spec);
-        return indexedOnDevice(input, in -> maxPool2d(in, spec));
+        Shape out = Validation.pooledShape(input.shape(), spec);
+        return splitIndexed(out, samplesPerChunk(input.shape(), out, spec),
+                (from, to) -> indexedOnDevice(slice(input, from, to), in -> maxPool2d(in, spec)));
     }
 
     @Override
     public PoolResult minPool2d(Tensor input, PoolSpec spec) {
-        Validation.pooledShape(input.shape(), spec);
-        return indexedOnDevice(input, in -> minPool2d(in, spec));
+        Shape out = Validation.pooledShape(input.shape(), spec);
+        return splitIndexed(out, samplesPerChunk(input.shape(), out, spec),
+                (from, to) -> indexedOnDevice(slice(input, from, to), in -> minPool2d(in, spec)));
     }
 
     public DevicePoolResult maxPool2d(DeviceTensor input, PoolSpec spec) {
@@ -108,11 +134,58 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
                 fixedWindow.extremumForward(input.buffer(), input.shape(), out, spec, min, values, indices));
     }
 
+    /** Max pooling into {@code result} (shaped as the pooled output), which the caller allocated once. */
+    public void maxPool2dInto(DeviceTensor input, PoolSpec spec, DevicePoolResult result) {
+        extremumPoolInto(input, spec, false, result);
+    }
+
+    /** Min pooling into {@code result} (shaped as the pooled output), which the caller allocated once. */
+    public void minPool2dInto(DeviceTensor input, PoolSpec spec, DevicePoolResult result) {
+        extremumPoolInto(input, spec, true, result);
+    }
+
+    private void extremumPoolInto(DeviceTensor input, PoolSpec spec, boolean min, DevicePoolResult result) {
+        Checks.requireNonNull(input, "input");
+        Checks.requireNonNull(result, "result");
+        Shape out = Validation.pooledShape(input.shape(), spec);
+        Checks.requireShape("result values", out, result.values().shape());
+        Checks.requireShape("result indices", out, result.indices().shape());
+        requireDistinct(input.buffer(), result.values().buffer(), result.indices().buffer());
+        synchronized (context) {
+            result.indices().madeFor(null, false);
+            fixedWindow.extremumForward(input.buffer(), input.shape(), out, spec, min, result.values().buffer(),
+                    result.indices().buffer());
+            result.indices().madeFor(windowOrigin(input.shape(), spec), true);
+        }
+    }
+
     @Override
     public Tensor maxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape, PoolSpec spec) {
         Validation.requireIndicesInWindows(gradOutput, indices, inputShape, spec);
-        try (DeviceIndices idx = upload(indices)) {
-            return onDevice(gradOutput, dy -> indexedBackward(dy, idx, inputShape, spec));
+        Shape out = spec.outputShape(inputShape);
+        return splitTensor(inputShape, samplesPerChunk(inputShape, out, spec), (from, to) -> {
+            try (DeviceIndices idx = upload(slice(indices, from, to))) {
+                return onDevice(slice(gradOutput, from, to), dy -> indexedBackward(dy, idx, slice(inputShape, from, to), spec));
+            }
+        });
+    }
+
+    /**
+     * Backward of max or min pooling into {@code gradInput}, whose shape is the forward's input
+     * shape; {@code indices} as produced by {@link #maxPool2dInto} or {@link #maxPool2d(DeviceTensor, PoolSpec)}.
+     */
+    public void maxPool2dBackwardInto(DeviceTensor gradOutput, DeviceIndices indices, PoolSpec spec, DeviceTensor gradInput) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Checks.requireNonNull(indices, "indices");
+        Checks.requireNonNull(gradInput, "gradInput");
+        Shape inputShape = gradInput.shape();
+        Shape out = Validation.pooledShape(inputShape, spec);
+        Checks.requireShape("gradOutput", out, gradOutput.shape());
+        Checks.requireShape("indices", out, indices.shape());
+        requireDistinct(gradInput.buffer(), gradOutput.buffer(), indices.buffer());
+        synchronized (context) {
+            requireValidIndices(indices, inputShape, out, spec);
+            fixedWindow.indexedBackward(gradOutput.buffer(), indices.buffer(), inputShape, out, spec, gradInput.buffer());
         }
     }
 
@@ -128,12 +201,17 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         Shape out = Validation.pooledShape(inputShape, spec);
         Checks.requireShape("gradOutput", out, gradOutput.shape());
         Checks.requireShape("indices", out, indices.shape());
-        if (!indices.madeFor(windowOrigin(inputShape, spec))) {
-            synchronized (context) {
-                indexChecks.requireInWindows(indices, inputShape, out, spec);
-            }
+        synchronized (context) {
+            requireValidIndices(indices, inputShape, out, spec);
         }
         return indexedBackward(gradOutput, indices, inputShape, spec);
+    }
+
+    /** Trusts indices a forward made for this geometry; checks any others on the device. Caller holds the lock. */
+    private void requireValidIndices(DeviceIndices indices, Shape inputShape, Shape out, PoolSpec spec) {
+        if (!indices.madeFor(windowOrigin(inputShape, spec))) {
+            indexChecks.requireInWindows(indices, inputShape, out, spec);
+        }
     }
 
     private DeviceTensor indexedBackward(DeviceTensor gradOutput, DeviceIndices indices, Shape inputShape, PoolSpec spec) {
@@ -146,8 +224,21 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
 
     @Override
     public Tensor avgPool2d(Tensor input, PoolSpec spec, AvgOptions options) {
-        Validation.avgPooledShape(input.shape(), spec, options);
-        return onDevice(input, in -> avgPool2d(in, spec, options));
+        Shape out = Validation.avgPooledShape(input.shape(), spec, options);
+        return splitTensor(out, samplesPerChunk(input.shape(), out, spec),
+                (from, to) -> onDevice(slice(input, from, to), in -> avgPool2d(in, spec, options)));
+    }
+
+    /** Average pooling into {@code output} (shaped as the pooled output), which the caller allocated once. */
+    public void avgPool2dInto(DeviceTensor input, PoolSpec spec, AvgOptions options, DeviceTensor output) {
+        Checks.requireNonNull(input, "input");
+        Checks.requireNonNull(output, "output");
+        Shape out = Validation.avgPooledShape(input.shape(), spec, options);
+        Checks.requireShape("output", out, output.shape());
+        requireDistinct(output.buffer(), input.buffer());
+        synchronized (context) {
+            fixedWindow.avgForward(input.buffer(), input.shape(), out, spec, options, output.buffer());
+        }
     }
 
     public DeviceTensor avgPool2d(DeviceTensor input, PoolSpec spec, AvgOptions options) {
@@ -158,9 +249,22 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
 
     @Override
     public Tensor avgPool2dBackward(Tensor gradOutput, Shape inputShape, PoolSpec spec, AvgOptions options) {
-        Validation.avgPooledShape(inputShape, spec, options);
+        Shape out = Validation.avgPooledShape(inputShape, spec, options);
         Validation.requireGradOutput(gradOutput, inputShape, spec);
-        return onDevice(gradOutput, dy -> avgPool2dBackward(dy, inputShape, spec, options));
+        return splitTensor(inputShape, samplesPerChunk(inputShape, out, spec), (from, to) -> onDevice(slice(gradOutput, from, to),
+                dy -> avgPool2dBackward(dy, slice(inputShape, from, to), spec, options)));
+    }
+
+    /** Backward of average pooling into {@code gradInput}, whose shape is the forward's input shape. */
+    public void avgPool2dBackwardInto(DeviceTensor gradOutput, PoolSpec spec, AvgOptions options, DeviceTensor gradInput) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Checks.requireNonNull(gradInput, "gradInput");
+        Shape out = Validation.avgPooledShape(gradInput.shape(), spec, options);
+        Checks.requireShape("gradOutput", out, gradOutput.shape());
+        requireDistinct(gradInput.buffer(), gradOutput.buffer());
+        synchronized (context) {
+            fixedWindow.avgBackward(gradOutput.buffer(), gradInput.shape(), out, spec, options, gradInput.buffer());
+        }
     }
 
     public DeviceTensor avgPool2dBackward(DeviceTensor gradOutput, Shape inputShape, PoolSpec spec, AvgOptions options) {
@@ -175,8 +279,21 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
 
     @Override
     public Tensor lpPool2d(Tensor input, PoolSpec spec, double norm) {
-        Validation.lpPooledShape(input.shape(), spec, norm);
-        return onDevice(input, in -> lpPool2d(in, spec, norm));
+        Shape out = Validation.lpPooledShape(input.shape(), spec, norm);
+        return splitTensor(out, samplesPerChunk(input.shape(), out, spec),
+                (from, to) -> onDevice(slice(input, from, to), in -> lpPool2d(in, spec, norm)));
+    }
+
+    /** LP pooling into {@code output} (shaped as the pooled output), which the caller allocated once. */
+    public void lpPool2dInto(DeviceTensor input, PoolSpec spec, double norm, DeviceTensor output) {
+        Checks.requireNonNull(input, "input");
+        Checks.requireNonNull(output, "output");
+        Shape out = Validation.lpPooledShape(input.shape(), spec, norm);
+        Checks.requireShape("output", out, output.shape());
+        requireDistinct(output.buffer(), input.buffer());
+        synchronized (context) {
+            fixedWindow.lpForward(input.buffer(), input.shape(), out, spec, (float) norm, output.buffer());
+        }
     }
 
     public DeviceTensor lpPool2d(DeviceTensor input, PoolSpec spec, double norm) {
@@ -192,8 +309,28 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         Shape out = Validation.lpPooledShape(input.shape(), spec, norm);
         Validation.requireGradOutput(gradOutput, input.shape(), spec);
         Checks.requireShape("output", out, output.shape());
-        try (DeviceTensor x = upload(input); DeviceTensor y = upload(output)) {
-            return onDevice(gradOutput, dy -> lpPool2dBackward(dy, x, y, spec, norm));
+        return splitTensor(input.shape(), samplesPerChunk(input.shape(), out, spec), (from, to) -> {
+            try (DeviceTensor x = upload(slice(input, from, to)); DeviceTensor y = upload(slice(output, from, to))) {
+                return onDevice(slice(gradOutput, from, to), dy -> lpPool2dBackward(dy, x, y, spec, norm));
+            }
+        });
+    }
+
+    /** Backward of LP pooling into {@code gradInput}, shaped as {@code input}; {@code output} is the forward's result. */
+    public void lpPool2dBackwardInto(DeviceTensor gradOutput, DeviceTensor input, DeviceTensor output, PoolSpec spec,
+                                     double norm, DeviceTensor gradInput) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Checks.requireNonNull(input, "input");
+        Checks.requireNonNull(output, "output");
+        Checks.requireNonNull(gradInput, "gradInput");
+        Shape out = Validation.lpPooledShape(input.shape(), spec, norm);
+        Checks.requireShape("gradOutput", out, gradOutput.shape());
+        Checks.requireShape("output", out, output.shape());
+        Checks.requireShape("gradInput", input.shape(), gradInput.shape());
+        requireDistinct(gradInput.buffer(), gradOutput.buffer(), input.buffer(), output.buffer());
+        synchronized (context) {
+            fixedWindow.lpBackward(gradOutput.buffer(), input.buffer(), output.buffer(), input.shape(), out, spec,
+                    (float) norm, gradInput.buffer());
         }
     }
 
@@ -334,7 +471,89 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
                 unpool.backward(gradOutput.buffer(), indices.buffer(), indices.shape(), gradOutput.shape(), gradValues));
     }
 
+    // ---- batch splitting ---------------------------------------------------------------------
+
+    /** Runs the samples {@code [from, to)} of a batch. */
+    @FunctionalInterface
+    private interface Chunk<R> {
+        R run(int from, int to);
+    }
+
+    /**
+     * Samples per chunk such that no buffer of one chunk (input, output, indices, and IM2COL's
+     * column buffer of up to {@code 8·kh·kw} bytes per output element) exceeds the context's
+     * maximum allocation. At least 1: a single sample too large still fails, with the allocation's
+     * message naming the sizes.
+     */
+    private int samplesPerChunk(Shape input, Shape output, PoolSpec spec) {
+        long perSample = Math.max(input.elementCount(), output.elementCount()) / input.n() * Sizeof.cl_float;
+        if (fixedWindow instanceof Im2colKernels) {
+            perSample = Math.max(perSample, output.elementCount() / output.n() * 8L * spec.taps());
+        }
+        long fit = context.maxAllocBytes() / Math.max(1, perSample);
+        return (int) Math.max(1, Math.min(input.n(), fit));
+    }
+
+    private static Tensor splitTensor(Shape result, int samplesPerChunk, Chunk<Tensor> chunk) {
+        if (samplesPerChunk >= result.n()) {
+            return chunk.run(0, result.n());
+        }
+        float[] data = new float[result.elementCountAsInt()];
+        int perSample = (int) (result.elementCount() / result.n());
+        for (int from = 0; from < result.n(); from += samplesPerChunk) {
+            Tensor part = chunk.run(from, Math.min(result.n(), from + samplesPerChunk));
+            System.arraycopy(part.data(), 0, data, from * perSample, part.data().length);
+        }
+        return new Tensor(result, data);
+    }
+
+    private static PoolResult splitIndexed(Shape result, int samplesPerChunk, Chunk<PoolResult> chunk) {
+        if (samplesPerChunk >= result.n()) {
+            return chunk.run(0, result.n());
+        }
+        float[] values = new float[result.elementCountAsInt()];
+        int[] indices = new int[values.length];
+        int perSample = (int) (result.elementCount() / result.n());
+        for (int from = 0; from < result.n(); from += samplesPerChunk) {
+            PoolResult part = chunk.run(from, Math.min(result.n(), from + samplesPerChunk));
+            System.arraycopy(part.values().data(), 0, values, from * perSample, part.values().data().length);
+            System.arraycopy(part.indices().data(), 0, indices, from * perSample, part.indices().data().length);
+        }
+        return new PoolResult(new Tensor(result, values), new IndexTensor(result, indices));
+    }
+
+    private static Shape slice(Shape shape, int from, int to) {
+        return from == 0 && to == shape.n() ? shape : new Shape(to - from, shape.c(), shape.h(), shape.w());
+    }
+
+    private static Tensor slice(Tensor tensor, int from, int to) {
+        if (from == 0 && to == tensor.shape().n()) {
+            return tensor;
+        }
+        int perSample = (int) (tensor.shape().elementCount() / tensor.shape().n());
+        return new Tensor(slice(tensor.shape(), from, to), Arrays.copyOfRange(tensor.data(), from * perSample, to * perSample));
+    }
+
+    private static IndexTensor slice(IndexTensor tensor, int from, int to) {
+        if (from == 0 && to == tensor.shape().n()) {
+            return tensor;
+        }
+        int perSample = (int) (tensor.shape().elementCount() / tensor.shape().n());
+        return new IndexTensor(slice(tensor.shape(), from, to),
+                Arrays.copyOfRange(tensor.data(), from * perSample, to * perSample));
+    }
+
     // ---- plumbing ----------------------------------------------------------------------------
+
+    /** A destination must not alias a source: kernels read and write in one pass. */
+    private static void requireDistinct(ClBuffer destination, ClBuffer... sources) {
+        for (ClBuffer source : sources) {
+            if (source == destination) {
+                throw new IllegalArgumentException("the destination of an ...Into call should be a buffer of its own, "
+                        + "but got one that is also an argument it reads");
+            }
+        }
+    }
 
     /** Uploads {@code input}, runs {@code op} on the device and downloads its result; frees both buffers. */
     private Tensor onDevice(Tensor input, Function<DeviceTensor, DeviceTensor> op) {

@@ -27,14 +27,14 @@ final class UnpoolKernels {
         long ownerBytes = out.elementCount() * Sizeof.cl_int;
         ClBuffer owners = workspace.get("unpooling owners (int per output element)", ownerBytes);
         context.zero(owners, ownerBytes);
-        context.run(program.kernel("unpool_claim"), new long[] {pooled.elementCount()}, null,
+        context.runGuarded(program.kernel("unpool_claim"), pooled.elementCount(),
                 indices, owners, pooled.elementCount(), pooled.planeSize(), out.planeSize());
-        context.run(program.kernel("unpool_gather"), new long[] {out.elementCount()}, null,
+        context.runGuarded(program.kernel("unpool_gather"), out.elementCount(),
                 values, owners, output, out.elementCount(), pooled.planeSize(), out.planeSize());
     }
 
     void backward(ClBuffer gradOutput, ClBuffer indices, Shape pooled, Shape out, ClBuffer gradValues) {
-        context.run(program().kernel("unpool_backward"), new long[] {pooled.elementCount()}, null,
+        context.runGuarded(program().kernel("unpool_backward"), pooled.elementCount(),
                 gradOutput, indices, gradValues, pooled.elementCount(), pooled.planeSize(), out.planeSize());
     }
 

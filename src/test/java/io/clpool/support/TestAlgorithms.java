@@ -7,5 +7,5 @@ import java.util.List;
 public final class TestAlgorithms {
     private TestAlgorithms() {}
 
-    public static final List<Algorithm> ALL = List.of(Algorithm.IM2COL);
+    public static final List<Algorithm> ALL = List.of(Algorithm.IM2COL, Algorithm.DIRECT);
 }

@@ -1,0 +1,518 @@
+// DIRECT pooling: one pass, no column buffer. Forward reads each window straight from the input;
+// backward is a gather per input element over the windows that can contain it, or, when windows
+// cannot overlap (stride >= effective kernel), an elementwise map written per output window's
+// stride band, so no zero-fill pass is needed.
+//
+// Why it is shaped like this (measured on POCL, the CPU device CI runs on):
+// - The window geometry but padding is compile-time (one build per spec, cached by the host), so the tap loops
+//   unroll and every division or modulo by a stride is by a constant: POCL's work-group vectorizer
+//   declines kernels with a runtime division per work-item.
+// - Ranges are 3-D: output column (dimension 0, so neighbouring work-items touch neighbouring
+//   addresses: vector loads on a CPU, coalesced accesses on a GPU), output row, plane.
+// - The "inner" kernels cover only output columns whose taps are all inside the input columns, so
+//   they index without a column check and stay vectorizable; rows out of range are uniform across
+//   dimension 0 and handled by clamping the row and masking the tap. The "edge" kernels do the
+//   remaining columns with every check. Together they write each output exactly once.
+// - NaN is tested as `v != v`, never isnan(): the builtin call blocked POCL's vectorizer (a 3x
+//   difference) and the build never enables fast math, so both are the same test.
+// - No fmax/fmin (they drop NaN), no float atomics: sums are formed in a fixed order (the
+//   reference's window order), so two runs are bitwise equal.
+//
+// Shapes are kernel arguments; offsets into a tensor are ulong. Defines, each with a default so
+// this file compiles alone:
+//   KH KW SH SW DH DW  the window: kernel, stride, dilation per axis (padding PH, PW is an argument,
+//                      so specs that differ only in padding share a build)
+//   POOL_MIN                 1: extremum kernels keep the minimum instead of the maximum
+
+#ifndef KH
+#define KH 2
+#endif
+#ifndef KW
+#define KW 2
+#endif
+#ifndef SH
+#define SH 2
+#endif
+#ifndef SW
+#define SW 2
+#endif
+#ifndef DH
+#define DH 1
+#endif
+#ifndef DW
+#define DW 1
+#endif
+#ifndef POOL_MIN
+#define POOL_MIN 0
+#endif
+
+#define NO_INDEX (-1)
+
+// The output column of work-item `slot` of an edge launch: the `left` columns before the inner
+// range, then the columns after the `skip` inner ones.
+#define EDGE_COLUMN(slot, left, skip) ((slot) < (left) ? (slot) : (slot) + (skip))
+
+// ---- forward -----------------------------------------------------------------------------------
+
+// Max (min) of one window under PyTorch's rule: padding taps are skipped; the best starts at -inf
+// (+inf) with the first in-bounds tap's index; a tap replaces it when strictly better or NaN, so
+// ties keep the first tap and the last NaN owns the index. Loads always stay in bounds: the row
+// is clamped and masked; columns are clamped only when CHECK_COLS (edge kernels). Written as a
+// macro over the kernel's own variables: as a function with pointer results it kept POCL's
+// vectorizer from vectorizing the work-item loop.
+#define EXTREMUM_WINDOW(CHECK_COLS)                                                             \
+    const __global float* in = input + plane * (ulong)H * W;                                  \
+    float best = POOL_MIN ? INFINITY : -INFINITY;                                             \
+    int best_index = NO_INDEX;                                                                \
+    const int h0 = oh * SH - PH;                                                              \
+    const int w0 = ow * SW - PW;                                                              \
+    _Pragma("unroll")                                                                         \
+    for (int kh = 0; kh < KH; kh++) {                                                         \
+        const int h = h0 + kh * DH;                                                           \
+        const bool row_in = h >= 0 && h < H;                                                  \
+        const int hc = clamp(h, 0, H - 1);                                                    \
+        _Pragma("unroll")                                                                     \
+        for (int kw = 0; kw < KW; kw++) {                                                     \
+            const int w = w0 + kw * DW;                                                       \
+            const bool inside = (CHECK_COLS) ? row_in && w >= 0 && w < W : row_in;            \
+            const int at = hc * W + ((CHECK_COLS) ? clamp(w, 0, W - 1) : w);                  \
+            const float v = in[at]; /* at == h * W + w whenever the tap is inside */          \
+            const bool better = POOL_MIN ? v < best : v > best;                               \
+            const bool take = inside && (best_index < 0 || better || v != v);                 \
+            best = take ? v : best;                                                           \
+            best_index = take ? at : best_index;                                              \
+        }                                                                                     \
+    }                                                                                         \
+    const ulong o = (plane * OH + oh) * (ulong)OW + ow;                                       \
+    output[o] = best;                                                                         \
+    indices[o] = best_index;
+
+__kernel void extremum_forward_inner(__global const float* input, __global float* output, __global int* indices,
+                                     const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0)
+{
+    const int ow = col0 + (int)get_global_id(0);
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    EXTREMUM_WINDOW(false)
+}
+
+__kernel void extremum_forward_edge(__global const float* input, __global float* output, __global int* indices,
+                                    const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int left, const int skip)
+{
+    const int ow = EDGE_COLUMN((int)get_global_id(0), left, skip);
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    EXTREMUM_WINDOW(true)
+}
+
+// The same windows, SEGMENT consecutive outputs of a row per work-item, for CPU devices: the
+// SEGMENT outputs' taps of one kernel row lie in one contiguous span of the input row, loaded once
+// and split into vectors with compile-time lane offsets (explicit vectors: the compiler emits
+// vector loads and shuffles instead of gathers). Only inner columns: every tap's column is inside.
+#define SEGMENT 8
+#define SPAN ((SEGMENT - 1) * SW + (KW - 1) * DW + 1)
+#define LANES8(a, first) (float8)(a[(first)], a[(first) + SW], a[(first) + 2 * SW], a[(first) + 3 * SW], \
+                                  a[(first) + 4 * SW], a[(first) + 5 * SW], a[(first) + 6 * SW], a[(first) + 7 * SW])
+
+// One segment's windows into best/best_index; GUARDED checks every column (edge segments).
+#define SEGMENT_WINDOWS(GUARDED)                                                                \
+    _Pragma("unroll")                                                                         \
+    for (int kh = 0; kh < KH; kh++) {                                                         \
+        const int h = oh * SH - PH + kh * DH;                                                 \
+        if (h < 0 || h >= H) {                                                                \
+            continue; /* a padding row: none of its taps exists */                            \
+        }                                                                                     \
+        const __global float* row = in + h * W;                                               \
+        float a[SPAN];                                                                        \
+        _Pragma("unroll")                                                                     \
+        for (int i = 0; i < SPAN; i++) {                                                      \
+            a[i] = (GUARDED) ? (w0 + i >= 0 && w0 + i < W ? row[w0 + i] : 0.0f) : row[w0 + i]; \
+        }                                                                                     \
+        _Pragma("unroll")                                                                     \
+        for (int kw = 0; kw < KW; kw++) {                                                     \
+            const float8 v = LANES8(a, kw * DW);                                              \
+            const int8 w = (int8)(w0 + kw * DW) + lane;                                       \
+            const int8 better = POOL_MIN ? v < best : v > best;                               \
+            const int8 inside = (GUARDED) ? (w >= 0) & (w < W) : (int8)(-1);                  \
+            const int8 take = inside & ((best_index < 0) | better | (v != v));                \
+            best = select(best, v, take);                                                     \
+            best_index = select(best_index, h * W + w, take);                                 \
+        }                                                                                     \
+    }
+
+// Slots [0, left_slots) are edge segments from column 0 up to `first`; the next inner/SEGMENT
+// slots are inner segments from `first`; the rest are edge segments from first + inner up to OW.
+// Edge and inner segments of a row run in one work-group, so the edges find the row in cache:
+// launched on their own, their scattered accesses waited on memory (the 2% of columns that are
+// edges took longer than the rest).
+__kernel void extremum_forward_segment(__global const float* input, __global float* output, __global int* indices,
+                                       const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                       const int first, const int inner, const int left_slots)
+{
+    const int slot = (int)get_global_id(0);
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    const int inner_slots = inner / SEGMENT;
+    const bool edge = slot < left_slots || slot >= left_slots + inner_slots;
+    const int ow0 = slot < left_slots ? slot * SEGMENT : first + (slot - left_slots) * SEGMENT;
+    const int end = slot < left_slots ? first : OW;
+    const __global float* in = input + plane * (ulong)H * W;
+    const int w0 = ow0 * SW - PW;
+    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
+    float8 best = (float8)(POOL_MIN ? INFINITY : -INFINITY);
+    int8 best_index = (int8)(NO_INDEX);
+    const ulong o = (plane * OH + oh) * (ulong)OW + ow0;
+    if (!edge) {
+        SEGMENT_WINDOWS(false)
+        vstore8(best, 0, output + o);
+        vstore8(best_index, 0, indices + o);
+    } else {
+        SEGMENT_WINDOWS(true)
+        float values[SEGMENT];
+        int winners[SEGMENT];
+        vstore8(best, 0, values);
+        vstore8(best_index, 0, winners);
+        for (int j = 0; j < SEGMENT && ow0 + j < end; j++) {
+            output[o + j] = values[j];
+            indices[o + j] = winners[j];
+        }
+    }
+}
+
+// Sum of the in-bounds taps of one window (dilation is 1 for average and LP pooling), each
+// passed through TERM first, in the reference's order (rows, then columns), into `sum`; a macro
+// for the same reason as EXTREMUM_WINDOW.
+#define WINDOW_SUM(CHECK_COLS, TERM)                                                            \
+    const __global float* in = input + plane * (ulong)H * W;                                  \
+    float sum = 0.0f;                                                                         \
+    _Pragma("unroll")                                                                         \
+    for (int kh = 0; kh < KH; kh++) {                                                         \
+        const int h = oh * SH - PH + kh;                                                      \
+        const bool row_in = h >= 0 && h < H;                                                  \
+        const int hc = clamp(h, 0, H - 1);                                                    \
+        _Pragma("unroll")                                                                     \
+        for (int kw = 0; kw < KW; kw++) {                                                     \
+            const int w = ow * SW - PW + kw;                                                  \
+            const bool inside = (CHECK_COLS) ? row_in && w >= 0 && w < W : row_in;            \
+            const float v = in[hc * W + ((CHECK_COLS) ? clamp(w, 0, W - 1) : w)];            \
+            const float term = TERM;                                                          \
+            sum = inside ? sum + term : sum;                                                  \
+        }                                                                                     \
+    }
+
+// The divisor of one window: PyTorch's avg_pool2d rule, the end clipped to size + padding before
+// the padded count is taken; divisor_override (when nonzero) replaces it.
+static inline int window_divisor(const int H, const int W, const int PH, const int PW, const int oh, const int ow,
+                                 const int count_include_pad, const int divisor_override)
+{
+    const int h_start = oh * SH - PH;
+    const int w_start = ow * SW - PW;
+    const int h_end = min(h_start + KH, H + PH);
+    const int w_end = min(w_start + KW, W + PW);
+    const int padded = (h_end - h_start) * (w_end - w_start);
+    const int inside = (min(h_end, H) - max(h_start, 0)) * (min(w_end, W) - max(w_start, 0));
+    return divisor_override != 0 ? divisor_override : count_include_pad ? padded : inside;
+}
+
+#define AVG_WINDOW(CHECK_COLS)                                                                  \
+    WINDOW_SUM(CHECK_COLS, v)                                                                 \
+    output[(plane * OH + oh) * (ulong)OW + ow] =                                              \
+            sum / (float)window_divisor(H, W, PH, PW, oh, ow, count_include_pad, divisor_override);
+
+// LP pooling as PyTorch computes it: (avg(x^p) * kh*kw)^(1/p), the average over in-bounds taps.
+#define LP_WINDOW(CHECK_COLS)                                                                   \
+    WINDOW_SUM(CHECK_COLS, pow(v, norm))                                                      \
+    const float mean = sum / (float)window_divisor(H, W, PH, PW, oh, ow, 1, 0);               \
+    output[(plane * OH + oh) * (ulong)OW + ow] = pow(mean * (float)(KH * KW), 1.0f / norm);
+
+__kernel void avg_forward_inner(__global const float* input, __global float* output,
+                                const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0,
+                                const int count_include_pad, const int divisor_override)
+{
+    const int ow = col0 + (int)get_global_id(0);
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    AVG_WINDOW(false)
+}
+
+__kernel void avg_forward_edge(__global const float* input, __global float* output,
+                               const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int left, const int skip,
+                               const int count_include_pad, const int divisor_override)
+{
+    const int ow = EDGE_COLUMN((int)get_global_id(0), left, skip);
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    AVG_WINDOW(true)
+}
+
+__kernel void lp_forward_inner(__global const float* input, __global float* output,
+                               const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0, const float norm)
+{
+    const int ow = col0 + (int)get_global_id(0);
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    LP_WINDOW(false)
+}
+
+__kernel void lp_forward_edge(__global const float* input, __global float* output,
+                              const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int left, const int skip,
+                              const float norm)
+{
+    const int ow = EDGE_COLUMN((int)get_global_id(0), left, skip);
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    LP_WINDOW(true)
+}
+
+// ---- backward with indices, disjoint windows: an elementwise map per stride band -----------------
+
+// Output window (oh, ow) owns the input rows [oh*SH - PH, (oh+1)*SH - PH) and columns likewise:
+// with disjoint windows no other window reaches them, so each of their elements gets dY of this
+// window if it is the winner and 0 otherwise. The edge kernel clips the band to the input and
+// extends the last output column's band to the input's right end; rows below the last band are
+// zeroed by zero_rows.
+__kernel void indexed_backward_band_inner(__global const float* grad_output, __global const int* indices,
+                                          __global float* grad_input,
+                                          const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0)
+{
+    const int ow = col0 + (int)get_global_id(0);
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    const ulong o = (plane * OH + oh) * (ulong)OW + ow;
+    const float g = 0.0f + grad_output[o]; // 0 + dY, as the reference's accumulation forms it
+    const int winner = indices[o];
+    __global float* gx = grad_input + plane * (ulong)H * W;
+#pragma unroll
+    for (int r = 0; r < SH; r++) {
+        const int h = oh * SH - PH + r;
+        if (h < 0 || h >= H) {
+            continue;
+        }
+#pragma unroll
+        for (int c = 0; c < SW; c++) {
+            const int at = h * W + ow * SW - PW + c;
+            gx[at] = winner == at ? g : 0.0f;
+        }
+    }
+}
+
+__kernel void indexed_backward_band_edge(__global const float* grad_output, __global const int* indices,
+                                         __global float* grad_input,
+                                         const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int left, const int skip)
+{
+    const int ow = EDGE_COLUMN((int)get_global_id(0), left, skip);
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    const ulong o = (plane * OH + oh) * (ulong)OW + ow;
+    const float g = 0.0f + grad_output[o];
+    const int winner = indices[o];
+    __global float* gx = grad_input + plane * (ulong)H * W;
+    const int w_lo = max(ow * SW - PW, 0);
+    const int w_hi = ow == OW - 1 ? W : min((ow + 1) * SW - PW, W);
+    for (int r = 0; r < SH; r++) {
+        const int h = oh * SH - PH + r;
+        if (h < 0 || h >= H) {
+            continue;
+        }
+        for (int w = w_lo; w < w_hi; w++) {
+            const int at = h * W + w;
+            gx[at] = winner == at ? g : 0.0f;
+        }
+    }
+}
+
+// The band map, SEGMENT output windows of a row per work-item (CPU devices), each band row
+// written as whole vectors. Only inner columns (bands inside the input columns).
+__kernel void indexed_backward_band_segment(__global const float* grad_output, __global const int* indices,
+                                            __global float* grad_input,
+                                            const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                            const int col0)
+{
+    const int ow0 = col0 + (int)get_global_id(0) * SEGMENT;
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    const ulong o = (plane * OH + oh) * (ulong)OW + ow0;
+    const float8 g = (float8)(0.0f) + vload8(0, grad_output + o);
+    const int8 winner = vload8(0, indices + o);
+    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
+    __global float* gx = grad_input + plane * (ulong)H * W;
+    const int w0 = ow0 * SW - PW;
+#pragma unroll
+    for (int r = 0; r < SH; r++) {
+        const int h = oh * SH - PH + r;
+        if (h < 0 || h >= H) {
+            continue;
+        }
+        __global float* row = gx + h * W + w0;
+#if SW == 1
+        vstore8(select((float8)(0.0f), g, winner == (int8)(h * W + w0) + lane), 0, row);
+#elif SW == 2
+        const float8 even = select((float8)(0.0f), g, winner == (int8)(h * W + w0) + lane);
+        const float8 odd = select((float8)(0.0f), g, winner == (int8)(h * W + w0 + 1) + lane);
+        vstore8(shuffle2(even, odd, (uint8)(0, 8, 1, 9, 2, 10, 3, 11)), 0, row); // 16-wide types warn on AVX2
+        vstore8(shuffle2(even, odd, (uint8)(4, 12, 5, 13, 6, 14, 7, 15)), 0, row + 8);
+#else
+        float band[SEGMENT * SW];
+#pragma unroll
+        for (int c = 0; c < SW; c++) {
+            const float8 v = select((float8)(0.0f), g, winner == (int8)(h * W + w0 + c) + lane);
+            band[c] = v.s0; band[SW + c] = v.s1; band[2 * SW + c] = v.s2; band[3 * SW + c] = v.s3;
+            band[4 * SW + c] = v.s4; band[5 * SW + c] = v.s5; band[6 * SW + c] = v.s6; band[7 * SW + c] = v.s7;
+        }
+#pragma unroll
+        for (int i = 0; i < SEGMENT * SW; i++) {
+            row[i] = band[i];
+        }
+#endif
+    }
+}
+
+// Zeroes input rows [row0, H) of every plane: the rows no window reaches, below the last band.
+__kernel void zero_rows(__global float* grad_input, const int H, const int W, const int row0)
+{
+    const int w = (int)get_global_id(0);
+    const int h = row0 + (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    grad_input[plane * (ulong)H * W + (ulong)h * W + w] = 0.0f;
+}
+
+// ---- backward as a gather per input element ----------------------------------------------------
+
+// Visits the windows that can contain input (h, w) in the reference's order (output rows, then
+// columns, ascending): kernel taps in descending order. Divisions are by the constant strides.
+#define FOR_CANDIDATE_WINDOWS(DIL_H, DIL_W, BODY)                                               \
+    for (int kh = KH - 1; kh >= 0; kh--) {                                                    \
+        const int span_h = h + PH - kh * (DIL_H);                                             \
+        if (span_h < 0 || span_h % SH != 0 || span_h / SH >= OH) {                            \
+            continue;                                                                         \
+        }                                                                                     \
+        const int oh = span_h / SH;                                                           \
+        for (int kw = KW - 1; kw >= 0; kw--) {                                                \
+            const int span_w = w + PW - kw * (DIL_W);                                         \
+            if (span_w < 0 || span_w % SW != 0 || span_w / SW >= OW) {                        \
+                continue;                                                                     \
+            }                                                                                 \
+            const int ow = span_w / SW;                                                       \
+            const int o = oh * OW + ow;                                                       \
+            BODY                                                                              \
+        }                                                                                     \
+    }
+
+// dX(h, w) = sum of dY over the windows whose winner is (h, w).
+__kernel void indexed_backward_gather(__global const float* grad_output, __global const int* indices,
+                                      __global float* grad_input, const int H, const int W, const int OH, const int OW, const int PH, const int PW)
+{
+    const int w = (int)get_global_id(0);
+    const int h = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    const __global float* gy = grad_output + plane * (ulong)OH * OW;
+    const __global int* idx = indices + plane * (ulong)OH * OW;
+    const int at = h * W + w;
+    float sum = 0.0f;
+    FOR_CANDIDATE_WINDOWS(DH, DW, {
+        if (idx[o] == at) {
+            sum += gy[o];
+        }
+    })
+    grad_input[plane * (ulong)H * W + at] = sum;
+}
+
+#if SW == 1
+// The same gather, SEGMENT consecutive input columns per work-item (CPU devices, stride 1 along
+// rows): for a candidate window row and kernel column, the 8 columns' candidate windows are 8
+// consecutive outputs, read as vectors. Segments whose candidate windows all exist take that
+// path; the others (row ends) gather each column like indexed_backward_gather. Adding 0 for a
+// non-winner leaves the sum bitwise unchanged (it never is -0), so both paths and the reference
+// agree bit for bit.
+__kernel void indexed_backward_gather_segment(__global const float* grad_output, __global const int* indices,
+                                              __global float* grad_input, const int H, const int W, const int OH,
+                                              const int OW, const int PH, const int PW)
+{
+    const int w0 = (int)get_global_id(0) * SEGMENT;
+    const int h = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    const __global float* gy = grad_output + plane * (ulong)OH * OW;
+    const __global int* idx = indices + plane * (ulong)OH * OW;
+    __global float* gx = grad_input + plane * (ulong)H * W;
+    const bool inner = w0 + PW - (KW - 1) * DW >= 0 && w0 + SEGMENT - 1 + PW < OW && w0 + SEGMENT <= W;
+    if (inner) {
+        const int8 at = (int8)(h * W + w0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+        float8 sum = (float8)(0.0f);
+        for (int kh = KH - 1; kh >= 0; kh--) {
+            const int span_h = h + PH - kh * DH;
+            if (span_h < 0 || span_h % SH != 0 || span_h / SH >= OH) {
+                continue;
+            }
+            const int oh = span_h / SH;
+#pragma unroll
+            for (int kw = KW - 1; kw >= 0; kw--) {
+                const int o = oh * OW + w0 + PW - kw * DW;
+                sum += select((float8)(0.0f), vload8(0, gy + o), vload8(0, idx + o) == at);
+            }
+        }
+        vstore8(sum, 0, gx + h * W + w0);
+    } else {
+        for (int w = w0; w < min(w0 + SEGMENT, W); w++) {
+            const int at = h * W + w;
+            float sum = 0.0f;
+            FOR_CANDIDATE_WINDOWS(DH, DW, {
+                if (idx[o] == at) {
+                    sum += gy[o];
+                }
+            })
+            gx[at] = sum;
+        }
+    }
+}
+#endif
+
+// dX(h, w) = sum over the windows containing (h, w) of dY / divisor. With disjoint windows there is
+// at most one, so this is the elementwise map.
+__kernel void avg_backward_gather(__global const float* grad_output, __global float* grad_input,
+                                  const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                  const int count_include_pad, const int divisor_override)
+{
+    const int w = (int)get_global_id(0);
+    const int h = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    const __global float* gy = grad_output + plane * (ulong)OH * OW;
+    float sum = 0.0f;
+    FOR_CANDIDATE_WINDOWS(1, 1, {
+        sum += gy[o] / (float)window_divisor(H, W, PH, PW, oh, ow, count_include_pad, divisor_override);
+    })
+    grad_input[plane * (ulong)H * W + (ulong)h * W + w] = sum;
+}
+
+// The chain rule through y = (K*avg(x^p))^(1/p), as the reference forms it: each window adds
+// dY * (K/n) * (K*avg)^(1/p - 1) * x^(p-1), and nothing where K*avg = y^p is 0.
+__kernel void lp_backward_gather(__global const float* grad_output, __global const float* input,
+                                 __global const float* output, __global float* grad_input,
+                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW, const float norm)
+{
+    const int w = (int)get_global_id(0);
+    const int h = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    const __global float* gy = grad_output + plane * (ulong)OH * OW;
+    const __global float* y = output + plane * (ulong)OH * OW;
+    const ulong i = plane * (ulong)H * W + (ulong)h * W + w;
+    const float taps = (float)(KH * KW);
+    float sum = 0.0f;
+    FOR_CANDIDATE_WINDOWS(1, 1, {
+        const float scaled_mean = pow(y[o], norm);
+        if (scaled_mean != 0.0f) {
+            const float outer = gy[o] * (taps / (float)window_divisor(H, W, PH, PW, oh, ow, 1, 0))
+                    * pow(scaled_mean, 1.0f / norm - 1.0f);
+            sum += outer * pow(input[i], norm - 1.0f);
+        }
+    })
+    grad_input[i] = sum;
+}
+
+// ---- copy bandwidth (the benchmark's yardstick) ------------------------------------------------
+
+// A plain vectorized copy: one float4 per work-item; the range is exactly the float4 count.
+__kernel void copy_float4(__global const float4* source, __global float4* target)
+{
+    const ulong i = get_global_id(0);
+    target[i] = source[i];
+}

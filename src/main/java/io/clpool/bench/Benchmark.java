@@ -1,0 +1,478 @@
+package io.clpool.bench;
+
+import io.clpool.Algorithm;
+import io.clpool.PoolResult;
+import io.clpool.Tensor;
+import io.clpool.opencl.ClBuffer;
+import io.clpool.opencl.ClContext;
+import io.clpool.opencl.ClKernel;
+import io.clpool.opencl.DevicePoolResult;
+import io.clpool.opencl.DeviceTensor;
+import io.clpool.opencl.Devices;
+import io.clpool.opencl.KernelSource;
+import io.clpool.opencl.OpenClPooling;
+import io.clpool.reference.ReferencePooling;
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.Checks;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Measures one pooling case on an OpenCL device against the floor that memory bandwidth sets.
+ *
+ * <p>Data stays on the device: input and gradient are uploaded once, forward and backward write
+ * into buffers allocated once ({@code ...Into}), indices never leave the device. Each of
+ * {@link Options#runs()} timed iterations (after {@link Options#warmup()} untimed ones) first
+ * streams a flush buffer of twice the device's global memory cache through a copy, so no run
+ * starts with its data in cache, and then times, one after the other: the forward, the backward,
+ * {@code clEnqueueCopyBuffer} of a buffer the size of the input, and a vectorized copy kernel
+ * ({@code copy_float4}) over the same buffer. Interleaving puts any load on a shared machine on
+ * every figure alike. Reported are medians of device time (profiling events) and of wall time.
+ *
+ * <p>Effective bandwidth counts bytes read plus bytes written: forward input + output (+ int32
+ * indices for max/min), backward grad-out (+ indices for max/min, + input and output for LP) +
+ * grad-in; a copy of B bytes counts 2·B. {@code copy_gbps} is the faster of the two copies.
+ * The single-threaded reference ({@link ReferencePooling}) runs the same case on the host.
+ */
+public final class Benchmark {
+    /** The ops the benchmark knows, as the CLI spells them. */
+    public static final List<String> OPS = List.of("max", "min", "avg", "lp");
+    private static final double LP_NORM = 2.0;
+
+    private Benchmark() {}
+
+    /**
+     * One case: {@code op} among {@link #OPS}; square kernel, stride and padding; {@code device}
+     * as {@link Devices#select(String)} takes it (null: the default device).
+     */
+    public record Options(String op, Shape shape, int kernel, int stride, int padding, String device, Algorithm algorithm,
+                          int warmup, int runs, int referenceRuns) {
+        public Options {
+            Checks.requireNonNull(op, "op");
+            Checks.requireNonNull(shape, "shape");
+            Checks.requireNonNull(algorithm, "algorithm");
+            if (!OPS.contains(op)) {
+                throw new IllegalArgumentException("op should be one of " + OPS + " (adaptive pooling has no fixed window"
+                        + " to benchmark here), but got op: " + op);
+            }
+            if (runs < 10) {
+                throw new IllegalArgumentException("runs should be at least 10 for a median, but got runs: " + runs);
+            }
+            if (warmup < 0 || referenceRuns < 0) {
+                throw new IllegalArgumentException("warmup and referenceRuns should be >= 0, but got warmup: " + warmup
+                        + ", referenceRuns: " + referenceRuns);
+            }
+            spec(kernel, stride, padding); // validates
+        }
+
+        /** Defaults: default device, AUTO, 3 warm-up runs, 11 timed runs, 3 reference runs. */
+        public static Options of(String op, Shape shape, int kernel, int stride, int padding) {
+            return new Options(op, shape, kernel, stride, padding, null, Algorithm.AUTO, 3, 11, 3);
+        }
+
+        public Options withAlgorithm(Algorithm a) {
+            return new Options(op, shape, kernel, stride, padding, device, a, warmup, runs, referenceRuns);
+        }
+
+        public Options withDevice(String d) {
+            return new Options(op, shape, kernel, stride, padding, d, algorithm, warmup, runs, referenceRuns);
+        }
+
+        public Options withRuns(int w, int r, int ref) {
+            return new Options(op, shape, kernel, stride, padding, device, algorithm, w, r, ref);
+        }
+
+        public PoolSpec spec() {
+            return spec(kernel, stride, padding);
+        }
+
+        private static PoolSpec spec(int kernel, int stride, int padding) {
+            return PoolSpec.of(kernel).withStride(stride).withPadding(padding);
+        }
+    }
+
+    /**
+     * Medians in milliseconds and GB/s (10^9 bytes per second). A figure that could not be measured
+     * (for example IM2COL's column buffer over the device's maximum allocation) is NaN and
+     * {@code note} says why; reference times are NaN when no reference run was asked for.
+     */
+    public record Result(String device, String op, Shape shape, PoolSpec spec, Algorithm algorithm, int runs,
+                         double forwardMs, double backwardMs, double forwardWallMs, double backwardWallMs,
+                         long forwardBytes, long backwardBytes, double forwardGbps, double backwardGbps,
+                         double copyBufferGbps, double copyKernelGbps, double copyGbps,
+                         double referenceForwardMs, double referenceBackwardMs, String note) {
+
+        public double forwardRatio() {
+            return forwardGbps / copyGbps;
+        }
+
+        public double backwardRatio() {
+            return backwardGbps / copyGbps;
+        }
+
+        /** Bytes the forward and backward move together: the x axis of the size sweep. */
+        public long workingSetBytes() {
+            return forwardBytes + backwardBytes;
+        }
+
+        public String toJson() {
+            StringBuilder b = new StringBuilder("{");
+            field(b, "device", quote(device));
+            field(b, "op", quote(op));
+            field(b, "shape", "[" + shape.n() + ", " + shape.c() + ", " + shape.h() + ", " + shape.w() + "]");
+            field(b, "kernel", "[" + spec.kernelH() + ", " + spec.kernelW() + "]");
+            field(b, "stride", "[" + spec.strideH() + ", " + spec.strideW() + "]");
+            field(b, "padding", "[" + spec.padH() + ", " + spec.padW() + "]");
+            field(b, "algorithm", quote(algorithm.name()));
+            field(b, "runs", Integer.toString(runs));
+            field(b, "forward_ms", number(forwardMs));
+            field(b, "backward_ms", number(backwardMs));
+            field(b, "forward_wall_ms", number(forwardWallMs));
+            field(b, "backward_wall_ms", number(backwardWallMs));
+            field(b, "forward_bytes", Long.toString(forwardBytes));
+            field(b, "backward_bytes", Long.toString(backwardBytes));
+            field(b, "forward_gbps", number(forwardGbps));
+            field(b, "backward_gbps", number(backwardGbps));
+            field(b, "copy_gbps", number(copyGbps));
+            field(b, "copy_buffer_gbps", number(copyBufferGbps));
+            field(b, "copy_kernel_gbps", number(copyKernelGbps));
+            field(b, "forward_ratio", number(forwardRatio()));
+            field(b, "backward_ratio", number(backwardRatio()));
+            field(b, "reference_forward_ms", number(referenceForwardMs));
+            field(b, "reference_backward_ms", number(referenceBackwardMs));
+            field(b, "note", note == null ? "null" : quote(note));
+            b.setLength(b.length() - 2);
+            return b.append("}").toString();
+        }
+
+        /** A human-readable report of every figure. */
+        public String report() {
+            StringBuilder b = new StringBuilder();
+            b.append(String.format(Locale.ROOT, "device     %s%n", device));
+            b.append(String.format(Locale.ROOT, "case       %s %s %s algorithm=%s, medians of %d runs%n", op, shape, spec,
+                    algorithm, runs));
+            b.append(String.format(Locale.ROOT, "copy       %.2f GB/s (clEnqueueCopyBuffer %.2f, copy_float4 kernel %.2f)%n",
+                    copyGbps, copyBufferGbps, copyKernelGbps));
+            b.append(line("forward", forwardMs, forwardWallMs, forwardBytes, forwardGbps, forwardRatio(), referenceForwardMs));
+            b.append(line("backward", backwardMs, backwardWallMs, backwardBytes, backwardGbps, backwardRatio(),
+                    referenceBackwardMs));
+            if (note != null) {
+                b.append("note       ").append(note).append(System.lineSeparator());
+            }
+            return b.toString();
+        }
+
+        private static String line(String what, double ms, double wallMs, long bytes, double gbps, double ratio, double refMs) {
+            return String.format(Locale.ROOT,
+                    "%-10s %9.3f ms device, %9.3f ms wall, %8.1f MB, %6.2f GB/s = %.2f of copy; reference %9.1f ms (%.0fx)%n",
+                    what, ms, wallMs, bytes / 1e6, gbps, ratio, refMs, refMs / ms);
+        }
+    }
+
+    // ---- running ---------------------------------------------------------------------------------
+
+    /** Runs {@code options} on the device it names (or the default device). */
+    public static Result run(Options options) {
+        try (ClContext context = ClContext.create(Devices.select(options.device()))) {
+            return run(context, options);
+        }
+    }
+
+    /** Runs {@code options} on {@code context}'s device (the options' device is not consulted). */
+    public static Result run(ClContext context, Options options) {
+        Shape in = options.shape();
+        PoolSpec spec = options.spec();
+        String op = options.op();
+        Shape out = spec.outputShape(in);
+        boolean indexed = op.equals("max") || op.equals("min");
+        long inBytes = in.elementCount() * 4;
+        long outBytes = out.elementCount() * 4;
+        long forwardBytes = inBytes + outBytes + (indexed ? outBytes : 0);
+        long backwardBytes = outBytes + (indexed ? outBytes : 0) + (op.equals("lp") ? inBytes + outBytes : 0) + inBytes;
+        String device = context.device().describe();
+
+        Tensor x = input(in, op);
+        double[] reference = referenceTimes(options, x);
+
+        long cache = Math.max(context.globalMemCacheBytes(), 1L << 20);
+        long flushBytes = 2 * cache;
+        double[] fwd = new double[options.runs()];
+        double[] bwd = new double[options.runs()];
+        double[] fwdWall = new double[options.runs()];
+        double[] bwdWall = new double[options.runs()];
+        double[] copyBuffer = new double[options.runs()];
+        double[] copyKernel = new double[options.runs()];
+        String note = null;
+        boolean opFailed = false;
+        boolean profiling = false;
+        try (OpenClPooling pool = new OpenClPooling(context, options.algorithm());
+             ClBuffer flushA = context.allocate(flushBytes, "benchmark cache flush source");
+             ClBuffer flushB = context.allocate(flushBytes, "benchmark cache flush target");
+             ClBuffer copySource = context.upload(x.data(), "benchmark copy source");
+             ClBuffer copyTarget = context.allocate(inBytes, "benchmark copy target");
+             DeviceTensor input = pool.upload(x);
+             DeviceTensor gradOut = pool.upload(gradient(out));
+             DeviceTensor gradIn = pool.allocate(in);
+             DevicePoolResult pooled = pool.allocateIndexed(out)) {
+            ClKernel copy = context.program("direct.cl", KernelSource.options(Map.of())).kernel("copy_float4");
+            // Every buffer written once before timing: untouched pages all map to the zero page, which a
+            // copy reads from cache (that made clEnqueueCopyBuffer look 3 times faster than DRAM).
+            context.zero(flushA, flushBytes);
+            context.zero(flushB, flushBytes);
+            context.zero(copyTarget, inBytes);
+            Runnable forward = () -> forward(pool, op, spec, input, pooled);
+            Runnable backward = () -> backward(pool, op, spec, input, pooled, gradOut, gradIn);
+            context.setProfiling(true);
+            profiling = true;
+            for (int i = 0; i < options.warmup() + options.runs(); i++) {
+                int r = i - options.warmup();
+                double[] f = {Double.NaN, Double.NaN};
+                double[] b = {Double.NaN, Double.NaN};
+                if (!opFailed) {
+                    try {
+                        f = time(context, flushA, flushB, flushBytes, forward);
+                        b = time(context, flushA, flushB, flushBytes, backward);
+                    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                        opFailed = true; // e.g. IM2COL's column buffer over the maximum allocation: copies still measured
+                        note = options.algorithm() + " could not run this case: " + e.getMessage();
+                        context.takeDeviceNanos();
+                    }
+                }
+                double cb = time(context, flushA, flushB, flushBytes, () -> context.copy(copySource, copyTarget, inBytes))[0];
+                double ck = time(context, flushA, flushB, flushBytes,
+                        () -> context.run(copy, new long[] {inBytes / 16}, null, copySource, copyTarget))[0];
+                if (r >= 0) {
+                    fwd[r] = f[0];
+                    fwdWall[r] = f[1];
+                    bwd[r] = b[0];
+                    bwdWall[r] = b[1];
+                    copyBuffer[r] = cb;
+                    copyKernel[r] = ck;
+                }
+            }
+        } finally {
+            if (profiling) {
+                context.setProfiling(false);
+            }
+        }
+        if (opFailed) {
+            Arrays.fill(fwd, Double.NaN);
+            Arrays.fill(bwd, Double.NaN);
+            Arrays.fill(fwdWall, Double.NaN);
+            Arrays.fill(bwdWall, Double.NaN);
+        }
+        double copyBytes = 2.0 * (inBytes / 16 * 16);
+        double cbGbps = gbps(copyBytes, median(copyBuffer));
+        double ckGbps = gbps(copyBytes, median(copyKernel));
+        double fMs = median(fwd);
+        double bMs = median(bwd);
+        return new Result(device, op, in, spec, options.algorithm(), options.runs(), fMs, bMs, median(fwdWall),
+                median(bwdWall), forwardBytes, backwardBytes, gbps(forwardBytes, fMs), gbps(backwardBytes, bMs), cbGbps, ckGbps,
+                Double.isNaN(cbGbps) ? ckGbps : Double.isNaN(ckGbps) ? cbGbps : Math.max(cbGbps, ckGbps),
+                reference[0], reference[1], note);
+    }
+
+    /** Flushes the cache, then runs {@code work}: {device ms, wall ms}. */
+    private static double[] time(ClContext context, ClBuffer flushA, ClBuffer flushB, long flushBytes, Runnable work) {
+        context.copy(flushA, flushB, flushBytes);
+        context.takeDeviceNanos(); // waits for the flush, and leaves it out of the figure
+        long start = System.nanoTime();
+        work.run();
+        context.finish();
+        long wall = System.nanoTime() - start;
+        return new double[] {context.takeDeviceNanos() / 1e6, wall / 1e6};
+    }
+
+    private static void forward(OpenClPooling pool, String op, PoolSpec spec, DeviceTensor input, DevicePoolResult pooled) {
+        switch (op) {
+            case "max" -> pool.maxPool2dInto(input, spec, pooled);
+            case "min" -> pool.minPool2dInto(input, spec, pooled);
+            case "avg" -> pool.avgPool2dInto(input, spec, AvgOptions.DEFAULT, pooled.values());
+            case "lp" -> pool.lpPool2dInto(input, spec, LP_NORM, pooled.values());
+            default -> throw new IllegalStateException(op);
+        }
+    }
+
+    private static void backward(OpenClPooling pool, String op, PoolSpec spec, DeviceTensor input, DevicePoolResult pooled,
+                                 DeviceTensor gradOut, DeviceTensor gradIn) {
+        switch (op) {
+            case "max", "min" -> pool.maxPool2dBackwardInto(gradOut, pooled.indices(), spec, gradIn);
+            case "avg" -> pool.avgPool2dBackwardInto(gradOut, spec, AvgOptions.DEFAULT, gradIn);
+            case "lp" -> pool.lpPool2dBackwardInto(gradOut, input, pooled.values(), spec, LP_NORM, gradIn);
+            default -> throw new IllegalStateException(op);
+        }
+    }
+
+    /** Median ms of the single-threaded reference's forward and backward ({NaN, NaN} when not asked for). */
+    private static double[] referenceTimes(Options options, Tensor x) {
+        if (options.referenceRuns() == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        ReferencePooling reference = new ReferencePooling();
+        PoolSpec spec = options.spec();
+        double[] f = new double[options.referenceRuns()];
+        double[] b = new double[options.referenceRuns()];
+        for (int i = 0; i < f.length; i++) {
+            long t0 = System.nanoTime();
+            switch (options.op()) {
+                case "max", "min" -> {
+                    PoolResult r = options.op().equals("max") ? reference.maxPool2d(x, spec) : reference.minPool2d(x, spec);
+                    long t1 = System.nanoTime();
+                    Tensor dy = gradient(r.values().shape());
+                    long t2 = System.nanoTime();
+                    reference.maxPool2dBackward(dy, r.indices(), x.shape(), spec);
+                    f[i] = (t1 - t0) / 1e6;
+                    b[i] = (System.nanoTime() - t2) / 1e6;
+                }
+                case "avg" -> {
+                    Tensor y = reference.avgPool2d(x, spec, AvgOptions.DEFAULT);
+                    long t1 = System.nanoTime();
+                    Tensor dy = gradient(y.shape());
+                    long t2 = System.nanoTime();
+                    reference.avgPool2dBackward(dy, x.shape(), spec, AvgOptions.DEFAULT);
+                    f[i] = (t1 - t0) / 1e6;
+                    b[i] = (System.nanoTime() - t2) / 1e6;
+                }
+                case "lp" -> {
+                    Tensor y = reference.lpPool2d(x, spec, LP_NORM);
+                    long t1 = System.nanoTime();
+                    Tensor dy = gradient(y.shape());
+                    long t2 = System.nanoTime();
+                    reference.lpPool2dBackward(dy, x, y, spec, LP_NORM);
+                    f[i] = (t1 - t0) / 1e6;
+                    b[i] = (System.nanoTime() - t2) / 1e6;
+                }
+                default -> throw new IllegalStateException(options.op());
+            }
+        }
+        return new double[] {median(f), median(b)};
+    }
+
+    private static Tensor input(Shape shape, String op) {
+        Random random = new Random(42);
+        float[] data = new float[shape.elementCountAsInt()];
+        for (int i = 0; i < data.length; i++) {
+            float v = (float) random.nextGaussian();
+            data[i] = op.equals("lp") ? Math.abs(v) : v;
+        }
+        return new Tensor(shape, data);
+    }
+
+    private static Tensor gradient(Shape shape) {
+        Random random = new Random(7);
+        float[] data = new float[shape.elementCountAsInt()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) random.nextGaussian();
+        }
+        return new Tensor(shape, data);
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        if (n == 0) {
+            return Double.NaN;
+        }
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** Writes a chart of {@code results} (GB/s and fraction of copy bandwidth against working set) as PNG. */
+    public static void writePlot(List<Result> results, Path png) throws IOException {
+        SweepPlot.write(results, png);
+    }
+
+    private static double gbps(double bytes, double ms) {
+        return bytes / (ms * 1e6);
+    }
+
+    // ---- size sweep ------------------------------------------------------------------------------
+
+    /**
+     * The size sweep of the README: max 2×2 stride 2 at H=W ∈ {28, 56, 112, 224} × batch ∈ {1, 8,
+     * 32} with C=64, and max 3×3 stride 1 padding 1 at N=32, C=64, H=W=112; each on every algorithm
+     * in {@code algorithms}.
+     */
+    public static List<Options> sweepCases(List<Algorithm> algorithms, int runs, int referenceRuns) {
+        List<Options> cases = new ArrayList<>();
+        for (int size : new int[] {28, 56, 112, 224}) {
+            for (int batch : new int[] {1, 8, 32}) {
+                for (Algorithm a : algorithms) {
+                    cases.add(Options.of("max", Shape.of(batch, 64, size, size), 2, 2, 0).withAlgorithm(a)
+                            .withRuns(3, runs, referenceRuns));
+                }
+            }
+        }
+        for (Algorithm a : algorithms) {
+            cases.add(Options.of("max", Shape.of(32, 64, 112, 112), 3, 1, 1).withAlgorithm(a).withRuns(3, runs, referenceRuns));
+        }
+        return cases;
+    }
+
+    /** Writes {@code results} as a JSON array, one object per line. */
+    public static void writeJson(List<Result> results, Path file) throws IOException {
+        StringBuilder b = new StringBuilder("[\n");
+        for (int i = 0; i < results.size(); i++) {
+            b.append("  ").append(results.get(i).toJson()).append(i + 1 < results.size() ? ",\n" : "\n");
+        }
+        Files.writeString(file, b.append("]\n").toString());
+    }
+
+    /** A Markdown table of {@code results}: the README's format. */
+    public static String markdownTable(List<Result> results) {
+        StringBuilder b = new StringBuilder();
+        b.append("| op | shape | window | algorithm | fwd ms | fwd GB/s | fwd/copy | bwd ms | bwd GB/s | bwd/copy | copy GB/s"
+                + " | ref fwd ms | ref bwd ms | fwd speed-up | bwd speed-up |\n");
+        b.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Result r : results) {
+            b.append(String.format(Locale.ROOT,
+                    "| %s | %s | %dx%d s%d p%d | %s | %s | %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %s |%n",
+                    r.op(), r.shape(), r.spec().kernelH(), r.spec().kernelW(), r.spec().strideH(), r.spec().padH(),
+                    r.algorithm(), cell(r.forwardMs(), "%.2f"), cell(r.forwardGbps(), "%.1f"), cell(r.forwardRatio(), "%.2f"),
+                    cell(r.backwardMs(), "%.2f"), cell(r.backwardGbps(), "%.1f"), cell(r.backwardRatio(), "%.2f"),
+                    r.copyGbps(), cell(r.referenceForwardMs(), "%.0f"), cell(r.referenceBackwardMs(), "%.0f"),
+                    cell(r.referenceForwardMs() / r.forwardMs(), "%.0fx"), cell(r.referenceBackwardMs() / r.backwardMs(), "%.0fx")));
+        }
+        return b.toString();
+    }
+
+    private static String cell(double v, String format) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, format, v);
+    }
+
+    private static void field(StringBuilder b, String name, String value) {
+        b.append('"').append(name).append("\": ").append(value).append(", ");
+    }
+
+    private static String number(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "null" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    private static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

@@ -1,0 +1,115 @@
+package io.clpool.cli;
+
+import io.clpool.Algorithm;
+import io.clpool.bench.Benchmark;
+import io.clpool.opencl.ClContext;
+import io.clpool.opencl.Devices;
+import io.clpool.spec.Shape;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code clpool bench}: device time of a forward and a backward against the device's own copy
+ * bandwidth and the single-threaded reference, all measured in the same run.
+ */
+@Command(name = "bench", sortOptions = false,
+        description = {"Benchmark pooling on the OpenCL device against its copy bandwidth and the reference.",
+                "Medians over the timed runs (after warm-up) of device time (profiling events) and wall time; "
+                        + "effective GB/s counting bytes read plus written; the device's copy bandwidth measured in "
+                        + "the same run (the faster of clEnqueueCopyBuffer and a vectorized copy kernel) and each "
+                        + "pass's ratio to it; the single-threaded reference's times for the same case. "
+                        + "The OpenCL device is the default one, or CLPOOL_DEVICE=cpu|gpu|NAME."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--op", paramLabel = "max|min|avg|lp", defaultValue = "max", description = "The op (default: ${DEFAULT-VALUE}).")
+    String op;
+
+    @Option(names = "--shape", paramLabel = "N,C,H,W", defaultValue = "32,64,112,112", converter = Flags.ShapeConverter.class,
+            description = "Input shape (default: ${DEFAULT-VALUE}).")
+    Shape shape;
+
+    @Option(names = "--kernel", paramLabel = "K", defaultValue = "2", description = "Square kernel (default: ${DEFAULT-VALUE}).")
+    int kernel;
+
+    @Option(names = "--stride", paramLabel = "S", description = "Stride (default: the kernel).")
+    Integer stride;
+
+    @Option(names = "--padding", paramLabel = "P", defaultValue = "0", description = "Padding (default: ${DEFAULT-VALUE}).")
+    int padding;
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "11", description = "Timed runs, at least 10 (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--reference-runs", paramLabel = "N", defaultValue = "3",
+            description = "Timed runs of the reference, 0 to skip it (default: ${DEFAULT-VALUE}).")
+    int referenceRuns;
+
+    @Option(names = "--sweep", description = "Instead of one case, the README's size sweep (H=W 28..224, batch 1/8/32, "
+            + "and a 3x3 stride 1 case) on DIRECT and IM2COL.")
+    boolean sweep;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+    Path json;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Also write a chart of GB/s and fraction of copy bandwidth against working set.")
+    Path plot;
+
+    @Mixin
+    DeviceOptions device;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws IOException {
+        if (device.device == DeviceOptions.Choice.CPU) {
+            throw new UsageError("bench times an OpenCL device (the reference is timed beside it), but got --device cpu;"
+                    + " choose the OpenCL device with CLPOOL_DEVICE=cpu|gpu|NAME");
+        }
+        List<Benchmark.Options> cases = sweep
+                ? Benchmark.sweepCases(List.of(Algorithm.DIRECT, Algorithm.IM2COL), runs, referenceRuns)
+                : List.of(new Benchmark.Options(op, shape, kernel, stride == null ? kernel : stride, padding, null,
+                        device.algorithm, 3, runs, referenceRuns));
+        for (Path file : new Path[] {json, plot}) {
+            if (file != null) {
+                StagedOutputs.requireDirectory(file == json ? "--json" : "--plot", file);
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        List<Benchmark.Result> results = new ArrayList<>();
+        try (ClContext context = ClContext.create(Devices.select())) {
+            for (Benchmark.Options options : cases) {
+                Benchmark.Result result = Benchmark.run(context, options);
+                out.println(result.report());
+                out.flush();
+                results.add(result);
+            }
+        }
+        if (sweep) {
+            out.println(Benchmark.markdownTable(results));
+        }
+        try (StagedOutputs outputs = new StagedOutputs()) {
+            if (json != null) {
+                outputs.stage(json, path -> Benchmark.writeJson(results, path));
+            }
+            if (plot != null) {
+                outputs.stage(plot, path -> Benchmark.writePlot(results, path));
+            }
+            for (Path written : outputs.commit()) {
+                out.println("wrote " + written);
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,308 @@
+package io.clpool.opencl;
+
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The {@code DIRECT} algorithm ({@code kernels/direct.cl}): one pass, no column buffer, no scratch
+ * memory. Forward reads each window from the input; backward gathers per input element over the
+ * windows that can contain it, or, for max/min with disjoint windows, maps each output window's
+ * stride band elementwise (no zero-fill pass).
+ *
+ * <p>Kernel size, stride and dilation are compiled in (one cached build per such geometry and
+ * min/max flag); shapes and padding are arguments. Forward and the disjoint backward split each output row into an inner column range,
+ * whose taps need no column check, and the edge columns; work-group sizes come from the kernel's
+ * preferred work-group multiple and limits (see {@link #innerWidth}).
+ */
+final class DirectKernels implements FixedWindowKernels {
+    static final String FILE = "direct.cl";
+
+    private final ClContext context;
+    private final boolean segments;
+
+    DirectKernels(ClContext context) {
+        this(context, !context.device().isGpu());
+    }
+
+    /**
+     * {@code segments}: use the segment kernels (the CPU path) where they exist; false runs the
+     * one-output-per-work-item kernels a GPU gets, which tests use to check that path on any device.
+     */
+    DirectKernels(ClContext context, boolean segments) {
+        this.context = context;
+        this.segments = segments;
+    }
+
+    private ClProgram program(PoolSpec s, boolean min) {
+        Map<String, Object> defines = new TreeMap<>();
+        defines.put("KH", s.kernelH());
+        defines.put("KW", s.kernelW());
+        defines.put("SH", s.strideH());
+        defines.put("SW", s.strideW());
+        defines.put("DH", s.dilationH());
+        defines.put("DW", s.dilationW());
+        defines.put("POOL_MIN", min ? 1 : 0);
+        return context.program(FILE, KernelSource.options(defines));
+    }
+
+    // ---- forward -------------------------------------------------------------------------------
+
+    @Override
+    public void extremumForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, boolean min, ClBuffer values,
+                                ClBuffer indices) {
+        ClProgram program = program(spec, min);
+        if (segments && forwardInnerColumns(in, out, spec).count() >= SEGMENT) {
+            segments(program.kernel("extremum_forward_segment"), forwardInnerColumns(in, out, spec), out,
+                    new Object[] {input, values, indices, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()});
+            return;
+        }
+        split(program.kernel("extremum_forward_inner"), null, program.kernel("extremum_forward_edge"),
+                forwardInnerColumns(in, out, spec), out,
+                new Object[] {input, values, indices, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()}, new Object[0]);
+    }
+
+    @Override
+    public void avgForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, AvgOptions options, ClBuffer output) {
+        ClProgram program = program(spec, false);
+        split(program.kernel("avg_forward_inner"), null, program.kernel("avg_forward_edge"), forwardInnerColumns(in, out, spec),
+                out, new Object[] {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()},
+                new Object[] {options.countIncludePad() ? 1 : 0, options.divisorOverride()});
+    }
+
+    @Override
+    public void lpForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, float norm, ClBuffer output) {
+        ClProgram program = program(spec, false);
+        split(program.kernel("lp_forward_inner"), null, program.kernel("lp_forward_edge"), forwardInnerColumns(in, out, spec),
+                out, new Object[] {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()}, new Object[] {norm});
+    }
+
+    // ---- backward ------------------------------------------------------------------------------
+
+    @Override
+    public void indexedBackward(ClBuffer gradOutput, ClBuffer indices, Shape in, Shape out, PoolSpec spec,
+                                ClBuffer gradInput) {
+        ClProgram program = program(spec, false);
+        if (!spec.windowsDisjoint() && spec.strideW() == 1 && segments) {
+            ClKernel segment = program.kernel("indexed_backward_gather_segment");
+            int segments = ceilDiv(in.w(), SEGMENT);
+            long[] local = segments <= segment.maxWorkGroupSize()
+                    ? new long[] {segments, segmentRowsPerGroup(segment, segments, in.h()), 1} : null;
+            context.run(segment, new long[] {segments, in.h(), in.planes()}, local,
+                    gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
+            return;
+        }
+        if (!spec.windowsDisjoint()) {
+            gather(program.kernel("indexed_backward_gather"), in,
+                    gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
+            return;
+        }
+        split(program.kernel("indexed_backward_band_inner"), program.kernel("indexed_backward_band_segment"),
+                program.kernel("indexed_backward_band_edge"),
+                bandInnerColumns(in, out, spec), out,
+                new Object[] {gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()}, new Object[0]);
+        int firstUncoveredRow = out.h() * spec.strideH() - spec.padH();
+        if (firstUncoveredRow < in.h()) {
+            context.run(program.kernel("zero_rows"), new long[] {in.w(), in.h() - firstUncoveredRow, in.planes()}, null,
+                    gradInput, in.h(), in.w(), firstUncoveredRow);
+        }
+    }
+
+    @Override
+    public void avgBackward(ClBuffer gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, ClBuffer gradInput) {
+        gather(program(spec, false).kernel("avg_backward_gather"), in, gradOutput, gradInput, in.h(), in.w(), out.h(),
+                out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
+    }
+
+    @Override
+    public void lpBackward(ClBuffer gradOutput, ClBuffer input, ClBuffer output, Shape in, Shape out, PoolSpec spec,
+                           float norm, ClBuffer gradInput) {
+        gather(program(spec, false).kernel("lp_backward_gather"), in, gradOutput, input, output, gradInput, in.h(), in.w(),
+                out.h(), out.w(), spec.padH(), spec.padW(), norm);
+    }
+
+    // ---- launch geometry -----------------------------------------------------------------------
+
+    /** Output columns {@code [first, first + count)}. */
+    record Columns(int first, int count) {}
+
+    /** The output columns whose taps all lie inside the input columns. */
+    static Columns forwardInnerColumns(Shape in, Shape out, PoolSpec s) {
+        int first = ceilDiv(s.padW(), s.strideW());
+        int last = Math.min(out.w() - 1,
+                Math.floorDiv(in.w() - 1 + s.padW() - (s.kernelW() - 1) * s.dilationW(), s.strideW()));
+        return new Columns(first, Math.max(0, last - first + 1));
+    }
+
+    /**
+     * The output columns whose stride band lies inside the input columns; the last output column
+     * only when its band ends exactly at the input's end (else the edge kernel also zeroes the
+     * columns after it).
+     */
+    static Columns bandInnerColumns(Shape in, Shape out, PoolSpec s) {
+        int first = ceilDiv(s.padW(), s.strideW());
+        int last = Math.min(out.w() - 1, Math.floorDiv(in.w() + s.padW(), s.strideW()) - 1);
+        if (last == out.w() - 1 && out.w() * s.strideW() - s.padW() != in.w()) {
+            last--;
+        }
+        return new Columns(first, Math.max(0, last - first + 1));
+    }
+
+    /**
+     * Runs the inner columns, then {@code edge} over the remaining columns of every row. On a CPU
+     * device with a {@code segment} kernel, the inner columns go to it in whole segments of
+     * {@value #SEGMENT} outputs per work-item (explicit vectors: on POCL 2 to 3 times faster than
+     * a work-item per output, whose loads the vectorizer turns into gathers); otherwise to
+     * {@code inner}, one output per work-item, over as many columns as whole work-groups cover.
+     * Arguments: {@code head}, then the column arguments (inner and segment: first column; edge:
+     * columns before the inner range, inner columns launched), then {@code tail}.
+     */
+    private void split(ClKernel inner, ClKernel segment, ClKernel edge, Columns columns, Shape out, Object[] head,
+                       Object[] tail) {
+        long planes = out.planes();
+        if (segment != null && segments && columns.count() >= SEGMENT) {
+            int segments = columns.count() / SEGMENT;
+            long[] local = segments <= segment.maxWorkGroupSize()
+                    ? new long[] {segments, segmentRowsPerGroup(segment, segments, out.h()), 1} : null;
+            context.run(segment, new long[] {segments, out.h(), planes}, local, args(head, new Object[] {columns.first()}, tail));
+            runEdge(edge, columns, segments * SEGMENT, out, head, tail);
+            return;
+        }
+        int width = innerWidth(inner, columns.count());
+        int launched = width == 0 ? 0 : columns.count() / width * width;
+        if (launched > 0) {
+            int rows = rowsPerGroup(inner, width, out.h());
+            context.run(inner, new long[] {launched, out.h(), planes}, new long[] {width, rows, 1},
+                    args(head, new Object[] {columns.first()}, tail));
+        }
+        runEdge(edge, columns, launched, out, head, tail);
+    }
+
+    /**
+     * The edge kernel over the columns the inner launch left, in work-groups of all those columns
+     * of several rows: left to the runtime, POCL ran them in groups so small that 7% of the
+     * columns took longer than the other 93%.
+     */
+    private void runEdge(ClKernel edge, Columns columns, int launched, Shape out, Object[] head, Object[] tail) {
+        int count = out.w() - launched;
+        if (count == 0) {
+            return;
+        }
+        long[] local = count <= edge.maxWorkGroupSize() ? new long[] {count, segmentRowsPerGroup(edge, count, out.h()), 1} : null;
+        context.run(edge, new long[] {count, out.h(), out.planes()}, local,
+                args(head, new Object[] {columns.first(), launched}, tail));
+    }
+
+    /**
+     * The segment kernel over the whole row, in work-groups of whole rows: inner columns in whole
+     * segments, and, a segment at a time with every check, the columns left of them and right of
+     * the last whole one.
+     */
+    private void segments(ClKernel segment, Columns columns, Shape out, Object[] head) {
+        int inner = columns.count() / SEGMENT * SEGMENT;
+        int leftSlots = ceilDiv(columns.first(), SEGMENT);
+        int slots = leftSlots + inner / SEGMENT + ceilDiv(out.w() - columns.first() - inner, SEGMENT);
+        long[] local = slots <= segment.maxWorkGroupSize()
+                ? new long[] {slots, segmentRowsPerGroup(segment, slots, out.h()), 1} : null;
+        context.run(segment, new long[] {slots, out.h(), out.planes()}, local,
+                args(head, new Object[] {columns.first(), inner, leftSlots}, new Object[0]));
+    }
+
+    /** Outputs per work-item of the segment kernels (SEGMENT in direct.cl). */
+    static final int SEGMENT = 8;
+
+    /**
+     * Rows per work-group of a segment launch whose groups span a row's {@code segments}: the
+     * largest divisor of {@code rows} that keeps the group within the kernel's limit and 32 times
+     * the preferred multiple (on POCL 256 work-items, each of 8 outputs: groups of 7×28 segments ran
+     * 15-20% faster than 7×1 on the 2×2 case; fewer, larger groups cost less to schedule).
+     */
+    static int segmentRowsPerGroup(ClKernel kernel, int segments, int rows) {
+        long target = Math.min(kernel.maxWorkGroupSize(), 32 * Math.max(1, kernel.preferredWorkGroupMultiple()));
+        for (int r = (int) Math.max(1, Math.min(rows, target / segments)); r > 1; r--) {
+            if (rows % r == 0) {
+                return r;
+            }
+        }
+        return 1;
+    }
+
+    /** A gather over every input element: range (W, H, planes). */
+    private void gather(ClKernel kernel, Shape in, Object... args) {
+        long[] local = null;
+        int width = divisorWidth(kernel, in.w());
+        if (width > 0) {
+            local = new long[] {width, rowsPerGroup(kernel, width, in.h()), 1};
+        }
+        context.run(kernel, new long[] {in.w(), in.h(), in.planes()}, local, args);
+    }
+
+    /**
+     * The work-group width along output columns for an inner launch of {@code columns}. On a
+     * CPU device, whose OpenCL compiler vectorizes across dimension 0, the whole inner row when it
+     * fits the kernel's limit (a full row was twice as fast as one preferred multiple on POCL).
+     * Otherwise a multiple of the preferred work-group multiple (the SIMD or warp width), at most
+     * the kernel's limit, that leaves the fewest columns to the edge kernel; 0 when the inner
+     * range is narrower than one multiple.
+     */
+    int innerWidth(ClKernel kernel, int columns) {
+        long limit = kernel.maxWorkGroupSize();
+        if (!context.device().isGpu() && columns <= limit) {
+            return columns;
+        }
+        long multiple = Math.max(1, kernel.preferredWorkGroupMultiple());
+        int best = 0;
+        long bestLeft = Long.MAX_VALUE;
+        for (long w = multiple; w <= Math.min(limit, columns); w += multiple) {
+            long left = columns % w;
+            if (left <= bestLeft) {
+                best = (int) w;
+                bestLeft = left;
+            }
+        }
+        return best;
+    }
+
+    /** The largest multiple of the preferred multiple that divides {@code extent} within the limit, or 0. */
+    static int divisorWidth(ClKernel kernel, int extent) {
+        long multiple = Math.max(1, kernel.preferredWorkGroupMultiple());
+        long limit = kernel.maxWorkGroupSize();
+        for (long w = Math.min(limit, extent) / multiple * multiple; w >= multiple; w -= multiple) {
+            if (extent % w == 0) {
+                return (int) w;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Rows per work-group: 1 on a CPU (a work-group is one row segment); on a GPU the largest
+     * divisor of {@code rows} that keeps the group within the kernel's limit and 8 warps.
+     */
+    int rowsPerGroup(ClKernel kernel, int width, int rows) {
+        if (!context.device().isGpu()) {
+            return 1;
+        }
+        long target = Math.min(kernel.maxWorkGroupSize(), 8 * Math.max(1, kernel.preferredWorkGroupMultiple()));
+        for (int r = (int) Math.max(1, Math.min(rows, target / width)); r > 1; r--) {
+            if (rows % r == 0) {
+                return r;
+            }
+        }
+        return 1;
+    }
+
+    private static Object[] args(Object[] head, Object[] middle, Object[] tail) {
+        Object[] all = new Object[head.length + middle.length + tail.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(middle, 0, all, head.length, middle.length);
+        System.arraycopy(tail, 0, all, head.length + middle.length, tail.length);
+        return all;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
+    }
+}

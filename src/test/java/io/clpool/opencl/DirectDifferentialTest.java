@@ -1,0 +1,201 @@
+package io.clpool.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import io.clpool.Algorithm;
+import io.clpool.PoolResult;
+import io.clpool.Pooling;
+import io.clpool.Tensor;
+import io.clpool.Validation;
+import io.clpool.reference.ReferencePooling;
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+import io.clpool.support.Compare;
+import io.clpool.support.Inputs;
+import io.clpool.support.SweepCase;
+import io.clpool.support.TestDevices;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The DIRECT algorithm's average and LP pooling against the reference over the fixed-window
+ * sweep (the max/min sweep runs in {@link MaxMinDifferentialTest} on every algorithm), its
+ * launch geometry, and its device-resident {@code ...Into} path.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DirectDifferentialTest {
+    private static final AvgOptions[] AVG_OPTIONS = {AvgOptions.DEFAULT, new AvgOptions(false, 0), new AvgOptions(true, 3)};
+    private static final double[] NORMS = {2.0, 1.5, 3.0};
+
+    private final Pooling reference = new ReferencePooling();
+    private ClContext context;
+    private OpenClPooling direct;
+
+    @BeforeAll
+    void open() {
+        context = TestDevices.openContext();
+        direct = new OpenClPooling(context, Algorithm.DIRECT);
+    }
+
+    @AfterAll
+    void close() {
+        if (direct != null) {
+            direct.close();
+        }
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    @Test
+    void autoPicksDirect() {
+        try (OpenClPooling auto = new OpenClPooling(context, Algorithm.AUTO)) {
+            Tensor x = Inputs.NORMAL.tensor(Shape.of(1, 2, 9, 9), 1);
+            PoolSpec spec = PoolSpec.of(3).withStride(2).withPadding(1);
+            PoolResult expected = reference.maxPool2d(x, spec);
+            PoolResult actual = auto.maxPool2d(x, spec);
+            Compare.bitEqual(expected.values().data(), actual.values().data(), "values");
+            // avg pooling exists only on DIRECT in this branch's IM2COL, so AUTO's answer shows the choice
+            Compare.close(reference.avgPool2d(x, spec, AvgOptions.DEFAULT).data(),
+                    auto.avgPool2d(x, spec, AvgOptions.DEFAULT).data(), "avg");
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> averagePoolingMatchesReference() {
+        List<SweepCase> cases = SweepCase.fixedWindowSweep(false).stream()
+                .filter(c -> legal(() -> Validation.avgPooledShape(c.shape(), c.spec(), AvgOptions.DEFAULT))).toList();
+        assertTrue(cases.size() > 100, "the average sweep should cover over a hundred cases, got " + cases.size());
+        return cases.stream().map(c -> dynamicTest("avg " + c, () -> {
+            AvgOptions options = AVG_OPTIONS[(int) (c.seed() % AVG_OPTIONS.length)];
+            Tensor x = c.input();
+            Tensor expected = reference.avgPool2d(x, c.spec(), options);
+            Compare.close(expected.data(), direct.avgPool2d(x, c.spec(), options).data(), "values " + options);
+            Tensor dy = Inputs.gradient(expected.shape(), c.seed());
+            Tensor expectedGrad = reference.avgPool2dBackward(dy, x.shape(), c.spec(), options);
+            Tensor first = direct.avgPool2dBackward(dy, x.shape(), c.spec(), options);
+            Tensor second = direct.avgPool2dBackward(dy, x.shape(), c.spec(), options);
+            Compare.close(expectedGrad.data(), first.data(), "gradient " + options);
+            Compare.bitEqual(first.data(), second.data(), "two backward runs");
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> lpPoolingMatchesReference() {
+        List<SweepCase> cases = SweepCase.fixedWindowSweep(false).stream()
+                .filter(c -> legal(() -> Validation.lpPooledShape(c.shape(), c.spec(), 2.0))).toList();
+        assertTrue(cases.size() > 30, "the LP sweep should cover dozens of cases, got " + cases.size());
+        return cases.stream().map(c -> dynamicTest("lp " + c, () -> {
+            double norm = NORMS[(int) (c.seed() % NORMS.length)];
+            // positive inputs: a fractional power of a negative number is NaN on both sides, which tests nothing
+            Tensor x = positive(c.input());
+            Tensor expected = reference.lpPool2d(x, c.spec(), norm);
+            Tensor y = direct.lpPool2d(x, c.spec(), norm);
+            Compare.close(expected.data(), y.data(), "values p=" + norm);
+            Tensor dy = Inputs.gradient(expected.shape(), c.seed());
+            Tensor expectedGrad = reference.lpPool2dBackward(dy, x, expected, c.spec(), norm);
+            Tensor first = direct.lpPool2dBackward(dy, x, expected, c.spec(), norm);
+            Tensor second = direct.lpPool2dBackward(dy, x, expected, c.spec(), norm);
+            Compare.close(expectedGrad.data(), first.data(), "gradient p=" + norm);
+            Compare.bitEqual(first.data(), second.data(), "two backward runs");
+        }));
+    }
+
+    /** Shapes whose rows have inner columns, edge columns and a leftover, so both kernels run. */
+    @TestFactory
+    Stream<DynamicTest> innerAndEdgeColumnsTogetherCoverEveryOutput() {
+        Shape[] shapes = {Shape.of(2, 3, 20, 113), Shape.of(1, 2, 13, 250), Shape.of(3, 1, 6, 6)};
+        PoolSpec[] specs = {PoolSpec.of(2), PoolSpec.of(3).withStride(1).withPadding(1), PoolSpec.of(3).withStride(2),
+                PoolSpec.of(2).withStride(3), PoolSpec.of(3).withStride(4).withPadding(1).withCeilMode(true),
+                PoolSpec.of(2).withDilation(2).withStride(3)};
+        return Stream.of(shapes).flatMap(shape -> Stream.of(specs).map(spec -> dynamicTest(shape + " " + spec, () -> {
+            Tensor x = Inputs.SPECIAL.tensor(shape, shape.w() + spec.kernelH());
+            PoolResult expected = reference.maxPool2d(x, spec);
+            PoolResult actual = direct.maxPool2d(x, spec);
+            Compare.bitEqual(expected.values().data(), actual.values().data(), "values");
+            Compare.bitEqual(expected.indices().data(), actual.indices().data(), "indices");
+            Tensor dy = Inputs.gradient(expected.values().shape(), 5);
+            Compare.close(reference.maxPool2dBackward(dy, expected.indices(), shape, spec).data(),
+                    direct.maxPool2dBackward(dy, expected.indices(), shape, spec).data(), "gradient");
+        })));
+    }
+
+    @Test
+    void innerColumnRangesKeepEveryTapInside() {
+        Shape in = Shape.of(1, 1, 112, 112);
+        PoolSpec twoByTwo = PoolSpec.of(2);
+        assertEquals(new DirectKernels.Columns(0, 56), DirectKernels.forwardInnerColumns(in, twoByTwo.outputShape(in), twoByTwo));
+        assertEquals(new DirectKernels.Columns(0, 56), DirectKernels.bandInnerColumns(in, twoByTwo.outputShape(in), twoByTwo));
+        PoolSpec overlap = PoolSpec.of(3).withStride(1).withPadding(1);
+        assertEquals(new DirectKernels.Columns(1, 110), DirectKernels.forwardInnerColumns(in, overlap.outputShape(in), overlap));
+        Shape odd = Shape.of(1, 1, 7, 7);
+        assertEquals(new DirectKernels.Columns(0, 2), DirectKernels.bandInnerColumns(odd, twoByTwo.outputShape(odd), twoByTwo),
+                "the last band stops at column 6 of 7, so the edge kernel owns it and zeroes column 6");
+    }
+
+    @Test
+    void intoOverloadsReuseCallerBuffersAndMatchTheReference() {
+        Shape shape = Shape.of(2, 3, 17, 29);
+        PoolSpec spec = PoolSpec.of(3).withStride(2).withPadding(1);
+        Tensor x = Inputs.TIES.tensor(shape, 11);
+        PoolResult expected = reference.maxPool2d(x, spec);
+        Shape out = expected.values().shape();
+        Tensor dy = Inputs.gradient(out, 12);
+        Tensor expectedGrad = reference.maxPool2dBackward(dy, expected.indices(), shape, spec);
+        try (DeviceTensor input = direct.upload(x);
+             DevicePoolResult pooled = direct.allocateIndexed(out);
+             DeviceTensor gradOut = direct.upload(dy);
+             DeviceTensor gradIn = direct.allocate(shape)) {
+            long buffersBefore = context.liveObjects(NativeKind.BUFFER);
+            for (int run = 0; run < 3; run++) {
+                direct.maxPool2dInto(input, spec, pooled);
+                direct.maxPool2dBackwardInto(gradOut, pooled.indices(), spec, gradIn);
+            }
+            assertEquals(buffersBefore, context.liveObjects(NativeKind.BUFFER), "no buffer allocated on the hot path");
+            Compare.bitEqual(expected.values().data(), pooled.values().download().data(), "values");
+            Compare.bitEqual(expected.indices().data(), pooled.indices().download().data(), "indices");
+            Compare.close(expectedGrad.data(), gradIn.download().data(), "gradient");
+
+            Tensor avg = reference.avgPool2d(x, spec, AvgOptions.DEFAULT);
+            direct.avgPool2dInto(input, spec, AvgOptions.DEFAULT, pooled.values());
+            Compare.close(avg.data(), pooled.values().download().data(), "avg values");
+            direct.avgPool2dBackwardInto(gradOut, spec, AvgOptions.DEFAULT, gradIn);
+            Compare.close(reference.avgPool2dBackward(dy, shape, spec, AvgOptions.DEFAULT).data(), gradIn.download().data(),
+                    "avg gradient");
+
+            IllegalArgumentException aliased = assertThrows(IllegalArgumentException.class,
+                    () -> direct.avgPool2dBackwardInto(gradOut, spec, AvgOptions.DEFAULT, gradOut));
+            assertTrue(aliased.getMessage().contains("gradOutput") || aliased.getMessage().contains("buffer of its own"),
+                    aliased.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> direct.maxPool2dInto(input, PoolSpec.of(2), pooled));
+        }
+    }
+
+    private static Tensor positive(Tensor t) {
+        float[] data = t.data().clone();
+        for (int i = 0; i < data.length; i++) {
+            float v = Math.abs(data[i]);
+            data[i] = Float.isNaN(v) || Float.isInfinite(v) ? 0.5f : v;
+        }
+        return new Tensor(t.shape(), data);
+    }
+
+    private static boolean legal(Runnable check) {
+        try {
+            check.run();
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
