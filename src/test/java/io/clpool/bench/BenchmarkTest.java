@@ -6,37 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clpool.Algorithm;
-import io.clpool.opencl.ClContext;
 import io.clpool.opencl.NativeKind;
 import io.clpool.spec.Shape;
-import io.clpool.support.TestDevices;
+import io.clpool.support.DeviceTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The benchmark engine on tiny shapes: every figure present and consistent; no timing is asserted. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BenchmarkTest {
-    private ClContext context;
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
-
+class BenchmarkTest extends DeviceTest {
     private static Benchmark.Options tiny(String op, int kernel, int stride, int padding) {
         return Benchmark.Options.of(op, Shape.of(2, 3, 12, 12), kernel, stride, padding).withRuns(1, 10, 1);
     }

@@ -10,15 +10,12 @@ import io.clpool.reference.ReferencePooling;
 import io.clpool.spec.Shape;
 import io.clpool.support.Compare;
 import io.clpool.support.Inputs;
-import io.clpool.support.TestDevices;
+import io.clpool.support.DeviceTest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Adaptive max and average pooling (direct kernels, no algorithm choice) on OpenCL against the
@@ -26,15 +23,12 @@ import org.junit.jupiter.api.TestInstance;
  * exceed them, with every input flavour. Max values and indices bit for bit; averages and
  * gradients within tolerance; two backward runs bitwise equal.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AdaptiveDifferentialTest {
+class AdaptiveDifferentialTest extends DeviceTest {
     private static final Shape[] SHAPES = {Shape.of(1, 1, 1, 1), Shape.of(1, 1, 28, 28), Shape.of(2, 3, 7, 93), Shape.of(3, 5, 17, 4)};
     /** Global (1×1), small, non-square, prime, and larger than every input side in one or both axes. */
     private static final int[][] OUTPUT_SIZES = {{1, 1}, {2, 2}, {3, 5}, {7, 7}, {5, 31}, {13, 1}, {40, 100}, {1, 97}};
 
     private final Pooling reference = new ReferencePooling();
-    private ClContext context;
-
     record Case(Shape shape, int outH, int outW, Inputs flavour, long seed) {
         Tensor input() {
             return flavour.tensor(shape, seed);
@@ -57,18 +51,6 @@ class AdaptiveDifferentialTest {
             }
         }
         return cases;
-    }
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
     }
 
     @TestFactory

@@ -12,39 +12,22 @@ import io.clpool.support.Compare;
 import io.clpool.support.Inputs;
 import io.clpool.support.SweepCase;
 import io.clpool.support.TestAlgorithms;
-import io.clpool.support.TestDevices;
+import io.clpool.support.DeviceTest;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Average pooling on OpenCL against the reference over the fixed-window sweep (no dilation:
  * avg_pool2d has none), each case with padding counted, not counted, and a divisor override:
  * forward and backward within tolerance, two backward runs bitwise equal.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AvgPoolDifferentialTest {
+class AvgPoolDifferentialTest extends DeviceTest {
     /** count_include_pad true (PyTorch's default) and false, and an override that is no window's size. */
     private static final List<AvgOptions> OPTIONS = List.of(AvgOptions.DEFAULT, new AvgOptions(false, 0), new AvgOptions(true, 7));
 
     private final Pooling reference = new ReferencePooling();
-    private ClContext context;
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     @TestFactory
     Stream<DynamicTest> averagePoolingMatchesReference() {

@@ -13,30 +13,13 @@ import io.clpool.spec.Shape;
 import io.clpool.support.Compare;
 import io.clpool.support.Inputs;
 import io.clpool.support.TestAlgorithms;
-import io.clpool.support.TestDevices;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.clpool.support.DeviceTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** Device-resident indices of unknown origin are checked on the device before any kernel uses them. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DeviceIndexCheckTest {
+class DeviceIndexCheckTest extends DeviceTest {
     private static final Shape INPUT = Shape.of(2, 3, 7, 9);
     private static final PoolSpec SPEC = PoolSpec.of(3).withStride(2).withPadding(1);
-    private ClContext context;
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     @Test
     void uploadedIndicesOutsideTheirWindowAreNamed() {

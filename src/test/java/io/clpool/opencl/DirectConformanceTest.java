@@ -3,12 +3,9 @@ package io.clpool.opencl;
 import io.clpool.Algorithm;
 import io.clpool.support.ConformanceCase;
 import io.clpool.support.ConformanceCheck;
-import io.clpool.support.TestDevices;
+import io.clpool.support.DeviceTest;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -16,23 +13,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The PyTorch-exported average and LP cases on DIRECT (and on AUTO, which picks it); max and min
  * run on every algorithm in {@link OpenClConformanceTest}.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DirectConformanceTest {
+class DirectConformanceTest extends DeviceTest {
     private static final List<String> OPS = List.of("avg", "lp", "max", "min");
-    private ClContext context;
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
-
     Stream<ConformanceCase> cases() {
         return ConformanceCase.all().stream().filter(c -> OPS.contains(c.op()));
     }

@@ -9,35 +9,18 @@ import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import io.clpool.support.Compare;
 import io.clpool.support.Inputs;
-import io.clpool.support.TestDevices;
+import io.clpool.support.DeviceTest;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * DIRECT's GPU path (one output per work-item, no segment kernels) run on whatever device the
  * tests have, so that path is checked against the reference even where CI has only a CPU, for
  * both segment settings.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DirectPerOutputPathTest {
+class DirectPerOutputPathTest extends DeviceTest {
     private final ReferencePooling reference = new ReferencePooling();
-    private ClContext context;
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     @TestFactory
     Stream<DynamicTest> bothPathsMatchTheReference() {

@@ -10,14 +10,11 @@ import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import io.clpool.support.Compare;
 import io.clpool.support.Inputs;
-import io.clpool.support.TestDevices;
+import io.clpool.support.DeviceTest;
 import java.util.List;
 import java.util.Map;
 import org.jocl.Sizeof;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,26 +23,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * im2col.cl builds, an illegal one fails with its reason, and the reduction without indices
  * (which no host op uses today) gives the reference's values.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class KernelVariantsTest {
+class KernelVariantsTest extends DeviceTest {
     private static final Map<String, List<String>> KERNELS = Map.of(
             "im2col.cl", List.of("im2col", "reduce_columns", "scatter_to_columns", "col2im_gather"),
             "adaptive.cl", List.of("adaptive_max_forward", "adaptive_avg_forward", "adaptive_max_backward", "adaptive_avg_backward"),
             "unpool.cl", List.of("unpool_claim", "unpool_gather", "unpool_backward"));
-
-    private ClContext context;
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"im2col.cl", "adaptive.cl", "unpool.cl"})

@@ -13,14 +13,11 @@ import io.clpool.support.Compare;
 import io.clpool.support.Inputs;
 import io.clpool.support.SweepCase;
 import io.clpool.support.TestAlgorithms;
-import io.clpool.support.TestDevices;
+import io.clpool.support.DeviceTest;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * LP pooling on OpenCL against the reference: the fixed-window sweep without padding or dilation
@@ -29,24 +26,10 @@ import org.junit.jupiter.api.TestInstance;
  * negative sum whose root is NaN, as in PyTorch). Forward and backward within tolerance, the
  * backward fed the reference's forward output so that each pass is checked on its own.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LpPoolDifferentialTest {
+class LpPoolDifferentialTest extends DeviceTest {
     private static final double[] NORMS = {1.0, 2.0, 3.0, 1.5, 4.0};
 
     private final Pooling reference = new ReferencePooling();
-    private ClContext context;
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     @TestFactory
     Stream<DynamicTest> lpPoolingMatchesReferenceOverTheSweep() {

@@ -13,14 +13,11 @@ import io.clpool.support.Compare;
 import io.clpool.support.Inputs;
 import io.clpool.support.SweepCase;
 import io.clpool.support.TestAlgorithms;
-import io.clpool.support.TestDevices;
+import io.clpool.support.DeviceTest;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,24 +25,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Max and min pooling on OpenCL against the reference over the whole fixed-window sweep:
  * values and indices bit for bit, backward within tolerance, and two backward runs bitwise equal.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MaxMinDifferentialTest {
+class MaxMinDifferentialTest extends DeviceTest {
     private static final List<Algorithm> ALGORITHMS = TestAlgorithms.ALL;
 
     private final Pooling reference = new ReferencePooling();
-    private ClContext context;
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     @TestFactory
     Stream<DynamicTest> maxPoolingMatchesReference() {

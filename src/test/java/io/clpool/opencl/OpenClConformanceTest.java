@@ -4,34 +4,16 @@ import io.clpool.Algorithm;
 import io.clpool.support.ConformanceCase;
 import io.clpool.support.ConformanceCheck;
 import io.clpool.support.TestAlgorithms;
-import io.clpool.support.TestDevices;
+import io.clpool.support.DeviceTest;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every PyTorch-exported case, all six ops, on every algorithm. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OpenClConformanceTest {
+class OpenClConformanceTest extends DeviceTest {
     private static final List<String> OPS = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg");
-    private ClContext context;
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
-
     Stream<Arguments> cases() {
         return TestAlgorithms.ALL.stream().flatMap(a -> ConformanceCase.all().stream()
                 .filter(c -> OPS.contains(c.op())).map(c -> Arguments.of(a, c)));

@@ -15,41 +15,23 @@ import io.clpool.spec.Shape;
 import io.clpool.support.Compare;
 import io.clpool.support.Inputs;
 import io.clpool.support.TestAlgorithms;
-import io.clpool.support.TestDevices;
+import io.clpool.support.DeviceTest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * 1-D pooling over N×C×L: hand-worked PyTorch numbers on every backend, then OpenCL against the
  * reference over lengths 1, 7 and 93 and a sweep of windows, every op forward and backward.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Pooling1dTest {
+class Pooling1dTest extends DeviceTest {
     private static final Tensor FIVE = row(1f, 2f, 3f, 4f, 5f);
     private static final Tensor SEVEN = row(1f, 3f, 2f, 5f, 4f, -1f, 0f);
 
     private final Pooling1d reference = new Pooling1d(new ReferencePooling());
-    private ClContext context;
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
-
     private static Tensor row(float... values) {
         return new Tensor(Pooling1d.shape(1, 1, values.length), values);
     }

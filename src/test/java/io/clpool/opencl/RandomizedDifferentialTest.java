@@ -13,39 +13,22 @@ import io.clpool.spec.Shape;
 import io.clpool.support.Differential;
 import io.clpool.support.Inputs;
 import io.clpool.support.TestAlgorithms;
-import io.clpool.support.TestDevices;
+import io.clpool.support.DeviceTest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Property tests with a seeded generator: thousands of random valid (spec, shape, op, flavour)
  * cases agree with the reference on every algorithm, and random invalid specs are always rejected
  * with a message, never a crash or a hang. CLPOOL_PROPERTY_CASES raises the count for long runs.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RandomizedDifferentialTest {
+class RandomizedDifferentialTest extends DeviceTest {
     static final List<String> OPS = Differential.OPS;
     private static final int CASES = Integer.parseInt(System.getenv().getOrDefault("CLPOOL_PROPERTY_CASES", "1000"));
 
     private final Pooling reference = new ReferencePooling();
-    private ClContext context;
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     @Test
     void randomValidCasesMatchTheReference() {

@@ -10,32 +10,15 @@ import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import io.clpool.support.Inputs;
 import io.clpool.support.TestAlgorithms;
-import io.clpool.support.TestDevices;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.clpool.support.DeviceTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * One backend pooling many shapes keeps one scratch buffer per purpose (column values, column
  * sources, column gradients, unpooling owners), grown as needed, rather than one per shape.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ScratchBufferReuseTest {
+class ScratchBufferReuseTest extends DeviceTest {
     private static final int PURPOSES = 4;
-    private ClContext context;
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     @Test
     void scratchBuffersAreKeptPerPurposeNotPerShape() {

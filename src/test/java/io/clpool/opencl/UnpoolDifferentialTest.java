@@ -13,16 +13,13 @@ import io.clpool.spec.Shape;
 import io.clpool.support.Compare;
 import io.clpool.support.Inputs;
 import io.clpool.support.SweepCase;
-import io.clpool.support.TestDevices;
+import io.clpool.support.DeviceTest;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Max unpooling on OpenCL against the reference, bit for bit (it only moves values): the
@@ -30,22 +27,8 @@ import org.junit.jupiter.api.TestInstance;
  * where the indices fit, to the spec's default size; and random indices that collide on purpose,
  * where the last value in row-major order must win on every run.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UnpoolDifferentialTest {
+class UnpoolDifferentialTest extends DeviceTest {
     private final Pooling reference = new ReferencePooling();
-    private ClContext context;
-
-    @BeforeAll
-    void open() {
-        context = TestDevices.openContext();
-    }
-
-    @AfterAll
-    void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     @TestFactory
     Stream<DynamicTest> unpoolingMaxPoolIndicesMatchesReference() {
