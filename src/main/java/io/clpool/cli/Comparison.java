@@ -1,17 +1,13 @@
 package io.clpool.cli;
 
+import io.clpool.Tolerance;
 import java.util.Locale;
 
 /**
- * The project's rules for "equals the reference": selections (max/min values, indices, unpooling)
- * bit for bit, with any NaN equal to any NaN; sums within 1e-5 relative / 1e-6 absolute, with
- * NaN matching NaN and infinities matching exactly. Each method returns null when equal, else
- * what differs first.
+ * Whole-array comparisons under {@link Tolerance}'s rule, for the CLI's reports: each method
+ * returns null when equal, else what differs first.
  */
 final class Comparison {
-    static final double RELATIVE = 1e-5;
-    static final double ABSOLUTE = 1e-6;
-
     private Comparison() {}
 
     static String exact(float[] expected, float[] actual, String what) {
@@ -19,7 +15,7 @@ final class Comparison {
             return what + ": " + actual.length + " elements, expected " + expected.length;
         }
         for (int i = 0; i < expected.length; i++) {
-            if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+            if (!Tolerance.exact(expected[i], actual[i])) {
                 return what + ": element " + i + " is " + actual[i] + ", expected " + expected[i] + " (bit for bit)";
             }
         }
@@ -45,10 +41,7 @@ final class Comparison {
         for (int i = 0; i < expected.length; i++) {
             float e = expected[i];
             float a = actual[i];
-            boolean ok = Float.isNaN(e) ? Float.isNaN(a)
-                    : Float.isInfinite(e) ? e == a
-                    : Math.abs((double) a - e) <= ABSOLUTE + RELATIVE * Math.abs((double) e);
-            if (!ok) {
+            if (!Tolerance.close(e, a)) {
                 return String.format(Locale.ROOT, "%s: element %d is %s, expected %s (tolerance 1e-5 relative, 1e-6 absolute)",
                         what, i, a, e);
             }

@@ -2,18 +2,17 @@ package io.clpool.support;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Comparisons with the project's tolerances: bit for bit for max/min, 1e-5 rel / 1e-6 abs for sums. */
-public final class Compare {
-    public static final double RELATIVE = 1e-5;
-    public static final double ABSOLUTE = 1e-6;
+import io.clpool.Tolerance;
 
+/** Assertions under {@link Tolerance}'s rule: bit for bit for max/min, 1e-5 rel / 1e-6 abs for sums. */
+public final class Compare {
     private Compare() {}
 
     /** Equal bit for bit, except that any NaN equals any NaN. */
     public static void bitEqual(float[] expected, float[] actual, String what) {
         sameLength(expected.length, actual.length, what);
         for (int i = 0; i < expected.length; i++) {
-            if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+            if (!Tolerance.exact(expected[i], actual[i])) {
                 fail(what + ": element " + i + " expected " + expected[i] + " but was " + actual[i]);
             }
         }
@@ -34,10 +33,7 @@ public final class Compare {
         for (int i = 0; i < expected.length; i++) {
             float e = expected[i];
             float a = actual[i];
-            boolean ok = Float.isNaN(e) ? Float.isNaN(a)
-                    : Float.isInfinite(e) ? e == a
-                    : Math.abs((double) a - e) <= ABSOLUTE + RELATIVE * Math.abs((double) e);
-            if (!ok) {
+            if (!Tolerance.close(e, a)) {
                 fail(what + ": element " + i + " expected " + e + " but was " + a + " (tolerance 1e-5 rel / 1e-6 abs)");
             }
         }
