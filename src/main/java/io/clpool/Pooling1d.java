@@ -67,36 +67,37 @@ public final class Pooling1d {
     }
 
     public PoolResult maxPool1d(Tensor input, Window window) {
-        return backend.maxPool2d(require1d("input", input), spec(window));
+        return backend.forward(PoolOp.max(spec(window)), require1d("input", input));
     }
 
-    public Tensor maxPool1dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape, Window window) {
-        return backend.maxPool2dBackward(gradOutput, indices, require1d("inputShape", inputShape), spec(window));
+    /** Backward of {@link #maxPool1d}: {@code input} is the forward's input (its shape is the gradient's). */
+    public Tensor maxPool1dBackward(Tensor gradOutput, IndexTensor indices, Tensor input, Window window) {
+        return backend.backward(PoolOp.max(spec(window)), gradOutput, require1d("input", input), null, indices);
     }
 
     public PoolResult minPool1d(Tensor input, Window window) {
-        return backend.minPool2d(require1d("input", input), spec(window));
+        return backend.forward(PoolOp.min(spec(window)), require1d("input", input));
     }
 
-    public Tensor minPool1dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape, Window window) {
-        return backend.minPool2dBackward(gradOutput, indices, require1d("inputShape", inputShape), spec(window));
+    public Tensor minPool1dBackward(Tensor gradOutput, IndexTensor indices, Tensor input, Window window) {
+        return backend.backward(PoolOp.min(spec(window)), gradOutput, require1d("input", input), null, indices);
     }
 
     public Tensor avgPool1d(Tensor input, Window window, AvgOptions options) {
-        return backend.avgPool2d(require1d("input", input), spec(window), options);
+        return backend.forward(PoolOp.avg(spec(window), options), require1d("input", input)).values();
     }
 
-    public Tensor avgPool1dBackward(Tensor gradOutput, Shape inputShape, Window window, AvgOptions options) {
-        return backend.avgPool2dBackward(gradOutput, require1d("inputShape", inputShape), spec(window), options);
+    public Tensor avgPool1dBackward(Tensor gradOutput, Tensor input, Window window, AvgOptions options) {
+        return backend.backward(PoolOp.avg(spec(window), options), gradOutput, require1d("input", input), null, null);
     }
 
     /** {@code lp_pool1d}: {@code (Σ x^p · k / n)^(1/p)} over each window's n taps; no padding. */
     public Tensor lpPool1d(Tensor input, Window window, double norm) {
-        return backend.lpPool2d(require1d("input", input), spec(window), norm);
+        return backend.forward(PoolOp.lp(spec(window), norm), require1d("input", input)).values();
     }
 
     public Tensor lpPool1dBackward(Tensor gradOutput, Tensor input, Tensor output, Window window, double norm) {
-        return backend.lpPool2dBackward(gradOutput, require1d("input", input), output, spec(window), norm);
+        return backend.backward(PoolOp.lp(spec(window), norm), gradOutput, require1d("input", input), output, null);
     }
 
     private static PoolSpec spec(Window window) {

@@ -21,8 +21,13 @@ public final class Validation {
 
     public static Shape avgPooledShape(Shape input, PoolSpec spec, AvgOptions options) {
         Checks.requireNonNull(options, "options");
-        requireNoDilation("average pooling", spec);
+        requireAvg(spec);
         return pooledShape(input, spec);
+    }
+
+    /** Average pooling takes no dilation. */
+    public static void requireAvg(PoolSpec spec) {
+        requireNoDilation("average pooling", spec);
     }
 
     public static Shape lpPooledShape(Shape input, PoolSpec spec, double norm) {
@@ -66,7 +71,15 @@ public final class Validation {
 
     /** Every index must be in its plane and inside its own window: the device then only ever touches legal memory. */
     public static void requireIndicesInWindows(Tensor gradOutput, IndexTensor indices, Shape inputShape, PoolSpec spec) {
-        Shape pooled = requireGradOutput(gradOutput, inputShape, spec);
+        requireGradOutput(gradOutput, inputShape, spec);
+        requireIndicesInWindows(indices, inputShape, spec);
+    }
+
+    /** Every index is in its plane and inside its own window of {@code spec} over {@code inputShape}. */
+    public static void requireIndicesInWindows(IndexTensor indices, Shape inputShape, PoolSpec spec) {
+        Checks.requireNonNull(inputShape, "inputShape");
+        Checks.requireNonNull(spec, "spec");
+        Shape pooled = spec.outputShape(inputShape);
         Checks.requireNonNull(indices, "indices");
         Checks.requireShape("indices", pooled, indices.shape());
         int[] idx = indices.data();
@@ -93,6 +106,15 @@ public final class Validation {
         Shape pooled = gradOutput.shape();
         Checks.requireShape("gradOutput planes", inputShape.withSpatial(pooled.h(), pooled.w()), pooled);
         Checks.requireShape("indices", pooled, indices.shape());
+        requireIndicesInAdaptiveWindows(indices, inputShape);
+    }
+
+    /** Every index lies in its own adaptive window; the output size is the indices' spatial size. */
+    public static void requireIndicesInAdaptiveWindows(IndexTensor indices, Shape inputShape) {
+        Checks.requireNonNull(indices, "indices");
+        Checks.requireNonNull(inputShape, "inputShape");
+        Shape pooled = indices.shape();
+        Checks.requireShape("indices planes", inputShape.withSpatial(pooled.h(), pooled.w()), pooled);
         int[] idx = indices.data();
         int planeOutputs = (int) pooled.planeSize();
         for (int i = 0; i < idx.length; i++) {

@@ -1,18 +1,16 @@
 package io.clpool.bench;
 
 import io.clpool.Algorithm;
+import io.clpool.PoolOp;
 import io.clpool.PoolResult;
 import io.clpool.Tensor;
 import io.clpool.opencl.ClBuffer;
 import io.clpool.opencl.ClContext;
-import io.clpool.opencl.ClKernel;
 import io.clpool.opencl.DevicePoolResult;
 import io.clpool.opencl.DeviceTensor;
 import io.clpool.opencl.Devices;
-import io.clpool.opencl.KernelSource;
-import io.clpool.opencl.OpenClPooling;
+import io.clpool.opencl.PoolPlan;
 import io.clpool.reference.ReferencePooling;
-import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Checks;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
@@ -95,6 +93,17 @@ public final class Benchmark {
             return spec(kernel, stride, padding);
         }
 
+        /** The op this case measures: the one place the benchmark turns its op name into a {@link PoolOp}. */
+        public PoolOp poolOp() {
+            return switch (op) {
+                case "max" -> PoolOp.max(spec());
+                case "min" -> PoolOp.min(spec());
+                case "avg" -> PoolOp.avg(spec());
+                case "lp" -> PoolOp.lp(spec(), LP_NORM);
+                default -> throw new IllegalStateException(op);
+            };
+        }
+
         private static PoolSpec spec(int kernel, int stride, int padding) {
             return PoolSpec.of(kernel).withStride(stride).withPadding(padding);
         }
@@ -109,7 +118,8 @@ public final class Benchmark {
                          double forwardMs, double backwardMs, double forwardWallMs, double backwardWallMs,
                          long forwardBytes, long backwardBytes, double forwardGbps, double backwardGbps,
                          double copyBufferGbps, double copyKernelGbps, double copyGbps,
-                         double referenceForwardMs, double referenceBackwardMs, String note) {
+                         double referenceForwardMs, double referenceBackwardMs, double planCreateMs,
+                         double planEnqueueMicros, double rawEnqueueMicros, String note) {
 
         public double forwardRatio() {
             return forwardGbps / copyGbps;
@@ -149,6 +159,9 @@ public final class Benchmark {
             field(b, "backward_ratio", number(backwardRatio()));
             field(b, "reference_forward_ms", number(referenceForwardMs));
             field(b, "reference_backward_ms", number(referenceBackwardMs));
+            field(b, "plan_create_ms", number(planCreateMs));
+            field(b, "plan_enqueue_us", number(planEnqueueMicros));
+            field(b, "raw_enqueue_us", number(rawEnqueueMicros));
             field(b, "note", note == null ? "null" : quote(note));
             b.setLength(b.length() - 2);
             return b.append("}").toString();
@@ -165,6 +178,8 @@ public final class Benchmark {
             b.append(line("forward", forwardMs, forwardWallMs, forwardBytes, forwardGbps, forwardRatio(), referenceForwardMs));
             b.append(line("backward", backwardMs, backwardWallMs, backwardBytes, backwardGbps, backwardRatio(),
                     referenceBackwardMs));
+            b.append(String.format(Locale.ROOT, "plan       created in %.1f ms; host time per enqueued forward %.1f us "
+                    + "(raw JOCL enqueue of an empty kernel: %.1f us)%n", planCreateMs, planEnqueueMicros, rawEnqueueMicros));
             if (note != null) {
                 b.append("note       ").append(note).append(System.lineSeparator());
             }
@@ -191,13 +206,14 @@ public final class Benchmark {
     public static Result run(ClContext context, Options options) {
         Shape in = options.shape();
         PoolSpec spec = options.spec();
-        String op = options.op();
-        Shape out = spec.outputShape(in);
-        boolean indexed = op.equals("max") || op.equals("min");
+        PoolOp op = options.poolOp();
+        Shape out = op.outputShape(in);
+        boolean indexed = op.hasIndices();
+        boolean readsInputAndOutput = op.backwardInputs() == PoolOp.BackwardInputs.INPUT_AND_OUTPUT;
         long inBytes = in.elementCount() * 4;
         long outBytes = out.elementCount() * 4;
         long forwardBytes = inBytes + outBytes + (indexed ? outBytes : 0);
-        long backwardBytes = outBytes + (indexed ? outBytes : 0) + (op.equals("lp") ? inBytes + outBytes : 0) + inBytes;
+        long backwardBytes = outBytes + (indexed ? outBytes : 0) + (readsInputAndOutput ? inBytes + outBytes : 0) + inBytes;
         String device = context.device().describe();
 
         Tensor x = input(in, op);
@@ -212,44 +228,44 @@ public final class Benchmark {
         double[] copyBuffer = new double[options.runs()];
         double[] copyKernel = new double[options.runs()];
         String note = null;
-        boolean opFailed = false;
+        PoolPlan plan = null;
+        long planStart = System.nanoTime();
+        try {
+            plan = PoolPlan.create(context, op, in, options.algorithm());
+        } catch (IllegalArgumentException e) {
+            note = options.algorithm() + " could not run this case: " + e.getMessage(); // copies are still measured
+        }
+        double planMs = (System.nanoTime() - planStart) / 1e6;
         boolean profiling = false;
-        try (OpenClPooling pool = new OpenClPooling(context, options.algorithm());
+        try (PoolPlan layer = plan;
+             RawKernels raw = new RawKernels(context);
              ClBuffer flushA = context.allocate(flushBytes, "benchmark cache flush source");
              ClBuffer flushB = context.allocate(flushBytes, "benchmark cache flush target");
              ClBuffer copySource = context.upload(x.data(), "benchmark copy source");
              ClBuffer copyTarget = context.allocate(inBytes, "benchmark copy target");
-             DeviceTensor input = pool.upload(x);
-             DeviceTensor gradOut = pool.upload(gradient(out));
-             DeviceTensor gradIn = pool.allocate(in);
-             DevicePoolResult pooled = pool.allocateIndexed(out)) {
-            ClKernel copy = context.program("direct.cl", KernelSource.options(Map.of())).kernel("copy_float4");
+             DeviceTensor input = DeviceTensor.upload(context, x);
+             DeviceTensor gradOut = DeviceTensor.upload(context, gradient(out));
+             DeviceTensor gradIn = DeviceTensor.allocate(context, in);
+             DevicePoolResult pooled = layer == null ? null : layer.allocateOutputs()) {
             // Every buffer written once before timing: untouched pages all map to the zero page, which a
             // copy reads from cache (that made clEnqueueCopyBuffer look 3 times faster than DRAM).
             context.zero(flushA, flushBytes);
             context.zero(flushB, flushBytes);
             context.zero(copyTarget, inBytes);
-            Runnable forward = () -> forward(pool, op, spec, input, pooled);
-            Runnable backward = () -> backward(pool, op, spec, input, pooled, gradOut, gradIn);
+            Runnable forward = () -> RawKernels.release(enqueueForward(layer, input, pooled));
+            Runnable backward = () -> RawKernels.release(enqueueBackward(layer, input, pooled, gradOut, gradIn));
             context.setProfiling(true);
             profiling = true;
             for (int i = 0; i < options.warmup() + options.runs(); i++) {
                 int r = i - options.warmup();
                 double[] f = {Double.NaN, Double.NaN};
                 double[] b = {Double.NaN, Double.NaN};
-                if (!opFailed) {
-                    try {
-                        f = time(context, flushA, flushB, flushBytes, forward);
-                        b = time(context, flushA, flushB, flushBytes, backward);
-                    } catch (IllegalArgumentException | UnsupportedOperationException e) {
-                        opFailed = true; // e.g. IM2COL's column buffer over the maximum allocation: copies still measured
-                        note = options.algorithm() + " could not run this case: " + e.getMessage();
-                        context.takeDeviceNanos();
-                    }
+                if (layer != null) {
+                    f = time(context, flushA, flushB, flushBytes, forward);
+                    b = time(context, flushA, flushB, flushBytes, backward);
                 }
                 double cb = time(context, flushA, flushB, flushBytes, () -> context.copy(copySource, copyTarget, inBytes))[0];
-                double ck = time(context, flushA, flushB, flushBytes,
-                        () -> context.run(copy, new long[] {inBytes / 16}, null, copySource, copyTarget))[0];
+                double ck = time(context, flushA, flushB, flushBytes, () -> raw.copy(copySource, copyTarget, inBytes / 16))[0];
                 if (r >= 0) {
                     fwd[r] = f[0];
                     fwdWall[r] = f[1];
@@ -264,21 +280,81 @@ public final class Benchmark {
                 context.setProfiling(false);
             }
         }
-        if (opFailed) {
-            Arrays.fill(fwd, Double.NaN);
-            Arrays.fill(bwd, Double.NaN);
-            Arrays.fill(fwdWall, Double.NaN);
-            Arrays.fill(bwdWall, Double.NaN);
-        }
         double copyBytes = 2.0 * (inBytes / 16 * 16);
         double cbGbps = gbps(copyBytes, median(copyBuffer));
         double ckGbps = gbps(copyBytes, median(copyKernel));
         double fMs = median(fwd);
         double bMs = median(bwd);
-        return new Result(device, op, in, spec, options.algorithm(), options.runs(), fMs, bMs, median(fwdWall),
+        EnqueueCost enqueue = plan == null ? new EnqueueCost(Double.NaN, Double.NaN) : enqueueCost(context, op, options.algorithm());
+        return new Result(device, options.op(), in, spec, options.algorithm(), options.runs(), fMs, bMs, median(fwdWall),
                 median(bwdWall), forwardBytes, backwardBytes, gbps(forwardBytes, fMs), gbps(backwardBytes, bMs), cbGbps, ckGbps,
                 Double.isNaN(cbGbps) ? ckGbps : Double.isNaN(ckGbps) ? cbGbps : Math.max(cbGbps, ckGbps),
-                reference[0], reference[1], note);
+                reference[0], reference[1], planMs, enqueue.planMicros(), enqueue.rawMicros(), note);
+    }
+
+    private static org.jocl.cl_event enqueueForward(PoolPlan plan, DeviceTensor input, DevicePoolResult pooled) {
+        return plan.op().hasIndices() ? plan.forward(input, pooled.values(), pooled.indices()) : plan.forward(input, pooled.values());
+    }
+
+    private static org.jocl.cl_event enqueueBackward(PoolPlan plan, DeviceTensor input, DevicePoolResult pooled,
+                                                     DeviceTensor gradOut, DeviceTensor gradIn) {
+        return switch (plan.op().backwardInputs()) {
+            case INDICES -> plan.backward(gradOut, pooled.indices(), gradIn);
+            case NONE -> plan.backward(gradOut, gradIn);
+            case INPUT_AND_OUTPUT -> plan.backward(gradOut, input, pooled.values(), gradIn);
+        };
+    }
+
+    /** Host microseconds per enqueued call: a plan's forward, and a raw JOCL enqueue of an empty kernel. */
+    public record EnqueueCost(double planMicros, double rawMicros) {}
+
+    /** Calls per timed batch, and batches (the figure is the median batch's time per call). */
+    private static final int ENQUEUE_BATCH = 200;
+    private static final int ENQUEUE_BATCHES = 15;
+
+    /**
+     * The host time per enqueued call, measured on a small input (1×1×32×32, so the device work
+     * queued meanwhile is small and competes little for the host's cores): the wall time of a batch
+     * of back-to-back enqueues divided by its size, median over batches, for the plan's forward and,
+     * in the same batches' rhythm, for {@code clEnqueueNDRangeKernel} of an empty kernel with an
+     * event out (what any JOCL caller pays). The device is drained between batches, untimed.
+     */
+    public static EnqueueCost enqueueCost(ClContext context, PoolOp op, Algorithm algorithm) {
+        Shape small = Shape.of(1, 1, 32, 32);
+        try {
+            op.outputShape(small);
+        } catch (IllegalArgumentException tooSmall) {
+            return new EnqueueCost(Double.NaN, Double.NaN);
+        }
+        double[] plan = new double[ENQUEUE_BATCHES];
+        double[] raw = new double[ENQUEUE_BATCHES];
+        try (PoolPlan layer = PoolPlan.create(context, op, small, algorithm);
+             RawKernels kernels = new RawKernels(context);
+             DeviceTensor input = DeviceTensor.allocate(context, small);
+             DevicePoolResult pooled = layer.allocateOutputs()) {
+            for (int b = -2; b < ENQUEUE_BATCHES; b++) { // two untimed batches warm the path up
+                org.jocl.cl_event[] events = new org.jocl.cl_event[ENQUEUE_BATCH];
+                long start = System.nanoTime();
+                for (int i = 0; i < ENQUEUE_BATCH; i++) {
+                    events[i] = enqueueForward(layer, input, pooled);
+                }
+                long planNanos = System.nanoTime() - start;
+                context.finish();
+                RawKernels.release(events);
+                start = System.nanoTime();
+                for (int i = 0; i < ENQUEUE_BATCH; i++) {
+                    events[i] = kernels.empty();
+                }
+                long rawNanos = System.nanoTime() - start;
+                context.finish();
+                RawKernels.release(events);
+                if (b >= 0) {
+                    plan[b] = planNanos / 1e3 / ENQUEUE_BATCH;
+                    raw[b] = rawNanos / 1e3 / ENQUEUE_BATCH;
+                }
+            }
+        }
+        return new EnqueueCost(median(plan), median(raw));
     }
 
     /** Flushes the cache, then runs {@code work}: {device ms, wall ms}. */
@@ -292,26 +368,6 @@ public final class Benchmark {
         return new double[] {context.takeDeviceNanos() / 1e6, wall / 1e6};
     }
 
-    private static void forward(OpenClPooling pool, String op, PoolSpec spec, DeviceTensor input, DevicePoolResult pooled) {
-        switch (op) {
-            case "max" -> pool.maxPool2dInto(input, spec, pooled);
-            case "min" -> pool.minPool2dInto(input, spec, pooled);
-            case "avg" -> pool.avgPool2dInto(input, spec, AvgOptions.DEFAULT, pooled.values());
-            case "lp" -> pool.lpPool2dInto(input, spec, LP_NORM, pooled.values());
-            default -> throw new IllegalStateException(op);
-        }
-    }
-
-    private static void backward(OpenClPooling pool, String op, PoolSpec spec, DeviceTensor input, DevicePoolResult pooled,
-                                 DeviceTensor gradOut, DeviceTensor gradIn) {
-        switch (op) {
-            case "max", "min" -> pool.maxPool2dBackwardInto(gradOut, pooled.indices(), spec, gradIn);
-            case "avg" -> pool.avgPool2dBackwardInto(gradOut, spec, AvgOptions.DEFAULT, gradIn);
-            case "lp" -> pool.lpPool2dBackwardInto(gradOut, input, pooled.values(), spec, LP_NORM, gradIn);
-            default -> throw new IllegalStateException(op);
-        }
-    }
-
     /** Median ms of the single-threaded reference's forward and backward ({NaN, NaN} when not asked for). */
     private static double[] referenceTimes(Options options, Tensor x) {
         if (options.referenceRuns() == 0) {
@@ -321,48 +377,26 @@ public final class Benchmark {
         PoolSpec spec = options.spec();
         double[] f = new double[options.referenceRuns()];
         double[] b = new double[options.referenceRuns()];
+        PoolOp op = options.poolOp();
         for (int i = 0; i < f.length; i++) {
             long t0 = System.nanoTime();
-            switch (options.op()) {
-                case "max", "min" -> {
-                    PoolResult r = options.op().equals("max") ? reference.maxPool2d(x, spec) : reference.minPool2d(x, spec);
-                    long t1 = System.nanoTime();
-                    Tensor dy = gradient(r.values().shape());
-                    long t2 = System.nanoTime();
-                    reference.maxPool2dBackward(dy, r.indices(), x.shape(), spec);
-                    f[i] = (t1 - t0) / 1e6;
-                    b[i] = (System.nanoTime() - t2) / 1e6;
-                }
-                case "avg" -> {
-                    Tensor y = reference.avgPool2d(x, spec, AvgOptions.DEFAULT);
-                    long t1 = System.nanoTime();
-                    Tensor dy = gradient(y.shape());
-                    long t2 = System.nanoTime();
-                    reference.avgPool2dBackward(dy, x.shape(), spec, AvgOptions.DEFAULT);
-                    f[i] = (t1 - t0) / 1e6;
-                    b[i] = (System.nanoTime() - t2) / 1e6;
-                }
-                case "lp" -> {
-                    Tensor y = reference.lpPool2d(x, spec, LP_NORM);
-                    long t1 = System.nanoTime();
-                    Tensor dy = gradient(y.shape());
-                    long t2 = System.nanoTime();
-                    reference.lpPool2dBackward(dy, x, y, spec, LP_NORM);
-                    f[i] = (t1 - t0) / 1e6;
-                    b[i] = (System.nanoTime() - t2) / 1e6;
-                }
-                default -> throw new IllegalStateException(options.op());
-            }
+            PoolResult r = reference.forward(op, x);
+            long t1 = System.nanoTime();
+            Tensor dy = gradient(r.values().shape());
+            long t2 = System.nanoTime();
+            reference.backward(op, dy, x, r.values(), r.indices());
+            f[i] = (t1 - t0) / 1e6;
+            b[i] = (System.nanoTime() - t2) / 1e6;
         }
         return new double[] {median(f), median(b)};
     }
 
-    private static Tensor input(Shape shape, String op) {
+    private static Tensor input(Shape shape, PoolOp op) {
         Random random = new Random(42);
         float[] data = new float[shape.elementCountAsInt()];
         for (int i = 0; i < data.length; i++) {
             float v = (float) random.nextGaussian();
-            data[i] = op.equals("lp") ? Math.abs(v) : v;
+            data[i] = op instanceof PoolOp.Lp ? Math.abs(v) : v;
         }
         return new Tensor(shape, data);
     }

@@ -46,20 +46,20 @@ final class BackwardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PoolingRequest request = pooling.request(null);
         if (indices != null && !request.op().hasIndices()) {
-            throw UsageError.notApplicable("--indices", "to --op " + request.op() + " (it has no indices)");
+            throw UsageError.notApplicable("--indices", "to --op " + request.op().name() + " (it has no indices)");
         }
         StagedOutputs.requireDirectory("--output", output);
         Tensor x = TensorFiles.readTensor("--input", input, spec.commandLine().getErr());
         Shape outShape = request.outputShape(x.shape());
         Tensor dy = TensorFiles.readTensor("--grad-output", gradOutput, spec.commandLine().getErr());
         if (!dy.shape().equals(outShape)) {
-            throw UsageError.shapeMismatch("--grad-output", dy.shape(), outShape, "the " + request.op() + " output of --input " + x.shape());
+            throw UsageError.shapeMismatch("--grad-output", dy.shape(), outShape, "the " + request.op().name() + " output of --input " + x.shape());
         }
         IndexTensor winners = null;
         if (indices != null) {
             winners = TensorFiles.readIndices("--indices", indices);
             if (!winners.shape().equals(outShape)) {
-                throw UsageError.shapeMismatch("--indices", winners.shape(), outShape, "the " + request.op() + " output of --input " + x.shape());
+                throw UsageError.shapeMismatch("--indices", winners.shape(), outShape, "the " + request.op().name() + " output of --input " + x.shape());
             }
             request.requireIndicesFit(dy, winners, x.shape());
         }

@@ -121,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
             // the pooled picture keeps the input's grey levels (an average of pixels looks like a pixel)
             outputs.stage(out.resolve("pooled.png"), p -> DemoPictures.writePng(DemoPictures.picture(pooled.values(),
                     Math.min(range[0], pooledRange[0]), Math.max(range[1], pooledRange[1]), DemoPictures.scaleFor(pooledShape)), p));
-            figures.add(new Figure("pooled.png", request.op() + " pooled " + pooledShape));
+            figures.add(new Figure("pooled.png", request.op().name() + " pooled " + pooledShape));
             if (request.op().hasIndices()) {
                 Tensor winners = DemoPictures.winners(input, pooled.indices());
                 outputs.stage(out.resolve("argmax.png"), p -> DemoPictures.writePng(DemoPictures.picture(winners, range[0], range[1], scale), p));

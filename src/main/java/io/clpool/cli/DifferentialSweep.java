@@ -1,6 +1,7 @@
 package io.clpool.cli;
 
 import io.clpool.IndexTensor;
+import io.clpool.PoolOp;
 import io.clpool.Pooling;
 import io.clpool.Tensor;
 import io.clpool.spec.AvgOptions;
@@ -67,7 +68,7 @@ final class DifferentialSweep {
         if (op.startsWith("adaptive")) {
             Flags.IntPair size = new Flags.IntPair(1 + random.nextInt(Math.min(2 * shape.h(), 9)),
                     1 + random.nextInt(Math.min(2 * shape.w(), 9)));
-            return new PoolingRequest(Op.fromFlag(op), null, null, 0, size);
+            return new PoolingRequest(Op.fromFlag(op).toPoolOp(null, null, 0, size));
         }
         Op kind = op.equals("unpool") ? Op.MAX : Op.fromFlag(op);
         int kh = 1 + random.nextInt(5);
@@ -85,7 +86,7 @@ final class DifferentialSweep {
         }
         spec = spec.withCeilMode(random.nextBoolean());
         AvgOptions avg = new AvgOptions(random.nextBoolean(), random.nextInt(4) == 0 ? 1 + random.nextInt(9) : 0);
-        return new PoolingRequest(kind, spec, avg, NORMS[random.nextInt(NORMS.length)], null);
+        return new PoolingRequest(kind.toPoolOp(spec, avg, NORMS[random.nextInt(NORMS.length)], null));
     }
 
     static Tensor input(Case c) {
@@ -146,13 +147,14 @@ final class DifferentialSweep {
     /** Unpools a max pooling's values back to the input's shape, and the backward of that. */
     private static String unpool(Tensor x, PoolingRequest.Forward pooled, Pooling backend, Pooling reference) {
         IndexTensor idx = pooled.indices();
-        Tensor expected = reference.maxUnpool2d(pooled.values(), idx, x.shape());
-        String problem = Comparison.exact(expected.data(), backend.maxUnpool2d(pooled.values(), idx, x.shape()).data(), "unpool");
+        PoolOp unpool = PoolOp.maxUnpool(x.shape().h(), x.shape().w());
+        Tensor expected = reference.forward(unpool, pooled.values(), idx).values();
+        String problem = Comparison.exact(expected.data(), backend.forward(unpool, pooled.values(), idx).values().data(), "unpool");
         if (problem != null) {
             return problem;
         }
         Tensor gy = gradient(x.shape(), x.data().length);
-        return Comparison.exact(reference.maxUnpool2dBackward(gy, idx).data(), backend.maxUnpool2dBackward(gy, idx).data(),
-                "unpool backward");
+        return Comparison.exact(reference.backward(unpool, gy, pooled.values(), null, idx).data(),
+                backend.backward(unpool, gy, pooled.values(), null, idx).data(), "unpool backward");
     }
 }

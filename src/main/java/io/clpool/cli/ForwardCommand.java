@@ -42,7 +42,7 @@ final class ForwardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PoolingRequest request = pooling.request(null);
         if (indices != null && !request.op().hasIndices()) {
-            throw UsageError.notApplicable("--indices", "to --op " + request.op() + " (it has no indices)");
+            throw UsageError.notApplicable("--indices", "to --op " + request.op().name() + " (it has no indices)");
         }
         StagedOutputs.requireDirectory("--output", output);
         if (indices != null) {

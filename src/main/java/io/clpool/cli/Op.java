@@ -1,5 +1,8 @@
 package io.clpool.cli;
 
+import io.clpool.PoolOp;
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.PoolSpec;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import picocli.CommandLine.TypeConversionException;
@@ -37,6 +40,22 @@ enum Op {
     /** Adaptive ops take an output size instead of a window. */
     boolean isAdaptive() {
         return adaptive;
+    }
+
+    /**
+     * The library op this flag names, with the parameters the flags gave ({@code spec} for
+     * fixed-window ops, {@code outputSize} for adaptive ones): the one place where a flag name
+     * becomes a {@link PoolOp}.
+     */
+    PoolOp toPoolOp(PoolSpec spec, AvgOptions avgOptions, double norm, Flags.IntPair outputSize) {
+        return switch (this) {
+            case MAX -> PoolOp.max(spec);
+            case MIN -> PoolOp.min(spec);
+            case AVG -> PoolOp.avg(spec, avgOptions);
+            case LP -> PoolOp.lp(spec, norm);
+            case ADAPTIVE_MAX -> PoolOp.adaptiveMax(outputSize.h(), outputSize.w());
+            case ADAPTIVE_AVG -> PoolOp.adaptiveAvg(outputSize.h(), outputSize.w());
+        };
     }
 
     static Op fromFlag(String text) {

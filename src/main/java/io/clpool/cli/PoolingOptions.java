@@ -40,7 +40,7 @@ final class PoolingOptions {
         if (op.isAdaptive()) {
             if (!window.given().isEmpty()) throw UsageError.notApplicable(window.given().get(0), forOp + " (it takes --output-size)");
             if (outputSize == null) throw UsageError.required("--output-size", "by --op " + op);
-            return new PoolingRequest(op, null, null, 0, outputSize);
+            return new PoolingRequest(op.toPoolOp(null, null, 0, outputSize));
         }
         if (outputSize != null) throw UsageError.notApplicable("--output-size", forOp + " (it takes --kernel)");
         PoolSpec spec = window.spec(defaultKernel);
@@ -50,6 +50,6 @@ final class PoolingOptions {
             throw new UsageError("--divisor should be a positive integer, but got " + divisor);
         }
         AvgOptions avg = new AvgOptions(!excludePadding, divisor == null ? 0 : divisor);
-        return new PoolingRequest(op, spec, avg, norm == null ? 0 : norm, null);
+        return new PoolingRequest(op.toPoolOp(spec, avg, norm == null ? 0 : norm, null));
     }
 }

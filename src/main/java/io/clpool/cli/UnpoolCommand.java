@@ -1,6 +1,7 @@
 package io.clpool.cli;
 
 import io.clpool.IndexTensor;
+import io.clpool.PoolOp;
 import io.clpool.Tensor;
 import io.clpool.Validation;
 import io.clpool.io.Npy;
@@ -66,7 +67,7 @@ final class UnpoolCommand implements Callable<Integer> {
         Tensor unpooled;
         String where;
         try (Backend backend = device.open(spec.commandLine().getErr())) {
-            unpooled = backend.pooling().maxUnpool2d(values, idx, target);
+            unpooled = backend.pooling().forward(PoolOp.maxUnpool(target.h(), target.w()), values, idx).values();
             where = backend.describe();
         }
         try (StagedOutputs outputs = new StagedOutputs()) {

@@ -12,32 +12,34 @@ final class AdaptiveKernels {
     private static final String FILE = "adaptive.cl";
 
     private final ClContext context;
+    private final Launches launches;
 
-    AdaptiveKernels(ClContext context) {
-        this.context = context;
+    AdaptiveKernels(Launches launches) {
+        this.context = launches.context();
+        this.launches = launches;
     }
 
-    void maxForward(ClBuffer input, Shape in, Shape out, ClBuffer values, ClBuffer indices) {
+    void maxForward(Object input, Shape in, Shape out, Object values, Object indices) {
         run("adaptive_max_forward", out.elementCount(), in, out, input, values, indices);
     }
 
-    void maxBackward(ClBuffer gradOutput, ClBuffer indices, Shape in, Shape out, ClBuffer gradInput) {
+    void maxBackward(Object gradOutput, Object indices, Shape in, Shape out, Object gradInput) {
         run("adaptive_max_backward", in.elementCount(), in, out, gradOutput, indices, gradInput);
     }
 
-    void avgForward(ClBuffer input, Shape in, Shape out, ClBuffer output) {
+    void avgForward(Object input, Shape in, Shape out, Object output) {
         run("adaptive_avg_forward", out.elementCount(), in, out, input, output);
     }
 
-    void avgBackward(ClBuffer gradOutput, Shape in, Shape out, ClBuffer gradInput) {
+    void avgBackward(Object gradOutput, Shape in, Shape out, Object gradInput) {
         run("adaptive_avg_backward", in.elementCount(), in, out, gradOutput, gradInput);
     }
 
     /** One work-item per element of {@code items}: the buffers, the item count, then PLANE_SHAPES. */
-    private void run(String kernel, long items, Shape in, Shape out, ClBuffer... buffers) {
+    private void run(String kernel, long items, Shape in, Shape out, Object... buffers) {
         ClProgram program = context.program(FILE, KernelSource.options(Map.of()));
         Object[] args = Arrays.copyOf(buffers, buffers.length + 5, Object[].class);
         System.arraycopy(new Object[] {items, in.h(), in.w(), out.h(), out.w()}, 0, args, buffers.length, 5);
-        context.runGuarded(program.kernel(kernel), items, args);
+        launches.runGuarded(program.kernel(kernel), items, args);
     }
 }

@@ -5,7 +5,10 @@ import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_mem;
 
-/** A device buffer. Closing releases it; closing twice is harmless. */
+/**
+ * A device buffer: one clpool allocated, or a caller's {@code cl_mem} it borrows ({@link #wrap},
+ * which retains it). Closing releases this object's reference; closing twice is harmless.
+ */
 public final class ClBuffer implements AutoCloseable {
     private final ClContext context;
     private final long bytes;
@@ -17,8 +20,49 @@ public final class ClBuffer implements AutoCloseable {
         this.bytes = bytes;
     }
 
+    /**
+     * Borrows a caller's buffer for {@code context}: checks that it belongs to that context and
+     * holds at least {@code requiredBytes}, then retains it ({@link #close()} releases that retain).
+     */
+    static ClBuffer wrap(ClContext context, cl_mem mem, long requiredBytes, String what) {
+        io.clpool.spec.Checks.requireNonNull(context, "context");
+        io.clpool.spec.Checks.requireNonNull(mem, what + " cl_mem");
+        org.jocl.cl_context owner = new org.jocl.cl_context();
+        ClException.check(CL.clGetMemObjectInfo(mem, CL.CL_MEM_CONTEXT, Sizeof.cl_context, Pointer.to(owner), null),
+                "clGetMemObjectInfo(CL_MEM_CONTEXT)");
+        if (!ClContext.sameObject(owner, context.handle())) {
+            throw new IllegalArgumentException(what + " should be a buffer of the clpool context's cl_context, "
+                    + "but got a cl_mem of another context");
+        }
+        long[] size = new long[1];
+        ClException.check(CL.clGetMemObjectInfo(mem, CL.CL_MEM_SIZE, Sizeof.size_t, Pointer.to(size), null),
+                "clGetMemObjectInfo(CL_MEM_SIZE)");
+        if (size[0] < requiredBytes) {
+            throw io.clpool.spec.Checks.invalid(what + " buffer size", "at least " + requiredBytes + " bytes for its shape",
+                    size[0] + " bytes");
+        }
+        ClException.check(CL.clRetainMemObject(mem), "clRetainMemObject");
+        context.created(NativeKind.BUFFER);
+        return new ClBuffer(context, mem, size[0]);
+    }
+
     public long bytes() {
         return bytes;
+    }
+
+    /** The context this buffer belongs to. */
+    ClContext context() {
+        return context;
+    }
+
+    /** True until {@link #close()}. */
+    public boolean isOpen() {
+        return mem != null;
+    }
+
+    /** The native buffer; still owned by this object. */
+    public cl_mem handle() {
+        return mem();
     }
 
     cl_mem mem() {
@@ -56,6 +100,11 @@ public final class ClBuffer implements AutoCloseable {
                     Pointer.to(value), 0, null, null), "clEnqueueReadBuffer");
         }
         return value[0];
+    }
+
+    /** Blocking transfer of {@code size} bytes between the buffer's start and a direct NIO buffer (no Java array copy). */
+    void transfer(boolean write, java.nio.Buffer host, long size) {
+        transfer(write, Pointer.to(host), size);
     }
 
     private void transfer(boolean write, Pointer host, long size) {

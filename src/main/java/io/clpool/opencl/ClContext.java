@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import io.clpool.spec.Checks;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jocl.CL;
+import org.jocl.NativePointerObject;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
@@ -20,28 +22,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One device's OpenCL context, its in-order command queue, and a cache of built programs keyed by
- * kernel file and build options. Everything native it creates is counted while alive
- * ({@link #liveObjects()}) and released by {@link #close()}. Methods are thread-safe: dispatches
- * are serialized on this object.
+ * One device's OpenCL context, the in-order command queue clpool enqueues on, and a cache of
+ * built programs keyed by kernel file and build options. A context is either clpool's own
+ * ({@link #create}, {@link #createDefault}: it creates the {@code cl_context} and a profiling
+ * queue, and releases them on {@link #close()}) or borrowed from the caller ({@link #wrap}: it
+ * retains the caller's context and queue, and close releases exactly those retains, so the
+ * caller's objects stay alive and usable). Everything native it creates is counted while alive
+ * ({@link #liveObjects()}). Methods are thread-safe: dispatches are serialized on this object.
  */
 public final class ClContext implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClContext.class);
 
     private final DeviceInfo device;
+    private final boolean borrowed;
     private final Map<NativeKind, AtomicLong> live = new EnumMap<>(NativeKind.class);
     private final Map<String, ClProgram> programs = new HashMap<>();
     private final List<cl_event> pendingEvents = new ArrayList<>();
     private cl_context context;
     private cl_command_queue queue;
+    private final boolean queueProfiles;
+    private final boolean queueInOrder;
     private boolean profiling;
     private long maxAllocationLimit = Long.MAX_VALUE;
 
     private ClContext(DeviceInfo device) {
         this.device = device;
-        for (NativeKind kind : NativeKind.values()) {
-            live.put(kind, new AtomicLong());
-        }
+        this.borrowed = false;
+        this.queueProfiles = true;
+        this.queueInOrder = true;
+        countNothing();
         int[] status = new int[1];
         cl_context_properties properties = new cl_context_properties();
         properties.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform());
@@ -57,12 +66,84 @@ public final class ClContext implements AutoCloseable {
         }
     }
 
+    /** Borrows the caller's objects, retaining each; the caller checked that they belong together. */
+    private ClContext(DeviceInfo device, cl_context context, cl_command_queue queue, long queueProperties) {
+        this.device = device;
+        this.borrowed = true;
+        this.queueProfiles = (queueProperties & CL.CL_QUEUE_PROFILING_ENABLE) != 0;
+        this.queueInOrder = (queueProperties & CL.CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) == 0;
+        countNothing();
+        ClException.check(CL.clRetainContext(context), "clRetainContext");
+        this.context = context;
+        created(NativeKind.CONTEXT);
+        int retained = CL.clRetainCommandQueue(queue);
+        if (retained != CL.CL_SUCCESS) {
+            close();
+            ClException.check(retained, "clRetainCommandQueue");
+        }
+        this.queue = queue;
+        created(NativeKind.QUEUE);
+    }
+
+    private void countNothing() {
+        for (NativeKind kind : NativeKind.values()) {
+            live.put(kind, new AtomicLong());
+        }
+    }
+
     @SuppressWarnings("deprecation") // clCreateCommandQueue is the call OpenCL 1.2 devices understand
     private static cl_command_queue createQueue(cl_context context, cl_device_id device) {
         int[] status = new int[1];
         cl_command_queue queue = CL.clCreateCommandQueue(context, device, CL.CL_QUEUE_PROFILING_ENABLE, status);
         ClException.check(status[0], "clCreateCommandQueue");
         return queue;
+    }
+
+    /**
+     * Borrows a caller's OpenCL objects: clpool enqueues all its work on {@code queue}, which must
+     * belong to {@code context} and {@code device}. Each is retained here and that retain is
+     * released by {@link #close()}; the caller keeps its own references and may go on using them
+     * after this context is closed. Buffers the caller wraps ({@link DeviceTensor#wrap}) must
+     * belong to {@code context}.
+     *
+     * <p>The queue may be in-order or out-of-order, with or without profiling. On an in-order
+     * queue every clpool command runs after everything enqueued before it. On an out-of-order
+     * queue, clpool orders its own commands within one call by events, and orders each call after
+     * the events it is given: pass the event of whatever produced a call's inputs (and, when calls
+     * of one plan could overlap, the previous call's event) in {@code waitFor}. Device timing
+     * ({@link #setProfiling}) needs a queue created with {@code CL_QUEUE_PROFILING_ENABLE}.
+     *
+     * @throws IllegalArgumentException when an argument is null or the queue does not belong to
+     *         the context and device
+     */
+    public static ClContext wrap(cl_context context, cl_device_id device, cl_command_queue queue) {
+        Checks.requireNonNull(context, "context");
+        Checks.requireNonNull(device, "device");
+        Checks.requireNonNull(queue, "queue");
+        cl_context queueContext = new cl_context();
+        ClException.check(CL.clGetCommandQueueInfo(queue, CL.CL_QUEUE_CONTEXT, Sizeof.cl_context, Pointer.to(queueContext),
+                null), "clGetCommandQueueInfo(CL_QUEUE_CONTEXT)");
+        if (!sameObject(queueContext, context)) {
+            throw new IllegalArgumentException("the queue should belong to the given context, but got a queue of another context");
+        }
+        cl_device_id queueDevice = new cl_device_id();
+        ClException.check(CL.clGetCommandQueueInfo(queue, CL.CL_QUEUE_DEVICE, Sizeof.cl_device_id, Pointer.to(queueDevice),
+                null), "clGetCommandQueueInfo(CL_QUEUE_DEVICE)");
+        if (!sameObject(queueDevice, device)) {
+            throw new IllegalArgumentException("the queue should belong to the given device, but got a queue of another device");
+        }
+        long[] properties = new long[1];
+        ClException.check(CL.clGetCommandQueueInfo(queue, CL.CL_QUEUE_PROPERTIES, Sizeof.cl_ulong, Pointer.to(properties),
+                null), "clGetCommandQueueInfo(CL_QUEUE_PROPERTIES)");
+        DeviceInfo info = Devices.describe(device);
+        ClContext wrapped = new ClContext(info, context, queue, properties[0]);
+        LOG.info("clpool OpenCL device (caller's context): {}", info.describe());
+        return wrapped;
+    }
+
+    /** True when two JOCL handles name the same native object. */
+    static boolean sameObject(NativePointerObject a, NativePointerObject b) {
+        return a.getNativePointer() == b.getNativePointer();
     }
 
     /** A context on {@code device}. */
@@ -81,7 +162,32 @@ public final class ClContext implements AutoCloseable {
         return device;
     }
 
-    cl_command_queue queue() {
+    /** True when this context borrows the caller's OpenCL objects ({@link #wrap}). */
+    public boolean isBorrowed() {
+        return borrowed;
+    }
+
+    /** True until {@link #close()}. */
+    public synchronized boolean isOpen() {
+        return context != null;
+    }
+
+    /** True when the queue runs commands in order (clpool's own queue always does). */
+    public boolean isInOrder() {
+        return queueInOrder;
+    }
+
+    /** The native context; still owned by this object (or its caller, when wrapped). */
+    public cl_context handle() {
+        return context();
+    }
+
+    /** The command queue clpool enqueues on; still owned by this object (or its caller, when wrapped). */
+    public cl_command_queue commandQueue() {
+        return queue();
+    }
+
+    synchronized cl_command_queue queue() {
         if (queue == null) {
             throw new IllegalStateException("OpenCL context used after close");
         }
@@ -181,7 +287,7 @@ public final class ClContext implements AutoCloseable {
      * The program built from {@code kernels/<file>} with {@code options}, built once per
      * (file, options) and cached. A build failure throws with the build log.
      */
-    public synchronized ClProgram program(String file, String options) {
+    synchronized ClProgram program(String file, String options) {
         String key = file + "\u0000" + options;
         ClProgram program = programs.get(key);
         if (program == null) {
@@ -222,7 +328,7 @@ public final class ClContext implements AutoCloseable {
      * work-groups of {@code local} (null: the runtime chooses). Arguments are {@link ClBuffer},
      * Integer, Long or Float.
      */
-    public synchronized void run(ClKernel kernel, long[] global, long[] local, Object... args) {
+    synchronized void run(ClKernel kernel, long[] global, long[] local, Object... args) {
         for (long size : global) {
             if (size == 0) {
                 return; // nothing to do; a zero-size range is an error in OpenCL
@@ -240,7 +346,7 @@ public final class ClContext implements AutoCloseable {
      * POCL, which compiles a kernel anew for every work-group size it meets: leaving the choice to
      * the runtime costs a compile for each new shape.
      */
-    public synchronized void runGuarded(ClKernel kernel, long count, Object... args) {
+    synchronized void runGuarded(ClKernel kernel, long count, Object... args) {
         long group = kernel.defaultWorkGroupSize();
         run(kernel, new long[] {(count + group - 1) / group * group}, new long[] {group}, args);
     }
@@ -249,6 +355,29 @@ public final class ClContext implements AutoCloseable {
         cl_event event = new cl_event();
         pendingEvents.add(event);
         return event;
+    }
+
+    /** True while device timing is on: launches then hand their events to {@link #keepForTiming}. */
+    synchronized boolean profiling() {
+        return profiling;
+    }
+
+    /** Keeps an event (the caller's reference to it) until {@link #takeDeviceNanos()} sums and releases it. */
+    synchronized void keepForTiming(cl_event event) {
+        pendingEvents.add(event);
+    }
+
+    /**
+     * Hands over the caller's reference to {@code event} of a command on this context's queue:
+     * while device timing is on, {@link #takeDeviceNanos()} counts it and releases it; otherwise
+     * it is released now.
+     */
+    public synchronized void timeEvent(cl_event event) {
+        if (profiling) {
+            pendingEvents.add(event);
+        } else {
+            CL.clReleaseEvent(event);
+        }
     }
 
     /** Waits for every enqueued command. */
@@ -261,6 +390,10 @@ public final class ClContext implements AutoCloseable {
      * {@link #takeDeviceNanos()} sums their device execution times.
      */
     public synchronized void setProfiling(boolean on) {
+        if (on && !queueProfiles) {
+            throw new IllegalStateException("device timing needs a queue created with CL_QUEUE_PROFILING_ENABLE, "
+                    + "but the wrapped queue has no profiling");
+        }
         if (!on) {
             takeDeviceNanos();
         }
@@ -285,7 +418,7 @@ public final class ClContext implements AutoCloseable {
         return total;
     }
 
-    private cl_context context() {
+    synchronized cl_context context() {
         if (context == null) {
             throw new IllegalStateException("OpenCL context used after close");
         }
@@ -310,7 +443,11 @@ public final class ClContext implements AutoCloseable {
         return live.values().stream().mapToLong(AtomicLong::get).sum();
     }
 
-    /** Releases the programs, kernels, queue and context. Buffers still open are the caller's leak. */
+    /**
+     * Releases the programs, kernels, and this object's references to the queue and context (for a
+     * wrapped context, the retains {@link #wrap} took: the caller's objects live on). Buffers and
+     * plans still open are the caller's leak. Closing twice is harmless.
+     */
     @Override
     public synchronized void close() {
         if (queue != null) {

@@ -20,7 +20,8 @@ public class ClException extends RuntimeException {
         return errorCode;
     }
 
-    static void check(int errorCode, String call) {
+    /** Throws a {@link ClException} naming {@code call} and the error when {@code errorCode} is not CL_SUCCESS. */
+    public static void check(int errorCode, String call) {
         if (errorCode != CL.CL_SUCCESS) {
             throw new ClException(call, errorCode);
         }

@@ -9,7 +9,7 @@ import org.jocl.cl_kernel;
  * One kernel of a built program. Arguments and launch must happen under the context's lock,
  * since a cl_kernel holds its arguments as shared state; {@link ClContext#run} does that.
  */
-public final class ClKernel implements AutoCloseable {
+final class ClKernel implements AutoCloseable {
     private final ClContext context;
     private final String name;
     private cl_kernel kernel;

@@ -7,7 +7,7 @@ import org.jocl.cl_kernel;
 import org.jocl.cl_program;
 
 /** A built program and the kernels created from it; closing it releases its kernels too. */
-public final class ClProgram implements AutoCloseable {
+final class ClProgram implements AutoCloseable {
     private final ClContext context;
     private final String description;
     private final Map<String, ClKernel> kernels = new HashMap<>();

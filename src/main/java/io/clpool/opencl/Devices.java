@@ -153,4 +153,16 @@ public final class Devices {
         }
         return new String(bytes, 0, end, java.nio.charset.StandardCharsets.UTF_8);
     }
+
+    /** The properties of a device a caller already holds (for a wrapped context); indices are -1. */
+    static DeviceInfo describe(cl_device_id id) {
+        cl_platform_id[] platform = {new cl_platform_id()};
+        ClException.check(CL.clGetDeviceInfo(id, CL.CL_DEVICE_PLATFORM, org.jocl.Sizeof.cl_platform_id,
+                org.jocl.Pointer.to(platform[0]), null), "clGetDeviceInfo(CL_DEVICE_PLATFORM)");
+        return new DeviceInfo(platform[0], id, -1, -1, platformString(platform[0], CL_PLATFORM_NAME),
+                deviceString(id, CL_DEVICE_NAME), typeName(deviceLong(id, CL_DEVICE_TYPE)),
+                deviceInt(id, CL_DEVICE_MAX_COMPUTE_UNITS), deviceLong(id, CL_DEVICE_GLOBAL_MEM_SIZE),
+                deviceLong(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE), deviceLong(id, CL_DEVICE_MAX_WORK_GROUP_SIZE),
+                deviceString(id, CL_DEVICE_VERSION));
+    }
 }

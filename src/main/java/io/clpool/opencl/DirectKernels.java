@@ -21,18 +21,20 @@ final class DirectKernels implements FixedWindowKernels {
     static final String FILE = "direct.cl";
 
     private final ClContext context;
+    private final Launches launches;
     private final boolean segments;
 
-    DirectKernels(ClContext context) {
-        this(context, !context.device().isGpu());
+    DirectKernels(Launches launches) {
+        this(launches, !launches.context().device().isGpu());
     }
 
     /**
      * {@code segments}: use the segment kernels (the CPU path) where they exist; false runs the
      * one-output-per-work-item kernels a GPU gets, which tests use to check that path on any device.
      */
-    DirectKernels(ClContext context, boolean segments) {
-        this.context = context;
+    DirectKernels(Launches launches, boolean segments) {
+        this.context = launches.context();
+        this.launches = launches;
         this.segments = segments;
     }
 
@@ -51,8 +53,8 @@ final class DirectKernels implements FixedWindowKernels {
     // ---- forward -------------------------------------------------------------------------------
 
     @Override
-    public void extremumForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, boolean min, ClBuffer values,
-                                ClBuffer indices) {
+    public void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values,
+                                Object indices) {
         ClProgram program = program(spec, min);
         if (segments && forwardInnerColumns(in, out, spec).count() >= SEGMENT) {
             segments(program.kernel("extremum_forward_segment"), forwardInnerColumns(in, out, spec), out,
@@ -65,7 +67,7 @@ final class DirectKernels implements FixedWindowKernels {
     }
 
     @Override
-    public void avgForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, AvgOptions options, ClBuffer output) {
+    public void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output) {
         ClProgram program = program(spec, false);
         split(program.kernel("avg_forward_inner"), null, program.kernel("avg_forward_edge"), forwardInnerColumns(in, out, spec),
                 out, new Object[] {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()},
@@ -73,7 +75,7 @@ final class DirectKernels implements FixedWindowKernels {
     }
 
     @Override
-    public void lpForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, float norm, ClBuffer output) {
+    public void lpForward(Object input, Shape in, Shape out, PoolSpec spec, float norm, Object output) {
         ClProgram program = program(spec, false);
         split(program.kernel("lp_forward_inner"), null, program.kernel("lp_forward_edge"), forwardInnerColumns(in, out, spec),
                 out, new Object[] {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()}, new Object[] {norm});
@@ -82,15 +84,15 @@ final class DirectKernels implements FixedWindowKernels {
     // ---- backward ------------------------------------------------------------------------------
 
     @Override
-    public void indexedBackward(ClBuffer gradOutput, ClBuffer indices, Shape in, Shape out, PoolSpec spec,
-                                ClBuffer gradInput) {
+    public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec,
+                                Object gradInput) {
         ClProgram program = program(spec, false);
         if (!spec.windowsDisjoint() && spec.strideW() == 1 && segments) {
             ClKernel segment = program.kernel("indexed_backward_gather_segment");
             int segments = ceilDiv(in.w(), SEGMENT);
             long[] local = segments <= segment.maxWorkGroupSize()
                     ? new long[] {segments, segmentRowsPerGroup(segment, segments, in.h()), 1} : null;
-            context.run(segment, new long[] {segments, in.h(), in.planes()}, local,
+            launches.run(segment, new long[] {segments, in.h(), in.planes()}, local,
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
@@ -105,20 +107,20 @@ final class DirectKernels implements FixedWindowKernels {
                 new Object[] {gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()}, new Object[0]);
         int firstUncoveredRow = out.h() * spec.strideH() - spec.padH();
         if (firstUncoveredRow < in.h()) {
-            context.run(program.kernel("zero_rows"), new long[] {in.w(), in.h() - firstUncoveredRow, in.planes()}, null,
+            launches.run(program.kernel("zero_rows"), new long[] {in.w(), in.h() - firstUncoveredRow, in.planes()}, null,
                     gradInput, in.h(), in.w(), firstUncoveredRow);
         }
     }
 
     @Override
-    public void avgBackward(ClBuffer gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, ClBuffer gradInput) {
+    public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
         gather(program(spec, false).kernel("avg_backward_gather"), in, gradOutput, gradInput, in.h(), in.w(), out.h(),
                 out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
     @Override
-    public void lpBackward(ClBuffer gradOutput, ClBuffer input, ClBuffer output, Shape in, Shape out, PoolSpec spec,
-                           float norm, ClBuffer gradInput) {
+    public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec,
+                           float norm, Object gradInput) {
         gather(program(spec, false).kernel("lp_backward_gather"), in, gradOutput, input, output, gradInput, in.h(), in.w(),
                 out.h(), out.w(), spec.padH(), spec.padW(), norm);
     }
@@ -166,7 +168,7 @@ final class DirectKernels implements FixedWindowKernels {
             int segments = columns.count() / SEGMENT;
             long[] local = segments <= segment.maxWorkGroupSize()
                     ? new long[] {segments, segmentRowsPerGroup(segment, segments, out.h()), 1} : null;
-            context.run(segment, new long[] {segments, out.h(), planes}, local, args(head, new Object[] {columns.first()}, tail));
+            launches.run(segment, new long[] {segments, out.h(), planes}, local, args(head, new Object[] {columns.first()}, tail));
             runEdge(edge, columns, segments * SEGMENT, out, head, tail);
             return;
         }
@@ -174,7 +176,7 @@ final class DirectKernels implements FixedWindowKernels {
         int launched = width == 0 ? 0 : columns.count() / width * width;
         if (launched > 0) {
             int rows = rowsPerGroup(inner, width, out.h());
-            context.run(inner, new long[] {launched, out.h(), planes}, new long[] {width, rows, 1},
+            launches.run(inner, new long[] {launched, out.h(), planes}, new long[] {width, rows, 1},
                     args(head, new Object[] {columns.first()}, tail));
         }
         runEdge(edge, columns, launched, out, head, tail);
@@ -191,7 +193,7 @@ final class DirectKernels implements FixedWindowKernels {
             return;
         }
         long[] local = count <= edge.maxWorkGroupSize() ? new long[] {count, segmentRowsPerGroup(edge, count, out.h()), 1} : null;
-        context.run(edge, new long[] {count, out.h(), out.planes()}, local,
+        launches.run(edge, new long[] {count, out.h(), out.planes()}, local,
                 args(head, new Object[] {columns.first(), launched}, tail));
     }
 
@@ -206,7 +208,7 @@ final class DirectKernels implements FixedWindowKernels {
         int slots = leftSlots + inner / SEGMENT + ceilDiv(out.w() - columns.first() - inner, SEGMENT);
         long[] local = slots <= segment.maxWorkGroupSize()
                 ? new long[] {slots, segmentRowsPerGroup(segment, slots, out.h()), 1} : null;
-        context.run(segment, new long[] {slots, out.h(), out.planes()}, local,
+        launches.run(segment, new long[] {slots, out.h(), out.planes()}, local,
                 args(head, new Object[] {columns.first(), inner, leftSlots}, new Object[0]));
     }
 
@@ -236,7 +238,7 @@ final class DirectKernels implements FixedWindowKernels {
         if (width > 0) {
             local = new long[] {width, rowsPerGroup(kernel, width, in.h()), 1};
         }
-        context.run(kernel, new long[] {in.w(), in.h(), in.planes()}, local, args);
+        launches.run(kernel, new long[] {in.w(), in.h(), in.planes()}, local, args);
     }
 
     /**

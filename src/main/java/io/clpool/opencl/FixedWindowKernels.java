@@ -5,23 +5,23 @@ import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 
 /**
- * The fixed-window ops that one algorithm ({@code IM2COL} or {@code DIRECT}) implements on
- * device buffers. Arguments are validated by the caller; an implementation only enqueues work,
- * with the context's lock held by the caller, and never reads or writes outside the buffers'
- * shapes.
+ * The fixed-window ops that one algorithm ({@code IM2COL} or {@code DIRECT}) implements. An
+ * implementation records its launches into the {@link Launches} it was made with, once, when a
+ * plan is made; buffers are {@link Launches.Slot}s that each call binds. Arguments are validated
+ * by the caller; the kernels never read or write outside the buffers' shapes.
  */
 interface FixedWindowKernels {
 
-    void extremumForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, boolean min, ClBuffer values, ClBuffer indices);
+    void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values, Object indices);
 
-    void indexedBackward(ClBuffer gradOutput, ClBuffer indices, Shape in, Shape out, PoolSpec spec, ClBuffer gradInput);
+    void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec, Object gradInput);
 
-    void avgForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, AvgOptions options, ClBuffer output);
+    void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output);
 
-    void avgBackward(ClBuffer gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, ClBuffer gradInput);
+    void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput);
 
-    void lpForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, float norm, ClBuffer output);
+    void lpForward(Object input, Shape in, Shape out, PoolSpec spec, float norm, Object output);
 
-    void lpBackward(ClBuffer gradOutput, ClBuffer input, ClBuffer output, Shape in, Shape out, PoolSpec spec, float norm,
-                    ClBuffer gradInput);
+    void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec, float norm,
+                    Object gradInput);
 }

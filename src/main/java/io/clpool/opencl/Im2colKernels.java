@@ -30,41 +30,41 @@ final class Im2colKernels implements FixedWindowKernels {
     }
 
     private final ClContext context;
-    private final Workspace workspace;
+    private final Launches launches;
 
-    Im2colKernels(ClContext context, Workspace workspace) {
-        this.context = context;
-        this.workspace = workspace;
+    Im2colKernels(Launches launches) {
+        this.context = launches.context();
+        this.launches = launches;
     }
 
     @Override
-    public void extremumForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, boolean min, ClBuffer values, ClBuffer indices) {
+    public void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values, Object indices) {
         forward(min ? Op.MIN : Op.MAX, input, in, out, spec, new Object[] {values, indices}, new Object[0]);
     }
 
     @Override
-    public void avgForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, AvgOptions options, ClBuffer output) {
+    public void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output) {
         forward(Op.AVG, input, in, out, spec, new Object[] {output}, avgParameters(options));
     }
 
     @Override
-    public void lpForward(ClBuffer input, Shape in, Shape out, PoolSpec spec, float norm, ClBuffer output) {
+    public void lpForward(Object input, Shape in, Shape out, PoolSpec spec, float norm, Object output) {
         forward(Op.LP, input, in, out, spec, new Object[] {output}, new Object[] {norm});
     }
 
     @Override
-    public void indexedBackward(ClBuffer gradOutput, ClBuffer indices, Shape in, Shape out, PoolSpec spec, ClBuffer gradInput) {
+    public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec, Object gradInput) {
         backward(Op.MAX, gradOutput, new Object[] {indices}, in, out, spec, new Object[0], gradInput);
     }
 
     @Override
-    public void avgBackward(ClBuffer gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, ClBuffer gradInput) {
+    public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
         backward(Op.AVG, gradOutput, new Object[0], in, out, spec, avgParameters(options), gradInput);
     }
 
     @Override
-    public void lpBackward(ClBuffer gradOutput, ClBuffer input, ClBuffer output, Shape in, Shape out, PoolSpec spec,
-                           float norm, ClBuffer gradInput) {
+    public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec,
+                           float norm, Object gradInput) {
         backward(Op.LP, gradOutput, new Object[] {input, output}, in, out, spec, new Object[] {norm}, gradInput);
     }
 
@@ -72,16 +72,16 @@ final class Im2colKernels implements FixedWindowKernels {
      * im2col, then reduce_columns built for {@code op}; {@code results} are the reduction's
      * output buffers and {@code parameters} the op's scalars, in im2col.cl's order.
      */
-    private void forward(Op op, ClBuffer input, Shape in, Shape out, PoolSpec spec, Object[] results, Object[] parameters) {
+    private void forward(Op op, Object input, Shape in, Shape out, PoolSpec spec, Object[] results, Object[] parameters) {
         long columns = out.elementCount();
         long cells = columns * spec.taps();
         ClProgram program = program(op);
-        ClBuffer colValues = workspace.get("im2col column values (float per tap and window)", cells * Sizeof.cl_float);
-        ClBuffer colSource = workspace.get("im2col column sources (int per tap and window)", cells * Sizeof.cl_int);
+        ClBuffer colValues = launches.workspace("im2col column values (float per tap and window)", cells * Sizeof.cl_float);
+        ClBuffer colSource = launches.workspace("im2col column sources (int per tap and window)", cells * Sizeof.cl_int);
         Object[] geometry = geometry(in, out, spec);
-        context.runGuarded(program.kernel("im2col"), columns,
+        launches.runGuarded(program.kernel("im2col"), columns,
                 arguments(input, colValues, colSource, columns, geometry));
-        context.runGuarded(program.kernel("reduce_columns"), columns,
+        launches.runGuarded(program.kernel("reduce_columns"), columns,
                 arguments(colValues, colSource, results, columns, geometry, parameters));
     }
 
@@ -89,16 +89,16 @@ final class Im2colKernels implements FixedWindowKernels {
      * scatter_to_columns built for {@code op} ({@code operands}: what it reads besides dY), then
      * the col2im gather. Max and min share the max build: their scatter only follows the indices.
      */
-    private void backward(Op op, ClBuffer gradOutput, Object[] operands, Shape in, Shape out, PoolSpec spec,
-                          Object[] parameters, ClBuffer gradInput) {
+    private void backward(Op op, Object gradOutput, Object[] operands, Shape in, Shape out, PoolSpec spec,
+                          Object[] parameters, Object gradInput) {
         long columns = out.elementCount();
         ClProgram program = program(op);
-        ClBuffer colGrad = workspace.get("im2col column gradients (float per tap and window)",
+        ClBuffer colGrad = launches.workspace("im2col column gradients (float per tap and window)",
                 columns * spec.taps() * Sizeof.cl_float);
         Object[] geometry = geometry(in, out, spec);
-        context.runGuarded(program.kernel("scatter_to_columns"), columns,
+        launches.runGuarded(program.kernel("scatter_to_columns"), columns,
                 arguments(gradOutput, operands, colGrad, columns, geometry, parameters));
-        context.runGuarded(program.kernel("col2im_gather"), in.elementCount(),
+        launches.runGuarded(program.kernel("col2im_gather"), in.elementCount(),
                 arguments(colGrad, gradInput, in.elementCount(), columns, geometry));
     }
 

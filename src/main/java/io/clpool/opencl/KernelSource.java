@@ -9,7 +9,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** Loads kernel sources from the classpath and assembles build options: the one place for both. */
-public final class KernelSource {
+final class KernelSource {
     /**
      * Base options for every build. Never fast or finite-only math: they break NaN and infinity,
      * which pooling must propagate exactly.

@@ -15,26 +15,26 @@ final class UnpoolKernels {
     private static final String FILE = "unpool.cl";
 
     private final ClContext context;
-    private final Workspace workspace;
+    private final Launches launches;
 
-    UnpoolKernels(ClContext context, Workspace workspace) {
-        this.context = context;
-        this.workspace = workspace;
+    UnpoolKernels(Launches launches) {
+        this.context = launches.context();
+        this.launches = launches;
     }
 
-    void forward(ClBuffer values, ClBuffer indices, Shape pooled, Shape out, ClBuffer output) {
+    void forward(Object values, Object indices, Shape pooled, Shape out, Object output) {
         ClProgram program = program();
         long ownerBytes = out.elementCount() * Sizeof.cl_int;
-        ClBuffer owners = workspace.get("unpooling owners (int per output element)", ownerBytes);
-        context.zero(owners, ownerBytes);
-        context.runGuarded(program.kernel("unpool_claim"), pooled.elementCount(),
+        ClBuffer owners = launches.workspace("unpooling owners (int per output element)", ownerBytes);
+        launches.zero(owners, ownerBytes);
+        launches.runGuarded(program.kernel("unpool_claim"), pooled.elementCount(),
                 indices, owners, pooled.elementCount(), pooled.planeSize(), out.planeSize());
-        context.runGuarded(program.kernel("unpool_gather"), out.elementCount(),
+        launches.runGuarded(program.kernel("unpool_gather"), out.elementCount(),
                 values, owners, output, out.elementCount(), pooled.planeSize(), out.planeSize());
     }
 
-    void backward(ClBuffer gradOutput, ClBuffer indices, Shape pooled, Shape out, ClBuffer gradValues) {
-        context.runGuarded(program().kernel("unpool_backward"), pooled.elementCount(),
+    void backward(Object gradOutput, Object indices, Shape pooled, Shape out, Object gradValues) {
+        launches.runGuarded(program().kernel("unpool_backward"), pooled.elementCount(),
                 gradOutput, indices, gradValues, pooled.elementCount(), pooled.planeSize(), out.planeSize());
     }
 

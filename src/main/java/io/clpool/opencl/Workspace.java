@@ -31,6 +31,11 @@ final class Workspace implements AutoCloseable {
         return buffer;
     }
 
+    /** Bytes held now. */
+    long bytes() {
+        return buffers.values().stream().mapToLong(ClBuffer::bytes).sum();
+    }
+
     @Override
     public void close() {
         buffers.values().forEach(ClBuffer::close);

@@ -1,6 +1,7 @@
 package io.clpool.reference;
 
 import io.clpool.IndexTensor;
+import io.clpool.PoolOp;
 import io.clpool.PoolResult;
 import io.clpool.Pooling;
 import io.clpool.Tensor;
@@ -13,7 +14,9 @@ import io.clpool.spec.Shape;
 
 /**
  * The oracle: plain nested loops, one output element at a time, written to be obviously right
- * rather than fast. Every OpenCL result is compared with this class.
+ * rather than fast. Every OpenCL result is compared with this class. It implements the op-driven
+ * {@link Pooling} interface, and keeps one plain method per op (e.g. {@link #maxPool2d},
+ * {@link #maxPool2dBackward}) that the op-driven calls dispatch to.
  */
 public final class ReferencePooling implements Pooling {
 
@@ -23,11 +26,58 @@ public final class ReferencePooling implements Pooling {
     }
 
     @Override
+    public PoolResult forward(PoolOp op, Tensor input, IndexTensor indices) {
+        Checks.requireNonNull(op, "op");
+        Checks.requireNonNull(input, "input");
+        if (!op.takesIndices()) {
+            op.checkIndices(indices, input.shape()); // refuses indices given to an op without them
+        }
+        if (op instanceof PoolOp.Max max) {
+            return maxPool2d(input, max.spec());
+        } else if (op instanceof PoolOp.Min min) {
+            return minPool2d(input, min.spec());
+        } else if (op instanceof PoolOp.Avg avg) {
+            return new PoolResult(avgPool2d(input, avg.spec(), avg.options()), null);
+        } else if (op instanceof PoolOp.Lp lp) {
+            return new PoolResult(lpPool2d(input, lp.spec(), lp.norm()), null);
+        } else if (op instanceof PoolOp.AdaptiveMax adaptive) {
+            return adaptiveMaxPool2d(input, adaptive.outH(), adaptive.outW());
+        } else if (op instanceof PoolOp.AdaptiveAvg adaptive) {
+            return new PoolResult(adaptiveAvgPool2d(input, adaptive.outH(), adaptive.outW()), null);
+        } else if (op instanceof PoolOp.MaxUnpool unpool) {
+            Checks.requireNonNull(indices, "indices");
+            return new PoolResult(maxUnpool2d(input, indices, unpool.outputShape(input.shape())), null);
+        }
+        throw new IllegalStateException("no reference for " + op);
+    }
+
+    @Override
+    public Tensor backward(PoolOp op, Tensor gradOutput, Tensor input, Tensor output, IndexTensor indices) {
+        Checks.requireNonNull(op, "op");
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Checks.requireNonNull(input, "input");
+        op.checkBackward(input.shape(), gradOutput.shape(), indices == null ? null : indices.shape());
+        if (op instanceof PoolOp.Max || op instanceof PoolOp.Min) {
+            return maxPool2dBackward(gradOutput, indices, input.shape(), op.spec());
+        } else if (op instanceof PoolOp.Avg avg) {
+            return avgPool2dBackward(gradOutput, input.shape(), avg.spec(), avg.options());
+        } else if (op instanceof PoolOp.Lp lp) {
+            Checks.requireNonNull(output, "output");
+            return lpPool2dBackward(gradOutput, input, output, lp.spec(), lp.norm());
+        } else if (op instanceof PoolOp.AdaptiveMax) {
+            return adaptiveMaxPool2dBackward(gradOutput, indices, input.shape());
+        } else if (op instanceof PoolOp.AdaptiveAvg) {
+            return adaptiveAvgPool2dBackward(gradOutput, input.shape());
+        } else if (op instanceof PoolOp.MaxUnpool) {
+            return maxUnpool2dBackward(gradOutput, indices);
+        }
+        throw new IllegalStateException("no reference for " + op);
+    }
+
     public PoolResult maxPool2d(Tensor input, PoolSpec spec) {
         return extremumPool(input, spec, false);
     }
 
-    @Override
     public PoolResult minPool2d(Tensor input, PoolSpec spec) {
         return extremumPool(input, spec, true);
     }
@@ -79,7 +129,6 @@ public final class ReferencePooling implements Pooling {
         return new PoolResult(new Tensor(out, y), new IndexTensor(out, idx));
     }
 
-    @Override
     public Tensor maxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape, PoolSpec spec) {
         Validation.requireIndicesInWindows(gradOutput, indices, inputShape, spec);
         return scatterByIndex(gradOutput, indices, inputShape);
@@ -98,7 +147,6 @@ public final class ReferencePooling implements Pooling {
         return new Tensor(inputShape, dx);
     }
 
-    @Override
     public Tensor avgPool2d(Tensor input, PoolSpec spec, AvgOptions options) {
         Shape in = input.shape();
         Shape out = Validation.avgPooledShape(input.shape(), spec, options);
@@ -123,7 +171,6 @@ public final class ReferencePooling implements Pooling {
         return new Tensor(out, y);
     }
 
-    @Override
     public Tensor avgPool2dBackward(Tensor gradOutput, Shape inputShape, PoolSpec spec, AvgOptions options) {
         Validation.avgPooledShape(inputShape, spec, options);
         Shape out = Validation.requireGradOutput(gradOutput, inputShape, spec);
@@ -173,7 +220,6 @@ public final class ReferencePooling implements Pooling {
      * LP pooling as PyTorch computes it: {@code (avg(x^p) · kh·kw)^(1/p)}, where the average
      * divides by the in-bounds taps, so a partial (ceil-mode) window is scaled by kh·kw/n.
      */
-    @Override
     public Tensor lpPool2d(Tensor input, PoolSpec spec, double norm) {
         Shape in = input.shape();
         Shape out = Validation.lpPooledShape(input.shape(), spec, norm);
@@ -196,7 +242,6 @@ public final class ReferencePooling implements Pooling {
      * {@code dy · (K/n) · (K·avg)^(1/p − 1) · x^(p−1)} to its taps, and nothing where
      * {@code K·avg} is 0 (PyTorch's sign/relu guard).
      */
-    @Override
     public Tensor lpPool2dBackward(Tensor gradOutput, Tensor input, Tensor output, PoolSpec spec, double norm) {
         Shape in = input.shape();
         Shape out = Validation.lpPooledShape(input.shape(), spec, norm);
@@ -230,7 +275,6 @@ public final class ReferencePooling implements Pooling {
         return new Tensor(in, dx);
     }
 
-    @Override
     public PoolResult adaptiveMaxPool2d(Tensor input, int outH, int outW) {
         Shape in = input.shape();
         Shape out = Validation.adaptiveShape(input.shape(), outH, outW);
@@ -263,13 +307,11 @@ public final class ReferencePooling implements Pooling {
         return new PoolResult(new Tensor(out, y), new IndexTensor(out, idx));
     }
 
-    @Override
     public Tensor adaptiveMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
         Validation.requireIndicesInAdaptiveWindows(gradOutput, indices, inputShape);
         return scatterByIndex(gradOutput, indices, inputShape);
     }
 
-    @Override
     public Tensor adaptiveAvgPool2d(Tensor input, int outH, int outW) {
         Shape in = input.shape();
         Shape out = Validation.adaptiveShape(input.shape(), outH, outW);
@@ -297,7 +339,6 @@ public final class ReferencePooling implements Pooling {
         return new Tensor(out, y);
     }
 
-    @Override
     public Tensor adaptiveAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
         Checks.requireNonNull(gradOutput, "gradOutput");
         Shape out = Validation.adaptiveShape(inputShape, gradOutput.shape().h(), gradOutput.shape().w());
@@ -325,7 +366,6 @@ public final class ReferencePooling implements Pooling {
         return new Tensor(inputShape, dx);
     }
 
-    @Override
     public Tensor maxUnpool2d(Tensor values, IndexTensor indices, Shape outputShape) {
         Checks.requireNonNull(values, "values");
         Validation.requireUnpoolIndices(values.shape(), indices, outputShape);
@@ -338,7 +378,6 @@ public final class ReferencePooling implements Pooling {
         return new Tensor(outputShape, out);
     }
 
-    @Override
     public Tensor maxUnpool2dBackward(Tensor gradOutput, IndexTensor indices) {
         Checks.requireNonNull(gradOutput, "gradOutput");
         Checks.requireNonNull(indices, "indices");

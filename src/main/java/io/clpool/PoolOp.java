@@ -1,0 +1,279 @@
+package io.clpool;
+
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.Checks;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+import java.util.List;
+
+/**
+ * One pooling operation as a value: what it computes and with which parameters, independent of
+ * the backend and of the input it will meet. Each op owns its rules: its output shape (which is
+ * also its forward check), its backward check (the forward check composed with the shapes of the
+ * gradient and the indices, as PyTorch's {@code Pool.h} composes them), whether it has indices,
+ * and whether its values are selections (exact) or sums. Semantics: {@code docs/SEMANTICS.md}.
+ *
+ * <p>Build ops with the factories: {@link #max}, {@link #min}, {@link #avg}, {@link #lp},
+ * {@link #adaptiveMax}, {@link #adaptiveAvg}, {@link #maxUnpool}.
+ */
+public sealed interface PoolOp
+        permits PoolOp.Max, PoolOp.Min, PoolOp.Avg, PoolOp.Lp, PoolOp.AdaptiveMax, PoolOp.AdaptiveAvg, PoolOp.MaxUnpool {
+
+    /** The op names, as the command line and the conformance cases spell them. */
+    List<String> NAMES = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg", "unpool");
+
+    /** What a backward pass reads besides the output gradient. */
+    enum BackwardInputs {
+        /** The forward's indices: max, min, adaptive max, and max unpooling. */
+        INDICES,
+        /** Nothing but the input's shape: average and adaptive average. */
+        NONE,
+        /** The forward's input and output values: LP pooling. */
+        INPUT_AND_OUTPUT
+    }
+
+    /** The op's name: {@code max}, {@code min}, {@code avg}, {@code lp}, {@code adaptive-max}, {@code adaptive-avg}, {@code unpool}. */
+    String name();
+
+    /**
+     * The output shape for {@code input}; throws {@link IllegalArgumentException} naming the bad
+     * value when the op cannot run on it. This is the op's forward check.
+     */
+    Shape outputShape(Shape input);
+
+    /** True when the forward writes the winning indices (max, min, adaptive max). */
+    default boolean hasIndices() {
+        return false;
+    }
+
+    /** True when the forward reads indices (max unpooling). */
+    default boolean takesIndices() {
+        return false;
+    }
+
+    /** True when values are selected, not summed, so every backend must agree bit for bit. */
+    boolean exact();
+
+    /** What {@code backward} reads besides the output gradient. */
+    BackwardInputs backwardInputs();
+
+    /** The fixed window, or null for adaptive pooling and unpooling. */
+    default PoolSpec spec() {
+        return null;
+    }
+
+    /**
+     * The backward check: the forward check of {@code input}, then the gradient's shape (the
+     * output's), then the indices' shape where the op reads indices. Returns the output shape.
+     */
+    default Shape checkBackward(Shape input, Shape gradOutput, Shape indices) {
+        Checks.requireNonNull(input, "input shape");
+        Checks.requireNonNull(gradOutput, "gradOutput shape");
+        Shape output = outputShape(input);
+        Checks.requireShape("gradOutput", output, gradOutput);
+        if (backwardInputs() == BackwardInputs.INDICES) {
+            Checks.requireNonNull(indices, "indices shape");
+            Checks.requireShape("indices", takesIndices() ? input : output, indices);
+        }
+        return output;
+    }
+
+    /**
+     * Checks, on the host, that every index is legal for this op over {@code input}: inside its
+     * own window (pooling) or inside the output plane (unpooling). Throws naming the first bad
+     * index and where it sits. Ops without indices accept nothing but null.
+     */
+    void checkIndices(IndexTensor indices, Shape input);
+
+    // ---- factories ----------------------------------------------------------------------------
+
+    /** Max pooling with {@code spec}: values and winning indices. */
+    static Max max(PoolSpec spec) {
+        return new Max(spec);
+    }
+
+    /** Min pooling with {@code spec}, equal to {@code -max(-x)} in values and indices. */
+    static Min min(PoolSpec spec) {
+        return new Min(spec);
+    }
+
+    /** Average pooling with PyTorch's defaults (count_include_pad, no divisor override). */
+    static Avg avg(PoolSpec spec) {
+        return new Avg(spec, AvgOptions.DEFAULT);
+    }
+
+    /** Average pooling with {@code options}. */
+    static Avg avg(PoolSpec spec, AvgOptions options) {
+        return new Avg(spec, options);
+    }
+
+    /** LP pooling with norm {@code p}: positive and finite in float32. */
+    static Lp lp(PoolSpec spec, double norm) {
+        return new Lp(spec, norm);
+    }
+
+    /** Adaptive max pooling to {@code outH×outW}, with indices. */
+    static AdaptiveMax adaptiveMax(int outH, int outW) {
+        return new AdaptiveMax(outH, outW);
+    }
+
+    /** Adaptive average pooling to {@code outH×outW}. */
+    static AdaptiveAvg adaptiveAvg(int outH, int outW) {
+        return new AdaptiveAvg(outH, outW);
+    }
+
+    /** Global max pooling: adaptive max pooling to 1×1. */
+    static AdaptiveMax globalMax() {
+        return new AdaptiveMax(1, 1);
+    }
+
+    /** Global average pooling: adaptive average pooling to 1×1. */
+    static AdaptiveAvg globalAvg() {
+        return new AdaptiveAvg(1, 1);
+    }
+
+    /** Max unpooling of values (with their indices) into planes of {@code outH×outW}. */
+    static MaxUnpool maxUnpool(int outH, int outW) {
+        return new MaxUnpool(outH, outW);
+    }
+
+    /** Max unpooling into PyTorch's default size for undoing {@code spec} on {@code pooled}. */
+    static MaxUnpool maxUnpool(PoolSpec spec, Shape pooled) {
+        Checks.requireNonNull(spec, "spec");
+        Shape out = spec.unpoolOutputShape(Checks.requireNonNull(pooled, "pooled shape"));
+        return new MaxUnpool(out.h(), out.w());
+    }
+
+    // ---- the ops ----------------------------------------------------------------------------
+
+    /** Max pooling (PyTorch {@code max_pool2d} with indices). */
+    record Max(PoolSpec spec) implements PoolOp {
+        public Max {
+            Checks.requireNonNull(spec, "spec");
+        }
+
+        @Override public String name() { return "max"; }
+        @Override public Shape outputShape(Shape input) { return Validation.pooledShape(input, spec); }
+        @Override public boolean hasIndices() { return true; }
+        @Override public boolean exact() { return true; }
+        @Override public BackwardInputs backwardInputs() { return BackwardInputs.INDICES; }
+        @Override public void checkIndices(IndexTensor indices, Shape input) {
+            Validation.requireIndicesInWindows(indices, input, spec);
+        }
+        @Override public String toString() { return "max " + spec; }
+    }
+
+    /** Min pooling: the max rule with the order reversed. */
+    record Min(PoolSpec spec) implements PoolOp {
+        public Min {
+            Checks.requireNonNull(spec, "spec");
+        }
+
+        @Override public String name() { return "min"; }
+        @Override public Shape outputShape(Shape input) { return Validation.pooledShape(input, spec); }
+        @Override public boolean hasIndices() { return true; }
+        @Override public boolean exact() { return true; }
+        @Override public BackwardInputs backwardInputs() { return BackwardInputs.INDICES; }
+        @Override public void checkIndices(IndexTensor indices, Shape input) {
+            Validation.requireIndicesInWindows(indices, input, spec);
+        }
+        @Override public String toString() { return "min " + spec; }
+    }
+
+    /** Average pooling (PyTorch {@code avg_pool2d}); dilation must be 1. */
+    record Avg(PoolSpec spec, AvgOptions options) implements PoolOp {
+        public Avg {
+            Checks.requireNonNull(spec, "spec");
+            Checks.requireNonNull(options, "options");
+            Validation.requireAvg(spec);
+        }
+
+        @Override public String name() { return "avg"; }
+        @Override public Shape outputShape(Shape input) { return Validation.pooledShape(input, spec); }
+        @Override public boolean exact() { return false; }
+        @Override public BackwardInputs backwardInputs() { return BackwardInputs.NONE; }
+        @Override public void checkIndices(IndexTensor indices, Shape input) { requireNoIndices(this, indices); }
+        @Override public String toString() {
+            return "avg " + spec + (options.countIncludePad() ? "" : " exclude-padding")
+                    + (options.hasDivisorOverride() ? " divisor=" + options.divisorOverride() : "");
+        }
+    }
+
+    /** LP pooling (PyTorch {@code lp_pool2d}): norm positive and finite, no padding, no dilation. */
+    record Lp(PoolSpec spec, double norm) implements PoolOp {
+        public Lp {
+            Validation.requireLp(spec, norm);
+        }
+
+        @Override public String name() { return "lp"; }
+        @Override public Shape outputShape(Shape input) { return Validation.pooledShape(input, spec); }
+        @Override public boolean exact() { return false; }
+        @Override public BackwardInputs backwardInputs() { return BackwardInputs.INPUT_AND_OUTPUT; }
+        @Override public void checkIndices(IndexTensor indices, Shape input) { requireNoIndices(this, indices); }
+        @Override public String toString() { return "lp " + spec + " norm=" + norm; }
+    }
+
+    /** Adaptive max pooling (PyTorch {@code adaptive_max_pool2d}) to {@code outH×outW}. */
+    record AdaptiveMax(int outH, int outW) implements PoolOp {
+        public AdaptiveMax {
+            Checks.requirePositivePair("adaptive output size", "outputH", outH, "outputW", outW);
+        }
+
+        @Override public String name() { return "adaptive-max"; }
+        @Override public Shape outputShape(Shape input) { return Validation.adaptiveShape(input, outH, outW); }
+        @Override public boolean hasIndices() { return true; }
+        @Override public boolean exact() { return true; }
+        @Override public BackwardInputs backwardInputs() { return BackwardInputs.INDICES; }
+        @Override public void checkIndices(IndexTensor indices, Shape input) {
+            Validation.requireIndicesInAdaptiveWindows(indices, input);
+        }
+        @Override public String toString() { return "adaptive-max output-size=" + outH + "x" + outW; }
+    }
+
+    /** Adaptive average pooling (PyTorch {@code adaptive_avg_pool2d}) to {@code outH×outW}. */
+    record AdaptiveAvg(int outH, int outW) implements PoolOp {
+        public AdaptiveAvg {
+            Checks.requirePositivePair("adaptive output size", "outputH", outH, "outputW", outW);
+        }
+
+        @Override public String name() { return "adaptive-avg"; }
+        @Override public Shape outputShape(Shape input) { return Validation.adaptiveShape(input, outH, outW); }
+        @Override public boolean exact() { return false; }
+        @Override public BackwardInputs backwardInputs() { return BackwardInputs.NONE; }
+        @Override public void checkIndices(IndexTensor indices, Shape input) { requireNoIndices(this, indices); }
+        @Override public String toString() { return "adaptive-avg output-size=" + outH + "x" + outW; }
+    }
+
+    /**
+     * Max unpooling (PyTorch {@code max_unpool2d}): the input is the pooled values, each written at
+     * its index in a zero plane of {@code outH×outW}; where several values of a plane share an
+     * index, the last in row-major order wins. Its backward reads the output gradient at the
+     * indices: the gradient of the values.
+     */
+    record MaxUnpool(int outH, int outW) implements PoolOp {
+        public MaxUnpool {
+            Checks.requirePositivePair("unpooling output size", "outputH", outH, "outputW", outW);
+        }
+
+        @Override public String name() { return "unpool"; }
+        @Override public Shape outputShape(Shape input) {
+            Checks.requireNonNull(input, "input");
+            Shape output = input.withSpatial(outH, outW);
+            Validation.requireUnpoolShapes(input, input, output);
+            return output;
+        }
+        @Override public boolean takesIndices() { return true; }
+        @Override public boolean exact() { return true; }
+        @Override public BackwardInputs backwardInputs() { return BackwardInputs.INDICES; }
+        @Override public void checkIndices(IndexTensor indices, Shape input) {
+            Validation.requireUnpoolIndices(input, indices, outputShape(input));
+        }
+        @Override public String toString() { return "unpool output-size=" + outH + "x" + outW; }
+    }
+
+    private static void requireNoIndices(PoolOp op, IndexTensor indices) {
+        if (indices != null) {
+            throw new IllegalArgumentException(op.name() + " pooling takes no indices, but got indices of shape " + indices.shape());
+        }
+    }
+}
