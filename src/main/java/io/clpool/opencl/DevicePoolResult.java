@@ -6,7 +6,7 @@ import io.clpool.PoolResult;
 public record DevicePoolResult(DeviceTensor values, DeviceIndices indices) implements AutoCloseable {
 
     public PoolResult download() {
-        return new PoolResult(values.download(), indices.download());
+        return new PoolResult(values.download(), indices == null ? null : indices.download());
     }
 
     @Override

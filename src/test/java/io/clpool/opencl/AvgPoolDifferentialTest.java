@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import io.clpool.support.Calls;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
@@ -40,13 +41,13 @@ class AvgPoolDifferentialTest extends DeviceTest {
     private void check(Algorithm algorithm, SweepCase c, AvgOptions options) {
         try (OpenClPooling device = new OpenClPooling(context, algorithm)) {
             Tensor input = c.input();
-            Tensor expected = reference.avgPool2d(input, c.spec(), options);
-            Compare.close(expected.data(), device.avgPool2d(input, c.spec(), options).data(), "values");
+            Tensor expected = Calls.avgPool2d(reference, input, c.spec(), options);
+            Compare.close(expected.data(), Calls.avgPool2d(device, input, c.spec(), options).data(), "values");
 
             Tensor gradOut = Inputs.gradient(expected.shape(), c.seed());
-            Tensor expectedGrad = reference.avgPool2dBackward(gradOut, input.shape(), c.spec(), options);
-            Tensor first = device.avgPool2dBackward(gradOut, input.shape(), c.spec(), options);
-            Tensor second = device.avgPool2dBackward(gradOut, input.shape(), c.spec(), options);
+            Tensor expectedGrad = Calls.avgPool2dBackward(reference, gradOut, input.shape(), c.spec(), options);
+            Tensor first = Calls.avgPool2dBackward(device, gradOut, input.shape(), c.spec(), options);
+            Tensor second = Calls.avgPool2dBackward(device, gradOut, input.shape(), c.spec(), options);
             Compare.close(expectedGrad.data(), first.data(), "gradient");
             Compare.bitEqual(first.data(), second.data(), "two backward runs");
         }

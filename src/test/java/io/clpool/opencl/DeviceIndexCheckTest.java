@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import io.clpool.support.Calls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -30,10 +31,10 @@ class DeviceIndexCheckTest extends DeviceTest {
         bad[40] = -5;
         for (var algorithm : TestAlgorithms.ALL) {
             try (OpenClPooling device = new OpenClPooling(context, algorithm);
-                 DeviceIndices indices = device.upload(new IndexTensor(expected.indices().shape(), bad));
-                 DeviceTensor gradOut = device.upload(Inputs.gradient(expected.values().shape(), 2))) {
+                 DeviceIndices indices = Calls.upload(device, new IndexTensor(expected.indices().shape(), bad));
+                 DeviceTensor gradOut = Calls.upload(device, Inputs.gradient(expected.values().shape(), 2))) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                        () -> device.maxPool2dBackward(gradOut, indices, INPUT, SPEC));
+                        () -> Calls.maxPool2dBackward(device, gradOut, indices, INPUT, SPEC));
                 assertEquals("index should be inside its pooling window for an input plane of 7x9, but got index: 0 "
                         + "at output (n=0, c=0, h=3, w=2)", e.getMessage());
             }
@@ -47,10 +48,10 @@ class DeviceIndexCheckTest extends DeviceTest {
         int[] bad = expected.indices().data().clone();
         bad[3] = 63;
         try (OpenClPooling device = new OpenClPooling(context, Algorithm.AUTO);
-             DeviceIndices indices = device.upload(new IndexTensor(expected.indices().shape(), bad));
-             DeviceTensor gradOut = device.upload(Inputs.gradient(expected.values().shape(), 2))) {
+             DeviceIndices indices = Calls.upload(device, new IndexTensor(expected.indices().shape(), bad));
+             DeviceTensor gradOut = Calls.upload(device, Inputs.gradient(expected.values().shape(), 2))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> device.maxPool2dBackward(gradOut, indices, INPUT, SPEC));
+                    () -> Calls.maxPool2dBackward(device, gradOut, indices, INPUT, SPEC));
             assertEquals("index should be in [0, 63) for an input plane of 7x9, but got index: 63 at output "
                     + "(n=0, c=0, h=0, w=3)", e.getMessage());
         }
@@ -70,24 +71,24 @@ class DeviceIndexCheckTest extends DeviceTest {
     void validUploadedIndicesAndForeignForwardIndicesAreAccepted() {
         Tensor x = Inputs.TIES.tensor(INPUT, 3);
         ReferencePooling reference = new ReferencePooling();
-        PoolResult expected = reference.maxPool2d(x, SPEC);
+        PoolResult expected = Calls.maxPool2d(reference, x, SPEC);
         Tensor gradOut = Inputs.gradient(expected.values().shape(), 4);
-        Tensor expectedGrad = reference.maxPool2dBackward(gradOut, expected.indices(), INPUT, SPEC);
+        Tensor expectedGrad = Calls.maxPool2dBackward(reference, gradOut, expected.indices(), INPUT, SPEC);
         try (OpenClPooling device = new OpenClPooling(context, Algorithm.AUTO);
-             DeviceIndices uploaded = device.upload(expected.indices());
-             DeviceTensor dy = device.upload(gradOut);
-             DeviceTensor grad = device.maxPool2dBackward(dy, uploaded, INPUT, SPEC)) {
+             DeviceIndices uploaded = Calls.upload(device, expected.indices());
+             DeviceTensor dy = Calls.upload(device, gradOut);
+             DeviceTensor grad = Calls.maxPool2dBackward(device, dy, uploaded, INPUT, SPEC)) {
             Compare.close(expectedGrad.data(), grad.download().data(), "gradient from uploaded indices");
         }
         // Indices a forward made for another input shape with the same output shape are checked, not
         // trusted: the last window row of an 8-row input reaches row 7, outside a 7-row plane.
         try (OpenClPooling device = new OpenClPooling(context, Algorithm.AUTO);
-             DeviceTensor bottomRowWins = device.upload(withBottomRowLarge(Shape.of(2, 3, 8, 9)));
-             DevicePoolResult foreign = device.maxPool2d(bottomRowWins, SPEC);
-             DeviceTensor dy = device.upload(Inputs.gradient(foreign.values().shape(), 6))) {
+             DeviceTensor bottomRowWins = Calls.upload(device, withBottomRowLarge(Shape.of(2, 3, 8, 9)));
+             DevicePoolResult foreign = Calls.maxPool2d(device, bottomRowWins, SPEC);
+             DeviceTensor dy = Calls.upload(device, Inputs.gradient(foreign.values().shape(), 6))) {
             assertEquals(expected.indices().shape(), foreign.indices().shape());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> device.maxPool2dBackward(dy, foreign.indices(), INPUT, SPEC));
+                    () -> Calls.maxPool2dBackward(device, dy, foreign.indices(), INPUT, SPEC));
             assertEquals("index should be in [0, 63) for an input plane of 7x9, but got index: 63 at output "
                     + "(n=0, c=0, h=3, w=0)", e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import io.clpool.support.Calls;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,20 +65,20 @@ class DirectBatchSplitTest {
         // IM2COL's column buffer (8 bytes per tap per output) is the largest buffer: 1 sample per chunk
         PoolSpec spec = PoolSpec.of(3).withStride(2).withPadding(1);
         Tensor x = Inputs.SPECIAL.tensor(SHAPE, 3);
-        PoolResult expected = reference.maxPool2d(x, spec);
+        PoolResult expected = Calls.maxPool2d(reference, x, spec);
         Tensor dy = Inputs.gradient(expected.values().shape(), 4);
-        Tensor expectedGrad = reference.maxPool2dBackward(dy, expected.indices(), SHAPE, spec);
+        Tensor expectedGrad = Calls.maxPool2dBackward(reference, dy, expected.indices(), SHAPE, spec);
         context.limitMaxAllocation(algorithm == Algorithm.IM2COL ? 8L * 9 * 3 * 20 * 20 + 1 : LIMIT);
         assertThrows(IllegalArgumentException.class, () -> context.allocate(SHAPE.elementCount() * 4, "whole batch"),
                 "the whole batch should not fit, or this test tests nothing");
         try (OpenClPooling device = new OpenClPooling(context, algorithm)) {
-            PoolResult actual = device.maxPool2d(x, spec);
+            PoolResult actual = Calls.maxPool2d(device, x, spec);
             Compare.bitEqual(expected.values().data(), actual.values().data(), "values");
             Compare.bitEqual(expected.indices().data(), actual.indices().data(), "indices");
-            Compare.close(expectedGrad.data(), device.maxPool2dBackward(dy, expected.indices(), SHAPE, spec).data(),
+            Compare.close(expectedGrad.data(), Calls.maxPool2dBackward(device, dy, expected.indices(), SHAPE, spec).data(),
                     "gradient");
-            PoolResult min = device.minPool2d(x, spec);
-            Compare.bitEqual(reference.minPool2d(x, spec).indices().data(), min.indices().data(), "min indices");
+            PoolResult min = Calls.minPool2d(device, x, spec);
+            Compare.bitEqual(Calls.minPool2d(reference, x, spec).indices().data(), min.indices().data(), "min indices");
         }
     }
 
@@ -91,15 +92,15 @@ class DirectBatchSplitTest {
             positive.data()[i] = Math.abs(positive.data()[i]) + 0.25f;
         }
         try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
-            Tensor avg = reference.avgPool2d(x, spec, AvgOptions.DEFAULT);
-            Compare.close(avg.data(), device.avgPool2d(x, spec, AvgOptions.DEFAULT).data(), "avg values");
+            Tensor avg = Calls.avgPool2d(reference, x, spec, AvgOptions.DEFAULT);
+            Compare.close(avg.data(), Calls.avgPool2d(device, x, spec, AvgOptions.DEFAULT).data(), "avg values");
             Tensor dy = Inputs.gradient(avg.shape(), 6);
-            Compare.close(reference.avgPool2dBackward(dy, SHAPE, spec, AvgOptions.DEFAULT).data(),
-                    device.avgPool2dBackward(dy, SHAPE, spec, AvgOptions.DEFAULT).data(), "avg gradient");
-            Tensor lp = reference.lpPool2d(positive, spec, 2.0);
-            Compare.close(lp.data(), device.lpPool2d(positive, spec, 2.0).data(), "lp values");
-            Compare.close(reference.lpPool2dBackward(dy, positive, lp, spec, 2.0).data(),
-                    device.lpPool2dBackward(dy, positive, lp, spec, 2.0).data(), "lp gradient");
+            Compare.close(Calls.avgPool2dBackward(reference, dy, SHAPE, spec, AvgOptions.DEFAULT).data(),
+                    Calls.avgPool2dBackward(device, dy, SHAPE, spec, AvgOptions.DEFAULT).data(), "avg gradient");
+            Tensor lp = Calls.lpPool2d(reference, positive, spec, 2.0);
+            Compare.close(lp.data(), Calls.lpPool2d(device, positive, spec, 2.0).data(), "lp values");
+            Compare.close(Calls.lpPool2dBackward(reference, dy, positive, lp, spec, 2.0).data(),
+                    Calls.lpPool2dBackward(device, dy, positive, lp, spec, 2.0).data(), "lp gradient");
         }
     }
 
@@ -108,7 +109,7 @@ class DirectBatchSplitTest {
         context.limitMaxAllocation(1000);
         try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> device.maxPool2d(Inputs.NORMAL.tensor(SHAPE, 1), PoolSpec.of(2)));
+                    () -> Calls.maxPool2d(device, Inputs.NORMAL.tensor(SHAPE, 1), PoolSpec.of(2)));
             assertTrue(e.getMessage().contains("maximum allocation is 1000 bytes"), e.getMessage());
         }
     }

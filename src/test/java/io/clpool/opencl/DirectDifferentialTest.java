@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import io.clpool.support.Calls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,15 +62,15 @@ class DirectDifferentialTest {
     void autoPicksDirect() {
         Tensor x = Inputs.NORMAL.tensor(Shape.of(1, 2, 9, 9), 1);
         PoolSpec spec = PoolSpec.of(3).withStride(2).withPadding(1);
-        PoolResult expected = reference.maxPool2d(x, spec);
+        PoolResult expected = Calls.maxPool2d(reference, x, spec);
         long buffersBefore = context.liveObjects(NativeKind.BUFFER);
         // IM2COL keeps its column buffers in the backend's workspace until close; DIRECT needs none.
         try (OpenClPooling im2col = new OpenClPooling(context, Algorithm.IM2COL)) {
-            im2col.maxPool2d(x, spec);
+            Calls.maxPool2d(im2col, x, spec);
             assertTrue(context.liveObjects(NativeKind.BUFFER) > buffersBefore, "IM2COL should keep a column buffer");
         }
         try (OpenClPooling auto = new OpenClPooling(context, Algorithm.AUTO)) {
-            PoolResult actual = auto.maxPool2d(x, spec);
+            PoolResult actual = Calls.maxPool2d(auto, x, spec);
             Compare.bitEqual(expected.values().data(), actual.values().data(), "values");
             assertEquals(buffersBefore, context.liveObjects(NativeKind.BUFFER), "AUTO kept scratch buffers, so it is not DIRECT");
         }
@@ -83,12 +84,12 @@ class DirectDifferentialTest {
         return cases.stream().map(c -> dynamicTest("avg " + c, () -> {
             AvgOptions options = AVG_OPTIONS[(int) (c.seed() % AVG_OPTIONS.length)];
             Tensor x = c.input();
-            Tensor expected = reference.avgPool2d(x, c.spec(), options);
-            Compare.close(expected.data(), direct.avgPool2d(x, c.spec(), options).data(), "values " + options);
+            Tensor expected = Calls.avgPool2d(reference, x, c.spec(), options);
+            Compare.close(expected.data(), Calls.avgPool2d(direct, x, c.spec(), options).data(), "values " + options);
             Tensor dy = Inputs.gradient(expected.shape(), c.seed());
-            Tensor expectedGrad = reference.avgPool2dBackward(dy, x.shape(), c.spec(), options);
-            Tensor first = direct.avgPool2dBackward(dy, x.shape(), c.spec(), options);
-            Tensor second = direct.avgPool2dBackward(dy, x.shape(), c.spec(), options);
+            Tensor expectedGrad = Calls.avgPool2dBackward(reference, dy, x.shape(), c.spec(), options);
+            Tensor first = Calls.avgPool2dBackward(direct, dy, x.shape(), c.spec(), options);
+            Tensor second = Calls.avgPool2dBackward(direct, dy, x.shape(), c.spec(), options);
             Compare.close(expectedGrad.data(), first.data(), "gradient " + options);
             Compare.bitEqual(first.data(), second.data(), "two backward runs");
         }));
@@ -103,13 +104,13 @@ class DirectDifferentialTest {
             double norm = NORMS[(int) (c.seed() % NORMS.length)];
             // positive inputs: a fractional power of a negative number is NaN on both sides, which tests nothing
             Tensor x = positive(c.input());
-            Tensor expected = reference.lpPool2d(x, c.spec(), norm);
-            Tensor y = direct.lpPool2d(x, c.spec(), norm);
+            Tensor expected = Calls.lpPool2d(reference, x, c.spec(), norm);
+            Tensor y = Calls.lpPool2d(direct, x, c.spec(), norm);
             Compare.close(expected.data(), y.data(), "values p=" + norm);
             Tensor dy = Inputs.gradient(expected.shape(), c.seed());
-            Tensor expectedGrad = reference.lpPool2dBackward(dy, x, expected, c.spec(), norm);
-            Tensor first = direct.lpPool2dBackward(dy, x, expected, c.spec(), norm);
-            Tensor second = direct.lpPool2dBackward(dy, x, expected, c.spec(), norm);
+            Tensor expectedGrad = Calls.lpPool2dBackward(reference, dy, x, expected, c.spec(), norm);
+            Tensor first = Calls.lpPool2dBackward(direct, dy, x, expected, c.spec(), norm);
+            Tensor second = Calls.lpPool2dBackward(direct, dy, x, expected, c.spec(), norm);
             Compare.close(expectedGrad.data(), first.data(), "gradient p=" + norm);
             Compare.bitEqual(first.data(), second.data(), "two backward runs");
         }));
@@ -124,13 +125,13 @@ class DirectDifferentialTest {
                 PoolSpec.of(2).withDilation(2).withStride(3)};
         return Stream.of(shapes).flatMap(shape -> Stream.of(specs).map(spec -> dynamicTest(shape + " " + spec, () -> {
             Tensor x = Inputs.SPECIAL.tensor(shape, shape.w() + spec.kernelH());
-            PoolResult expected = reference.maxPool2d(x, spec);
-            PoolResult actual = direct.maxPool2d(x, spec);
+            PoolResult expected = Calls.maxPool2d(reference, x, spec);
+            PoolResult actual = Calls.maxPool2d(direct, x, spec);
             Compare.bitEqual(expected.values().data(), actual.values().data(), "values");
             Compare.bitEqual(expected.indices().data(), actual.indices().data(), "indices");
             Tensor dy = Inputs.gradient(expected.values().shape(), 5);
-            Compare.close(reference.maxPool2dBackward(dy, expected.indices(), shape, spec).data(),
-                    direct.maxPool2dBackward(dy, expected.indices(), shape, spec).data(), "gradient");
+            Compare.close(Calls.maxPool2dBackward(reference, dy, expected.indices(), shape, spec).data(),
+                    Calls.maxPool2dBackward(direct, dy, expected.indices(), shape, spec).data(), "gradient");
         })));
     }
 
@@ -152,36 +153,36 @@ class DirectDifferentialTest {
         Shape shape = Shape.of(2, 3, 17, 29);
         PoolSpec spec = PoolSpec.of(3).withStride(2).withPadding(1);
         Tensor x = Inputs.TIES.tensor(shape, 11);
-        PoolResult expected = reference.maxPool2d(x, spec);
+        PoolResult expected = Calls.maxPool2d(reference, x, spec);
         Shape out = expected.values().shape();
         Tensor dy = Inputs.gradient(out, 12);
-        Tensor expectedGrad = reference.maxPool2dBackward(dy, expected.indices(), shape, spec);
-        try (DeviceTensor input = direct.upload(x);
-             DevicePoolResult pooled = direct.allocateIndexed(out);
-             DeviceTensor gradOut = direct.upload(dy);
-             DeviceTensor gradIn = direct.allocate(shape)) {
+        Tensor expectedGrad = Calls.maxPool2dBackward(reference, dy, expected.indices(), shape, spec);
+        try (DeviceTensor input = Calls.upload(direct, x);
+             DevicePoolResult pooled = Calls.allocateIndexed(direct, out);
+             DeviceTensor gradOut = Calls.upload(direct, dy);
+             DeviceTensor gradIn = Calls.allocate(direct, shape)) {
             long buffersBefore = context.liveObjects(NativeKind.BUFFER);
             for (int run = 0; run < 3; run++) {
-                direct.maxPool2dInto(input, spec, pooled);
-                direct.maxPool2dBackwardInto(gradOut, pooled.indices(), spec, gradIn);
+                Calls.maxPool2dInto(direct, input, spec, pooled);
+                Calls.maxPool2dBackwardInto(direct, gradOut, pooled.indices(), spec, gradIn);
             }
             assertEquals(buffersBefore, context.liveObjects(NativeKind.BUFFER), "no buffer allocated on the hot path");
             Compare.bitEqual(expected.values().data(), pooled.values().download().data(), "values");
             Compare.bitEqual(expected.indices().data(), pooled.indices().download().data(), "indices");
             Compare.close(expectedGrad.data(), gradIn.download().data(), "gradient");
 
-            Tensor avg = reference.avgPool2d(x, spec, AvgOptions.DEFAULT);
-            direct.avgPool2dInto(input, spec, AvgOptions.DEFAULT, pooled.values());
+            Tensor avg = Calls.avgPool2d(reference, x, spec, AvgOptions.DEFAULT);
+            Calls.avgPool2dInto(direct, input, spec, AvgOptions.DEFAULT, pooled.values());
             Compare.close(avg.data(), pooled.values().download().data(), "avg values");
-            direct.avgPool2dBackwardInto(gradOut, spec, AvgOptions.DEFAULT, gradIn);
-            Compare.close(reference.avgPool2dBackward(dy, shape, spec, AvgOptions.DEFAULT).data(), gradIn.download().data(),
+            Calls.avgPool2dBackwardInto(direct, gradOut, spec, AvgOptions.DEFAULT, gradIn);
+            Compare.close(Calls.avgPool2dBackward(reference, dy, shape, spec, AvgOptions.DEFAULT).data(), gradIn.download().data(),
                     "avg gradient");
 
             IllegalArgumentException aliased = assertThrows(IllegalArgumentException.class,
-                    () -> direct.avgPool2dBackwardInto(gradOut, spec, AvgOptions.DEFAULT, gradOut));
+                    () -> Calls.avgPool2dBackwardInto(direct, gradOut, spec, AvgOptions.DEFAULT, gradOut));
             assertTrue(aliased.getMessage().contains("gradOutput") || aliased.getMessage().contains("buffer of its own"),
                     aliased.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> direct.maxPool2dInto(input, PoolSpec.of(2), pooled));
+            assertThrows(IllegalArgumentException.class, () -> Calls.maxPool2dInto(direct, input, PoolSpec.of(2), pooled));
         }
     }
 

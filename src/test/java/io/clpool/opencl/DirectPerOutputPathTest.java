@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import io.clpool.support.Calls;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.clpool.PoolResult;
@@ -29,33 +30,29 @@ class DirectPerOutputPathTest extends DeviceTest {
                 PoolSpec.of(2).withStride(3).withCeilMode(true), PoolSpec.of(3).withStride(1).withDilation(2)};
         return Stream.of(false, true).flatMap(segments -> Stream.of(shapes).flatMap(shape -> Stream.of(specs)
                 .map(spec -> dynamicTest((segments ? "segments " : "per-output ") + shape + " " + spec,
-                        () -> check(new DirectKernels(context, segments), shape, spec)))));
+                        () -> check(segments, shape, spec)))));
     }
 
-    private void check(DirectKernels kernels, Shape shape, PoolSpec spec) {
+    /** Forces the CPU (segments) or GPU (work-item per output) family with the clpool.kernels property. */
+    private void check(boolean segments, Shape shape, PoolSpec spec) {
         Tensor x = Inputs.SPECIAL.tensor(shape, shape.w() * 31L + spec.kernelH());
-        PoolResult expected = reference.maxPool2d(x, spec);
-        Shape out = expected.values().shape();
-        Tensor dy = Inputs.gradient(out, 9);
-        Tensor expectedGrad = reference.maxPool2dBackward(dy, expected.indices(), shape, spec);
-        float[] values = new float[out.elementCountAsInt()];
-        int[] indices = new int[values.length];
-        float[] grad = new float[shape.elementCountAsInt()];
-        try (ClBuffer in = context.upload(x.data(), "x");
-             ClBuffer v = context.allocate(values.length * 4L, "values");
-             ClBuffer i = context.allocate(values.length * 4L, "indices");
-             ClBuffer g = context.upload(dy.data(), "dy");
-             ClBuffer dx = context.allocate(grad.length * 4L, "dx")) {
-            synchronized (context) {
-                kernels.extremumForward(in, shape, out, spec, false, v, i);
-                kernels.indexedBackward(g, i, shape, out, spec, dx);
+        PoolResult expected = Calls.maxPool2d(reference, x, spec);
+        Tensor dy = Inputs.gradient(expected.values().shape(), 9);
+        Tensor expectedGrad = Calls.maxPool2dBackward(reference, dy, expected.indices(), shape, spec);
+        String before = System.getProperty(KernelFamilies.KERNELS_PROPERTY);
+        System.setProperty(KernelFamilies.KERNELS_PROPERTY, segments ? "cpu" : "gpu");
+        try {
+            OpenClPooling pool = new OpenClPooling(context, io.clpool.Algorithm.DIRECT);
+            PoolResult actual = Calls.maxPool2d(pool, x, spec);
+            Compare.bitEqual(expected.values().data(), actual.values().data(), "values");
+            Compare.bitEqual(expected.indices().data(), actual.indices().data(), "indices");
+            Compare.close(expectedGrad.data(), Calls.maxPool2dBackward(pool, dy, actual.indices(), shape, spec).data(), "gradient");
+        } finally {
+            if (before == null) {
+                System.clearProperty(KernelFamilies.KERNELS_PROPERTY);
+            } else {
+                System.setProperty(KernelFamilies.KERNELS_PROPERTY, before);
             }
-            v.read(values);
-            i.read(indices);
-            dx.read(grad);
         }
-        Compare.bitEqual(expected.values().data(), values, "values");
-        Compare.bitEqual(expected.indices().data(), indices, "indices");
-        Compare.close(expectedGrad.data(), grad, "gradient");
     }
 }

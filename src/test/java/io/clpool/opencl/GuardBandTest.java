@@ -1,19 +1,22 @@
 package io.clpool.opencl;
 
+import io.clpool.support.Calls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.clpool.Algorithm;
 import io.clpool.IndexTensor;
+import io.clpool.PoolOp;
 import io.clpool.PoolResult;
 import io.clpool.Tensor;
 import io.clpool.reference.ReferencePooling;
-import io.clpool.spec.AdaptiveWindows;
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import io.clpool.support.Inputs;
 import io.clpool.support.TestDevices;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,36 +33,35 @@ class GuardBandTest {
     private static final int CASES = 40;
     private static final int GUARD = 4096;
     private static final float SENTINEL = 12345.678f;
-    private static final int SENTINEL_INT = 0x5EED5EED;
 
     private ClContext context;
-    private Workspace workspace;
 
     @BeforeAll
     void open() {
         context = TestDevices.openContext();
-        workspace = new Workspace(context);
     }
 
     @AfterAll
     void close() {
         if (context != null) {
-            workspace.close();
             context.close();
         }
     }
 
+    /**
+     * Every op through a {@link PoolPlan}, on IM2COL and on both DIRECT families, writing into
+     * caller buffers that are larger than their tensors (wrapped with {@link DeviceTensor#wrap}):
+     * everything past the tensor is a guard band that must stay as it was.
+     */
     @Test
     void randomCasesOfEveryOpLeaveTheGuardBandsAlone() {
         Random random = new Random(0x6A4D);
         ReferencePooling reference = new ReferencePooling();
-        FixedWindowKernels[] algorithms = {new Im2colKernels(context, workspace), new DirectKernels(context)};
-        AdaptiveKernels adaptive = new AdaptiveKernels(context);
-        UnpoolKernels unpool = new UnpoolKernels(context, workspace);
         // A few window geometries (each is a build on DIRECT) over random awkward shapes.
         PoolSpec[] specs = {PoolSpec.of(2), PoolSpec.of(3).withStride(1).withPadding(1),
             PoolSpec.of(3, 2).withStride(2, 1).withDilation(1, 2), PoolSpec.of(1, 3).withStride(3, 1),
             PoolSpec.of(5).withStride(3).withPadding(2).withCeilMode(true)};
+        String[] families = {"cpu", "gpu"};
         int cases = 0;
         while (cases < CASES) {
             Shape in = Shape.of(1 + random.nextInt(2), 1 + random.nextInt(3), 1 + random.nextInt(30), 1 + random.nextInt(70));
@@ -68,87 +70,108 @@ class GuardBandTest {
                 continue;
             }
             cases++;
-            Shape out = spec.outputShape(in);
             Tensor x = Inputs.values()[random.nextInt(Inputs.values().length)].tensor(in, cases);
-            Tensor dy = Inputs.gradient(out, cases);
-            PoolResult pooled = reference.maxPool2d(x, spec);
-            String what = in + " " + spec;
-            try (ClBuffer input = context.upload(x.data(), "x");
-                 ClBuffer gradOut = context.upload(dy.data(), "dy");
-                 ClBuffer indices = context.upload(pooled.indices().data(), "idx")) {
-                for (FixedWindowKernels kernels : algorithms) {
-                    String name = kernels.getClass().getSimpleName() + " " + what;
-                    guarded(out, 2, name + " max forward", (v, i) -> kernels.extremumForward(input, in, out, spec, random.nextBoolean(), v, i));
-                    guarded(in, 1, name + " max backward", (g, unused) -> kernels.indexedBackward(gradOut, indices, in, out, spec, g));
-                    PoolSpec plain = spec.withDilation(1);
-                    Shape avgOut = plain.outputShape(in);
-                    AvgOptions options = new AvgOptions(random.nextBoolean(), random.nextInt(3));
-                    try (ClBuffer avgGrad = context.upload(Inputs.gradient(avgOut, cases).data(), "avg dy")) {
-                        guarded(avgOut, 1, name + " avg forward", (o, unused) -> kernels.avgForward(input, in, avgOut, plain, options, o));
-                        guarded(in, 1, name + " avg backward", (g, unused) -> kernels.avgBackward(avgGrad, in, avgOut, plain, options, g));
-                    }
-                    PoolSpec lp = new PoolSpec(Math.min(spec.kernelH(), in.h()), Math.min(spec.kernelW(), in.w()),
-                            spec.strideH(), spec.strideW(), 0, 0, 1, 1, spec.ceilMode());
-                    Shape lpOut = lp.outputShape(in);
-                    Tensor lpY = reference.lpPool2d(x, lp, 2.0);
-                    try (ClBuffer y = context.upload(lpY.data(), "lp y");
-                         ClBuffer lpGrad = context.upload(Inputs.gradient(lpOut, cases).data(), "lp dy")) {
-                        guarded(lpOut, 1, name + " lp forward", (o, unused) -> kernels.lpForward(input, in, lpOut, lp, 2.0f, o));
-                        guarded(in, 1, name + " lp backward", (g, unused) -> kernels.lpBackward(lpGrad, input, y, in, lpOut, lp, 2.0f, g));
+            PoolSpec lp = new PoolSpec(Math.min(spec.kernelH(), in.h()), Math.min(spec.kernelW(), in.w()),
+                    spec.strideH(), spec.strideW(), 0, 0, 1, 1, spec.ceilMode());
+            List<PoolOp> fixed = List.of(random.nextBoolean() ? PoolOp.max(spec) : PoolOp.min(spec),
+                    PoolOp.avg(spec.withDilation(1), new AvgOptions(random.nextBoolean(), random.nextInt(3))), PoolOp.lp(lp, 2.0));
+            String family = families[cases % 2];
+            System.setProperty(KernelFamilies.KERNELS_PROPERTY, family);
+            try {
+                for (Algorithm algorithm : List.of(Algorithm.IM2COL, Algorithm.DIRECT)) {
+                    for (PoolOp op : fixed) {
+                        guardedPassesOf(op, algorithm, op instanceof PoolOp.Lp ? abs(x) : x, null,
+                                algorithm + "/" + family + " " + op + " on " + in);
                     }
                 }
-                int oh = 1 + random.nextInt(2 * in.h());
-                int ow = 1 + random.nextInt(2 * in.w());
-                Shape adaptiveOut = AdaptiveWindows.outputShape(in, oh, ow);
-                PoolResult adaptivePooled = reference.adaptiveMaxPool2d(x, oh, ow);
-                try (ClBuffer adaptiveGrad = context.upload(Inputs.gradient(adaptiveOut, cases).data(), "adaptive dy");
-                     ClBuffer adaptiveIdx = context.upload(adaptivePooled.indices().data(), "adaptive idx")) {
-                    guarded(adaptiveOut, 2, "adaptive max forward " + what, (v, i) -> adaptive.maxForward(input, in, adaptiveOut, v, i));
-                    guarded(in, 1, "adaptive max backward " + what, (g, unused) -> adaptive.maxBackward(adaptiveGrad, adaptiveIdx, in, adaptiveOut, g));
-                    guarded(adaptiveOut, 1, "adaptive avg forward " + what, (o, unused) -> adaptive.avgForward(input, in, adaptiveOut, o));
-                    guarded(in, 1, "adaptive avg backward " + what, (g, unused) -> adaptive.avgBackward(adaptiveGrad, in, adaptiveOut, g));
-                }
-                try (ClBuffer values = context.upload(pooled.values().data(), "values")) {
-                    guarded(in, 1, "unpool forward " + what, (o, unused) -> unpool.forward(values, indices, out, in, o));
-                    try (ClBuffer unpooledGrad = context.upload(Inputs.gradient(in, cases).data(), "unpooled dy")) {
-                        guarded(out, 1, "unpool backward " + what, (g, unused) -> unpool.backward(unpooledGrad, indices, out, in, g));
-                    }
-                }
+            } finally {
+                System.clearProperty(KernelFamilies.KERNELS_PROPERTY);
             }
+            PoolOp adaptiveMax = PoolOp.adaptiveMax(1 + random.nextInt(2 * in.h()), 1 + random.nextInt(2 * in.w()));
+            guardedPassesOf(adaptiveMax, Algorithm.AUTO, x, null, adaptiveMax + " on " + in);
+            PoolOp adaptiveAvg = PoolOp.adaptiveAvg(1 + random.nextInt(2 * in.h()), 1 + random.nextInt(2 * in.w()));
+            guardedPassesOf(adaptiveAvg, Algorithm.AUTO, x, null, adaptiveAvg + " on " + in);
+            PoolResult pooled = reference.forward(PoolOp.max(spec), x);
+            guardedPassesOf(PoolOp.maxUnpool(in.h(), in.w()), Algorithm.AUTO, pooled.values(), pooled.indices(),
+                    "unpool of " + spec + " on " + in);
         }
         assertEquals(CASES, cases);
     }
 
-    private interface Launch {
-        void into(ClBuffer first, ClBuffer second);
+    /** The forward and the backward of {@code op} on {@code x}, each output guarded. */
+    private void guardedPassesOf(PoolOp op, Algorithm algorithm, Tensor x, IndexTensor taken, String what) {
+        ReferencePooling reference = new ReferencePooling();
+        PoolResult expected = reference.forward(op, x, taken);
+        Shape in = x.shape();
+        Shape out = expected.values().shape();
+        try (PoolPlan plan = PoolPlan.create(context, op, in, algorithm);
+             DeviceTensor input = DeviceTensor.upload(context, x);
+             DeviceIndices indicesIn = taken == null ? null : DeviceIndices.upload(context, taken);
+             Guarded values = new Guarded(out);
+             Guarded indices = op.hasIndices() ? new Guarded(out) : null) {
+            if (op.hasIndices()) {
+                Calls.await(plan.forward(input, values.tensor, indices.indices));
+            } else if (op.takesIndices()) {
+                Calls.await(plan.forward(input, values.tensor, indicesIn));
+            } else {
+                Calls.await(plan.forward(input, values.tensor));
+            }
+            values.requireUntouched(what + " forward values");
+            if (indices != null) {
+                indices.requireUntouched(what + " forward indices");
+            }
+            try (DeviceTensor gradOut = DeviceTensor.upload(context, Inputs.gradient(out, 3));
+                 Guarded gradIn = new Guarded(in)) {
+                switch (op.backwardInputs()) {
+                    case INDICES -> Calls.await(plan.backward(gradOut, indices != null ? indices.indices : indicesIn, gradIn.tensor));
+                    case NONE -> Calls.await(plan.backward(gradOut, gradIn.tensor));
+                    case INPUT_AND_OUTPUT -> Calls.await(plan.backward(gradOut, input, values.tensor, gradIn.tensor));
+                }
+                gradIn.requireUntouched(what + " backward");
+            }
+        }
     }
 
-    /** Runs {@code launch} into one float (and, with two outputs, one int) buffer of {@code shape} plus guard bands. */
-    private void guarded(Shape shape, int outputs, String what, Launch launch) {
-        int count = shape.elementCountAsInt();
-        float[] floats = new float[count + GUARD];
-        Arrays.fill(floats, SENTINEL);
-        int[] ints = new int[count + GUARD];
-        Arrays.fill(ints, SENTINEL_INT);
-        try (ClBuffer first = context.upload(floats, "guarded output");
-             ClBuffer second = outputs == 2 ? context.upload(ints, "guarded indices") : null) {
-            synchronized (context) {
-                launch.into(first, second);
-            }
-            first.read(floats);
+    /** A buffer of a tensor's bytes plus {@value #GUARD} sentinel elements, wrapped as a tensor and as indices of the shape. */
+    private final class Guarded implements AutoCloseable {
+        final int count;
+        final ClBuffer buffer;
+        final DeviceTensor tensor;
+        final DeviceIndices indices;
+
+        Guarded(Shape shape) {
+            count = shape.elementCountAsInt();
+            float[] sentinels = new float[count + GUARD];
+            Arrays.fill(sentinels, SENTINEL);
+            buffer = context.upload(sentinels, "guarded output");
+            tensor = DeviceTensor.wrap(context, buffer.handle(), shape);
+            indices = DeviceIndices.wrap(context, buffer.handle(), shape);
+        }
+
+        void requireUntouched(String what) {
+            float[] floats = new float[count + GUARD];
+            buffer.read(floats);
             for (int i = count; i < floats.length; i++) {
                 if (Float.floatToRawIntBits(floats[i]) != Float.floatToRawIntBits(SENTINEL)) {
-                    fail(what + ": wrote " + floats[i] + " at element " + i + ", past the " + count + " of the output");
-                }
-            }
-            if (second != null) {
-                second.read(ints);
-                for (int i = count; i < ints.length; i++) {
-                    if (ints[i] != SENTINEL_INT) {
-                        fail(what + ": wrote index " + ints[i] + " at element " + i + ", past the " + count + " of the indices");
-                    }
+                    fail(what + ": wrote " + floats[i] + " (bits " + Integer.toHexString(Float.floatToRawIntBits(floats[i]))
+                            + ") at element " + i + ", past the " + count + " of the output");
                 }
             }
         }
+
+        @Override
+        public void close() {
+            tensor.close();
+            indices.close();
+            buffer.close();
+        }
+    }
+
+    private static Tensor abs(Tensor x) {
+        float[] data = x.data().clone();
+        for (int i = 0; i < data.length; i++) {
+            data[i] = Math.abs(data[i]);
+        }
+        return new Tensor(x.shape(), data);
     }
 }

@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import io.clpool.support.Calls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
@@ -63,28 +64,28 @@ class InvalidConfigurationTest {
     Stream<DynamicTest> averagePooling() {
         return table("avg", List.of(
                 new Row("padding more than half the kernel",
-                        p -> p.avgPool2d(X, PoolSpec.of(3).withPadding(2), AvgOptions.DEFAULT),
+                        p -> Calls.avgPool2d(p, X, PoolSpec.of(3).withPadding(2), AvgOptions.DEFAULT),
                         "pad should be at most half of kernel size, but got padH=2, kernelH=3"),
                 new Row("padding more than half the kernel along W only",
-                        p -> p.avgPool2d(X, PoolSpec.of(3, 2).withPadding(1, 2), AvgOptions.DEFAULT),
+                        p -> Calls.avgPool2d(p, X, PoolSpec.of(3, 2).withPadding(1, 2), AvgOptions.DEFAULT),
                         "pad should be at most half of kernel size, but got padW=2, kernelW=2"),
                 new Row("dilation: avg_pool2d has none",
-                        p -> p.avgPool2d(X, PoolSpec.of(2).withDilation(2), AvgOptions.DEFAULT),
+                        p -> Calls.avgPool2d(p, X, PoolSpec.of(2).withDilation(2), AvgOptions.DEFAULT),
                         "average pooling dilation should be 1, but got dilationH: 2, dilationW: 2"),
                 new Row("kernel larger than the input",
-                        p -> p.avgPool2d(X, PoolSpec.of(5), AvgOptions.DEFAULT),
+                        p -> Calls.avgPool2d(p, X, PoolSpec.of(5), AvgOptions.DEFAULT),
                         "Given input size (3x4x4), calculated output size (3x0x0) is too small"),
                 new Row("zero stride",
-                        p -> p.avgPool2d(X, PoolSpec.of(2).withStride(0), AvgOptions.DEFAULT),
+                        p -> Calls.avgPool2d(p, X, PoolSpec.of(2).withStride(0), AvgOptions.DEFAULT),
                         "stride should be greater than zero, but got strideH: 0, strideW: 0"),
                 new Row("negative divisor override",
-                        p -> p.avgPool2d(X, PoolSpec.of(2), new AvgOptions(true, -1)),
+                        p -> Calls.avgPool2d(p, X, PoolSpec.of(2), new AvgOptions(true, -1)),
                         "divisor_override should be positive (or 0 for none), but got divisor: -1"),
                 new Row("no options",
-                        p -> p.avgPool2d(X, PoolSpec.of(2), null),
+                        p -> Calls.avgPool2d(p, X, PoolSpec.of(2), null),
                         "options should not be null"),
                 new Row("backward gradient not of the pooled shape",
-                        p -> p.avgPool2dBackward(X, IN, PoolSpec.of(2), AvgOptions.DEFAULT),
+                        p -> Calls.avgPool2dBackward(p, X, IN, PoolSpec.of(2), AvgOptions.DEFAULT),
                         "gradOutput shape should be 1x3x2x2, but got 1x3x4x4")));
     }
 
@@ -93,31 +94,31 @@ class InvalidConfigurationTest {
         Tensor y = new ReferencePooling().lpPool2d(X, PoolSpec.of(2), 2);
         return table("lp", List.of(
                 new Row("padding: lp_pool2d takes none",
-                        p -> p.lpPool2d(X, PoolSpec.of(2).withPadding(1), 2),
+                        p -> Calls.lpPool2d(p, X, PoolSpec.of(2).withPadding(1), 2),
                         "LP pooling padding should be 0 (lp_pool2d takes no padding), but got padH: 1, padW: 1"),
                 new Row("dilation: lp_pool2d has none",
-                        p -> p.lpPool2d(X, PoolSpec.of(2).withDilation(1, 2), 2),
+                        p -> Calls.lpPool2d(p, X, PoolSpec.of(2).withDilation(1, 2), 2),
                         "LP pooling dilation should be 1, but got dilationH: 1, dilationW: 2"),
                 new Row("norm zero: the root 1/p is undefined",
-                        p -> p.lpPool2d(X, PoolSpec.of(2), 0),
+                        p -> Calls.lpPool2d(p, X, PoolSpec.of(2), 0),
                         "LP pooling norm should be positive and finite, but got norm: 0.0"),
                 new Row("negative norm",
-                        p -> p.lpPool2d(X, PoolSpec.of(2), -2),
+                        p -> Calls.lpPool2d(p, X, PoolSpec.of(2), -2),
                         "LP pooling norm should be positive and finite, but got norm: -2.0"),
                 new Row("NaN norm",
-                        p -> p.lpPool2d(X, PoolSpec.of(2), Double.NaN),
+                        p -> Calls.lpPool2d(p, X, PoolSpec.of(2), Double.NaN),
                         "LP pooling norm should be positive and finite, but got norm: NaN"),
                 new Row("infinite norm: x^inf overflows, use max pooling",
-                        p -> p.lpPool2d(X, PoolSpec.of(2), Double.POSITIVE_INFINITY),
+                        p -> Calls.lpPool2d(p, X, PoolSpec.of(2), Double.POSITIVE_INFINITY),
                         "LP pooling norm should be positive and finite, but got norm: Infinity"),
                 new Row("backward with padding",
-                        p -> p.lpPool2dBackward(DY, X, y, PoolSpec.of(2).withPadding(1), 2),
+                        p -> Calls.lpPool2dBackward(p, DY, X, y, PoolSpec.of(2).withPadding(1), 2),
                         "LP pooling padding should be 0 (lp_pool2d takes no padding), but got padH: 1, padW: 1"),
                 new Row("backward gradient not of the pooled shape",
-                        p -> p.lpPool2dBackward(X, X, y, PoolSpec.of(2), 2),
+                        p -> Calls.lpPool2dBackward(p, X, X, y, PoolSpec.of(2), 2),
                         "gradOutput shape should be 1x3x2x2, but got 1x3x4x4"),
                 new Row("backward forward output not of the pooled shape",
-                        p -> p.lpPool2dBackward(DY, X, X, PoolSpec.of(2), 2),
+                        p -> Calls.lpPool2dBackward(p, DY, X, X, PoolSpec.of(2), 2),
                         "output shape should be 1x3x2x2, but got 1x3x4x4")));
     }
 
@@ -126,23 +127,23 @@ class InvalidConfigurationTest {
         Shape twoBatches = Shape.of(2, 3, 2, 2);
         return table("adaptive", List.of(
                 new Row("output height 0",
-                        p -> p.adaptiveMaxPool2d(X, 0, 3),
+                        p -> Calls.adaptiveMaxPool2d(p, X, 0, 3),
                         "adaptive output size should be greater than zero, but got outputH: 0, outputW: 3"),
                 new Row("negative output width",
-                        p -> p.adaptiveAvgPool2d(X, 2, -1),
+                        p -> Calls.adaptiveAvgPool2d(p, X, 2, -1),
                         "adaptive output size should be greater than zero, but got outputH: 2, outputW: -1"),
                 new Row("max backward index inside the plane but outside its window",
-                        p -> p.adaptiveMaxPool2dBackward(DY, windowCorners(POOLED, 0, 15), IN),
+                        p -> Calls.adaptiveMaxPool2dBackward(p, DY, windowCorners(POOLED, 0, 15), IN),
                         "index should be inside its adaptive pooling window for an input plane of 4x4,"
                                 + " but got index: 15 at output (n=0, c=0, h=0, w=0)"),
                 new Row("max backward index past the end of the plane",
-                        p -> p.adaptiveMaxPool2dBackward(DY, windowCorners(POOLED, 5, 16), IN),
+                        p -> Calls.adaptiveMaxPool2dBackward(p, DY, windowCorners(POOLED, 5, 16), IN),
                         "index should be in [0, 16) for an input plane of 4x4, but got index: 16 at output (n=0, c=1, h=0, w=1)"),
                 new Row("max backward gradient of another batch size",
-                        p -> p.adaptiveMaxPool2dBackward(Inputs.gradient(twoBatches, 3), windowCorners(twoBatches, 0, 0), IN),
+                        p -> Calls.adaptiveMaxPool2dBackward(p, Inputs.gradient(twoBatches, 3), windowCorners(twoBatches, 0, 0), IN),
                         "gradOutput planes shape should be 1x3x2x2, but got 2x3x2x2"),
                 new Row("average backward gradient of another batch size",
-                        p -> p.adaptiveAvgPool2dBackward(Inputs.gradient(twoBatches, 3), IN),
+                        p -> Calls.adaptiveAvgPool2dBackward(p, Inputs.gradient(twoBatches, 3), IN),
                         "gradOutput shape should be 1x3x2x2, but got 2x3x2x2")));
     }
 
@@ -151,27 +152,27 @@ class InvalidConfigurationTest {
         Shape out = IN;
         return table("unpool", List.of(
                 new Row("index past the end of the output plane",
-                        p -> p.maxUnpool2d(DY, windowCorners(POOLED, 1, 16), out),
+                        p -> Calls.maxUnpool2d(p, DY, windowCorners(POOLED, 1, 16), out),
                         "index should be in [0, 16) for an unpooled plane of 4x4, but got index: 16 at value (n=0, c=0, h=0, w=1)"),
                 new Row("negative index",
-                        p -> p.maxUnpool2d(DY, windowCorners(POOLED, 11, -1), out),
+                        p -> Calls.maxUnpool2d(p, DY, windowCorners(POOLED, 11, -1), out),
                         "index should be in [0, 16) for an unpooled plane of 4x4, but got index: -1 at value (n=0, c=2, h=1, w=1)"),
                 new Row("output shape of another batch size",
-                        p -> p.maxUnpool2d(DY, windowCorners(POOLED, 0, 0), Shape.of(2, 3, 4, 4)),
+                        p -> Calls.maxUnpool2d(p, DY, windowCorners(POOLED, 0, 0), Shape.of(2, 3, 4, 4)),
                         "the unpooling output batch and channels should be 1x3 as the input's, but got outputShape: 2x3x4x4"),
                 new Row("indices not of the values' shape",
-                        p -> p.maxUnpool2d(DY, new IndexTensor(Shape.of(1, 3, 2, 3), new int[18]), out),
+                        p -> Calls.maxUnpool2d(p, DY, new IndexTensor(Shape.of(1, 3, 2, 3), new int[18]), out),
                         "indices shape should be 1x3x2x2, but got 1x3x2x3"),
                 new Row("default output size of a spec whose padding eats the kernel",
-                        p -> p.maxUnpool2d(DY, windowCorners(POOLED, 0, 0), PoolSpec.of(1, 2).withPadding(0, 1)
+                        p -> Calls.maxUnpool2d(p, DY, windowCorners(POOLED, 0, 0), PoolSpec.of(1, 2).withPadding(0, 1)
                                 .withStride(1).unpoolOutputShape(Shape.of(1, 3, 2, 1))),
                         "the unpooled size should be positive, but got (2x0) from pooled 1x3x2x1 and kernel=1x2 stride=1x1"
                                 + " padding=0x1 dilation=1x1"),
                 new Row("backward index past the end of the gradient's plane",
-                        p -> p.maxUnpool2dBackward(X, windowCorners(POOLED, 1, 16)),
+                        p -> Calls.maxUnpool2dBackward(p, X, windowCorners(POOLED, 1, 16)),
                         "index should be in [0, 16) for an unpooled plane of 4x4, but got index: 16 at value (n=0, c=0, h=0, w=1)"),
                 new Row("backward gradient of another batch size",
-                        p -> p.maxUnpool2dBackward(Inputs.gradient(Shape.of(2, 3, 4, 4), 4), windowCorners(POOLED, 0, 0)),
+                        p -> Calls.maxUnpool2dBackward(p, Inputs.gradient(Shape.of(2, 3, 4, 4), 4), windowCorners(POOLED, 0, 0)),
                         "the unpooling output batch and channels should be 1x3 as the input's, but got outputShape: 2x3x4x4")));
     }
 
@@ -179,11 +180,11 @@ class InvalidConfigurationTest {
     Stream<DynamicTest> maxAndMinPooling() {
         return table("max/min", List.of(
                 new Row("max backward index inside the plane but outside its window",
-                        p -> p.maxPool2dBackward(DY, windowCorners(POOLED, 0, 15), IN, PoolSpec.of(2)),
+                        p -> Calls.maxPool2dBackward(p, DY, windowCorners(POOLED, 0, 15), IN, PoolSpec.of(2)),
                         "index should be inside its pooling window for an input plane of 4x4,"
                                 + " but got index: 15 at output (n=0, c=0, h=0, w=0)"),
                 new Row("min with a kernel larger than the padded input",
-                        p -> p.minPool2d(X, PoolSpec.of(7).withPadding(1)),
+                        p -> Calls.minPool2d(p, X, PoolSpec.of(7).withPadding(1)),
                         "Given input size (3x4x4), calculated output size (3x0x0) is too small")));
     }
 
@@ -203,9 +204,9 @@ class InvalidConfigurationTest {
                         p -> new Pooling1d(p).minPool1d(X_1D, Pooling1d.Window.of(9)),
                         "Given input size (3x1x8), calculated output size (3x1x0) is too small"),
                 new Row("backward input shape with H not 1",
-                        p -> new Pooling1d(p).avgPool1dBackward(X_1D, Shape.of(1, 3, 2, 8), Pooling1d.Window.of(2),
+                        p -> new Pooling1d(p).avgPool1dBackward(X_1D, Tensor.zeros(Shape.of(1, 3, 2, 8)), Pooling1d.Window.of(2),
                                 AvgOptions.DEFAULT),
-                        "the inputShape of a 1-D pooling should be N×C×1×L (H = 1), but got shape: 1x3x2x8")));
+                        "the input of a 1-D pooling should be N×C×1×L (H = 1), but got shape: 1x3x2x8")));
     }
 
     private Stream<DynamicTest> table(String op, List<Row> rows) {

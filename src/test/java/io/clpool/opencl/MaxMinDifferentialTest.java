@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import io.clpool.support.Calls;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
@@ -50,16 +51,16 @@ class MaxMinDifferentialTest extends DeviceTest {
     private void check(Algorithm algorithm, SweepCase c, boolean min) {
         try (OpenClPooling device = new OpenClPooling(context, algorithm)) {
             Tensor input = c.input();
-            PoolResult expected = min ? reference.minPool2d(input, c.spec()) : reference.maxPool2d(input, c.spec());
-            PoolResult actual = min ? device.minPool2d(input, c.spec()) : device.maxPool2d(input, c.spec());
+            PoolResult expected = min ? Calls.minPool2d(reference, input, c.spec()) : Calls.maxPool2d(reference, input, c.spec());
+            PoolResult actual = min ? Calls.minPool2d(device, input, c.spec()) : Calls.maxPool2d(device, input, c.spec());
             Compare.bitEqual(expected.values().data(), actual.values().data(), "values");
             Compare.bitEqual(expected.indices().data(), actual.indices().data(), "indices");
 
             Tensor gradOut = Inputs.gradient(expected.values().shape(), c.seed());
             IndexTensor indices = expected.indices();
-            Tensor expectedGrad = reference.maxPool2dBackward(gradOut, indices, input.shape(), c.spec());
-            Tensor first = device.maxPool2dBackward(gradOut, indices, input.shape(), c.spec());
-            Tensor second = device.maxPool2dBackward(gradOut, indices, input.shape(), c.spec());
+            Tensor expectedGrad = Calls.maxPool2dBackward(reference, gradOut, indices, input.shape(), c.spec());
+            Tensor first = Calls.maxPool2dBackward(device, gradOut, indices, input.shape(), c.spec());
+            Tensor second = Calls.maxPool2dBackward(device, gradOut, indices, input.shape(), c.spec());
             Compare.close(expectedGrad.data(), first.data(), "gradient");
             Compare.bitEqual(first.data(), second.data(), "two backward runs");
         }
@@ -71,14 +72,14 @@ class MaxMinDifferentialTest extends DeviceTest {
         SweepCase c = new SweepCase(io.clpool.spec.Shape.of(2, 3, 7, 93),
                 io.clpool.spec.PoolSpec.of(3).withStride(2).withPadding(1), flavour, 7);
         try (OpenClPooling device = new OpenClPooling(context, Algorithm.IM2COL);
-             DeviceTensor input = device.upload(c.input());
-             DevicePoolResult pooled = device.maxPool2d(input, c.spec());
-             DeviceTensor gradOut = device.upload(Inputs.gradient(pooled.values().shape(), 3));
-             DeviceTensor grad = device.maxPool2dBackward(gradOut, pooled.indices(), input.shape(), c.spec())) {
-            PoolResult expected = reference.maxPool2d(c.input(), c.spec());
+             DeviceTensor input = Calls.upload(device, c.input());
+             DevicePoolResult pooled = Calls.maxPool2d(device, input, c.spec());
+             DeviceTensor gradOut = Calls.upload(device, Inputs.gradient(pooled.values().shape(), 3));
+             DeviceTensor grad = Calls.maxPool2dBackward(device, gradOut, pooled.indices(), input.shape(), c.spec())) {
+            PoolResult expected = Calls.maxPool2d(reference, c.input(), c.spec());
             Compare.bitEqual(expected.values().data(), pooled.values().download().data(), "values");
             Compare.bitEqual(expected.indices().data(), pooled.indices().download().data(), "indices");
-            Tensor expectedGrad = reference.maxPool2dBackward(gradOut.download(), expected.indices(), input.shape(), c.spec());
+            Tensor expectedGrad = Calls.maxPool2dBackward(reference, gradOut.download(), expected.indices(), input.shape(), c.spec());
             Compare.close(expectedGrad.data(), grad.download().data(), "gradient");
         }
     }

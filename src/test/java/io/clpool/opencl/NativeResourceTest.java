@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import io.clpool.support.Calls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -27,8 +28,8 @@ class NativeResourceTest {
             try (OpenClPooling pooling = new OpenClPooling(context, algorithm)) {
                 Tensor x = Inputs.NORMAL.tensor(Shape.of(2, 3, 9, 11), 1);
                 PoolSpec spec = PoolSpec.of(3).withStride(2).withPadding(1);
-                PoolResult r = pooling.maxPool2d(x, spec);
-                pooling.maxPool2dBackward(r.values(), r.indices(), x.shape(), spec);
+                PoolResult r = Calls.maxPool2d(pooling, x, spec);
+                Calls.maxPool2dBackward(pooling, r.values(), r.indices(), x.shape(), spec);
             }
             assertEquals(0, context.liveObjects(NativeKind.BUFFER), "buffers alive after the backend closed");
         }
@@ -46,15 +47,15 @@ class NativeResourceTest {
              OpenClPooling pooling = new OpenClPooling(context, Algorithm.AUTO)) {
             Tensor x = Inputs.NORMAL.tensor(Shape.of(1, 2, 8, 8), 2);
             PoolSpec spec = PoolSpec.of(2);
-            PoolResult warm = pooling.maxPool2d(x, spec);
-            pooling.maxPool2dBackward(warm.values(), warm.indices(), x.shape(), spec);
+            PoolResult warm = Calls.maxPool2d(pooling, x, spec);
+            Calls.maxPool2dBackward(pooling, warm.values(), warm.indices(), x.shape(), spec);
             long buffersAfterWarmUp = context.liveObjects(NativeKind.BUFFER);
             long objectsAfterWarmUp = context.liveObjects();
             long rssBefore = residentKilobytes();
             for (int i = 0; i < 10_000; i++) {
-                try (DeviceTensor in = pooling.upload(x);
-                     DevicePoolResult r = pooling.maxPool2d(in, spec);
-                     DeviceTensor grad = pooling.maxPool2dBackward(r.values(), r.indices(), x.shape(), spec)) {
+                try (DeviceTensor in = Calls.upload(pooling, x);
+                     DevicePoolResult r = Calls.maxPool2d(pooling, in, spec);
+                     DeviceTensor grad = Calls.maxPool2dBackward(pooling, r.values(), r.indices(), x.shape(), spec)) {
                     if (i % 1000 == 0) {
                         grad.download();
                     }
@@ -75,17 +76,17 @@ class NativeResourceTest {
             long before = context.liveObjects(NativeKind.BUFFER);
             // Invalid spec for the input: rejected before any device work.
             Tensor small = Inputs.NORMAL.tensor(Shape.of(1, 1, 3, 3), 3);
-            assertThrows(IllegalArgumentException.class, () -> im2col.maxPool2d(small, PoolSpec.of(5)));
+            assertThrows(IllegalArgumentException.class, () -> Calls.maxPool2d(im2col, small, PoolSpec.of(5)));
             // Bad user indices: rejected on the host before upload.
             Tensor dy = Inputs.NORMAL.tensor(Shape.of(1, 1, 1, 1), 4);
-            assertThrows(IllegalArgumentException.class, () -> im2col.maxPool2dBackward(dy,
+            assertThrows(IllegalArgumentException.class, () -> Calls.maxPool2dBackward(im2col, dy,
                     new IndexTensor(dy.shape(), new int[] {42}), small.shape(), PoolSpec.of(3)));
             // A column buffer larger than the device's maximum allocation: fails after the output
             // buffers exist, which must then be released.
             Tensor large = Inputs.NORMAL.tensor(Shape.of(1, 1, 1024, 1024), 5);
             PoolSpec huge = PoolSpec.of(31).withStride(1).withPadding(15);
             if (31L * 31 * 1024 * 1024 * 4 > context.device().maxAllocBytes()) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> im2col.maxPool2d(large, huge));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Calls.maxPool2d(im2col, large, huge));
                 org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("maximum allocation"), e.getMessage());
             }
             assertEquals(before, context.liveObjects(NativeKind.BUFFER), "buffers left behind by failed calls");

@@ -56,21 +56,21 @@ class Pooling1dTest extends DeviceTest {
                     Compare.bitEqual(new float[] {3f, 5f, 5f, 0f}, r.values().data(), "values");
                     Compare.bitEqual(new int[] {1, 3, 3, 6}, r.indices().data(), "indices");
                     Compare.bitEqual(new float[] {0f, 1f, 0f, 5f, 0f, 0f, 4f},
-                            p.maxPool1dBackward(row(1f, 2f, 3f, 4f), r.indices(), SEVEN.shape(), k3s2p1).data(), "gradient");
+                            p.maxPool1dBackward(row(1f, 2f, 3f, 4f), r.indices(), SEVEN, k3s2p1).data(), "gradient");
                 }),
                 onEveryBackend("min_pool1d k=3 s=2 p=1", p -> {
                     PoolResult r = p.minPool1d(SEVEN, k3s2p1);
                     Compare.bitEqual(new float[] {1f, 2f, -1f, -1f}, r.values().data(), "values");
                     Compare.bitEqual(new int[] {0, 2, 5, 5}, r.indices().data(), "indices");
                     Compare.bitEqual(new float[] {1f, 0f, 2f, 0f, 0f, 7f, 0f},
-                            p.minPool1dBackward(row(1f, 2f, 3f, 4f), r.indices(), SEVEN.shape(), k3s2p1).data(), "gradient");
+                            p.minPool1dBackward(row(1f, 2f, 3f, 4f), r.indices(), SEVEN, k3s2p1).data(), "gradient");
                 }),
                 onEveryBackend("avg_pool1d k=2 p=1: padding counted, or not", p -> {
                     Compare.close(new float[] {0.5f, 2.5f, 4.5f}, p.avgPool1d(FIVE, k2p1, AvgOptions.DEFAULT).data(), "counted");
                     Compare.close(new float[] {1f, 2.5f, 4.5f}, p.avgPool1d(FIVE, k2p1, new AvgOptions(false, 0)).data(),
                             "not counted");
                     Compare.close(new float[] {0.5f, 0.5f, 0.5f, 0.5f, 0.5f},
-                            p.avgPool1dBackward(row(1f, 1f, 1f), FIVE.shape(), k2p1, AvgOptions.DEFAULT).data(), "gradient");
+                            p.avgPool1dBackward(row(1f, 1f, 1f), FIVE, k2p1, AvgOptions.DEFAULT).data(), "gradient");
                 }),
                 onEveryBackend("avg_pool1d k=2 ceil: the last window clipped at the end counts one tap", p ->
                         Compare.close(new float[] {1.5f, 3.5f, 5f},
@@ -127,13 +127,13 @@ class Pooling1dTest extends DeviceTest {
             Compare.bitEqual(min.indices().data(), device.minPool1d(x, window).indices().data(), "min indices");
             Tensor dy = Inputs.gradient(max.values().shape(), 5);
             IndexTensor idx = max.indices();
-            Compare.close(reference.maxPool1dBackward(dy, idx, x.shape(), window).data(),
-                    device.maxPool1dBackward(dy, idx, x.shape(), window).data(), "max gradient");
+            Compare.close(reference.maxPool1dBackward(dy, idx, x, window).data(),
+                    device.maxPool1dBackward(dy, idx, x, window).data(), "max gradient");
 
             AvgOptions options = new AvgOptions(window.padding() % 2 == 0, 0);
             Compare.close(reference.avgPool1d(x, window, options).data(), device.avgPool1d(x, window, options).data(), "avg values");
-            Compare.close(reference.avgPool1dBackward(dy, x.shape(), window, options).data(),
-                    device.avgPool1dBackward(dy, x.shape(), window, options).data(), "avg gradient");
+            Compare.close(reference.avgPool1dBackward(dy, x, window, options).data(),
+                    device.avgPool1dBackward(dy, x, window, options).data(), "avg gradient");
 
             if (window.padding() == 0) {
                 Tensor y = reference.lpPool1d(x, window, 2);

@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import io.clpool.support.Calls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,11 +29,11 @@ class ScratchBufferReuseTest extends DeviceTest {
                 PoolSpec spec = PoolSpec.of(3).withStride(2).withPadding(1);
                 for (Shape shape : new Shape[] {Shape.of(1, 1, 9, 9), Shape.of(2, 3, 7, 93), Shape.of(1, 2, 5, 6), Shape.of(3, 5, 17, 4)}) {
                     Tensor x = Inputs.NORMAL.tensor(shape, 5);
-                    PoolResult max = device.maxPool2d(x, spec);
-                    device.maxPool2dBackward(max.values(), max.indices(), shape, spec);
-                    Tensor avg = device.avgPool2d(x, spec, AvgOptions.DEFAULT);
-                    device.avgPool2dBackward(avg, shape, spec, AvgOptions.DEFAULT);
-                    device.maxUnpool2d(max.values(), max.indices(), shape);
+                    PoolResult max = Calls.maxPool2d(device, x, spec);
+                    Calls.maxPool2dBackward(device, max.values(), max.indices(), shape, spec);
+                    Tensor avg = Calls.avgPool2d(device, x, spec, AvgOptions.DEFAULT);
+                    Calls.avgPool2dBackward(device, avg, shape, spec, AvgOptions.DEFAULT);
+                    Calls.maxUnpool2d(device, max.values(), max.indices(), shape);
                 }
                 long scratch = context.liveObjects(NativeKind.BUFFER) - before;
                 assertTrue(scratch <= PURPOSES, "at most one scratch buffer per purpose with " + algorithm + ", got " + scratch);

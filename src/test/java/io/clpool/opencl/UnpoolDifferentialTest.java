@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import io.clpool.support.Calls;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
@@ -34,7 +35,7 @@ class UnpoolDifferentialTest extends DeviceTest {
     Stream<DynamicTest> unpoolingMaxPoolIndicesMatchesReference() {
         List<SweepCase> cases = SweepCase.fixedWindowSweep(true);
         return cases.stream().map(c -> dynamicTest("unpool " + c, () -> {
-            PoolResult pooled = reference.maxPool2d(c.input(), c.spec());
+            PoolResult pooled = Calls.maxPool2d(reference, c.input(), c.spec());
             check(pooled.values(), pooled.indices(), c.shape(), c.seed());
             Shape byDefault = defaultSizeOrNull(c, pooled);
             if (byDefault != null && fits(pooled.indices(), byDefault)) {
@@ -73,23 +74,23 @@ class UnpoolDifferentialTest extends DeviceTest {
         Shape out = pooled.withSpatial(2, 2);
         try (OpenClPooling device = new OpenClPooling(context, Algorithm.IM2COL)) {
             Compare.bitEqual(new float[] {2f, 4f, 0f, 3f, 0f, 0f, 8f, 0f},
-                    device.maxUnpool2d(values, indices, out).data(), "unpooled");
+                    Calls.maxUnpool2d(device, values, indices, out).data(), "unpooled");
             Tensor gradOut = new Tensor(out, new float[] {10f, 20f, 30f, 40f, 50f, 60f, 70f, 80f});
             Compare.bitEqual(new float[] {40f, 10f, 40f, 20f, 70f, 70f, 70f, 70f},
-                    device.maxUnpool2dBackward(gradOut, indices).data(), "gradient");
+                    Calls.maxUnpool2dBackward(device, gradOut, indices).data(), "gradient");
         }
     }
 
     private void check(Tensor values, IndexTensor indices, Shape out, long seed) {
         try (OpenClPooling device = new OpenClPooling(context, Algorithm.IM2COL)) {
-            Tensor expected = reference.maxUnpool2d(values, indices, out);
-            Tensor actual = device.maxUnpool2d(values, indices, out);
+            Tensor expected = Calls.maxUnpool2d(reference, values, indices, out);
+            Tensor actual = Calls.maxUnpool2d(device, values, indices, out);
             Compare.bitEqual(expected.data(), actual.data(), "unpooled to " + out);
-            Compare.bitEqual(actual.data(), device.maxUnpool2d(values, indices, out).data(), "two unpooling runs");
+            Compare.bitEqual(actual.data(), Calls.maxUnpool2d(device, values, indices, out).data(), "two unpooling runs");
 
             Tensor gradOut = Inputs.gradient(out, seed);
-            Compare.bitEqual(reference.maxUnpool2dBackward(gradOut, indices).data(),
-                    device.maxUnpool2dBackward(gradOut, indices).data(), "gradient from " + out);
+            Compare.bitEqual(Calls.maxUnpool2dBackward(reference, gradOut, indices).data(),
+                    Calls.maxUnpool2dBackward(device, gradOut, indices).data(), "gradient from " + out);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.clpool.reference;
 
+import io.clpool.support.Calls;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,25 +25,25 @@ class ReferencePoolingTest {
     @Test
     void allNegativeWindowNextToPaddingReturnsItsTrueMax() {
         // A zero-padded im2col would return 0 here.
-        PoolResult r = pooling.maxPool2d(plane(2, 2, -3, -2, -4, -5), PoolSpec.of(2).withStride(1).withPadding(1));
+        PoolResult r = Calls.maxPool2d(pooling, plane(2, 2, -3, -2, -4, -5), PoolSpec.of(2).withStride(1).withPadding(1));
         assertArrayEquals(new float[] {-3, -2, -2, -3, -2, -2, -4, -4, -5}, r.values().data());
         assertArrayEquals(new int[] {0, 1, 1, 0, 1, 1, 2, 2, 3}, r.indices().data());
     }
 
     @Test
     void tiesKeepTheFirstTap() {
-        PoolResult r = pooling.maxPool2d(plane(2, 2, 1, 1, 1, 1), PoolSpec.of(2));
+        PoolResult r = Calls.maxPool2d(pooling, plane(2, 2, 1, 1, 1, 1), PoolSpec.of(2));
         assertEquals(0, r.indices().data()[0]);
-        PoolResult min = pooling.minPool2d(plane(2, 2, 1, 1, 1, 1), PoolSpec.of(2));
+        PoolResult min = Calls.minPool2d(pooling, plane(2, 2, 1, 1, 1, 1), PoolSpec.of(2));
         assertEquals(0, min.indices().data()[0]);
     }
 
     @Test
     void nanPropagatesAndTheLastNanOwnsTheIndex() {
-        PoolResult r = pooling.maxPool2d(plane(2, 2, NAN, 5, NAN, 7), PoolSpec.of(2));
+        PoolResult r = Calls.maxPool2d(pooling, plane(2, 2, NAN, 5, NAN, 7), PoolSpec.of(2));
         assertTrue(Float.isNaN(r.values().data()[0]));
         assertEquals(2, r.indices().data()[0]);
-        PoolResult min = pooling.minPool2d(plane(2, 2, 1, NAN, -9, 7), PoolSpec.of(2));
+        PoolResult min = Calls.minPool2d(pooling, plane(2, 2, 1, NAN, -9, 7), PoolSpec.of(2));
         assertTrue(Float.isNaN(min.values().data()[0]));
         assertEquals(1, min.indices().data()[0]);
     }
@@ -50,7 +51,7 @@ class ReferencePoolingTest {
     @Test
     void negativeInfinityWindowKeepsTheFirstInBoundsIndex() {
         float inf = Float.NEGATIVE_INFINITY;
-        PoolResult r = pooling.maxPool2d(plane(2, 2, inf, inf, inf, inf), PoolSpec.of(2).withStride(1).withPadding(1));
+        PoolResult r = Calls.maxPool2d(pooling, plane(2, 2, inf, inf, inf, inf), PoolSpec.of(2).withStride(1).withPadding(1));
         assertEquals(inf, r.values().data()[4]);
         assertArrayEquals(new int[] {0, 0, 1, 0, 0, 1, 2, 2, 3}, r.indices().data());
     }
@@ -63,8 +64,8 @@ class ReferencePoolingTest {
             negated[i] = -x[i];
         }
         PoolSpec spec = PoolSpec.of(2).withStride(1);
-        PoolResult min = pooling.minPool2d(plane(3, 4, x), spec);
-        PoolResult max = pooling.maxPool2d(plane(3, 4, negated), spec);
+        PoolResult min = Calls.minPool2d(pooling, plane(3, 4, x), spec);
+        PoolResult max = Calls.maxPool2d(pooling, plane(3, 4, negated), spec);
         for (int i = 0; i < min.values().data().length; i++) {
             assertEquals(-max.values().data()[i], min.values().data()[i]);
         }
@@ -75,9 +76,9 @@ class ReferencePoolingTest {
     void backwardAddsGradientsOfWindowsSharingAWinner() {
         Tensor x = plane(1, 3, 1, 9, 2);
         PoolSpec spec = PoolSpec.of(1, 2).withStride(1);
-        PoolResult r = pooling.maxPool2d(x, spec);
+        PoolResult r = Calls.maxPool2d(pooling, x, spec);
         assertArrayEquals(new int[] {1, 1}, r.indices().data());
-        Tensor dx = pooling.maxPool2dBackward(new Tensor(r.values().shape(), new float[] {0.5f, 2f}), r.indices(),
+        Tensor dx = Calls.maxPool2dBackward(pooling, new Tensor(r.values().shape(), new float[] {0.5f, 2f}), r.indices(),
                 x.shape(), spec);
         assertArrayEquals(new float[] {0, 2.5f, 0}, dx.data());
     }
@@ -89,11 +90,11 @@ class ReferencePoolingTest {
         Tensor dy = new Tensor(Shape.of(1, 1, 1, 2), new float[] {1, 1});
         IndexTensor wrong = new IndexTensor(dy.shape(), new int[] {5, 1});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> pooling.maxPool2dBackward(dy, wrong, x.shape(), spec));
+                () -> Calls.maxPool2dBackward(pooling, dy, wrong, x.shape(), spec));
         assertEquals("index should be inside its pooling window for an input plane of 2x4, but got index: 1 at output "
                 + "(n=0, c=0, h=0, w=1)", e.getMessage());
         IndexTensor outside = new IndexTensor(dy.shape(), new int[] {0, 99});
-        e = assertThrows(IllegalArgumentException.class, () -> pooling.maxPool2dBackward(dy, outside, x.shape(), spec));
+        e = assertThrows(IllegalArgumentException.class, () -> Calls.maxPool2dBackward(pooling, dy, outside, x.shape(), spec));
         assertEquals("index should be in [0, 8) for an input plane of 2x4, but got index: 99 at output (n=0, c=0, h=0, w=1)",
                 e.getMessage());
     }
@@ -101,7 +102,7 @@ class ReferencePoolingTest {
     @Test
     void dilatedWindowSkipsTheTapsBetween() {
         Tensor x = plane(1, 5, 1, 100, 2, 100, 3);
-        PoolResult r = pooling.maxPool2d(x, PoolSpec.of(1, 3).withStride(1).withDilation(1, 2));
+        PoolResult r = Calls.maxPool2d(pooling, x, PoolSpec.of(1, 3).withStride(1).withDilation(1, 2));
         assertArrayEquals(new float[] {3}, r.values().data());
         assertArrayEquals(new int[] {4}, r.indices().data());
     }

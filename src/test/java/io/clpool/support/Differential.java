@@ -1,5 +1,7 @@
 package io.clpool.support;
 
+import io.clpool.IndexTensor;
+import io.clpool.PoolOp;
 import io.clpool.PoolResult;
 import io.clpool.Pooling;
 import io.clpool.Tensor;
@@ -21,66 +23,56 @@ public final class Differential {
      */
     public static void check(Pooling device, Pooling reference, String op, Tensor x, PoolSpec spec, long seed) {
         switch (op) {
-            case "max", "min" -> {
-                boolean min = op.equals("min");
-                PoolResult e = min ? reference.minPool2d(x, spec) : reference.maxPool2d(x, spec);
-                PoolResult a = min ? device.minPool2d(x, spec) : device.maxPool2d(x, spec);
-                Compare.bitEqual(e.values().data(), a.values().data(), op + " values");
-                Compare.bitEqual(e.indices().data(), a.indices().data(), op + " indices");
-                Tensor dy = Inputs.gradient(e.values().shape(), seed);
-                Compare.close(reference.maxPool2dBackward(dy, e.indices(), x.shape(), spec).data(),
-                        device.maxPool2dBackward(dy, e.indices(), x.shape(), spec).data(), op + " gradient");
-            }
-            case "avg" -> {
-                PoolSpec avgSpec = spec.withDilation(1);
-                AvgOptions options = new AvgOptions(seed % 2 == 0, seed % 5 == 0 ? 3 : 0);
-                Tensor e = reference.avgPool2d(x, avgSpec, options);
-                Compare.close(e.data(), device.avgPool2d(x, avgSpec, options).data(), "avg values");
-                Tensor dy = Inputs.gradient(e.shape(), seed);
-                Compare.close(reference.avgPool2dBackward(dy, x.shape(), avgSpec, options).data(),
-                        device.avgPool2dBackward(dy, x.shape(), avgSpec, options).data(), "avg gradient");
-            }
-            case "lp" -> {
-                // LP takes no padding; without it the window may no longer fit, so shrink it to the input.
-                PoolSpec unpadded = spec.withDilation(1).withPadding(0);
-                PoolSpec lpSpec = new PoolSpec(Math.min(unpadded.kernelH(), x.shape().h()), Math.min(unpadded.kernelW(), x.shape().w()),
-                        unpadded.strideH(), unpadded.strideW(), 0, 0, 1, 1, unpadded.ceilMode());
-                double norm = seed % 3 == 0 ? 2.0 : seed % 3 == 1 ? 3.0 : 1.5;
-                Tensor positive = abs(x);
-                Tensor e = reference.lpPool2d(positive, lpSpec, norm);
-                Compare.close(e.data(), device.lpPool2d(positive, lpSpec, norm).data(), "lp values");
-                Tensor dy = Inputs.gradient(e.shape(), seed);
-                Compare.close(reference.lpPool2dBackward(dy, positive, e, lpSpec, norm).data(),
-                        device.lpPool2dBackward(dy, positive, e, lpSpec, norm).data(), "lp gradient");
-            }
-            case "adaptive-max" -> {
-                var out = spec.outputShape(x.shape());
-                PoolResult e = reference.adaptiveMaxPool2d(x, out.h(), out.w());
-                PoolResult a = device.adaptiveMaxPool2d(x, out.h(), out.w());
-                Compare.bitEqual(e.values().data(), a.values().data(), "adaptive-max values");
-                Compare.bitEqual(e.indices().data(), a.indices().data(), "adaptive-max indices");
-                Tensor dy = Inputs.gradient(e.values().shape(), seed);
-                Compare.close(reference.adaptiveMaxPool2dBackward(dy, e.indices(), x.shape()).data(),
-                        device.adaptiveMaxPool2dBackward(dy, e.indices(), x.shape()).data(), "adaptive-max gradient");
-            }
-            case "adaptive-avg" -> {
-                var out = spec.outputShape(x.shape());
-                Tensor e = reference.adaptiveAvgPool2d(x, out.h(), out.w());
-                Compare.close(e.data(), device.adaptiveAvgPool2d(x, out.h(), out.w()).data(), "adaptive-avg values");
-                Tensor dy = Inputs.gradient(e.shape(), seed);
-                Compare.close(reference.adaptiveAvgPool2dBackward(dy, x.shape()).data(),
-                        device.adaptiveAvgPool2dBackward(dy, x.shape()).data(), "adaptive-avg gradient");
-            }
             case "unpool" -> {
-                PoolResult pooled = reference.maxPool2d(x, spec);
-                Tensor e = reference.maxUnpool2d(pooled.values(), pooled.indices(), x.shape());
-                Compare.bitEqual(e.data(), device.maxUnpool2d(pooled.values(), pooled.indices(), x.shape()).data(),
-                        "unpool values");
-                Compare.bitEqual(reference.maxUnpool2dBackward(e, pooled.indices()).data(),
-                        device.maxUnpool2dBackward(e, pooled.indices()).data(), "unpool gradient");
+                PoolResult pooled = reference.forward(PoolOp.max(spec), x);
+                check(device, reference, PoolOp.maxUnpool(x.shape().h(), x.shape().w()), pooled.values(), pooled.indices(), seed);
             }
-            default -> throw new IllegalArgumentException("unknown op " + op);
+            case "lp" -> check(device, reference, op(op, x, spec, seed), abs(x), null, seed);
+            default -> check(device, reference, op(op, x, spec, seed), x, null, seed);
         }
+    }
+
+    /**
+     * The op named {@code name} for {@code spec}: avg and LP drop dilation and, for LP, padding (as
+     * they must; LP's window shrinks to the input when it no longer fits); adaptive ops pool to the
+     * spec's output size.
+     */
+    public static PoolOp op(String name, Tensor x, PoolSpec spec, long seed) {
+        return switch (name) {
+            case "max" -> PoolOp.max(spec);
+            case "min" -> PoolOp.min(spec);
+            case "avg" -> PoolOp.avg(spec.withDilation(1), new AvgOptions(seed % 2 == 0, seed % 5 == 0 ? 3 : 0));
+            case "lp" -> {
+                PoolSpec unpadded = spec.withDilation(1).withPadding(0);
+                yield PoolOp.lp(new PoolSpec(Math.min(unpadded.kernelH(), x.shape().h()), Math.min(unpadded.kernelW(), x.shape().w()),
+                        unpadded.strideH(), unpadded.strideW(), 0, 0, 1, 1, unpadded.ceilMode()),
+                        seed % 3 == 0 ? 2.0 : seed % 3 == 1 ? 3.0 : 1.5);
+            }
+            case "adaptive-max" -> PoolOp.adaptiveMax(spec.outputShape(x.shape()).h(), spec.outputShape(x.shape()).w());
+            case "adaptive-avg" -> PoolOp.adaptiveAvg(spec.outputShape(x.shape()).h(), spec.outputShape(x.shape()).w());
+            default -> throw new IllegalArgumentException("unknown op " + name);
+        };
+    }
+
+    /**
+     * {@code op} forward and backward on {@code device} and {@code reference}: selections bit for
+     * bit, sums within {@link io.clpool.Tolerance}. {@code taken}: the indices max unpooling reads.
+     */
+    public static void check(Pooling device, Pooling reference, PoolOp op, Tensor x, IndexTensor taken, long seed) {
+        PoolResult e = reference.forward(op, x, taken);
+        PoolResult a = device.forward(op, x, taken);
+        if (op.exact()) {
+            Compare.bitEqual(e.values().data(), a.values().data(), op + " values");
+        } else {
+            Compare.close(e.values().data(), a.values().data(), op + " values");
+        }
+        if (op.hasIndices()) {
+            Compare.bitEqual(e.indices().data(), a.indices().data(), op + " indices");
+        }
+        Tensor dy = Inputs.gradient(e.values().shape(), seed);
+        IndexTensor indices = op.hasIndices() ? e.indices() : taken;
+        Compare.close(reference.backward(op, dy, x, e.values(), indices).data(),
+                device.backward(op, dy, x, e.values(), indices).data(), op + " gradient");
     }
 
     private static Tensor abs(Tensor x) {
