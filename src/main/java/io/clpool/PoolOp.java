@@ -85,6 +85,20 @@ public sealed interface PoolOp
      */
     void checkIndices(IndexTensor indices, Shape input);
 
+    /**
+     * The forward's indices argument: required and checked for an op that reads indices (max
+     * unpooling), refused for every other op.
+     */
+    default void checkForwardIndices(IndexTensor indices, Shape input) {
+        if (takesIndices()) {
+            Checks.requireNonNull(indices, "indices");
+            checkIndices(indices, input);
+        } else if (indices != null) {
+            throw new IllegalArgumentException(name() + " pooling takes no indices in its forward, but got indices of shape "
+                    + indices.shape());
+        }
+    }
+
     // ---- factories ----------------------------------------------------------------------------
 
     /** Max pooling with {@code spec}: values and winning indices. */

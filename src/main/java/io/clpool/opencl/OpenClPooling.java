@@ -71,10 +71,7 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         Checks.requireNonNull(op, "op");
         Checks.requireNonNull(input, "input");
         Shape out = op.outputShape(input.shape());
-        if (op.takesIndices()) {
-            Checks.requireNonNull(indices, "indices");
-        }
-        op.checkIndices(indices, input.shape());
+        op.checkForwardIndices(indices, input.shape());
         int chunk = samplesPerChunk(op, input.shape(), out);
         Tensor values = Tensor.zeros(out);
         IndexTensor winners = op.hasIndices() ? new IndexTensor(out, new int[values.data().length]) : null;

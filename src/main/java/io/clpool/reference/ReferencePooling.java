@@ -29,9 +29,7 @@ public final class ReferencePooling implements Pooling {
     public PoolResult forward(PoolOp op, Tensor input, IndexTensor indices) {
         Checks.requireNonNull(op, "op");
         Checks.requireNonNull(input, "input");
-        if (!op.takesIndices()) {
-            op.checkIndices(indices, input.shape()); // refuses indices given to an op without them
-        }
+        op.checkForwardIndices(indices, input.shape());
         if (op instanceof PoolOp.Max max) {
             return maxPool2d(input, max.spec());
         } else if (op instanceof PoolOp.Min min) {
@@ -45,7 +43,6 @@ public final class ReferencePooling implements Pooling {
         } else if (op instanceof PoolOp.AdaptiveAvg adaptive) {
             return new PoolResult(adaptiveAvgPool2d(input, adaptive.outH(), adaptive.outW()), null);
         } else if (op instanceof PoolOp.MaxUnpool unpool) {
-            Checks.requireNonNull(indices, "indices");
             return new PoolResult(maxUnpool2d(input, indices, unpool.outputShape(input.shape())), null);
         }
         throw new IllegalStateException("no reference for " + op);

@@ -75,7 +75,7 @@ public final class Differential {
                 device.backward(op, dy, x, e.values(), indices).data(), op + " gradient");
     }
 
-    private static Tensor abs(Tensor x) {
+    public static Tensor abs(Tensor x) {
         float[] data = x.data().clone();
         for (int i = 0; i < data.length; i++) {
             data[i] = Math.abs(data[i]);
