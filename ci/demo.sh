@@ -8,6 +8,6 @@ bash ci/setup.sh >/dev/null
 source ci/env.sh
 jar=target/clpool.jar
 if [ ! -f "$jar" ] || [ -n "$(find pom.xml src/main kernels -newer "$jar" -type f -print -quit)" ]; then
-    mvn -B -q package -DskipTests
+    mvn -B -q package -DskipTests -Dmaven.javadoc.skip -Dmaven.source.skip # only the CLI jar is needed
 fi
 exec java -jar "$jar" demo "$@"

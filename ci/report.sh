@@ -10,7 +10,7 @@ for report in target/surefire-reports/TEST-*.xml; do
     attr() { sed -n "s/.* $1=\"\\([0-9]*\\)\".*/\\1/p" <<<"$suite"; }
     t=$(attr tests) f=$(attr failures) e=$(attr errors) s=$(attr skipped)
     tests=$((tests + t)) failed=$((failed + f + e)) skipped=$((skipped + s))
-    if grep -q 'name="io\.clpool\.opencl\.' <<<"$suite"; then
+    if grep -q 'name="io\.clpool\.\(opencl\|pipeline\)\.' <<<"$suite"; then
         opencl=$((opencl + t)) opencl_skipped=$((opencl_skipped + s))
     fi
 done
