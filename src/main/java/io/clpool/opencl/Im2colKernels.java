@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 import org.jocl.Sizeof;
 
 /**
- * The seed's algorithm (DESIGN.md §1) on the device, for every fixed-window op: im2col, one
+ * The seed's algorithm (docs/SEMANTICS.md §1) on the device, for every fixed-window op: im2col, one
  * per-column reduction built per op ({@code POOL_OP}), and backward as a scatter of each window's
  * gradient into a column buffer followed by the col2im gather. Forward, the column buffer holds
  * {@code taps × outputs} floats and as many ints for the tap sources ({@code 8·kh·kw} bytes per
