@@ -48,7 +48,8 @@ final class BackwardCommand implements Callable<Integer> {
         if (indices != null && !request.op().hasIndices()) {
             throw UsageError.notApplicable("--indices", "to --op " + request.op() + " (it has no indices)");
         }
-        StagedOutputs.requireDirectory("--output", output);
+        StagedOutputs.check(StagedOutputs.named("--output", output),
+                StagedOutputs.named("--input", input, "--grad-output", gradOutput, "--indices", indices));
         Tensor x = TensorFiles.readTensor("--input", input, spec.commandLine().getErr());
         Shape outShape = request.outputShape(x.shape());
         Tensor dy = TensorFiles.readTensor("--grad-output", gradOutput, spec.commandLine().getErr());
@@ -71,7 +72,7 @@ final class BackwardCommand implements Callable<Integer> {
             where = backend.describe();
         }
         try (StagedOutputs outputs = new StagedOutputs()) {
-            outputs.stage(output, path -> Npy.writeFloat32(path, x.shape().toLongArray(), dx.data()));
+            outputs.stage("--output", output, path -> Npy.writeFloat32(path, x.shape().toLongArray(), dx.data()));
             outputs.commit();
         }
         spec.commandLine().getOut().println(request + " backward: " + dy.shape() + " -> " + x.shape() + " on " + where

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,11 +82,7 @@ final class BenchCommand implements Callable<Integer> {
                 ? Benchmark.sweepCases(List.of(Algorithm.DIRECT, Algorithm.IM2COL), runs, referenceRuns)
                 : List.of(new Benchmark.Options(op, shape, kernel, stride == null ? kernel : stride, padding, null,
                         device.algorithm, 3, runs, referenceRuns));
-        for (Path file : new Path[] {json, plot}) {
-            if (file != null) {
-                StagedOutputs.requireDirectory(file == json ? "--json" : "--plot", file);
-            }
-        }
+        StagedOutputs.check(StagedOutputs.named("--json", json, "--plot", plot), Map.of());
         PrintWriter out = spec.commandLine().getOut();
         List<Benchmark.Result> results = new ArrayList<>();
         try (ClContext context = ClContext.create(Devices.select())) {
@@ -101,10 +98,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         try (StagedOutputs outputs = new StagedOutputs()) {
             if (json != null) {
-                outputs.stage(json, path -> Benchmark.writeJson(results, path));
+                outputs.stage("--json", json, path -> Benchmark.writeJson(results, path));
             }
             if (plot != null) {
-                outputs.stage(plot, path -> Benchmark.writePlot(results, path));
+                outputs.stage("--plot", plot, path -> Benchmark.writePlot(results, path));
             }
             for (Path written : outputs.commit()) {
                 out.println("wrote " + written);

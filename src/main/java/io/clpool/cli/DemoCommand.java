@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
                         + "input.png, pooled.png, argmax.png, grad.png and index.html into --out. Exits 1 if the device differs."})
 final class DemoCommand implements Callable<Integer> {
     private static final Flags.IntPair DEFAULT_KERNEL = new Flags.IntPair(2, 2);
+    /** Every file the demo may write into {@code --out}. */
+    private static final List<String> FILES = List.of("input.png", "pooled.png", "argmax.png", "grad.png", "index.html");
 
     @Spec
     CommandSpec spec;
@@ -62,10 +64,7 @@ final class DemoCommand implements Callable<Integer> {
         if (rgb && image == null) {
             throw UsageError.required("--image", "by --rgb");
         }
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent) || Files.exists(out) && !Files.isDirectory(out)) {
-            throw new UsageError("--out " + out + " should be a directory or a new one in an existing directory");
-        }
+        checkOut();
         Tensor input = image != null ? DemoPictures.readImage(image, rgb) : DemoPictures.drawDigit();
         Shape pooledShape = request.outputShape(input.shape());
         Tensor ones = new Tensor(pooledShape, filled(pooledShape.elementCountAsInt(), 1f));
@@ -105,6 +104,29 @@ final class DemoCommand implements Callable<Integer> {
         return forwardProblem == null && backwardProblem == null ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 
+    /**
+     * Before any work: {@code --out} is a directory, or a new one in an existing writable directory;
+     * the files the demo writes there are not directories and not {@code --image}.
+     */
+    private void checkOut() {
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent) || Files.exists(out) && !Files.isDirectory(out)) {
+            throw new UsageError("--out " + out + " should be a directory or a new one in an existing directory");
+        }
+        if (!Files.exists(out) && !Files.isWritable(parent)) {
+            throw new UsageError("--out " + out + " cannot be created: directory " + parent + " is not writable");
+        }
+        for (String name : FILES) {
+            Path file = out.resolve(name);
+            if (Files.exists(out)) {
+                StagedOutputs.checkWritable("--out", file);
+            }
+            if (image != null && StagedOutputs.sameFile(file, image)) {
+                throw new UsageError("--image " + image + " is the file " + file + " that the demo writes; give --out another directory");
+            }
+        }
+    }
+
     /** Writes the four pictures (three for ops without indices) and the page, all or none. */
     private List<Path> writePictures(PoolingRequest request, Tensor input, PoolingRequest.Forward pooled, Tensor grad,
                                      List<String> facts) throws IOException {
@@ -114,26 +136,38 @@ final class DemoCommand implements Callable<Integer> {
         float[] gradRange = DemoPictures.range(grad);
         int scale = DemoPictures.scaleFor(input.shape());
         List<Figure> figures = new ArrayList<>();
+        boolean created = !Files.exists(out);
         Files.createDirectories(out);
+        boolean committed = false;
         try (StagedOutputs outputs = new StagedOutputs()) {
-            outputs.stage(out.resolve("input.png"), p -> DemoPictures.writePng(DemoPictures.picture(input, range[0], range[1], scale), p));
+            outputs.stage("--out", out.resolve("input.png"), p -> DemoPictures.writePng(DemoPictures.picture(input, range[0], range[1], scale), p));
             figures.add(new Figure("input.png", "input " + input.shape()));
             // the pooled picture keeps the input's grey levels (an average of pixels looks like a pixel)
-            outputs.stage(out.resolve("pooled.png"), p -> DemoPictures.writePng(DemoPictures.picture(pooled.values(),
+            outputs.stage("--out", out.resolve("pooled.png"), p -> DemoPictures.writePng(DemoPictures.picture(pooled.values(),
                     Math.min(range[0], pooledRange[0]), Math.max(range[1], pooledRange[1]), DemoPictures.scaleFor(pooledShape)), p));
             figures.add(new Figure("pooled.png", request.op() + " pooled " + pooledShape));
             if (request.op().hasIndices()) {
                 Tensor winners = DemoPictures.winners(input, pooled.indices());
-                outputs.stage(out.resolve("argmax.png"), p -> DemoPictures.writePng(DemoPictures.picture(winners, range[0], range[1], scale), p));
+                outputs.stage("--out", out.resolve("argmax.png"), p -> DemoPictures.writePng(DemoPictures.picture(winners, range[0], range[1], scale), p));
                 figures.add(new Figure("argmax.png", "argmax: the input pixels that won a window (the rest dimmed)"));
             }
-            outputs.stage(out.resolve("grad.png"), p -> DemoPictures.writePng(DemoPictures.picture(grad,
+            outputs.stage("--out", out.resolve("grad.png"), p -> DemoPictures.writePng(DemoPictures.picture(grad,
                     Math.min(0, gradRange[0]), gradRange[1], scale), p));
             figures.add(new Figure("grad.png", "gradient of the input for a gradient of ones (black 0, white "
                     + String.format(Locale.ROOT, "%.3g", gradRange[1]) + ")"
                     + (request.op().hasIndices() ? "; where a window is all one value, its first pixel wins the tie" : "")));
-            outputs.stage(out.resolve("index.html"), p -> Files.writeString(p, page(facts, figures), StandardCharsets.UTF_8));
-            return outputs.commit();
+            outputs.stage("--out", out.resolve("index.html"), p -> Files.writeString(p, page(facts, figures), StandardCharsets.UTF_8));
+            List<Path> written = outputs.commit();
+            committed = true;
+            return written;
+        } finally {
+            if (created && !committed) {
+                try {
+                    Files.deleteIfExists(out); // the directory made for this run, empty again: nothing is left behind
+                } catch (IOException e) {
+                    // not empty after all: leave it, and let the first failure be the one reported
+                }
+            }
         }
     }
 

@@ -44,10 +44,7 @@ final class ForwardCommand implements Callable<Integer> {
         if (indices != null && !request.op().hasIndices()) {
             throw UsageError.notApplicable("--indices", "to --op " + request.op() + " (it has no indices)");
         }
-        StagedOutputs.requireDirectory("--output", output);
-        if (indices != null) {
-            StagedOutputs.requireDirectory("--indices", indices);
-        }
+        StagedOutputs.check(StagedOutputs.named("--output", output, "--indices", indices), StagedOutputs.named("--input", input));
         Tensor x = TensorFiles.readTensor("--input", input, spec.commandLine().getErr());
         Shape outShape = request.outputShape(x.shape());
 
@@ -58,9 +55,9 @@ final class ForwardCommand implements Callable<Integer> {
             where = backend.describe();
         }
         try (StagedOutputs outputs = new StagedOutputs()) {
-            outputs.stage(output, path -> Npy.writeFloat32(path, outShape.toLongArray(), result.values().data()));
+            outputs.stage("--output", output, path -> Npy.writeFloat32(path, outShape.toLongArray(), result.values().data()));
             if (indices != null) {
-                outputs.stage(indices, path -> Npy.writeInt64(path, outShape.toLongArray(), result.indices().data()));
+                outputs.stage("--indices", indices, path -> Npy.writeInt64(path, outShape.toLongArray(), result.indices().data()));
             }
             List<Path> written = outputs.commit();
             spec.commandLine().getOut().println(request + ": " + x.shape() + " -> " + outShape + " on " + where

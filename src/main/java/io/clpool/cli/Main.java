@@ -75,7 +75,8 @@ public final class Main implements Callable<Integer> {
             message = e.getMessage() + " (--device cpu runs the reference)";
         } else if (e instanceof IOException) {
             code = ExitCodes.FAILURE;
-            message = e.toString();
+            // StagedOutputs words its own (plain IOException) messages; Java's name the exception's kind
+            message = e.getClass() == IOException.class && e.getMessage() != null ? e.getMessage() : e.toString();
         } else {
             code = ExitCodes.FAILURE;
             message = "internal error: " + e + (verbose ? "" : " (--verbose prints the stack trace)");

@@ -54,7 +54,7 @@ final class UnpoolCommand implements Callable<Integer> {
         if (outputShape == null && poolSpec == null) {
             throw UsageError.required("--output-shape or --kernel", "to know the unpooled size");
         }
-        StagedOutputs.requireDirectory("--output", output);
+        StagedOutputs.check(StagedOutputs.named("--output", output), StagedOutputs.named("--input", input, "--indices", indices));
         Tensor values = TensorFiles.readTensor("--input", input, spec.commandLine().getErr());
         IndexTensor idx = TensorFiles.readIndices("--indices", indices);
         if (!idx.shape().equals(values.shape())) {
@@ -70,7 +70,7 @@ final class UnpoolCommand implements Callable<Integer> {
             where = backend.describe();
         }
         try (StagedOutputs outputs = new StagedOutputs()) {
-            outputs.stage(output, path -> Npy.writeFloat32(path, target.toLongArray(), unpooled.data()));
+            outputs.stage("--output", output, path -> Npy.writeFloat32(path, target.toLongArray(), unpooled.data()));
             outputs.commit();
         }
         spec.commandLine().getOut().println("unpool: " + values.shape() + " -> " + target + " on " + where + "; wrote " + output);
