@@ -83,6 +83,9 @@ final class BenchCommand implements Callable<Integer> {
                 : List.of(new Benchmark.Options(op, shape, kernel, stride == null ? kernel : stride, padding, null,
                         device.algorithm, 3, runs, referenceRuns));
         StagedOutputs.check(StagedOutputs.named("--json", json, "--plot", plot), Map.of());
+        for (Benchmark.Options options : cases) {
+            requireHeap(options);
+        }
         PrintWriter out = spec.commandLine().getOut();
         List<Benchmark.Result> results = new ArrayList<>();
         try (ClContext context = ClContext.create(Devices.select())) {
@@ -108,5 +111,18 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Before the device is opened: the host input, the gradient uploaded, and with reference runs
+     * the reference's result, indices, gradient and dX.
+     */
+    private static void requireHeap(Benchmark.Options options) {
+        Shape in = options.shape();
+        in.elementCountAsInt(); // larger than any Java array: that error, not one about the heap
+        long n = in.elementCount();
+        long m = options.spec().outputShape(in).elementCount();
+        long bytes = n * 4 + m * 4 + (options.referenceRuns() > 0 ? n * 4 + m * 12 : 0);
+        HeapCheck.require(bytes, "bench of --shape " + in + (options.referenceRuns() > 0 ? " with reference runs" : ""));
     }
 }

@@ -65,6 +65,9 @@ final class DemoCommand implements Callable<Integer> {
             throw UsageError.required("--image", "by --rgb");
         }
         checkOut();
+        if (image != null) {
+            requireHeap(request);
+        }
         Tensor input = image != null ? DemoPictures.readImage(image, rgb) : DemoPictures.drawDigit();
         Shape pooledShape = request.outputShape(input.shape());
         Tensor ones = new Tensor(pooledShape, filled(pooledShape.elementCountAsInt(), 1f));
@@ -102,6 +105,24 @@ final class DemoCommand implements Callable<Integer> {
         stdout.println("backward equals reference: " + backwardVerdict);
         stdout.println("wrote " + written.size() + " files: " + out.resolve("index.html") + " shows them");
         return forwardProblem == null && backwardProblem == null ? ExitCodes.OK : ExitCodes.FAILURE;
+    }
+
+    /**
+     * Before decoding the image, from its dimensions: the decoded picture, the input tensor, the
+     * device's and the reference's results and gradients, the argmax tensor and a picture the size
+     * of the input.
+     */
+    private void requireHeap(PoolingRequest request) throws IOException {
+        int[] size = DemoPictures.imageSize(image);
+        long pixels = (long) size[0] * size[1];
+        int channels = rgb ? 3 : 1;
+        if (pixels * channels > Integer.MAX_VALUE - 8) {
+            throw UsageError.badContent("--image", image, "is " + size[0] + "x" + size[1] + " pixels, more than a Java array holds"
+                    + (rgb ? " in three channels" : "") + "; give a smaller image");
+        }
+        long pooled = request.outputShape(Shape.of(1, channels, size[1], size[0])).elementCount();
+        long bytes = pixels * 4 * 2 + pixels * channels * (4 * 4 + 1) + pooled * 8 * 2;
+        HeapCheck.require(bytes, "demo of --image " + image + " (" + size[0] + "x" + size[1] + " pixels" + (rgb ? ", RGB" : "") + ")");
     }
 
     /**

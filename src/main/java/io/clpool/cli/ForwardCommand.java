@@ -45,6 +45,7 @@ final class ForwardCommand implements Callable<Integer> {
             throw UsageError.notApplicable("--indices", "to --op " + request.op() + " (it has no indices)");
         }
         StagedOutputs.check(StagedOutputs.named("--output", output, "--indices", indices), StagedOutputs.named("--input", input));
+        requireHeap(request);
         Tensor x = TensorFiles.readTensor("--input", input, spec.commandLine().getErr());
         Shape outShape = request.outputShape(x.shape());
 
@@ -64,5 +65,17 @@ final class ForwardCommand implements Callable<Integer> {
                     + "; wrote " + String.join(", ", written.stream().map(Path::toString).toList()));
         }
         return ExitCodes.OK;
+    }
+
+    /** Before reading: the input while read, plus the values and indices of the result. */
+    private void requireHeap(PoolingRequest request) {
+        Npy.Header header = TensorFiles.header("--input", input);
+        Shape in = TensorFiles.shapeOf(header);
+        if (in == null) {
+            return; // reading the file says what is wrong with it
+        }
+        long out = request.outputShape(in).elementCount();
+        HeapCheck.require(HeapCheck.readingFloats(in.elementCount(), header.elementSize()) + out * 4
+                + (request.op().hasIndices() ? out * 4 : 0), "forward of " + TensorFiles.describe("--input", input, header));
     }
 }

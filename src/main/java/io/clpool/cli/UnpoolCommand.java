@@ -55,6 +55,7 @@ final class UnpoolCommand implements Callable<Integer> {
             throw UsageError.required("--output-shape or --kernel", "to know the unpooled size");
         }
         StagedOutputs.check(StagedOutputs.named("--output", output), StagedOutputs.named("--input", input, "--indices", indices));
+        requireHeap(poolSpec);
         Tensor values = TensorFiles.readTensor("--input", input, spec.commandLine().getErr());
         IndexTensor idx = TensorFiles.readIndices("--indices", indices);
         if (!idx.shape().equals(values.shape())) {
@@ -75,5 +76,19 @@ final class UnpoolCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().println("unpool: " + values.shape() + " -> " + target + " on " + where + "; wrote " + output);
         return ExitCodes.OK;
+    }
+
+    /** Before reading: the values and the indices while read, and the unpooled tensor. */
+    private void requireHeap(PoolSpec poolSpec) {
+        Npy.Header header = TensorFiles.header("--input", input);
+        Shape in = TensorFiles.shapeOf(header);
+        if (in == null) {
+            return; // reading the file says what is wrong with it
+        }
+        Shape target = outputShape != null ? outputShape : poolSpec.unpoolOutputShape(in);
+        target.elementCountAsInt(); // larger than any Java array: that error, not one about the heap
+        HeapCheck.require(HeapCheck.readingFloats(in.elementCount(), header.elementSize())
+                + HeapCheck.readingIndices(in.elementCount()) + target.elementCount() * 4,
+                "unpool of " + TensorFiles.describe("--input", input, header) + " to " + target);
     }
 }
