@@ -77,6 +77,9 @@ public final class Main implements Callable<Integer> {
         if (e instanceof UsageError || e instanceof IllegalArgumentException) {
             code = ExitCodes.USAGE;
             message = e.getMessage();
+        } else if (e instanceof CommandFailure) {
+            code = ExitCodes.FAILURE;
+            message = e.getMessage();
         } else if (e instanceof OpenClUnavailableException) {
             code = ExitCodes.FAILURE;
             message = e.getMessage() + "; or run with --device cpu";
