@@ -48,7 +48,9 @@ final class BackwardCommand implements Callable<Integer> {
         if (indices != null && !request.op().hasIndices()) {
             throw UsageError.notApplicable("--indices", "to --op " + request.op().name() + " (it has no indices)");
         }
-        StagedOutputs.requireDirectory("--output", output);
+        StagedOutputs.check(StagedOutputs.named("--output", output),
+                StagedOutputs.named("--input", input, "--grad-output", gradOutput, "--indices", indices));
+        requireHeap(request);
         Tensor x = TensorFiles.readTensor("--input", input, spec.commandLine().getErr());
         Shape outShape = request.outputShape(x.shape());
         Tensor dy = TensorFiles.readTensor("--grad-output", gradOutput, spec.commandLine().getErr());
@@ -71,11 +73,29 @@ final class BackwardCommand implements Callable<Integer> {
             where = backend.describe();
         }
         try (StagedOutputs outputs = new StagedOutputs()) {
-            outputs.stage(output, path -> Npy.writeFloat32(path, x.shape().toLongArray(), dx.data()));
+            outputs.stage("--output", output, path -> Npy.writeFloat32(path, x.shape().toLongArray(), dx.data()));
             outputs.commit();
         }
         spec.commandLine().getOut().println(request + " backward: " + dy.shape() + " -> " + x.shape() + " on " + where
                 + "; wrote " + output);
         return ExitCodes.OK;
+    }
+
+    /**
+     * Before reading: the input and the gradient while read, the indices while read (or the
+     * recomputed forward's), and dX.
+     */
+    private void requireHeap(PoolingRequest request) {
+        Npy.Header header = TensorFiles.header("--input", input);
+        Shape in = TensorFiles.shapeOf(header);
+        if (in == null) {
+            return; // reading the file says what is wrong with it
+        }
+        long n = in.elementCount();
+        long out = request.outputShape(in).elementCount();
+        long gradient = HeapCheck.readingFloats(out, 8); // the file is checked against this shape once read
+        long winners = request.op().hasIndices() ? (indices != null ? HeapCheck.readingIndices(out) : out * 8) : 0;
+        HeapCheck.require(HeapCheck.readingFloats(n, header.elementSize()) + gradient + winners + n * 4,
+                "backward of " + TensorFiles.describe("--input", input, header));
     }
 }

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,10 +82,9 @@ final class BenchCommand implements Callable<Integer> {
                 ? Benchmark.sweepCases(List.of(Algorithm.DIRECT, Algorithm.IM2COL), runs, referenceRuns)
                 : List.of(new Benchmark.Options(op, shape, kernel, stride == null ? kernel : stride, padding, null,
                         device.algorithm, 3, runs, referenceRuns));
-        for (Path file : new Path[] {json, plot}) {
-            if (file != null) {
-                StagedOutputs.requireDirectory(file == json ? "--json" : "--plot", file);
-            }
+        StagedOutputs.check(StagedOutputs.named("--json", json, "--plot", plot), Map.of());
+        for (Benchmark.Options options : cases) {
+            requireHeap(options);
         }
         PrintWriter out = spec.commandLine().getOut();
         List<Benchmark.Result> results = new ArrayList<>();
@@ -101,15 +101,28 @@ final class BenchCommand implements Callable<Integer> {
         }
         try (StagedOutputs outputs = new StagedOutputs()) {
             if (json != null) {
-                outputs.stage(json, path -> Benchmark.writeJson(results, path));
+                outputs.stage("--json", json, path -> Benchmark.writeJson(results, path));
             }
             if (plot != null) {
-                outputs.stage(plot, path -> Benchmark.writePlot(results, path));
+                outputs.stage("--plot", plot, path -> Benchmark.writePlot(results, path));
             }
             for (Path written : outputs.commit()) {
                 out.println("wrote " + written);
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Before the device is opened: the host input, the gradient uploaded, and with reference runs
+     * the reference's result, indices, gradient and dX.
+     */
+    private static void requireHeap(Benchmark.Options options) {
+        Shape in = options.shape();
+        in.elementCountAsInt(); // larger than any Java array: that error, not one about the heap
+        long n = in.elementCount();
+        long m = options.spec().outputShape(in).elementCount();
+        long bytes = n * 4 + m * 4 + (options.referenceRuns() > 0 ? n * 4 + m * 12 : 0);
+        HeapCheck.require(bytes, "bench of --shape " + in + (options.referenceRuns() > 0 ? " with reference runs" : ""));
     }
 }

@@ -1,6 +1,7 @@
 package io.clpool.cli;
 
 import io.clpool.Pooling;
+import io.clpool.opencl.OpenClUnavailableException;
 import io.clpool.reference.ReferencePooling;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -64,7 +65,7 @@ final class CheckCommand implements Callable<Integer> {
         selected.forEach(op -> perOp.put(op, new int[2]));
         int failed = 0;
         boolean terminal = System.console() != null;
-        try (Backend backend = device.open(err)) {
+        try (Backend backend = open(err)) {
             out.println("check: " + cases.size() + " cases on " + backend.describe() + " against the reference (seed " + seed + ")");
             out.flush();
             for (DifferentialSweep.Case c : cases) {
@@ -94,5 +95,24 @@ final class CheckCommand implements Callable<Integer> {
         perOp.forEach((op, counts) -> out.println("  " + op + ": " + counts[0] + " of " + (counts[0] + counts[1]) + " cases equal"));
         out.println((cases.size() - failed) + " passed, " + failed + " failed");
         return failed == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
+    }
+
+    /**
+     * The device to check. Without one, {@code --device auto} does not fall back to the reference
+     * as other commands do: the reference compared with itself would report "0 failed" having
+     * checked nothing. {@code --device cpu} runs the sweep that way on purpose, with a note saying so.
+     */
+    private Backend open(PrintWriter err) {
+        if (device.device == DeviceOptions.Choice.CPU) {
+            err.println(Main.note("--device cpu compares the plain-Java reference with itself: a test of the sweep, not of any device"));
+            err.flush();
+            return Backend.reference();
+        }
+        try {
+            return Backend.openCl(device.algorithm);
+        } catch (OpenClUnavailableException e) {
+            throw new CommandFailure("no OpenCL device to check, so nothing was checked (without one the reference would only be"
+                    + " compared with itself): " + e.getMessage());
+        }
     }
 }

@@ -7,7 +7,11 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /** The demo's pictures: the embedded digit, images read from files, and tensors drawn as PNG pixels. */
 final class DemoPictures {
@@ -74,6 +78,35 @@ final class DemoPictures {
         }
     }
 
+    /**
+     * An image's {width, height} from its header, without decoding it; a usage error when no
+     * javax.imageio reader takes the file.
+     */
+    static int[] imageSize(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            throw UsageError.missingFile("--image", file);
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? Collections.emptyIterator() : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw notAnImage(file);
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return new int[] {reader.getWidth(0), reader.getHeight(0)};
+            } catch (IOException | RuntimeException e) {
+                throw UsageError.badContent("--image", file, "has a header that javax.imageio cannot read: " + e.getMessage());
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    private static UsageError notAnImage(Path file) {
+        return UsageError.badContent("--image", file, "is not an image that javax.imageio reads (PNG, JPEG, GIF, BMP)");
+    }
+
     /** An image file as a 1×1×H×W gray tensor, or 1×3×H×W with {@code rgb}; values in [0, 1]. */
     static Tensor readImage(Path file, boolean rgb) throws IOException {
         if (!Files.exists(file)) {
@@ -81,7 +114,7 @@ final class DemoPictures {
         }
         BufferedImage image = ImageIO.read(file.toFile());
         if (image == null) {
-            throw UsageError.badContent("--image", file, "is not an image that javax.imageio reads (PNG, JPEG, GIF, BMP)");
+            throw notAnImage(file);
         }
         int height = image.getHeight(), width = image.getWidth();
         int channels = rgb ? 3 : 1;

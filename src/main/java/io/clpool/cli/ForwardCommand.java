@@ -44,10 +44,8 @@ final class ForwardCommand implements Callable<Integer> {
         if (indices != null && !request.op().hasIndices()) {
             throw UsageError.notApplicable("--indices", "to --op " + request.op().name() + " (it has no indices)");
         }
-        StagedOutputs.requireDirectory("--output", output);
-        if (indices != null) {
-            StagedOutputs.requireDirectory("--indices", indices);
-        }
+        StagedOutputs.check(StagedOutputs.named("--output", output, "--indices", indices), StagedOutputs.named("--input", input));
+        requireHeap(request);
         Tensor x = TensorFiles.readTensor("--input", input, spec.commandLine().getErr());
         Shape outShape = request.outputShape(x.shape());
 
@@ -58,14 +56,26 @@ final class ForwardCommand implements Callable<Integer> {
             where = backend.describe();
         }
         try (StagedOutputs outputs = new StagedOutputs()) {
-            outputs.stage(output, path -> Npy.writeFloat32(path, outShape.toLongArray(), result.values().data()));
+            outputs.stage("--output", output, path -> Npy.writeFloat32(path, outShape.toLongArray(), result.values().data()));
             if (indices != null) {
-                outputs.stage(indices, path -> Npy.writeInt64(path, outShape.toLongArray(), result.indices().data()));
+                outputs.stage("--indices", indices, path -> Npy.writeInt64(path, outShape.toLongArray(), result.indices().data()));
             }
             List<Path> written = outputs.commit();
             spec.commandLine().getOut().println(request + ": " + x.shape() + " -> " + outShape + " on " + where
                     + "; wrote " + String.join(", ", written.stream().map(Path::toString).toList()));
         }
         return ExitCodes.OK;
+    }
+
+    /** Before reading: the input while read, plus the values and indices of the result. */
+    private void requireHeap(PoolingRequest request) {
+        Npy.Header header = TensorFiles.header("--input", input);
+        Shape in = TensorFiles.shapeOf(header);
+        if (in == null) {
+            return; // reading the file says what is wrong with it
+        }
+        long out = request.outputShape(in).elementCount();
+        HeapCheck.require(HeapCheck.readingFloats(in.elementCount(), header.elementSize()) + out * 4
+                + (request.op().hasIndices() ? out * 4 : 0), "forward of " + TensorFiles.describe("--input", input, header));
     }
 }

@@ -39,6 +39,39 @@ final class TensorFiles {
         }
     }
 
+    /**
+     * The header of an input, read before its data so that a command can estimate the memory it
+     * needs; the same usage errors as reading it.
+     */
+    static Npy.Header header(String flag, Path path) {
+        if (!Files.exists(path)) {
+            throw UsageError.missingFile(flag, path);
+        }
+        try {
+            return Npy.header(path);
+        } catch (IOException e) {
+            throw UsageError.unreadable(flag, path, e);
+        }
+    }
+
+    /** The header's shape as NCHW, or null where it is not 4-D with positive dimensions (reading says so). */
+    static Shape shapeOf(Npy.Header header) {
+        try {
+            return Shape.of(header.shape());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** How a header is described in memory messages: {@code --input x.npy (1x1x40000x40000 float32)}. */
+    static String describe(String flag, Path path, Npy.Header header) {
+        StringBuilder dims = new StringBuilder();
+        for (long d : header.shape()) {
+            dims.append(dims.length() == 0 ? "" : "x").append(d);
+        }
+        return flag + " " + path + " (" + dims + " " + header.typeName() + ")";
+    }
+
     private static NpyArray read(String flag, Path path) {
         if (!Files.exists(path)) {
             throw UsageError.missingFile(flag, path);

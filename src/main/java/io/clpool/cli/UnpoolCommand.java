@@ -55,7 +55,8 @@ final class UnpoolCommand implements Callable<Integer> {
         if (outputShape == null && poolSpec == null) {
             throw UsageError.required("--output-shape or --kernel", "to know the unpooled size");
         }
-        StagedOutputs.requireDirectory("--output", output);
+        StagedOutputs.check(StagedOutputs.named("--output", output), StagedOutputs.named("--input", input, "--indices", indices));
+        requireHeap(poolSpec);
         Tensor values = TensorFiles.readTensor("--input", input, spec.commandLine().getErr());
         IndexTensor idx = TensorFiles.readIndices("--indices", indices);
         if (!idx.shape().equals(values.shape())) {
@@ -71,10 +72,24 @@ final class UnpoolCommand implements Callable<Integer> {
             where = backend.describe();
         }
         try (StagedOutputs outputs = new StagedOutputs()) {
-            outputs.stage(output, path -> Npy.writeFloat32(path, target.toLongArray(), unpooled.data()));
+            outputs.stage("--output", output, path -> Npy.writeFloat32(path, target.toLongArray(), unpooled.data()));
             outputs.commit();
         }
         spec.commandLine().getOut().println("unpool: " + values.shape() + " -> " + target + " on " + where + "; wrote " + output);
         return ExitCodes.OK;
+    }
+
+    /** Before reading: the values and the indices while read, and the unpooled tensor. */
+    private void requireHeap(PoolSpec poolSpec) {
+        Npy.Header header = TensorFiles.header("--input", input);
+        Shape in = TensorFiles.shapeOf(header);
+        if (in == null) {
+            return; // reading the file says what is wrong with it
+        }
+        Shape target = outputShape != null ? outputShape : poolSpec.unpoolOutputShape(in);
+        target.elementCountAsInt(); // larger than any Java array: that error, not one about the heap
+        HeapCheck.require(HeapCheck.readingFloats(in.elementCount(), header.elementSize())
+                + HeapCheck.readingIndices(in.elementCount()) + target.elementCount() * 4,
+                "unpool of " + TensorFiles.describe("--input", input, header) + " to " + target);
     }
 }

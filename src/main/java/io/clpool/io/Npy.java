@@ -53,6 +53,50 @@ public final class Npy {
 
     /** Reads from a stream of {@code totalBytes} bytes; {@code name} appears in errors. */
     public static NpyArray read(InputStream in, long totalBytes, String name) throws IOException {
+        Parsed parsed = parseHeader(in, totalBytes, name);
+        return parsed.dtype().readElements(in, (int) parsed.count(), Dtype.order(parsed.descr()), parsed.descr(), parsed.shape(), name);
+    }
+
+    /**
+     * What a file holds, from its header alone, with the same checks as {@link #read} but reading
+     * no data: for callers that want to know how much memory the file will take before reading it.
+     */
+    public record Header(String dtype, long[] shape, int elementSize) {
+        public Header {
+            shape = shape.clone();
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        public long elementCount() {
+            long count = 1;
+            for (long d : shape) {
+                count *= d; // read's checks bound it by the file's length
+            }
+            return count;
+        }
+
+        /** NumPy's name of the dtype: float32, float64, int32 or int64. */
+        public String typeName() {
+            return Npy.typeName(dtype);
+        }
+    }
+
+    /** The header of the file at {@code path}; see {@link Header}. */
+    public static Header header(Path path) throws IOException {
+        long fileSize = Files.size(path);
+        try (InputStream in = Files.newInputStream(path)) {
+            Parsed parsed = parseHeader(in, fileSize, path.toString());
+            return new Header(parsed.descr(), parsed.shape(), parsed.dtype().size);
+        }
+    }
+
+    private record Parsed(Dtype dtype, String descr, long[] shape, long count) {}
+
+    private static Parsed parseHeader(InputStream in, long totalBytes, String name) throws IOException {
         byte[] preamble = in.readNBytes(8);
         for (int i = 0; i < MAGIC.length; i++) {
             if (i >= preamble.length || preamble[i] != MAGIC[i]) {
@@ -103,7 +147,7 @@ public final class Npy {
         if (count.compareTo(BigInteger.valueOf(MAX_ELEMENTS)) > 0) {
             throw bad(name, "has " + count + " elements, more than a Java array holds (" + MAX_ELEMENTS + ")");
         }
-        return dtype.readElements(in, (int) count.longValueExact(), Dtype.order(descr), descr, shape, name);
+        return new Parsed(dtype, descr, shape, count.longValueExact());
     }
 
     private static long[] parseShape(String text, String name) {

@@ -65,9 +65,66 @@ public final class Devices {
             }
         }
         if (devices.isEmpty()) {
+            String pocl = poclCacheProblem(platforms);
+            if (pocl != null) {
+                throw OpenClUnavailableException.notUsable(pocl);
+            }
             throw new OpenClUnavailableException("OpenCL platforms found but no device", null);
         }
         return devices;
+    }
+
+    /**
+     * Why POCL, when it is among the platforms, shows no device: it hides its devices when it
+     * cannot use its kernel cache directory ({@code POCL_CACHE_DIR}, else
+     * {@code $XDG_CACHE_HOME/pocl/kcache}, else {@code ~/.cache/pocl/kcache}). Tries to create the
+     * directory and a file in it, as POCL would; null when that works or POCL is not there.
+     */
+    static String poclCacheProblem(cl_platform_id[] platforms) {
+        boolean pocl = false;
+        for (cl_platform_id platform : platforms) {
+            try {
+                pocl |= isPocl(platformString(platform, CL_PLATFORM_NAME));
+            } catch (RuntimeException e) {
+                // a platform that cannot name itself is not POCL for this purpose
+            }
+        }
+        return pocl ? poclCacheProblem(System.getenv()) : null;
+    }
+
+    static boolean isPocl(String platformName) {
+        String name = platformName.toLowerCase(Locale.ROOT);
+        return name.contains("portable computing language") || name.contains("pocl");
+    }
+
+    /** Whether POCL's cache directory, as {@code environment} sets it, is unusable, and what to do; else null. */
+    static String poclCacheProblem(java.util.Map<String, String> environment) {
+        String set = environment.get("POCL_CACHE_DIR");
+        String xdg = environment.get("XDG_CACHE_HOME");
+        java.nio.file.Path directory;
+        String source;
+        if (set != null && !set.isEmpty()) {
+            directory = java.nio.file.Path.of(set);
+            source = "POCL_CACHE_DIR=" + set;
+        } else if (xdg != null && !xdg.isEmpty()) {
+            directory = java.nio.file.Path.of(xdg, "pocl", "kcache");
+            source = "$XDG_CACHE_HOME/pocl/kcache, POCL_CACHE_DIR being unset";
+        } else {
+            directory = java.nio.file.Path.of(System.getProperty("user.home"), ".cache", "pocl", "kcache");
+            source = "~/.cache/pocl/kcache, POCL_CACHE_DIR being unset";
+        }
+        try {
+            java.nio.file.Files.createDirectories(directory);
+            java.nio.file.Files.delete(java.nio.file.Files.createTempFile(directory, "clpool-probe", ".tmp"));
+            return null;
+        } catch (java.io.IOException | RuntimeException e) {
+            String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
+                    ? fs.getFile() + ": " + fs.getReason()
+                    : e instanceof java.nio.file.FileSystemException fs ? fs.getFile() + ": " + e.getClass().getSimpleName() : e.toString();
+            return "POCL, the OpenCL platform found, shows no device because it cannot write its kernel cache directory "
+                    + directory + " (" + source + "): " + reason + "; set POCL_CACHE_DIR to a writable directory, e.g. "
+                    + "export POCL_CACHE_DIR=/tmp/pocl-cache (ci/env.sh sets one under target/)";
+        }
     }
 
     /** The user's preference from the system property, else the environment, else null. */

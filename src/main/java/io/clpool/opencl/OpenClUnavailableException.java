@@ -7,7 +7,19 @@ public class OpenClUnavailableException extends ClException {
             + "(or run ci/setup.sh), or your GPU vendor's OpenCL driver";
 
     public OpenClUnavailableException(String what, Throwable cause) {
-        super(what + "; " + INSTALL_HINT);
+        this(what + "; " + INSTALL_HINT, cause, false);
+    }
+
+    /**
+     * A runtime that is installed but cannot run, where installing one would not help: the message
+     * says what to do instead, with no install hint.
+     */
+    public static OpenClUnavailableException notUsable(String message) {
+        return new OpenClUnavailableException(message, null, false);
+    }
+
+    private OpenClUnavailableException(String message, Throwable cause, boolean unused) {
+        super(message);
         if (cause != null) {
             initCause(cause);
         }

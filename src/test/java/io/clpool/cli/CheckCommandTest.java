@@ -30,6 +30,7 @@ class CheckCommandTest {
         List<String> lines = run.outLines();
         assertEquals("420 passed, 0 failed", lines.get(lines.size() - 1), run::toString);
         assertTrue(run.err().contains("check: 420/420 cases, 0 failed"), "a progress line: " + run.err());
+        assertTrue(run.err().startsWith("clpool: note: --device cpu compares the plain-Java reference with itself"), run::toString);
     }
 
     @Test

@@ -80,6 +80,29 @@ class NoOpenClProcessTest {
     }
 
     @Test
+    void checkWithoutADeviceFailsInsteadOfComparingTheReferenceWithItself() throws Exception {
+        Result r = run("check", "--cases", "5");
+        assertEquals(1, r.exitCode(), r::toString);
+        assertEquals(1, r.err().lines().count(), r::toString);
+        assertTrue(r.err().startsWith("clpool check: no OpenCL device to check, so nothing was checked"), r::toString);
+        assertTrue(r.err().contains(OpenClUnavailableException.INSTALL_HINT), r::toString);
+        assertFalse(r.out().contains("passed"), r::toString);
+    }
+
+    @Test
+    void demoWithoutADeviceSaysSoOnStdoutAndOnItsPage() throws Exception {
+        Path out = dir.resolve("demo");
+        Result r = run("demo", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.out().startsWith(DemoCommand.REFERENCE_ONLY), r::toString);
+        assertTrue(r.out().contains("forward equals reference:  " + DemoCommand.NOT_CHECKED), r::toString);
+        assertFalse(r.out().contains("equal (bit for bit)"), r::toString);
+        String page = Files.readString(out.resolve("index.html"));
+        assertTrue(page.contains(DemoCommand.REFERENCE_ONLY), page);
+        assertFalse(page.contains("equal (bit for bit)"), page);
+    }
+
+    @Test
     void aUsageErrorExitsTwo() throws Exception {
         Result r = run("forward", "--kernel", "2");
         assertEquals(2, r.exitCode(), r::toString);
