@@ -154,17 +154,19 @@ public final class ReferencePooling implements Pooling {
      */
     private record AvgWindow(int h0, int h1, int w0, int w1, float divisor) {
         static AvgWindow of(int oh, int ow, Shape in, PoolSpec spec, AvgOptions options) {
+            // Coordinates fit an int (PoolSpec.outputShape bounds the windows' reach and i + 2p);
+            // the tap counts are products of two of them, so they are longs.
             int hStart = oh * spec.strideH() - spec.padH();
             int wStart = ow * spec.strideW() - spec.padW();
             int hEnd = Math.min(hStart + spec.kernelH(), in.h() + spec.padH());
             int wEnd = Math.min(wStart + spec.kernelW(), in.w() + spec.padW());
-            int paddedCount = (hEnd - hStart) * (wEnd - wStart);
+            long paddedCount = (long) (hEnd - hStart) * (wEnd - wStart);
             int h0 = Math.max(hStart, 0);
             int w0 = Math.max(wStart, 0);
             int h1 = Math.min(hEnd, in.h());
             int w1 = Math.min(wEnd, in.w());
-            int divisor = options.hasDivisorOverride() ? options.divisorOverride()
-                    : options.countIncludePad() ? paddedCount : (h1 - h0) * (w1 - w0);
+            long divisor = options.hasDivisorOverride() ? options.divisorOverride()
+                    : options.countIncludePad() ? paddedCount : (long) (h1 - h0) * (w1 - w0);
             return new AvgWindow(h0, h1, w0, w1, divisor);
         }
     }
@@ -290,7 +292,7 @@ public final class ReferencePooling implements Pooling {
                             sum += x[base + h * in.w() + w];
                         }
                     }
-                    y[o] = sum / ((h1 - h0) * (w1 - w0));
+                    y[o] = sum / ((h1 - h0) * (w1 - w0)); // at most H·W taps: an int (the plane limit)
                 }
             }
         }

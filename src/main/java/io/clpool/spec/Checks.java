@@ -30,6 +30,25 @@ public final class Checks {
         }
     }
 
+    /**
+     * The largest plane (H·W elements) any op accepts: indices, and the device kernels' offsets
+     * inside a plane, are int32 ({@code h·W + w}).
+     */
+    public static final long MAX_PLANE_ELEMENTS = Integer.MAX_VALUE;
+
+    /**
+     * Fails unless an H×W plane can be indexed in int32: {@code H·W ≤ 2^31 − 1}. {@code which}
+     * names the plane ("input", "output", "unpooled output").
+     */
+    public static void requireIndexablePlane(String which, long h, long w) {
+        long elements = h * w; // both are ints, so the product fits a long
+        if (elements > MAX_PLANE_ELEMENTS) {
+            throw invalid("the " + which + " plane", "at most " + MAX_PLANE_ELEMENTS
+                    + " elements (indices are int32 offsets inside a plane)",
+                    which + " H x W: " + h + "x" + w + " = " + elements);
+        }
+    }
+
     public static <T> T requireNonNull(T value, String name) {
         if (value == null) {
             throw new IllegalArgumentException(name + " should not be null");
