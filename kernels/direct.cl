@@ -23,6 +23,15 @@
 //   KH KW SH SW DH DW  the window: kernel, stride, dilation per axis (padding PH, PW is an argument,
 //                      so specs that differ only in padding share a build)
 //   POOL_MIN                 1: extremum kernels keep the minimum instead of the maximum
+//
+// Unrolling is bounded (issue 10): a fully unrolled 48x48 window made POCL's compiler recurse
+// past an 8 MB thread stack (a SIGSEGV in the JVM that built it) and took 25 s to build. Loops
+// over a window's taps are unrolled only when the window has at most UNROLL_TAPS taps, loops over
+// a stride band only when the band has at most UNROLL_TAPS elements; larger ones stay loops. The
+// segment kernels (CPU devices) load a span of SPAN floats per kernel row into a private array:
+// they exist only when SPAN and SEGMENT * SW are at most SEGMENT_SPAN_MAX, i.e. when
+// 7*SW + DW*(KW - 1) + 1 <= 128 and 8*SW <= 128 (KernelSource.directSegmentKernels, the rule the
+// host follows before it asks for one).
 
 #ifndef KH
 #define KH 2
@@ -48,6 +57,27 @@
 
 #define NO_INDEX (-1)
 
+#define UNROLL_TAPS 64
+#define SEGMENT_SPAN_MAX 128
+
+// Full unrolling of the tap loops of small windows; larger windows are left to the compiler's
+// own (size-bounded) heuristics. Preprocessor arithmetic is 64-bit, so KH * KW cannot wrap here.
+#if KH * KW <= UNROLL_TAPS
+#define UNROLL_WINDOW _Pragma("unroll")
+#else
+#define UNROLL_WINDOW
+#endif
+#if KW <= UNROLL_TAPS
+#define UNROLL_ROW _Pragma("unroll")
+#else
+#define UNROLL_ROW
+#endif
+#if SH * SW <= UNROLL_TAPS
+#define UNROLL_BAND _Pragma("unroll")
+#else
+#define UNROLL_BAND
+#endif
+
 // The output column of work-item `slot` of an edge launch: the `left` columns before the inner
 // range, then the columns after the `skip` inner ones.
 #define EDGE_COLUMN(slot, left, skip) ((slot) < (left) ? (slot) : (slot) + (skip))
@@ -66,12 +96,12 @@
     int best_index = NO_INDEX;                                                                \
     const int h0 = oh * SH - PH;                                                              \
     const int w0 = ow * SW - PW;                                                              \
-    _Pragma("unroll")                                                                         \
+    UNROLL_WINDOW                                                                             \
     for (int kh = 0; kh < KH; kh++) {                                                         \
         const int h = h0 + kh * DH;                                                           \
         const bool row_in = h >= 0 && h < H;                                                  \
         const int hc = clamp(h, 0, H - 1);                                                    \
-        _Pragma("unroll")                                                                     \
+        UNROLL_ROW                                                                            \
         for (int kw = 0; kw < KW; kw++) {                                                     \
             const int w = w0 + kw * DW;                                                       \
             const bool inside = (CHECK_COLS) ? row_in && w >= 0 && w < W : row_in;            \
@@ -116,7 +146,7 @@ __kernel void extremum_forward_edge(__global const float* input, __global float*
 
 // One segment's windows into best/best_index; GUARDED checks every column (edge segments).
 #define SEGMENT_WINDOWS(GUARDED)                                                                \
-    _Pragma("unroll")                                                                         \
+    UNROLL_WINDOW                                                                             \
     for (int kh = 0; kh < KH; kh++) {                                                         \
         const int h = oh * SH - PH + kh * DH;                                                 \
         if (h < 0 || h >= H) {                                                                \
@@ -126,7 +156,7 @@ __kernel void extremum_forward_edge(__global const float* input, __global float*
         float a[SPAN];                                                                        \
         _Pragma("unroll")                                                                     \
         for (int i = 0; i < SPAN; i++) {                                                      \
-            a[i] = (GUARDED) ? (w0 + i >= 0 && w0 + i < W ? row[w0 + i] : 0.0f) : row[w0 + i]; \
+            a[i] = (GUARDED) ? ((long)w0 + i >= 0 && (long)w0 + i < W ? row[w0 + i] : 0.0f) : row[w0 + i]; \
         }                                                                                     \
         _Pragma("unroll")                                                                     \
         for (int kw = 0; kw < KW; kw++) {                                                     \
@@ -140,6 +170,13 @@ __kernel void extremum_forward_edge(__global const float* input, __global float*
         }                                                                                     \
     }
 
+#if SPAN <= SEGMENT_SPAN_MAX && SEGMENT * SW <= SEGMENT_SPAN_MAX
+#define SEGMENT_KERNELS 1
+#else
+#define SEGMENT_KERNELS 0
+#endif
+
+#if SEGMENT_KERNELS
 // Slots [0, left_slots) are edge segments from column 0 up to `first`; the next inner/SEGMENT
 // slots are inner segments from `first`; the rest are edge segments from first + inner up to OW.
 // Edge and inner segments of a row run in one work-group, so the edges find the row in cache:
@@ -178,6 +215,7 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
         }
     }
 }
+#endif
 
 // Sum of the in-bounds taps of one window (dilation is 1 for average and LP pooling), each
 // passed through TERM first, in the reference's order (rows, then columns), into `sum`; a macro
@@ -185,12 +223,12 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
 #define WINDOW_SUM(CHECK_COLS, TERM)                                                            \
     const __global float* in = input + plane * (ulong)H * W;                                  \
     float sum = 0.0f;                                                                         \
-    _Pragma("unroll")                                                                         \
+    UNROLL_WINDOW                                                                             \
     for (int kh = 0; kh < KH; kh++) {                                                         \
         const int h = oh * SH - PH + kh;                                                      \
         const bool row_in = h >= 0 && h < H;                                                  \
         const int hc = clamp(h, 0, H - 1);                                                    \
-        _Pragma("unroll")                                                                     \
+        UNROLL_ROW                                                                            \
         for (int kw = 0; kw < KW; kw++) {                                                     \
             const int w = ow * SW - PW + kw;                                                  \
             const bool inside = (CHECK_COLS) ? row_in && w >= 0 && w < W : row_in;            \
@@ -282,13 +320,13 @@ __kernel void indexed_backward_band_inner(__global const float* grad_output, __g
     const float g = 0.0f + grad_output[o]; // 0 + dY, as the reference's accumulation forms it
     const int winner = indices[o];
     __global float* gx = grad_input + plane * (ulong)H * W;
-#pragma unroll
+UNROLL_BAND
     for (int r = 0; r < SH; r++) {
         const int h = oh * SH - PH + r;
         if (h < 0 || h >= H) {
             continue;
         }
-#pragma unroll
+UNROLL_BAND
         for (int c = 0; c < SW; c++) {
             const int at = h * W + ow * SW - PW + c;
             gx[at] = winner == at ? g : 0.0f;
@@ -321,6 +359,7 @@ __kernel void indexed_backward_band_edge(__global const float* grad_output, __gl
     }
 }
 
+#if SEGMENT_KERNELS
 // The band map, SEGMENT output windows of a row per work-item (CPU devices), each band row
 // written as whole vectors. Only inner columns (bands inside the input columns).
 __kernel void indexed_backward_band_segment(__global const float* grad_output, __global const int* indices,
@@ -337,7 +376,7 @@ __kernel void indexed_backward_band_segment(__global const float* grad_output, _
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
     __global float* gx = grad_input + plane * (ulong)H * W;
     const int w0 = ow0 * SW - PW;
-#pragma unroll
+UNROLL_BAND
     for (int r = 0; r < SH; r++) {
         const int h = oh * SH - PH + r;
         if (h < 0 || h >= H) {
@@ -366,6 +405,7 @@ __kernel void indexed_backward_band_segment(__global const float* grad_output, _
 #endif
     }
 }
+#endif
 
 // Zeroes input rows [row0, H) of every plane: the rows no window reaches, below the last band.
 __kernel void zero_rows(__global float* grad_input, const int H, const int W, const int row0)
@@ -417,7 +457,7 @@ __kernel void indexed_backward_gather(__global const float* grad_output, __globa
     grad_input[plane * (ulong)H * W + at] = sum;
 }
 
-#if SW == 1
+#if SW == 1 && SEGMENT_KERNELS
 // The same gather, SEGMENT consecutive input columns per work-item (CPU devices, stride 1 along
 // rows): for a candidate window row and kernel column, the 8 columns' candidate windows are 8
 // consecutive outputs, read as vectors. Segments whose candidate windows all exist take that
@@ -444,7 +484,7 @@ __kernel void indexed_backward_gather_segment(__global const float* grad_output,
                 continue;
             }
             const int oh = span_h / SH;
-#pragma unroll
+UNROLL_ROW
             for (int kw = KW - 1; kw >= 0; kw--) {
                 const int o = oh * OW + w0 + PW - kw * DW;
                 sum += select((float8)(0.0f), vload8(0, gy + o), vload8(0, idx + o) == at);

@@ -102,9 +102,9 @@ public record PoolSpec(int kernelH, int kernelW, int strideH, int strideW, int p
      * <li>the input and output planes hold at most 2^31 − 1 elements each (indices are int32
      *     offsets inside a plane: {@link Checks#requireIndexablePlane});</li>
      * <li>per axis, the padded input ({@code i + 2p}) and the windows' reach from the first
-     *     window's start to the last window's last tap ({@code (o − 1)·s + d·(k − 1) + 1}) are at
+     *     window's start to the last window's last tap ({@code (o − 1)·s + max(s, d·(k − 1) + 1)}) are at
      *     most 2^31 − 1, so that every window coordinate ({@code o·s − p + k·d}, window ends,
-     *     {@code i + p}) fits an int on the host and on the device.</li>
+     *     stride bands, {@code i + p}) fits an int on the host and on the device.</li>
      * </ul>
      * The window itself may have more than 2^31 taps ({@link #taps()} is a {@code long}).
      */
@@ -127,10 +127,11 @@ public record PoolSpec(int kernelH, int kernelW, int strideH, int strideW, int p
 
     /**
      * Every coordinate a window computes along one axis fits an int: the padded input
-     * {@code i + 2p}, and the reach {@code (o − 1)·s + d·(k − 1) + 1} of the windows measured from
-     * the first window's start {@code −p}. Then {@code o·s}, {@code o·s − p + k·d},
-     * {@code o·s − p + k} (a window's end), {@code i + p} and {@code h + p − k·d} all lie in
-     * {@code [−2^31 + 1, 2^31 − 1]}. All in long, so nothing here can overflow either.
+     * {@code i + 2p}, and the reach {@code (o − 1)·s + max(s, d·(k − 1) + 1)} of the windows and
+     * of their stride bands, measured from the first window's start {@code −p}. Then {@code o·s}
+     * for every {@code o ≤ out}, a tap {@code o·s − p + k·d}, a window's end {@code o·s − p + k},
+     * a band row {@code o·s − p + r} ({@code r < s}), {@code i + p} and {@code h + p − k·d} all lie
+     * in {@code [−2^31 + 1, 2^31 − 1]}. All in long here, so nothing in this check overflows.
      */
     private static void requireIntCoordinates(String axis, int input, long out, int kernel, int stride, int pad,
                                               int dilation) {
@@ -139,11 +140,12 @@ public record PoolSpec(int kernelH, int kernelW, int strideH, int strideW, int p
             throw Checks.invalid("the padded input size along " + axis, "at most " + Integer.MAX_VALUE,
                     "input" + axis + " + 2*pad" + axis + ": " + input + " + 2*" + pad + " = " + padded);
         }
-        long reach = (out - 1) * stride + (long) dilation * (kernel - 1) + 1;
+        long extent = (long) dilation * (kernel - 1) + 1;
+        long reach = (out - 1) * stride + Math.max(stride, extent);
         if (reach > Integer.MAX_VALUE) {
             throw Checks.invalid("the reach of the pooling windows along " + axis, "at most " + Integer.MAX_VALUE,
-                    "(output" + axis + " - 1)*stride" + axis + " + dilation" + axis + "*(kernel" + axis + " - 1) + 1: ("
-                    + out + " - 1)*" + stride + " + " + dilation + "*(" + kernel + " - 1) + 1 = " + reach);
+                    "(output" + axis + " - 1)*stride" + axis + " + max(stride" + axis + ", dilation" + axis + "*(kernel" + axis
+                    + " - 1) + 1): (" + out + " - 1)*" + stride + " + max(" + stride + ", " + extent + ") = " + reach);
         }
     }
 

@@ -90,7 +90,11 @@ class SizeLimitsTest {
             row("reach of ceil-mode windows", () -> new PoolSpec(1, 2, 1, 740_000_000, 0, 0, 1, 750_000_000, true)
                             .outputShape(Shape.of(1, 1, 1, 1_500_000_000)),
                     "the reach of the pooling windows along W should be at most 2147483647, but got "
-                    + "(outputW - 1)*strideW + dilationW*(kernelW - 1) + 1: (3 - 1)*740000000 + 750000000*(2 - 1) + 1 = 2230000001"),
+                    + "(outputW - 1)*strideW + max(strideW, dilationW*(kernelW - 1) + 1): (3 - 1)*740000000 + max(740000000, 750000001) = 2230000001"),
+            row("reach of stride bands", () -> new PoolSpec(1, 2, 1, 1 << 30, 0, 0, 1, 1, false)
+                            .outputShape(Shape.of(1, 1, 1, Integer.MAX_VALUE)),
+                    "the reach of the pooling windows along W should be at most 2147483647, but got "
+                    + "(outputW - 1)*strideW + max(strideW, dilationW*(kernelW - 1) + 1): (2 - 1)*1073741824 + max(1073741824, 2) = 2147483648"),
             row("element count past a long", () -> Shape.of(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE),
                     "the element count of an NCHW shape should be at most 1152921504606846975 (its size in bytes, 8 per int64 index, "
                     + "must fit a long), but got shape: 2147483647x2147483647x2147483647x2147483647"),
