@@ -57,6 +57,18 @@
 
 #define NO_INDEX (-1)
 
+// Integer arithmetic (issue 10). Coordinates and in-plane offsets are int; the host's checks make
+// every one of them fit, for every shape it accepts (PoolSpec.outputShape, before any device work):
+// - Window coordinates: o*S, a tap o*S - P + k*D, a window end o*S - P + K, a band row
+//   o*S - P + r (r < S), H + P and h + P - k*D all lie in [-2^31 + 1, 2^31 - 1], because per axis
+//   the padded input H + 2P and the reach (OH - 1)*S + max(S, D*(K - 1) + 1) are at most 2^31 - 1.
+// - In-plane offsets h*W + w (and best_index, `at`) are formed only for taps inside the input,
+//   or clamped into it, so 0 <= h*W + w < H*W <= 2^31 - 1 (the input plane limit); output
+//   offsets oh*OW + ow < OH*OW <= 2^31 - 1 (the output plane limit).
+// - Tap counts (KH*KW, a window's padded count) can pass 2^31 - 1: they are long.
+// - Global ids along dimensions 0 and 1 are output or input columns and rows: below 2^31.
+// - Offsets into a tensor (plane * H*W + ...) are ulong.
+
 #define UNROLL_TAPS 64
 #define SEGMENT_SPAN_MAX 128
 
@@ -161,9 +173,12 @@ __kernel void extremum_forward_edge(__global const float* input, __global float*
         _Pragma("unroll")                                                                     \
         for (int kw = 0; kw < KW; kw++) {                                                     \
             const float8 v = LANES8(a, kw * DW);                                              \
-            const int8 w = (int8)(w0 + kw * DW) + lane;                                       \
+            /* An edge segment's lanes past the row's end may lie past 2^31 - 1: long there. */ \
+            const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);              \
+            const int8 w = (GUARDED) ? convert_int8(clamp(wl, (long8)(0), (long8)(W - 1)))     \
+                                     : (int8)(w0 + kw * DW) + lane;                           \
             const int8 better = POOL_MIN ? v < best : v > best;                               \
-            const int8 inside = (GUARDED) ? (w >= 0) & (w < W) : (int8)(-1);                  \
+            const int8 inside = (GUARDED) ? convert_int8((wl >= 0) & (wl < (long8)(W))) : (int8)(-1); \
             const int8 take = inside & ((best_index < 0) | better | (v != v));                \
             best = select(best, v, take);                                                     \
             best_index = select(best_index, h * W + w, take);                                 \
@@ -240,15 +255,16 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
 
 // The divisor of one window: PyTorch's avg_pool2d rule, the end clipped to size + padding before
 // the padded count is taken; divisor_override (when nonzero) replaces it.
-static inline int window_divisor(const int H, const int W, const int PH, const int PW, const int oh, const int ow,
-                                 const int count_include_pad, const int divisor_override)
+// The counts are long: a window of 46341x46341 padded taps has more than 2^31 - 1 of them.
+static inline long window_divisor(const int H, const int W, const int PH, const int PW, const int oh, const int ow,
+                                  const int count_include_pad, const int divisor_override)
 {
     const int h_start = oh * SH - PH;
     const int w_start = ow * SW - PW;
     const int h_end = min(h_start + KH, H + PH);
     const int w_end = min(w_start + KW, W + PW);
-    const int padded = (h_end - h_start) * (w_end - w_start);
-    const int inside = (min(h_end, H) - max(h_start, 0)) * (min(w_end, W) - max(w_start, 0));
+    const long padded = (long)(h_end - h_start) * (w_end - w_start);
+    const long inside = (long)(min(h_end, H) - max(h_start, 0)) * (min(w_end, W) - max(w_start, 0));
     return divisor_override != 0 ? divisor_override : count_include_pad ? padded : inside;
 }
 
@@ -261,7 +277,7 @@ static inline int window_divisor(const int H, const int W, const int PH, const i
 #define LP_WINDOW(CHECK_COLS)                                                                   \
     WINDOW_SUM(CHECK_COLS, pow(v, norm))                                                      \
     const float mean = sum / (float)window_divisor(H, W, PH, PW, oh, ow, 1, 0);               \
-    output[(plane * OH + oh) * (ulong)OW + ow] = pow(mean * (float)(KH * KW), 1.0f / norm);
+    output[(plane * OH + oh) * (ulong)OW + ow] = pow(mean * (float)((long)KH * KW), 1.0f / norm);
 
 __kernel void avg_forward_inner(__global const float* input, __global float* output,
                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0,
@@ -474,7 +490,7 @@ __kernel void indexed_backward_gather_segment(__global const float* grad_output,
     const __global float* gy = grad_output + plane * (ulong)OH * OW;
     const __global int* idx = indices + plane * (ulong)OH * OW;
     __global float* gx = grad_input + plane * (ulong)H * W;
-    const bool inner = w0 + PW - (KW - 1) * DW >= 0 && w0 + SEGMENT - 1 + PW < OW && w0 + SEGMENT <= W;
+    const bool inner = w0 + PW - (KW - 1) * DW >= 0 && (long)w0 + SEGMENT - 1 + PW < OW && (long)w0 + SEGMENT <= W;
     if (inner) {
         const int8 at = (int8)(h * W + w0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
         float8 sum = (float8)(0.0f);
@@ -492,7 +508,8 @@ UNROLL_ROW
         }
         vstore8(sum, 0, gx + h * W + w0);
     } else {
-        for (int w = w0; w < min(w0 + SEGMENT, W); w++) {
+        const int w_end = (int)min((long)w0 + SEGMENT, (long)W);
+        for (int w = w0; w < w_end; w++) {
             const int at = h * W + w;
             float sum = 0.0f;
             FOR_CANDIDATE_WINDOWS(DH, DW, {
@@ -535,7 +552,7 @@ __kernel void lp_backward_gather(__global const float* grad_output, __global con
     const __global float* gy = grad_output + plane * (ulong)OH * OW;
     const __global float* y = output + plane * (ulong)OH * OW;
     const ulong i = plane * (ulong)H * W + (ulong)h * W + w;
-    const float taps = (float)(KH * KW);
+    const float taps = (float)((long)KH * KW);
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(1, 1, {
         const float scaled_mean = pow(y[o], norm);

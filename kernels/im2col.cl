@@ -8,6 +8,13 @@
 // col_source holds each tap's offset h * W + w in its input plane, or PADDING_TAP when the tap
 // lies in the padding: padding is marked, never filled with a value that could win or count.
 //
+// Integer arithmetic (issue 10): window coordinates (o*S - P + k*D, window ends, H + P,
+// h + P - k*D) are int, and fit: the host rejects, before any device work, shapes whose padded
+// input H + 2P or whose windows' reach (OH - 1)*S + max(S, D*(K - 1) + 1) pass 2^31 - 1 on either
+// axis (PoolSpec.outputShape). In-plane offsets h*W + w are formed only for taps inside the input,
+// or for indices checked to lie in the plane, so they are below H*W <= 2^31 - 1 (the plane limit).
+// Tap numbers r = kh*KW + kw and tap counts can pass 2^31 - 1 (a 46341x46341 window): long.
+//
 // Shapes are kernel arguments, so one build serves every shape. Defines, each with a default so
 // this file compiles alone:
 //   POOL_OP       what reduce_columns and scatter_to_columns compute: POOL_MAX (default),
@@ -81,9 +88,9 @@ bool tap_inside(const int h, const int w, const int H, const int W)
 // i + p before it counts padding taps; without count_include_pad only in-bounds taps count; an
 // override (non-zero) replaces either. LP pools with count_include_pad and no padding, which
 // makes it the window's in-bounds tap count.
-int window_divisor(const int oh, const int ow, const int H, const int W, const int KH, const int KW,
-                   const int SH, const int SW, const int PH, const int PW,
-                   const int count_include_pad, const int divisor_override)
+long window_divisor(const int oh, const int ow, const int H, const int W, const int KH, const int KW,
+                    const int SH, const int SW, const int PH, const int PW,
+                    const int count_include_pad, const int divisor_override)
 {
     if (divisor_override != 0) {
         return divisor_override;
@@ -93,9 +100,9 @@ int window_divisor(const int oh, const int ow, const int H, const int W, const i
     const int h_end = min(h_start + KH, H + PH);
     const int w_end = min(w_start + KW, W + PW);
     if (count_include_pad) {
-        return (h_end - h_start) * (w_end - w_start);
+        return (long)(h_end - h_start) * (w_end - w_start);
     }
-    return (min(h_end, H) - max(h_start, 0)) * (min(w_end, W) - max(w_start, 0));
+    return (long)(min(h_end, H) - max(h_start, 0)) * (min(w_end, W) - max(w_start, 0));
 }
 
 __kernel void im2col(__global const float* input,
@@ -118,7 +125,7 @@ __kernel void im2col(__global const float* input,
         const int h = h0 + kh * DH;
         for (int kw = 0; kw < KW; kw++) {
             const int w = w0 + kw * DW;
-            const ulong at = (ulong)(kh * KW + kw) * columns + j;
+            const ulong at = ((ulong)kh * KW + kw) * columns + j;
             const bool inside = tap_inside(h, w, H, W);
             col_source[at] = inside ? h * W + w : PADDING_TAP;
             col_values[at] = inside ? in[h * W + w] : 0.0f; // never read for a padding tap
@@ -154,7 +161,8 @@ __kernel void reduce_columns(__global const float* col_values,
 #if POOL_EXTREMUM
     int best_index = PADDING_TAP;
 #endif
-    for (int r = 0; r < KH * KW; r++) {
+    const long taps = (long)KH * KW;
+    for (long r = 0; r < taps; r++) {
         const ulong at = (ulong)r * columns + j;
         const int source = col_source[at];
         if (source == PADDING_TAP) {
@@ -185,7 +193,7 @@ __kernel void reduce_columns(__global const float* col_values,
     output[j] = acc / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, count_include_pad, divisor_override);
 #else
     const float mean = acc / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, 1, 0);
-    output[j] = pow(mean * (float)(KH * KW), 1.0f / norm);
+    output[j] = pow(mean * (float)((long)KH * KW), 1.0f / norm);
 #endif
 #endif
 #if POOL_INDICES
@@ -218,7 +226,7 @@ __kernel void scatter_to_columns(__global const float* grad_output,
     const float g = grad_output[j];
 #if POOL_EXTREMUM
     const int index = indices[j];
-    const int winner = ((index / W - h0) / DH) * KW + (index % W - w0) / DW;
+    const long winner = (long)((index / W - h0) / DH) * KW + (index % W - w0) / DW;
 #elif POOL_OP == POOL_AVG
     const float share = g / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW,
                                                   count_include_pad, divisor_override);
@@ -226,13 +234,13 @@ __kernel void scatter_to_columns(__global const float* grad_output,
     const __global float* in = input + (j / ((ulong)OW * OH)) * (ulong)H * W;
     const float scaled_mean = pow(output[j], norm);
     const float divisor = (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, 1, 0);
-    const float outer = g * ((float)(KH * KW) / divisor) * pow(scaled_mean, 1.0f / norm - 1.0f);
+    const float outer = g * ((float)((long)KH * KW) / divisor) * pow(scaled_mean, 1.0f / norm - 1.0f);
 #endif
     for (int kh = 0; kh < KH; kh++) {
         const int h = h0 + kh * DH;
         for (int kw = 0; kw < KW; kw++) {
             const int w = w0 + kw * DW;
-            const int r = kh * KW + kw;
+            const long r = (long)kh * KW + kw;
 #if POOL_EXTREMUM
             const float value = r == winner ? g : 0.0f;
 #elif POOL_OP == POOL_AVG
@@ -276,7 +284,7 @@ __kernel void col2im_gather(__global const float* col_grad,
                 continue;
             }
             const ulong j = plane_column + (ulong)oh * OW + ow_span / SW;
-            sum += col_grad[(ulong)(kh * KW + kw) * columns + j];
+            sum += col_grad[((ulong)kh * KW + kw) * columns + j];
         }
     }
     grad_input[i] = sum;
