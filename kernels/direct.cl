@@ -55,7 +55,23 @@
 #define POOL_MIN 0
 #endif
 
+// Round every product on its own, as the Java reference does: a fused a*b+c would round once.
+#pragma OPENCL FP_CONTRACT OFF
+
 #define NO_INDEX (-1)
+
+// x^e as PyTorch's pow computes it for the exponents it special-cases: exactly for 0, 1, 2, 3
+// (1, x, x*x, x*x*x), sqrt for 1/2 (the root of p = 2); pow otherwise. LP pooling with p = 1 or 2
+// then sums the inputs or their exact squares, as PyTorch does (the reference's lpPower alike).
+static inline float lp_power(const float x, const float e)
+{
+    return e == 1.0f ? x
+         : e == 2.0f ? x * x
+         : e == 3.0f ? x * x * x
+         : e == 0.5f ? sqrt(x)
+         : e == 0.0f ? 1.0f
+         : pow(x, e);
+}
 
 // Integer arithmetic (issue 10). Coordinates and in-plane offsets are int; the host's checks make
 // every one of them fit, for every shape it accepts (PoolSpec.outputShape, before any device work):
@@ -275,9 +291,9 @@ static inline long window_divisor(const int H, const int W, const int PH, const 
 
 // LP pooling as PyTorch computes it: (avg(x^p) * kh*kw)^(1/p), the average over in-bounds taps.
 #define LP_WINDOW(CHECK_COLS)                                                                   \
-    WINDOW_SUM(CHECK_COLS, pow(v, norm))                                                      \
+    WINDOW_SUM(CHECK_COLS, lp_power(v, norm))                                                      \
     const float mean = sum / (float)window_divisor(H, W, PH, PW, oh, ow, 1, 0);               \
-    output[(plane * OH + oh) * (ulong)OW + ow] = pow(mean * (float)((long)KH * KW), 1.0f / norm);
+    output[(plane * OH + oh) * (ulong)OW + ow] = lp_power(mean * (float)((long)KH * KW), 1.0f / norm);
 
 __kernel void avg_forward_inner(__global const float* input, __global float* output,
                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0,
@@ -555,11 +571,11 @@ __kernel void lp_backward_gather(__global const float* grad_output, __global con
     const float taps = (float)((long)KH * KW);
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(1, 1, {
-        const float scaled_mean = pow(y[o], norm);
+        const float scaled_mean = lp_power(y[o], norm);
         if (scaled_mean != 0.0f) {
             const float outer = gy[o] * (taps / (float)window_divisor(H, W, PH, PW, oh, ow, 1, 0))
-                    * pow(scaled_mean, 1.0f / norm - 1.0f);
-            sum += outer * pow(input[i], norm - 1.0f);
+                    * lp_power(scaled_mean, 1.0f / norm - 1.0f);
+            sum += outer * lp_power(input[i], norm - 1.0f);
         }
     })
     grad_input[i] = sum;

@@ -49,6 +49,19 @@
 
 #define PADDING_TAP (-1)
 
+// x^e as PyTorch's pow computes it for the exponents it special-cases: exactly for 0, 1, 2, 3
+// (1, x, x*x, x*x*x), sqrt for 1/2 (the root of p = 2); pow otherwise. LP pooling with p = 1 or 2
+// then sums the inputs or their exact squares, as PyTorch does (the reference's lpPower alike).
+static inline float lp_power(const float x, const float e)
+{
+    return e == 1.0f ? x
+         : e == 2.0f ? x * x
+         : e == 3.0f ? x * x * x
+         : e == 0.5f ? sqrt(x)
+         : e == 0.0f ? 1.0f
+         : pow(x, e);
+}
+
 // The geometry every kernel here shares, passed in this order.
 #define GEOMETRY const int H, const int W, const int OH, const int OW, \
                  const int KH, const int KW, const int SH, const int SW, \
@@ -140,7 +153,8 @@ __kernel void im2col(__global const float* input,
 //            fast math, and fmax/fmin are not used because they drop NaN.
 //   average: the sum of the taps over window_divisor.
 //   LP:      PyTorch's lp_pool2d, (mean(x^p) * KH*KW)^(1/p), the mean over the in-bounds taps.
-//            pow (not powr) so that a negative x with an integral p has its real power.
+//            lp_power: PyTorch's exact powers for p = 1, 2, 3, else pow (not powr, so that a
+//            negative x with an integral p has its real power).
 __kernel void reduce_columns(__global const float* col_values,
                              __global const int* col_source,
                              REDUCE_RESULTS,
@@ -181,7 +195,7 @@ __kernel void reduce_columns(__global const float* col_values,
 #elif POOL_OP == POOL_AVG
         acc += v;
 #else
-        acc += pow(v, norm);
+        acc += lp_power(v, norm);
 #endif
     }
 #if POOL_EXTREMUM
@@ -193,7 +207,7 @@ __kernel void reduce_columns(__global const float* col_values,
     output[j] = acc / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, count_include_pad, divisor_override);
 #else
     const float mean = acc / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, 1, 0);
-    output[j] = pow(mean * (float)((long)KH * KW), 1.0f / norm);
+    output[j] = lp_power(mean * (float)((long)KH * KW), 1.0f / norm);
 #endif
 #endif
 #if POOL_INDICES
@@ -232,9 +246,9 @@ __kernel void scatter_to_columns(__global const float* grad_output,
                                                   count_include_pad, divisor_override);
 #else
     const __global float* in = input + (j / ((ulong)OW * OH)) * (ulong)H * W;
-    const float scaled_mean = pow(output[j], norm);
+    const float scaled_mean = lp_power(output[j], norm);
     const float divisor = (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, 1, 0);
-    const float outer = g * ((float)((long)KH * KW) / divisor) * pow(scaled_mean, 1.0f / norm - 1.0f);
+    const float outer = g * ((float)((long)KH * KW) / divisor) * lp_power(scaled_mean, 1.0f / norm - 1.0f);
 #endif
     for (int kh = 0; kh < KH; kh++) {
         const int h = h0 + kh * DH;
@@ -247,7 +261,7 @@ __kernel void scatter_to_columns(__global const float* grad_output,
             const float value = tap_inside(h, w, H, W) ? share : 0.0f;
 #else
             const float value = tap_inside(h, w, H, W) && scaled_mean != 0.0f
-                    ? outer * pow(in[h * W + w], norm - 1.0f) : 0.0f;
+                    ? outer * lp_power(in[h * W + w], norm - 1.0f) : 0.0f;
 #endif
             col_grad[(ulong)r * columns + j] = value;
         }
