@@ -49,6 +49,17 @@ public final class Checks {
         }
     }
 
+    /**
+     * {@code a·b} for non-negative sizes, or {@code Long.MAX_VALUE} where the product passes it:
+     * for byte counts that are then compared with a limit (the device's maximum allocation), so
+     * that an overflow reads as "too large" instead of wrapping to a small buffer. E.g. IM2COL's
+     * column buffer, outputs × taps × 4 bytes, passes 2^63 for a 46339x46339 output of a
+     * 46340x46340 window.
+     */
+    public static long saturatingMultiply(long a, long b) {
+        return Math.multiplyHigh(a, b) != 0 || a * b < 0 ? Long.MAX_VALUE : a * b;
+    }
+
     public static <T> T requireNonNull(T value, String name) {
         if (value == null) {
             throw new IllegalArgumentException(name + " should not be null");

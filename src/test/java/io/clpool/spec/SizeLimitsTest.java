@@ -139,4 +139,12 @@ class SizeLimitsTest {
         PoolSpec dilated = PoolSpec.of(1, 1 << 27).withStride(1).withPadding(0, 1 << 26).withDilation(1, 2);
         assertEquals(Shape.of(1, 1, 1, (1 << 27) + 2), dilated.outputShape(Shape.of(1, 1, 1, 1 << 28)));
     }
+
+    @Test
+    void saturatingMultiplyReadsAnOverflowAsTooLarge() {
+        assertEquals(12L, Checks.saturatingMultiply(3, 4));
+        assertEquals(Long.MAX_VALUE, Checks.saturatingMultiply(2L * 46339 * 46339, PoolSpec.of(46340).taps() * 4));
+        assertEquals(Long.MAX_VALUE, Checks.saturatingMultiply(1L << 62, 2));
+        assertEquals(1L << 62, Checks.saturatingMultiply(1L << 61, 2));
+    }
 }
