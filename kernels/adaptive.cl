@@ -7,6 +7,11 @@
 // windows of output rows floor(h*OH/H) to ceil((h+1)*OH/H), the same formula with the roles of
 // input and output swapped.
 //
+// Integer arithmetic (issue 10): window bounds are computed in long and are at most H (W, OH, OW);
+// in-plane offsets h*W + w, window starts h0*W + w0 and window sizes rows*cols are at most H*W,
+// which the host keeps at or below 2^31 - 1 (AdaptiveWindows.outputShape rejects larger input and
+// output planes before any device work), so they are int.
+//
 // Shapes are kernel arguments; this file has no defines.
 
 // Round every product on its own, as the Java reference does.

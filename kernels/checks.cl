@@ -2,6 +2,8 @@
 // (an uploaded IndexTensor, or indices made for another geometry). Each kernel records the
 // position of the first bad index in *first_bad with atomic_min; the host reads that one int
 // back and names the bad index before any kernel could use it. Integer atomics: deterministic.
+// Positions j fit an int: the host checks at most 2^31 - 1 indices at a time (IndexChecks);
+// window coordinates o*S - P fit an int for every accepted geometry (PoolSpec.outputShape).
 
 #define GEOMETRY const int H, const int W, const int OH, const int OW, \
                  const int KH, const int KW, const int SH, const int SW, \

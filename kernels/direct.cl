@@ -23,6 +23,15 @@
 //   KH KW SH SW DH DW  the window: kernel, stride, dilation per axis (padding PH, PW is an argument,
 //                      so specs that differ only in padding share a build)
 //   POOL_MIN                 1: extremum kernels keep the minimum instead of the maximum
+//
+// Unrolling is bounded (issue 10): a fully unrolled 48x48 window made POCL's compiler recurse
+// past an 8 MB thread stack (a SIGSEGV in the JVM that built it) and took 25 s to build. Loops
+// over a window's taps are unrolled only when the window has at most UNROLL_TAPS taps, loops over
+// a stride band only when the band has at most UNROLL_TAPS elements; larger ones stay loops. The
+// segment kernels (CPU devices) load a span of SPAN floats per kernel row into a private array:
+// they exist only when SPAN and SEGMENT * SW are at most SEGMENT_SPAN_MAX, i.e. when
+// 7*SW + DW*(KW - 1) + 1 <= 128 and 8*SW <= 128 (KernelSource.directSegmentKernels, the rule the
+// host follows before it asks for one).
 
 #ifndef KH
 #define KH 2
@@ -46,7 +55,56 @@
 #define POOL_MIN 0
 #endif
 
+// Round every product on its own, as the Java reference does: a fused a*b+c would round once.
+#pragma OPENCL FP_CONTRACT OFF
+
 #define NO_INDEX (-1)
+
+// x^e as PyTorch's pow computes it for the exponents it special-cases: exactly for 0, 1, 2, 3
+// (1, x, x*x, x*x*x), sqrt for 1/2 (the root of p = 2); pow otherwise. LP pooling with p = 1 or 2
+// then sums the inputs or their exact squares, as PyTorch does (the reference's lpPower alike).
+static inline float lp_power(const float x, const float e)
+{
+    return e == 1.0f ? x
+         : e == 2.0f ? x * x
+         : e == 3.0f ? x * x * x
+         : e == 0.5f ? sqrt(x)
+         : e == 0.0f ? 1.0f
+         : pow(x, e);
+}
+
+// Integer arithmetic (issue 10). Coordinates and in-plane offsets are int; the host's checks make
+// every one of them fit, for every shape it accepts (PoolSpec.outputShape, before any device work):
+// - Window coordinates: o*S, a tap o*S - P + k*D, a window end o*S - P + K, a band row
+//   o*S - P + r (r < S), H + P and h + P - k*D all lie in [-2^31 + 1, 2^31 - 1], because per axis
+//   the padded input H + 2P and the reach (OH - 1)*S + max(S, D*(K - 1) + 1) are at most 2^31 - 1.
+// - In-plane offsets h*W + w (and best_index, `at`) are formed only for taps inside the input,
+//   or clamped into it, so 0 <= h*W + w < H*W <= 2^31 - 1 (the input plane limit); output
+//   offsets oh*OW + ow < OH*OW <= 2^31 - 1 (the output plane limit).
+// - Tap counts (KH*KW, a window's padded count) can pass 2^31 - 1: they are long.
+// - Global ids along dimensions 0 and 1 are output or input columns and rows: below 2^31.
+// - Offsets into a tensor (plane * H*W + ...) are ulong.
+
+#define UNROLL_TAPS 64
+#define SEGMENT_SPAN_MAX 128
+
+// Full unrolling of the tap loops of small windows; larger windows are left to the compiler's
+// own (size-bounded) heuristics. Preprocessor arithmetic is 64-bit, so KH * KW cannot wrap here.
+#if KH * KW <= UNROLL_TAPS
+#define UNROLL_WINDOW _Pragma("unroll")
+#else
+#define UNROLL_WINDOW
+#endif
+#if KW <= UNROLL_TAPS
+#define UNROLL_ROW _Pragma("unroll")
+#else
+#define UNROLL_ROW
+#endif
+#if SH * SW <= UNROLL_TAPS
+#define UNROLL_BAND _Pragma("unroll")
+#else
+#define UNROLL_BAND
+#endif
 
 // The output column of work-item `slot` of an edge launch: the `left` columns before the inner
 // range, then the columns after the `skip` inner ones.
@@ -66,12 +124,12 @@
     int best_index = NO_INDEX;                                                                \
     const int h0 = oh * SH - PH;                                                              \
     const int w0 = ow * SW - PW;                                                              \
-    _Pragma("unroll")                                                                         \
+    UNROLL_WINDOW                                                                             \
     for (int kh = 0; kh < KH; kh++) {                                                         \
         const int h = h0 + kh * DH;                                                           \
         const bool row_in = h >= 0 && h < H;                                                  \
         const int hc = clamp(h, 0, H - 1);                                                    \
-        _Pragma("unroll")                                                                     \
+        UNROLL_ROW                                                                            \
         for (int kw = 0; kw < KW; kw++) {                                                     \
             const int w = w0 + kw * DW;                                                       \
             const bool inside = (CHECK_COLS) ? row_in && w >= 0 && w < W : row_in;            \
@@ -116,7 +174,7 @@ __kernel void extremum_forward_edge(__global const float* input, __global float*
 
 // One segment's windows into best/best_index; GUARDED checks every column (edge segments).
 #define SEGMENT_WINDOWS(GUARDED)                                                                \
-    _Pragma("unroll")                                                                         \
+    UNROLL_WINDOW                                                                             \
     for (int kh = 0; kh < KH; kh++) {                                                         \
         const int h = oh * SH - PH + kh * DH;                                                 \
         if (h < 0 || h >= H) {                                                                \
@@ -126,20 +184,30 @@ __kernel void extremum_forward_edge(__global const float* input, __global float*
         float a[SPAN];                                                                        \
         _Pragma("unroll")                                                                     \
         for (int i = 0; i < SPAN; i++) {                                                      \
-            a[i] = (GUARDED) ? (w0 + i >= 0 && w0 + i < W ? row[w0 + i] : 0.0f) : row[w0 + i]; \
+            a[i] = (GUARDED) ? ((long)w0 + i >= 0 && (long)w0 + i < W ? row[w0 + i] : 0.0f) : row[w0 + i]; \
         }                                                                                     \
         _Pragma("unroll")                                                                     \
         for (int kw = 0; kw < KW; kw++) {                                                     \
             const float8 v = LANES8(a, kw * DW);                                              \
-            const int8 w = (int8)(w0 + kw * DW) + lane;                                       \
+            /* An edge segment's lanes past the row's end may lie past 2^31 - 1: long there. */ \
+            const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);              \
+            const int8 w = (GUARDED) ? convert_int8(clamp(wl, (long8)(0), (long8)(W - 1)))     \
+                                     : (int8)(w0 + kw * DW) + lane;                           \
             const int8 better = POOL_MIN ? v < best : v > best;                               \
-            const int8 inside = (GUARDED) ? (w >= 0) & (w < W) : (int8)(-1);                  \
+            const int8 inside = (GUARDED) ? convert_int8((wl >= 0) & (wl < (long8)(W))) : (int8)(-1); \
             const int8 take = inside & ((best_index < 0) | better | (v != v));                \
             best = select(best, v, take);                                                     \
             best_index = select(best_index, h * W + w, take);                                 \
         }                                                                                     \
     }
 
+#if SPAN <= SEGMENT_SPAN_MAX && SEGMENT * SW <= SEGMENT_SPAN_MAX
+#define SEGMENT_KERNELS 1
+#else
+#define SEGMENT_KERNELS 0
+#endif
+
+#if SEGMENT_KERNELS
 // Slots [0, left_slots) are edge segments from column 0 up to `first`; the next inner/SEGMENT
 // slots are inner segments from `first`; the rest are edge segments from first + inner up to OW.
 // Edge and inner segments of a row run in one work-group, so the edges find the row in cache:
@@ -178,6 +246,7 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
         }
     }
 }
+#endif
 
 // Sum of the in-bounds taps of one window (dilation is 1 for average and LP pooling), each
 // passed through TERM first, in the reference's order (rows, then columns), into `sum`; a macro
@@ -185,12 +254,12 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
 #define WINDOW_SUM(CHECK_COLS, TERM)                                                            \
     const __global float* in = input + plane * (ulong)H * W;                                  \
     float sum = 0.0f;                                                                         \
-    _Pragma("unroll")                                                                         \
+    UNROLL_WINDOW                                                                             \
     for (int kh = 0; kh < KH; kh++) {                                                         \
         const int h = oh * SH - PH + kh;                                                      \
         const bool row_in = h >= 0 && h < H;                                                  \
         const int hc = clamp(h, 0, H - 1);                                                    \
-        _Pragma("unroll")                                                                     \
+        UNROLL_ROW                                                                            \
         for (int kw = 0; kw < KW; kw++) {                                                     \
             const int w = ow * SW - PW + kw;                                                  \
             const bool inside = (CHECK_COLS) ? row_in && w >= 0 && w < W : row_in;            \
@@ -202,15 +271,16 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
 
 // The divisor of one window: PyTorch's avg_pool2d rule, the end clipped to size + padding before
 // the padded count is taken; divisor_override (when nonzero) replaces it.
-static inline int window_divisor(const int H, const int W, const int PH, const int PW, const int oh, const int ow,
-                                 const int count_include_pad, const int divisor_override)
+// The counts are long: a window of 46341x46341 padded taps has more than 2^31 - 1 of them.
+static inline long window_divisor(const int H, const int W, const int PH, const int PW, const int oh, const int ow,
+                                  const int count_include_pad, const int divisor_override)
 {
     const int h_start = oh * SH - PH;
     const int w_start = ow * SW - PW;
     const int h_end = min(h_start + KH, H + PH);
     const int w_end = min(w_start + KW, W + PW);
-    const int padded = (h_end - h_start) * (w_end - w_start);
-    const int inside = (min(h_end, H) - max(h_start, 0)) * (min(w_end, W) - max(w_start, 0));
+    const long padded = (long)(h_end - h_start) * (w_end - w_start);
+    const long inside = (long)(min(h_end, H) - max(h_start, 0)) * (min(w_end, W) - max(w_start, 0));
     return divisor_override != 0 ? divisor_override : count_include_pad ? padded : inside;
 }
 
@@ -221,9 +291,9 @@ static inline int window_divisor(const int H, const int W, const int PH, const i
 
 // LP pooling as PyTorch computes it: (avg(x^p) * kh*kw)^(1/p), the average over in-bounds taps.
 #define LP_WINDOW(CHECK_COLS)                                                                   \
-    WINDOW_SUM(CHECK_COLS, pow(v, norm))                                                      \
+    WINDOW_SUM(CHECK_COLS, lp_power(v, norm))                                                      \
     const float mean = sum / (float)window_divisor(H, W, PH, PW, oh, ow, 1, 0);               \
-    output[(plane * OH + oh) * (ulong)OW + ow] = pow(mean * (float)(KH * KW), 1.0f / norm);
+    output[(plane * OH + oh) * (ulong)OW + ow] = lp_power(mean * (float)((long)KH * KW), 1.0f / norm);
 
 __kernel void avg_forward_inner(__global const float* input, __global float* output,
                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0,
@@ -282,13 +352,13 @@ __kernel void indexed_backward_band_inner(__global const float* grad_output, __g
     const float g = 0.0f + grad_output[o]; // 0 + dY, as the reference's accumulation forms it
     const int winner = indices[o];
     __global float* gx = grad_input + plane * (ulong)H * W;
-#pragma unroll
+UNROLL_BAND
     for (int r = 0; r < SH; r++) {
         const int h = oh * SH - PH + r;
         if (h < 0 || h >= H) {
             continue;
         }
-#pragma unroll
+UNROLL_BAND
         for (int c = 0; c < SW; c++) {
             const int at = h * W + ow * SW - PW + c;
             gx[at] = winner == at ? g : 0.0f;
@@ -321,6 +391,7 @@ __kernel void indexed_backward_band_edge(__global const float* grad_output, __gl
     }
 }
 
+#if SEGMENT_KERNELS
 // The band map, SEGMENT output windows of a row per work-item (CPU devices), each band row
 // written as whole vectors. Only inner columns (bands inside the input columns).
 __kernel void indexed_backward_band_segment(__global const float* grad_output, __global const int* indices,
@@ -337,7 +408,7 @@ __kernel void indexed_backward_band_segment(__global const float* grad_output, _
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
     __global float* gx = grad_input + plane * (ulong)H * W;
     const int w0 = ow0 * SW - PW;
-#pragma unroll
+UNROLL_BAND
     for (int r = 0; r < SH; r++) {
         const int h = oh * SH - PH + r;
         if (h < 0 || h >= H) {
@@ -366,6 +437,7 @@ __kernel void indexed_backward_band_segment(__global const float* grad_output, _
 #endif
     }
 }
+#endif
 
 // Zeroes input rows [row0, H) of every plane: the rows no window reaches, below the last band.
 __kernel void zero_rows(__global float* grad_input, const int H, const int W, const int row0)
@@ -417,7 +489,7 @@ __kernel void indexed_backward_gather(__global const float* grad_output, __globa
     grad_input[plane * (ulong)H * W + at] = sum;
 }
 
-#if SW == 1
+#if SW == 1 && SEGMENT_KERNELS
 // The same gather, SEGMENT consecutive input columns per work-item (CPU devices, stride 1 along
 // rows): for a candidate window row and kernel column, the 8 columns' candidate windows are 8
 // consecutive outputs, read as vectors. Segments whose candidate windows all exist take that
@@ -434,7 +506,7 @@ __kernel void indexed_backward_gather_segment(__global const float* grad_output,
     const __global float* gy = grad_output + plane * (ulong)OH * OW;
     const __global int* idx = indices + plane * (ulong)OH * OW;
     __global float* gx = grad_input + plane * (ulong)H * W;
-    const bool inner = w0 + PW - (KW - 1) * DW >= 0 && w0 + SEGMENT - 1 + PW < OW && w0 + SEGMENT <= W;
+    const bool inner = w0 + PW - (KW - 1) * DW >= 0 && (long)w0 + SEGMENT - 1 + PW < OW && (long)w0 + SEGMENT <= W;
     if (inner) {
         const int8 at = (int8)(h * W + w0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
         float8 sum = (float8)(0.0f);
@@ -444,7 +516,7 @@ __kernel void indexed_backward_gather_segment(__global const float* grad_output,
                 continue;
             }
             const int oh = span_h / SH;
-#pragma unroll
+UNROLL_ROW
             for (int kw = KW - 1; kw >= 0; kw--) {
                 const int o = oh * OW + w0 + PW - kw * DW;
                 sum += select((float8)(0.0f), vload8(0, gy + o), vload8(0, idx + o) == at);
@@ -452,7 +524,8 @@ __kernel void indexed_backward_gather_segment(__global const float* grad_output,
         }
         vstore8(sum, 0, gx + h * W + w0);
     } else {
-        for (int w = w0; w < min(w0 + SEGMENT, W); w++) {
+        const int w_end = (int)min((long)w0 + SEGMENT, (long)W);
+        for (int w = w0; w < w_end; w++) {
             const int at = h * W + w;
             float sum = 0.0f;
             FOR_CANDIDATE_WINDOWS(DH, DW, {
@@ -495,14 +568,14 @@ __kernel void lp_backward_gather(__global const float* grad_output, __global con
     const __global float* gy = grad_output + plane * (ulong)OH * OW;
     const __global float* y = output + plane * (ulong)OH * OW;
     const ulong i = plane * (ulong)H * W + (ulong)h * W + w;
-    const float taps = (float)(KH * KW);
+    const float taps = (float)((long)KH * KW);
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(1, 1, {
-        const float scaled_mean = pow(y[o], norm);
+        const float scaled_mean = lp_power(y[o], norm);
         if (scaled_mean != 0.0f) {
             const float outer = gy[o] * (taps / (float)window_divisor(H, W, PH, PW, oh, ow, 1, 0))
-                    * pow(scaled_mean, 1.0f / norm - 1.0f);
-            sum += outer * pow(input[i], norm - 1.0f);
+                    * lp_power(scaled_mean, 1.0f / norm - 1.0f);
+            sum += outer * lp_power(input[i], norm - 1.0f);
         }
     })
     grad_input[i] = sum;

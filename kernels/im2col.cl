@@ -8,6 +8,13 @@
 // col_source holds each tap's offset h * W + w in its input plane, or PADDING_TAP when the tap
 // lies in the padding: padding is marked, never filled with a value that could win or count.
 //
+// Integer arithmetic (issue 10): window coordinates (o*S - P + k*D, window ends, H + P,
+// h + P - k*D) are int, and fit: the host rejects, before any device work, shapes whose padded
+// input H + 2P or whose windows' reach (OH - 1)*S + max(S, D*(K - 1) + 1) pass 2^31 - 1 on either
+// axis (PoolSpec.outputShape). In-plane offsets h*W + w are formed only for taps inside the input,
+// or for indices checked to lie in the plane, so they are below H*W <= 2^31 - 1 (the plane limit).
+// Tap numbers r = kh*KW + kw and tap counts can pass 2^31 - 1 (a 46341x46341 window): long.
+//
 // Shapes are kernel arguments, so one build serves every shape. Defines, each with a default so
 // this file compiles alone:
 //   POOL_OP       what reduce_columns and scatter_to_columns compute: POOL_MAX (default),
@@ -41,6 +48,19 @@
 #pragma OPENCL FP_CONTRACT OFF
 
 #define PADDING_TAP (-1)
+
+// x^e as PyTorch's pow computes it for the exponents it special-cases: exactly for 0, 1, 2, 3
+// (1, x, x*x, x*x*x), sqrt for 1/2 (the root of p = 2); pow otherwise. LP pooling with p = 1 or 2
+// then sums the inputs or their exact squares, as PyTorch does (the reference's lpPower alike).
+static inline float lp_power(const float x, const float e)
+{
+    return e == 1.0f ? x
+         : e == 2.0f ? x * x
+         : e == 3.0f ? x * x * x
+         : e == 0.5f ? sqrt(x)
+         : e == 0.0f ? 1.0f
+         : pow(x, e);
+}
 
 // The geometry every kernel here shares, passed in this order.
 #define GEOMETRY const int H, const int W, const int OH, const int OW, \
@@ -81,9 +101,9 @@ bool tap_inside(const int h, const int w, const int H, const int W)
 // i + p before it counts padding taps; without count_include_pad only in-bounds taps count; an
 // override (non-zero) replaces either. LP pools with count_include_pad and no padding, which
 // makes it the window's in-bounds tap count.
-int window_divisor(const int oh, const int ow, const int H, const int W, const int KH, const int KW,
-                   const int SH, const int SW, const int PH, const int PW,
-                   const int count_include_pad, const int divisor_override)
+long window_divisor(const int oh, const int ow, const int H, const int W, const int KH, const int KW,
+                    const int SH, const int SW, const int PH, const int PW,
+                    const int count_include_pad, const int divisor_override)
 {
     if (divisor_override != 0) {
         return divisor_override;
@@ -93,9 +113,9 @@ int window_divisor(const int oh, const int ow, const int H, const int W, const i
     const int h_end = min(h_start + KH, H + PH);
     const int w_end = min(w_start + KW, W + PW);
     if (count_include_pad) {
-        return (h_end - h_start) * (w_end - w_start);
+        return (long)(h_end - h_start) * (w_end - w_start);
     }
-    return (min(h_end, H) - max(h_start, 0)) * (min(w_end, W) - max(w_start, 0));
+    return (long)(min(h_end, H) - max(h_start, 0)) * (min(w_end, W) - max(w_start, 0));
 }
 
 __kernel void im2col(__global const float* input,
@@ -118,7 +138,7 @@ __kernel void im2col(__global const float* input,
         const int h = h0 + kh * DH;
         for (int kw = 0; kw < KW; kw++) {
             const int w = w0 + kw * DW;
-            const ulong at = (ulong)(kh * KW + kw) * columns + j;
+            const ulong at = ((ulong)kh * KW + kw) * columns + j;
             const bool inside = tap_inside(h, w, H, W);
             col_source[at] = inside ? h * W + w : PADDING_TAP;
             col_values[at] = inside ? in[h * W + w] : 0.0f; // never read for a padding tap
@@ -133,7 +153,8 @@ __kernel void im2col(__global const float* input,
 //            fast math, and fmax/fmin are not used because they drop NaN.
 //   average: the sum of the taps over window_divisor.
 //   LP:      PyTorch's lp_pool2d, (mean(x^p) * KH*KW)^(1/p), the mean over the in-bounds taps.
-//            pow (not powr) so that a negative x with an integral p has its real power.
+//            lp_power: PyTorch's exact powers for p = 1, 2, 3, else pow (not powr, so that a
+//            negative x with an integral p has its real power).
 __kernel void reduce_columns(__global const float* col_values,
                              __global const int* col_source,
                              REDUCE_RESULTS,
@@ -154,7 +175,8 @@ __kernel void reduce_columns(__global const float* col_values,
 #if POOL_EXTREMUM
     int best_index = PADDING_TAP;
 #endif
-    for (int r = 0; r < KH * KW; r++) {
+    const long taps = (long)KH * KW;
+    for (long r = 0; r < taps; r++) {
         const ulong at = (ulong)r * columns + j;
         const int source = col_source[at];
         if (source == PADDING_TAP) {
@@ -173,7 +195,7 @@ __kernel void reduce_columns(__global const float* col_values,
 #elif POOL_OP == POOL_AVG
         acc += v;
 #else
-        acc += pow(v, norm);
+        acc += lp_power(v, norm);
 #endif
     }
 #if POOL_EXTREMUM
@@ -185,7 +207,7 @@ __kernel void reduce_columns(__global const float* col_values,
     output[j] = acc / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, count_include_pad, divisor_override);
 #else
     const float mean = acc / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, 1, 0);
-    output[j] = pow(mean * (float)(KH * KW), 1.0f / norm);
+    output[j] = lp_power(mean * (float)((long)KH * KW), 1.0f / norm);
 #endif
 #endif
 #if POOL_INDICES
@@ -218,28 +240,28 @@ __kernel void scatter_to_columns(__global const float* grad_output,
     const float g = grad_output[j];
 #if POOL_EXTREMUM
     const int index = indices[j];
-    const int winner = ((index / W - h0) / DH) * KW + (index % W - w0) / DW;
+    const long winner = (long)((index / W - h0) / DH) * KW + (index % W - w0) / DW;
 #elif POOL_OP == POOL_AVG
     const float share = g / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW,
                                                   count_include_pad, divisor_override);
 #else
     const __global float* in = input + (j / ((ulong)OW * OH)) * (ulong)H * W;
-    const float scaled_mean = pow(output[j], norm);
+    const float scaled_mean = lp_power(output[j], norm);
     const float divisor = (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, 1, 0);
-    const float outer = g * ((float)(KH * KW) / divisor) * pow(scaled_mean, 1.0f / norm - 1.0f);
+    const float outer = g * ((float)((long)KH * KW) / divisor) * lp_power(scaled_mean, 1.0f / norm - 1.0f);
 #endif
     for (int kh = 0; kh < KH; kh++) {
         const int h = h0 + kh * DH;
         for (int kw = 0; kw < KW; kw++) {
             const int w = w0 + kw * DW;
-            const int r = kh * KW + kw;
+            const long r = (long)kh * KW + kw;
 #if POOL_EXTREMUM
             const float value = r == winner ? g : 0.0f;
 #elif POOL_OP == POOL_AVG
             const float value = tap_inside(h, w, H, W) ? share : 0.0f;
 #else
             const float value = tap_inside(h, w, H, W) && scaled_mean != 0.0f
-                    ? outer * pow(in[h * W + w], norm - 1.0f) : 0.0f;
+                    ? outer * lp_power(in[h * W + w], norm - 1.0f) : 0.0f;
 #endif
             col_grad[(ulong)r * columns + j] = value;
         }
@@ -276,7 +298,7 @@ __kernel void col2im_gather(__global const float* col_grad,
                 continue;
             }
             const ulong j = plane_column + (ulong)oh * OW + ow_span / SW;
-            sum += col_grad[(ulong)(kh * KW + kw) * columns + j];
+            sum += col_grad[((ulong)kh * KW + kw) * columns + j];
         }
     }
     grad_input[i] = sum;

@@ -7,6 +7,10 @@
 // Positions are stored plus one, so the owner buffer starts as zeros (no owner). Indices are
 // checked on the host; the kernels still skip any outside the plane, so no input makes them
 // touch memory outside their buffers. Shapes are kernel arguments; this file has no defines.
+//
+// Integer arithmetic: an index is an int offset in the output plane, and a value's position in
+// its pooled plane plus one is an int: both planes hold at most 2^31 - 1 elements
+// (Validation.requireUnpoolShapes), so the position is at most 2^31 - 2 before the +1.
 
 // owners[plane, index[j]] = max(owners[...], position of j in its plane + 1).
 __kernel void unpool_claim(__global const int* indices,

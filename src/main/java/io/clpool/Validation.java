@@ -40,6 +40,13 @@ public final class Validation {
         if (!(norm > 0) || Double.isInfinite(norm)) {
             throw Checks.invalid("LP pooling norm", "positive and finite", "norm: " + norm);
         }
+        // Every backend computes in float: the norm must survive the conversion, and so must 1/p
+        // (the root), else y = (…)^(1/p) is pow(…, inf) and the backward's p − 1 is infinite too.
+        float p = (float) norm;
+        if (!(p > 0) || Float.isInfinite(p) || Float.isInfinite(1.0f / p)) {
+            throw Checks.invalid("LP pooling norm", "positive and finite in float, with a finite reciprocal",
+                    "norm: " + norm + " (as a float: " + p + ", reciprocal " + (1.0f / p) + ")");
+        }
         if (spec.hasPadding()) {
             throw Checks.invalid("LP pooling padding", "0 (lp_pool2d takes no padding)",
                     "padH: " + spec.padH() + ", padW: " + spec.padW());
@@ -152,6 +159,10 @@ public final class Validation {
             throw Checks.invalid("the unpooling output batch and channels", pooled.n() + "x" + pooled.c() + " as the input's",
                     "outputShape: " + outputShape);
         }
+        // Indices are int32 offsets into the unpooled plane, and a value's position in its pooled
+        // plane (plus one) is an int32 on the device (unpool.cl).
+        Checks.requireIndexablePlane("pooled", pooled.h(), pooled.w());
+        Checks.requireIndexablePlane("unpooled output", outputShape.h(), outputShape.w());
     }
 
     private static void requireInPlane(int index, int position, Shape pooled, Shape plane, IndexRole role) {

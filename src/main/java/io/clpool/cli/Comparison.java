@@ -49,19 +49,51 @@ final class Comparison {
         return null;
     }
 
+    /**
+     * The condition-aware form of {@link #close(float[], float[], String)}: element i within
+     * 1e-6 + 1e-5·max(|expected|, magnitudes[i]), magnitudes from
+     * {@link io.clpool.reference.TermMagnitudes} (the sum of |term| that formed the element).
+     */
+    static String close(float[] expected, float[] actual, float[] magnitudes, String what) {
+        if (expected.length != actual.length) {
+            return what + ": " + actual.length + " elements, expected " + expected.length;
+        }
+        if (magnitudes.length != expected.length) {
+            return what + ": " + magnitudes.length + " magnitudes for " + expected.length + " elements";
+        }
+        for (int i = 0; i < expected.length; i++) {
+            float e = expected[i];
+            float a = actual[i];
+            if (!Tolerance.close(e, a, magnitudes[i])) {
+                return String.format(Locale.ROOT,
+                        "%s: element %d is %s, expected %s (tolerance 1e-5 relative to magnitude %s, 1e-6 absolute)",
+                        what, i, a, e, Math.max(Math.abs(e), magnitudes[i]));
+            }
+        }
+        return null;
+    }
+
     /** A forward against the reference: values as the op's rule says, then indices bit for bit. */
-    static String forward(PoolingRequest request, PoolingRequest.Forward expected, PoolingRequest.Forward actual) {
-        String problem = request.exactValues()
+    static String forward(PoolingRequest request, io.clpool.Tensor input, PoolingRequest.Forward expected,
+                          PoolingRequest.Forward actual) {
+        float[] magnitudes = io.clpool.reference.TermMagnitudes.forward(request.op(), input);
+        String problem = magnitudes == null
                 ? exact(expected.values().data(), actual.values().data(), "forward values")
-                : close(expected.values().data(), actual.values().data(), "forward values");
+                : close(expected.values().data(), actual.values().data(), magnitudes, "forward values");
         if (problem == null && request.op().hasIndices()) {
             problem = exact(expected.indices().data(), actual.indices().data(), "forward indices");
         }
         return problem;
     }
 
-    /** A gradient against the reference: a sum over windows, so within the tolerance. */
-    static String gradient(float[] expected, float[] actual) {
-        return close(expected, actual, "backward");
+    /**
+     * A gradient against the reference: a sum over windows, so within the tolerance scaled by its
+     * terms' magnitudes ({@code gradOutput}, {@code input} and the reference's forward give them).
+     */
+    static String gradient(PoolingRequest request, io.clpool.Tensor gradOutput, io.clpool.Tensor input,
+                           PoolingRequest.Forward forward, float[] expected, float[] actual) {
+        io.clpool.IndexTensor indices = request.op().hasIndices() ? forward.indices() : null;
+        float[] magnitudes = io.clpool.reference.TermMagnitudes.backward(request.op(), gradOutput, input, forward.values(), indices);
+        return magnitudes == null ? exact(expected, actual, "backward") : close(expected, actual, magnitudes, "backward");
     }
 }

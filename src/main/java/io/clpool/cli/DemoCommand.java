@@ -94,8 +94,8 @@ final class DemoCommand implements Callable<Integer> {
             ReferencePooling reference = new ReferencePooling();
             PoolingRequest.Forward expected = request.forward(reference, input);
             Tensor expectedGrad = request.backward(reference, ones, input, expected.indices());
-            forwardProblem = Comparison.forward(request, expected, actual);
-            backwardProblem = Comparison.gradient(expectedGrad.data(), grad.data());
+            forwardProblem = Comparison.forward(request, input, expected, actual);
+            backwardProblem = Comparison.gradient(request, ones, input, expected, expectedGrad.data(), grad.data());
             forwardVerdict = verdict(forwardProblem, expected.values().data(), actual.values().data());
             backwardVerdict = verdict(backwardProblem, expectedGrad.data(), grad.data());
         } else {

@@ -132,13 +132,13 @@ final class DifferentialSweep {
                 return unpool(x, expected, backend, reference);
             }
             PoolingRequest.Forward actual = request.forward(backend, x);
-            String problem = Comparison.forward(request, expected, actual);
+            String problem = Comparison.forward(request, x, expected, actual);
             if (problem != null) {
                 return problem;
             }
             Tensor expectedGrad = request.backward(reference, gy, x, expected.indices());
             Tensor actualGrad = request.backward(backend, gy, x, actual.indices());
-            return Comparison.gradient(expectedGrad.data(), actualGrad.data());
+            return Comparison.gradient(request, gy, x, expected, expectedGrad.data(), actualGrad.data());
         } catch (RuntimeException e) {
             return e.getClass().getSimpleName() + ": " + e.getMessage();
         }

@@ -184,7 +184,8 @@ public final class Npy {
         if (kind == null) {
             return "'" + descr + "'";
         }
-        if (size.matches("[0-9]+") && "fiuc".indexOf(body.charAt(0)) >= 0) {
+        // At most 4 digits: a hostile '<f99999999999' would not parse as an int (nor its bits fit one).
+        if (size.matches("[0-9]{1,4}") && "fiuc".indexOf(body.charAt(0)) >= 0) {
             return kind + Integer.parseInt(size) * 8;
         }
         return kind;

@@ -304,7 +304,13 @@ public final class ClContext implements AutoCloseable {
         ClException.check(status[0], "clCreateProgramWithSource(" + file + ")");
         created(NativeKind.PROGRAM);
         ClProgram program = new ClProgram(this, handle, file + " [" + options + "]");
-        int built = CL.clBuildProgram(handle, 1, new cl_device_id[] {device.device()}, options, null, null);
+        int built;
+        try {
+            built = buildOnLargeStack(handle, options, file);
+        } catch (RuntimeException | Error e) {
+            program.close();
+            throw e;
+        }
         if (built != CL.CL_SUCCESS) {
             String log = buildLog(handle);
             program.close();
@@ -313,6 +319,57 @@ public final class ClContext implements AutoCloseable {
         }
         LOG.debug("built kernels/{} with '{}'", file, options);
         return program;
+    }
+
+    /**
+     * Stack of the thread that runs clBuildProgram. The OpenCL compiler runs on the calling
+     * thread, and POCL's (LLVM's) recursion grows with the program: DIRECT's unrolled windows
+     * overflowed a default 8 MB thread stack (a SIGSEGV that kills the JVM, issue 10). Reserved,
+     * not committed: unused pages cost nothing.
+     */
+    static final long BUILD_STACK_BYTES = 256L << 20;
+
+    /**
+     * clBuildProgram on a dedicated thread with a {@link #BUILD_STACK_BYTES} stack, joined before
+     * returning; whatever it throws is rethrown here. The build cannot be cancelled, so an
+     * interrupt waits for it to end (the program must not be released while it builds) and is
+     * then re-asserted on the calling thread.
+     */
+    private int buildOnLargeStack(cl_program handle, String options, String file) {
+        int[] status = new int[1];
+        Throwable[] failure = new Throwable[1];
+        cl_device_id[] devices = {device.device()};
+        Thread builder = new Thread(null, () -> {
+            try {
+                status[0] = CL.clBuildProgram(handle, 1, devices, options, null, null);
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        }, "clpool-build-" + file, BUILD_STACK_BYTES);
+        builder.setDaemon(true);
+        builder.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                builder.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure[0] instanceof Error e) {
+            throw e;
+        }
+        if (failure[0] != null) {
+            throw new IllegalStateException("clBuildProgram(" + file + ") failed", failure[0]);
+        }
+        return status[0];
     }
 
     private String buildLog(cl_program program) {

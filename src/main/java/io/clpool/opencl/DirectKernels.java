@@ -56,7 +56,7 @@ final class DirectKernels implements FixedWindowKernels {
     public void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values,
                                 Object indices) {
         ClProgram program = program(spec, min);
-        if (segments && forwardInnerColumns(in, out, spec).count() >= SEGMENT) {
+        if (segments && KernelSource.directSegmentKernels(spec) && forwardInnerColumns(in, out, spec).count() >= SEGMENT) {
             segments(program.kernel("extremum_forward_segment"), forwardInnerColumns(in, out, spec), out,
                     new Object[] {input, values, indices, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()});
             return;
@@ -87,7 +87,7 @@ final class DirectKernels implements FixedWindowKernels {
     public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec,
                                 Object gradInput) {
         ClProgram program = program(spec, false);
-        if (!spec.windowsDisjoint() && spec.strideW() == 1 && segments) {
+        if (!spec.windowsDisjoint() && spec.strideW() == 1 && segments && KernelSource.directSegmentKernels(spec)) {
             ClKernel segment = program.kernel("indexed_backward_gather_segment");
             int segments = ceilDiv(in.w(), SEGMENT);
             long[] local = segments <= segment.maxWorkGroupSize()
@@ -101,7 +101,7 @@ final class DirectKernels implements FixedWindowKernels {
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
-        split(program.kernel("indexed_backward_band_inner"), program.kernel("indexed_backward_band_segment"),
+        split(program.kernel("indexed_backward_band_inner"), KernelSource.directSegmentKernels(spec) ? program.kernel("indexed_backward_band_segment") : null,
                 program.kernel("indexed_backward_band_edge"),
                 bandInnerColumns(in, out, spec), out,
                 new Object[] {gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()}, new Object[0]);

@@ -1,6 +1,7 @@
 package io.clpool.opencl;
 
 import io.clpool.spec.AvgOptions;
+import io.clpool.spec.Checks;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import java.util.Arrays;
@@ -74,10 +75,10 @@ final class Im2colKernels implements FixedWindowKernels {
      */
     private void forward(Op op, Object input, Shape in, Shape out, PoolSpec spec, Object[] results, Object[] parameters) {
         long columns = out.elementCount();
-        long cells = columns * spec.taps();
+        long cells = Checks.saturatingMultiply(columns, spec.taps()); // saturates, so an impossible size is refused by the allocation
         ClProgram program = program(op);
-        ClBuffer colValues = launches.workspace("im2col column values (float per tap and window)", cells * Sizeof.cl_float);
-        ClBuffer colSource = launches.workspace("im2col column sources (int per tap and window)", cells * Sizeof.cl_int);
+        ClBuffer colValues = launches.workspace("im2col column values (float per tap and window)", Checks.saturatingMultiply(cells, Sizeof.cl_float));
+        ClBuffer colSource = launches.workspace("im2col column sources (int per tap and window)", Checks.saturatingMultiply(cells, Sizeof.cl_int));
         Object[] geometry = geometry(in, out, spec);
         launches.runGuarded(program.kernel("im2col"), columns,
                 arguments(input, colValues, colSource, columns, geometry));
@@ -94,7 +95,7 @@ final class Im2colKernels implements FixedWindowKernels {
         long columns = out.elementCount();
         ClProgram program = program(op);
         ClBuffer colGrad = launches.workspace("im2col column gradients (float per tap and window)",
-                columns * spec.taps() * Sizeof.cl_float);
+                Checks.saturatingMultiply(Checks.saturatingMultiply(columns, spec.taps()), Sizeof.cl_float));
         Object[] geometry = geometry(in, out, spec);
         launches.runGuarded(program.kernel("scatter_to_columns"), columns,
                 arguments(gradOutput, operands, colGrad, columns, geometry, parameters));

@@ -14,9 +14,26 @@ final class KernelSource {
      * Base options for every build. Never fast or finite-only math: they break NaN and infinity,
      * which pooling must propagate exactly.
      */
-    static final String BASE_OPTIONS = "-cl-std=CL1.2";
+    static final String BASE_OPTIONS = "-cl-std=CL1.2 -w";
 
     private KernelSource() {}
+
+    /** direct.cl's SEGMENT_SPAN_MAX: the most floats a segment kernel keeps per kernel row. */
+    static final int DIRECT_SEGMENT_SPAN_MAX = 128;
+
+    /**
+     * Whether a direct.cl build for {@code spec} has the segment kernels
+     * ({@code extremum_forward_segment}, {@code indexed_backward_band_segment},
+     * {@code indexed_backward_gather_segment}): only when a segment's span of one kernel row,
+     * {@code 7·strideW + dilationW·(kernelW − 1) + 1}, and a segment's stride band,
+     * {@code 8·strideW}, are at most {@value #DIRECT_SEGMENT_SPAN_MAX} floats (direct.cl's
+     * SEGMENT_KERNELS). Larger windows would need a large private array per work-item and an
+     * unrolled load of it, which overflowed POCL's compiler stack (issue 10).
+     */
+    public static boolean directSegmentKernels(io.clpool.spec.PoolSpec spec) {
+        long span = 7L * spec.strideW() + (long) spec.dilationW() * (spec.kernelW() - 1) + 1;
+        return span <= DIRECT_SEGMENT_SPAN_MAX && 8L * spec.strideW() <= DIRECT_SEGMENT_SPAN_MAX;
+    }
 
     /** The text of {@code kernels/<file>}; a missing resource is an error naming the path. */
     public static String load(String file) {

@@ -225,15 +225,10 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
     private int samplesPerChunk(PoolOp op, Shape input, Shape output) {
         long perSample = Math.max(input.elementCount(), output.elementCount()) / input.n() * Float.BYTES;
         if (algorithm == Algorithm.IM2COL && op.spec() != null) {
-            long taps = (long) op.spec().kernelH() * op.spec().kernelW();
-            perSample = Math.max(perSample, saturatingProduct(output.elementCount() / output.n(), 8L * taps));
+            perSample = Math.max(perSample, Checks.saturatingMultiply(output.elementCount() / output.n() * 8L, op.spec().taps()));
         }
         long fit = context.maxAllocBytes() / Math.max(1, perSample);
         return (int) Math.max(1, Math.min(input.n(), fit));
-    }
-
-    private static long saturatingProduct(long a, long b) {
-        return a != 0 && b > Long.MAX_VALUE / a ? Long.MAX_VALUE : a * b;
     }
 
     private static Shape slice(Shape shape, int from, int to) {

@@ -196,19 +196,21 @@ public final class ReferencePooling implements Pooling {
      * with count_include_pad, the window clipped to {@code i + p} (PyTorch's rule); without, the
      * in-bounds taps; a divisor override replaces either.
      */
-    private record AvgWindow(int h0, int h1, int w0, int w1, float divisor) {
+    record AvgWindow(int h0, int h1, int w0, int w1, float divisor) {
         static AvgWindow of(int oh, int ow, Shape in, PoolSpec spec, AvgOptions options) {
+            // Coordinates fit an int (PoolSpec.outputShape bounds the windows' reach and i + 2p);
+            // the tap counts are products of two of them, so they are longs.
             int hStart = oh * spec.strideH() - spec.padH();
             int wStart = ow * spec.strideW() - spec.padW();
             int hEnd = Math.min(hStart + spec.kernelH(), in.h() + spec.padH());
             int wEnd = Math.min(wStart + spec.kernelW(), in.w() + spec.padW());
-            int paddedCount = (hEnd - hStart) * (wEnd - wStart);
+            long paddedCount = (long) (hEnd - hStart) * (wEnd - wStart);
             int h0 = Math.max(hStart, 0);
             int w0 = Math.max(wStart, 0);
             int h1 = Math.min(hEnd, in.h());
             int w1 = Math.min(wEnd, in.w());
-            int divisor = options.hasDivisorOverride() ? options.divisorOverride()
-                    : options.countIncludePad() ? paddedCount : (h1 - h0) * (w1 - w0);
+            long divisor = options.hasDivisorOverride() ? options.divisorOverride()
+                    : options.countIncludePad() ? paddedCount : (long) (h1 - h0) * (w1 - w0);
             return new AvgWindow(h0, h1, w0, w1, divisor);
         }
     }
@@ -223,13 +225,13 @@ public final class ReferencePooling implements Pooling {
         float p = (float) norm;
         float[] powered = new float[input.data().length];
         for (int i = 0; i < powered.length; i++) {
-            powered[i] = (float) Math.pow(input.data()[i], p);
+            powered[i] = lpPower(input.data()[i], p);
         }
         Tensor mean = avgPool2d(new Tensor(in, powered), spec, AvgOptions.DEFAULT);
         float[] y = mean.data();
         float taps = spec.taps();
         for (int o = 0; o < y.length; o++) {
-            y[o] = (float) Math.pow(y[o] * taps, 1.0f / p);
+            y[o] = lpPower(y[o] * taps, 1.0f / p);
         }
         return new Tensor(out, y);
     }
@@ -254,22 +256,47 @@ public final class ReferencePooling implements Pooling {
             for (int oh = 0; oh < out.h(); oh++) {
                 for (int ow = 0; ow < out.w(); ow++, o++) {
                     AvgWindow win = AvgWindow.of(oh, ow, in, spec, AvgOptions.DEFAULT);
-                    float scaledMean = (float) Math.pow(output.data()[o], p);
+                    float scaledMean = lpPower(output.data()[o], p);
                     if (scaledMean == 0f) {
                         continue;
                     }
                     float outer = gradOutput.data()[o] * (taps / win.divisor)
-                            * (float) Math.pow(scaledMean, 1.0f / p - 1.0f);
+                            * lpPower(scaledMean, 1.0f / p - 1.0f);
                     for (int h = win.h0; h < win.h1; h++) {
                         for (int w = win.w0; w < win.w1; w++) {
                             int i = base + h * in.w() + w;
-                            dx[i] += outer * (float) Math.pow(x[i], p - 1.0f);
+                            dx[i] += outer * lpPower(x[i], p - 1.0f);
                         }
                     }
                 }
             }
         }
         return new Tensor(in, dx);
+    }
+
+    /**
+     * {@code x^e} in float as PyTorch's {@code pow} computes it for the exponents it special-cases
+     * ({@code aten/src/ATen/native/Pow.cpp}, {@code cpu/PowKernel.cpp}): exactly for 0, 1, 2 and 3
+     * (1, x, x·x, x·x·x), {@code sqrt} for 1/2 (the root of p = 2); otherwise {@code pow},
+     * rounded once to float. The LP kernels (direct.cl, im2col.cl) define {@code lp_power} alike.
+     */
+    public static float lpPower(float x, float e) {
+        if (e == 1.0f) {
+            return x;
+        }
+        if (e == 2.0f) {
+            return x * x;
+        }
+        if (e == 3.0f) {
+            return x * x * x;
+        }
+        if (e == 0.5f) {
+            return (float) Math.sqrt(x);
+        }
+        if (e == 0.0f) {
+            return 1.0f; // pow(x, 0) is 1 for every x, NaN included
+        }
+        return (float) Math.pow(x, e);
     }
 
     public PoolResult adaptiveMaxPool2d(Tensor input, int outH, int outW) {
@@ -329,7 +356,7 @@ public final class ReferencePooling implements Pooling {
                             sum += x[base + h * in.w() + w];
                         }
                     }
-                    y[o] = sum / ((h1 - h0) * (w1 - w0));
+                    y[o] = sum / ((h1 - h0) * (w1 - w0)); // at most H·W taps: an int (the plane limit)
                 }
             }
         }

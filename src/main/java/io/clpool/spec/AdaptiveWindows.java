@@ -15,9 +15,14 @@ public final class AdaptiveWindows {
         return (int) -Math.floorDiv(-(long) (o + 1) * in, out);
     }
 
-    /** The adaptive output shape, validated: both sizes positive. */
+    /**
+     * The adaptive output shape, validated: both sizes positive, and the input and output planes
+     * each at most 2^31 − 1 elements (indices and the kernels' in-plane offsets are int32).
+     */
     public static Shape outputShape(Shape input, int outH, int outW) {
         Checks.requirePositivePair("adaptive output size", "outputH", outH, "outputW", outW);
+        Checks.requireIndexablePlane("input", input.h(), input.w());
+        Checks.requireIndexablePlane("output", outH, outW);
         return input.withSpatial(outH, outW);
     }
 }

@@ -30,6 +30,36 @@ public final class Checks {
         }
     }
 
+    /**
+     * The largest plane (H·W elements) any op accepts: indices, and the device kernels' offsets
+     * inside a plane, are int32 ({@code h·W + w}).
+     */
+    public static final long MAX_PLANE_ELEMENTS = Integer.MAX_VALUE;
+
+    /**
+     * Fails unless an H×W plane can be indexed in int32: {@code H·W ≤ 2^31 − 1}. {@code which}
+     * names the plane ("input", "output", "unpooled output").
+     */
+    public static void requireIndexablePlane(String which, long h, long w) {
+        long elements = h * w; // both are ints, so the product fits a long
+        if (elements > MAX_PLANE_ELEMENTS) {
+            throw invalid("the " + which + " plane", "at most " + MAX_PLANE_ELEMENTS
+                    + " elements (indices are int32 offsets inside a plane)",
+                    which + " H x W: " + h + "x" + w + " = " + elements);
+        }
+    }
+
+    /**
+     * {@code a·b} for non-negative sizes, or {@code Long.MAX_VALUE} where the product passes it:
+     * for byte counts that are then compared with a limit (the device's maximum allocation), so
+     * that an overflow reads as "too large" instead of wrapping to a small buffer. E.g. IM2COL's
+     * column buffer, outputs × taps × 4 bytes, passes 2^63 for a 46339x46339 output of a
+     * 46340x46340 window.
+     */
+    public static long saturatingMultiply(long a, long b) {
+        return Math.multiplyHigh(a, b) != 0 || a * b < 0 ? Long.MAX_VALUE : a * b;
+    }
+
     public static <T> T requireNonNull(T value, String name) {
         if (value == null) {
             throw new IllegalArgumentException(name + " should not be null");

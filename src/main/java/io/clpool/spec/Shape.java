@@ -10,7 +10,18 @@ public record Shape(int n, int c, int h, int w) {
         if (n <= 0 || c <= 0 || h <= 0 || w <= 0) {
             throw Checks.invalid("every dimension of an NCHW shape", "positive", "shape: " + n + "x" + c + "x" + h + "x" + w);
         }
+        // N·C·H·W of four ints can pass 2^63: (N·C) and (H·W) each fit a long, their product may not.
+        long planes = (long) n * c;
+        long planeSize = (long) h * w;
+        if (Math.multiplyHigh(planes, planeSize) != 0 || planes * planeSize > MAX_ELEMENTS) {
+            throw Checks.invalid("the element count of an NCHW shape", "at most " + MAX_ELEMENTS
+                    + " (its size in bytes, 8 per int64 index, must fit a long)",
+                    "shape: " + n + "x" + c + "x" + h + "x" + w);
+        }
     }
+
+    /** The most elements a shape may have: 2^60 − 1, so that 8 bytes per element still fit a long. */
+    public static final long MAX_ELEMENTS = Long.MAX_VALUE / Long.BYTES;
 
     public static Shape of(int n, int c, int h, int w) {
         return new Shape(n, c, h, w);

@@ -139,6 +139,8 @@ class NpyTest {
         assertTrue(rejection(npy(1, dict("<U3", false, "(1,)"), new byte[12])).contains("unicode string ('<U3')"));
         assertTrue(rejection(npy(1, dict("|f4", false, "(1,)"), new byte[4])).contains("byte order '|'"));
         assertTrue(rejection(npy(1, dict("|i1", false, "(1,)"), new byte[1])).contains("has dtype int8 ('|i1')"));
+        // Issue 10: an item size past an int named the NumberFormatException instead of the dtype.
+        assertTrue(rejection(npy(1, dict("<f99999999999", false, "(1,)"), new byte[4])).contains("has dtype float ('<f99999999999')"));
         String structured = "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }";
         assertTrue(rejection(npy(1, structured, new byte[4])).contains("structured"));
     }

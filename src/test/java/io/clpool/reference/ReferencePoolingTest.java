@@ -106,4 +106,17 @@ class ReferencePoolingTest {
         assertArrayEquals(new float[] {3}, r.values().data());
         assertArrayEquals(new int[] {4}, r.indices().data());
     }
+
+    /** Issue 10: the padded tap count 46341² passes 2^31; as an int it was a negative divisor. */
+    @Test
+    void averageDivisorOfAWindowWithMoreThan2pow31TapsIsItsTrueCount() {
+        PoolSpec spec = PoolSpec.of(46341).withPadding(23170);
+        Tensor y = pooling.avgPool2d(plane(1, 1, 3f), spec, io.clpool.spec.AvgOptions.DEFAULT);
+        assertEquals(3f / 2_147_488_281L, y.data()[0]);
+        Tensor excluded = pooling.avgPool2d(plane(1, 1, 3f), spec, new io.clpool.spec.AvgOptions(false, 0));
+        assertEquals(3f, excluded.data()[0]);
+        Tensor wide = pooling.avgPool2d(plane(2, 1, 1f, 2f),
+                new PoolSpec(2, 1_073_741_825, 2, 1_073_741_825, 0, 536_870_912, 1, 1, false), io.clpool.spec.AvgOptions.DEFAULT);
+        assertEquals(3f / 2_147_483_650L, wide.data()[0]);
+    }
 }

@@ -39,6 +39,24 @@ public final class Compare {
         }
     }
 
+    /**
+     * {@link Tolerance#close(float, float, float)} per element: the allowed error scales with
+     * {@code magnitudes[i]}, the sum of |term| that formed element i (from
+     * {@code io.clpool.reference.TermMagnitudes}), so a sum that cancels is judged by its terms.
+     */
+    public static void close(float[] expected, float[] actual, float[] magnitudes, String what) {
+        sameLength(expected.length, actual.length, what);
+        sameLength(expected.length, magnitudes.length, what + " (magnitudes)");
+        for (int i = 0; i < expected.length; i++) {
+            float e = expected[i];
+            float a = actual[i];
+            if (!Tolerance.close(e, a, magnitudes[i])) {
+                fail(what + ": element " + i + " expected " + e + " but was " + a + " (tolerance 1e-5 rel of magnitude "
+                        + Math.max(Math.abs(e), magnitudes[i]) + " / 1e-6 abs)");
+            }
+        }
+    }
+
     private static void sameLength(int expected, int actual, String what) {
         if (expected != actual) {
             fail(what + ": length " + actual + ", expected " + expected);

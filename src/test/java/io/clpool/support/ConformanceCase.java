@@ -92,6 +92,19 @@ public record ConformanceCase(String name, String op, String json, Path folder) 
         return Double.parseDouble(m.group(1));
     }
 
+    /** The case's op as a value: the one place a conformance op name becomes a {@link io.clpool.PoolOp}. */
+    public io.clpool.PoolOp poolOp() {
+        return switch (op) {
+            case "max" -> io.clpool.PoolOp.max(spec());
+            case "min" -> io.clpool.PoolOp.min(spec());
+            case "avg" -> io.clpool.PoolOp.avg(spec(), avgOptions());
+            case "lp" -> io.clpool.PoolOp.lp(spec(), norm());
+            case "adaptive-max" -> io.clpool.PoolOp.adaptiveMax(outputSize()[0], outputSize()[1]);
+            case "adaptive-avg" -> io.clpool.PoolOp.adaptiveAvg(outputSize()[0], outputSize()[1]);
+            default -> throw new IllegalStateException(this + ": unknown op " + op);
+        };
+    }
+
     public int[] outputSize() {
         return ints("output_size");
     }

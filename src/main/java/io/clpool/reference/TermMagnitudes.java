@@ -1,0 +1,267 @@
+package io.clpool.reference;
+
+import io.clpool.IndexTensor;
+import io.clpool.PoolOp;
+import io.clpool.Tensor;
+import io.clpool.Validation;
+import io.clpool.spec.AdaptiveWindows;
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.Checks;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+
+/**
+ * The magnitude of every summed result, for {@link io.clpool.Tolerance#close(float, float, float)}:
+ * per output element, the sum of the absolute values of the terms that formed it, on the result's
+ * scale (divided by the same divisor, raised to the same root). A sum's rounding error, and so the
+ * difference between two devices that add in different orders, scales with this, not with the
+ * result: terms of about 1 that cancel to 0.026 carry errors of about 1e-7 each.
+ *
+ * <p>Each method takes the parameters of the {@link ReferencePooling} method whose result it
+ * describes and validates them alike; plain loops, in double, rounded to float at the end.
+ */
+public final class TermMagnitudes {
+    private TermMagnitudes() {}
+
+    /** Average pooling: Σ|x| over the window's in-bounds taps, over the window's divisor. */
+    public static float[] avgPool2d(Tensor input, PoolSpec spec, AvgOptions options) {
+        Shape in = input.shape();
+        Shape out = Validation.avgPooledShape(in, spec, options);
+        float[] x = input.data();
+        float[] m = new float[out.elementCountAsInt()];
+        int o = 0;
+        for (int plane = 0; plane < in.planes(); plane++) {
+            int base = plane * in.h() * in.w();
+            for (int oh = 0; oh < out.h(); oh++) {
+                for (int ow = 0; ow < out.w(); ow++, o++) {
+                    ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(oh, ow, in, spec, options);
+                    double sum = 0;
+                    for (int h = win.h0(); h < win.h1(); h++) {
+                        for (int w = win.w0(); w < win.w1(); w++) {
+                            sum += Math.abs(x[base + h * in.w() + w]);
+                        }
+                    }
+                    m[o] = (float) (sum / Math.abs(win.divisor()));
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
+     * LP pooling, {@code y = (K·S/n)^(1/p)} with {@code S = Σ x^p}: the same formula with S
+     * replaced by {@code Σ|x^p|}.
+     */
+    public static float[] lpPool2d(Tensor input, PoolSpec spec, double norm) {
+        Shape in = input.shape();
+        Shape out = Validation.lpPooledShape(in, spec, norm);
+        float p = (float) norm;
+        float[] x = input.data();
+        float[] m = new float[out.elementCountAsInt()];
+        double taps = spec.taps();
+        int o = 0;
+        for (int plane = 0; plane < in.planes(); plane++) {
+            int base = plane * in.h() * in.w();
+            for (int oh = 0; oh < out.h(); oh++) {
+                for (int ow = 0; ow < out.w(); ow++, o++) {
+                    ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(oh, ow, in, spec, AvgOptions.DEFAULT);
+                    double sum = 0;
+                    for (int h = win.h0(); h < win.h1(); h++) {
+                        for (int w = win.w0(); w < win.w1(); w++) {
+                            sum += Math.abs(ReferencePooling.lpPower(x[base + h * in.w() + w], p));
+                        }
+                    }
+                    m[o] = (float) Math.pow(sum / win.divisor() * taps, 1.0 / p);
+                }
+            }
+        }
+        return m;
+    }
+
+    /** Adaptive average pooling: Σ|x| over the window, over the window's size. */
+    public static float[] adaptiveAvgPool2d(Tensor input, int outH, int outW) {
+        Shape in = input.shape();
+        Shape out = Validation.adaptiveShape(in, outH, outW);
+        float[] x = input.data();
+        float[] m = new float[out.elementCountAsInt()];
+        int o = 0;
+        for (int plane = 0; plane < in.planes(); plane++) {
+            int base = plane * in.h() * in.w();
+            for (int oh = 0; oh < outH; oh++) {
+                for (int ow = 0; ow < outW; ow++, o++) {
+                    int h0 = AdaptiveWindows.start(oh, in.h(), outH);
+                    int h1 = AdaptiveWindows.end(oh, in.h(), outH);
+                    int w0 = AdaptiveWindows.start(ow, in.w(), outW);
+                    int w1 = AdaptiveWindows.end(ow, in.w(), outW);
+                    double sum = 0;
+                    for (int h = h0; h < h1; h++) {
+                        for (int w = w0; w < w1; w++) {
+                            sum += Math.abs(x[base + h * in.w() + w]);
+                        }
+                    }
+                    m[o] = (float) (sum / ((long) (h1 - h0) * (w1 - w0)));
+                }
+            }
+        }
+        return m;
+    }
+
+    /** Max pooling backward: per input element, Σ|dY| over the windows it won. */
+    public static float[] maxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape, PoolSpec spec) {
+        Validation.requireIndicesInWindows(gradOutput, indices, inputShape, spec);
+        return byIndex(gradOutput, indices, inputShape);
+    }
+
+    /** Min pooling backward: as {@link #maxPool2dBackward}. */
+    public static float[] minPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape, PoolSpec spec) {
+        return maxPool2dBackward(gradOutput, indices, inputShape, spec);
+    }
+
+    /** Adaptive max pooling backward: per input element, Σ|dY| over the windows it won. */
+    public static float[] adaptiveMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
+        Validation.requireIndicesInAdaptiveWindows(gradOutput, indices, inputShape);
+        return byIndex(gradOutput, indices, inputShape);
+    }
+
+    private static float[] byIndex(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
+        double[] sum = new double[inputShape.elementCountAsInt()];
+        float[] dy = gradOutput.data();
+        int planeOutputs = (int) gradOutput.shape().planeSize();
+        int planeInputs = (int) inputShape.planeSize();
+        for (int o = 0; o < dy.length; o++) {
+            sum[o / planeOutputs * planeInputs + indices.data()[o]] += Math.abs(dy[o]);
+        }
+        return toFloats(sum);
+    }
+
+    /** Average pooling backward: per input element, Σ|dY / divisor| over the windows holding it. */
+    public static float[] avgPool2dBackward(Tensor gradOutput, Shape inputShape, PoolSpec spec, AvgOptions options) {
+        Validation.avgPooledShape(inputShape, spec, options);
+        Shape out = Validation.requireGradOutput(gradOutput, inputShape, spec);
+        double[] sum = new double[inputShape.elementCountAsInt()];
+        float[] dy = gradOutput.data();
+        int o = 0;
+        for (int plane = 0; plane < inputShape.planes(); plane++) {
+            int base = plane * inputShape.h() * inputShape.w();
+            for (int oh = 0; oh < out.h(); oh++) {
+                for (int ow = 0; ow < out.w(); ow++, o++) {
+                    ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(oh, ow, inputShape, spec, options);
+                    double share = Math.abs(dy[o] / (double) win.divisor());
+                    for (int h = win.h0(); h < win.h1(); h++) {
+                        for (int w = win.w0(); w < win.w1(); w++) {
+                            sum[base + h * inputShape.w() + w] += share;
+                        }
+                    }
+                }
+            }
+        }
+        return toFloats(sum);
+    }
+
+    /**
+     * LP pooling backward: per input element, Σ|term| over the windows holding it, each term the
+     * reference's {@code dY·(K/n)·(y^p)^(1/p − 1)·x^(p − 1)} (none where {@code y^p} is 0).
+     */
+    public static float[] lpPool2dBackward(Tensor gradOutput, Tensor input, Tensor output, PoolSpec spec, double norm) {
+        Shape in = input.shape();
+        Shape out = Validation.lpPooledShape(in, spec, norm);
+        Validation.requireGradOutput(gradOutput, in, spec);
+        Checks.requireShape("output", out, output.shape());
+        float p = (float) norm;
+        float taps = spec.taps();
+        float[] x = input.data();
+        double[] sum = new double[x.length];
+        int o = 0;
+        for (int plane = 0; plane < in.planes(); plane++) {
+            int base = plane * in.h() * in.w();
+            for (int oh = 0; oh < out.h(); oh++) {
+                for (int ow = 0; ow < out.w(); ow++, o++) {
+                    ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(oh, ow, in, spec, AvgOptions.DEFAULT);
+                    float scaledMean = ReferencePooling.lpPower(output.data()[o], p);
+                    if (scaledMean == 0f) {
+                        continue;
+                    }
+                    float outer = gradOutput.data()[o] * (taps / win.divisor())
+                            * ReferencePooling.lpPower(scaledMean, 1.0f / p - 1.0f);
+                    for (int h = win.h0(); h < win.h1(); h++) {
+                        for (int w = win.w0(); w < win.w1(); w++) {
+                            int i = base + h * in.w() + w;
+                            sum[i] += Math.abs(outer * ReferencePooling.lpPower(x[i], p - 1.0f));
+                        }
+                    }
+                }
+            }
+        }
+        return toFloats(sum);
+    }
+
+    /** Adaptive average pooling backward: per input element, Σ|dY / window size| over its windows. */
+    public static float[] adaptiveAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Shape out = Validation.adaptiveShape(inputShape, gradOutput.shape().h(), gradOutput.shape().w());
+        Checks.requireShape("gradOutput", out, gradOutput.shape());
+        double[] sum = new double[inputShape.elementCountAsInt()];
+        float[] dy = gradOutput.data();
+        int o = 0;
+        for (int plane = 0; plane < inputShape.planes(); plane++) {
+            int base = plane * inputShape.h() * inputShape.w();
+            for (int oh = 0; oh < out.h(); oh++) {
+                for (int ow = 0; ow < out.w(); ow++, o++) {
+                    int h0 = AdaptiveWindows.start(oh, inputShape.h(), out.h());
+                    int h1 = AdaptiveWindows.end(oh, inputShape.h(), out.h());
+                    int w0 = AdaptiveWindows.start(ow, inputShape.w(), out.w());
+                    int w1 = AdaptiveWindows.end(ow, inputShape.w(), out.w());
+                    double share = Math.abs(dy[o] / ((double) (h1 - h0) * (w1 - w0)));
+                    for (int h = h0; h < h1; h++) {
+                        for (int w = w0; w < w1; w++) {
+                            sum[base + h * inputShape.w() + w] += share;
+                        }
+                    }
+                }
+            }
+        }
+        return toFloats(sum);
+    }
+
+    private static float[] toFloats(double[] values) {
+        float[] result = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = (float) values[i];
+        }
+        return result;
+    }
+
+    /**
+     * The magnitudes of {@code op}'s forward values on {@code input}, or null when the op selects
+     * rather than sums (its values must match bit for bit).
+     */
+    public static float[] forward(PoolOp op, Tensor input) {
+        if (op instanceof PoolOp.Avg avg) {
+            return avgPool2d(input, avg.spec(), avg.options());
+        } else if (op instanceof PoolOp.Lp lp) {
+            return lpPool2d(input, lp.spec(), lp.norm());
+        } else if (op instanceof PoolOp.AdaptiveAvg adaptive) {
+            return adaptiveAvgPool2d(input, adaptive.outH(), adaptive.outW());
+        }
+        return null;
+    }
+
+    /**
+     * The magnitudes of {@code op}'s backward (arguments as {@link io.clpool.Pooling#backward}), or
+     * null where nothing is summed (max unpooling's backward is a gather of single values).
+     */
+    public static float[] backward(PoolOp op, Tensor gradOutput, Tensor input, Tensor output, IndexTensor indices) {
+        if (op instanceof PoolOp.Max || op instanceof PoolOp.Min) {
+            return maxPool2dBackward(gradOutput, indices, input.shape(), op.spec());
+        } else if (op instanceof PoolOp.Avg avg) {
+            return avgPool2dBackward(gradOutput, input.shape(), avg.spec(), avg.options());
+        } else if (op instanceof PoolOp.Lp lp) {
+            return lpPool2dBackward(gradOutput, input, output, lp.spec(), lp.norm());
+        } else if (op instanceof PoolOp.AdaptiveMax) {
+            return adaptiveMaxPool2dBackward(gradOutput, indices, input.shape());
+        } else if (op instanceof PoolOp.AdaptiveAvg) {
+            return adaptiveAvgPool2dBackward(gradOutput, input.shape());
+        }
+        return null;
+    }
+}
