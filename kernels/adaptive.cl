@@ -14,22 +14,9 @@
 //
 // Shapes are kernel arguments; this file has no defines.
 
-// Round every product on its own, as the Java reference does.
-#pragma OPENCL FP_CONTRACT OFF
 
 #define PLANE_SHAPES const int H, const int W, const int OH, const int OW
 
-// floor(o * in / out); the operands are non-negative, so integer division floors.
-int window_start(const int o, const int in, const int out)
-{
-    return (int)(((long)o * in) / out);
-}
-
-// ceil((o + 1) * in / out).
-int window_end(const int o, const int in, const int out)
-{
-    return (int)(((long)(o + 1) * in + out - 1) / out);
-}
 
 // Max under PyTorch's rule: the best starts at -inf with the window's first tap as index; a tap
 // replaces it when greater or NaN (`v != v`; no fmax, which drops NaN), so ties keep the first
@@ -47,10 +34,10 @@ __kernel void adaptive_max_forward(__global const float* input,
     const int ow = (int)(o % OW);
     const int oh = (int)((o / OW) % OH);
     const __global float* in = input + (o / ((ulong)OW * OH)) * (ulong)H * W;
-    const int h0 = window_start(oh, H, OH);
-    const int h1 = window_end(oh, H, OH);
-    const int w0 = window_start(ow, W, OW);
-    const int w1 = window_end(ow, W, OW);
+    const int h0 = adaptive_start(oh, H, OH);
+    const int h1 = adaptive_end(oh, H, OH);
+    const int w0 = adaptive_start(ow, W, OW);
+    const int w1 = adaptive_end(ow, W, OW);
     float best = -INFINITY;
     int best_index = h0 * W + w0;
     for (int h = h0; h < h1; h++) {
@@ -79,10 +66,10 @@ __kernel void adaptive_avg_forward(__global const float* input,
     const int ow = (int)(o % OW);
     const int oh = (int)((o / OW) % OH);
     const __global float* in = input + (o / ((ulong)OW * OH)) * (ulong)H * W;
-    const int h0 = window_start(oh, H, OH);
-    const int h1 = window_end(oh, H, OH);
-    const int w0 = window_start(ow, W, OW);
-    const int w1 = window_end(ow, W, OW);
+    const int h0 = adaptive_start(oh, H, OH);
+    const int h1 = adaptive_end(oh, H, OH);
+    const int w0 = adaptive_start(ow, W, OW);
+    const int w1 = adaptive_end(ow, W, OW);
     float sum = 0.0f;
     for (int h = h0; h < h1; h++) {
         for (int w = w0; w < w1; w++) {
@@ -109,8 +96,8 @@ __kernel void adaptive_max_backward(__global const float* grad_output,
     const ulong plane_output = (i / ((ulong)W * H)) * (ulong)OH * OW;
     const int self = h * W + w;
     float sum = 0.0f;
-    for (int oh = window_start(h, OH, H); oh < window_end(h, OH, H); oh++) {
-        for (int ow = window_start(w, OW, W); ow < window_end(w, OW, W); ow++) {
+    for (int oh = adaptive_start(h, OH, H); oh < adaptive_end(h, OH, H); oh++) {
+        for (int ow = adaptive_start(w, OW, W); ow < adaptive_end(w, OW, W); ow++) {
             const ulong o = plane_output + (ulong)oh * OW + ow;
             if (indices[o] == self) {
                 sum += grad_output[o];
@@ -134,10 +121,10 @@ __kernel void adaptive_avg_backward(__global const float* grad_output,
     const int h = (int)((i / W) % H);
     const ulong plane_output = (i / ((ulong)W * H)) * (ulong)OH * OW;
     float sum = 0.0f;
-    for (int oh = window_start(h, OH, H); oh < window_end(h, OH, H); oh++) {
-        const int rows = window_end(oh, H, OH) - window_start(oh, H, OH);
-        for (int ow = window_start(w, OW, W); ow < window_end(w, OW, W); ow++) {
-            const int cols = window_end(ow, W, OW) - window_start(ow, W, OW);
+    for (int oh = adaptive_start(h, OH, H); oh < adaptive_end(h, OH, H); oh++) {
+        const int rows = adaptive_end(oh, H, OH) - adaptive_start(oh, H, OH);
+        for (int ow = adaptive_start(w, OW, W); ow < adaptive_end(w, OW, W); ow++) {
+            const int cols = adaptive_end(ow, W, OW) - adaptive_start(ow, W, OW);
             sum += grad_output[plane_output + (ulong)oh * OW + ow] / (float)(rows * cols);
         }
     }

@@ -5,9 +5,7 @@
 // Positions j fit an int: the host checks at most 2^31 - 1 indices at a time (IndexChecks);
 // window coordinates o*S - P fit an int for every accepted geometry (PoolSpec.outputShape).
 
-#define GEOMETRY const int H, const int W, const int OH, const int OW, \
-                 const int KH, const int KW, const int SH, const int SW, \
-                 const int PH, const int PW, const int DH, const int DW
+#define GEOMETRY WINDOW_GEOMETRY
 
 // True when `offset` is one of `taps` taps spaced by `dilation` from a window start.
 inline bool on_tap(const int offset, const int taps, const int dilation)
@@ -50,15 +48,15 @@ __kernel void check_adaptive_indices(__global const int* indices,
     if (j >= count) {
         return;
     }
-    const long ow = (long)(j % OW);
-    const long oh = (long)((j / OW) % OH);
+    const int ow = (int)(j % OW);
+    const int oh = (int)((j / OW) % OH);
     const int index = indices[j];
     bool ok = index >= 0 && (long)index < (long)H * W;
     if (ok) {
-        const long h = index / W;
-        const long w = index - h * W;
-        ok = h >= oh * H / OH && h < ((oh + 1) * H + OH - 1) / OH
-          && w >= ow * W / OW && w < ((ow + 1) * W + OW - 1) / OW;
+        const int h = index / W;
+        const int w = index - h * W;
+        ok = h >= adaptive_start(oh, H, OH) && h < adaptive_end(oh, H, OH)
+          && w >= adaptive_start(ow, W, OW) && w < adaptive_end(ow, W, OW);
     }
     if (!ok) {
         atomic_min(first_bad, (int)j);

@@ -56,22 +56,9 @@
 #endif
 
 // Round every product on its own, as the Java reference does: a fused a*b+c would round once.
-#pragma OPENCL FP_CONTRACT OFF
 
 #define NO_INDEX (-1)
 
-// x^e as PyTorch's pow computes it for the exponents it special-cases: exactly for 0, 1, 2, 3
-// (1, x, x*x, x*x*x), sqrt for 1/2 (the root of p = 2); pow otherwise. LP pooling with p = 1 or 2
-// then sums the inputs or their exact squares, as PyTorch does (the reference's lpPower alike).
-static inline float lp_power(const float x, const float e)
-{
-    return e == 1.0f ? x
-         : e == 2.0f ? x * x
-         : e == 3.0f ? x * x * x
-         : e == 0.5f ? sqrt(x)
-         : e == 0.0f ? 1.0f
-         : pow(x, e);
-}
 
 // Integer arithmetic (issue 10). Coordinates and in-plane offsets are int; the host's checks make
 // every one of them fit, for every shape it accepts (PoolSpec.outputShape, before any device work):
@@ -269,30 +256,19 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
         }                                                                                     \
     }
 
-// The divisor of one window: PyTorch's avg_pool2d rule, the end clipped to size + padding before
-// the padded count is taken; divisor_override (when nonzero) replaces it.
-// The counts are long: a window of 46341x46341 padded taps has more than 2^31 - 1 of them.
-static inline long window_divisor(const int H, const int W, const int PH, const int PW, const int oh, const int ow,
-                                  const int count_include_pad, const int divisor_override)
-{
-    const int h_start = oh * SH - PH;
-    const int w_start = ow * SW - PW;
-    const int h_end = min(h_start + KH, H + PH);
-    const int w_end = min(w_start + KW, W + PW);
-    const long padded = (long)(h_end - h_start) * (w_end - w_start);
-    const long inside = (long)(min(h_end, H) - max(h_start, 0)) * (min(w_end, W) - max(w_start, 0));
-    return divisor_override != 0 ? divisor_override : count_include_pad ? padded : inside;
-}
+// The divisor of one window (window.cl), with this build's window.
+#define WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override) \
+    pooled_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, count_include_pad, divisor_override)
 
 #define AVG_WINDOW(CHECK_COLS)                                                                  \
     WINDOW_SUM(CHECK_COLS, v)                                                                 \
     output[(plane * OH + oh) * (ulong)OW + ow] =                                              \
-            sum / (float)window_divisor(H, W, PH, PW, oh, ow, count_include_pad, divisor_override);
+            sum / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
 
 // LP pooling as PyTorch computes it: (avg(x^p) * kh*kw)^(1/p), the average over in-bounds taps.
 #define LP_WINDOW(CHECK_COLS)                                                                   \
     WINDOW_SUM(CHECK_COLS, lp_power(v, norm))                                                      \
-    const float mean = sum / (float)window_divisor(H, W, PH, PW, oh, ow, 1, 0);               \
+    const float mean = sum / (float)WINDOW_DIVISOR(oh, ow, 1, 0);               \
     output[(plane * OH + oh) * (ulong)OW + ow] = lp_power(mean * (float)((long)KH * KW), 1.0f / norm);
 
 __kernel void avg_forward_inner(__global const float* input, __global float* output,
@@ -551,7 +527,7 @@ __kernel void avg_backward_gather(__global const float* grad_output, __global fl
     const __global float* gy = grad_output + plane * (ulong)OH * OW;
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(1, 1, {
-        sum += gy[o] / (float)window_divisor(H, W, PH, PW, oh, ow, count_include_pad, divisor_override);
+        sum += gy[o] / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
     })
     grad_input[plane * (ulong)H * W + (ulong)h * W + w] = sum;
 }
@@ -573,7 +549,7 @@ __kernel void lp_backward_gather(__global const float* grad_output, __global con
     FOR_CANDIDATE_WINDOWS(1, 1, {
         const float scaled_mean = lp_power(y[o], norm);
         if (scaled_mean != 0.0f) {
-            const float outer = gy[o] * (taps / (float)window_divisor(H, W, PH, PW, oh, ow, 1, 0))
+            const float outer = gy[o] * (taps / (float)WINDOW_DIVISOR(oh, ow, 1, 0))
                     * lp_power(scaled_mean, 1.0f / norm - 1.0f);
             sum += outer * lp_power(input[i], norm - 1.0f);
         }

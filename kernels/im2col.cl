@@ -44,28 +44,12 @@
 #error "POOL_INDICES needs POOL_OP POOL_MAX or POOL_MIN"
 #endif
 
-// Round every product on its own, as the Java reference does: a fused a*b+c would round once.
-#pragma OPENCL FP_CONTRACT OFF
 
 #define PADDING_TAP (-1)
 
-// x^e as PyTorch's pow computes it for the exponents it special-cases: exactly for 0, 1, 2, 3
-// (1, x, x*x, x*x*x), sqrt for 1/2 (the root of p = 2); pow otherwise. LP pooling with p = 1 or 2
-// then sums the inputs or their exact squares, as PyTorch does (the reference's lpPower alike).
-static inline float lp_power(const float x, const float e)
-{
-    return e == 1.0f ? x
-         : e == 2.0f ? x * x
-         : e == 3.0f ? x * x * x
-         : e == 0.5f ? sqrt(x)
-         : e == 0.0f ? 1.0f
-         : pow(x, e);
-}
 
-// The geometry every kernel here shares, passed in this order.
-#define GEOMETRY const int H, const int W, const int OH, const int OW, \
-                 const int KH, const int KW, const int SH, const int SW, \
-                 const int PH, const int PW, const int DH, const int DW
+// The geometry every kernel here shares: window.cl's argument list.
+#define GEOMETRY WINDOW_GEOMETRY
 
 // The scalar parameters of the op, after the geometry: the average's divisor options, the LP norm.
 #if POOL_OP == POOL_AVG
@@ -95,27 +79,6 @@ static inline float lp_power(const float x, const float e)
 bool tap_inside(const int h, const int w, const int H, const int W)
 {
     return h >= 0 && h < H && w >= 0 && w < W;
-}
-
-// The divisor of one average window, PyTorch's avg_pool2d rule: the window end is clipped to
-// i + p before it counts padding taps; without count_include_pad only in-bounds taps count; an
-// override (non-zero) replaces either. LP pools with count_include_pad and no padding, which
-// makes it the window's in-bounds tap count.
-long window_divisor(const int oh, const int ow, const int H, const int W, const int KH, const int KW,
-                    const int SH, const int SW, const int PH, const int PW,
-                    const int count_include_pad, const int divisor_override)
-{
-    if (divisor_override != 0) {
-        return divisor_override;
-    }
-    const int h_start = oh * SH - PH;
-    const int w_start = ow * SW - PW;
-    const int h_end = min(h_start + KH, H + PH);
-    const int w_end = min(w_start + KW, W + PW);
-    if (count_include_pad) {
-        return (long)(h_end - h_start) * (w_end - w_start);
-    }
-    return (long)(min(h_end, H) - max(h_start, 0)) * (min(w_end, W) - max(w_start, 0));
 }
 
 __kernel void im2col(__global const float* input,
@@ -204,9 +167,9 @@ __kernel void reduce_columns(__global const float* col_values,
     const int ow = (int)(j % OW);
     const int oh = (int)((j / OW) % OH);
 #if POOL_OP == POOL_AVG
-    output[j] = acc / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, count_include_pad, divisor_override);
+    output[j] = acc / (float)pooled_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, count_include_pad, divisor_override);
 #else
-    const float mean = acc / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, 1, 0);
+    const float mean = acc / (float)pooled_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, 1, 0);
     output[j] = lp_power(mean * (float)((long)KH * KW), 1.0f / norm);
 #endif
 #endif
@@ -242,12 +205,12 @@ __kernel void scatter_to_columns(__global const float* grad_output,
     const int index = indices[j];
     const long winner = (long)((index / W - h0) / DH) * KW + (index % W - w0) / DW;
 #elif POOL_OP == POOL_AVG
-    const float share = g / (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW,
+    const float share = g / (float)pooled_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW,
                                                   count_include_pad, divisor_override);
 #else
     const __global float* in = input + (j / ((ulong)OW * OH)) * (ulong)H * W;
     const float scaled_mean = lp_power(output[j], norm);
-    const float divisor = (float)window_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, 1, 0);
+    const float divisor = (float)pooled_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, 1, 0);
     const float outer = g * ((float)((long)KH * KW) / divisor) * lp_power(scaled_mean, 1.0f / norm - 1.0f);
 #endif
     for (int kh = 0; kh < KH; kh++) {

@@ -35,8 +35,19 @@ final class KernelSource {
         return span <= DIRECT_SEGMENT_SPAN_MAX && 8L * spec.strideW() <= DIRECT_SEGMENT_SPAN_MAX;
     }
 
-    /** The text of {@code kernels/<file>}; a missing resource is an error naming the path. */
+    /** The file of the window arithmetic every kernel family shares; {@link #load} puts it first. */
+    static final String SHARED = "window.cl";
+
+    /**
+     * The source to build for {@code kernels/<file>}: {@value #SHARED} (the shared window
+     * arithmetic), then the file, its line numbers kept for build logs.
+     */
     public static String load(String file) {
+        return read(SHARED) + "\n#line 1\n" + read(file);
+    }
+
+    /** The text of {@code kernels/<file>}; a missing resource is an error naming the path. */
+    private static String read(String file) {
         String path = "kernels/" + file;
         try (InputStream in = KernelSource.class.getClassLoader().getResourceAsStream(path)) {
             if (in == null) {
