@@ -91,10 +91,10 @@ public final class PoolPlan implements AutoCloseable {
         Checks.requireNonNull(op, "op");
         Checks.requireNonNull(input, "input shape");
         Checks.requireNonNull(algorithm, "algorithm");
+        Shape output = op.outputShape(input); // every argument's check first: a bad one fails alike on any context
         if (!context.isOpen()) {
             throw new IllegalStateException("OpenCL context used after close");
         }
-        Shape output = op.outputShape(input);
         requireFits(context, "the input", DeviceTensor.bytes(input));
         requireFits(context, "the output", DeviceTensor.bytes(output));
         if (op.hasIndices()) {
