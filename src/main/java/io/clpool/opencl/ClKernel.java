@@ -14,6 +14,12 @@ final class ClKernel implements AutoCloseable {
     private final String name;
     private cl_kernel kernel;
     private long defaultWorkGroupSize;
+    /**
+     * What each argument is set to now (a boxed scalar, or a buffer's native address): on POCL a
+     * clSetKernelArg costs microseconds, so an argument is set only when it changes, and a plan
+     * called again with the same buffers enqueues without setting any.
+     */
+    private Object[] current = new Object[0];
 
     ClKernel(ClContext context, cl_kernel kernel, String name) {
         this.context = context;
@@ -32,23 +38,50 @@ final class ClKernel implements AutoCloseable {
         return kernel;
     }
 
+    /** Sets the arguments (ClBuffer, Integer, Long or Float) that differ from what is set; caller holds the context's lock. */
     void setArgs(Object... args) {
         for (int i = 0; i < args.length; i++) {
             Object arg = args[i];
-            int status;
             if (arg instanceof ClBuffer buffer) {
-                status = CL.clSetKernelArg(handle(), i, Sizeof.cl_mem, Pointer.to(buffer.mem()));
+                setMem(i, buffer.mem());
             } else if (arg instanceof Integer value) {
-                status = CL.clSetKernelArg(handle(), i, Sizeof.cl_int, Pointer.to(new int[] {value}));
+                setScalar(i, value, Sizeof.cl_int, Pointer.to(new int[] {value}));
             } else if (arg instanceof Long value) {
-                status = CL.clSetKernelArg(handle(), i, Sizeof.cl_long, Pointer.to(new long[] {value}));
+                setScalar(i, value, Sizeof.cl_long, Pointer.to(new long[] {value}));
             } else if (arg instanceof Float value) {
-                status = CL.clSetKernelArg(handle(), i, Sizeof.cl_float, Pointer.to(new float[] {value}));
+                setScalar(i, value, Sizeof.cl_float, Pointer.to(new float[] {value}));
             } else {
                 throw new IllegalArgumentException("kernel " + name + " argument " + i + " has unsupported type " + arg);
             }
-            ClException.check(status, "clSetKernelArg(" + name + ", " + i + ")");
         }
+    }
+
+    /** Sets buffer argument {@code index} unless it already is {@code mem}; caller holds the context's lock. */
+    void setMem(int index, org.jocl.cl_mem mem) {
+        Long address = mem.getNativePointer();
+        if (!address.equals(currentAt(index))) {
+            set(index, address, Sizeof.cl_mem, Pointer.to(mem));
+        }
+    }
+
+    /** Sets scalar argument {@code index} to {@code value} (given as {@code size} bytes at {@code pointer}) unless it already is. */
+    void setScalar(int index, Object value, long size, Pointer pointer) {
+        if (!value.equals(currentAt(index))) {
+            set(index, value, size, pointer);
+        }
+    }
+
+    private Object currentAt(int index) {
+        return index < current.length ? current[index] : null;
+    }
+
+    private void set(int index, Object identity, long size, Pointer pointer) {
+        if (index >= current.length) {
+            current = java.util.Arrays.copyOf(current, index + 1);
+        }
+        current[index] = null; // unknown if the call fails
+        ClException.check(CL.clSetKernelArg(handle(), index, size, pointer), "clSetKernelArg(" + name + ", " + index + ")");
+        current[index] = identity;
     }
 
     /** The device's preferred work-group size multiple for this kernel (the SIMD or warp width). */

@@ -29,8 +29,8 @@ final class Launches {
     /** Fills the first {@code bytes} of a buffer with zero bytes. */
     private record FillStep(Object buffer, long bytes) implements Step {}
 
-    /** A scalar kernel argument, converted once. */
-    private record Scalar(long size, Pointer value) {}
+    /** A scalar kernel argument, converted once; {@code value} identifies it. */
+    private record Scalar(Object value, long size, Pointer pointer) {}
 
     private final ClContext context;
     private final Workspace workspace;
@@ -99,11 +99,11 @@ final class Launches {
         if (arg instanceof Slot || arg instanceof ClBuffer) {
             return arg;
         } else if (arg instanceof Integer value) {
-            return new Scalar(Sizeof.cl_int, Pointer.to(new int[] {value}));
+            return new Scalar(value, Sizeof.cl_int, Pointer.to(new int[] {value}));
         } else if (arg instanceof Long value) {
-            return new Scalar(Sizeof.cl_long, Pointer.to(new long[] {value}));
+            return new Scalar(value, Sizeof.cl_long, Pointer.to(new long[] {value}));
         } else if (arg instanceof Float value) {
-            return new Scalar(Sizeof.cl_float, Pointer.to(new float[] {value}));
+            return new Scalar(value, Sizeof.cl_float, Pointer.to(new float[] {value}));
         }
         throw new IllegalArgumentException("kernel " + kernel.name() + " argument " + index + " has unsupported type " + arg);
     }
@@ -170,14 +170,15 @@ final class Launches {
         return event;
     }
 
+    /** Sets the arguments that differ from what the kernel holds (the kernel remembers what it was given). */
     private static void setArgs(KernelStep launch, cl_mem[] bindings) {
         Object[] args = launch.args();
         for (int i = 0; i < args.length; i++) {
-            Object arg = args[i];
-            int status = arg instanceof Scalar scalar
-                    ? CL.clSetKernelArg(launch.kernel().handle(), i, scalar.size(), scalar.value())
-                    : CL.clSetKernelArg(launch.kernel().handle(), i, Sizeof.cl_mem, Pointer.to(mem(arg, bindings)));
-            ClException.check(status, "clSetKernelArg(" + launch.kernel().name() + ", " + i + ")");
+            if (args[i] instanceof Scalar scalar) {
+                launch.kernel().setScalar(i, scalar.value(), scalar.size(), scalar.pointer());
+            } else {
+                launch.kernel().setMem(i, mem(args[i], bindings));
+            }
         }
     }
 
