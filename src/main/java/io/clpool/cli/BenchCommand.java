@@ -2,11 +2,13 @@ package io.clpool.cli;
 
 import io.clpool.Algorithm;
 import io.clpool.bench.Benchmark;
+import io.clpool.bench.TorchTimings;
 import io.clpool.opencl.ClContext;
 import io.clpool.opencl.Devices;
 import io.clpool.spec.Shape;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,8 +58,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Timed runs of the reference, 0 to skip it (default: ${DEFAULT-VALUE}).")
     int referenceRuns;
 
-    @Option(names = "--sweep", description = "Instead of one case, the README's size sweep (H=W 28..224, batch 1/8/32, "
-            + "and a 3x3 stride 1 case) on DIRECT and IM2COL.")
+    @Option(names = "--sweep", description = "Instead of one case, the README's size sweep (max 2x2 s2 at H=W 28..224, batch 1/8/32; "
+            + "at 32,64,112,112: max 3x3 s1 p1, max 3x3 s2 p1, avg 2x2 s2, min 2x2 s2) on DIRECT and IM2COL.")
     boolean sweep;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
@@ -65,6 +67,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Also write a chart of GB/s and fraction of copy bandwidth against working set.")
     Path plot;
+
+    @Option(names = "--compare-torch", paramLabel = "FILE.json",
+            description = "Print PyTorch's timings from FILE.json (as ci/torch_bench.py writes them, on the same machine) "
+                    + "beside clpool's, matched by op, shape, kernel, stride and padding.")
+    Path compareTorch;
 
     @Mixin
     DeviceOptions device;
@@ -83,6 +90,7 @@ final class BenchCommand implements Callable<Integer> {
                 : List.of(new Benchmark.Options(op, shape, kernel, stride == null ? kernel : stride, padding, null,
                         device.algorithm, 3, runs, referenceRuns));
         StagedOutputs.check(StagedOutputs.named("--json", json, "--plot", plot), Map.of());
+        List<TorchTimings.Case> torch = compareTorch == null ? null : readTorch(compareTorch);
         for (Benchmark.Options options : cases) {
             requireHeap(options);
         }
@@ -97,7 +105,11 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (sweep) {
+            out.println("device: " + results.get(0).device());
             out.println(Benchmark.markdownTable(results));
+        }
+        if (torch != null) {
+            out.println(TorchTimings.compare(results, torch));
         }
         try (StagedOutputs outputs = new StagedOutputs()) {
             if (json != null) {
@@ -111,6 +123,20 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The PyTorch timings, read before any device work so that a bad file costs nothing. */
+    private static List<TorchTimings.Case> readTorch(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw UsageError.missingFile("--compare-torch", file);
+        }
+        try {
+            return TorchTimings.read(file);
+        } catch (IOException e) {
+            throw UsageError.unreadable("--compare-torch", file, e);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError("--compare-torch " + file + ": " + e.getMessage());
+        }
     }
 
     /**
