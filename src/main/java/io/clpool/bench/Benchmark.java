@@ -176,7 +176,8 @@ public final class Benchmark {
             field(b, "plan_create_ms", number(planCreateMs));
             field(b, "plan_enqueue_us", number(planEnqueueMicros));
             field(b, "raw_enqueue_us", number(rawEnqueueMicros));
-            field(b, "launch_floor_ms", number(launchFloorMs));
+            field(b, "launch_floor_ms", Double.isFinite(launchFloorMs) // microseconds: 4 decimals of ms would be too few
+                    ? String.format(Locale.ROOT, "%.6f", launchFloorMs) : "null");
             field(b, "forward_floor_multiple", number(forwardFloorMultiple()));
             field(b, "backward_floor_multiple", number(backwardFloorMultiple()));
             field(b, "note", note == null ? "null" : quote(note));
@@ -192,8 +193,8 @@ public final class Benchmark {
                     algorithm, runs));
             b.append(String.format(Locale.ROOT, "copy       %.2f GB/s (clEnqueueCopyBuffer %.2f, copy_float4 kernel %.2f)%n",
                     copyGbps, copyBufferGbps, copyKernelGbps));
-            b.append(String.format(Locale.ROOT, "launch     %.4f ms device: the floor, an empty kernel's launch (median)%n",
-                    launchFloorMs));
+            b.append(String.format(Locale.ROOT, "launch     %.4f ms device (%.2f us): the floor, an empty kernel's launch"
+                    + " (median)%n", launchFloorMs, launchFloorMs * 1e3));
             b.append(line("forward", forwardMs, forwardWallMs, forwardBytes, forwardGbps, forwardRatio(), referenceForwardMs,
                     forwardFloorMultiple()));
             b.append(line("backward", backwardMs, backwardWallMs, backwardBytes, backwardGbps, backwardRatio(),
@@ -209,9 +210,10 @@ public final class Benchmark {
         private static String line(String what, double ms, double wallMs, long bytes, double gbps, double ratio, double refMs,
                                    double floorMultiple) {
             return String.format(Locale.ROOT,
-                    "%-10s %9.3f ms device, %9.3f ms wall, %8.1f MB, %6.2f GB/s = %.2f of copy, %.1fx launch floor; "
+                    "%-10s %9.3f ms device, %9.3f ms wall, %8.1f MB, %6.2f GB/s = %.2f of copy, %s launch floor; "
                             + "reference %9.1f ms (%.0fx)%n",
-                    what, ms, wallMs, bytes / 1e6, gbps, ratio, floorMultiple, refMs, refMs / ms);
+                    what, ms, wallMs, bytes / 1e6, gbps, ratio,
+                    String.format(Locale.ROOT, floorMultiple >= 100 ? "%.0fx" : "%.1fx", floorMultiple), refMs, refMs / ms);
         }
     }
 

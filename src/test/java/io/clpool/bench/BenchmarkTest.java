@@ -58,7 +58,7 @@ class BenchmarkTest extends DeviceTest {
         for (String field : List.of("launch_floor_ms", "forward_floor_multiple", "backward_floor_multiple")) {
             assertTrue(json.contains("\"" + field + "\": "), field + " in " + json);
         }
-        assertTrue(json.contains(String.format(java.util.Locale.ROOT, "\"launch_floor_ms\": %.4f", r.launchFloorMs())), json);
+        assertTrue(json.contains(String.format(java.util.Locale.ROOT, "\"launch_floor_ms\": %.6f", r.launchFloorMs())), json);
         assertTrue(json.contains("\"device\": \"" + device + "\""), json);
         String report = r.report();
         assertTrue(report.contains("device     " + device), report);
