@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
                 ? Benchmark.sweepCases(List.of(Algorithm.DIRECT, Algorithm.IM2COL), runs, referenceRuns)
                 : List.of(new Benchmark.Options(op, shape, kernel, stride == null ? kernel : stride, padding, null,
                         device.algorithm, 3, runs, referenceRuns));
-        StagedOutputs.check(StagedOutputs.named("--json", json, "--plot", plot), Map.of());
+        StagedOutputs.check(StagedOutputs.named("--json", json, "--plot", plot), StagedOutputs.named("--compare-torch", compareTorch));
         List<TorchTimings.Case> torch = compareTorch == null ? null : readTorch(compareTorch);
         for (Benchmark.Options options : cases) {
             requireHeap(options);

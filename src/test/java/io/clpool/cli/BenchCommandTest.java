@@ -192,5 +192,10 @@ class BenchCommandTest {
         assertTrue(missing.err().contains("absent.json does not exist"), missing::toString);
         assertFalse(Files.exists(json));
         assertFalse(bad.out().contains("device     "), "nothing was measured: " + bad);
+        Files.writeString(torch, TORCH_JSON);
+        CliRun same = CliRun.of("bench", "--shape", "1,1,4,4", "--compare-torch", torch.toString(), "--json", torch.toString());
+        assertEquals(2, same.exitCode(), same::toString);
+        assertTrue(same.err().contains("is the same file as --compare-torch"), same::toString);
+        assertEquals(TORCH_JSON, Files.readString(torch), "PyTorch's timings are not overwritten");
     }
 }
