@@ -21,14 +21,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code clpool bench}: device time of a forward and a backward against the device's own copy
- * bandwidth and the single-threaded reference, all measured in the same run.
+ * bandwidth, the launch floor and the single-threaded reference, all measured in the same run;
+ * optionally beside PyTorch's timings from {@code ci/torch_bench.py}.
  */
 @Command(name = "bench", sortOptions = false,
         description = {"Benchmark pooling on the OpenCL device against its copy bandwidth and the reference.",
                 "Medians over the timed runs (after warm-up) of device time (profiling events) and wall time; "
                         + "effective GB/s counting bytes read plus written; the device's copy bandwidth measured in "
                         + "the same run (the faster of clEnqueueCopyBuffer and a vectorized copy kernel) and each "
-                        + "pass's ratio to it; the single-threaded reference's times for the same case. "
+                        + "pass's ratio to it; the launch floor (an empty kernel's device time) and each pass as a "
+                        + "multiple of it; the single-threaded reference's times for the same case. "
                         + "The OpenCL device is the default one, or CLPOOL_DEVICE=cpu|gpu|NAME."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
