@@ -33,8 +33,10 @@ import java.util.Random;
  * streams a flush buffer of twice the device's global memory cache through a copy, so no run
  * starts with its data in cache, and then times, one after the other: the forward, the backward,
  * {@code clEnqueueCopyBuffer} of a buffer the size of the input, and a vectorized copy kernel
- * ({@code copy_float4}) over the same buffer. Interleaving puts any load on a shared machine on
- * every figure alike. Reported are medians of device time (profiling events) and of wall time.
+ * ({@code copy_float4}) over the same buffer, and last an empty kernel over one work-item, whose
+ * device time is the launch floor: no command can take less, so a small case is judged against
+ * it rather than against bandwidth. Interleaving puts any load on a shared machine on every figure
+ * alike. Reported are medians of device time (profiling events) and of wall time.
  *
  * <p>Effective bandwidth counts bytes read plus bytes written: forward input + output (+ int32
  * indices for max/min), backward grad-out (+ indices for max/min, + input and output for LP) +
@@ -113,13 +115,15 @@ public final class Benchmark {
      * Medians in milliseconds and GB/s (10^9 bytes per second). A figure that could not be measured
      * (for example IM2COL's column buffer over the device's maximum allocation) is NaN and
      * {@code note} says why; reference times are NaN when no reference run was asked for.
+     * {@code launchFloorMs} is the median device time of an empty kernel's launch, measured in the
+     * same iterations (a forward or backward of several kernels pays it once per kernel).
      */
     public record Result(String device, String op, Shape shape, PoolSpec spec, Algorithm algorithm, int runs,
                          double forwardMs, double backwardMs, double forwardWallMs, double backwardWallMs,
                          long forwardBytes, long backwardBytes, double forwardGbps, double backwardGbps,
                          double copyBufferGbps, double copyKernelGbps, double copyGbps,
                          double referenceForwardMs, double referenceBackwardMs, double planCreateMs,
-                         double planEnqueueMicros, double rawEnqueueMicros, String note) {
+                         double planEnqueueMicros, double rawEnqueueMicros, double launchFloorMs, String note) {
 
         public double forwardRatio() {
             return forwardGbps / copyGbps;
@@ -127,6 +131,16 @@ public final class Benchmark {
 
         public double backwardRatio() {
             return backwardGbps / copyGbps;
+        }
+
+        /** Forward device time in multiples of the launch floor (an empty kernel's device time). */
+        public double forwardFloorMultiple() {
+            return forwardMs / launchFloorMs;
+        }
+
+        /** Backward device time in multiples of the launch floor. */
+        public double backwardFloorMultiple() {
+            return backwardMs / launchFloorMs;
         }
 
         /** Bytes the forward and backward move together: the x axis of the size sweep. */
@@ -162,6 +176,10 @@ public final class Benchmark {
             field(b, "plan_create_ms", number(planCreateMs));
             field(b, "plan_enqueue_us", number(planEnqueueMicros));
             field(b, "raw_enqueue_us", number(rawEnqueueMicros));
+            field(b, "launch_floor_ms", Double.isFinite(launchFloorMs) // microseconds: 4 decimals of ms would be too few
+                    ? String.format(Locale.ROOT, "%.6f", launchFloorMs) : "null");
+            field(b, "forward_floor_multiple", number(forwardFloorMultiple()));
+            field(b, "backward_floor_multiple", number(backwardFloorMultiple()));
             field(b, "note", note == null ? "null" : quote(note));
             b.setLength(b.length() - 2);
             return b.append("}").toString();
@@ -175,9 +193,12 @@ public final class Benchmark {
                     algorithm, runs));
             b.append(String.format(Locale.ROOT, "copy       %.2f GB/s (clEnqueueCopyBuffer %.2f, copy_float4 kernel %.2f)%n",
                     copyGbps, copyBufferGbps, copyKernelGbps));
-            b.append(line("forward", forwardMs, forwardWallMs, forwardBytes, forwardGbps, forwardRatio(), referenceForwardMs));
+            b.append(String.format(Locale.ROOT, "launch     %.4f ms device (%.2f us): the floor, an empty kernel's launch"
+                    + " (median)%n", launchFloorMs, launchFloorMs * 1e3));
+            b.append(line("forward", forwardMs, forwardWallMs, forwardBytes, forwardGbps, forwardRatio(), referenceForwardMs,
+                    forwardFloorMultiple()));
             b.append(line("backward", backwardMs, backwardWallMs, backwardBytes, backwardGbps, backwardRatio(),
-                    referenceBackwardMs));
+                    referenceBackwardMs, backwardFloorMultiple()));
             b.append(String.format(Locale.ROOT, "plan       created in %.1f ms; host time per enqueued forward %.1f us "
                     + "(raw JOCL enqueue of an empty kernel: %.1f us)%n", planCreateMs, planEnqueueMicros, rawEnqueueMicros));
             if (note != null) {
@@ -186,10 +207,13 @@ public final class Benchmark {
             return b.toString();
         }
 
-        private static String line(String what, double ms, double wallMs, long bytes, double gbps, double ratio, double refMs) {
+        private static String line(String what, double ms, double wallMs, long bytes, double gbps, double ratio, double refMs,
+                                   double floorMultiple) {
             return String.format(Locale.ROOT,
-                    "%-10s %9.3f ms device, %9.3f ms wall, %8.1f MB, %6.2f GB/s = %.2f of copy; reference %9.1f ms (%.0fx)%n",
-                    what, ms, wallMs, bytes / 1e6, gbps, ratio, refMs, refMs / ms);
+                    "%-10s %9.3f ms device, %9.3f ms wall, %8.1f MB, %6.2f GB/s = %.2f of copy, %s launch floor; "
+                            + "reference %9.1f ms (%.0fx)%n",
+                    what, ms, wallMs, bytes / 1e6, gbps, ratio,
+                    String.format(Locale.ROOT, floorMultiple >= 100 ? "%.0fx" : "%.1fx", floorMultiple), refMs, refMs / ms);
         }
     }
 
@@ -227,6 +251,7 @@ public final class Benchmark {
         double[] bwdWall = new double[options.runs()];
         double[] copyBuffer = new double[options.runs()];
         double[] copyKernel = new double[options.runs()];
+        double[] launch = new double[options.runs()];
         String note = null;
         PoolPlan plan = null;
         long planStart = System.nanoTime();
@@ -266,6 +291,8 @@ public final class Benchmark {
                 }
                 double cb = time(context, flushA, flushB, flushBytes, () -> context.copy(copySource, copyTarget, inBytes))[0];
                 double ck = time(context, flushA, flushB, flushBytes, () -> raw.copy(copySource, copyTarget, inBytes / 16))[0];
+                context.timeEvent(raw.empty()); // no flush: an empty kernel touches no memory
+                double empty = context.takeDeviceNanos() / 1e6;
                 if (r >= 0) {
                     fwd[r] = f[0];
                     fwdWall[r] = f[1];
@@ -273,6 +300,7 @@ public final class Benchmark {
                     bwdWall[r] = b[1];
                     copyBuffer[r] = cb;
                     copyKernel[r] = ck;
+                    launch[r] = empty;
                 }
             }
         } finally {
@@ -289,7 +317,7 @@ public final class Benchmark {
         return new Result(device, options.op(), in, spec, options.algorithm(), options.runs(), fMs, bMs, median(fwdWall),
                 median(bwdWall), forwardBytes, backwardBytes, gbps(forwardBytes, fMs), gbps(backwardBytes, bMs), cbGbps, ckGbps,
                 Double.isNaN(cbGbps) ? ckGbps : Double.isNaN(ckGbps) ? cbGbps : Math.max(cbGbps, ckGbps),
-                reference[0], reference[1], planMs, enqueue.planMicros(), enqueue.rawMicros(), note);
+                reference[0], reference[1], planMs, enqueue.planMicros(), enqueue.rawMicros(), median(launch), note);
     }
 
     private static org.jocl.cl_event enqueueForward(PoolPlan plan, DeviceTensor input, DevicePoolResult pooled) {
@@ -433,8 +461,10 @@ public final class Benchmark {
 
     /**
      * The size sweep of the README: max 2×2 stride 2 at H=W ∈ {28, 56, 112, 224} × batch ∈ {1, 8,
-     * 32} with C=64, and max 3×3 stride 1 padding 1 at N=32, C=64, H=W=112; each on every algorithm
-     * in {@code algorithms}.
+     * 32} with C=64; then, at the bench shape {@link #SWEEP_SHAPE} only (one size each keeps the
+     * sweep's runtime on a CPU device within minutes), max 3×3 stride 1 padding 1, max 3×3 stride 2
+     * padding 1 (ResNet's stem), avg 2×2 stride 2 and min 2×2 stride 2; each on every algorithm in
+     * {@code algorithms}. {@code ci/torch_bench.py} times the same cases in PyTorch.
      */
     public static List<Options> sweepCases(List<Algorithm> algorithms, int runs, int referenceRuns) {
         List<Options> cases = new ArrayList<>();
@@ -446,11 +476,17 @@ public final class Benchmark {
                 }
             }
         }
-        for (Algorithm a : algorithms) {
-            cases.add(Options.of("max", Shape.of(32, 64, 112, 112), 3, 1, 1).withAlgorithm(a).withRuns(3, runs, referenceRuns));
+        for (Options window : List.of(Options.of("max", SWEEP_SHAPE, 3, 1, 1), Options.of("max", SWEEP_SHAPE, 3, 2, 1),
+                Options.of("avg", SWEEP_SHAPE, 2, 2, 0), Options.of("min", SWEEP_SHAPE, 2, 2, 0))) {
+            for (Algorithm a : algorithms) {
+                cases.add(window.withAlgorithm(a).withRuns(3, runs, referenceRuns));
+            }
         }
         return cases;
     }
+
+    /** The bench's default shape, at which the sweep measures its windows other than max 2×2. */
+    public static final Shape SWEEP_SHAPE = Shape.of(32, 64, 112, 112);
 
     /** Writes {@code results} as a JSON array, one object per line. */
     public static void writeJson(List<Result> results, Path file) throws IOException {
@@ -465,16 +501,17 @@ public final class Benchmark {
     public static String markdownTable(List<Result> results) {
         StringBuilder b = new StringBuilder();
         b.append("| op | shape | window | algorithm | fwd ms | fwd GB/s | fwd/copy | bwd ms | bwd GB/s | bwd/copy | copy GB/s"
-                + " | ref fwd ms | ref bwd ms | fwd speed-up | bwd speed-up |\n");
-        b.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " | ref fwd ms | ref bwd ms | fwd speed-up | bwd speed-up | launch floor ms |\n");
+        b.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
             b.append(String.format(Locale.ROOT,
-                    "| %s | %s | %dx%d s%d p%d | %s | %s | %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %s |%n",
+                    "| %s | %s | %dx%d s%d p%d | %s | %s | %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %s | %s |%n",
                     r.op(), r.shape(), r.spec().kernelH(), r.spec().kernelW(), r.spec().strideH(), r.spec().padH(),
                     r.algorithm(), cell(r.forwardMs(), "%.2f"), cell(r.forwardGbps(), "%.1f"), cell(r.forwardRatio(), "%.2f"),
                     cell(r.backwardMs(), "%.2f"), cell(r.backwardGbps(), "%.1f"), cell(r.backwardRatio(), "%.2f"),
                     r.copyGbps(), cell(r.referenceForwardMs(), "%.0f"), cell(r.referenceBackwardMs(), "%.0f"),
-                    cell(r.referenceForwardMs() / r.forwardMs(), "%.0fx"), cell(r.referenceBackwardMs() / r.backwardMs(), "%.0fx")));
+                    cell(r.referenceForwardMs() / r.forwardMs(), "%.0fx"), cell(r.referenceBackwardMs() / r.backwardMs(), "%.0fx"),
+                    cell(r.launchFloorMs(), "%.4f")));
         }
         return b.toString();
     }

@@ -2,15 +2,16 @@ package io.clpool.cli;
 
 import io.clpool.Algorithm;
 import io.clpool.bench.Benchmark;
+import io.clpool.bench.TorchTimings;
 import io.clpool.opencl.ClContext;
 import io.clpool.opencl.Devices;
 import io.clpool.spec.Shape;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,14 +21,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code clpool bench}: device time of a forward and a backward against the device's own copy
- * bandwidth and the single-threaded reference, all measured in the same run.
+ * bandwidth, the launch floor and the single-threaded reference, all measured in the same run;
+ * optionally beside PyTorch's timings from {@code ci/torch_bench.py}.
  */
 @Command(name = "bench", sortOptions = false,
         description = {"Benchmark pooling on the OpenCL device against its copy bandwidth and the reference.",
                 "Medians over the timed runs (after warm-up) of device time (profiling events) and wall time; "
                         + "effective GB/s counting bytes read plus written; the device's copy bandwidth measured in "
                         + "the same run (the faster of clEnqueueCopyBuffer and a vectorized copy kernel) and each "
-                        + "pass's ratio to it; the single-threaded reference's times for the same case. "
+                        + "pass's ratio to it; the launch floor (an empty kernel's device time) and each pass as a "
+                        + "multiple of it; the single-threaded reference's times for the same case. "
                         + "The OpenCL device is the default one, or CLPOOL_DEVICE=cpu|gpu|NAME."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -56,8 +59,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Timed runs of the reference, 0 to skip it (default: ${DEFAULT-VALUE}).")
     int referenceRuns;
 
-    @Option(names = "--sweep", description = "Instead of one case, the README's size sweep (H=W 28..224, batch 1/8/32, "
-            + "and a 3x3 stride 1 case) on DIRECT and IM2COL.")
+    @Option(names = "--sweep", description = "Instead of one case, the README's size sweep (max 2x2 s2 at H=W 28..224, batch 1/8/32; "
+            + "at 32,64,112,112: max 3x3 s1 p1, max 3x3 s2 p1, avg 2x2 s2, min 2x2 s2) on DIRECT and IM2COL.")
     boolean sweep;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
@@ -65,6 +68,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Also write a chart of GB/s and fraction of copy bandwidth against working set.")
     Path plot;
+
+    @Option(names = "--compare-torch", paramLabel = "FILE.json",
+            description = "Print PyTorch's timings from FILE.json (as ci/torch_bench.py writes them, on the same machine) "
+                    + "beside clpool's, matched by op, shape, kernel, stride and padding.")
+    Path compareTorch;
 
     @Mixin
     DeviceOptions device;
@@ -82,7 +90,8 @@ final class BenchCommand implements Callable<Integer> {
                 ? Benchmark.sweepCases(List.of(Algorithm.DIRECT, Algorithm.IM2COL), runs, referenceRuns)
                 : List.of(new Benchmark.Options(op, shape, kernel, stride == null ? kernel : stride, padding, null,
                         device.algorithm, 3, runs, referenceRuns));
-        StagedOutputs.check(StagedOutputs.named("--json", json, "--plot", plot), Map.of());
+        StagedOutputs.check(StagedOutputs.named("--json", json, "--plot", plot), StagedOutputs.named("--compare-torch", compareTorch));
+        List<TorchTimings.Case> torch = compareTorch == null ? null : readTorch(compareTorch);
         for (Benchmark.Options options : cases) {
             requireHeap(options);
         }
@@ -97,7 +106,11 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (sweep) {
+            out.println("device: " + results.get(0).device());
             out.println(Benchmark.markdownTable(results));
+        }
+        if (torch != null) {
+            out.println(TorchTimings.compare(results, torch));
         }
         try (StagedOutputs outputs = new StagedOutputs()) {
             if (json != null) {
@@ -111,6 +124,20 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The PyTorch timings, read before any device work so that a bad file costs nothing. */
+    private static List<TorchTimings.Case> readTorch(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw UsageError.missingFile("--compare-torch", file);
+        }
+        try {
+            return TorchTimings.read(file);
+        } catch (IOException e) {
+            throw UsageError.unreadable("--compare-torch", file, e);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError("--compare-torch " + file + ": " + e.getMessage());
+        }
     }
 
     /**

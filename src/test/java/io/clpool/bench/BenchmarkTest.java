@@ -31,7 +31,7 @@ class BenchmarkTest extends DeviceTest {
         assertEquals(2L * 3 * 12 * 12 * 4 + 2 * (2L * 3 * 6 * 6 * 4), r.forwardBytes(), "input + output + indices");
         assertEquals(r.forwardBytes(), r.backwardBytes(), "grad-out + indices + grad-in");
         for (double v : new double[] {r.forwardMs(), r.backwardMs(), r.forwardWallMs(), r.backwardWallMs(), r.forwardGbps(),
-                r.backwardGbps(), r.copyGbps(), r.referenceForwardMs(), r.referenceBackwardMs()}) {
+                r.backwardGbps(), r.copyGbps(), r.referenceForwardMs(), r.referenceBackwardMs(), r.launchFloorMs()}) {
             assertTrue(v > 0 && Double.isFinite(v), "every figure positive and finite: " + r.report());
         }
         assertEquals(Math.max(r.copyBufferGbps(), r.copyKernelGbps()), r.copyGbps(), "the faster copy is the yardstick");
@@ -44,6 +44,33 @@ class BenchmarkTest extends DeviceTest {
         assertTrue(json.contains("\"shape\": [2, 3, 12, 12]"), json);
         assertTrue(json.contains("\"algorithm\": \"AUTO\""), json);
         assertTrue(r.report().contains("forward") && r.report().contains("of copy"), r.report());
+    }
+
+    @Test
+    void theLaunchFloorAndTheDeviceStandBesideEveryCase() {
+        Benchmark.Result r = Benchmark.run(context, tiny("max", 2, 2, 0));
+        assertTrue(r.launchFloorMs() > 0 && Double.isFinite(r.launchFloorMs()), "an empty kernel's device time: " + r.report());
+        assertEquals(r.forwardMs() / r.launchFloorMs(), r.forwardFloorMultiple(), 1e-12);
+        assertEquals(r.backwardMs() / r.launchFloorMs(), r.backwardFloorMultiple(), 1e-12);
+        String device = context.device().describe();
+        assertEquals(device, r.device());
+        String json = r.toJson();
+        for (String field : List.of("launch_floor_ms", "forward_floor_multiple", "backward_floor_multiple")) {
+            assertTrue(json.contains("\"" + field + "\": "), field + " in " + json);
+        }
+        assertTrue(json.contains(String.format(java.util.Locale.ROOT, "\"launch_floor_ms\": %.6f", r.launchFloorMs())), json);
+        assertTrue(json.contains("\"device\": \"" + device + "\""), json);
+        String report = r.report();
+        assertTrue(report.contains("device     " + device), report);
+        assertTrue(report.contains(String.format(java.util.Locale.ROOT, "launch     %.4f ms device", r.launchFloorMs())), report);
+        assertEquals(2, report.lines().filter(l -> l.contains("x launch floor")).count(), "forward and backward: " + report);
+        assertTrue(Benchmark.markdownTable(List.of(r)).contains("| launch floor ms |"));
+        // a case whose algorithm cannot run still reports the floor beside its NaN figures
+        Benchmark.Result failed = new Benchmark.Result(r.device(), r.op(), r.shape(), r.spec(), r.algorithm(), r.runs(),
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, r.forwardBytes(), r.backwardBytes(), Double.NaN, Double.NaN,
+                r.copyBufferGbps(), r.copyKernelGbps(), r.copyGbps(), Double.NaN, Double.NaN, r.planCreateMs(), Double.NaN,
+                Double.NaN, r.launchFloorMs(), "could not run");
+        assertTrue(failed.toJson().contains("\"forward_floor_multiple\": null"), failed.toJson());
     }
 
     @Test
@@ -70,6 +97,7 @@ class BenchmarkTest extends DeviceTest {
                     Algorithm.IM2COL, 0, 10, 0));
             assertTrue(Double.isNaN(r.forwardMs()) && r.note() != null && r.note().contains("IM2COL"), r.report());
             assertTrue(Double.isFinite(r.copyGbps()), r.report());
+            assertTrue(Double.isFinite(r.launchFloorMs()), "the launch floor is measured without a plan: " + r.report());
             assertTrue(r.toJson().contains("\"forward_ms\": null"), r.toJson());
         } finally {
             context.limitMaxAllocation(Long.MAX_VALUE);
@@ -100,8 +128,28 @@ class BenchmarkTest extends DeviceTest {
                 () -> Benchmark.Options.of("max", Shape.of(1, 1, 4, 4), 2, 2, 0).withRuns(1, 5, 0));
         assertTrue(runs.getMessage().contains("runs: 5"), runs.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Benchmark.Options.of("max", Shape.of(1, 1, 4, 4), 3, 1, 2));
-        assertEquals(26, Benchmark.sweepCases(List.of(Algorithm.DIRECT, Algorithm.IM2COL), 10, 0).size(),
-                "12 sizes and the 3x3 case on two algorithms");
+        assertEquals(32, Benchmark.sweepCases(List.of(Algorithm.DIRECT, Algorithm.IM2COL), 10, 0).size(),
+                "12 sizes of max 2x2 and four windows at the bench shape, on two algorithms");
         assertFalse(Benchmark.sweepCases(List.of(Algorithm.DIRECT), 10, 0).isEmpty());
+    }
+
+    @Test
+    void theSweepCoversTheIssuesWindows() {
+        List<String> cases = Benchmark.sweepCases(List.of(Algorithm.DIRECT), 10, 0).stream()
+                .map(o -> o.op() + " " + o.shape() + " k" + o.kernel() + " s" + o.stride() + " p" + o.padding()).toList();
+        List<String> expected = new java.util.ArrayList<>();
+        for (int size : new int[] {28, 56, 112, 224}) {
+            for (int batch : new int[] {1, 8, 32}) {
+                expected.add("max " + Shape.of(batch, 64, size, size) + " k2 s2 p0");
+            }
+        }
+        Shape bench = Shape.of(32, 64, 112, 112);
+        expected.addAll(List.of("max " + bench + " k3 s1 p1", "max " + bench + " k3 s2 p1", "avg " + bench + " k2 s2 p0",
+                "min " + bench + " k2 s2 p0"));
+        assertEquals(expected, cases);
+        for (Benchmark.Options o : Benchmark.sweepCases(List.of(Algorithm.DIRECT, Algorithm.IM2COL), 12, 1)) {
+            assertEquals(12, o.runs(), o.toString());
+            assertEquals(1, o.referenceRuns(), o.toString());
+        }
     }
 }
