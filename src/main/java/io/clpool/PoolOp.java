@@ -2,6 +2,8 @@ package io.clpool;
 
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Checks;
+import io.clpool.spec.FractionalSamples;
+import io.clpool.spec.FractionalWindows;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import java.util.List;
@@ -14,13 +16,14 @@ import java.util.List;
  * and whether its values are selections (exact) or sums. Semantics: {@code docs/SEMANTICS.md}.
  *
  * <p>Build ops with the factories: {@link #max}, {@link #min}, {@link #avg}, {@link #lp},
- * {@link #adaptiveMax}, {@link #adaptiveAvg}, {@link #maxUnpool}.
+ * {@link #adaptiveMax}, {@link #adaptiveAvg}, {@link #maxUnpool}, {@link #fractionalMax}.
  */
 public sealed interface PoolOp
-        permits PoolOp.Max, PoolOp.Min, PoolOp.Avg, PoolOp.Lp, PoolOp.AdaptiveMax, PoolOp.AdaptiveAvg, PoolOp.MaxUnpool {
+        permits PoolOp.Max, PoolOp.Min, PoolOp.Avg, PoolOp.Lp, PoolOp.AdaptiveMax, PoolOp.AdaptiveAvg, PoolOp.MaxUnpool,
+                PoolOp.FractionalMax {
 
     /** The op names, as the command line and the conformance cases spell them. */
-    List<String> NAMES = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg", "unpool");
+    List<String> NAMES = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg", "unpool", "fractional-max");
 
     /** What a backward pass reads besides the output gradient. */
     enum BackwardInputs {
@@ -32,7 +35,10 @@ public sealed interface PoolOp
         INPUT_AND_OUTPUT
     }
 
-    /** The op's name: {@code max}, {@code min}, {@code avg}, {@code lp}, {@code adaptive-max}, {@code adaptive-avg}, {@code unpool}. */
+    /**
+     * The op's name: {@code max}, {@code min}, {@code avg}, {@code lp}, {@code adaptive-max},
+     * {@code adaptive-avg}, {@code unpool}, {@code fractional-max}.
+     */
     String name();
 
     /**
@@ -41,7 +47,7 @@ public sealed interface PoolOp
      */
     Shape outputShape(Shape input);
 
-    /** True when the forward writes the winning indices (max, min, adaptive max). */
+    /** True when the forward writes the winning indices (max, min, adaptive max, fractional max). */
     default boolean hasIndices() {
         return false;
     }
@@ -97,6 +103,15 @@ public sealed interface PoolOp
             throw new IllegalArgumentException(name() + " pooling takes no indices in its forward, but got indices of shape "
                     + indices.shape());
         }
+    }
+
+    /**
+     * The op to run on samples [from, to) of {@code input} on its own: the op itself, except where
+     * it holds per-sample state (fractional max pooling's samples, which it then takes from row
+     * {@code from} on). Backends that split a batch run each part with this.
+     */
+    default PoolOp forBatchRows(Shape input, int from, int to) {
+        return this;
     }
 
     // ---- factories ----------------------------------------------------------------------------
@@ -156,6 +171,28 @@ public sealed interface PoolOp
         Checks.requireNonNull(spec, "spec");
         Shape out = spec.unpoolOutputShape(Checks.requireNonNull(pooled, "pooled shape"));
         return new MaxUnpool(out.h(), out.w());
+    }
+
+    /**
+     * Fractional max pooling (PyTorch {@code fractional_max_pool2d}) with a {@code kernelH×kernelW}
+     * window to {@code outH×outW}, its windows placed by {@code samples}.
+     */
+    static FractionalMax fractionalMax(int kernelH, int kernelW, int outH, int outW, FractionalSamples samples) {
+        return new FractionalMax(kernelH, kernelW, outH, outW, samples);
+    }
+
+    /**
+     * Fractional max pooling to {@code floor(H·ratioH) × floor(W·ratioW)} of {@code input}, as
+     * PyTorch's {@code output_ratio} (the product in double). Each ratio must be in (0, 1), as
+     * {@code nn.FractionalMaxPool2d} requires.
+     */
+    static FractionalMax fractionalMaxRatio(int kernelH, int kernelW, double ratioH, double ratioW, Shape input,
+                                            FractionalSamples samples) {
+        Checks.requireNonNull(input, "input shape");
+        if (!(ratioH > 0 && ratioH < 1) || !(ratioW > 0 && ratioW < 1)) {
+            throw Checks.invalid("fractional max pooling output ratio", "in (0, 1)", "ratioH: " + ratioH + ", ratioW: " + ratioW);
+        }
+        return new FractionalMax(kernelH, kernelW, (int) (input.h() * ratioH), (int) (input.w() * ratioW), samples);
     }
 
     // ---- the ops ----------------------------------------------------------------------------
@@ -283,6 +320,57 @@ public sealed interface PoolOp
             Validation.requireUnpoolIndices(input, indices, outputShape(input));
         }
         @Override public String toString() { return "unpool output-size=" + outH + "x" + outW; }
+    }
+
+    /**
+     * Fractional max pooling (PyTorch {@code fractional_max_pool2d}): output {@code (oh, ow)} of
+     * plane {@code p} is the max (max pooling's rule: ties keep the first tap in row-major order,
+     * the last NaN wins) of the {@code kernelH×kernelW} window that starts at row
+     * {@link FractionalWindows#start} of sample 1 of plane p and column start of sample 0. Indices
+     * as max pooling's; the backward scatters by index. Checks (PyTorch's): {@code out + k − 1 ≤ in}
+     * per axis, samples of C equal to the input's and N at least the input's; and clpool's own:
+     * samples in [0, 1), every window inside the input.
+     */
+    record FractionalMax(int kernelH, int kernelW, int outH, int outW, FractionalSamples samples) implements PoolOp {
+        public FractionalMax {
+            Checks.requirePositivePair("fractional max pooling kernel size", "kernelH", kernelH, "kernelW", kernelW);
+            Checks.requirePositivePair("fractional max pooling output size", "outputH", outH, "outputW", outW);
+            Checks.requireNonNull(samples, "samples");
+        }
+
+        @Override public String name() { return "fractional-max"; }
+
+        @Override public Shape outputShape(Shape input) {
+            Checks.requireNonNull(input, "input");
+            FractionalWindows.requireFits("height", input.h(), outH, kernelH);
+            FractionalWindows.requireFits("width", input.w(), outW, kernelW);
+            Checks.requireIndexablePlane("input", input.h(), input.w());
+            float[] u = samples.forInput(input.n(), input.c());
+            for (int plane = 0; plane < u.length / 2; plane++) {
+                FractionalWindows.requireInside("width", input.w(), outW, kernelW, u[2 * plane], plane);
+                FractionalWindows.requireInside("height", input.h(), outH, kernelH, u[2 * plane + 1], plane);
+            }
+            return input.withSpatial(outH, outW);
+        }
+
+        /** The samples for {@code input}: N×C×2 floats, (n, c, axis) order, axis 0 for W and 1 for H. */
+        public float[] samplesFor(Shape input) {
+            return samples.forInput(input.n(), input.c());
+        }
+
+        @Override public boolean hasIndices() { return true; }
+        @Override public boolean exact() { return true; }
+        @Override public BackwardInputs backwardInputs() { return BackwardInputs.INDICES; }
+        @Override public void checkIndices(IndexTensor indices, Shape input) {
+            Validation.requireIndicesInFractionalWindows(indices, input, this);
+        }
+        @Override public PoolOp forBatchRows(Shape input, int from, int to) {
+            return from == 0 && to == input.n() ? this
+                    : new FractionalMax(kernelH, kernelW, outH, outW, samples.rows(input.n(), input.c(), from, to));
+        }
+        @Override public String toString() {
+            return "fractional-max kernel=" + kernelH + "x" + kernelW + " output-size=" + outH + "x" + outW + " " + samples;
+        }
     }
 
     private static void requireNoIndices(PoolOp op, IndexTensor indices) {

@@ -3,6 +3,7 @@ package io.clpool;
 import io.clpool.spec.AdaptiveWindows;
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Checks;
+import io.clpool.spec.FractionalWindows;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 
@@ -139,6 +140,34 @@ public final class Validation {
         }
     }
 
+    /** Every index lies in its own fractional max pooling window of {@code op} over {@code inputShape}. */
+    public static void requireIndicesInFractionalWindows(IndexTensor indices, Shape inputShape, PoolOp.FractionalMax op) {
+        Checks.requireNonNull(inputShape, "inputShape");
+        Checks.requireNonNull(op, "op");
+        Shape pooled = op.outputShape(inputShape);
+        Checks.requireNonNull(indices, "indices");
+        Checks.requireShape("indices", pooled, indices.shape());
+        float[] u = op.samplesFor(inputShape);
+        float alphaH = FractionalWindows.alpha(inputShape.h(), pooled.h(), op.kernelH());
+        float alphaW = FractionalWindows.alpha(inputShape.w(), pooled.w(), op.kernelW());
+        int[] idx = indices.data();
+        int planeOutputs = (int) pooled.planeSize();
+        for (int i = 0; i < idx.length; i++) {
+            int plane = i / planeOutputs;
+            int oh = (i % planeOutputs) / pooled.w();
+            int ow = i % pooled.w();
+            int index = idx[i];
+            requireInPlane(index, i, pooled, inputShape, INPUT_PLANE);
+            int h = index / inputShape.w();
+            int w = index % inputShape.w();
+            int h0 = FractionalWindows.start(oh, u[2 * plane + 1], alphaH, inputShape.h(), pooled.h(), op.kernelH());
+            int w0 = FractionalWindows.start(ow, u[2 * plane], alphaW, inputShape.w(), pooled.w(), op.kernelW());
+            if (h < h0 || h - h0 >= op.kernelH() || w < w0 || w - w0 >= op.kernelW()) {
+                throw fractionalIndexError(index, i, pooled, inputShape);
+            }
+        }
+    }
+
     /** Unpooling: indices match the values and lie inside the output plane. */
     public static void requireUnpoolIndices(Shape pooled, IndexTensor indices, Shape outputShape) {
         Checks.requireNonNull(pooled, "values shape");
@@ -191,6 +220,12 @@ public final class Validation {
     public static IllegalArgumentException adaptiveIndexError(int index, long position, Shape pooled, Shape plane) {
         return index < 0 || index >= plane.planeSize() ? planeIndexError(index, position, pooled, plane)
                 : badIndex("inside its adaptive pooling window", index, position, pooled, plane, INPUT_PLANE);
+    }
+
+    /** The error for an index outside its fractional pooling window (or its plane). */
+    public static IllegalArgumentException fractionalIndexError(int index, long position, Shape pooled, Shape plane) {
+        return index < 0 || index >= plane.planeSize() ? planeIndexError(index, position, pooled, plane)
+                : badIndex("inside its fractional pooling window", index, position, pooled, plane, INPUT_PLANE);
     }
 
     private static boolean onTap(int coordinate, int windowStart, int kernel, int dilation) {

@@ -30,7 +30,7 @@ final class BackwardCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--indices", paramLabel = "IDX.npy",
-            description = "max, min, adaptive-max: the forward's indices; without it the forward is recomputed.")
+            description = "max, min, adaptive-max, fractional-max: the forward's indices; without it the forward is recomputed.")
     Path indices;
 
     @Mixin

@@ -26,7 +26,7 @@ final class ForwardCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--indices", paramLabel = "IDX.npy",
-            description = "max, min, adaptive-max: where the winning indices (h·W + w in the input plane, int64) go.")
+            description = "max, min, adaptive-max, fractional-max: where the winning indices (h·W + w in the input plane, int64) go.")
     Path indices;
 
     @Mixin

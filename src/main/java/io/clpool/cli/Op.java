@@ -2,6 +2,7 @@ package io.clpool.cli;
 
 import io.clpool.PoolOp;
 import io.clpool.spec.AvgOptions;
+import io.clpool.spec.FractionalSamples;
 import io.clpool.spec.PoolSpec;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -14,7 +15,8 @@ enum Op {
     AVG("avg", false, false),
     LP("lp", false, false),
     ADAPTIVE_MAX("adaptive-max", true, true),
-    ADAPTIVE_AVG("adaptive-avg", false, true);
+    ADAPTIVE_AVG("adaptive-avg", false, true),
+    FRACTIONAL_MAX("fractional-max", true, false);
 
     static final String NAMES = Arrays.stream(values()).map(Op::flag).collect(Collectors.joining("|"));
 
@@ -44,10 +46,15 @@ enum Op {
 
     /**
      * The library op this flag names, with the parameters the flags gave ({@code spec} for
-     * fixed-window ops, {@code outputSize} for adaptive ones): the one place where a flag name
+     * fixed-window ops, {@code outputSize} for adaptive ones; fractional max takes the kernel of
+     * {@code spec}, {@code outputSize} and {@code samples}): the one place where a flag name
      * becomes a {@link PoolOp}.
      */
     PoolOp toPoolOp(PoolSpec spec, AvgOptions avgOptions, double norm, Flags.IntPair outputSize) {
+        return toPoolOp(spec, avgOptions, norm, outputSize, null);
+    }
+
+    PoolOp toPoolOp(PoolSpec spec, AvgOptions avgOptions, double norm, Flags.IntPair outputSize, FractionalSamples samples) {
         return switch (this) {
             case MAX -> PoolOp.max(spec);
             case MIN -> PoolOp.min(spec);
@@ -55,6 +62,7 @@ enum Op {
             case LP -> PoolOp.lp(spec, norm);
             case ADAPTIVE_MAX -> PoolOp.adaptiveMax(outputSize.h(), outputSize.w());
             case ADAPTIVE_AVG -> PoolOp.adaptiveAvg(outputSize.h(), outputSize.w());
+            case FRACTIONAL_MAX -> PoolOp.fractionalMax(spec.kernelH(), spec.kernelW(), outputSize.h(), outputSize.w(), samples);
         };
     }
 

@@ -4,6 +4,7 @@ import io.clpool.IndexTensor;
 import io.clpool.Tensor;
 import io.clpool.io.Npy;
 import io.clpool.io.NpyArray;
+import io.clpool.spec.FractionalSamples;
 import io.clpool.spec.Shape;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -34,6 +35,24 @@ final class TensorFiles {
         }
         try {
             return new IndexTensor(shape(flag, path, array), array.toInts());
+        } catch (IllegalArgumentException e) {
+            throw UsageError.badContent(flag, path, e.getMessage());
+        }
+    }
+
+    /** Fractional max pooling's samples: float32 (or float64, converted), N×C×2, each in [0, 1). */
+    static FractionalSamples readSamples(String flag, Path path) {
+        NpyArray array = read(flag, path);
+        if (array.isInteger()) {
+            throw UsageError.badContent(flag, path, "should hold float32 samples, but has dtype " + array.typeName());
+        }
+        long[] shape = array.shape();
+        if (shape.length != 3 || shape[2] != 2 || shape[0] < 1 || shape[1] < 1 || shape[0] > Integer.MAX_VALUE
+                || shape[1] > Integer.MAX_VALUE) {
+            throw UsageError.badContent(flag, path, "should have the shape N x C x 2, but has " + java.util.Arrays.toString(shape));
+        }
+        try {
+            return FractionalSamples.of((int) shape[0], (int) shape[1], array.toFloats());
         } catch (IllegalArgumentException e) {
             throw UsageError.badContent(flag, path, e.getMessage());
         }

@@ -35,6 +35,8 @@ final class KernelFamilies {
         } else if (op instanceof PoolOp.AdaptiveAvg) {
             new AdaptiveKernels(forward).avgForward(Slot.INPUT, in, out, Slot.OUTPUT);
             new AdaptiveKernels(backward).avgBackward(Slot.GRAD_OUTPUT, in, out, Slot.GRAD_INPUT);
+        } else if (op instanceof PoolOp.FractionalMax fractional) {
+            FractionalKernels.record(fractional, in, out, forward, backward);
         } else if (op instanceof PoolOp.MaxUnpool) {
             new UnpoolKernels(forward).forward(Slot.INPUT, Slot.INDICES, in, out, Slot.OUTPUT);
             new UnpoolKernels(backward).backward(Slot.GRAD_OUTPUT, Slot.INDICES, in, out, Slot.GRAD_INPUT);

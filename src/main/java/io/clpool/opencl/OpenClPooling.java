@@ -77,7 +77,7 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         IndexTensor winners = op.hasIndices() ? new IndexTensor(out, new int[values.data().length]) : null;
         for (int from = 0; from < input.shape().n(); from += chunk) {
             int to = Math.min(input.shape().n(), from + chunk);
-            try (PoolPlan plan = plan(op, slice(input.shape(), from, to));
+            try (PoolPlan plan = plan(op.forBatchRows(input.shape(), from, to), slice(input.shape(), from, to));
                  DeviceTensor x = DeviceTensor.upload(context, slice(input, from, to));
                  DeviceIndices taken = op.takesIndices() ? DeviceIndices.upload(context, slice(indices, from, to)) : null;
                  DevicePoolResult result = plan.allocateOutputs()) {
@@ -114,7 +114,7 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         Tensor gradInput = Tensor.zeros(input.shape());
         for (int from = 0; from < input.shape().n(); from += chunk) {
             int to = Math.min(input.shape().n(), from + chunk);
-            try (PoolPlan plan = plan(op, slice(input.shape(), from, to));
+            try (PoolPlan plan = plan(op.forBatchRows(input.shape(), from, to), slice(input.shape(), from, to));
                  DeviceTensor gy = DeviceTensor.upload(context, slice(gradOutput, from, to));
                  DeviceIndices idx = reads == PoolOp.BackwardInputs.INDICES ? DeviceIndices.upload(context, slice(indices, from, to)) : null;
                  DeviceTensor x = reads == PoolOp.BackwardInputs.INPUT_AND_OUTPUT ? DeviceTensor.upload(context, slice(input, from, to)) : null;

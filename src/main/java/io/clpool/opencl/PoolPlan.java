@@ -265,6 +265,9 @@ public final class PoolPlan implements AutoCloseable {
                 checks.requireInPlane(indices, outputShape);
             } else if (op instanceof PoolOp.AdaptiveMax) {
                 checks.requireInAdaptiveWindows(indices, inputShape, outputShape);
+            } else if (op instanceof PoolOp.FractionalMax fractional) {
+                // The windows depend on the samples: checked on the host, from a read-back copy.
+                fractional.checkIndices(indices.download(), inputShape);
             } else {
                 checks.requireInWindows(indices, inputShape, outputShape, op.spec());
             }

@@ -9,6 +9,7 @@ import io.clpool.Validation;
 import io.clpool.spec.AdaptiveWindows;
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Checks;
+import io.clpool.spec.FractionalWindows;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 
@@ -42,6 +43,8 @@ public final class ReferencePooling implements Pooling {
             return adaptiveMaxPool2d(input, adaptive.outH(), adaptive.outW());
         } else if (op instanceof PoolOp.AdaptiveAvg adaptive) {
             return new PoolResult(adaptiveAvgPool2d(input, adaptive.outH(), adaptive.outW()), null);
+        } else if (op instanceof PoolOp.FractionalMax fractional) {
+            return fractionalMaxPool2d(input, fractional);
         } else if (op instanceof PoolOp.MaxUnpool unpool) {
             return new PoolResult(maxUnpool2d(input, indices, unpool.outputShape(input.shape())), null);
         }
@@ -65,6 +68,8 @@ public final class ReferencePooling implements Pooling {
             return adaptiveMaxPool2dBackward(gradOutput, indices, input.shape());
         } else if (op instanceof PoolOp.AdaptiveAvg) {
             return adaptiveAvgPool2dBackward(gradOutput, input.shape());
+        } else if (op instanceof PoolOp.FractionalMax fractional) {
+            return fractionalMaxPool2dBackward(gradOutput, indices, input.shape(), fractional);
         } else if (op instanceof PoolOp.MaxUnpool) {
             return maxUnpool2dBackward(gradOutput, indices);
         }
@@ -333,6 +338,55 @@ public final class ReferencePooling implements Pooling {
 
     public Tensor adaptiveMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
         Validation.requireIndicesInAdaptiveWindows(gradOutput, indices, inputShape);
+        return scatterByIndex(gradOutput, indices, inputShape);
+    }
+
+    /**
+     * Fractional max pooling, PyTorch's CPU loop: per plane, the windows' row starts from sample 1
+     * and column starts from sample 0 ({@link FractionalWindows}); in each window, rows then
+     * columns, the best starts at −inf with the window's first tap as index and a tap replaces it
+     * when greater or NaN.
+     */
+    public PoolResult fractionalMaxPool2d(Tensor input, PoolOp.FractionalMax op) {
+        Shape in = input.shape();
+        Shape out = op.outputShape(in);
+        float[] u = op.samplesFor(in);
+        float alphaH = FractionalWindows.alpha(in.h(), out.h(), op.kernelH());
+        float alphaW = FractionalWindows.alpha(in.w(), out.w(), op.kernelW());
+        float[] x = input.data();
+        float[] y = new float[out.elementCountAsInt()];
+        int[] idx = new int[y.length];
+        int o = 0;
+        for (int plane = 0; plane < in.planes(); plane++) {
+            int base = plane * in.h() * in.w();
+            for (int oh = 0; oh < out.h(); oh++) {
+                int h0 = FractionalWindows.start(oh, u[2 * plane + 1], alphaH, in.h(), out.h(), op.kernelH());
+                for (int ow = 0; ow < out.w(); ow++, o++) {
+                    int w0 = FractionalWindows.start(ow, u[2 * plane], alphaW, in.w(), out.w(), op.kernelW());
+                    float best = Float.NEGATIVE_INFINITY;
+                    int bestIndex = h0 * in.w() + w0;
+                    for (int h = h0; h < h0 + op.kernelH(); h++) {
+                        for (int w = w0; w < w0 + op.kernelW(); w++) {
+                            float v = x[base + h * in.w() + w];
+                            if (v > best || Float.isNaN(v)) {
+                                best = v;
+                                bestIndex = h * in.w() + w;
+                            }
+                        }
+                    }
+                    y[o] = best;
+                    idx[o] = bestIndex;
+                }
+            }
+        }
+        return new PoolResult(new Tensor(out, y), new IndexTensor(out, idx));
+    }
+
+    /** {@code dX[plane, idx] += dY}, outputs visited in row-major order, after checking every index is in its window. */
+    public Tensor fractionalMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape, PoolOp.FractionalMax op) {
+        Checks.requireNonNull(gradOutput, "gradOutput");
+        Checks.requireShape("gradOutput", op.outputShape(inputShape), gradOutput.shape());
+        Validation.requireIndicesInFractionalWindows(indices, inputShape, op);
         return scatterByIndex(gradOutput, indices, inputShape);
     }
 

@@ -123,6 +123,14 @@ public final class TermMagnitudes {
         return byIndex(gradOutput, indices, inputShape);
     }
 
+    /** Fractional max pooling backward: per input element, Σ|dY| over the windows it won. */
+    public static float[] fractionalMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape,
+                                                      PoolOp.FractionalMax op) {
+        Checks.requireShape("gradOutput", op.outputShape(inputShape), gradOutput.shape());
+        Validation.requireIndicesInFractionalWindows(indices, inputShape, op);
+        return byIndex(gradOutput, indices, inputShape);
+    }
+
     private static float[] byIndex(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
         double[] sum = new double[inputShape.elementCountAsInt()];
         float[] dy = gradOutput.data();
@@ -261,6 +269,8 @@ public final class TermMagnitudes {
             return adaptiveMaxPool2dBackward(gradOutput, indices, input.shape());
         } else if (op instanceof PoolOp.AdaptiveAvg) {
             return adaptiveAvgPool2dBackward(gradOutput, input.shape());
+        } else if (op instanceof PoolOp.FractionalMax fractional) {
+            return fractionalMaxPool2dBackward(gradOutput, indices, input.shape(), fractional);
         }
         return null;
     }

@@ -2,6 +2,7 @@ package io.clpool.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.clpool.PoolOp;
 import io.clpool.io.Npy;
 import io.clpool.io.NpyArray;
 import io.clpool.spec.AvgOptions;
@@ -53,6 +54,24 @@ class CliConformanceTest {
         checkBackward(c, "cpu", dir, true);
     }
 
+    static Stream<ConformanceCase> fractionalCases() {
+        return ConformanceCase.fractional().stream();
+    }
+
+    /** fractional-max with --kernel, --output-size and --samples (PyTorch's _random_samples as .npy). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fractionalCases")
+    void fractionalForwardWritesPyTorchsOutputAndIndices(ConformanceCase c) {
+        checkForward(c, "cpu", dir);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fractionalCases")
+    void fractionalBackwardWritesPyTorchsGradient(ConformanceCase c) {
+        checkBackward(c, "cpu", dir, false);
+        checkBackward(c, "cpu", dir, true);
+    }
+
     static void checkForward(ConformanceCase c, String device, Path dir) {
         Path y = dir.resolve("y.npy");
         Path idx = dir.resolve("idx.npy");
@@ -90,6 +109,13 @@ class CliConformanceTest {
     /** The case's spec.json as command-line flags. */
     static List<String> specFlags(ConformanceCase c) {
         List<String> flags = new ArrayList<>(List.of("--op", c.op()));
+        if (c.op().equals("fractional-max")) {
+            int[] size = c.outputSize();
+            PoolOp.FractionalMax op = (PoolOp.FractionalMax) c.poolOp();
+            flags.addAll(List.of("--kernel", op.kernelH() + "," + op.kernelW(), "--output-size", size[0] + "," + size[1],
+                    "--samples", file(c, "samples.npy")));
+            return flags;
+        }
         if (c.op().startsWith("adaptive")) {
             int[] size = c.outputSize();
             flags.addAll(List.of("--output-size", size[0] + "," + size[1]));

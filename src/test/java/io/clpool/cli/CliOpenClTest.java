@@ -42,6 +42,18 @@ class CliOpenClTest {
         CliConformanceTest.checkBackward(c, "opencl", dir, true);
     }
 
+    static Stream<ConformanceCase> fractionalCases() {
+        return ConformanceCase.fractional().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fractionalCases")
+    void fractionalOnTheDeviceMatchesPyTorch(ConformanceCase c) {
+        CliConformanceTest.checkForward(c, "opencl", dir);
+        CliConformanceTest.checkBackward(c, "opencl", dir, false);
+        CliConformanceTest.checkBackward(c, "opencl", dir, true);
+    }
+
     @Test
     void checkPassesForMaxAndMinOnTheDevice() {
         CliRun run = CliRun.of("check", "--device", "opencl", "--ops", "max,min", "--cases", "40");

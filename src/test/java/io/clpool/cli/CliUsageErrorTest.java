@@ -40,6 +40,8 @@ class CliUsageErrorTest {
         Npy.writeFloat32(dir.resolve("x3d.npy"), new long[] {2, 6, 6}, ramp(72));
         Npy.writeInt64(dir.resolve("ints.npy"), new long[] {1, 2, 6, 6}, new int[72]);
         Files.write(dir.resolve("bad.npy"), "x,y\n1,2\n".getBytes(StandardCharsets.ISO_8859_1));
+        Npy.writeFloat32(dir.resolve("samples3c.npy"), new long[] {1, 3, 2}, new float[6]);
+        Npy.writeFloat32(dir.resolve("samples1.npy"), new long[] {1, 2, 2}, new float[] {0f, 0.5f, 1f, 0f});
     }
 
     static Stream<Arguments> mistakes() {
@@ -91,6 +93,23 @@ class CliUsageErrorTest {
                         "--output-shape", "1,1,6,6", "--output", OUT),
                 row("unpool indices outside the output plane", "index should be in [0, 4) for an unpooled plane of 2x2, but got index: 35", "unpool", "--device", "cpu", "--input", Y, "--indices", "@wideidx",
                         "--output-shape", "1,2,2,2", "--output", OUT),
+                row("fractional-max without samples or seed", "--samples or --seed is required by --op fractional-max", "forward",
+                        "--op", "fractional-max", "--kernel", "2", "--output-size", "3,3", "--input", X, "--output", OUT),
+                row("fractional-max with samples and seed", "--samples and --seed exclude each other", "forward", "--op", "fractional-max",
+                        "--kernel", "2", "--output-size", "3,3", "--seed", "1", "--samples", "@samples1", "--input", X, "--output", OUT),
+                row("fractional-max without its size", "--output-size is required by --op fractional-max", "forward",
+                        "--op", "fractional-max", "--kernel", "2", "--seed", "1", "--input", X, "--output", OUT),
+                row("fractional-max with a stride", "--stride does not apply to --op fractional-max", "forward", "--op", "fractional-max",
+                        "--kernel", "2", "--stride", "1", "--output-size", "3,3", "--seed", "1", "--input", X, "--output", OUT),
+                row("fractional-max output + kernel - 1 past the input", "at most the input height 6", "forward", "--op", "fractional-max",
+                        "--kernel", "3", "--output-size", "5,3", "--seed", "1", "--input", X, "--output", OUT),
+                row("fractional samples of other channels", "fractional samples' channels (size(1)) should be the input's 2", "forward",
+                        "--device", "cpu", "--op", "fractional-max", "--kernel", "2", "--output-size", "3,3", "--samples", "@samples3c",
+                        "--input", X, "--output", OUT),
+                row("a fractional sample of 1", "fractional sample should be in [0, 1)", "forward", "--op", "fractional-max",
+                        "--kernel", "2", "--output-size", "3,3", "--samples", "@samples1", "--input", X, "--output", OUT),
+                row("a seed for another op", "--seed does not apply to --op max", "forward", "--kernel", "2", "--seed", "1",
+                        "--input", X, "--output", OUT),
                 row("check with an unknown op", "--ops should list ops among", "check", "--device", "cpu", "--ops", "max,median"),
                 row("demo's rgb without an image", "--image is required by --rgb", "demo", "--device", "cpu", "--rgb", "--out", OUT),
                 row("demo with a missing image", "--image " + "@missing" + " does not exist", "demo", "--device", "cpu", "--image", "@missing", "--out", OUT),
@@ -142,7 +161,9 @@ class CliUsageErrorTest {
     }
 
     private String resolve(String text) {
-        return text.replace("@wideidx", dir.resolve("wideidx.npy").toString()).replace(X3D, dir.resolve("x3d.npy").toString()).replace(INTS, dir.resolve("ints.npy").toString())
+        return text.replace("@samples3c", dir.resolve("samples3c.npy").toString())
+                .replace("@samples1", dir.resolve("samples1.npy").toString())
+                .replace("@wideidx", dir.resolve("wideidx.npy").toString()).replace(X3D, dir.resolve("x3d.npy").toString()).replace(INTS, dir.resolve("ints.npy").toString())
                 .replace("@gy2", dir.resolve("gy2.npy").toString()).replace("@idxfar", dir.resolve("idxfar.npy").toString())
                 .replace(X, dir.resolve("x.npy").toString()).replace(GY, dir.resolve("gy.npy").toString())
                 .replace(IDX, dir.resolve("idx.npy").toString()).replace("@out2", dir.resolve("out2.npy").toString())

@@ -98,6 +98,33 @@ class GuardBandTest {
         assertEquals(CASES, cases);
     }
 
+    /**
+     * Fractional max pooling on random awkward shapes, geometries (outputs of 1, kernel =
+     * input − output + 1) and samples (the ends of [0, 1) included): nothing past its outputs.
+     */
+    @Test
+    void fractionalMaxLeavesTheGuardBandsAlone() {
+        Random random = new Random(0xF4AC);
+        for (int cases = 0; cases < CASES; cases++) {
+            Shape in = Shape.of(1 + random.nextInt(2), 1 + random.nextInt(3), 1 + random.nextInt(30), 1 + random.nextInt(70));
+            int outH = 1 + random.nextInt(in.h());
+            int outW = 1 + random.nextInt(in.w());
+            int kernelH = random.nextBoolean() ? in.h() - outH + 1 : 1 + random.nextInt(in.h() - outH + 1);
+            int kernelW = random.nextBoolean() ? in.w() - outW + 1 : 1 + random.nextInt(in.w() - outW + 1);
+            float[] u = new float[2 * in.n() * in.c()];
+            for (int i = 0; i < u.length; i++) {
+                u[i] = switch (random.nextInt(3)) {
+                    case 0 -> 0f;
+                    case 1 -> Math.nextDown(1f);
+                    default -> random.nextFloat();
+                };
+            }
+            PoolOp op = PoolOp.fractionalMax(kernelH, kernelW, outH, outW, io.clpool.spec.FractionalSamples.of(in.n(), in.c(), u));
+            Tensor x = Inputs.values()[random.nextInt(Inputs.values().length)].tensor(in, cases);
+            guardedPassesOf(op, Algorithm.AUTO, x, null, op + " on " + in);
+        }
+    }
+
     /** The forward and the backward of {@code op} on {@code x}, each output guarded. */
     private void guardedPassesOf(PoolOp op, Algorithm algorithm, Tensor x, IndexTensor taken, String what) {
         ReferencePooling reference = new ReferencePooling();

@@ -40,6 +40,28 @@ public record ConformanceCase(String name, String op, String json, Path folder) 
         }
     }
 
+    /**
+     * The fractional max pooling cases of the second set, {@code src/test/resources/conformance2/cases}
+     * (copied from ../shared/conformance2; see its README): float32, NCHW, with {@code samples.npy}.
+     */
+    public static List<ConformanceCase> fractional() {
+        try {
+            Path root = Path.of(ConformanceCase.class.getClassLoader().getResource("conformance2/cases").toURI());
+            try (Stream<Path> folders = Files.list(root)) {
+                List<ConformanceCase> cases = folders.sorted().map(ConformanceCase::load)
+                        .filter(c -> c.op().equals("fractional-max")).toList();
+                if (cases.size() != 8) {
+                    throw new IllegalStateException("expected the 8 fractional-max cases, found " + cases.size() + " in " + root);
+                }
+                return cases;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("conformance2 cases missing from test resources", e);
+        }
+    }
+
     private static ConformanceCase load(Path folder) {
         try {
             String json = Files.readString(folder.resolve("spec.json"));
@@ -101,8 +123,20 @@ public record ConformanceCase(String name, String op, String json, Path folder) 
             case "lp" -> io.clpool.PoolOp.lp(spec(), norm());
             case "adaptive-max" -> io.clpool.PoolOp.adaptiveMax(outputSize()[0], outputSize()[1]);
             case "adaptive-avg" -> io.clpool.PoolOp.adaptiveAvg(outputSize()[0], outputSize()[1]);
+            case "fractional-max" -> io.clpool.PoolOp.fractionalMax(ints("kernel")[0], ints("kernel")[1],
+                    outputSize()[0], outputSize()[1], samples());
             default -> throw new IllegalStateException(this + ": unknown op " + op);
         };
+    }
+
+    /** {@code samples.npy}: PyTorch's {@code _random_samples}, float32 (N, C, 2). */
+    public io.clpool.spec.FractionalSamples samples() {
+        NpyArray array = npy("samples.npy");
+        long[] shape = array.shape();
+        if (shape.length != 3 || shape[2] != 2) {
+            throw new IllegalStateException(name + ": samples.npy should be N x C x 2");
+        }
+        return io.clpool.spec.FractionalSamples.of((int) shape[0], (int) shape[1], array.toFloats());
     }
 
     public int[] outputSize() {

@@ -1,0 +1,42 @@
+package io.clpool.opencl;
+
+import io.clpool.PoolOp;
+import io.clpool.spec.FractionalWindows;
+import io.clpool.spec.Shape;
+import java.util.Map;
+
+/**
+ * Fractional max pooling on the device, forward and backward, with the direct kernels of
+ * {@code kernels/fractional.cl}. The samples live in a plan-owned workspace buffer, written once
+ * (a blocking upload) when the plan records its launches, never on the execution path; backward
+ * is a gather.
+ */
+final class FractionalKernels {
+    private static final String FILE = "fractional.cl";
+    private static final String SAMPLES = "fractional samples";
+
+    private FractionalKernels() {}
+
+    static void record(PoolOp.FractionalMax op, Shape in, Shape out, Launches forward, Launches backward) {
+        float[] samples = op.samplesFor(in);
+        ClBuffer buffer = forward.workspace(SAMPLES, (long) samples.length * Float.BYTES);
+        buffer.write(samples);
+        if (backward.workspace(SAMPLES, (long) samples.length * Float.BYTES) != buffer) {
+            throw new IllegalStateException("the forward and backward of a plan share its workspace");
+        }
+        ClProgram program = forward.context().program(FILE, KernelSource.options(Map.of()));
+        Object[] shapes = {in.h(), in.w(), out.h(), out.w(), op.kernelH(), op.kernelW(),
+            FractionalWindows.alpha(in.h(), out.h(), op.kernelH()), FractionalWindows.alpha(in.w(), out.w(), op.kernelW())};
+        forward.runGuarded(program.kernel("fractional_max_forward"), out.elementCount(),
+                concat(new Object[] {Launches.Slot.INPUT, buffer, Launches.Slot.OUTPUT, Launches.Slot.INDICES, out.elementCount()}, shapes));
+        backward.runGuarded(program.kernel("fractional_max_backward"), in.elementCount(),
+                concat(new Object[] {Launches.Slot.GRAD_OUTPUT, Launches.Slot.INDICES, buffer, Launches.Slot.GRAD_INPUT, in.elementCount()},
+                        shapes));
+    }
+
+    private static Object[] concat(Object[] a, Object[] b) {
+        Object[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
