@@ -34,7 +34,7 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "20261125", description = "Seed of the cases (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--ops", paramLabel = "OP[,OP...]", split = ",", description = "Only these ops (default: all: max, min, avg, lp, adaptive-max, adaptive-avg, unpool).")
+    @Option(names = "--ops", paramLabel = "OP[,OP...]", split = ",", description = "Only these ops (default: all: max, min, avg, lp, adaptive-max, adaptive-avg, fractional-max, unpool).")
     List<String> ops;
 
     @Option(names = "--show", paramLabel = "N", defaultValue = "20", description = "Print the first N failures in full (default: ${DEFAULT-VALUE}).")

@@ -20,8 +20,8 @@ final class DifferentialSweep {
     /** What a case's input is drawn from. */
     enum Flavour { NORMAL, TIES, SPECIAL, NEGATIVE, CONSTANT }
 
-    /** The ops a case can have: the six of {@code --op}, and unpooling. */
-    static final List<String> OPS = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg", "unpool");
+    /** The ops a case can have: those of {@code --op}, and unpooling. */
+    static final List<String> OPS = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg", "fractional-max", "unpool");
 
     private static final int[] SIZES = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 28, 33};
     private static final double[] NORMS = {1, 2, 3, 1.5};
@@ -69,6 +69,13 @@ final class DifferentialSweep {
             Flags.IntPair size = new Flags.IntPair(1 + random.nextInt(Math.min(2 * shape.h(), 9)),
                     1 + random.nextInt(Math.min(2 * shape.w(), 9)));
             return new PoolingRequest(Op.fromFlag(op).toPoolOp(null, null, 0, size));
+        }
+        if (op.equals("fractional-max")) { // a kernel that fits, outputs that leave room to place its windows
+            int kh = 1 + random.nextInt(Math.min(shape.h(), 4));
+            int kw = 1 + random.nextInt(Math.min(shape.w(), 4));
+            Flags.IntPair size = new Flags.IntPair(1 + random.nextInt(shape.h() - kh + 1), 1 + random.nextInt(shape.w() - kw + 1));
+            return new PoolingRequest(Op.FRACTIONAL_MAX.toPoolOp(PoolSpec.of(kh, kw), null, 0, size,
+                    io.clpool.spec.FractionalSamples.seeded(random.nextLong())));
         }
         Op kind = op.equals("unpool") ? Op.MAX : Op.fromFlag(op);
         int kh = 1 + random.nextInt(5);

@@ -13,7 +13,7 @@ import java.util.List;
 /** Runs one op forward and backward on a backend and on the reference, and compares them. */
 public final class Differential {
     /** Every op of the family, by the names the CLI and the conformance cases use. */
-    public static final List<String> OPS = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg", "unpool");
+    public static final List<String> OPS = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg", "fractional-max", "unpool");
 
     private Differential() {}
 
@@ -51,6 +51,13 @@ public final class Differential {
             }
             case "adaptive-max" -> PoolOp.adaptiveMax(spec.outputShape(x.shape()).h(), spec.outputShape(x.shape()).w());
             case "adaptive-avg" -> PoolOp.adaptiveAvg(spec.outputShape(x.shape()).h(), spec.outputShape(x.shape()).w());
+            case "fractional-max" -> { // the spec's kernel, cut to the input; outputs from 1 up to as many as fit
+                int kh = Math.min(spec.kernelH(), x.shape().h());
+                int kw = Math.min(spec.kernelW(), x.shape().w());
+                int oh = 1 + (int) Math.floorMod(seed, x.shape().h() - kh + 1);
+                int ow = 1 + (int) Math.floorMod(seed >> 8, x.shape().w() - kw + 1);
+                yield PoolOp.fractionalMax(kh, kw, oh, ow, io.clpool.spec.FractionalSamples.seeded(seed));
+            }
             default -> throw new IllegalArgumentException("unknown op " + name);
         };
     }
