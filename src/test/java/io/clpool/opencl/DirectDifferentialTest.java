@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.clpool.Algorithm;
+import io.clpool.PoolOp;
 import io.clpool.PoolResult;
 import io.clpool.Pooling;
 import io.clpool.Tensor;
@@ -63,16 +64,16 @@ class DirectDifferentialTest {
         Tensor x = Inputs.NORMAL.tensor(Shape.of(1, 2, 9, 9), 1);
         PoolSpec spec = PoolSpec.of(3).withStride(2).withPadding(1);
         PoolResult expected = Calls.maxPool2d(reference, x, spec);
-        long buffersBefore = context.liveObjects(NativeKind.BUFFER);
-        // IM2COL keeps its column buffers in the backend's workspace until close; DIRECT needs none.
-        try (OpenClPooling im2col = new OpenClPooling(context, Algorithm.IM2COL)) {
-            Calls.maxPool2d(im2col, x, spec);
-            assertTrue(context.liveObjects(NativeKind.BUFFER) > buffersBefore, "IM2COL should keep a column buffer");
+        // IM2COL's plan holds column buffers as its workspace; DIRECT needs none.
+        try (OpenClPooling im2col = new OpenClPooling(context, Algorithm.IM2COL);
+             PoolPlan plan = im2col.plan(PoolOp.max(spec), x.shape())) {
+            assertTrue(plan.workspaceBytes() > 0, "IM2COL should keep a column buffer");
         }
-        try (OpenClPooling auto = new OpenClPooling(context, Algorithm.AUTO)) {
+        try (OpenClPooling auto = new OpenClPooling(context, Algorithm.AUTO);
+             PoolPlan plan = auto.plan(PoolOp.max(spec), x.shape())) {
             PoolResult actual = Calls.maxPool2d(auto, x, spec);
             Compare.bitEqual(expected.values().data(), actual.values().data(), "values");
-            assertEquals(buffersBefore, context.liveObjects(NativeKind.BUFFER), "AUTO kept scratch buffers, so it is not DIRECT");
+            assertEquals(0, plan.workspaceBytes(), "AUTO kept scratch buffers, so it is not DIRECT");
         }
     }
 
