@@ -19,7 +19,7 @@ import java.util.List;
  * {@link #adaptiveMax}, {@link #adaptiveAvg}, {@link #maxUnpool}, {@link #fractionalMax}.
  */
 public sealed interface PoolOp
-        permits PoolOp.Max, PoolOp.Min, PoolOp.Avg, PoolOp.Lp, PoolOp.AdaptiveMax, PoolOp.AdaptiveAvg, PoolOp.MaxUnpool,
+        permits PoolOp.Extremum, PoolOp.Avg, PoolOp.Lp, PoolOp.AdaptiveMax, PoolOp.AdaptiveAvg, PoolOp.MaxUnpool,
                 PoolOp.FractionalMax {
 
     /** The op names, as the command line and the conformance cases spell them. */
@@ -197,37 +197,37 @@ public sealed interface PoolOp
 
     // ---- the ops ----------------------------------------------------------------------------
 
+    /**
+     * What max and min pooling share: a fixed window, PyTorch's selection rule (in its order), and
+     * indices that must lie in their own window.
+     */
+    sealed interface Extremum extends PoolOp permits Max, Min {
+        @Override default Shape outputShape(Shape input) { return Validation.pooledShape(input, spec()); }
+        @Override default boolean hasIndices() { return true; }
+        @Override default boolean exact() { return true; }
+        @Override default BackwardInputs backwardInputs() { return BackwardInputs.INDICES; }
+        @Override default void checkIndices(IndexTensor indices, Shape input) {
+            Validation.requireIndicesInWindows(indices, input, spec());
+        }
+    }
+
     /** Max pooling (PyTorch {@code max_pool2d} with indices). */
-    record Max(PoolSpec spec) implements PoolOp {
+    record Max(PoolSpec spec) implements Extremum {
         public Max {
             Checks.requireNonNull(spec, "spec");
         }
 
         @Override public String name() { return "max"; }
-        @Override public Shape outputShape(Shape input) { return Validation.pooledShape(input, spec); }
-        @Override public boolean hasIndices() { return true; }
-        @Override public boolean exact() { return true; }
-        @Override public BackwardInputs backwardInputs() { return BackwardInputs.INDICES; }
-        @Override public void checkIndices(IndexTensor indices, Shape input) {
-            Validation.requireIndicesInWindows(indices, input, spec);
-        }
         @Override public String toString() { return "max " + spec; }
     }
 
-    /** Min pooling: the max rule with the order reversed. */
-    record Min(PoolSpec spec) implements PoolOp {
+    /** Min pooling: the max rule with the order reversed, equal to {@code -max(-x)}. */
+    record Min(PoolSpec spec) implements Extremum {
         public Min {
             Checks.requireNonNull(spec, "spec");
         }
 
         @Override public String name() { return "min"; }
-        @Override public Shape outputShape(Shape input) { return Validation.pooledShape(input, spec); }
-        @Override public boolean hasIndices() { return true; }
-        @Override public boolean exact() { return true; }
-        @Override public BackwardInputs backwardInputs() { return BackwardInputs.INDICES; }
-        @Override public void checkIndices(IndexTensor indices, Shape input) {
-            Validation.requireIndicesInWindows(indices, input, spec);
-        }
         @Override public String toString() { return "min " + spec; }
     }
 

@@ -17,7 +17,7 @@ final class KernelFamilies {
     private KernelFamilies() {}
 
     static void record(PoolOp op, Shape in, Shape out, Algorithm algorithm, Launches forward, Launches backward) {
-        if (op instanceof PoolOp.Max || op instanceof PoolOp.Min) {
+        if (op instanceof PoolOp.Extremum) {
             boolean min = op instanceof PoolOp.Min;
             fixedWindow(algorithm, forward).extremumForward(Slot.INPUT, in, out, op.spec(), min, Slot.OUTPUT, Slot.INDICES);
             fixedWindow(algorithm, backward).indexedBackward(Slot.GRAD_OUTPUT, Slot.INDICES, in, out, op.spec(), Slot.GRAD_INPUT);

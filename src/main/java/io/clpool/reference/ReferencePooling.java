@@ -57,7 +57,7 @@ public final class ReferencePooling implements Pooling {
         Checks.requireNonNull(gradOutput, "gradOutput");
         Checks.requireNonNull(input, "input");
         op.checkBackward(input.shape(), gradOutput.shape(), indices == null ? null : indices.shape());
-        if (op instanceof PoolOp.Max || op instanceof PoolOp.Min) {
+        if (op instanceof PoolOp.Extremum) {
             return maxPool2dBackward(gradOutput, indices, input.shape(), op.spec());
         } else if (op instanceof PoolOp.Avg avg) {
             return avgPool2dBackward(gradOutput, input.shape(), avg.spec(), avg.options());

@@ -259,7 +259,7 @@ public final class TermMagnitudes {
      * null where nothing is summed (max unpooling's backward is a gather of single values).
      */
     public static float[] backward(PoolOp op, Tensor gradOutput, Tensor input, Tensor output, IndexTensor indices) {
-        if (op instanceof PoolOp.Max || op instanceof PoolOp.Min) {
+        if (op instanceof PoolOp.Extremum) {
             return maxPool2dBackward(gradOutput, indices, input.shape(), op.spec());
         } else if (op instanceof PoolOp.Avg avg) {
             return avgPool2dBackward(gradOutput, input.shape(), avg.spec(), avg.options());
