@@ -334,15 +334,18 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
 #define ROW_PARTIAL(GUARDED)                                                                    \
     const __global float* row = in + h * W;                                                   \
     float a[SPAN];                                                                            \
-    _Pragma("unroll")                                                                         \
-    for (int s = 0; s < SPAN; s++) {                                                          \
-        a[s] = (GUARDED) ? ((long)w0 + s >= 0 && (long)w0 + s < W ? row[w0 + s] : 0.0f) : row[w0 + s]; \
+    if ((GUARDED) || SW != 1) {                                                               \
+        _Pragma("unroll")                                                                     \
+        for (int s = 0; s < SPAN; s++) {                                                      \
+            a[s] = (GUARDED) ? ((long)w0 + s >= 0 && (long)w0 + s < W ? row[w0 + s] : 0.0f) : row[w0 + s]; \
+        }                                                                                     \
     }                                                                                         \
     float8 pv = (float8)(POOL_MIN ? INFINITY : -INFINITY);                                    \
     int8 pi = (int8)(NO_INDEX);                                                               \
     _Pragma("unroll")                                                                         \
     for (int kw = 0; kw < KW; kw++) {                                                         \
-        const float8 v = LANES8(a, kw * DW);                                                  \
+        /* stride 1 inside the row: each tap's 8 lanes are one unaligned vector load */       \
+        const float8 v = (GUARDED) || SW != 1 ? LANES8(a, kw * DW) : vload8(0, row + w0 + kw * DW); \
         const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);                  \
         const int8 w = (GUARDED) ? convert_int8(clamp(wl, (long8)(0), (long8)(W - 1)))         \
                                  : (int8)(w0 + kw * DW) + lane;                               \
