@@ -15,7 +15,9 @@ import java.util.TreeMap;
  * <p>Kernel size, stride and dilation are compiled in (one cached build per such geometry and
  * min/max flag); shapes and padding are arguments. Forward and the disjoint backward split each output row into an inner column range,
  * whose taps need no column check, and the edge columns; work-group sizes come from the kernel's
- * preferred work-group multiple and limits (see {@link #innerWidth}).
+ * preferred work-group multiple and limits (see {@link #innerWidth}). Max/min on the GPU family
+ * instead run one launch per pass in {@link #tile}d work-groups, and windows that overlap down
+ * the columns take blocks of {@link #rowsPerItem} rows per work-item on both families.
  */
 final class DirectKernels implements FixedWindowKernels {
     static final String FILE = "direct.cl";
