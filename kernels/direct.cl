@@ -23,6 +23,8 @@
 //   KH KW SH SW DH DW  the window: kernel, stride, dilation per axis (padding PH, PW is an argument,
 //                      so specs that differ only in padding share a build)
 //   POOL_MIN                 1: extremum kernels keep the minimum instead of the maximum
+//   ROWS                     output rows per work-item of the row-block kernels (1: none built);
+//                            the host sets it from the window alone (DirectKernels.rowsPerItem)
 //
 // Unrolling is bounded (issue 10): a fully unrolled 48x48 window made POCL's compiler recurse
 // past an 8 MB thread stack (a SIGSEGV in the JVM that built it) and took 25 s to build. Loops
@@ -53,6 +55,9 @@
 #endif
 #ifndef POOL_MIN
 #define POOL_MIN 0
+#endif
+#ifndef ROWS
+#define ROWS 1
 #endif
 
 // Round every product on its own, as the Java reference does: a fused a*b+c would round once.
@@ -150,6 +155,83 @@ __kernel void extremum_forward_edge(__global const float* input, __global float*
     EXTREMUM_WINDOW(true)
 }
 
+// GPU devices: ROWS outputs down one column per work-item, in one launch over every column
+// (ranges rounded up to whole work-groups; work-items past the output return), in explicit
+// work-groups over (columns, row blocks). Each of the block's IN_ROWS input rows is loaded once
+// into registers and folded to a partial (value, index) over its KW taps, which each output row
+// holding it takes in kh order: exact, for the reason given at extremum_forward_rows. With ROWS = 1
+// (windows that do not overlap down the columns) this is the plain work-item per output. Columns
+// are checked only in work-items whose window reaches past the input's sides (a warp-uniform
+// branch but at the row's ends); rows out of the input are skipped, uniform along a row.
+#define IN_ROWS_G ((ROWS - 1) * SH + (KH - 1) * DH + 1)
+
+#define COLUMN_WINDOWS(CHECK_COLS)                                                              \
+    _Pragma("unroll")                                                                         \
+    for (int i = 0; i < IN_ROWS_G; i++) {                                                     \
+        const int h = oh0 * SH - PH + i;                                                      \
+        if (h < 0 || h >= H) {                                                                \
+            continue;                                                                         \
+        }                                                                                     \
+        float pv = POOL_MIN ? INFINITY : -INFINITY;                                           \
+        int pi = NO_INDEX;                                                                    \
+        UNROLL_ROW                                                                            \
+        for (int kw = 0; kw < KW; kw++) {                                                     \
+            const int w = w0 + kw * DW;                                                       \
+            const bool inside = (CHECK_COLS) ? w >= 0 && w < W : true;                        \
+            const int at = h * W + ((CHECK_COLS) ? clamp(w, 0, W - 1) : w);                   \
+            const float v = in[at];                                                           \
+            const bool better = POOL_MIN ? v < pv : v > pv;                                   \
+            const bool take = inside && (pi < 0 || better || v != v);                         \
+            pv = take ? v : pv;                                                               \
+            pi = take ? at : pi;                                                              \
+        }                                                                                     \
+        _Pragma("unroll")                                                                     \
+        for (int r = 0; r < ROWS; r++) {                                                      \
+            const int d = i - r * SH;                                                         \
+            if (d >= 0 && d % DH == 0 && d / DH < KH) {                                       \
+                const bool better = POOL_MIN ? pv < best[r] : pv > best[r];                   \
+                const bool take = pi >= 0 && (best_index[r] < 0 || better || pv != pv);       \
+                best[r] = take ? pv : best[r];                                                \
+                best_index[r] = take ? pi : best_index[r];                                    \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+#if IN_ROWS_G * KW <= UNROLL_TAPS
+__kernel void extremum_forward_column(__global const float* input, __global float* output, __global int* indices,
+                                      const int H, const int W, const int OH, const int OW, const int PH, const int PW)
+{
+    const int ow = (int)get_global_id(0);
+    const int oh0 = (int)get_global_id(1) * ROWS;
+    const ulong plane = get_global_id(2);
+    if (ow >= OW || oh0 >= OH) {
+        return;
+    }
+    const __global float* in = input + plane * (ulong)H * W;
+    const int w0 = ow * SW - PW;
+    float best[ROWS];
+    int best_index[ROWS];
+    _Pragma("unroll")
+    for (int r = 0; r < ROWS; r++) {
+        best[r] = POOL_MIN ? INFINITY : -INFINITY;
+        best_index[r] = NO_INDEX;
+    }
+    if (w0 >= 0 && (long)w0 + (KW - 1) * DW < W) {
+        COLUMN_WINDOWS(false)
+    } else {
+        COLUMN_WINDOWS(true)
+    }
+    _Pragma("unroll")
+    for (int r = 0; r < ROWS; r++) {
+        if (oh0 + r < OH) {
+            const ulong o = (plane * OH + oh0 + r) * (ulong)OW + ow;
+            output[o] = best[r];
+            indices[o] = best_index[r];
+        }
+    }
+}
+#endif
+
 // The same windows, SEGMENT consecutive outputs of a row per work-item, for CPU devices: the
 // SEGMENT outputs' taps of one kernel row lie in one contiguous span of the input row, loaded once
 // and split into vectors with compile-time lane offsets (explicit vectors: the compiler emits
@@ -230,6 +312,117 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
         for (int j = 0; j < SEGMENT && ow0 + j < end; j++) {
             output[o + j] = values[j];
             indices[o + j] = winners[j];
+        }
+    }
+}
+#endif
+
+#if SEGMENT_KERNELS && ROWS > 1
+// Segments of ROWS output rows (CPU devices, windows that overlap down the columns): a work-item
+// takes 8 columns of ROWS consecutive output rows, loads each of their IN_ROWS input rows once
+// (not KH times) and reduces each input row's KW taps to one partial (value, index) per lane,
+// which every output row that holds that input row then takes in kh order. This is exact:
+// the step "take x when the best is empty, x is better, or x is NaN" is associative (it picks the
+// leftmost best under a strict weak order, and the last NaN absorbs everything before it), so
+// folding a row's taps first and then the rows gives the same value and index as the scan over
+// the window's taps in (kh, kw) order: ties keep the first tap, the last NaN owns the index.
+// For 3x3 stride 1 and ROWS = 4: 6 rows loaded and 12 + 8 compare-selects for 4 outputs, where
+// 4 one-row segments load 12 rows and do 32.
+#define IN_ROWS ((ROWS - 1) * SH + (KH - 1) * DH + 1)
+
+// The partial of input row h over one segment: pv/pi, index -1 for a lane with no tap inside.
+#define ROW_PARTIAL(GUARDED)                                                                    \
+    const __global float* row = in + h * W;                                                   \
+    float a[SPAN];                                                                            \
+    if ((GUARDED) || SW != 1) {                                                               \
+        _Pragma("unroll")                                                                     \
+        for (int s = 0; s < SPAN; s++) {                                                      \
+            a[s] = (GUARDED) ? ((long)w0 + s >= 0 && (long)w0 + s < W ? row[w0 + s] : 0.0f) : row[w0 + s]; \
+        }                                                                                     \
+    }                                                                                         \
+    float8 pv = (float8)(POOL_MIN ? INFINITY : -INFINITY);                                    \
+    int8 pi = (int8)(NO_INDEX);                                                               \
+    _Pragma("unroll")                                                                         \
+    for (int kw = 0; kw < KW; kw++) {                                                         \
+        /* stride 1 inside the row: each tap's 8 lanes are one unaligned vector load */       \
+        const float8 v = (GUARDED) || SW != 1 ? LANES8(a, kw * DW) : vload8(0, row + w0 + kw * DW); \
+        const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);                  \
+        const int8 w = (GUARDED) ? convert_int8(clamp(wl, (long8)(0), (long8)(W - 1)))         \
+                                 : (int8)(w0 + kw * DW) + lane;                               \
+        const int8 better = POOL_MIN ? v < pv : v > pv;                                       \
+        const int8 inside = (GUARDED) ? convert_int8((wl >= 0) & (wl < (long8)(W))) : (int8)(-1); \
+        const int8 take = inside & ((pi < 0) | better | (v != v));                            \
+        pv = select(pv, v, take);                                                             \
+        pi = select(pi, h * W + w, take);                                                     \
+    }
+
+#define ROWS_WINDOWS(GUARDED)                                                                   \
+    _Pragma("unroll")                                                                         \
+    for (int i = 0; i < IN_ROWS; i++) {                                                       \
+        const int h = oh0 * SH - PH + i;                                                      \
+        if (h < 0 || h >= H) {                                                                \
+            continue; /* a padding row: none of its taps exists */                            \
+        }                                                                                     \
+        ROW_PARTIAL(GUARDED)                                                                  \
+        _Pragma("unroll")                                                                     \
+        for (int r = 0; r < ROWS; r++) {                                                      \
+            const int d = i - r * SH; /* kh * DH for output row oh0 + r */                    \
+            if (d >= 0 && d % DH == 0 && d / DH < KH) {                                       \
+                const int8 better = POOL_MIN ? pv < best[r] : pv > best[r];                   \
+                const int8 take = (pi >= 0) & ((best_index[r] < 0) | better | (pv != pv));     \
+                best[r] = select(best[r], pv, take);                                          \
+                best_index[r] = select(best_index[r], pi, take);                              \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+// Slots as in extremum_forward_segment; dimension 1 is the block of rows oh0 = ROWS * id.
+__kernel void extremum_forward_rows(__global const float* input, __global float* output, __global int* indices,
+                                    const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                    const int first, const int inner, const int left_slots)
+{
+    const int slot = (int)get_global_id(0);
+    const int oh0 = (int)get_global_id(1) * ROWS;
+    const ulong plane = get_global_id(2);
+    const int inner_slots = inner / SEGMENT;
+    const bool edge = slot < left_slots || slot >= left_slots + inner_slots;
+    const int ow0 = slot < left_slots ? slot * SEGMENT : first + (slot - left_slots) * SEGMENT;
+    const int end = slot < left_slots ? first : OW;
+    const __global float* in = input + plane * (ulong)H * W;
+    const int w0 = ow0 * SW - PW;
+    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
+    float8 best[ROWS];
+    int8 best_index[ROWS];
+    _Pragma("unroll")
+    for (int r = 0; r < ROWS; r++) {
+        best[r] = (float8)(POOL_MIN ? INFINITY : -INFINITY);
+        best_index[r] = (int8)(NO_INDEX);
+    }
+    if (!edge) {
+        ROWS_WINDOWS(false)
+        _Pragma("unroll")
+        for (int r = 0; r < ROWS; r++) {
+            if (oh0 + r < OH) {
+                const ulong o = (plane * OH + oh0 + r) * (ulong)OW + ow0;
+                vstore8(best[r], 0, output + o);
+                vstore8(best_index[r], 0, indices + o);
+            }
+        }
+    } else {
+        ROWS_WINDOWS(true)
+        _Pragma("unroll")
+        for (int r = 0; r < ROWS; r++) {
+            if (oh0 + r < OH) {
+                const ulong o = (plane * OH + oh0 + r) * (ulong)OW + ow0;
+                float values[SEGMENT];
+                int winners[SEGMENT];
+                vstore8(best[r], 0, values);
+                vstore8(best_index[r], 0, winners);
+                for (int j = 0; j < SEGMENT && ow0 + j < end; j++) {
+                    output[o + j] = values[j];
+                    indices[o + j] = winners[j];
+                }
+            }
         }
     }
 }
@@ -415,6 +608,54 @@ UNROLL_BAND
 }
 #endif
 
+// The band map for GPU devices: one work-item per output window writes its whole band (dY at
+// the winner, 0 elsewhere), in one launch over every window (ranges rounded up to whole
+// work-groups, work-items past the output return). Windows whose band lies inside the input
+// write it with unrolled loops; the others clip it as indexed_backward_band_edge does.
+__kernel void indexed_backward_band_window(__global const float* grad_output, __global const int* indices,
+                                           __global float* grad_input,
+                                           const int H, const int W, const int OH, const int OW, const int PH, const int PW)
+{
+    const int ow = (int)get_global_id(0);
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    if (ow >= OW || oh >= OH) {
+        return;
+    }
+    const ulong o = (plane * OH + oh) * (ulong)OW + ow;
+    const float g = 0.0f + grad_output[o];
+    const int winner = indices[o];
+    __global float* gx = grad_input + plane * (ulong)H * W;
+    const int w_start = ow * SW - PW;
+    const int w_lo = max(w_start, 0);
+    const int w_hi = ow == OW - 1 ? W : min((ow + 1) * SW - PW, W);
+    if (w_lo == w_start && w_hi == w_start + SW) {
+UNROLL_BAND
+        for (int r = 0; r < SH; r++) {
+            const int h = oh * SH - PH + r;
+            if (h < 0 || h >= H) {
+                continue;
+            }
+UNROLL_BAND
+            for (int c = 0; c < SW; c++) {
+                const int at = h * W + w_start + c;
+                gx[at] = winner == at ? g : 0.0f;
+            }
+        }
+    } else {
+        for (int r = 0; r < SH; r++) {
+            const int h = oh * SH - PH + r;
+            if (h < 0 || h >= H) {
+                continue;
+            }
+            for (int w = w_lo; w < w_hi; w++) {
+                const int at = h * W + w;
+                gx[at] = winner == at ? g : 0.0f;
+            }
+        }
+    }
+}
+
 // Zeroes input rows [row0, H) of every plane: the rows no window reaches, below the last band.
 __kernel void zero_rows(__global float* grad_input, const int H, const int W, const int row0)
 {
@@ -510,6 +751,174 @@ UNROLL_ROW
                 }
             })
             gx[at] = sum;
+        }
+    }
+}
+#endif
+
+#if SW == 1 && SEGMENT_KERNELS && ROWS > 1
+// The gather over a block of 8 input columns by ROWS input rows (CPU devices, stride 1 along
+// rows, windows overlapping down the columns): each candidate output row's 8 gradients and 8
+// indices per kernel column are loaded once for every input row of the block they reach (for 3x3
+// stride 1, 6 output rows for 4 input rows instead of 3 per input row). The order of each
+// element's sum is the reference's and indexed_backward_gather_segment's: candidate output rows
+// ascending (t ascending is kh descending for a fixed input row), then columns ascending (kw
+// descending). Segments at a row's ends take the same path with checked loads: a lane whose
+// candidate window does not exist reads gradient 0 and index -1, which adds +0 (the sum is never
+// -0, so +0 leaves it bitwise unchanged).
+#define GATHER_ROWS(GUARDED)                                                                    \
+    _Pragma("unroll")                                                                         \
+    for (int t = -(KH - 1) * DH; t < ROWS; t++) {                                             \
+        const int span_h = h0 + PH + t;                                                       \
+        if (span_h < 0 || span_h % SH != 0 || span_h / SH >= OH) {                            \
+            continue;                                                                         \
+        }                                                                                     \
+        const int oh = span_h / SH;                                                           \
+        UNROLL_ROW                                                                            \
+        for (int kw = KW - 1; kw >= 0; kw--) {                                                \
+            const int ow0 = w0 + PW - kw * DW; /* lane j's candidate window: ow0 + j */       \
+            const int o = oh * OW + ow0;                                                      \
+            float8 g;                                                                         \
+            int8 id;                                                                          \
+            if (GUARDED) {                                                                    \
+                float gs[SEGMENT];                                                            \
+                int ids[SEGMENT];                                                             \
+                _Pragma("unroll")                                                             \
+                for (int j = 0; j < SEGMENT; j++) {                                           \
+                    const bool exists = (long)ow0 + j >= 0 && (long)ow0 + j < OW;              \
+                    gs[j] = exists ? gy[o + j] : 0.0f;                                        \
+                    ids[j] = exists ? idx[o + j] : NO_INDEX;                                  \
+                }                                                                             \
+                g = vload8(0, gs);                                                            \
+                id = vload8(0, ids);                                                          \
+            } else {                                                                          \
+                g = vload8(0, gy + o);                                                        \
+                id = vload8(0, idx + o);                                                      \
+            }                                                                                 \
+            _Pragma("unroll")                                                                 \
+            for (int r = 0; r < ROWS; r++) {                                                  \
+                const int d = r - t; /* kh * DH for input row h0 + r */                       \
+                if (d >= 0 && d % DH == 0 && d / DH < KH) {                                   \
+                    sum[r] += select((float8)(0.0f), g, id == at + min(h0 + r, H - 1) * W); \
+                    /* rows past H: never stored */             \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+__kernel void indexed_backward_gather_rows(__global const float* grad_output, __global const int* indices,
+                                           __global float* grad_input, const int H, const int W, const int OH,
+                                           const int OW, const int PH, const int PW)
+{
+    const int w0 = (int)get_global_id(0) * SEGMENT;
+    const int h0 = (int)get_global_id(1) * ROWS;
+    const ulong plane = get_global_id(2);
+    const __global float* gy = grad_output + plane * (ulong)OH * OW;
+    const __global int* idx = indices + plane * (ulong)OH * OW;
+    __global float* gx = grad_input + plane * (ulong)H * W;
+    const bool inner = w0 + PW - (KW - 1) * DW >= 0 && (long)w0 + SEGMENT - 1 + PW < OW && (long)w0 + SEGMENT <= W;
+    const int8 at = (int8)(w0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7); /* plus the row's h * W */
+    float8 sum[ROWS];
+    _Pragma("unroll")
+    for (int r = 0; r < ROWS; r++) {
+        sum[r] = (float8)(0.0f);
+    }
+    if (inner) {
+        GATHER_ROWS(false)
+        _Pragma("unroll")
+        for (int r = 0; r < ROWS; r++) {
+            if (h0 + r < H) {
+                vstore8(sum[r], 0, gx + (h0 + r) * W + w0);
+            }
+        }
+    } else {
+        GATHER_ROWS(true)
+        _Pragma("unroll")
+        for (int r = 0; r < ROWS; r++) {
+            if (h0 + r < H) {
+                float sums[SEGMENT];
+                vstore8(sum[r], 0, sums);
+                for (int j = 0; j < SEGMENT && w0 + j < W; j++) {
+                    gx[(h0 + r) * W + w0 + j] = sums[j];
+                }
+            }
+        }
+    }
+}
+#endif
+
+// The gather for GPU devices, overlapping windows: a work-item sums a block of ROWS x COLS_G
+// input elements, loading each candidate window's dY and index once into registers for every
+// element of the block it reaches (3x3 stride 1, 4 x 2 block: 6 x 4 windows for 8 elements,
+// where a gather per element loads 9 each; the H100 probe's 0.89 of copy). Each element's sum
+// visits its windows in the reference's order (output rows, then columns, ascending: t, then u
+// ascending) and adds only the windows it wins, as indexed_backward_gather does.
+#define COLS_G 2
+#define BLOCK_T (ROWS + (KH - 1) * DH)
+#define BLOCK_U (COLS_G + (KW - 1) * DW)
+#if BLOCK_T * BLOCK_U <= UNROLL_TAPS
+__kernel void indexed_backward_gather_block(__global const float* grad_output, __global const int* indices,
+                                            __global float* grad_input, const int H, const int W, const int OH,
+                                            const int OW, const int PH, const int PW)
+{
+    const int w0 = (int)get_global_id(0) * COLS_G;
+    const int h0 = (int)get_global_id(1) * ROWS;
+    const ulong plane = get_global_id(2);
+    if (w0 >= W || h0 >= H) {
+        return;
+    }
+    const __global float* gy = grad_output + plane * (ulong)OH * OW;
+    const __global int* idx = indices + plane * (ulong)OH * OW;
+    __global float* gx = grad_input + plane * (ulong)H * W;
+    float sum[ROWS][COLS_G];
+    int at[ROWS][COLS_G];
+    _Pragma("unroll")
+    for (int r = 0; r < ROWS; r++) {
+        _Pragma("unroll")
+        for (int c = 0; c < COLS_G; c++) {
+            sum[r][c] = 0.0f;
+            /* elements past the input are never stored; clamped so the offset stays an int */
+            at[r][c] = min(h0 + r, H - 1) * W + min(w0 + c, W - 1);
+        }
+    }
+    _Pragma("unroll")
+    for (int t = -(KH - 1) * DH; t < ROWS; t++) {
+        const int span_h = h0 + PH + t;
+        if (span_h < 0 || span_h % SH != 0 || span_h / SH >= OH) {
+            continue;
+        }
+        const int oh = span_h / SH;
+        _Pragma("unroll")
+        for (int u = -(KW - 1) * DW; u < COLS_G; u++) {
+            const int span_w = w0 + PW + u;
+            if (span_w < 0 || span_w % SW != 0 || span_w / SW >= OW) {
+                continue;
+            }
+            const int o = oh * OW + span_w / SW;
+            const float g = gy[o];
+            const int id = idx[o];
+            _Pragma("unroll")
+            for (int r = 0; r < ROWS; r++) {
+                _Pragma("unroll")
+                for (int c = 0; c < COLS_G; c++) {
+                    const int dr = r - t; /* kh * DH */
+                    const int dc = c - u; /* kw * DW */
+                    if (dr >= 0 && dr % DH == 0 && dr / DH < KH && dc >= 0 && dc % DW == 0 && dc / DW < KW) {
+                        if (id == at[r][c]) {
+                            sum[r][c] += g;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    _Pragma("unroll")
+    for (int r = 0; r < ROWS; r++) {
+        _Pragma("unroll")
+        for (int c = 0; c < COLS_G; c++) {
+            if (h0 + r < H && w0 + c < W) {
+                gx[(h0 + r) * W + w0 + c] = sum[r][c];
+            }
         }
     }
 }

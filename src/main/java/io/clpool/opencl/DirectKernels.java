@@ -15,7 +15,9 @@ import java.util.TreeMap;
  * <p>Kernel size, stride and dilation are compiled in (one cached build per such geometry and
  * min/max flag); shapes and padding are arguments. Forward and the disjoint backward split each output row into an inner column range,
  * whose taps need no column check, and the edge columns; work-group sizes come from the kernel's
- * preferred work-group multiple and limits (see {@link #innerWidth}).
+ * preferred work-group multiple and limits (see {@link #innerWidth}). Max/min on the GPU family
+ * instead run one launch per pass in {@link #tile}d work-groups, and windows that overlap down
+ * the columns take blocks of {@link #rowsPerItem} rows per work-item on both families.
  */
 final class DirectKernels implements FixedWindowKernels {
     static final String FILE = "direct.cl";
@@ -47,6 +49,7 @@ final class DirectKernels implements FixedWindowKernels {
         defines.put("DH", s.dilationH());
         defines.put("DW", s.dilationW());
         defines.put("POOL_MIN", min ? 1 : 0);
+        defines.put("ROWS", rowsPerItem(s));
         return context.program(FILE, KernelSource.options(defines));
     }
 
@@ -57,8 +60,17 @@ final class DirectKernels implements FixedWindowKernels {
                                 Object indices) {
         ClProgram program = program(spec, min);
         if (segments && KernelSource.directSegmentKernels(spec) && forwardInnerColumns(in, out, spec).count() >= SEGMENT) {
-            segments(program.kernel("extremum_forward_segment"), forwardInnerColumns(in, out, spec), out,
+            int rows = rowsPerItem(spec);
+            segments(program.kernel(rows > 1 ? "extremum_forward_rows" : "extremum_forward_segment"), rows,
+                    forwardInnerColumns(in, out, spec), out,
                     new Object[] {input, values, indices, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()});
+            return;
+        }
+        if (!segments && columnKernel(spec)) {
+            ClKernel column = program.kernel("extremum_forward_column");
+            int rows = rowsPerItem(spec);
+            launches.run(column, tiles(column, out.w(), ceilDiv(out.h(), rows), out.planes()), tile(column),
+                    input, values, indices, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
         split(program.kernel("extremum_forward_inner"), null, program.kernel("extremum_forward_edge"),
@@ -88,11 +100,19 @@ final class DirectKernels implements FixedWindowKernels {
                                 Object gradInput) {
         ClProgram program = program(spec, false);
         if (!spec.windowsDisjoint() && spec.strideW() == 1 && segments && KernelSource.directSegmentKernels(spec)) {
-            ClKernel segment = program.kernel("indexed_backward_gather_segment");
+            int rows = rowsPerItem(spec);
+            ClKernel segment = program.kernel(rows > 1 ? "indexed_backward_gather_rows" : "indexed_backward_gather_segment");
             int segments = ceilDiv(in.w(), SEGMENT);
+            int blocks = ceilDiv(in.h(), rows);
             long[] local = segments <= segment.maxWorkGroupSize()
-                    ? new long[] {segments, segmentRowsPerGroup(segment, segments, in.h()), 1} : null;
-            launches.run(segment, new long[] {segments, in.h(), in.planes()}, local,
+                    ? new long[] {segments, segmentRowsPerGroup(segment, segments, blocks), 1} : null;
+            launches.run(segment, new long[] {segments, blocks, in.planes()}, local,
+                    gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
+            return;
+        }
+        if (!spec.windowsDisjoint() && !segments && blockKernel(spec)) {
+            ClKernel block = program.kernel("indexed_backward_gather_block");
+            launches.run(block, tiles(block, ceilDiv(in.w(), 2), ceilDiv(in.h(), rowsPerItem(spec)), in.planes()), tile(block),
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
@@ -101,10 +121,16 @@ final class DirectKernels implements FixedWindowKernels {
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
-        split(program.kernel("indexed_backward_band_inner"), KernelSource.directSegmentKernels(spec) ? program.kernel("indexed_backward_band_segment") : null,
-                program.kernel("indexed_backward_band_edge"),
-                bandInnerColumns(in, out, spec), out,
-                new Object[] {gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()}, new Object[0]);
+        if (!segments) {
+            ClKernel band = program.kernel("indexed_backward_band_window");
+            launches.run(band, tiles(band, out.w(), out.h(), out.planes()), tile(band),
+                    gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
+        } else {
+            split(program.kernel("indexed_backward_band_inner"), KernelSource.directSegmentKernels(spec) ? program.kernel("indexed_backward_band_segment") : null,
+                    program.kernel("indexed_backward_band_edge"),
+                    bandInnerColumns(in, out, spec), out,
+                    new Object[] {gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()}, new Object[0]);
+        }
         int firstUncoveredRow = out.h() * spec.strideH() - spec.padH();
         if (firstUncoveredRow < in.h()) {
             launches.run(program.kernel("zero_rows"), new long[] {in.w(), in.h() - firstUncoveredRow, in.planes()}, null,
@@ -202,14 +228,70 @@ final class DirectKernels implements FixedWindowKernels {
      * segments, and, a segment at a time with every check, the columns left of them and right of
      * the last whole one.
      */
-    private void segments(ClKernel segment, Columns columns, Shape out, Object[] head) {
+    private void segments(ClKernel segment, int rowsPerItem, Columns columns, Shape out, Object[] head) {
         int inner = columns.count() / SEGMENT * SEGMENT;
         int leftSlots = ceilDiv(columns.first(), SEGMENT);
         int slots = leftSlots + inner / SEGMENT + ceilDiv(out.w() - columns.first() - inner, SEGMENT);
+        int blocks = ceilDiv(out.h(), rowsPerItem);
         long[] local = slots <= segment.maxWorkGroupSize()
-                ? new long[] {slots, segmentRowsPerGroup(segment, slots, out.h()), 1} : null;
-        launches.run(segment, new long[] {slots, out.h(), out.planes()}, local,
+                ? new long[] {slots, segmentRowsPerGroup(segment, slots, blocks), 1} : null;
+        launches.run(segment, new long[] {slots, blocks, out.planes()}, local,
                 args(head, new Object[] {columns.first(), inner, leftSlots}, new Object[0]));
+    }
+
+    /**
+     * Output rows per work-item of the row-block kernels (ROWS in direct.cl): 4 when windows
+     * overlap down the columns (stride below the effective kernel height), so a work-item loads
+     * each input row once for up to KH of its outputs; 1 (no row-block kernels built) otherwise,
+     * and for windows past 25 taps, a span past 32 floats or a block past 16 input rows, whose fully unrolled blocks would
+     * cost build time for little reuse.
+     */
+    static int rowsPerItem(PoolSpec s) {
+        long effectiveH = (long) (s.kernelH() - 1) * s.dilationH() + 1;
+        long span = 7L * s.strideW() + (long) s.dilationW() * (s.kernelW() - 1) + 1;
+        boolean small = (long) s.kernelH() * s.kernelW() <= 25 && span <= 32 && 3L * s.strideH() + effectiveH <= 16;
+        return KernelSource.directSegmentKernels(s) && small && s.strideH() < effectiveH ? 4 : 1;
+    }
+
+    /**
+     * Whether the build for {@code s} has {@code extremum_forward_column} (direct.cl: the block's
+     * input rows times the kernel width at most UNROLL_TAPS, 64).
+     */
+    static boolean columnKernel(PoolSpec s) {
+        long inRows = (long) (rowsPerItem(s) - 1) * s.strideH() + (long) (s.kernelH() - 1) * s.dilationH() + 1;
+        return inRows * s.kernelW() <= 64;
+    }
+
+    /**
+     * The work-group of a GPU-family launch over (columns, rows, planes): one preferred multiple
+     * (the warp or SIMD width: 32 on NVIDIA) of columns by as many rows as make 256 work-items
+     * (8 for a warp of 32, the H100 probe's 32×8), within the kernel's limit.
+     */
+    static long[] tile(ClKernel kernel) {
+        long limit = Math.max(1, kernel.maxWorkGroupSize());
+        long width = Math.max(1, Math.min(kernel.preferredWorkGroupMultiple(), limit));
+        long rows = Math.max(1, Math.min(limit, 256) / width);
+        return new long[] {width, rows, 1};
+    }
+
+    /** The range of a {@link #tile} launch: columns and rows rounded up to whole work-groups. */
+    static long[] tiles(ClKernel kernel, long columns, long rows, long planes) {
+        long[] tile = tile(kernel);
+        return new long[] {ceilToMultiple(columns, tile[0]), ceilToMultiple(rows, tile[1]), planes};
+    }
+
+    private static long ceilToMultiple(long value, long multiple) {
+        return (value + multiple - 1) / multiple * multiple;
+    }
+
+    /**
+     * Whether the build for {@code s} has {@code indexed_backward_gather_block} (direct.cl: its
+     * block of candidate windows, (ROWS + (KH-1)·DH) × (2 + (KW-1)·DW), at most 64).
+     */
+    static boolean blockKernel(PoolSpec s) {
+        long t = rowsPerItem(s) + (long) (s.kernelH() - 1) * s.dilationH();
+        long u = 2 + (long) (s.kernelW() - 1) * s.dilationW();
+        return t * u <= 64;
     }
 
     /** Outputs per work-item of the segment kernels (SEGMENT in direct.cl). */

@@ -2,6 +2,7 @@ package io.clpool.opencl;
 
 import io.clpool.support.Calls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
@@ -147,6 +148,18 @@ class DirectDifferentialTest {
         Shape odd = Shape.of(1, 1, 7, 7);
         assertEquals(new DirectKernels.Columns(0, 2), DirectKernels.bandInnerColumns(odd, twoByTwo.outputShape(odd), twoByTwo),
                 "the last band stops at column 6 of 7, so the edge kernel owns it and zeroes column 6");
+    }
+
+    @Test
+    void rowBlocksOnlyWhereWindowsOverlapDownTheColumns() {
+        assertEquals(4, DirectKernels.rowsPerItem(PoolSpec.of(3).withStride(1).withPadding(1)), "3x3 s1 re-reads rows");
+        assertEquals(4, DirectKernels.rowsPerItem(PoolSpec.of(3).withStride(2).withPadding(1)), "3x3 s2 still overlaps");
+        assertEquals(1, DirectKernels.rowsPerItem(PoolSpec.of(2)), "2x2 s2 windows share no rows");
+        assertEquals(1, DirectKernels.rowsPerItem(PoolSpec.of(3, 1).withStride(3, 1)), "stride = kernel height");
+        assertEquals(1, DirectKernels.rowsPerItem(PoolSpec.of(7).withStride(1)), "49 taps: no unrolled block");
+        assertTrue(DirectKernels.columnKernel(PoolSpec.of(3).withStride(1).withPadding(1)));
+        assertTrue(DirectKernels.blockKernel(PoolSpec.of(3).withStride(1).withPadding(1)));
+        assertFalse(DirectKernels.columnKernel(PoolSpec.of(48).withStride(1)), "48x48 stays on the split kernels");
     }
 
     @Test
