@@ -151,13 +151,8 @@ final class Launches {
 
     /** An intermediate event is done with once the next command waits on it: kept for timing, else released. */
     private void retire(cl_event event) {
-        if (event == null) {
-            return;
-        }
-        if (context.profiling()) {
-            context.keepForTiming(event);
-        } else {
-            CL.clReleaseEvent(event);
+        if (event != null) {
+            context.timeEvent(event);
         }
     }
 
