@@ -656,6 +656,39 @@ UNROLL_BAND
     }
 }
 
+// Average backward where windows cannot overlap (stride >= kernel; average pooling has no
+// dilation): window (oh, ow) alone reaches its stride band, so the band is a map, written by one
+// work-item per window: its in-bounds taps get 0 + dY/divisor (as the reference's dx += share forms
+// it, so -0 becomes +0 alike), every other band element 0. Bands are clipped to the input, the
+// last column's band runs to the input's right end, and rows below the last band are zero_rows'.
+__kernel void avg_backward_band_window(__global const float* grad_output, __global float* grad_input,
+                                       const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                       const int count_include_pad, const int divisor_override)
+{
+    const int ow = (int)get_global_id(0);
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    if (ow >= OW || oh >= OH) {
+        return;
+    }
+    const ulong o = (plane * OH + oh) * (ulong)OW + ow;
+    const float share = 0.0f + grad_output[o] / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
+    __global float* gx = grad_input + plane * (ulong)H * W;
+    const int h_start = oh * SH - PH;
+    const int w_start = ow * SW - PW;
+    const int w_lo = max(w_start, 0);
+    const int w_hi = ow == OW - 1 ? W : min(w_start + SW, W);
+    for (int r = 0; r < SH; r++) {
+        const int h = h_start + r;
+        if (h < 0 || h >= H) {
+            continue;
+        }
+        for (int w = w_lo; w < w_hi; w++) {
+            gx[h * W + w] = r < KH && w - w_start < KW ? share : 0.0f;
+        }
+    }
+}
+
 // Zeroes input rows [row0, H) of every plane: the rows no window reaches, below the last band.
 __kernel void zero_rows(__global float* grad_input, const int H, const int W, const int row0)
 {

@@ -131,6 +131,11 @@ final class DirectKernels implements FixedWindowKernels {
                     bandInnerColumns(in, out, spec), out,
                     new Object[] {gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()}, new Object[0]);
         }
+        zeroRowsBelowTheLastBand(program, in, out, spec, gradInput);
+    }
+
+    /** Input rows below the last stride band belong to no window: their gradient is 0. */
+    private void zeroRowsBelowTheLastBand(ClProgram program, Shape in, Shape out, PoolSpec spec, Object gradInput) {
         int firstUncoveredRow = out.h() * spec.strideH() - spec.padH();
         if (firstUncoveredRow < in.h()) {
             launches.run(program.kernel("zero_rows"), new long[] {in.w(), in.h() - firstUncoveredRow, in.planes()}, null,
@@ -140,8 +145,17 @@ final class DirectKernels implements FixedWindowKernels {
 
     @Override
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
-        gather(program(spec, false).kernel("avg_backward_gather"), in, gradOutput, gradInput, in.h(), in.w(), out.h(),
-                out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
+        ClProgram program = program(spec, false);
+        if (!spec.windowsDisjoint()) {
+            gather(program.kernel("avg_backward_gather"), in, gradOutput, gradInput, in.h(), in.w(), out.h(),
+                    out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
+            return;
+        }
+        // Disjoint windows: a map, one work-item per window writing its stride band (both families).
+        ClKernel band = program.kernel("avg_backward_band_window");
+        launches.run(band, tiles(band, out.w(), out.h(), out.planes()), tile(band), gradOutput, gradInput, in.h(), in.w(),
+                out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
+        zeroRowsBelowTheLastBand(program, in, out, spec, gradInput);
     }
 
     @Override
