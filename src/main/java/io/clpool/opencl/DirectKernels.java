@@ -26,13 +26,9 @@ final class DirectKernels implements FixedWindowKernels {
     private final Launches launches;
     private final boolean segments;
 
-    DirectKernels(Launches launches) {
-        this(launches, !launches.context().device().isGpu());
-    }
-
     /**
-     * {@code segments}: use the segment kernels (the CPU path) where they exist; false runs the
-     * one-output-per-work-item kernels a GPU gets, which tests use to check that path on any device.
+     * {@code segments}: the CPU family (segment kernels where they exist) or the GPU family; which
+     * one a device gets is decided in one place, {@link KernelFamilies#cpuFamily}.
      */
     DirectKernels(Launches launches, boolean segments) {
         this.context = launches.context();
