@@ -141,14 +141,24 @@ public sealed interface PoolOp
         return new Lp(spec, norm);
     }
 
-    /** Adaptive max pooling to {@code outH×outW}, with indices. */
+    /** Adaptive max pooling of 4-D inputs to {@code outH×outW}, with indices. */
     static AdaptiveMax adaptiveMax(int outH, int outW) {
         return new AdaptiveMax(outH, outW);
     }
 
-    /** Adaptive average pooling to {@code outH×outW}. */
+    /** Adaptive max pooling of 5-D inputs to {@code outD×outH×outW} (PyTorch {@code adaptive_max_pool3d}). */
+    static AdaptiveMax adaptiveMax3d(int outD, int outH, int outW) {
+        return new AdaptiveMax(outD, outH, outW, 3);
+    }
+
+    /** Adaptive average pooling of 4-D inputs to {@code outH×outW}. */
     static AdaptiveAvg adaptiveAvg(int outH, int outW) {
         return new AdaptiveAvg(outH, outW);
+    }
+
+    /** Adaptive average pooling of 5-D inputs to {@code outD×outH×outW} (PyTorch {@code adaptive_avg_pool3d}). */
+    static AdaptiveAvg adaptiveAvg3d(int outD, int outH, int outW) {
+        return new AdaptiveAvg(outD, outH, outW, 3);
     }
 
     /** Global max pooling: adaptive max pooling to 1×1. */
@@ -161,16 +171,21 @@ public sealed interface PoolOp
         return new AdaptiveAvg(1, 1);
     }
 
-    /** Max unpooling of values (with their indices) into planes of {@code outH×outW}. */
+    /** Max unpooling of 4-D values (with their indices) into planes of {@code outH×outW}. */
     static MaxUnpool maxUnpool(int outH, int outW) {
         return new MaxUnpool(outH, outW);
     }
 
-    /** Max unpooling into PyTorch's default size for undoing {@code spec} on {@code pooled}. */
+    /** Max unpooling of 5-D values into volumes of {@code outD×outH×outW} (PyTorch {@code max_unpool3d}). */
+    static MaxUnpool maxUnpool3d(int outD, int outH, int outW) {
+        return new MaxUnpool(outD, outH, outW, 3);
+    }
+
+    /** Max unpooling into PyTorch's default size for undoing {@code spec} (2-D or 3-D) on {@code pooled}. */
     static MaxUnpool maxUnpool(PoolSpec spec, Shape pooled) {
         Checks.requireNonNull(spec, "spec");
         Shape out = spec.unpoolOutputShape(Checks.requireNonNull(pooled, "pooled shape"));
-        return new MaxUnpool(out.h(), out.w());
+        return new MaxUnpool(out.d(), out.h(), out.w(), out.spatialAxes());
     }
 
     /**
@@ -264,35 +279,51 @@ public sealed interface PoolOp
         @Override public String toString() { return "lp " + spec + " norm=" + norm; }
     }
 
-    /** Adaptive max pooling (PyTorch {@code adaptive_max_pool2d}) to {@code outH×outW}. */
-    record AdaptiveMax(int outH, int outW) implements PoolOp {
+    /**
+     * Adaptive max pooling (PyTorch {@code adaptive_max_pool2d}, or {@code adaptive_max_pool3d}
+     * when {@code spatialAxes} is 3) to {@code outD×outH×outW}; {@code outD} is 1 in 2-D.
+     */
+    record AdaptiveMax(int outD, int outH, int outW, int spatialAxes) implements PoolOp {
         public AdaptiveMax {
-            Checks.requirePositivePair("adaptive output size", "outputH", outH, "outputW", outW);
+            requireAdaptiveSize(outD, outH, outW, spatialAxes);
+        }
+
+        /** 2-D: to {@code outH×outW}. */
+        public AdaptiveMax(int outH, int outW) {
+            this(1, outH, outW, 2);
         }
 
         @Override public String name() { return "adaptive-max"; }
-        @Override public Shape outputShape(Shape input) { return Validation.adaptiveShape(input, outH, outW); }
+        @Override public Shape outputShape(Shape input) { return Validation.adaptiveShape(input, outD, outH, outW, spatialAxes); }
         @Override public boolean hasIndices() { return true; }
         @Override public boolean exact() { return true; }
         @Override public BackwardInputs backwardInputs() { return BackwardInputs.INDICES; }
         @Override public void checkIndices(IndexTensor indices, Shape input) {
             Validation.requireIndicesInAdaptiveWindows(indices, input);
         }
-        @Override public String toString() { return "adaptive-max output-size=" + outH + "x" + outW; }
+        @Override public String toString() { return "adaptive-max output-size=" + size(outD, outH, outW, spatialAxes); }
     }
 
-    /** Adaptive average pooling (PyTorch {@code adaptive_avg_pool2d}) to {@code outH×outW}. */
-    record AdaptiveAvg(int outH, int outW) implements PoolOp {
+    /**
+     * Adaptive average pooling (PyTorch {@code adaptive_avg_pool2d}, or {@code adaptive_avg_pool3d}
+     * when {@code spatialAxes} is 3) to {@code outD×outH×outW}; {@code outD} is 1 in 2-D.
+     */
+    record AdaptiveAvg(int outD, int outH, int outW, int spatialAxes) implements PoolOp {
         public AdaptiveAvg {
-            Checks.requirePositivePair("adaptive output size", "outputH", outH, "outputW", outW);
+            requireAdaptiveSize(outD, outH, outW, spatialAxes);
+        }
+
+        /** 2-D: to {@code outH×outW}. */
+        public AdaptiveAvg(int outH, int outW) {
+            this(1, outH, outW, 2);
         }
 
         @Override public String name() { return "adaptive-avg"; }
-        @Override public Shape outputShape(Shape input) { return Validation.adaptiveShape(input, outH, outW); }
+        @Override public Shape outputShape(Shape input) { return Validation.adaptiveShape(input, outD, outH, outW, spatialAxes); }
         @Override public boolean exact() { return false; }
         @Override public BackwardInputs backwardInputs() { return BackwardInputs.NONE; }
         @Override public void checkIndices(IndexTensor indices, Shape input) { requireNoIndices(this, indices); }
-        @Override public String toString() { return "adaptive-avg output-size=" + outH + "x" + outW; }
+        @Override public String toString() { return "adaptive-avg output-size=" + size(outD, outH, outW, spatialAxes); }
     }
 
     /**
@@ -301,15 +332,30 @@ public sealed interface PoolOp
      * index, the last in row-major order wins. Its backward reads the output gradient at the
      * indices: the gradient of the values.
      */
-    record MaxUnpool(int outH, int outW) implements PoolOp {
+    record MaxUnpool(int outD, int outH, int outW, int spatialAxes) implements PoolOp {
         public MaxUnpool {
-            Checks.requirePositivePair("unpooling output size", "outputH", outH, "outputW", outW);
+            if (spatialAxes == 3) {
+                Checks.requirePositiveAxes("unpooling output size", new String[] {"outputD", "outputH", "outputW"}, outD, outH, outW);
+            } else if (spatialAxes == 2 && outD == 1) {
+                Checks.requirePositivePair("unpooling output size", "outputH", outH, "outputW", outW);
+            } else {
+                throw Checks.invalid("unpooling output size", "2-D (outD 1) or 3-D", "outD: " + outD + ", spatialAxes: " + spatialAxes);
+            }
+        }
+
+        /** 2-D: into planes of {@code outH×outW}. */
+        public MaxUnpool(int outH, int outW) {
+            this(1, outH, outW, 2);
         }
 
         @Override public String name() { return "unpool"; }
         @Override public Shape outputShape(Shape input) {
             Checks.requireNonNull(input, "input");
-            Shape output = input.withSpatial(outH, outW);
+            if (input.spatialAxes() != spatialAxes) {
+                throw Checks.invalid("the input of a " + spatialAxes + "-D max unpooling", (spatialAxes + 2) + "-D",
+                        input.rank() + "-D " + input);
+            }
+            Shape output = input.withSpatial(outD, outH, outW);
             Validation.requireUnpoolShapes(input, input, output);
             return output;
         }
@@ -319,7 +365,7 @@ public sealed interface PoolOp
         @Override public void checkIndices(IndexTensor indices, Shape input) {
             Validation.requireUnpoolIndices(input, indices, outputShape(input));
         }
-        @Override public String toString() { return "unpool output-size=" + outH + "x" + outW; }
+        @Override public String toString() { return "unpool output-size=" + size(outD, outH, outW, spatialAxes); }
     }
 
     /**
@@ -342,6 +388,10 @@ public sealed interface PoolOp
 
         @Override public Shape outputShape(Shape input) {
             Checks.requireNonNull(input, "input");
+            if (input.volumetric()) {
+                throw Checks.invalid("the input of fractional max pooling", "4-D (N, C, H, W): 3-D fractional max pooling "
+                        + "is not supported yet", input.rank() + "-D " + input);
+            }
             FractionalWindows.requireFits("height", input.h(), outH, kernelH);
             FractionalWindows.requireFits("width", input.w(), outW, kernelW);
             Checks.requireIndexablePlane("input", input.h(), input.w());
@@ -371,6 +421,20 @@ public sealed interface PoolOp
         @Override public String toString() {
             return "fractional-max kernel=" + kernelH + "x" + kernelW + " output-size=" + outH + "x" + outW + " " + samples;
         }
+    }
+
+    private static void requireAdaptiveSize(int outD, int outH, int outW, int spatialAxes) {
+        if (spatialAxes == 3) {
+            Checks.requirePositiveAxes("adaptive output size", new String[] {"outputD", "outputH", "outputW"}, outD, outH, outW);
+        } else if (spatialAxes == 2 && outD == 1) {
+            Checks.requirePositivePair("adaptive output size", "outputH", outH, "outputW", outW);
+        } else {
+            throw Checks.invalid("adaptive output size", "2-D (outD 1) or 3-D", "outD: " + outD + ", spatialAxes: " + spatialAxes);
+        }
+    }
+
+    private static String size(int d, int h, int w, int spatialAxes) {
+        return (spatialAxes == 3 ? d + "x" : "") + h + "x" + w;
     }
 
     private static void requireNoIndices(PoolOp op, IndexTensor indices) {

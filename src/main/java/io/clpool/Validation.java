@@ -48,6 +48,10 @@ public final class Validation {
             throw Checks.invalid("LP pooling norm", "positive and finite in float, with a finite reciprocal",
                     "norm: " + norm + " (as a float: " + p + ", reciprocal " + (1.0f / p) + ")");
         }
+        if (spec.volumetric()) {
+            throw Checks.invalid("LP pooling window", "2-D (lp_pool1d and lp_pool2d; clpool has no 3-D LP pooling)",
+                    "spec: " + spec);
+        }
         if (spec.hasPadding()) {
             throw Checks.invalid("LP pooling padding", "0 (lp_pool2d takes no padding)",
                     "padH: " + spec.padH() + ", padW: " + spec.padW());
@@ -65,6 +69,12 @@ public final class Validation {
     public static Shape adaptiveShape(Shape input, int outH, int outW) {
         Checks.requireNonNull(input, "input");
         return AdaptiveWindows.outputShape(input, outH, outW);
+    }
+
+    /** The adaptive output shape of a 4-D input ({@code outD} 1) or a 5-D one, to {@code outD×outH×outW}. */
+    public static Shape adaptiveShape(Shape input, int outD, int outH, int outW, int spatialAxes) {
+        Checks.requireNonNull(input, "input");
+        return AdaptiveWindows.outputShape(input, outD, outH, outW, spatialAxes);
     }
 
     /** The gradient of a fixed-window pooling must have the pooled shape of {@code inputShape}. */
@@ -91,20 +101,28 @@ public final class Validation {
         Checks.requireNonNull(indices, "indices");
         Checks.requireShape("indices", pooled, indices.shape());
         int[] idx = indices.data();
-        int planeOutputs = (int) pooled.planeSize();
         for (int i = 0; i < idx.length; i++) {
-            int oh = (i % planeOutputs) / pooled.w();
-            int ow = i % pooled.w();
+            int[] o = coordinates(i, pooled);
             int index = idx[i];
             requireInPlane(index, i, pooled, inputShape, INPUT_PLANE);
-            int h = index / inputShape.w();
-            int w = index % inputShape.w();
-            boolean inH = onTap(h, oh * spec.strideH() - spec.padH(), spec.kernelH(), spec.dilationH());
-            boolean inW = onTap(w, ow * spec.strideW() - spec.padW(), spec.kernelW(), spec.dilationW());
-            if (!inH || !inW) {
+            int[] x = coordinates(index, inputShape);
+            boolean inD = onTap(x[0], o[0] * spec.strideD() - spec.padD(), spec.kernelD(), spec.dilationD());
+            boolean inH = onTap(x[1], o[1] * spec.strideH() - spec.padH(), spec.kernelH(), spec.dilationH());
+            boolean inW = onTap(x[2], o[2] * spec.strideW() - spec.padW(), spec.kernelW(), spec.dilationW());
+            if (!inD || !inH || !inW) {
                 throw windowIndexError(index, i, pooled, inputShape);
             }
         }
+    }
+
+    /**
+     * The (d, h, w) of position {@code i} inside its plane of {@code shape} (d is 0 in 2-D): the
+     * in-plane offset of an element ({@code i} may be a whole-tensor position).
+     */
+    static int[] coordinates(long i, Shape shape) {
+        long inPlane = i % shape.planeSize();
+        long rows = inPlane / shape.w();
+        return new int[] {(int) (rows / shape.h()), (int) (rows % shape.h()), (int) (inPlane % shape.w())};
     }
 
     public static void requireIndicesInAdaptiveWindows(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
@@ -112,7 +130,7 @@ public final class Validation {
         Checks.requireNonNull(indices, "indices");
         Checks.requireNonNull(inputShape, "inputShape");
         Shape pooled = gradOutput.shape();
-        Checks.requireShape("gradOutput planes", inputShape.withSpatial(pooled.h(), pooled.w()), pooled);
+        Checks.requireShape("gradOutput planes", inputShape.withSpatial(pooled.d(), pooled.h(), pooled.w()), pooled);
         Checks.requireShape("indices", pooled, indices.shape());
         requireIndicesInAdaptiveWindows(indices, inputShape);
     }
@@ -122,22 +140,24 @@ public final class Validation {
         Checks.requireNonNull(indices, "indices");
         Checks.requireNonNull(inputShape, "inputShape");
         Shape pooled = indices.shape();
-        Checks.requireShape("indices planes", inputShape.withSpatial(pooled.h(), pooled.w()), pooled);
+        Checks.requireShape("indices planes", inputShape.withSpatial(pooled.d(), pooled.h(), pooled.w()), pooled);
         int[] idx = indices.data();
-        int planeOutputs = (int) pooled.planeSize();
         for (int i = 0; i < idx.length; i++) {
-            int oh = (i % planeOutputs) / pooled.w();
-            int ow = i % pooled.w();
+            int[] o = coordinates(i, pooled);
             int index = idx[i];
             requireInPlane(index, i, pooled, inputShape, INPUT_PLANE);
-            int h = index / inputShape.w();
-            int w = index % inputShape.w();
-            boolean inH = h >= AdaptiveWindows.start(oh, inputShape.h(), pooled.h()) && h < AdaptiveWindows.end(oh, inputShape.h(), pooled.h());
-            boolean inW = w >= AdaptiveWindows.start(ow, inputShape.w(), pooled.w()) && w < AdaptiveWindows.end(ow, inputShape.w(), pooled.w());
-            if (!inH || !inW) {
+            int[] x = coordinates(index, inputShape);
+            boolean inD = inAdaptive(x[0], o[0], inputShape.d(), pooled.d());
+            boolean inH = inAdaptive(x[1], o[1], inputShape.h(), pooled.h());
+            boolean inW = inAdaptive(x[2], o[2], inputShape.w(), pooled.w());
+            if (!inD || !inH || !inW) {
                 throw adaptiveIndexError(index, i, pooled, inputShape);
             }
         }
+    }
+
+    private static boolean inAdaptive(int x, int o, int in, int out) {
+        return x >= AdaptiveWindows.start(o, in, out) && x < AdaptiveWindows.end(o, in, out);
     }
 
     /** Every index lies in its own fractional max pooling window of {@code op} over {@code inputShape}. */
@@ -190,8 +210,11 @@ public final class Validation {
         }
         // Indices are int32 offsets into the unpooled plane, and a value's position in its pooled
         // plane (plus one) is an int32 on the device (unpool.cl).
-        Checks.requireIndexablePlane("pooled", pooled.h(), pooled.w());
-        Checks.requireIndexablePlane("unpooled output", outputShape.h(), outputShape.w());
+        if (outputShape.spatialAxes() != pooled.spatialAxes()) {
+            throw Checks.invalid("the unpooling output shape", pooled.rank() + "-D as the input's", "outputShape: " + outputShape);
+        }
+        Checks.requireIndexablePlane("pooled", pooled);
+        Checks.requireIndexablePlane("unpooled output", outputShape);
     }
 
     private static void requireInPlane(int index, int position, Shape pooled, Shape plane, IndexRole role) {
@@ -245,11 +268,12 @@ public final class Validation {
 
     private static IllegalArgumentException badIndex(String expectation, int index, long position, Shape pooled, Shape plane,
                                                      IndexRole role) {
-        long planeOutputs = pooled.planeSize();
-        long p = position / planeOutputs;
-        String where = "(n=" + p / pooled.c() + ", c=" + p % pooled.c() + ", h=" + (position % planeOutputs) / pooled.w()
-                + ", w=" + position % pooled.w() + ")";
-        return Checks.invalid("index", expectation + " for " + role.plane() + " of " + plane.h() + "x" + plane.w(),
+        long p = position / pooled.planeSize();
+        int[] o = coordinates(position, pooled);
+        String where = "(n=" + p / pooled.c() + ", c=" + p % pooled.c() + (pooled.volumetric() ? ", d=" + o[0] : "")
+                + ", h=" + o[1] + ", w=" + o[2] + ")";
+        String size = (plane.volumetric() ? plane.d() + "x" : "") + plane.h() + "x" + plane.w();
+        return Checks.invalid("index", expectation + " for " + role.plane() + " of " + size,
                 "index: " + index + " at " + role.holder() + " " + where);
     }
 }

@@ -232,7 +232,7 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
     }
 
     private static Shape slice(Shape shape, int from, int to) {
-        return from == 0 && to == shape.n() ? shape : new Shape(to - from, shape.c(), shape.h(), shape.w());
+        return from == 0 && to == shape.n() ? shape : shape.withBatch(to - from);
     }
 
     private static Tensor slice(Tensor tensor, int from, int to) {

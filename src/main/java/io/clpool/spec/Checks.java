@@ -24,6 +24,28 @@ public final class Checks {
         }
     }
 
+    /** Positive sizes, one per spatial axis: {@code names} and {@code values} in D, H, W order (or H, W). */
+    public static void requirePositiveAxes(String what, String[] names, int... values) {
+        requireAxes(what, "greater than zero", 1, names, values);
+    }
+
+    /** Non-negative sizes, one per spatial axis. */
+    public static void requireNonNegativeAxes(String what, String[] names, int... values) {
+        requireAxes(what, "non-negative", 0, names, values);
+    }
+
+    private static void requireAxes(String what, String expectation, int least, String[] names, int... values) {
+        for (int value : values) {
+            if (value < least) {
+                StringBuilder got = new StringBuilder();
+                for (int i = 0; i < values.length; i++) {
+                    got.append(i == 0 ? "" : ", ").append(names[i]).append(": ").append(values[i]);
+                }
+                throw invalid(what, expectation, got.toString());
+            }
+        }
+    }
+
     public static void requireNonNegativePair(String what, String nameH, int valueH, String nameW, int valueW) {
         if (valueH < 0 || valueW < 0) {
             throw invalid(what, "non-negative", nameH + ": " + valueH + ", " + nameW + ": " + valueW);
@@ -41,12 +63,22 @@ public final class Checks {
      * names the plane ("input", "output", "unpooled output").
      */
     public static void requireIndexablePlane(String which, long h, long w) {
-        long elements = h * w; // both are ints, so the product fits a long
+        requireIndexablePlane(which, 1, h, w, false);
+    }
+
+    /** As {@link #requireIndexablePlane(String, long, long)} for a plane of {@code d·h·w} (3-D when {@code volumetric}). */
+    public static void requireIndexablePlane(String which, long d, long h, long w, boolean volumetric) {
+        long elements = saturatingMultiply(saturatingMultiply(d, h), w);
         if (elements > MAX_PLANE_ELEMENTS) {
             throw invalid("the " + which + " plane", "at most " + MAX_PLANE_ELEMENTS
                     + " elements (indices are int32 offsets inside a plane)",
-                    which + " H x W: " + h + "x" + w + " = " + elements);
+                    which + (volumetric ? " D x H x W: " + d + "x" : " H x W: ") + h + "x" + w + " = " + elements);
         }
+    }
+
+    /** Fails unless the plane of {@code shape} can be indexed in int32. */
+    public static void requireIndexablePlane(String which, Shape shape) {
+        requireIndexablePlane(which, shape.d(), shape.h(), shape.w(), shape.volumetric());
     }
 
     /**

@@ -1,82 +1,163 @@
 package io.clpool.spec;
 
 /**
- * An immutable, validated description of a fixed-window 2-D pooling: kernel, stride, padding,
- * dilation and ceil mode, each per axis. Construction fails with a message that names the bad
- * values; a constructed spec is always legal, though an input can still be too small for it
- * (see {@link #outputShape(Shape)}).
+ * An immutable, validated description of a fixed-window pooling over two (H, W) or three
+ * (D, H, W) spatial axes: kernel, stride, padding, dilation per axis, and ceil mode. A 2-D spec
+ * has depth kernel 1, stride 1, padding 0 and dilation 1, and runs on 4-D inputs only; a 3-D spec
+ * on 5-D inputs only. Construction fails with a message that names the bad values; a constructed
+ * spec is always legal, though an input can still be too small for it (see
+ * {@link #outputShape(Shape)}). Every axis follows the same rules ({@link #outputLength}).
  */
-public record PoolSpec(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
-                       int dilationH, int dilationW, boolean ceilMode) {
+public record PoolSpec(int kernelD, int kernelH, int kernelW, int strideD, int strideH, int strideW,
+                       int padD, int padH, int padW, int dilationD, int dilationH, int dilationW,
+                       boolean ceilMode, int spatialAxes) {
+
+    private static final String[] KERNEL_3D = {"kernelD", "kernelH", "kernelW"};
+    private static final String[] STRIDE_3D = {"strideD", "strideH", "strideW"};
+    private static final String[] PAD_3D = {"padD", "padH", "padW"};
+    private static final String[] DILATION_3D = {"dilationD", "dilationH", "dilationW"};
 
     public PoolSpec {
-        Checks.requirePositivePair("kernel size", "kernelH", kernelH, "kernelW", kernelW);
-        Checks.requirePositivePair("stride", "strideH", strideH, "strideW", strideW);
-        Checks.requirePositivePair("dilation", "dilationH", dilationH, "dilationW", dilationW);
-        Checks.requireNonNegativePair("padding", "padH", padH, "padW", padW);
-        if (padH > kernelH / 2 || padW > kernelW / 2) {
-            String got = padH > kernelH / 2 ? "padH=" + padH + ", kernelH=" + kernelH : "padW=" + padW + ", kernelW=" + kernelW;
+        if (spatialAxes == 2) {
+            if (kernelD != 1 || strideD != 1 || padD != 0 || dilationD != 1) {
+                throw Checks.invalid("the depth window of a 2-D spec", "kernel 1, stride 1, padding 0, dilation 1",
+                        "kernelD: " + kernelD + ", strideD: " + strideD + ", padD: " + padD + ", dilationD: " + dilationD);
+            }
+            Checks.requirePositivePair("kernel size", "kernelH", kernelH, "kernelW", kernelW);
+            Checks.requirePositivePair("stride", "strideH", strideH, "strideW", strideW);
+            Checks.requirePositivePair("dilation", "dilationH", dilationH, "dilationW", dilationW);
+            Checks.requireNonNegativePair("padding", "padH", padH, "padW", padW);
+        } else if (spatialAxes == 3) {
+            Checks.requirePositiveAxes("kernel size", KERNEL_3D, kernelD, kernelH, kernelW);
+            Checks.requirePositiveAxes("stride", STRIDE_3D, strideD, strideH, strideW);
+            Checks.requirePositiveAxes("dilation", DILATION_3D, dilationD, dilationH, dilationW);
+            Checks.requireNonNegativeAxes("padding", PAD_3D, padD, padH, padW);
+        } else {
+            throw Checks.invalid("the spatial axes of a pooling window", "2 or 3", "spatialAxes: " + spatialAxes);
+        }
+        if (padD > kernelD / 2 || padH > kernelH / 2 || padW > kernelW / 2) {
+            String got = padD > kernelD / 2 ? "padD=" + padD + ", kernelD=" + kernelD
+                    : padH > kernelH / 2 ? "padH=" + padH + ", kernelH=" + kernelH : "padW=" + padW + ", kernelW=" + kernelW;
             throw new IllegalArgumentException("pad should be at most half of kernel size, but got " + got);
         }
     }
 
-    /** A square kernel with stride equal to the kernel, no padding, no dilation. */
+    /** A 2-D spec: kernel, stride, padding and dilation along H and W. */
+    public PoolSpec(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                    int dilationH, int dilationW, boolean ceilMode) {
+        this(1, kernelH, kernelW, 1, strideH, strideW, 0, padH, padW, 1, dilationH, dilationW, ceilMode, 2);
+    }
+
+    /** A square 2-D kernel with stride equal to the kernel, no padding, no dilation. */
     public static PoolSpec of(int kernel) {
         return of(kernel, kernel);
     }
 
-    /** A kernel of kernelH×kernelW with stride equal to the kernel, no padding, no dilation. */
+    /** A 2-D kernel of kernelH×kernelW with stride equal to the kernel, no padding, no dilation. */
     public static PoolSpec of(int kernelH, int kernelW) {
         return new PoolSpec(kernelH, kernelW, kernelH, kernelW, 0, 0, 1, 1, false);
     }
 
+    /** A 3-D kernel of kernelD×kernelH×kernelW with stride equal to the kernel, no padding, no dilation. */
+    public static PoolSpec of3d(int kernelD, int kernelH, int kernelW) {
+        return new PoolSpec(kernelD, kernelH, kernelW, kernelD, kernelH, kernelW, 0, 0, 0, 1, 1, 1, false, 3);
+    }
+
+    /** A cubic 3-D kernel with stride equal to the kernel, no padding, no dilation. */
+    public static PoolSpec of3d(int kernel) {
+        return of3d(kernel, kernel, kernel);
+    }
+
+    /** True for a 3-D (D, H, W) window. */
+    public boolean volumetric() {
+        return spatialAxes == 3;
+    }
+
+    /** The same stride along every spatial axis. */
     public PoolSpec withStride(int stride) {
-        return withStride(stride, stride);
+        return volumetric() ? withStride(stride, stride, stride) : withStride(stride, stride);
     }
 
     public PoolSpec withStride(int sH, int sW) {
+        requirePlanar("withStride(sH, sW)");
         return new PoolSpec(kernelH, kernelW, sH, sW, padH, padW, dilationH, dilationW, ceilMode);
     }
 
+    public PoolSpec withStride(int sD, int sH, int sW) {
+        requireVolumetric("withStride(sD, sH, sW)");
+        return new PoolSpec(kernelD, kernelH, kernelW, sD, sH, sW, padD, padH, padW, dilationD, dilationH, dilationW, ceilMode, 3);
+    }
+
+    /** The same padding along every spatial axis. */
     public PoolSpec withPadding(int pad) {
-        return withPadding(pad, pad);
+        return volumetric() ? withPadding(pad, pad, pad) : withPadding(pad, pad);
     }
 
     public PoolSpec withPadding(int pH, int pW) {
+        requirePlanar("withPadding(pH, pW)");
         return new PoolSpec(kernelH, kernelW, strideH, strideW, pH, pW, dilationH, dilationW, ceilMode);
     }
 
+    public PoolSpec withPadding(int pD, int pH, int pW) {
+        requireVolumetric("withPadding(pD, pH, pW)");
+        return new PoolSpec(kernelD, kernelH, kernelW, strideD, strideH, strideW, pD, pH, pW, dilationD, dilationH, dilationW, ceilMode, 3);
+    }
+
+    /** The same dilation along every spatial axis. */
     public PoolSpec withDilation(int dilation) {
-        return withDilation(dilation, dilation);
+        return volumetric() ? withDilation(dilation, dilation, dilation) : withDilation(dilation, dilation);
     }
 
     public PoolSpec withDilation(int dH, int dW) {
+        requirePlanar("withDilation(dH, dW)");
         return new PoolSpec(kernelH, kernelW, strideH, strideW, padH, padW, dH, dW, ceilMode);
     }
 
-    public PoolSpec withCeilMode(boolean ceil) {
-        return new PoolSpec(kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, ceil);
+    public PoolSpec withDilation(int dD, int dH, int dW) {
+        requireVolumetric("withDilation(dD, dH, dW)");
+        return new PoolSpec(kernelD, kernelH, kernelW, strideD, strideH, strideW, padD, padH, padW, dD, dH, dW, ceilMode, 3);
     }
 
-    /** Taps in one window: a {@code long}, since kernelH·kernelW of two ints can exceed an int. */
+    public PoolSpec withCeilMode(boolean ceil) {
+        return new PoolSpec(kernelD, kernelH, kernelW, strideD, strideH, strideW, padD, padH, padW,
+                dilationD, dilationH, dilationW, ceil, spatialAxes);
+    }
+
+    private void requirePlanar(String method) {
+        if (volumetric()) {
+            throw new IllegalStateException(method + " is for 2-D specs, but this one is 3-D: " + this);
+        }
+    }
+
+    private void requireVolumetric(String method) {
+        if (!volumetric()) {
+            throw new IllegalStateException(method + " is for 3-D specs, but this one is 2-D: " + this);
+        }
+    }
+
+    /**
+     * Taps in one window: a {@code long}, since kernelH·kernelW of two ints can exceed an int
+     * (saturating at {@code Long.MAX_VALUE} for 3-D windows past it).
+     */
     public long taps() {
-        return (long) kernelH * kernelW;
+        return Checks.saturatingMultiply((long) kernelD * kernelH, kernelW);
     }
 
     public boolean hasPadding() {
-        return padH != 0 || padW != 0;
+        return padD != 0 || padH != 0 || padW != 0;
     }
 
     public boolean hasDilation() {
-        return dilationH != 1 || dilationW != 1;
+        return dilationD != 1 || dilationH != 1 || dilationW != 1;
     }
 
     /**
      * True when no input element belongs to two windows (stride at least the effective kernel on
-     * both axes), so a backward pass is an elementwise map.
+     * every axis), so a backward pass is an elementwise map.
      */
     public boolean windowsDisjoint() {
-        return strideH >= (long) dilationH * (kernelH - 1) + 1 && strideW >= (long) dilationW * (kernelW - 1) + 1;
+        return strideD >= (long) dilationD * (kernelD - 1) + 1
+                && strideH >= (long) dilationH * (kernelH - 1) + 1 && strideW >= (long) dilationW * (kernelW - 1) + 1;
     }
 
     /**
@@ -109,20 +190,38 @@ public record PoolSpec(int kernelH, int kernelW, int strideH, int strideW, int p
      * The window itself may have more than 2^31 taps ({@link #taps()} is a {@code long}).
      */
     public Shape outputShape(Shape input) {
-        Checks.requireIndexablePlane("input", input.h(), input.w());
+        requireRank(input, "input");
+        Checks.requireIndexablePlane("input", input);
+        long outD = outputLength(input.d(), kernelD, strideD, padD, dilationD, ceilMode);
         long outH = outputLength(input.h(), kernelH, strideH, padH, dilationH, ceilMode);
         long outW = outputLength(input.w(), kernelW, strideW, padW, dilationW, ceilMode);
-        if (outH < 1 || outW < 1) {
-            throw new IllegalArgumentException("Given input size (" + input.c() + "x" + input.h() + "x" + input.w()
-                    + "), calculated output size (" + input.c() + "x" + Math.max(outH, 0) + "x" + Math.max(outW, 0)
+        if (outD < 1 || outH < 1 || outW < 1) {
+            String depth = volumetric() ? input.d() + "x" : "";
+            String outDepth = volumetric() ? Math.max(outD, 0) + "x" : "";
+            throw new IllegalArgumentException("Given input size (" + input.c() + "x" + depth + input.h() + "x" + input.w()
+                    + "), calculated output size (" + input.c() + "x" + outDepth + Math.max(outH, 0) + "x" + Math.max(outW, 0)
                     + ") is too small");
+        }
+        if (volumetric()) {
+            requireIntCoordinates("D", input.d(), outD, kernelD, strideD, padD, dilationD);
         }
         requireIntCoordinates("H", input.h(), outH, kernelH, strideH, padH, dilationH);
         requireIntCoordinates("W", input.w(), outW, kernelW, strideW, padW, dilationW);
-        Checks.requireIndexablePlane("output", outH, outW);
+        Checks.requireIndexablePlane("output", outD, outH, outW, volumetric());
+        requireEveryWindowTouchesInput("depth slice", "D", (int) outD, input.d(), kernelD, strideD, padD, dilationD);
         requireEveryWindowTouchesInput("row", "H", (int) outH, input.h(), kernelH, strideH, padH, dilationH);
         requireEveryWindowTouchesInput("column", "W", (int) outW, input.w(), kernelW, strideW, padW, dilationW);
-        return input.withSpatial((int) outH, (int) outW);
+        return input.withSpatial((int) outD, (int) outH, (int) outW);
+    }
+
+    /** A 2-D spec runs on 4-D shapes and a 3-D spec on 5-D ones, as PyTorch's pool2d and pool3d. */
+    public void requireRank(Shape shape, String name) {
+        Checks.requireNonNull(shape, name);
+        if (shape.spatialAxes() != spatialAxes) {
+            throw Checks.invalid("the " + name + " of a " + spatialAxes + "-D pooling",
+                    (spatialAxes + 2) + "-D (" + (volumetric() ? "N, C, D, H, W" : "N, C, H, W") + ")",
+                    shape.rank() + "-D " + shape);
+        }
     }
 
     /**
@@ -172,25 +271,32 @@ public record PoolSpec(int kernelH, int kernelW, int strideH, int strideW, int p
         }
     }
 
-    /** PyTorch's default {@code max_unpool2d} output shape: {@code (i − 1)·s − 2p + k} per axis. */
+    /** PyTorch's default {@code max_unpool2d} / {@code max_unpool3d} output shape: {@code (i − 1)·s − 2p + k} per axis. */
     public Shape unpoolOutputShape(Shape pooled) {
+        requireRank(pooled, "pooled input");
+        long d = (long) (pooled.d() - 1) * strideD - 2L * padD + kernelD;
         long h = (long) (pooled.h() - 1) * strideH - 2L * padH + kernelH;
         long w = (long) (pooled.w() - 1) * strideW - 2L * padW + kernelW;
-        if (h < 1 || w < 1) {
-            throw Checks.invalid("the unpooled size", "positive", "(" + h + "x" + w + ") from pooled " + pooled + " and " + this);
+        String size = (volumetric() ? d + "x" : "") + h + "x" + w;
+        if (d < 1 || h < 1 || w < 1) {
+            throw Checks.invalid("the unpooled size", "positive", "(" + size + ") from pooled " + pooled + " and " + this);
         }
-        if (h > Integer.MAX_VALUE || w > Integer.MAX_VALUE) {
+        if (d > Integer.MAX_VALUE || h > Integer.MAX_VALUE || w > Integer.MAX_VALUE) {
             throw Checks.invalid("the unpooled size", "at most " + Integer.MAX_VALUE + " per axis",
-                    "(" + h + "x" + w + ") from pooled " + pooled + " and " + this);
+                    "(" + size + ") from pooled " + pooled + " and " + this);
         }
-        Checks.requireIndexablePlane("pooled", pooled.h(), pooled.w());
-        Checks.requireIndexablePlane("unpooled output", h, w);
-        return pooled.withSpatial((int) h, (int) w);
+        Checks.requireIndexablePlane("pooled", pooled);
+        Checks.requireIndexablePlane("unpooled output", d, h, w, volumetric());
+        return pooled.withSpatial((int) d, (int) h, (int) w);
     }
 
     @Override
     public String toString() {
-        return "kernel=" + kernelH + "x" + kernelW + " stride=" + strideH + "x" + strideW + " padding=" + padH + "x" + padW
-                + " dilation=" + dilationH + "x" + dilationW + (ceilMode ? " ceil" : "");
+        return volumetric()
+                ? "kernel=" + kernelD + "x" + kernelH + "x" + kernelW + " stride=" + strideD + "x" + strideH + "x" + strideW
+                        + " padding=" + padD + "x" + padH + "x" + padW + " dilation=" + dilationD + "x" + dilationH + "x" + dilationW
+                        + (ceilMode ? " ceil" : "")
+                : "kernel=" + kernelH + "x" + kernelW + " stride=" + strideH + "x" + strideW + " padding=" + padH + "x" + padW
+                        + " dilation=" + dilationH + "x" + dilationW + (ceilMode ? " ceil" : "");
     }
 }

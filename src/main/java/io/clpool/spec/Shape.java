@@ -1,23 +1,41 @@
 package io.clpool.spec;
 
 /**
- * A dense NCHW shape. Every dimension is positive; element counts are {@code long} so that
- * products never overflow silently.
+ * A dense, channels-second shape with two or three spatial axes: N×C×H×W (2-D pooling, and 1-D
+ * as N×C×1×L) or N×C×D×H×W (3-D pooling). A 2-D shape has {@code d() == 1}; its rank is what
+ * tells the two apart, so a 3-D shape of depth 1 is not a 2-D shape. Every dimension is
+ * positive; element counts are {@code long} so that products never overflow silently. A plane is
+ * one (n, c) slice: H·W elements, or D·H·W in 3-D, and indices are offsets inside it
+ * ({@code d·H·W + h·W + w}).
  */
-public record Shape(int n, int c, int h, int w) {
+public record Shape(int n, int c, int d, int h, int w, int spatialAxes) {
 
     public Shape {
-        if (n <= 0 || c <= 0 || h <= 0 || w <= 0) {
-            throw Checks.invalid("every dimension of an NCHW shape", "positive", "shape: " + n + "x" + c + "x" + h + "x" + w);
+        if (spatialAxes != 2 && spatialAxes != 3) {
+            throw Checks.invalid("the spatial axes of a shape", "2 (N,C,H,W) or 3 (N,C,D,H,W)", "spatialAxes: " + spatialAxes);
         }
-        // N·C·H·W of four ints can pass 2^63: (N·C) and (H·W) each fit a long, their product may not.
+        if (spatialAxes == 2 && d != 1) {
+            throw Checks.invalid("the depth of a 4-D shape", "1", "d: " + d);
+        }
+        String dims = n + "x" + c + (spatialAxes == 3 ? "x" + d : "") + "x" + h + "x" + w;
+        if (n <= 0 || c <= 0 || d <= 0 || h <= 0 || w <= 0) {
+            throw Checks.invalid("every dimension of a shape", "positive", "shape: " + dims);
+        }
+        // N·C·D·H·W of five ints can pass 2^63: (N·C) and (D·H) each fit a long, and so does their
+        // product with W unless it is checked.
         long planes = (long) n * c;
-        long planeSize = (long) h * w;
-        if (Math.multiplyHigh(planes, planeSize) != 0 || planes * planeSize > MAX_ELEMENTS) {
-            throw Checks.invalid("the element count of an NCHW shape", "at most " + MAX_ELEMENTS
-                    + " (its size in bytes, 8 per int64 index, must fit a long)",
-                    "shape: " + n + "x" + c + "x" + h + "x" + w);
+        long depthRows = (long) d * h;
+        long planeSize = Math.multiplyHigh(depthRows, w) != 0 ? Long.MAX_VALUE : depthRows * w;
+        if (planeSize < 0 || Math.multiplyHigh(planes, planeSize) != 0 || planes * planeSize > MAX_ELEMENTS
+                || planes * planeSize < 0) {
+            throw Checks.invalid("the element count of a shape", "at most " + MAX_ELEMENTS
+                    + " (its size in bytes, 8 per int64 index, must fit a long)", "shape: " + dims);
         }
+    }
+
+    /** A 4-D N×C×H×W shape (2-D pooling). */
+    public Shape(int n, int c, int h, int w) {
+        this(n, c, 1, h, w, 2);
     }
 
     /** The most elements a shape may have: 2^60 − 1, so that 8 bytes per element still fit a long. */
@@ -27,18 +45,35 @@ public record Shape(int n, int c, int h, int w) {
         return new Shape(n, c, h, w);
     }
 
-    /** Builds a shape from an array of exactly four dimensions, naming the array on error. */
+    /** A 5-D N×C×D×H×W shape (3-D pooling). */
+    public static Shape of(int n, int c, int d, int h, int w) {
+        return new Shape(n, c, d, h, w, 3);
+    }
+
+    /** Builds a shape from four (N, C, H, W) or five (N, C, D, H, W) dimensions, naming the array on error. */
     public static Shape of(long[] dims) {
-        if (dims.length != 4) {
-            throw Checks.invalid("the shape", "4-D (N, C, H, W)", dims.length + "-D " + java.util.Arrays.toString(dims));
+        if (dims.length != 4 && dims.length != 5) {
+            throw Checks.invalid("the shape", "4-D (N, C, H, W) or 5-D (N, C, D, H, W)",
+                    dims.length + "-D " + java.util.Arrays.toString(dims));
         }
-        for (long d : dims) {
-            if (d <= 0 || d > Integer.MAX_VALUE) {
-                throw Checks.invalid("every dimension of an NCHW shape", "in [1, " + Integer.MAX_VALUE + "]",
+        for (long dim : dims) {
+            if (dim <= 0 || dim > Integer.MAX_VALUE) {
+                throw Checks.invalid("every dimension of a shape", "in [1, " + Integer.MAX_VALUE + "]",
                         "shape: " + java.util.Arrays.toString(dims));
             }
         }
-        return new Shape((int) dims[0], (int) dims[1], (int) dims[2], (int) dims[3]);
+        return dims.length == 4 ? of((int) dims[0], (int) dims[1], (int) dims[2], (int) dims[3])
+                : of((int) dims[0], (int) dims[1], (int) dims[2], (int) dims[3], (int) dims[4]);
+    }
+
+    /** True for an N×C×D×H×W shape. */
+    public boolean volumetric() {
+        return spatialAxes == 3;
+    }
+
+    /** 4 or 5: the number of dimensions, N and C included. */
+    public int rank() {
+        return spatialAxes + 2;
     }
 
     /** Number of (n, c) planes. */
@@ -46,9 +81,9 @@ public record Shape(int n, int c, int h, int w) {
         return (long) n * c;
     }
 
-    /** Elements in one H×W plane. */
+    /** Elements in one plane: H·W, or D·H·W in 3-D. */
     public long planeSize() {
-        return (long) h * w;
+        return (long) d * h * w;
     }
 
     public long elementCount() {
@@ -68,16 +103,30 @@ public record Shape(int n, int c, int h, int w) {
         return (int) count;
     }
 
+    /** The same N and C with a new H×W plane; for 4-D shapes only (a 5-D one needs its depth too). */
     public Shape withSpatial(int newH, int newW) {
+        if (volumetric()) {
+            throw new IllegalStateException("a 5-D shape (" + this + ") needs three spatial sizes, but got " + newH + "x" + newW);
+        }
         return new Shape(n, c, newH, newW);
     }
 
+    /** The same N, C and rank with new spatial sizes; {@code newD} must be 1 for a 4-D shape. */
+    public Shape withSpatial(int newD, int newH, int newW) {
+        return new Shape(n, c, newD, newH, newW, spatialAxes);
+    }
+
+    /** The same shape with {@code newN} samples. */
+    public Shape withBatch(int newN) {
+        return new Shape(newN, c, d, h, w, spatialAxes);
+    }
+
     public long[] toLongArray() {
-        return new long[] {n, c, h, w};
+        return volumetric() ? new long[] {n, c, d, h, w} : new long[] {n, c, h, w};
     }
 
     @Override
     public String toString() {
-        return n + "x" + c + "x" + h + "x" + w;
+        return n + "x" + c + (volumetric() ? "x" + d : "") + "x" + h + "x" + w;
     }
 }

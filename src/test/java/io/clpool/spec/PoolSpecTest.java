@@ -60,8 +60,8 @@ class PoolSpecTest {
             row("dilated window too large", () -> PoolSpec.of(3).withDilation(2).outputShape(Shape.of(1, 1, 4, 9)), "Given input size (1x4x9), calculated output size (1x0x2) is too small"),
             row("window only on padding", () -> PoolSpec.of(2).withStride(1).withPadding(1).withDilation(3).outputShape(Shape.of(1, 1, 2, 5)),
                     "the pooling window of output row 0 covers only padding, but got inputH=2, kernelH=2, strideH=1, padH=1, dilationH=3"),
-            row("zero dimension", () -> Shape.of(1, 0, 4, 4), "every dimension of an NCHW shape should be positive, but got shape: 1x0x4x4"),
-            row("3-D shape", () -> Shape.of(new long[] {1, 4, 4}), "the shape should be 4-D (N, C, H, W), but got 3-D [1, 4, 4]"),
+            row("zero dimension", () -> Shape.of(1, 0, 4, 4), "every dimension of a shape should be positive, but got shape: 1x0x4x4"),
+            row("3-D shape", () -> Shape.of(new long[] {1, 4, 4}), "the shape should be 4-D (N, C, H, W) or 5-D (N, C, D, H, W), but got 3-D [1, 4, 4]"),
             row("negative divisor", () -> new AvgOptions(true, -2), "divisor_override should be positive (or 0 for none), but got divisor: -2")
         );
     }

@@ -96,7 +96,7 @@ class SizeLimitsTest {
                     "the reach of the pooling windows along W should be at most 2147483647, but got "
                     + "(outputW - 1)*strideW + max(strideW, dilationW*(kernelW - 1) + 1): (2 - 1)*1073741824 + max(1073741824, 2) = 2147483648"),
             row("element count past a long", () -> Shape.of(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE),
-                    "the element count of an NCHW shape should be at most 1152921504606846975 (its size in bytes, 8 per int64 index, "
+                    "the element count of a shape should be at most 1152921504606846975 (its size in bytes, 8 per int64 index, "
                     + "must fit a long), but got shape: 2147483647x2147483647x2147483647x2147483647"),
             row("LP norm infinite in float", () -> Validation.lpPooledShape(Shape.of(1, 1, 2, 2), PoolSpec.of(2), 1e308),
                     "LP pooling norm should be positive and finite in float, with a finite reciprocal, "
