@@ -5,7 +5,8 @@ import io.clpool.spec.Shape;
 
 /**
  * Winning-tap indices of an indexed pooling, one int32 per output element: the offset
- * {@code h·W + w} inside the input plane (PyTorch's convention).
+ * {@code h·W + w} inside the input plane, or {@code d·H·W + h·W + w} inside the input volume of a
+ * 5-D input (PyTorch's convention).
  */
 public record IndexTensor(Shape shape, int[] data) {
 
