@@ -54,6 +54,29 @@ class CliOpenClTest {
         CliConformanceTest.checkBackward(c, "opencl", dir, true);
     }
 
+    static Stream<ConformanceCase> volumetricCases() {
+        return ConformanceCase.volumetric().stream();
+    }
+
+    /** max3d, avg3d, adaptive-max3d, adaptive-avg3d: 5-D files through the command line on the device. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("volumetricCases")
+    void volumetricOnTheDeviceMatchesPyTorch(ConformanceCase c) {
+        CliConformanceTest.checkForward(c, "opencl", dir);
+        CliConformanceTest.checkBackward(c, "opencl", dir, false);
+        if (CliConformanceTest.indexed(c)) {
+            CliConformanceTest.checkBackward(c, "opencl", dir, true);
+        }
+    }
+
+    @Test
+    void checkPassesForTheThreeDimensionalOpsOnTheDevice() {
+        CliRun run = CliRun.of("check", "--device", "opencl", "--ops", "max3d,min3d,avg3d,adaptive-max3d,adaptive-avg3d,unpool3d",
+                "--cases", "60");
+        assertEquals(0, run.exitCode(), run::toString);
+        assertEquals("60 passed, 0 failed", run.outLines().get(run.outLines().size() - 1), run::toString);
+    }
+
     @Test
     void checkPassesForMaxAndMinOnTheDevice() {
         CliRun run = CliRun.of("check", "--device", "opencl", "--ops", "max,min", "--cases", "40");
