@@ -1,21 +1,38 @@
-// Adaptive max and average pooling, direct kernels: one work-item per output element forward,
-// one per input element backward (a gather, so no atomics and a fixed summation order).
+// Adaptive max and average pooling over 2 or 3 spatial axes (a 2-D plane is a volume of depth 1),
+// direct kernels: one work-item per output element forward, one per input element backward (a
+// gather, so no atomics and a fixed summation order).
 //
-// PyTorch's windows: output row r of OH spans input rows floor(r*H/OH) (inclusive) to
-// ceil((r+1)*H/OH) (exclusive), likewise columns. Every window holds at least one row, also
-// when the output is larger than the input. Backward inverts the rule: input row h lies in the
-// windows of output rows floor(h*OH/H) to ceil((h+1)*OH/H), the same formula with the roles of
-// input and output swapped.
+// PyTorch's windows, per axis: output row r of OH spans input rows floor(r*H/OH) (inclusive) to
+// ceil((r+1)*H/OH) (exclusive), likewise depth slices and columns. Every window holds at least one
+// element, also when the output is larger than the input. Backward inverts the rule: input row h
+// lies in the windows of output rows floor(h*OH/H) to ceil((h+1)*OH/H), the same formula with the
+// roles of input and output swapped.
 //
-// Integer arithmetic (issue 10): window bounds are computed in long and are at most H (W, OH, OW);
-// in-plane offsets h*W + w, window starts h0*W + w0 and window sizes rows*cols are at most H*W,
-// which the host keeps at or below 2^31 - 1 (AdaptiveWindows.outputShape rejects larger input and
-// output planes before any device work), so they are int.
+// Integer arithmetic (issue 10): window bounds are computed in long and are at most D (H, W, OD,
+// OH, OW); in-plane offsets (d*H + h)*W + w and window sizes are at most D*H*W, which the host keeps
+// at or below 2^31 - 1 (AdaptiveWindows.outputShape rejects larger input and output planes before
+// any device work), so they are int.
 //
 // Shapes are kernel arguments; this file has no defines.
 
 
-#define PLANE_SHAPES const int H, const int W, const int OH, const int OW
+#define PLANE_SHAPES const int D, const int H, const int W, const int OD, const int OH, const int OW
+
+// Splits element `e` of a tensor with planes of SIZE_D x SIZE_H x SIZE_W into (plane, d, h, w).
+#define SPLIT(e, SIZE_D, SIZE_H, SIZE_W, plane, d, h, w)                                       \
+    const int w = (int)((e) % (SIZE_W));                                                      \
+    const int h = (int)(((e) / (SIZE_W)) % (SIZE_H));                                         \
+    const int d = (int)(((e) / ((ulong)(SIZE_W) * (SIZE_H))) % (SIZE_D));                     \
+    const ulong plane = (e) / ((ulong)(SIZE_W) * (SIZE_H) * (SIZE_D));
+
+// The window of output (od, oh, ow): input [d0, d1) x [h0, h1) x [w0, w1).
+#define ADAPTIVE_WINDOW                                                                         \
+    const int d0 = adaptive_start(od, D, OD);                                                 \
+    const int d1 = adaptive_end(od, D, OD);                                                   \
+    const int h0 = adaptive_start(oh, H, OH);                                                 \
+    const int h1 = adaptive_end(oh, H, OH);                                                   \
+    const int w0 = adaptive_start(ow, W, OW);                                                 \
+    const int w1 = adaptive_end(ow, W, OW);
 
 
 // Max under PyTorch's rule: the best starts at -inf with the window's first tap as index; a tap
@@ -31,21 +48,20 @@ __kernel void adaptive_max_forward(__global const float* input,
     if (o >= outputs) {
         return;
     }
-    const int ow = (int)(o % OW);
-    const int oh = (int)((o / OW) % OH);
-    const __global float* in = input + (o / ((ulong)OW * OH)) * (ulong)H * W;
-    const int h0 = adaptive_start(oh, H, OH);
-    const int h1 = adaptive_end(oh, H, OH);
-    const int w0 = adaptive_start(ow, W, OW);
-    const int w1 = adaptive_end(ow, W, OW);
+    SPLIT(o, OD, OH, OW, plane, od, oh, ow)
+    const __global float* in = input + plane * ((ulong)D * H * W);
+    ADAPTIVE_WINDOW
     float best = -INFINITY;
-    int best_index = h0 * W + w0;
-    for (int h = h0; h < h1; h++) {
-        for (int w = w0; w < w1; w++) {
-            const float v = in[h * W + w];
-            if (v > best || v != v) {
-                best = v;
-                best_index = h * W + w;
+    int best_index = (d0 * H + h0) * W + w0;
+    for (int d = d0; d < d1; d++) {
+        for (int h = h0; h < h1; h++) {
+            for (int w = w0; w < w1; w++) {
+                const int at = (d * H + h) * W + w;
+                const float v = in[at];
+                if (v > best || v != v) {
+                    best = v;
+                    best_index = at;
+                }
             }
         }
     }
@@ -53,7 +69,7 @@ __kernel void adaptive_max_forward(__global const float* input,
     indices[o] = best_index;
 }
 
-// The mean of the window, summed row-major as the reference does.
+// The mean of the window, summed in depth, row, column order as the reference does.
 __kernel void adaptive_avg_forward(__global const float* input,
                                    __global float* output,
                                    const ulong outputs,
@@ -63,24 +79,34 @@ __kernel void adaptive_avg_forward(__global const float* input,
     if (o >= outputs) {
         return;
     }
-    const int ow = (int)(o % OW);
-    const int oh = (int)((o / OW) % OH);
-    const __global float* in = input + (o / ((ulong)OW * OH)) * (ulong)H * W;
-    const int h0 = adaptive_start(oh, H, OH);
-    const int h1 = adaptive_end(oh, H, OH);
-    const int w0 = adaptive_start(ow, W, OW);
-    const int w1 = adaptive_end(ow, W, OW);
+    SPLIT(o, OD, OH, OW, plane, od, oh, ow)
+    const __global float* in = input + plane * ((ulong)D * H * W);
+    ADAPTIVE_WINDOW
     float sum = 0.0f;
-    for (int h = h0; h < h1; h++) {
-        for (int w = w0; w < w1; w++) {
-            sum += in[(ulong)h * W + w];
+    for (int d = d0; d < d1; d++) {
+        for (int h = h0; h < h1; h++) {
+            for (int w = w0; w < w1; w++) {
+                sum += in[(d * H + h) * W + w];
+            }
         }
     }
-    output[o] = sum / (float)((h1 - h0) * (w1 - w0));
+    output[o] = sum / (float)((d1 - d0) * (h1 - h0) * (w1 - w0));
 }
 
-// dX[h, w] sums dY over the windows whose winner is (h, w), visited in row-major output order
-// as the reference accumulates them.
+// The output windows that hold input (d, h, w), in output order; BODY sees `o`, the window's
+// offset in its output plane, and od, oh, ow.
+#define FOR_HOLDING_WINDOWS(BODY)                                                               \
+    for (int od = adaptive_start(d, OD, D); od < adaptive_end(d, OD, D); od++) {              \
+        for (int oh = adaptive_start(h, OH, H); oh < adaptive_end(h, OH, H); oh++) {          \
+            for (int ow = adaptive_start(w, OW, W); ow < adaptive_end(w, OW, W); ow++) {      \
+                const int o = (od * OH + oh) * OW + ow;                                       \
+                BODY                                                                          \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+// dX[d, h, w] sums dY over the windows whose winner is (d, h, w), visited in output order as the
+// reference accumulates them.
 __kernel void adaptive_max_backward(__global const float* grad_output,
                                     __global const int* indices,
                                     __global float* grad_input,
@@ -91,23 +117,21 @@ __kernel void adaptive_max_backward(__global const float* grad_output,
     if (i >= elements) {
         return;
     }
-    const int w = (int)(i % W);
-    const int h = (int)((i / W) % H);
-    const ulong plane_output = (i / ((ulong)W * H)) * (ulong)OH * OW;
-    const int self = h * W + w;
+    SPLIT(i, D, H, W, plane, d, h, w)
+    const ulong plane_outputs = (ulong)OD * OH * OW;
+    const __global float* gy = grad_output + plane * plane_outputs;
+    const __global int* idx = indices + plane * plane_outputs;
+    const int self = (d * H + h) * W + w;
     float sum = 0.0f;
-    for (int oh = adaptive_start(h, OH, H); oh < adaptive_end(h, OH, H); oh++) {
-        for (int ow = adaptive_start(w, OW, W); ow < adaptive_end(w, OW, W); ow++) {
-            const ulong o = plane_output + (ulong)oh * OW + ow;
-            if (indices[o] == self) {
-                sum += grad_output[o];
-            }
+    FOR_HOLDING_WINDOWS({
+        if (idx[o] == self) {
+            sum += gy[o];
         }
-    }
+    })
     grad_input[i] = sum;
 }
 
-// dX[h, w] sums dY / window size over the windows that contain (h, w), in row-major output order.
+// dX[d, h, w] sums dY / window size over the windows that contain (d, h, w), in output order.
 __kernel void adaptive_avg_backward(__global const float* grad_output,
                                     __global float* grad_input,
                                     const ulong elements,
@@ -117,16 +141,12 @@ __kernel void adaptive_avg_backward(__global const float* grad_output,
     if (i >= elements) {
         return;
     }
-    const int w = (int)(i % W);
-    const int h = (int)((i / W) % H);
-    const ulong plane_output = (i / ((ulong)W * H)) * (ulong)OH * OW;
+    SPLIT(i, D, H, W, plane, d, h, w)
+    const __global float* gy = grad_output + plane * ((ulong)OD * OH * OW);
     float sum = 0.0f;
-    for (int oh = adaptive_start(h, OH, H); oh < adaptive_end(h, OH, H); oh++) {
-        const int rows = adaptive_end(oh, H, OH) - adaptive_start(oh, H, OH);
-        for (int ow = adaptive_start(w, OW, W); ow < adaptive_end(w, OW, W); ow++) {
-            const int cols = adaptive_end(ow, W, OW) - adaptive_start(ow, W, OW);
-            sum += grad_output[plane_output + (ulong)oh * OW + ow] / (float)(rows * cols);
-        }
-    }
+    FOR_HOLDING_WINDOWS({
+        ADAPTIVE_WINDOW
+        sum += gy[o] / (float)((d1 - d0) * (h1 - h0) * (w1 - w0));
+    })
     grad_input[i] = sum;
 }

@@ -12,23 +12,41 @@
                         const int KH, const int KW, const int SH, const int SW, \
                         const int PH, const int PW, const int DH, const int DW
 
-// The divisor of average window (oh, ow), PyTorch's avg_pool2d rule: the window end is clipped to
-// size + padding before padding taps are counted; without count_include_pad only in-bounds taps
-// count; a non-zero override replaces either. LP pools with count_include_pad and no padding,
-// which makes it the window's in-bounds tap count (ReferencePooling.AvgWindow alike). The counts
-// are long: a window of 46341x46341 padded taps has more than 2^31 - 1 of them. Window
-// coordinates fit an int for every geometry the host accepts (PoolSpec.outputShape).
+// The divisor of average window (od, oh, ow), PyTorch's avg_pool2d/avg_pool3d rule: per axis the
+// window end is clipped to size + padding before padding taps are counted; without
+// count_include_pad only in-bounds taps count; a non-zero override replaces either. LP pools with
+// count_include_pad and no padding, which makes it the window's in-bounds tap count
+// (ReferencePooling.AvgWindow alike). The counts are long: a window of 46341x46341 padded taps has
+// more than 2^31 - 1 of them, and a 3-D window's product of three extents is formed in long from
+// extents that each fit an int. Window coordinates fit an int for every geometry the host accepts
+// (PoolSpec.outputShape).
+static inline long pooled_extent(const int o, const int size, const int taps, const int stride, const int pad,
+                                 const int count_include_pad)
+{
+    const int start = o * stride - pad;
+    const int end = min(start + taps, size + pad);
+    return count_include_pad ? end - start : min(end, size) - max(start, 0);
+}
+
+static inline long pooled_divisor_3d(const int od, const int oh, const int ow, const int depth, const int height,
+                                     const int width, const int kernel_d, const int kernel_h, const int kernel_w,
+                                     const int stride_d, const int stride_h, const int stride_w, const int pad_d,
+                                     const int pad_h, const int pad_w, const int count_include_pad,
+                                     const int divisor_override)
+{
+    return divisor_override != 0 ? divisor_override
+         : pooled_extent(od, depth, kernel_d, stride_d, pad_d, count_include_pad)
+           * pooled_extent(oh, height, kernel_h, stride_h, pad_h, count_include_pad)
+           * pooled_extent(ow, width, kernel_w, stride_w, pad_w, count_include_pad);
+}
+
+// The 2-D divisor: the 3-D rule with a depth of one.
 static inline long pooled_divisor(const int oh, const int ow, const int height, const int width,
                                   const int kernel_h, const int kernel_w, const int stride_h, const int stride_w,
                                   const int pad_h, const int pad_w, const int count_include_pad, const int divisor_override)
 {
-    const int h_start = oh * stride_h - pad_h;
-    const int w_start = ow * stride_w - pad_w;
-    const int h_end = min(h_start + kernel_h, height + pad_h);
-    const int w_end = min(w_start + kernel_w, width + pad_w);
-    const long padded = (long)(h_end - h_start) * (w_end - w_start);
-    const long inside = (long)(min(h_end, height) - max(h_start, 0)) * (min(w_end, width) - max(w_start, 0));
-    return divisor_override != 0 ? divisor_override : count_include_pad ? padded : inside;
+    return pooled_divisor_3d(0, oh, ow, 1, height, width, 1, kernel_h, kernel_w, 1, stride_h, stride_w, 0, pad_h, pad_w,
+                             count_include_pad, divisor_override);
 }
 
 // Adaptive windows (AdaptiveWindows.start/end): output o of `out` spans input [floor(o*in/out),

@@ -111,7 +111,7 @@ public final class Pooling1d {
 
     private static Shape require1d(String name, Shape shape) {
         Checks.requireNonNull(shape, name);
-        if (shape.h() != 1) {
+        if (shape.volumetric() || shape.h() != 1) {
             throw Checks.invalid("the " + name + " of a 1-D pooling", "N×C×1×L (H = 1)", "shape: " + shape);
         }
         return shape;

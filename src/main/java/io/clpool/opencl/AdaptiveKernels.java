@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * Adaptive max and average pooling on the device, forward and backward, with the direct kernels
+ * Adaptive max and average pooling on the device (2-D and 3-D), forward and backward, with the direct kernels
  * of {@code kernels/adaptive.cl}: no scratch buffers, backward as a gather.
  */
 final class AdaptiveKernels {
@@ -35,11 +35,12 @@ final class AdaptiveKernels {
         run("adaptive_avg_backward", in.elementCount(), in, out, gradOutput, gradInput);
     }
 
-    /** One work-item per element of {@code items}: the buffers, the item count, then PLANE_SHAPES. */
+    /** One work-item per element of {@code items}: the buffers, the item count, then PLANE_SHAPES (depth 1 in 2-D). */
     private void run(String kernel, long items, Shape in, Shape out, Object... buffers) {
         ClProgram program = context.program(FILE, KernelSource.options(Map.of()));
-        Object[] args = Arrays.copyOf(buffers, buffers.length + 5, Object[].class);
-        System.arraycopy(new Object[] {items, in.h(), in.w(), out.h(), out.w()}, 0, args, buffers.length, 5);
+        Object[] shapes = {items, in.d(), in.h(), in.w(), out.d(), out.h(), out.w()};
+        Object[] args = Arrays.copyOf(buffers, buffers.length + shapes.length, Object[].class);
+        System.arraycopy(shapes, 0, args, buffers.length, shapes.length);
         launches.runGuarded(program.kernel(kernel), items, args);
     }
 }

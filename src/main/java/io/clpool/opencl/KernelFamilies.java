@@ -19,15 +19,15 @@ final class KernelFamilies {
     static void record(PoolOp op, Shape in, Shape out, Algorithm algorithm, Launches forward, Launches backward) {
         if (op instanceof PoolOp.Extremum) {
             boolean min = op instanceof PoolOp.Min;
-            fixedWindow(algorithm, forward).extremumForward(Slot.INPUT, in, out, op.spec(), min, Slot.OUTPUT, Slot.INDICES);
-            fixedWindow(algorithm, backward).indexedBackward(Slot.GRAD_OUTPUT, Slot.INDICES, in, out, op.spec(), Slot.GRAD_INPUT);
+            fixedWindow(algorithm, op.spec(), forward).extremumForward(Slot.INPUT, in, out, op.spec(), min, Slot.OUTPUT, Slot.INDICES);
+            fixedWindow(algorithm, op.spec(), backward).indexedBackward(Slot.GRAD_OUTPUT, Slot.INDICES, in, out, op.spec(), Slot.GRAD_INPUT);
         } else if (op instanceof PoolOp.Avg avg) {
-            fixedWindow(algorithm, forward).avgForward(Slot.INPUT, in, out, avg.spec(), avg.options(), Slot.OUTPUT);
-            fixedWindow(algorithm, backward).avgBackward(Slot.GRAD_OUTPUT, in, out, avg.spec(), avg.options(), Slot.GRAD_INPUT);
+            fixedWindow(algorithm, op.spec(), forward).avgForward(Slot.INPUT, in, out, avg.spec(), avg.options(), Slot.OUTPUT);
+            fixedWindow(algorithm, op.spec(), backward).avgBackward(Slot.GRAD_OUTPUT, in, out, avg.spec(), avg.options(), Slot.GRAD_INPUT);
         } else if (op instanceof PoolOp.Lp lp) {
             float norm = (float) lp.norm();
-            fixedWindow(algorithm, forward).lpForward(Slot.INPUT, in, out, lp.spec(), norm, Slot.OUTPUT);
-            fixedWindow(algorithm, backward).lpBackward(Slot.GRAD_OUTPUT, Slot.INPUT, Slot.OUTPUT, in, out, lp.spec(), norm,
+            fixedWindow(algorithm, op.spec(), forward).lpForward(Slot.INPUT, in, out, lp.spec(), norm, Slot.OUTPUT);
+            fixedWindow(algorithm, op.spec(), backward).lpBackward(Slot.GRAD_OUTPUT, Slot.INPUT, Slot.OUTPUT, in, out, lp.spec(), norm,
                     Slot.GRAD_INPUT);
         } else if (op instanceof PoolOp.AdaptiveMax) {
             new AdaptiveKernels(forward).maxForward(Slot.INPUT, in, out, Slot.OUTPUT, Slot.INDICES);
@@ -45,9 +45,23 @@ final class KernelFamilies {
         }
     }
 
-    /** IM2COL when asked for; otherwise DIRECT, the fastest for every fixed-window op. */
-    private static FixedWindowKernels fixedWindow(Algorithm algorithm, Launches launches) {
+    /**
+     * 3-D windows: the volume kernels (DIRECT; IM2COL is refused for them by {@link #requireSupported}).
+     * 2-D: IM2COL when asked for; otherwise DIRECT, the fastest for every fixed-window op.
+     */
+    private static FixedWindowKernels fixedWindow(Algorithm algorithm, io.clpool.spec.PoolSpec spec, Launches launches) {
+        if (spec.volumetric()) {
+            return new VolumeKernels(launches);
+        }
         return algorithm == Algorithm.IM2COL ? new Im2colKernels(launches) : new DirectKernels(launches, cpuFamily(launches.context()));
+    }
+
+    /** Refuses, before any device work, a combination the kernels do not implement. */
+    static void requireSupported(PoolOp op, Algorithm algorithm) {
+        if (algorithm == Algorithm.IM2COL && op.spec() != null && op.spec().volumetric()) {
+            throw new IllegalArgumentException("the IM2COL algorithm is 2-D only: use DIRECT or AUTO for 3-D " + op.name()
+                    + " pooling (" + op.spec() + ")");
+        }
     }
 
     /**

@@ -92,6 +92,7 @@ public final class PoolPlan implements AutoCloseable {
         Checks.requireNonNull(input, "input shape");
         Checks.requireNonNull(algorithm, "algorithm");
         Shape output = op.outputShape(input); // every argument's check first: a bad one fails alike on any context
+        KernelFamilies.requireSupported(op, algorithm);
         if (!context.isOpen()) {
             throw new IllegalStateException("OpenCL context used after close");
         }
@@ -261,7 +262,10 @@ public final class PoolPlan implements AutoCloseable {
         }
         synchronized (context) {
             IndexChecks checks = new IndexChecks(context, workspace);
-            if (op instanceof PoolOp.MaxUnpool) {
+            if (inputShape.volumetric() && !(op instanceof PoolOp.MaxUnpool)) {
+                // checks.cl is 2-D: 3-D indices are checked on the host, from a read-back copy.
+                op.checkIndices(indices.download(), inputShape);
+            } else if (op instanceof PoolOp.MaxUnpool) {
                 checks.requireInPlane(indices, outputShape);
             } else if (op instanceof PoolOp.AdaptiveMax) {
                 checks.requireInAdaptiveWindows(indices, inputShape, outputShape);

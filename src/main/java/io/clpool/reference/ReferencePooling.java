@@ -241,7 +241,7 @@ public final class ReferencePooling implements Pooling {
 
     /**
      * The in-bounds depth slices [d0, d1), rows [h0, h1) and columns [w0, w1) of an
-     * average-pooling window and its divisor (PyTorch's rule, {@code docs/SEMANTICS.md} §2): with
+     * average-pooling window and its divisor (PyTorch's rule, {@code docs/SEMANTICS.md} §2, §3): with
      * count_include_pad, the product over the axes of the window's extent with its end clipped to
      * {@code i + p}; without, the product of the in-bounds extents; a divisor override replaces
      * either. In 2-D the depth extent is [0, 1).

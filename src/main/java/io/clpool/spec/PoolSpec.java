@@ -35,6 +35,11 @@ public record PoolSpec(int kernelD, int kernelH, int kernelW, int strideD, int s
         } else {
             throw Checks.invalid("the spatial axes of a pooling window", "2 or 3", "spatialAxes: " + spatialAxes);
         }
+        if (Math.multiplyHigh((long) kernelD * kernelH, kernelW) != 0 || (long) kernelD * kernelH * kernelW < 0) {
+            // Tap counts and average divisors are longs on the host and on the device.
+            throw Checks.invalid("the taps of a window, kernelD*kernelH*kernelW", "at most " + Long.MAX_VALUE,
+                    "kernel: " + kernelD + "x" + kernelH + "x" + kernelW);
+        }
         if (padD > kernelD / 2 || padH > kernelH / 2 || padW > kernelW / 2) {
             String got = padD > kernelD / 2 ? "padD=" + padD + ", kernelD=" + kernelD
                     : padH > kernelH / 2 ? "padH=" + padH + ", kernelH=" + kernelH : "padW=" + padW + ", kernelW=" + kernelW;
@@ -137,10 +142,10 @@ public record PoolSpec(int kernelD, int kernelH, int kernelW, int strideD, int s
 
     /**
      * Taps in one window: a {@code long}, since kernelH·kernelW of two ints can exceed an int
-     * (saturating at {@code Long.MAX_VALUE} for 3-D windows past it).
+     * (a spec whose tap count passes a long is refused when constructed).
      */
     public long taps() {
-        return Checks.saturatingMultiply((long) kernelD * kernelH, kernelW);
+        return (long) kernelD * kernelH * kernelW;
     }
 
     public boolean hasPadding() {
