@@ -82,7 +82,7 @@ final class BackwardCommand implements Callable<Integer> {
             outputs.stage("--output", output, path -> Npy.writeFloat32(path, rank.npyDims(x.shape()), dx.data()));
             outputs.commit();
         }
-        spec.commandLine().getOut().println(request + " backward: " + rank.format(dy.shape()) + " -> " + rank.format(x.shape())
+        spec.commandLine().getOut().println(rank.format(request) + " backward: " + rank.format(dy.shape()) + " -> " + rank.format(x.shape())
                 + " on " + where + "; wrote " + output);
         return ExitCodes.OK;
     }

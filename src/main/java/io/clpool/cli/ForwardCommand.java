@@ -67,7 +67,7 @@ final class ForwardCommand implements Callable<Integer> {
                 outputs.stage("--indices", indices, path -> Npy.writeInt64(path, outDims, result.indices().data()));
             }
             List<Path> written = outputs.commit();
-            spec.commandLine().getOut().println(request + ": " + rank.format(x.shape()) + " -> " + rank.format(outShape) + " on " + where
+            spec.commandLine().getOut().println(rank.format(request) + ": " + rank.format(x.shape()) + " -> " + rank.format(outShape) + " on " + where
                     + "; wrote " + String.join(", ", written.stream().map(Path::toString).toList()));
         }
         return ExitCodes.OK;

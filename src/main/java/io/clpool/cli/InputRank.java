@@ -77,6 +77,14 @@ enum InputRank {
     }
 
     /**
+     * A request as the user's flags have it: for 1-D the library's 1×k window ({@code kernel=1x3
+     * stride=1x2}) printed along L alone ({@code kernel=3 stride=2}).
+     */
+    String format(PoolingRequest request) {
+        return this == ONE_D ? request.toString().replaceAll("=\\d+x(\\d+)", "=$1") : request.toString();
+    }
+
+    /**
      * A window flag's values for this rank, in the library's axes: (H, W), or (D, H, W) in 3-D. One
      * value stands for every spatial axis; otherwise there must be one per axis ({@code L},
      * {@code H,W}, {@code D,H,W}). A 1-D value goes to W, and H gets {@code unusedAxis} (the value

@@ -115,7 +115,7 @@ class CliRankTest {
         Path y = dir.resolve("y.npy"), idx = dir.resolve("idx.npy");
         CliRun run = run("forward", "--device", "cpu", "--kernel", 3, "--stride", 2, "--input", in, "--output", y, "--indices", idx);
         assertEquals(0, run.exitCode(), run::toString);
-        assertTrue(run.out().contains(": 2x3x11 -> 2x3x5 on "), run::toString);
+        assertTrue(run.out().startsWith("max kernel=3 stride=2 padding=0 dilation=1: 2x3x11 -> 2x3x5 on "), run::toString);
         Object[] expected = bruteMax(x, 6, new int[] {11}, new int[] {3}, new int[] {2});
         NpyArray values = read(y);
         assertArrayEquals(new long[] {2, 3, 5}, values.shape());
