@@ -35,7 +35,7 @@ final class UnpoolCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "X.npy", required = true, description = "Where the unpooled tensor goes.")
     Path output;
 
-    @Option(names = "--output-shape", paramLabel = "N,C,[D,]H,W", converter = Flags.DimsConverter.class,
+    @Option(names = "--output-shape", paramLabel = "N,C,L|N,C,H,W|N,C,D,H,W", converter = Flags.DimsConverter.class,
             description = "The unpooled shape, of the input's rank (N,C,L; N,C,H,W; N,C,D,H,W); instead of the window flags.")
     Flags.PerAxis outputShape;
 

@@ -145,6 +145,20 @@ class CliRankTest {
         assertArrayEquals(new long[] {1, 2, 8}, read(up).shape());
     }
 
+    /** Adaptive max along L: PyTorch's windows [floor(i·L/O), ceil((i+1)·L/O)), here [0,3), [2,6), [5,8) for L = 8, O = 3. */
+    @Test
+    void aOneDimensionalAdaptivePoolingTakesOneSize() throws IOException {
+        float[] x = {5, 1, 2, 3, 9, 4, 0, 7, -1, -2, -3, -4, -5, -6, -7, -8};
+        Path in = write("x.npy", new long[] {1, 2, 8}, x);
+        Path y = dir.resolve("y.npy"), idx = dir.resolve("idx.npy");
+        CliRun run = run("forward", "--device", "cpu", "--op", "adaptive-max", "--output-size", 3, "--input", in, "--output", y,
+                "--indices", idx);
+        assertEquals(0, run.exitCode(), run::toString);
+        assertArrayEquals(new long[] {1, 2, 3}, read(y).shape());
+        assertArrayEquals(new float[] {5, 9, 7, -1, -3, -6}, read(y).toFloats());
+        assertArrayEquals(new int[] {0, 4, 7, 0, 2, 5}, read(idx).toInts());
+    }
+
     @Test
     void oneValueMeansEveryAxis() throws IOException {
         Path in = write("x.npy", new long[] {1, 2, 6, 9}, scrambled(108));
