@@ -25,7 +25,7 @@ enum InputRank {
         this.axes = axes;
     }
 
-    /** The rank of an array of {@code dims.length} dimensions, or null where clpool pools none. */
+    /** The rank of an array of {@code count} dimensions, or null where clpool pools none. */
     static InputRank ofDims(int count) {
         for (InputRank rank : values()) {
             if (rank.dims == count) {
