@@ -4,8 +4,9 @@ import io.clpool.spec.Checks;
 import io.clpool.spec.Shape;
 
 /**
- * Winning-tap indices of an indexed pooling, one int32 per output element: the offset
- * {@code h·W + w} inside the input plane (PyTorch's convention).
+ * Winning-tap indices of an indexed pooling, one int32 per output element: the logical offset
+ * {@code h·W + w} ({@code d·H·W + h·W + w} in 3-D) inside the input plane (PyTorch's convention),
+ * stored in the shape's layout.
  */
 public record IndexTensor(Shape shape, int[] data) {
 

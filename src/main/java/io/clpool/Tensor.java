@@ -1,29 +1,66 @@
 package io.clpool;
 
 import io.clpool.spec.Checks;
+import io.clpool.spec.DType;
 import io.clpool.spec.Shape;
 
-/** A dense float32 NCHW tensor on the host. The array is shared, not copied. */
-public record Tensor(Shape shape, float[] data) {
+/**
+ * A dense tensor on the host: its shape (with its memory layout), its elements in that layout,
+ * and the type it is stored in. The values are floats exactly representable in the type (a
+ * float16 tensor holds float16 values); {@link #rounded} makes one from any floats. The array is
+ * shared, not copied.
+ */
+public record Tensor(Shape shape, float[] data, DType dtype) {
 
     public Tensor {
         Checks.requireNonNull(shape, "shape");
         Checks.requireNonNull(data, "data");
+        Checks.requireNonNull(dtype, "dtype");
         if (data.length != shape.elementCount()) {
             throw Checks.invalid("the data length", "the shape's element count " + shape.elementCount() + " for " + shape,
                     "length: " + data.length);
         }
+        if (dtype != DType.FLOAT32) {
+            for (int i = 0; i < data.length; i++) {
+                if (!dtype.represents(data[i])) {
+                    throw Checks.invalid("every value of a " + dtype.label() + " tensor", "representable in " + dtype.label()
+                            + " (use Tensor.rounded)", "data[" + i + "]: " + data[i]);
+                }
+            }
+        }
+    }
+
+    /** A float32 tensor. */
+    public Tensor(Shape shape, float[] data) {
+        this(shape, data, DType.FLOAT32);
+    }
+
+    /** A tensor of {@code dtype} holding {@code data} rounded to it (to nearest even), in place. */
+    public static Tensor rounded(Shape shape, float[] data, DType dtype) {
+        Checks.requireNonNull(data, "data");
+        Checks.requireNonNull(dtype, "dtype");
+        for (int i = 0; i < data.length; i++) {
+            data[i] = dtype.round(data[i]);
+        }
+        return new Tensor(shape, data, dtype);
     }
 
     public static Tensor zeros(Shape shape) {
         return new Tensor(shape, new float[shape.elementCountAsInt()]);
     }
 
+    /** Zeros of {@code shape} stored in {@code dtype}. */
+    public static Tensor zeros(Shape shape, DType dtype) {
+        return new Tensor(shape, new float[shape.elementCountAsInt()], dtype);
+    }
+
+    /** The element at logical (n, c, h, w) of a 4-D tensor, in either layout. */
     public float get(int n, int c, int h, int w) {
         return data[offset(n, c, h, w)];
     }
 
+    /** Where logical (n, c, h, w) of a 4-D tensor lies in {@link #data()}. */
     public int offset(int n, int c, int h, int w) {
-        return ((n * shape.c() + c) * shape.h() + h) * shape.w() + w;
+        return (int) shape.position(n, c, h, w);
     }
 }
