@@ -5,8 +5,8 @@ import io.clpool.spec.Shape;
 
 /**
  * Winning-tap indices of an indexed pooling, one int32 per output element: the logical offset
- * {@code h·W + w} ({@code d·H·W + h·W + w} in 3-D) inside the input plane (PyTorch's convention),
- * stored in the shape's layout.
+ * {@code h·W + w} inside the input plane, or {@code d·H·W + h·W + w} inside the input volume of a
+ * 5-D input (PyTorch's convention), stored in the shape's layout.
  */
 public record IndexTensor(Shape shape, int[] data) {
 

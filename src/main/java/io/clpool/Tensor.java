@@ -59,8 +59,25 @@ public record Tensor(Shape shape, float[] data, DType dtype) {
         return data[offset(n, c, h, w)];
     }
 
-    /** Where logical (n, c, h, w) of a 4-D tensor lies in {@link #data()}. */
+    /** The element at logical (n, c, d, h, w) of a 5-D tensor (or of a 4-D one with {@code d} 0), in either layout. */
+    public float get(int n, int c, int d, int h, int w) {
+        return data[offset(n, c, d, h, w)];
+    }
+
+    /** Where logical (n, c, h, w) of a 4-D tensor lies in {@link #data()}; a 5-D one needs its depth too. */
     public int offset(int n, int c, int h, int w) {
-        return (int) shape.position(n, c, h, w);
+        if (shape.volumetric()) {
+            throw new IllegalStateException("a 5-D tensor (" + shape + ") needs a depth coordinate, but got (n=" + n + ", c=" + c
+                    + ", h=" + h + ", w=" + w + ")");
+        }
+        return offset(n, c, 0, h, w);
+    }
+
+    /**
+     * Where logical (n, c, d, h, w) lies in {@link #data()} ({@link Shape#position}); d is 0 in a
+     * 4-D tensor. Coordinates are not checked; a host tensor's positions fit an int.
+     */
+    public int offset(int n, int c, int d, int h, int w) {
+        return (int) shape.position(n, c, ((long) d * shape.h() + h) * shape.w() + w);
     }
 }

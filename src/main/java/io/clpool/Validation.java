@@ -62,7 +62,9 @@ public final class Validation {
     private static void requireNoDilation(String op, PoolSpec spec) {
         Checks.requireNonNull(spec, "spec");
         if (spec.hasDilation()) {
-            throw Checks.invalid(op + " dilation", "1", "dilationH: " + spec.dilationH() + ", dilationW: " + spec.dilationW());
+            // A 3-D spec names its depth dilation too: it may be the one that is not 1.
+            throw Checks.invalid(op + " dilation", "1", (spec.volumetric() ? "dilationD: " + spec.dilationD() + ", " : "")
+                    + "dilationH: " + spec.dilationH() + ", dilationW: " + spec.dilationW());
         }
     }
 

@@ -12,12 +12,19 @@ import io.clpool.spec.Checks;
 import io.clpool.spec.FractionalWindows;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
+import java.math.BigInteger;
 
 /**
  * The oracle: plain nested loops, one output element at a time, written to be obviously right
  * rather than fast. Every OpenCL result is compared with this class. It implements the op-driven
  * {@link Pooling} interface, and keeps one plain method per op (e.g. {@link #maxPool2d},
  * {@link #maxPool2dBackward}) that the op-driven calls dispatch to.
+ *
+ * <p>Every loop runs over two or three spatial axes alike: a 4-D input is a volume of depth 1, so
+ * the 2-D results are those of the 2-D loops exactly. Windows are visited d, then h, then w
+ * (row-major in the volume), outputs in (n, c, od, oh, ow) order; backward passes add each
+ * output's contribution to its inputs in that output order ({@code docs/SEMANTICS.md} §2, §3).
+ * Methods named {@code ...2d} that take a {@link PoolSpec} run 3-D specs on 5-D inputs too.
  */
 public final class ReferencePooling implements Pooling {
 
@@ -40,9 +47,11 @@ public final class ReferencePooling implements Pooling {
         } else if (op instanceof PoolOp.Lp lp) {
             return new PoolResult(lpPool2d(input, lp.spec(), lp.norm()), null);
         } else if (op instanceof PoolOp.AdaptiveMax adaptive) {
-            return adaptiveMaxPool2d(input, adaptive.outH(), adaptive.outW());
+            return adaptiveMax(input, Validation.adaptiveShape(input.shape(), adaptive.outD(), adaptive.outH(),
+                    adaptive.outW(), adaptive.spatialAxes()));
         } else if (op instanceof PoolOp.AdaptiveAvg adaptive) {
-            return new PoolResult(adaptiveAvgPool2d(input, adaptive.outH(), adaptive.outW()), null);
+            return new PoolResult(adaptiveAvg(input, Validation.adaptiveShape(input.shape(), adaptive.outD(), adaptive.outH(),
+                    adaptive.outW(), adaptive.spatialAxes())), null);
         } else if (op instanceof PoolOp.FractionalMax fractional) {
             return fractionalMaxPool2d(input, fractional);
         } else if (op instanceof PoolOp.MaxUnpool unpool) {
@@ -85,9 +94,10 @@ public final class ReferencePooling implements Pooling {
     }
 
     /**
-     * Max (or min) pooling with PyTorch's rule: padding taps are skipped; the running best starts
-     * at ∓inf with the first in-bounds tap's index; a tap replaces it when strictly better or NaN,
-     * so ties keep the first tap and the last NaN owns the index.
+     * Max (or min) pooling with PyTorch's rule: padding taps are skipped; taps are visited d, then
+     * h, then w (kernel depth, row, column); the running best starts at ∓inf with the first
+     * in-bounds tap's index; a tap replaces it when strictly better or NaN, so ties keep the first
+     * tap and the last NaN owns the index. The index is {@code d·H·W + h·W + w} (d is 0 in 2-D).
      */
     private static PoolResult extremumPool(Tensor input, PoolSpec spec, boolean min) {
         Shape in = input.shape();
@@ -95,36 +105,46 @@ public final class ReferencePooling implements Pooling {
         float[] x = input.data();
         float[] y = new float[out.elementCountAsInt()];
         int[] idx = new int[y.length];
+        int planeSize = (int) in.planeSize(); // at most 2^31 − 1 (PoolSpec.outputShape)
         int o = 0;
         for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * in.h() * in.w();
-            for (int oh = 0; oh < out.h(); oh++) {
-                for (int ow = 0; ow < out.w(); ow++, o++) {
-                    float best = min ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
-                    int bestIndex = -1;
-                    for (int kh = 0; kh < spec.kernelH(); kh++) {
-                        int h = oh * spec.strideH() - spec.padH() + kh * spec.dilationH();
-                        if (h < 0 || h >= in.h()) {
-                            continue;
-                        }
-                        for (int kw = 0; kw < spec.kernelW(); kw++) {
-                            int w = ow * spec.strideW() - spec.padW() + kw * spec.dilationW();
-                            if (w < 0 || w >= in.w()) {
+            int base = plane * planeSize;
+            for (int od = 0; od < out.d(); od++) {
+                for (int oh = 0; oh < out.h(); oh++) {
+                    for (int ow = 0; ow < out.w(); ow++, o++) {
+                        float best = min ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+                        int bestIndex = -1;
+                        for (int kd = 0; kd < spec.kernelD(); kd++) {
+                            int d = od * spec.strideD() - spec.padD() + kd * spec.dilationD();
+                            if (d < 0 || d >= in.d()) {
                                 continue;
                             }
-                            float v = x[base + h * in.w() + w];
-                            if (bestIndex < 0) {
-                                bestIndex = h * in.w() + w;
-                            }
-                            boolean better = min ? v < best : v > best;
-                            if (better || Float.isNaN(v)) {
-                                best = v;
-                                bestIndex = h * in.w() + w;
+                            for (int kh = 0; kh < spec.kernelH(); kh++) {
+                                int h = oh * spec.strideH() - spec.padH() + kh * spec.dilationH();
+                                if (h < 0 || h >= in.h()) {
+                                    continue;
+                                }
+                                for (int kw = 0; kw < spec.kernelW(); kw++) {
+                                    int w = ow * spec.strideW() - spec.padW() + kw * spec.dilationW();
+                                    if (w < 0 || w >= in.w()) {
+                                        continue;
+                                    }
+                                    int i = (d * in.h() + h) * in.w() + w;
+                                    float v = x[base + i];
+                                    if (bestIndex < 0) {
+                                        bestIndex = i;
+                                    }
+                                    boolean better = min ? v < best : v > best;
+                                    if (better || Float.isNaN(v)) {
+                                        best = v;
+                                        bestIndex = i;
+                                    }
+                                }
                             }
                         }
+                        y[o] = best;
+                        idx[o] = bestIndex;
                     }
-                    y[o] = best;
-                    idx[o] = bestIndex;
                 }
             }
         }
@@ -136,7 +156,11 @@ public final class ReferencePooling implements Pooling {
         return scatterByIndex(gradOutput, indices, inputShape);
     }
 
-    /** {@code dX[plane, idx] += dY}, windows visited in row-major order. */
+    /**
+     * {@code dX[plane, idx] += dY}, outputs visited in row-major order ((n, c, od, oh, ow)
+     * ascending): an input's gradient is the sum of the gradients of the windows it won, added in
+     * that order, for any rank (indices are offsets inside the plane or volume).
+     */
     private static Tensor scatterByIndex(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
         float[] dx = new float[inputShape.elementCountAsInt()];
         float[] dy = gradOutput.data();
@@ -149,45 +173,64 @@ public final class ReferencePooling implements Pooling {
         return new Tensor(inputShape, dx);
     }
 
+    /**
+     * Average pooling (PyTorch {@code avg_pool2d}, or {@code avg_pool3d} for a 3-D spec on a 5-D
+     * input): the float sum of the window's in-bounds taps, d then h then w, over the window's
+     * divisor ({@link AvgWindow}).
+     */
     public Tensor avgPool2d(Tensor input, PoolSpec spec, AvgOptions options) {
         Shape in = input.shape();
         Shape out = Validation.avgPooledShape(input.shape(), spec, options);
         float[] x = input.data();
         float[] y = new float[out.elementCountAsInt()];
+        int planeSize = (int) in.planeSize();
         int o = 0;
         for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * in.h() * in.w();
-            for (int oh = 0; oh < out.h(); oh++) {
-                for (int ow = 0; ow < out.w(); ow++, o++) {
-                    AvgWindow win = AvgWindow.of(oh, ow, in, spec, options);
-                    float sum = 0f;
-                    for (int h = win.h0; h < win.h1; h++) {
-                        for (int w = win.w0; w < win.w1; w++) {
-                            sum += x[base + h * in.w() + w];
+            int base = plane * planeSize;
+            for (int od = 0; od < out.d(); od++) {
+                for (int oh = 0; oh < out.h(); oh++) {
+                    for (int ow = 0; ow < out.w(); ow++, o++) {
+                        AvgWindow win = AvgWindow.of(od, oh, ow, in, spec, options);
+                        float sum = 0f;
+                        for (int d = win.d0; d < win.d1; d++) {
+                            for (int h = win.h0; h < win.h1; h++) {
+                                for (int w = win.w0; w < win.w1; w++) {
+                                    sum += x[base + (d * in.h() + h) * in.w() + w];
+                                }
+                            }
                         }
+                        y[o] = sum / win.divisor;
                     }
-                    y[o] = sum / win.divisor;
                 }
             }
         }
         return new Tensor(out, y);
     }
 
+    /**
+     * Average pooling backward: each output, in (n, c, od, oh, ow) order, adds {@code dY / divisor}
+     * (rounded once) to every in-bounds tap of its window.
+     */
     public Tensor avgPool2dBackward(Tensor gradOutput, Shape inputShape, PoolSpec spec, AvgOptions options) {
         Validation.avgPooledShape(inputShape, spec, options);
         Shape out = Validation.requireGradOutput(gradOutput, inputShape, spec);
         float[] dx = new float[inputShape.elementCountAsInt()];
         float[] dy = gradOutput.data();
+        int planeSize = (int) inputShape.planeSize();
         int o = 0;
         for (int plane = 0; plane < inputShape.planes(); plane++) {
-            int base = plane * inputShape.h() * inputShape.w();
-            for (int oh = 0; oh < out.h(); oh++) {
-                for (int ow = 0; ow < out.w(); ow++, o++) {
-                    AvgWindow win = AvgWindow.of(oh, ow, inputShape, spec, options);
-                    float share = dy[o] / win.divisor;
-                    for (int h = win.h0; h < win.h1; h++) {
-                        for (int w = win.w0; w < win.w1; w++) {
-                            dx[base + h * inputShape.w() + w] += share;
+            int base = plane * planeSize;
+            for (int od = 0; od < out.d(); od++) {
+                for (int oh = 0; oh < out.h(); oh++) {
+                    for (int ow = 0; ow < out.w(); ow++, o++) {
+                        AvgWindow win = AvgWindow.of(od, oh, ow, inputShape, spec, options);
+                        float share = dy[o] / win.divisor;
+                        for (int d = win.d0; d < win.d1; d++) {
+                            for (int h = win.h0; h < win.h1; h++) {
+                                for (int w = win.w0; w < win.w1; w++) {
+                                    dx[base + (d * inputShape.h() + h) * inputShape.w() + w] += share;
+                                }
+                            }
                         }
                     }
                 }
@@ -197,26 +240,44 @@ public final class ReferencePooling implements Pooling {
     }
 
     /**
-     * The in-bounds rows [h0, h1) and columns [w0, w1) of an average-pooling window and its divisor:
-     * with count_include_pad, the window clipped to {@code i + p} (PyTorch's rule); without, the
-     * in-bounds taps; a divisor override replaces either.
+     * The in-bounds depth slices [d0, d1), rows [h0, h1) and columns [w0, w1) of an
+     * average-pooling window and its divisor (PyTorch's rule, {@code docs/SEMANTICS.md} §2, §3): with
+     * count_include_pad, the product over the axes of the window's extent with its end clipped to
+     * {@code i + p}; without, the product of the in-bounds extents; a divisor override replaces
+     * either. In 2-D the depth extent is [0, 1).
      */
-    record AvgWindow(int h0, int h1, int w0, int w1, float divisor) {
-        static AvgWindow of(int oh, int ow, Shape in, PoolSpec spec, AvgOptions options) {
+    record AvgWindow(int d0, int d1, int h0, int h1, int w0, int w1, float divisor) {
+        static AvgWindow of(int od, int oh, int ow, Shape in, PoolSpec spec, AvgOptions options) {
             // Coordinates fit an int (PoolSpec.outputShape bounds the windows' reach and i + 2p);
-            // the tap counts are products of two of them, so they are longs.
+            // the tap counts are products of them, formed exactly (tapCount).
+            int dStart = od * spec.strideD() - spec.padD();
             int hStart = oh * spec.strideH() - spec.padH();
             int wStart = ow * spec.strideW() - spec.padW();
+            int dEnd = Math.min(dStart + spec.kernelD(), in.d() + spec.padD());
             int hEnd = Math.min(hStart + spec.kernelH(), in.h() + spec.padH());
             int wEnd = Math.min(wStart + spec.kernelW(), in.w() + spec.padW());
-            long paddedCount = (long) (hEnd - hStart) * (wEnd - wStart);
+            int d0 = Math.max(dStart, 0);
             int h0 = Math.max(hStart, 0);
             int w0 = Math.max(wStart, 0);
+            int d1 = Math.min(dEnd, in.d());
             int h1 = Math.min(hEnd, in.h());
             int w1 = Math.min(wEnd, in.w());
-            long divisor = options.hasDivisorOverride() ? options.divisorOverride()
-                    : options.countIncludePad() ? paddedCount : (long) (h1 - h0) * (w1 - w0);
-            return new AvgWindow(h0, h1, w0, w1, divisor);
+            float divisor = options.hasDivisorOverride() ? options.divisorOverride()
+                    : options.countIncludePad() ? tapCount(dEnd - dStart, hEnd - hStart, wEnd - wStart)
+                    : tapCount(d1 - d0, h1 - h0, w1 - w0);
+            return new AvgWindow(d0, d1, h0, h1, w0, w1, divisor);
+        }
+
+        /**
+         * {@code d·h·w} rounded once to float: exact in a long up to 2^63 (always so in 2-D, where
+         * d is 1), beyond that through a BigInteger, never a wrapped or saturated count.
+         */
+        static float tapCount(int d, int h, int w) {
+            long dh = (long) d * h;
+            if (Math.multiplyHigh(dh, w) == 0 && dh * w >= 0) {
+                return dh * w;
+            }
+            return BigInteger.valueOf(dh).multiply(BigInteger.valueOf(w)).floatValue();
         }
     }
 
@@ -260,7 +321,7 @@ public final class ReferencePooling implements Pooling {
             int base = plane * in.h() * in.w();
             for (int oh = 0; oh < out.h(); oh++) {
                 for (int ow = 0; ow < out.w(); ow++, o++) {
-                    AvgWindow win = AvgWindow.of(oh, ow, in, spec, AvgOptions.DEFAULT);
+                    AvgWindow win = AvgWindow.of(0, oh, ow, in, spec, AvgOptions.DEFAULT); // LP is 2-D only
                     float scaledMean = lpPower(output.data()[o], p);
                     if (scaledMean == 0f) {
                         continue;
@@ -304,38 +365,68 @@ public final class ReferencePooling implements Pooling {
         return (float) Math.pow(x, e);
     }
 
+    /** Adaptive max pooling (PyTorch {@code adaptive_max_pool2d}) of a 4-D input to {@code outH×outW}. */
     public PoolResult adaptiveMaxPool2d(Tensor input, int outH, int outW) {
+        Checks.requireNonNull(input, "input");
+        return adaptiveMax(input, Validation.adaptiveShape(input.shape(), outH, outW));
+    }
+
+    /** Adaptive max pooling (PyTorch {@code adaptive_max_pool3d}) of a 5-D input to {@code outD×outH×outW}. */
+    public PoolResult adaptiveMaxPool3d(Tensor input, int outD, int outH, int outW) {
+        Checks.requireNonNull(input, "input");
+        return adaptiveMax(input, Validation.adaptiveShape(input.shape(), outD, outH, outW, 3));
+    }
+
+    /**
+     * Adaptive max pooling to {@code out} (validated): per output, the window of
+     * {@link AdaptiveWindows} on every axis, visited d, then h, then w; the best starts at −inf
+     * with the window's first tap as index, and a tap replaces it when greater or NaN.
+     */
+    private static PoolResult adaptiveMax(Tensor input, Shape out) {
         Shape in = input.shape();
-        Shape out = Validation.adaptiveShape(input.shape(), outH, outW);
         float[] x = input.data();
         float[] y = new float[out.elementCountAsInt()];
         int[] idx = new int[y.length];
+        int planeSize = (int) in.planeSize();
         int o = 0;
         for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * in.h() * in.w();
-            for (int oh = 0; oh < outH; oh++) {
-                for (int ow = 0; ow < outW; ow++, o++) {
-                    int h0 = AdaptiveWindows.start(oh, in.h(), outH);
-                    int w0 = AdaptiveWindows.start(ow, in.w(), outW);
-                    float best = Float.NEGATIVE_INFINITY;
-                    int bestIndex = h0 * in.w() + w0;
-                    for (int h = h0; h < AdaptiveWindows.end(oh, in.h(), outH); h++) {
-                        for (int w = w0; w < AdaptiveWindows.end(ow, in.w(), outW); w++) {
-                            float v = x[base + h * in.w() + w];
-                            if (v > best || Float.isNaN(v)) {
-                                best = v;
-                                bestIndex = h * in.w() + w;
+            int base = plane * planeSize;
+            for (int od = 0; od < out.d(); od++) {
+                int d0 = AdaptiveWindows.start(od, in.d(), out.d());
+                int d1 = AdaptiveWindows.end(od, in.d(), out.d());
+                for (int oh = 0; oh < out.h(); oh++) {
+                    int h0 = AdaptiveWindows.start(oh, in.h(), out.h());
+                    int h1 = AdaptiveWindows.end(oh, in.h(), out.h());
+                    for (int ow = 0; ow < out.w(); ow++, o++) {
+                        int w0 = AdaptiveWindows.start(ow, in.w(), out.w());
+                        int w1 = AdaptiveWindows.end(ow, in.w(), out.w());
+                        float best = Float.NEGATIVE_INFINITY;
+                        int bestIndex = (d0 * in.h() + h0) * in.w() + w0;
+                        for (int d = d0; d < d1; d++) {
+                            for (int h = h0; h < h1; h++) {
+                                for (int w = w0; w < w1; w++) {
+                                    int i = (d * in.h() + h) * in.w() + w;
+                                    float v = x[base + i];
+                                    if (v > best || Float.isNaN(v)) {
+                                        best = v;
+                                        bestIndex = i;
+                                    }
+                                }
                             }
                         }
+                        y[o] = best;
+                        idx[o] = bestIndex;
                     }
-                    y[o] = best;
-                    idx[o] = bestIndex;
                 }
             }
         }
         return new PoolResult(new Tensor(out, y), new IndexTensor(out, idx));
     }
 
+    /**
+     * Adaptive max pooling backward, 2-D or 3-D (the output size is the gradient's): every index
+     * is checked to lie in its own window, then {@code dX[plane, idx] += dY} in output order.
+     */
     public Tensor adaptiveMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
         Validation.requireIndicesInAdaptiveWindows(gradOutput, indices, inputShape);
         return scatterByIndex(gradOutput, indices, inputShape);
@@ -390,52 +481,84 @@ public final class ReferencePooling implements Pooling {
         return scatterByIndex(gradOutput, indices, inputShape);
     }
 
+    /** Adaptive average pooling (PyTorch {@code adaptive_avg_pool2d}) of a 4-D input to {@code outH×outW}. */
     public Tensor adaptiveAvgPool2d(Tensor input, int outH, int outW) {
+        Checks.requireNonNull(input, "input");
+        return adaptiveAvg(input, Validation.adaptiveShape(input.shape(), outH, outW));
+    }
+
+    /** Adaptive average pooling (PyTorch {@code adaptive_avg_pool3d}) of a 5-D input to {@code outD×outH×outW}. */
+    public Tensor adaptiveAvgPool3d(Tensor input, int outD, int outH, int outW) {
+        Checks.requireNonNull(input, "input");
+        return adaptiveAvg(input, Validation.adaptiveShape(input.shape(), outD, outH, outW, 3));
+    }
+
+    /**
+     * Adaptive average pooling to {@code out} (validated): the float sum of the window, d then h
+     * then w, over its size (at most the input plane's D·H·W taps: an int, the plane limit).
+     */
+    private static Tensor adaptiveAvg(Tensor input, Shape out) {
         Shape in = input.shape();
-        Shape out = Validation.adaptiveShape(input.shape(), outH, outW);
         float[] x = input.data();
         float[] y = new float[out.elementCountAsInt()];
+        int planeSize = (int) in.planeSize();
         int o = 0;
         for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * in.h() * in.w();
-            for (int oh = 0; oh < outH; oh++) {
-                for (int ow = 0; ow < outW; ow++, o++) {
-                    int h0 = AdaptiveWindows.start(oh, in.h(), outH);
-                    int h1 = AdaptiveWindows.end(oh, in.h(), outH);
-                    int w0 = AdaptiveWindows.start(ow, in.w(), outW);
-                    int w1 = AdaptiveWindows.end(ow, in.w(), outW);
-                    float sum = 0f;
-                    for (int h = h0; h < h1; h++) {
-                        for (int w = w0; w < w1; w++) {
-                            sum += x[base + h * in.w() + w];
+            int base = plane * planeSize;
+            for (int od = 0; od < out.d(); od++) {
+                int d0 = AdaptiveWindows.start(od, in.d(), out.d());
+                int d1 = AdaptiveWindows.end(od, in.d(), out.d());
+                for (int oh = 0; oh < out.h(); oh++) {
+                    int h0 = AdaptiveWindows.start(oh, in.h(), out.h());
+                    int h1 = AdaptiveWindows.end(oh, in.h(), out.h());
+                    for (int ow = 0; ow < out.w(); ow++, o++) {
+                        int w0 = AdaptiveWindows.start(ow, in.w(), out.w());
+                        int w1 = AdaptiveWindows.end(ow, in.w(), out.w());
+                        float sum = 0f;
+                        for (int d = d0; d < d1; d++) {
+                            for (int h = h0; h < h1; h++) {
+                                for (int w = w0; w < w1; w++) {
+                                    sum += x[base + (d * in.h() + h) * in.w() + w];
+                                }
+                            }
                         }
+                        y[o] = sum / ((d1 - d0) * (h1 - h0) * (w1 - w0));
                     }
-                    y[o] = sum / ((h1 - h0) * (w1 - w0)); // at most H·W taps: an int (the plane limit)
                 }
             }
         }
         return new Tensor(out, y);
     }
 
+    /**
+     * Adaptive average pooling backward, 2-D or 3-D (the output size and rank are the gradient's):
+     * each output, in (n, c, od, oh, ow) order, adds {@code dY / window size} to its window.
+     */
     public Tensor adaptiveAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
         Checks.requireNonNull(gradOutput, "gradOutput");
-        Shape out = Validation.adaptiveShape(inputShape, gradOutput.shape().h(), gradOutput.shape().w());
-        Checks.requireShape("gradOutput", out, gradOutput.shape());
+        Shape out = adaptiveGradOutput(gradOutput, inputShape);
         float[] dx = new float[inputShape.elementCountAsInt()];
         float[] dy = gradOutput.data();
+        int planeSize = (int) inputShape.planeSize();
         int o = 0;
         for (int plane = 0; plane < inputShape.planes(); plane++) {
-            int base = plane * inputShape.h() * inputShape.w();
-            for (int oh = 0; oh < out.h(); oh++) {
-                for (int ow = 0; ow < out.w(); ow++, o++) {
+            int base = plane * planeSize;
+            for (int od = 0; od < out.d(); od++) {
+                int d0 = AdaptiveWindows.start(od, inputShape.d(), out.d());
+                int d1 = AdaptiveWindows.end(od, inputShape.d(), out.d());
+                for (int oh = 0; oh < out.h(); oh++) {
                     int h0 = AdaptiveWindows.start(oh, inputShape.h(), out.h());
                     int h1 = AdaptiveWindows.end(oh, inputShape.h(), out.h());
-                    int w0 = AdaptiveWindows.start(ow, inputShape.w(), out.w());
-                    int w1 = AdaptiveWindows.end(ow, inputShape.w(), out.w());
-                    float share = dy[o] / ((h1 - h0) * (w1 - w0));
-                    for (int h = h0; h < h1; h++) {
-                        for (int w = w0; w < w1; w++) {
-                            dx[base + h * inputShape.w() + w] += share;
+                    for (int ow = 0; ow < out.w(); ow++, o++) {
+                        int w0 = AdaptiveWindows.start(ow, inputShape.w(), out.w());
+                        int w1 = AdaptiveWindows.end(ow, inputShape.w(), out.w());
+                        float share = dy[o] / ((d1 - d0) * (h1 - h0) * (w1 - w0));
+                        for (int d = d0; d < d1; d++) {
+                            for (int h = h0; h < h1; h++) {
+                                for (int w = w0; w < w1; w++) {
+                                    dx[base + (d * inputShape.h() + h) * inputShape.w() + w] += share;
+                                }
+                            }
                         }
                     }
                 }
@@ -444,6 +567,24 @@ public final class ReferencePooling implements Pooling {
         return new Tensor(inputShape, dx);
     }
 
+    /**
+     * The output shape of an adaptive pooling backward: the gradient's spatial size on
+     * {@code inputShape}, at the gradient's rank, which must be the input's; the gradient must
+     * have that shape.
+     */
+    static Shape adaptiveGradOutput(Tensor gradOutput, Shape inputShape) {
+        Checks.requireNonNull(inputShape, "inputShape");
+        Shape g = gradOutput.shape();
+        Shape out = Validation.adaptiveShape(inputShape, g.d(), g.h(), g.w(), g.spatialAxes());
+        Checks.requireShape("gradOutput", out, g);
+        return out;
+    }
+
+    /**
+     * Max unpooling (PyTorch {@code max_unpool2d}, or {@code max_unpool3d} for 5-D values and
+     * output): each value, in order, written at its index in its zeroed output plane or volume; a
+     * later value at the same index overwrites an earlier one.
+     */
     public Tensor maxUnpool2d(Tensor values, IndexTensor indices, Shape outputShape) {
         Checks.requireNonNull(values, "values");
         Validation.requireUnpoolIndices(values.shape(), indices, outputShape);
@@ -456,6 +597,7 @@ public final class ReferencePooling implements Pooling {
         return new Tensor(outputShape, out);
     }
 
+    /** Max unpooling backward, any rank: each value's gradient is the output gradient at its index. */
     public Tensor maxUnpool2dBackward(Tensor gradOutput, IndexTensor indices) {
         Checks.requireNonNull(gradOutput, "gradOutput");
         Checks.requireNonNull(indices, "indices");

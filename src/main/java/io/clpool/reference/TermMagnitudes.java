@@ -18,30 +18,37 @@ import io.clpool.spec.Shape;
  * result: terms of about 1 that cancel to 0.026 carry errors of about 1e-7 each.
  *
  * <p>Each method takes the parameters of the {@link ReferencePooling} method whose result it
- * describes and validates them alike; plain loops, in double, rounded to float at the end.
+ * describes and validates them alike; plain loops, in double, rounded to float at the end. As
+ * there, every loop runs over 4-D and 5-D inputs alike (depth 1 in 2-D), and methods that take a
+ * {@link PoolSpec} take 3-D specs on 5-D inputs.
  */
 public final class TermMagnitudes {
     private TermMagnitudes() {}
 
-    /** Average pooling: Σ|x| over the window's in-bounds taps, over the window's divisor. */
+    /** Average pooling (2-D or 3-D): Σ|x| over the window's in-bounds taps, over the window's divisor. */
     public static float[] avgPool2d(Tensor input, PoolSpec spec, AvgOptions options) {
         Shape in = input.shape();
         Shape out = Validation.avgPooledShape(in, spec, options);
         float[] x = input.data();
         float[] m = new float[out.elementCountAsInt()];
+        int planeSize = (int) in.planeSize();
         int o = 0;
         for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * in.h() * in.w();
-            for (int oh = 0; oh < out.h(); oh++) {
-                for (int ow = 0; ow < out.w(); ow++, o++) {
-                    ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(oh, ow, in, spec, options);
-                    double sum = 0;
-                    for (int h = win.h0(); h < win.h1(); h++) {
-                        for (int w = win.w0(); w < win.w1(); w++) {
-                            sum += Math.abs(x[base + h * in.w() + w]);
+            int base = plane * planeSize;
+            for (int od = 0; od < out.d(); od++) {
+                for (int oh = 0; oh < out.h(); oh++) {
+                    for (int ow = 0; ow < out.w(); ow++, o++) {
+                        ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(od, oh, ow, in, spec, options);
+                        double sum = 0;
+                        for (int d = win.d0(); d < win.d1(); d++) {
+                            for (int h = win.h0(); h < win.h1(); h++) {
+                                for (int w = win.w0(); w < win.w1(); w++) {
+                                    sum += Math.abs(x[base + (d * in.h() + h) * in.w() + w]);
+                                }
+                            }
                         }
+                        m[o] = (float) (sum / Math.abs(win.divisor()));
                     }
-                    m[o] = (float) (sum / Math.abs(win.divisor()));
                 }
             }
         }
@@ -64,7 +71,7 @@ public final class TermMagnitudes {
             int base = plane * in.h() * in.w();
             for (int oh = 0; oh < out.h(); oh++) {
                 for (int ow = 0; ow < out.w(); ow++, o++) {
-                    ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(oh, ow, in, spec, AvgOptions.DEFAULT);
+                    ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(0, oh, ow, in, spec, AvgOptions.DEFAULT); // LP is 2-D only
                     double sum = 0;
                     for (int h = win.h0(); h < win.h1(); h++) {
                         for (int w = win.w0(); w < win.w1(); w++) {
@@ -78,35 +85,52 @@ public final class TermMagnitudes {
         return m;
     }
 
-    /** Adaptive average pooling: Σ|x| over the window, over the window's size. */
+    /** Adaptive average pooling of a 4-D input: Σ|x| over the window, over the window's size. */
     public static float[] adaptiveAvgPool2d(Tensor input, int outH, int outW) {
+        Checks.requireNonNull(input, "input");
+        return adaptiveAvg(input, Validation.adaptiveShape(input.shape(), outH, outW));
+    }
+
+    /** Adaptive average pooling of a 5-D input: Σ|x| over the window, over the window's size. */
+    public static float[] adaptiveAvgPool3d(Tensor input, int outD, int outH, int outW) {
+        Checks.requireNonNull(input, "input");
+        return adaptiveAvg(input, Validation.adaptiveShape(input.shape(), outD, outH, outW, 3));
+    }
+
+    private static float[] adaptiveAvg(Tensor input, Shape out) {
         Shape in = input.shape();
-        Shape out = Validation.adaptiveShape(in, outH, outW);
         float[] x = input.data();
         float[] m = new float[out.elementCountAsInt()];
+        int planeSize = (int) in.planeSize();
         int o = 0;
         for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * in.h() * in.w();
-            for (int oh = 0; oh < outH; oh++) {
-                for (int ow = 0; ow < outW; ow++, o++) {
-                    int h0 = AdaptiveWindows.start(oh, in.h(), outH);
-                    int h1 = AdaptiveWindows.end(oh, in.h(), outH);
-                    int w0 = AdaptiveWindows.start(ow, in.w(), outW);
-                    int w1 = AdaptiveWindows.end(ow, in.w(), outW);
-                    double sum = 0;
-                    for (int h = h0; h < h1; h++) {
-                        for (int w = w0; w < w1; w++) {
-                            sum += Math.abs(x[base + h * in.w() + w]);
+            int base = plane * planeSize;
+            for (int od = 0; od < out.d(); od++) {
+                int d0 = AdaptiveWindows.start(od, in.d(), out.d());
+                int d1 = AdaptiveWindows.end(od, in.d(), out.d());
+                for (int oh = 0; oh < out.h(); oh++) {
+                    int h0 = AdaptiveWindows.start(oh, in.h(), out.h());
+                    int h1 = AdaptiveWindows.end(oh, in.h(), out.h());
+                    for (int ow = 0; ow < out.w(); ow++, o++) {
+                        int w0 = AdaptiveWindows.start(ow, in.w(), out.w());
+                        int w1 = AdaptiveWindows.end(ow, in.w(), out.w());
+                        double sum = 0;
+                        for (int d = d0; d < d1; d++) {
+                            for (int h = h0; h < h1; h++) {
+                                for (int w = w0; w < w1; w++) {
+                                    sum += Math.abs(x[base + (d * in.h() + h) * in.w() + w]);
+                                }
+                            }
                         }
+                        m[o] = (float) (sum / ((long) (d1 - d0) * (h1 - h0) * (w1 - w0)));
                     }
-                    m[o] = (float) (sum / ((long) (h1 - h0) * (w1 - w0)));
                 }
             }
         }
         return m;
     }
 
-    /** Max pooling backward: per input element, Σ|dY| over the windows it won. */
+    /** Max pooling backward (2-D or 3-D): per input element, Σ|dY| over the windows it won. */
     public static float[] maxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape, PoolSpec spec) {
         Validation.requireIndicesInWindows(gradOutput, indices, inputShape, spec);
         return byIndex(gradOutput, indices, inputShape);
@@ -117,7 +141,7 @@ public final class TermMagnitudes {
         return maxPool2dBackward(gradOutput, indices, inputShape, spec);
     }
 
-    /** Adaptive max pooling backward: per input element, Σ|dY| over the windows it won. */
+    /** Adaptive max pooling backward (2-D or 3-D): per input element, Σ|dY| over the windows it won. */
     public static float[] adaptiveMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
         Validation.requireIndicesInAdaptiveWindows(gradOutput, indices, inputShape);
         return byIndex(gradOutput, indices, inputShape);
@@ -142,22 +166,27 @@ public final class TermMagnitudes {
         return toFloats(sum);
     }
 
-    /** Average pooling backward: per input element, Σ|dY / divisor| over the windows holding it. */
+    /** Average pooling backward (2-D or 3-D): per input element, Σ|dY / divisor| over the windows holding it. */
     public static float[] avgPool2dBackward(Tensor gradOutput, Shape inputShape, PoolSpec spec, AvgOptions options) {
         Validation.avgPooledShape(inputShape, spec, options);
         Shape out = Validation.requireGradOutput(gradOutput, inputShape, spec);
         double[] sum = new double[inputShape.elementCountAsInt()];
         float[] dy = gradOutput.data();
+        int planeSize = (int) inputShape.planeSize();
         int o = 0;
         for (int plane = 0; plane < inputShape.planes(); plane++) {
-            int base = plane * inputShape.h() * inputShape.w();
-            for (int oh = 0; oh < out.h(); oh++) {
-                for (int ow = 0; ow < out.w(); ow++, o++) {
-                    ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(oh, ow, inputShape, spec, options);
-                    double share = Math.abs(dy[o] / (double) win.divisor());
-                    for (int h = win.h0(); h < win.h1(); h++) {
-                        for (int w = win.w0(); w < win.w1(); w++) {
-                            sum[base + h * inputShape.w() + w] += share;
+            int base = plane * planeSize;
+            for (int od = 0; od < out.d(); od++) {
+                for (int oh = 0; oh < out.h(); oh++) {
+                    for (int ow = 0; ow < out.w(); ow++, o++) {
+                        ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(od, oh, ow, inputShape, spec, options);
+                        double share = Math.abs(dy[o] / (double) win.divisor());
+                        for (int d = win.d0(); d < win.d1(); d++) {
+                            for (int h = win.h0(); h < win.h1(); h++) {
+                                for (int w = win.w0(); w < win.w1(); w++) {
+                                    sum[base + (d * inputShape.h() + h) * inputShape.w() + w] += share;
+                                }
+                            }
                         }
                     }
                 }
@@ -184,7 +213,7 @@ public final class TermMagnitudes {
             int base = plane * in.h() * in.w();
             for (int oh = 0; oh < out.h(); oh++) {
                 for (int ow = 0; ow < out.w(); ow++, o++) {
-                    ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(oh, ow, in, spec, AvgOptions.DEFAULT);
+                    ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(0, oh, ow, in, spec, AvgOptions.DEFAULT); // LP is 2-D only
                     float scaledMean = ReferencePooling.lpPower(output.data()[o], p);
                     if (scaledMean == 0f) {
                         continue;
@@ -203,26 +232,35 @@ public final class TermMagnitudes {
         return toFloats(sum);
     }
 
-    /** Adaptive average pooling backward: per input element, Σ|dY / window size| over its windows. */
+    /**
+     * Adaptive average pooling backward (2-D or 3-D, the gradient's rank and size): per input
+     * element, Σ|dY / window size| over its windows.
+     */
     public static float[] adaptiveAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
         Checks.requireNonNull(gradOutput, "gradOutput");
-        Shape out = Validation.adaptiveShape(inputShape, gradOutput.shape().h(), gradOutput.shape().w());
-        Checks.requireShape("gradOutput", out, gradOutput.shape());
+        Shape out = ReferencePooling.adaptiveGradOutput(gradOutput, inputShape);
         double[] sum = new double[inputShape.elementCountAsInt()];
         float[] dy = gradOutput.data();
+        int planeSize = (int) inputShape.planeSize();
         int o = 0;
         for (int plane = 0; plane < inputShape.planes(); plane++) {
-            int base = plane * inputShape.h() * inputShape.w();
-            for (int oh = 0; oh < out.h(); oh++) {
-                for (int ow = 0; ow < out.w(); ow++, o++) {
+            int base = plane * planeSize;
+            for (int od = 0; od < out.d(); od++) {
+                int d0 = AdaptiveWindows.start(od, inputShape.d(), out.d());
+                int d1 = AdaptiveWindows.end(od, inputShape.d(), out.d());
+                for (int oh = 0; oh < out.h(); oh++) {
                     int h0 = AdaptiveWindows.start(oh, inputShape.h(), out.h());
                     int h1 = AdaptiveWindows.end(oh, inputShape.h(), out.h());
-                    int w0 = AdaptiveWindows.start(ow, inputShape.w(), out.w());
-                    int w1 = AdaptiveWindows.end(ow, inputShape.w(), out.w());
-                    double share = Math.abs(dy[o] / ((double) (h1 - h0) * (w1 - w0)));
-                    for (int h = h0; h < h1; h++) {
-                        for (int w = w0; w < w1; w++) {
-                            sum[base + h * inputShape.w() + w] += share;
+                    for (int ow = 0; ow < out.w(); ow++, o++) {
+                        int w0 = AdaptiveWindows.start(ow, inputShape.w(), out.w());
+                        int w1 = AdaptiveWindows.end(ow, inputShape.w(), out.w());
+                        double share = Math.abs(dy[o] / ((double) (d1 - d0) * (h1 - h0) * (w1 - w0)));
+                        for (int d = d0; d < d1; d++) {
+                            for (int h = h0; h < h1; h++) {
+                                for (int w = w0; w < w1; w++) {
+                                    sum[base + (d * inputShape.h() + h) * inputShape.w() + w] += share;
+                                }
+                            }
                         }
                     }
                 }
@@ -249,7 +287,8 @@ public final class TermMagnitudes {
         } else if (op instanceof PoolOp.Lp lp) {
             return lpPool2d(input, lp.spec(), lp.norm());
         } else if (op instanceof PoolOp.AdaptiveAvg adaptive) {
-            return adaptiveAvgPool2d(input, adaptive.outH(), adaptive.outW());
+            return adaptiveAvg(input, Validation.adaptiveShape(input.shape(), adaptive.outD(), adaptive.outH(), adaptive.outW(),
+                    adaptive.spatialAxes()));
         }
         return null;
     }

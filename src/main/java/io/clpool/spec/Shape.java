@@ -97,7 +97,7 @@ public record Shape(int n, int c, int d, int h, int w, int spatialAxes, Layout l
                 : ((long) n * planeSize() + at) * this.c + c;
     }
 
-    /** Where logical element (n, c, h, w) of a 4-D shape lies in memory. */
+    /** Where logical element (n, c, h, w) of a 4-D shape (d 0 of a 5-D one) lies in memory. */
     public long position(int n, int c, int h, int w) {
         return position(n, c, (long) h * this.w + w);
     }

@@ -102,6 +102,40 @@ class TermMagnitudesTest {
         within(reference.lpPool2d(x, PoolSpec.of(3).withStride(2).withCeilMode(true), 1.0).data(),
                 TermMagnitudes.lpPool2d(x, PoolSpec.of(3).withStride(2).withCeilMode(true), 1.0));
         within(reference.adaptiveAvgPool2d(x, 4, 5).data(), TermMagnitudes.adaptiveAvgPool2d(x, 4, 5));
+        Tensor v = new Tensor(Shape.of(2, 3, 3, 9, 11), new float[3 * data.length]);
+        for (int i = 0; i < v.data().length; i++) {
+            v.data()[i] = random.nextFloat() * 4 - 2;
+        }
+        PoolSpec cube = PoolSpec.of3d(3).withStride(2).withPadding(1).withCeilMode(true);
+        within(reference.avgPool2d(v, cube, AvgOptions.DEFAULT).data(), TermMagnitudes.avgPool2d(v, cube, AvgOptions.DEFAULT));
+        within(reference.adaptiveAvgPool3d(v, 2, 4, 5).data(), TermMagnitudes.adaptiveAvgPool3d(v, 2, 4, 5));
+    }
+
+    /**
+     * 3-D: the same rules over a volume, with the divisor of §3 (the product of the clipped
+     * extents). x = [1, -1, 2, -2] along D×W of 2×1×2.
+     */
+    @Test
+    void volumetricMagnitudesUseTheVolumesWindowsAndDivisors() {
+        Tensor x = new Tensor(Shape.of(1, 1, 2, 1, 2), new float[] {1, -1, 2, -2});
+        PoolSpec whole = PoolSpec.of3d(2, 1, 2);
+        assertArrayEquals(new float[] {0f}, reference.avgPool2d(x, whole, AvgOptions.DEFAULT).data());
+        assertArrayEquals(new float[] {1.5f}, TermMagnitudes.avgPool2d(x, whole, AvgOptions.DEFAULT));
+        assertArrayEquals(new float[] {1.5f}, TermMagnitudes.adaptiveAvgPool3d(x, 1, 1, 1));
+        assertArrayEquals(new float[] {1.5f}, TermMagnitudes.forward(io.clpool.PoolOp.adaptiveAvg3d(1, 1, 1), x));
+        // Padding 1 along D with stride 2: windows [-1, 1) and [1, 3) clipped to i + p = 3, each of
+        // 2 x 1 x 2 = 4 counted taps of which 2 are inputs.
+        PoolSpec padded = PoolSpec.of3d(2, 1, 2).withPadding(1, 0, 0);
+        assertArrayEquals(new float[] {0.5f, 1f}, TermMagnitudes.avgPool2d(x, padded, AvgOptions.DEFAULT));
+        assertArrayEquals(new float[] {1f, 2f}, TermMagnitudes.avgPool2d(x, padded, new AvgOptions(false, 0)));
+        Tensor dy = new Tensor(Shape.of(1, 1, 2, 1, 1), new float[] {-2f, 4f});
+        assertArrayEquals(new float[] {0.5f, 0.5f, 1f, 1f}, TermMagnitudes.avgPool2dBackward(dy, x.shape(), padded, AvgOptions.DEFAULT));
+        assertArrayEquals(new float[] {1f, 1f, 2f, 2f}, TermMagnitudes.adaptiveAvgPool2dBackward(dy, x.shape()),
+                "adaptive to 2 x 1 x 1: one depth slice of 2 taps per window");
+        // Max: one window per depth slice, won by offsets 0 and 2.
+        IndexTensor idx = new IndexTensor(dy.shape(), new int[] {0, 2});
+        assertArrayEquals(new float[] {2f, 0f, 4f, 0f}, TermMagnitudes.maxPool2dBackward(dy, idx, x.shape(), PoolSpec.of3d(1, 1, 2)));
+        assertArrayEquals(new float[] {2f, 0f, 4f, 0f}, TermMagnitudes.adaptiveMaxPool2dBackward(dy, idx, x.shape()));
     }
 
     private static void within(float[] values, float[] magnitudes) {

@@ -22,6 +22,22 @@ class ShapeTest {
                 + "with 4294967296 elements", e.getMessage());
     }
 
+    /** Positions are row-major over (n, c, d, h, w); a 4-D position has no depth, and a 5-D tensor refuses one without it. */
+    @Test
+    void fiveDimensionalOffsetsAreRowMajorInTheVolume() {
+        Tensor volume = Tensor.zeros(Shape.of(2, 3, 4, 5, 6));
+        assertEquals(0, volume.offset(0, 0, 0, 0, 0));
+        assertEquals(1 * 3 * 120 + 2 * 120 + 3 * 30 + 4 * 6 + 5, volume.offset(1, 2, 3, 4, 5));
+        assertEquals(volume.data().length - 1, volume.offset(1, 2, 3, 4, 5));
+        volume.data()[volume.offset(1, 0, 2, 1, 3)] = 7f;
+        assertEquals(7f, volume.get(1, 0, 2, 1, 3));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> volume.offset(1, 2, 4, 5));
+        assertEquals("a 5-D tensor (2x3x4x5x6) needs a depth coordinate, but got (n=1, c=2, h=4, w=5)", e.getMessage());
+        Tensor plane = Tensor.zeros(Shape.of(2, 3, 5, 6));
+        assertEquals(plane.offset(1, 2, 0, 4, 5), plane.offset(1, 2, 4, 5));
+        assertEquals(plane.data().length - 1, plane.offset(1, 2, 4, 5));
+    }
+
     @Test
     void dataLengthMustMatchTheShape() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

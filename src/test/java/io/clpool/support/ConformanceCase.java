@@ -19,7 +19,9 @@ import java.util.stream.Stream;
 
 /**
  * One PyTorch-exported case from {@code src/test/resources/conformance/cases} (copied from
- * ../shared/conformance; see its README): spec, input, expected output, indices and gradients.
+ * ../shared/conformance; see its README), or from the second set's {@code conformance2/cases}
+ * ({@link #fractional()}, {@link #volumetric()}): spec, input, expected output, indices and
+ * gradients.
  */
 public record ConformanceCase(String name, String op, String json, Path folder) {
 
@@ -62,6 +64,45 @@ public record ConformanceCase(String name, String op, String json, Path folder) 
         }
     }
 
+    /** The op names of the 3-D cases of the second set, as its spec.json files spell them. */
+    public static final List<String> VOLUMETRIC_OPS = List.of("max3d", "avg3d", "adaptive-max3d", "adaptive-avg3d");
+
+    /**
+     * The 3-D cases of the second set, {@code src/test/resources/conformance2/cases} (copied from
+     * ../shared/conformance2; see its README): max3d, avg3d, adaptive-max3d and adaptive-avg3d,
+     * float32, NCHW, 5-D files, three values per window field. Exactly 20; any other count fails.
+     */
+    public static List<ConformanceCase> volumetric() {
+        try {
+            Path root = Path.of(ConformanceCase.class.getClassLoader().getResource("conformance2/cases").toURI());
+            try (Stream<Path> folders = Files.list(root)) {
+                List<ConformanceCase> cases = folders.sorted().map(ConformanceCase::load)
+                        .filter(c -> VOLUMETRIC_OPS.contains(c.op())).toList();
+                if (cases.size() != 20) {
+                    throw new IllegalStateException("expected the 20 3-D cases (" + String.join(", ", VOLUMETRIC_OPS)
+                            + "), found " + cases.size() + " in " + root);
+                }
+                for (ConformanceCase c : cases) {
+                    String dtype = string(c.json(), "dtype");
+                    String layout = string(c.json(), "layout");
+                    if (!dtype.equals("float32") || !layout.equals("NCHW")) {
+                        throw new IllegalStateException(c + ": expected a float32 NCHW 3-D case, but got " + dtype + " " + layout);
+                    }
+                }
+                return cases;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("conformance2 cases missing from test resources", e);
+        }
+    }
+
+    /** True for a case of a 3-D op (5-D files, three values per window field). */
+    public boolean volumetricOp() {
+        return VOLUMETRIC_OPS.contains(op);
+    }
+
     private static ConformanceCase load(Path folder) {
         try {
             String json = Files.readString(folder.resolve("spec.json"));
@@ -87,12 +128,24 @@ public record ConformanceCase(String name, String op, String json, Path folder) 
         return tensor("gx.npy");
     }
 
+    /** {@code idx.npy}: int64 offsets inside the input plane ({@code h·W + w}) or volume ({@code d·H·W + h·W + w}). */
     public IndexTensor idx() {
         NpyArray array = npy("idx.npy");
         return new IndexTensor(Shape.of(array.shape()), array.toInts());
     }
 
+    /**
+     * The window: two values per field (H, W) for a 2-D case, three (D, H, W) for a 3-D one. A 3-D
+     * case without {@code dilation} (avg3d, which takes none) has dilation 1.
+     */
     public PoolSpec spec() {
+        if (volumetricOp()) {
+            int[] k = axes("kernel", 3);
+            int[] s = axes("stride", 3);
+            int[] p = axes("padding", 3);
+            int[] d = json.contains("\"dilation\"") ? axes("dilation", 3) : new int[] {1, 1, 1};
+            return new PoolSpec(k[0], k[1], k[2], s[0], s[1], s[2], p[0], p[1], p[2], d[0], d[1], d[2], bool("ceil_mode"), 3);
+        }
         int[] k = ints("kernel");
         int[] s = ints("stride");
         int[] p = ints("padding");
@@ -125,6 +178,12 @@ public record ConformanceCase(String name, String op, String json, Path folder) 
             case "adaptive-avg" -> io.clpool.PoolOp.adaptiveAvg(outputSize()[0], outputSize()[1]);
             case "fractional-max" -> io.clpool.PoolOp.fractionalMax(ints("kernel")[0], ints("kernel")[1],
                     outputSize()[0], outputSize()[1], samples());
+            case "max3d" -> io.clpool.PoolOp.max(spec());
+            case "avg3d" -> io.clpool.PoolOp.avg(spec(), avgOptions());
+            case "adaptive-max3d" -> io.clpool.PoolOp.adaptiveMax3d(axes("output_size", 3)[0], axes("output_size", 3)[1],
+                    axes("output_size", 3)[2]);
+            case "adaptive-avg3d" -> io.clpool.PoolOp.adaptiveAvg3d(axes("output_size", 3)[0], axes("output_size", 3)[1],
+                    axes("output_size", 3)[2]);
             default -> throw new IllegalStateException(this + ": unknown op " + op);
         };
     }
@@ -143,9 +202,14 @@ public record ConformanceCase(String name, String op, String json, Path folder) 
         return ints("output_size");
     }
 
+    /** A float32 file as a tensor: 4-D (N, C, H, W) or 5-D (N, C, D, H, W), by the file's shape. */
     private Tensor tensor(String file) {
         NpyArray array = npy(file);
-        return new Tensor(Shape.of(array.shape()), array.toFloats());
+        Tensor t = new Tensor(Shape.of(array.shape()), array.toFloats());
+        if (volumetricOp() && !t.shape().volumetric()) {
+            throw new IllegalStateException(name + ": " + file + " of a 3-D case should be 5-D, but is " + t.shape());
+        }
+        return t;
     }
 
     private NpyArray npy(String file) {
@@ -162,6 +226,16 @@ public record ConformanceCase(String name, String op, String json, Path folder) 
             throw new IllegalStateException(name + ": no " + key + " in spec.json");
         }
         return Stream.of(m.group(1).split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+    }
+
+    /** A window field with exactly {@code count} values (one per spatial axis). */
+    private int[] axes(String key, int count) {
+        int[] values = ints(key);
+        if (values.length != count) {
+            throw new IllegalStateException(name + ": " + key + " should have " + count + " values (one per spatial axis), but has "
+                    + values.length);
+        }
+        return values;
     }
 
     private boolean bool(String key) {
