@@ -120,24 +120,21 @@ static inline ushort bfloat16_bits(const float v)
 #define POSITION(plane, at, plane_size, C) ((ulong)(plane) * (ulong)(plane_size) + (ulong)(at))
 #endif
 
-// Splits memory position `e` of such a tensor into its plane and in-plane offset, and the offset
-// into (d, h, w). Work-items take positions in memory order, so neighbours touch neighbouring
-// addresses in either layout (along W channels first, along C channels last).
+// Splits memory position `e` of such a tensor into its plane and in-plane offset `at` (SPLIT_PLANE),
+// and the offset into (d, h, w) (SPLIT). Work-items take positions in memory order, so neighbours
+// touch neighbouring addresses in either layout (along W channels first, along C channels last).
 #if CHANNELS_LAST
-#define SPLIT(e, SIZE_D, SIZE_H, SIZE_W, C, plane, d, h, w)                                    \
-    const ulong plane##_rest = (e) / (ulong)(C);                                              \
-    const ulong plane##_size = (ulong)(SIZE_D) * (SIZE_H) * (SIZE_W);                         \
-    const ulong plane = (plane##_rest / plane##_size) * (C) + (e) % (ulong)(C);               \
-    const int plane##_at = (int)(plane##_rest % plane##_size);                                \
-    const int w = plane##_at % (SIZE_W);                                                      \
-    const int h = (plane##_at / (SIZE_W)) % (SIZE_H);                                         \
-    const int d = plane##_at / ((SIZE_W) * (SIZE_H));
+#define SPLIT_PLANE(e, plane_size, C, plane, at)                                                \
+    const ulong plane = ((e) / (ulong)(C) / (ulong)(plane_size)) * (ulong)(C) + (e) % (ulong)(C); \
+    const ulong at = (e) / (ulong)(C) % (ulong)(plane_size);
 #else
-#define SPLIT(e, SIZE_D, SIZE_H, SIZE_W, C, plane, d, h, w)                                    \
-    const ulong plane##_size = (ulong)(SIZE_D) * (SIZE_H) * (SIZE_W);                         \
-    const ulong plane = (e) / plane##_size;                                                   \
-    const int plane##_at = (int)((e) % plane##_size);                                         \
-    const int w = plane##_at % (SIZE_W);                                                      \
-    const int h = (plane##_at / (SIZE_W)) % (SIZE_H);                                         \
-    const int d = plane##_at / ((SIZE_W) * (SIZE_H));
+#define SPLIT_PLANE(e, plane_size, C, plane, at)                                                \
+    const ulong plane = (e) / (ulong)(plane_size);                                            \
+    const ulong at = (e) % (ulong)(plane_size);
 #endif
+
+#define SPLIT(e, SIZE_D, SIZE_H, SIZE_W, C, plane, d, h, w)                                    \
+    SPLIT_PLANE(e, (ulong)(SIZE_D) * (SIZE_H) * (SIZE_W), C, plane, plane##_at)               \
+    const int w = (int)(plane##_at % (ulong)(SIZE_W));                                        \
+    const int h = (int)(plane##_at / (ulong)(SIZE_W) % (ulong)(SIZE_H));                      \
+    const int d = (int)(plane##_at / ((ulong)(SIZE_W) * (SIZE_H)));

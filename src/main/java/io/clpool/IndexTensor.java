@@ -18,4 +18,22 @@ public record IndexTensor(Shape shape, int[] data) {
                     "length: " + data.length);
         }
     }
+
+    /** The same indices with their positions in {@code layout} (these when they already are); values are unchanged. */
+    public IndexTensor withLayout(io.clpool.spec.Layout layout) {
+        if (layout == shape.layout()) {
+            return this;
+        }
+        Shape target = shape.withLayout(layout);
+        int[] result = new int[data.length];
+        long planeSize = shape.planeSize();
+        for (int n = 0; n < shape.n(); n++) {
+            for (int c = 0; c < shape.c(); c++) {
+                for (long at = 0; at < planeSize; at++) {
+                    result[(int) target.position(n, c, at)] = data[(int) shape.position(n, c, at)];
+                }
+            }
+        }
+        return new IndexTensor(target, result);
+    }
 }

@@ -2,6 +2,7 @@ package io.clpool;
 
 import io.clpool.spec.Checks;
 import io.clpool.spec.DType;
+import io.clpool.spec.Layout;
 import io.clpool.spec.Shape;
 
 /**
@@ -52,6 +53,34 @@ public record Tensor(Shape shape, float[] data, DType dtype) {
     /** Zeros of {@code shape} stored in {@code dtype}. */
     public static Tensor zeros(Shape shape, DType dtype) {
         return new Tensor(shape, new float[shape.elementCountAsInt()], dtype);
+    }
+
+    /** The same logical tensor with its elements in {@code layout} (this tensor when it already is). */
+    public Tensor withLayout(Layout layout) {
+        if (layout == shape.layout()) {
+            return this;
+        }
+        Shape target = shape.withLayout(layout);
+        return new Tensor(target, permute(data, shape, target), dtype);
+    }
+
+    /** The same values rounded to {@code type} (to nearest even): a copy, or this tensor when the type is its own. */
+    public Tensor toType(DType type) {
+        return type == dtype ? this : rounded(shape, data.clone(), type);
+    }
+
+    /** Moves every element from where {@code from} puts it to where {@code to} does (the same logical shape). */
+    static float[] permute(float[] data, Shape from, Shape to) {
+        float[] result = new float[data.length];
+        long planeSize = from.planeSize();
+        for (int n = 0; n < from.n(); n++) {
+            for (int c = 0; c < from.c(); c++) {
+                for (long at = 0; at < planeSize; at++) {
+                    result[(int) to.position(n, c, at)] = data[(int) from.position(n, c, at)];
+                }
+            }
+        }
+        return result;
     }
 
     /** The element at logical (n, c, h, w) of a 4-D tensor, in either layout. */
