@@ -271,3 +271,114 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
     })
     STORE(grad_input, i, sum);
 }
+
+#if CHANNELS_LAST
+// ---- channels last, eight channels per work-item ------------------------------------------------
+// When C is a multiple of 8 (the host's rule, VolumeKernels), a work-item takes 8 consecutive
+// channels of one position: every tap is one 8-lane vector load (coalesced along C), and the
+// window's bounds are the same for all lanes, so padding taps are skipped as a whole. The rules
+// per lane are the scalar kernels' above, in the same order, so results are bit for bit theirs.
+// Range: (C/8, W, N·D·H) of the tensor the work-items write.
+#define ITEM8(SIZE_D, SIZE_H, SIZE_W, d, h, w, position)                                       \
+    const int channel = (int)get_global_id(0) * 8;                                            \
+    const int w = (int)get_global_id(1);                                                      \
+    const ulong row = get_global_id(2);                                                       \
+    const int h = (int)(row % (ulong)(SIZE_H));                                               \
+    const int d = (int)(row / (ulong)(SIZE_H) % (ulong)(SIZE_D));                             \
+    const ulong sample = row / (ulong)(SIZE_H) / (ulong)(SIZE_D);                             \
+    const ulong position = (row * (SIZE_W) + w) * C + channel;
+
+// The in-bounds taps of window (od, oh, ow) in depth, row, column order; BODY sees `at`.
+#define FOR_INSIDE_TAPS(BODY)                                                                   \
+    const int d0 = od * SD - PD;                                                              \
+    const int h0 = oh * SH - PH;                                                              \
+    const int w0 = ow * SW - PW;                                                              \
+    for (int kd = 0; kd < KD; kd++) {                                                         \
+        const int d = d0 + kd * DD;                                                           \
+        if (d < 0 || d >= D) {                                                                \
+            continue;                                                                         \
+        }                                                                                     \
+        for (int kh = 0; kh < KH; kh++) {                                                     \
+            const int h = h0 + kh * DH;                                                       \
+            if (h < 0 || h >= H) {                                                            \
+                continue;                                                                     \
+            }                                                                                 \
+            for (int kw = 0; kw < KW; kw++) {                                                 \
+                const int w = w0 + kw * DW;                                                   \
+                if (w < 0 || w >= W) {                                                        \
+                    continue;                                                                 \
+                }                                                                             \
+                const int at = (d * H + h) * W + w;                                           \
+                BODY                                                                          \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+__kernel void volume_extremum_forward_c8(__global const store_t* input,
+                                         __global store_t* output,
+                                         __global int* indices,
+                                         VOLUME_SHAPES)
+{
+    ITEM8(OD, OH, OW, od, oh, ow, o)
+    const ulong in_base = BASE(INPUT_PLANE);
+    float8 best = (float8)(POOL_MIN ? INFINITY : -INFINITY);
+    int8 best_index = (int8)(NO_INDEX);
+    FOR_INSIDE_TAPS({
+        const float8 v = LOAD8(input, in_base + at * STEP);
+        const int8 better = POOL_MIN ? v < best : v > best;
+        const int8 take = (best_index < 0) | better | (v != v);
+        best = select(best, v, take);
+        best_index = select(best_index, (int8)(at), take);
+    })
+    STORE8(output, o, best);
+    vstore8(best_index, 0, indices + o);
+}
+
+__kernel void volume_indexed_backward_c8(__global const store_t* grad_output,
+                                         __global const int* indices,
+                                         __global store_t* grad_input,
+                                         VOLUME_SHAPES)
+{
+    ITEM8(D, H, W, d, h, w, i)
+    const ulong out_base = BASE(OUTPUT_PLANE);
+    const int8 self = (int8)((d * H + h) * W + w);
+    float8 sum = (float8)(0.0f);
+    FOR_CANDIDATE_WINDOWS(DD, DH, DW, {
+        const ulong at = out_base + o * STEP;
+        const int8 won = vload8(0, indices + at) == self;
+        sum = select(sum, sum + LOAD8(grad_output, at), won);
+    })
+    STORE8(grad_input, i, sum);
+}
+
+__kernel void volume_avg_forward_c8(__global const store_t* input,
+                                    __global store_t* output,
+                                    VOLUME_SHAPES,
+                                    const int count_include_pad,
+                                    const int divisor_override)
+{
+    ITEM8(OD, OH, OW, od, oh, ow, o)
+    const ulong in_base = BASE(INPUT_PLANE);
+    float8 sum = (float8)(0.0f);
+    FOR_INSIDE_TAPS({
+        sum += LOAD8(input, in_base + at * STEP);
+    })
+    STORE8(output, o, sum / (float8)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override)));
+}
+
+__kernel void volume_avg_backward_c8(__global const store_t* grad_output,
+                                     __global store_t* grad_input,
+                                     VOLUME_SHAPES,
+                                     const int count_include_pad,
+                                     const int divisor_override)
+{
+    ITEM8(D, H, W, d, h, w, i)
+    const ulong out_base = BASE(OUTPUT_PLANE);
+    float8 sum = (float8)(0.0f);
+    FOR_CANDIDATE_WINDOWS(1, 1, 1, {
+        sum += LOAD8(grad_output, out_base + o * STEP)
+                / (float8)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override));
+    })
+    STORE8(grad_input, i, sum);
+}
+#endif

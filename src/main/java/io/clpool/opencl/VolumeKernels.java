@@ -32,24 +32,24 @@ final class VolumeKernels implements FixedWindowKernels {
 
     @Override
     public void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values, Object indices) {
-        run(program(spec, min, in).kernel("volume_extremum_forward"), out, in, out, spec, new Object[] {input, values, indices});
+        run(program(spec, min, in).kernel(vectorName("volume_extremum_forward", in)), out, in, out, spec, new Object[] {input, values, indices});
     }
 
     @Override
     public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec, Object gradInput) {
-        run(program(spec, false, in).kernel("volume_indexed_backward"), in, in, out, spec,
+        run(program(spec, false, in).kernel(vectorName("volume_indexed_backward", in)), in, in, out, spec,
                 new Object[] {gradOutput, indices, gradInput});
     }
 
     @Override
     public void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output) {
-        run(program(spec, false, in).kernel("volume_avg_forward"), out, in, out, spec, new Object[] {input, output},
+        run(program(spec, false, in).kernel(vectorName("volume_avg_forward", in)), out, in, out, spec, new Object[] {input, output},
                 options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
     @Override
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
-        run(program(spec, false, in).kernel("volume_avg_backward"), in, in, out, spec,
+        run(program(spec, false, in).kernel(vectorName("volume_avg_backward", in)), in, in, out, spec,
                 new Object[] {gradOutput, gradInput}, options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
@@ -75,10 +75,23 @@ final class VolumeKernels implements FixedWindowKernels {
         Object[] args = Arrays.copyOf(buffers, buffers.length + shapes.length + tail.length, Object[].class);
         System.arraycopy(shapes, 0, args, buffers.length, shapes.length);
         System.arraycopy(tail, 0, args, buffers.length + shapes.length, tail.length);
-        long[] range = items.isChannelsLast()
-                ? new long[] {items.c(), items.w(), (long) items.n() * items.d() * items.h()}
-                : new long[] {items.w(), items.h(), items.planes() * items.d()};
+        long[] range = !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
+                : new long[] {vectorized(in) && kernel.name().endsWith(VECTOR_SUFFIX) ? items.c() / LANES : items.c(), items.w(),
+                        (long) items.n() * items.d() * items.h()};
         launches.run(kernel, range, null, args); // the runtime's work-groups: 2-4x faster on POCL than 8x32 tiles
+    }
+
+    /** volume.cl's channels-last kernels that take 8 channels per work-item: {@code <name>_c8}. */
+    private static final String VECTOR_SUFFIX = "_c8";
+    private static final int LANES = 8;
+
+    /** Channels last with C a multiple of 8: the 8-lane kernels, whose every tap is one vector load along C. */
+    private static boolean vectorized(Shape in) {
+        return in.isChannelsLast() && in.c() % LANES == 0;
+    }
+
+    private static String vectorName(String kernel, Shape in) {
+        return vectorized(in) ? kernel + VECTOR_SUFFIX : kernel;
     }
 
     private ClProgram program(PoolSpec spec, boolean min, Shape in) {
