@@ -40,8 +40,9 @@ import org.junit.jupiter.api.TestFactory;
  * kinds of average (count_include_pad on and off, divisor_override), adaptive max and average
  * to output sizes that divide the input, do not, equal it or exceed it, and 3-D max unpooling,
  * on every input flavour of {@link Inputs} and an all-positive one (where a zero pad would win a
- * min). Then two runs of every backward (and of unpooling's forward, whose duplicate indices
- * resolve by a claim pass) must be bitwise equal.
+ * min). Batches too large for the (lowered) maximum allocation are split by sample. Then two runs
+ * of every forward and backward (unpooling's forward included, whose duplicate indices resolve by
+ * a claim pass) must be bitwise equal.
  *
  * <p>Each distinct window (kernel, stride, dilation, and min or not) is one build of
  * {@code volume.cl}; padding and ceil mode are not part of a build, so the windows below are few
@@ -300,6 +301,37 @@ class VolumeDifferentialTest extends DeviceTest {
             }
             default -> throw new IllegalArgumentException(c.op());
         };
+    }
+
+    // ---- batch splitting ----------------------------------------------------------------------------
+
+    /**
+     * Host-tensor calls on 5-D batches that do not fit the (lowered) maximum allocation: split into
+     * chunks of samples (2, 2 and 1 here), each chunk's result placed back, equal to the reference.
+     */
+    @TestFactory
+    Stream<DynamicTest> batchesSplitBySampleMatchTheReference() {
+        Shape shape = Shape.of(5, 2, 6, 7, 8); // one sample: 2·6·7·8·4 = 2,688 bytes
+        long limit = 6_000;
+        PoolSpec window = PoolSpec.of3d(3, 2, 3).withStride(2, 1, 2).withPadding(1, 1, 1).withCeilMode(true);
+        List<PoolOp> ops = List.of(PoolOp.max(window), PoolOp.min(window.withDilation(1, 2, 1)), PoolOp.avg(window, new AvgOptions(false, 0)),
+                PoolOp.adaptiveMax3d(4, 9, 3), PoolOp.adaptiveAvg3d(6, 3, 5), PoolOp.maxUnpool3d(6, 7, 8));
+        return ops.stream().map(op -> dynamicTest(op.toString(), () -> {
+            ReferencePooling reference = new ReferencePooling();
+            Tensor x = Inputs.SPECIAL.tensor(shape, 41);
+            PoolResult pooled = op.takesIndices() ? reference.forward(PoolOp.max(window), x) : null;
+            context.limitMaxAllocation(limit);
+            try (OpenClPooling device = new OpenClPooling(context, Algorithm.AUTO)) {
+                assertTrue(shape.elementCount() * Float.BYTES > limit, "the whole batch should not fit, or this tests nothing");
+                if (pooled != null) {
+                    Differential.check(device, reference, op, pooled.values(), pooled.indices(), 42);
+                } else {
+                    Differential.check(device, reference, op, x, null, 42);
+                }
+            } finally {
+                context.limitMaxAllocation(Long.MAX_VALUE);
+            }
+        }));
     }
 
     // ---- determinism ------------------------------------------------------------------------------
