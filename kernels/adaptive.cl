@@ -13,17 +13,15 @@
 // at or below 2^31 - 1 (AdaptiveWindows.outputShape rejects larger input and output planes before
 // any device work), so they are int.
 //
-// Shapes are kernel arguments; this file has no defines.
+// Tensors are read and written where their layout puts them, in their storage type, computed in
+// float (window.cl: STORAGE, CHANNELS_LAST). Shapes are kernel arguments.
 
 
-#define PLANE_SHAPES const int D, const int H, const int W, const int OD, const int OH, const int OW
+#define PLANE_SHAPES const int C, const int D, const int H, const int W, const int OD, const int OH, const int OW
 
-// Splits element `e` of a tensor with planes of SIZE_D x SIZE_H x SIZE_W into (plane, d, h, w).
-#define SPLIT(e, SIZE_D, SIZE_H, SIZE_W, plane, d, h, w)                                       \
-    const int w = (int)((e) % (SIZE_W));                                                      \
-    const int h = (int)(((e) / (SIZE_W)) % (SIZE_H));                                         \
-    const int d = (int)(((e) / ((ulong)(SIZE_W) * (SIZE_H))) % (SIZE_D));                     \
-    const ulong plane = (e) / ((ulong)(SIZE_W) * (SIZE_H) * (SIZE_D));
+// Memory positions of in-plane offsets of the input and of the output.
+#define INPUT_AT(at) POSITION(plane, at, (ulong)D * H * W, C)
+#define OUTPUT_AT(o) POSITION(plane, o, (ulong)OD * OH * OW, C)
 
 // The window of output (od, oh, ow): input [d0, d1) x [h0, h1) x [w0, w1).
 #define ADAPTIVE_WINDOW                                                                         \
@@ -38,8 +36,8 @@
 // Max under PyTorch's rule: the best starts at -inf with the window's first tap as index; a tap
 // replaces it when greater or NaN (`v != v`; no fmax, which drops NaN), so ties keep the first
 // tap and the last NaN owns the index.
-__kernel void adaptive_max_forward(__global const float* input,
-                                   __global float* output,
+__kernel void adaptive_max_forward(__global const store_t* input,
+                                   __global store_t* output,
                                    __global int* indices,
                                    const ulong outputs,
                                    PLANE_SHAPES)
@@ -48,8 +46,7 @@ __kernel void adaptive_max_forward(__global const float* input,
     if (o >= outputs) {
         return;
     }
-    SPLIT(o, OD, OH, OW, plane, od, oh, ow)
-    const __global float* in = input + plane * ((ulong)D * H * W);
+    SPLIT(o, OD, OH, OW, C, plane, od, oh, ow)
     ADAPTIVE_WINDOW
     float best = -INFINITY;
     int best_index = (d0 * H + h0) * W + w0;
@@ -57,7 +54,7 @@ __kernel void adaptive_max_forward(__global const float* input,
         for (int h = h0; h < h1; h++) {
             for (int w = w0; w < w1; w++) {
                 const int at = (d * H + h) * W + w;
-                const float v = in[at];
+                const float v = LOAD(input, INPUT_AT(at));
                 if (v > best || v != v) {
                     best = v;
                     best_index = at;
@@ -65,13 +62,13 @@ __kernel void adaptive_max_forward(__global const float* input,
             }
         }
     }
-    output[o] = best;
+    STORE(output, o, best);
     indices[o] = best_index;
 }
 
 // The mean of the window, summed in depth, row, column order as the reference does.
-__kernel void adaptive_avg_forward(__global const float* input,
-                                   __global float* output,
+__kernel void adaptive_avg_forward(__global const store_t* input,
+                                   __global store_t* output,
                                    const ulong outputs,
                                    PLANE_SHAPES)
 {
@@ -79,18 +76,17 @@ __kernel void adaptive_avg_forward(__global const float* input,
     if (o >= outputs) {
         return;
     }
-    SPLIT(o, OD, OH, OW, plane, od, oh, ow)
-    const __global float* in = input + plane * ((ulong)D * H * W);
+    SPLIT(o, OD, OH, OW, C, plane, od, oh, ow)
     ADAPTIVE_WINDOW
     float sum = 0.0f;
     for (int d = d0; d < d1; d++) {
         for (int h = h0; h < h1; h++) {
             for (int w = w0; w < w1; w++) {
-                sum += in[(d * H + h) * W + w];
+                sum += LOAD(input, INPUT_AT((d * H + h) * W + w));
             }
         }
     }
-    output[o] = sum / (float)((d1 - d0) * (h1 - h0) * (w1 - w0));
+    STORE(output, o, sum / (float)((d1 - d0) * (h1 - h0) * (w1 - w0)));
 }
 
 // The output windows that hold input (d, h, w), in output order; BODY sees `o`, the window's
@@ -107,9 +103,9 @@ __kernel void adaptive_avg_forward(__global const float* input,
 
 // dX[d, h, w] sums dY over the windows whose winner is (d, h, w), visited in output order as the
 // reference accumulates them.
-__kernel void adaptive_max_backward(__global const float* grad_output,
+__kernel void adaptive_max_backward(__global const store_t* grad_output,
                                     __global const int* indices,
-                                    __global float* grad_input,
+                                    __global store_t* grad_input,
                                     const ulong elements,
                                     PLANE_SHAPES)
 {
@@ -117,23 +113,21 @@ __kernel void adaptive_max_backward(__global const float* grad_output,
     if (i >= elements) {
         return;
     }
-    SPLIT(i, D, H, W, plane, d, h, w)
-    const ulong plane_outputs = (ulong)OD * OH * OW;
-    const __global float* gy = grad_output + plane * plane_outputs;
-    const __global int* idx = indices + plane * plane_outputs;
+    SPLIT(i, D, H, W, C, plane, d, h, w)
     const int self = (d * H + h) * W + w;
     float sum = 0.0f;
     FOR_HOLDING_WINDOWS({
-        if (idx[o] == self) {
-            sum += gy[o];
+        const ulong at = OUTPUT_AT(o);
+        if (indices[at] == self) {
+            sum += LOAD(grad_output, at);
         }
     })
-    grad_input[i] = sum;
+    STORE(grad_input, i, sum);
 }
 
 // dX[d, h, w] sums dY / window size over the windows that contain (d, h, w), in output order.
-__kernel void adaptive_avg_backward(__global const float* grad_output,
-                                    __global float* grad_input,
+__kernel void adaptive_avg_backward(__global const store_t* grad_output,
+                                    __global store_t* grad_input,
                                     const ulong elements,
                                     PLANE_SHAPES)
 {
@@ -141,12 +135,11 @@ __kernel void adaptive_avg_backward(__global const float* grad_output,
     if (i >= elements) {
         return;
     }
-    SPLIT(i, D, H, W, plane, d, h, w)
-    const __global float* gy = grad_output + plane * ((ulong)OD * OH * OW);
+    SPLIT(i, D, H, W, C, plane, d, h, w)
     float sum = 0.0f;
     FOR_HOLDING_WINDOWS({
         ADAPTIVE_WINDOW
-        sum += gy[o] / (float)((d1 - d0) * (h1 - h0) * (w1 - w0));
+        sum += LOAD(grad_output, OUTPUT_AT(o)) / (float)((d1 - d0) * (h1 - h0) * (w1 - w0));
     })
-    grad_input[i] = sum;
+    STORE(grad_input, i, sum);
 }

@@ -15,7 +15,9 @@
 // Integer arithmetic: in-plane offsets h*W + w are at most H*W <= 2^31 - 1 (checked on the
 // host); plane offsets are ulong.
 
-#define FRACTIONAL_SHAPES const int H, const int W, const int OH, const int OW, \
+// Values and gradients are read and written where their layout puts them, in their storage type,
+// computed in float (window.cl: STORAGE, CHANNELS_LAST); samples are float32, (n, c, axis).
+#define FRACTIONAL_SHAPES const int C, const int H, const int W, const int OH, const int OW, \
                           const int KH, const int KW, const float alpha_h, const float alpha_w
 
 static inline int fractional_start(const int o, const float u, const float alpha, const int in, const int out, const int k)
@@ -47,9 +49,9 @@ static inline int fractional_first_after(const int t, const float u, const float
 // Max under PyTorch's rule (its CPU loop): rows then columns; the best starts at -inf with the
 // window's first tap as index; a tap replaces it when greater or NaN (`v != v`; no fmax), so ties
 // keep the first tap and the last NaN owns the index.
-__kernel void fractional_max_forward(__global const float* input,
+__kernel void fractional_max_forward(__global const store_t* input,
                                      __global const float* samples,
-                                     __global float* output,
+                                     __global store_t* output,
                                      __global int* indices,
                                      const ulong outputs,
                                      FRACTIONAL_SHAPES)
@@ -58,24 +60,21 @@ __kernel void fractional_max_forward(__global const float* input,
     if (o >= outputs) {
         return;
     }
-    const int ow = (int)(o % OW);
-    const int oh = (int)((o / OW) % OH);
-    const ulong plane = o / ((ulong)OW * OH);
-    const __global float* in = input + plane * (ulong)H * W;
+    SPLIT(o, 1, OH, OW, C, plane, od, oh, ow)
     const int h0 = fractional_start(oh, samples[2 * plane + 1], alpha_h, H, OH, KH);
     const int w0 = fractional_start(ow, samples[2 * plane], alpha_w, W, OW, KW);
     float best = -INFINITY;
     int best_index = h0 * W + w0;
     for (int h = h0; h < h0 + KH; h++) {
         for (int w = w0; w < w0 + KW; w++) {
-            const float v = in[h * W + w];
+            const float v = LOAD(input, POSITION(plane, h * W + w, (ulong)H * W, C));
             if (v > best || v != v) {
                 best = v;
                 best_index = h * W + w;
             }
         }
     }
-    output[o] = best;
+    STORE(output, o, best);
     indices[o] = best_index;
 }
 
@@ -83,10 +82,10 @@ __kernel void fractional_max_forward(__global const float* input,
 // the reference's scatter accumulates them. Only the windows that contain (h, w) are visited (a
 // row range and a column range found by binary search), and an index is only compared, never
 // dereferenced: an index outside its window contributes nothing.
-__kernel void fractional_max_backward(__global const float* grad_output,
+__kernel void fractional_max_backward(__global const store_t* grad_output,
                                       __global const int* indices,
                                       __global const float* samples,
-                                      __global float* grad_input,
+                                      __global store_t* grad_input,
                                       const ulong elements,
                                       FRACTIONAL_SHAPES)
 {
@@ -94,10 +93,7 @@ __kernel void fractional_max_backward(__global const float* grad_output,
     if (i >= elements) {
         return;
     }
-    const int w = (int)(i % W);
-    const int h = (int)((i / W) % H);
-    const ulong plane = i / ((ulong)W * H);
-    const ulong plane_output = plane * (ulong)OH * OW;
+    SPLIT(i, 1, H, W, C, plane, d, h, w)
     const float u_h = samples[2 * plane + 1];
     const float u_w = samples[2 * plane];
     const int oh0 = fractional_first_after(h - KH, u_h, alpha_h, H, OH, KH);
@@ -108,11 +104,11 @@ __kernel void fractional_max_backward(__global const float* grad_output,
     float sum = 0.0f;
     for (int oh = oh0; oh < oh1; oh++) {
         for (int ow = ow0; ow < ow1; ow++) {
-            const ulong o = plane_output + (ulong)oh * OW + ow;
+            const ulong o = POSITION(plane, oh * OW + ow, (ulong)OH * OW, C);
             if (indices[o] == self) {
-                sum += grad_output[o];
+                sum += LOAD(grad_output, o);
             }
         }
     }
-    grad_input[i] = sum;
+    STORE(grad_input, i, sum);
 }

@@ -1,5 +1,8 @@
-// 3-D fixed-window pooling (PyTorch max_pool3d, avg_pool3d; min as max with the order reversed):
-// one work-item per output element forward, one per input element backward (a gather over the
+// General fixed-window pooling: 3-D windows (PyTorch max_pool3d, avg_pool3d; min as max with the
+// order reversed), and 2-D windows (a depth of one) where a tensor is channels last or stored in a
+// half type, with LP pooling too. Every tensor is read and written where its layout puts it, in
+// its storage type (window.cl: STORAGE, CHANNELS_LAST, LOAD, STORE, POSITION, SPLIT), and computed
+// in float. One work-item per output element forward, one per input element backward (a gather over the
 // windows that can contain it, so no atomics and a fixed summation order). The rules are the 2-D
 // ones of direct.cl with a depth axis (docs/SEMANTICS.md): taps are visited depth, then row, then
 // column; padding taps are skipped; the max starts at -inf with the first in-bounds tap's index
@@ -15,7 +18,8 @@
 //
 // Shapes and padding are kernel arguments; the window is compile-time, so loops have constant
 // bounds and strides divide by constants. Defines, each with a default so this file compiles
-// alone: KD KH KW (kernel), SD SH SW (stride), DD DH DW (dilation), POOL_MIN (1: the minimum).
+// alone: KD KH KW (kernel), SD SH SW (stride), DD DH DW (dilation), POOL_MIN (1: the minimum), and
+// window.cl's STORAGE and CHANNELS_LAST.
 
 #ifndef KD
 #define KD 2
@@ -51,15 +55,12 @@
 #define NO_INDEX (-1)
 
 // The shapes every kernel here takes, after its buffers and element count.
-#define VOLUME_SHAPES const int D, const int H, const int W, const int OD, const int OH, const int OW, \
+#define VOLUME_SHAPES const int C, const int D, const int H, const int W, const int OD, const int OH, const int OW, \
                       const int PD, const int PH, const int PW
 
-// Splits element `e` of a tensor with planes of SD_ x SH_ x SW_ into (plane, d, h, w).
-#define SPLIT(e, SIZE_D, SIZE_H, SIZE_W, plane, d, h, w)                                       \
-    const int w = (int)((e) % (SIZE_W));                                                      \
-    const int h = (int)(((e) / (SIZE_W)) % (SIZE_H));                                         \
-    const int d = (int)(((e) / ((ulong)(SIZE_W) * (SIZE_H))) % (SIZE_D));                     \
-    const ulong plane = (e) / ((ulong)(SIZE_W) * (SIZE_H) * (SIZE_D));
+// Memory positions of in-plane offsets of the input and of the output.
+#define INPUT_AT(at) POSITION(plane, at, (ulong)D * H * W, C)
+#define OUTPUT_AT(o) POSITION(plane, o, (ulong)OD * OH * OW, C)
 
 // Visits the in-bounds taps of window (od, oh, ow) in depth, row, column order; BODY sees `at`,
 // the tap's offset in its input plane.
@@ -119,8 +120,8 @@
 #define WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override) \
     pooled_divisor_3d(od, oh, ow, D, H, W, KD, KH, KW, SD, SH, SW, PD, PH, PW, count_include_pad, divisor_override)
 
-__kernel void volume_extremum_forward(__global const float* input,
-                                      __global float* output,
+__kernel void volume_extremum_forward(__global const store_t* input,
+                                      __global store_t* output,
                                       __global int* indices,
                                       const ulong outputs,
                                       VOLUME_SHAPES)
@@ -129,26 +130,25 @@ __kernel void volume_extremum_forward(__global const float* input,
     if (o >= outputs) {
         return;
     }
-    SPLIT(o, OD, OH, OW, plane, od, oh, ow)
-    const __global float* in = input + plane * ((ulong)D * H * W);
+    SPLIT(o, OD, OH, OW, C, plane, od, oh, ow)
     float best = POOL_MIN ? INFINITY : -INFINITY;
     int best_index = NO_INDEX;
     FOR_WINDOW_TAPS({
-        const float v = in[at];
+        const float v = LOAD(input, INPUT_AT(at));
         const bool better = POOL_MIN ? v < best : v > best;
         if (best_index < 0 || better || v != v) {
             best = v;
             best_index = at;
         }
     })
-    output[o] = best;
+    STORE(output, o, best); // a stored value: exact in the type
     indices[o] = best_index;
 }
 
 // dX(d, h, w) = sum of dY over the windows whose winner is (d, h, w).
-__kernel void volume_indexed_backward(__global const float* grad_output,
+__kernel void volume_indexed_backward(__global const store_t* grad_output,
                                       __global const int* indices,
-                                      __global float* grad_input,
+                                      __global store_t* grad_input,
                                       const ulong elements,
                                       VOLUME_SHAPES)
 {
@@ -156,23 +156,21 @@ __kernel void volume_indexed_backward(__global const float* grad_output,
     if (i >= elements) {
         return;
     }
-    SPLIT(i, D, H, W, plane, d, h, w)
-    const ulong plane_outputs = (ulong)OD * OH * OW;
-    const __global float* gy = grad_output + plane * plane_outputs;
-    const __global int* idx = indices + plane * plane_outputs;
+    SPLIT(i, D, H, W, C, plane, d, h, w)
     const int self = (d * H + h) * W + w;
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(DD, DH, DW, {
-        if (idx[o] == self) {
-            sum += gy[o];
+        const ulong at = OUTPUT_AT(o);
+        if (indices[at] == self) {
+            sum += LOAD(grad_output, at);
         }
     })
-    grad_input[i] = sum;
+    STORE(grad_input, i, sum);
 }
 
 // The sum of the window's in-bounds taps over its divisor.
-__kernel void volume_avg_forward(__global const float* input,
-                                 __global float* output,
+__kernel void volume_avg_forward(__global const store_t* input,
+                                 __global store_t* output,
                                  const ulong outputs,
                                  VOLUME_SHAPES,
                                  const int count_include_pad,
@@ -182,18 +180,17 @@ __kernel void volume_avg_forward(__global const float* input,
     if (o >= outputs) {
         return;
     }
-    SPLIT(o, OD, OH, OW, plane, od, oh, ow)
-    const __global float* in = input + plane * ((ulong)D * H * W);
+    SPLIT(o, OD, OH, OW, C, plane, od, oh, ow)
     float sum = 0.0f;
     FOR_WINDOW_TAPS({
-        sum += in[at];
+        sum += LOAD(input, INPUT_AT(at));
     })
-    output[o] = sum / (float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);
+    STORE(output, o, sum / (float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override));
 }
 
 // dX(d, h, w) = sum over the windows containing (d, h, w) of dY / divisor.
-__kernel void volume_avg_backward(__global const float* grad_output,
-                                  __global float* grad_input,
+__kernel void volume_avg_backward(__global const store_t* grad_output,
+                                  __global store_t* grad_input,
                                   const ulong elements,
                                   VOLUME_SHAPES,
                                   const int count_include_pad,
@@ -203,11 +200,60 @@ __kernel void volume_avg_backward(__global const float* grad_output,
     if (i >= elements) {
         return;
     }
-    SPLIT(i, D, H, W, plane, d, h, w)
-    const __global float* gy = grad_output + plane * ((ulong)OD * OH * OW);
+    SPLIT(i, D, H, W, C, plane, d, h, w)
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(1, 1, 1, {
-        sum += gy[o] / (float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);
+        sum += LOAD(grad_output, OUTPUT_AT(o)) / (float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);
     })
-    grad_input[i] = sum;
+    STORE(grad_input, i, sum);
+}
+
+// LP pooling (2-D windows only: PyTorch has lp_pool1d and lp_pool2d), as direct.cl computes it:
+// (avg(x^p) * taps)^(1/p), the average over in-bounds taps.
+__kernel void volume_lp_forward(__global const store_t* input,
+                                __global store_t* output,
+                                const ulong outputs,
+                                VOLUME_SHAPES,
+                                const float norm)
+{
+    const ulong o = get_global_id(0);
+    if (o >= outputs) {
+        return;
+    }
+    SPLIT(o, OD, OH, OW, C, plane, od, oh, ow)
+    float sum = 0.0f;
+    FOR_WINDOW_TAPS({
+        sum += lp_power(LOAD(input, INPUT_AT(at)), norm);
+    })
+    const float mean = sum / (float)WINDOW_DIVISOR(od, oh, ow, 1, 0);
+    STORE(output, o, lp_power(mean * (float)((long)KD * KH * KW), 1.0f / norm));
+}
+
+// The chain rule through y = (K*avg(x^p))^(1/p), as direct.cl's lp_backward_gather forms it.
+__kernel void volume_lp_backward(__global const store_t* grad_output,
+                                 __global const store_t* input,
+                                 __global const store_t* output,
+                                 __global store_t* grad_input,
+                                 const ulong elements,
+                                 VOLUME_SHAPES,
+                                 const float norm)
+{
+    const ulong i = get_global_id(0);
+    if (i >= elements) {
+        return;
+    }
+    SPLIT(i, D, H, W, C, plane, d, h, w)
+    const float taps = (float)((long)KD * KH * KW);
+    const float x = LOAD(input, i);
+    float sum = 0.0f;
+    FOR_CANDIDATE_WINDOWS(1, 1, 1, {
+        const ulong at = OUTPUT_AT(o);
+        const float scaled_mean = lp_power(LOAD(output, at), norm);
+        if (scaled_mean != 0.0f) {
+            const float outer = LOAD(grad_output, at) * (taps / (float)WINDOW_DIVISOR(od, oh, ow, 1, 0))
+                    * lp_power(scaled_mean, 1.0f / norm - 1.0f);
+            sum += outer * lp_power(x, norm - 1.0f);
+        }
+    })
+    STORE(grad_input, i, sum);
 }

@@ -73,3 +73,68 @@ static inline float lp_power(const float x, const float e)
          : e == 0.0f ? 1.0f
          : pow(x, e);
 }
+
+// ---- storage type and memory layout of the general kernels (volume.cl, adaptive.cl, unpool.cl,
+// fractional.cl); the 2-D float32 channels-first fast paths (direct.cl, im2col.cl) use neither.
+//   STORAGE        0 float32 (default), 1 float16, 2 bfloat16: how tensors are stored. Values are
+//                  computed in float and rounded once, to nearest even, when stored (DType.round).
+//   CHANNELS_LAST  1: tensors lie N, (D,) H, W, C; 0 (default): N, C, (D,) H, W.
+
+#ifndef STORAGE
+#define STORAGE 0
+#endif
+#ifndef CHANNELS_LAST
+#define CHANNELS_LAST 0
+#endif
+
+#if STORAGE == 0
+typedef float store_t;
+#define LOAD(p, i) ((p)[i])
+#define STORE(p, i, v) ((p)[i] = (v))
+#elif STORAGE == 1
+// half pointers are legal without cl_khr_fp16 for vload_half / vstore_half, which every device has.
+typedef half store_t;
+#define LOAD(p, i) vload_half((i), (p))
+#define STORE(p, i, v) vstore_half_rte((v), (i), (p))
+#elif STORAGE == 2
+typedef ushort store_t;
+// bfloat16 is the top half of a float32: widening is a shift; narrowing rounds to nearest even and
+// keeps a NaN a (quiet) NaN (DType.floatToBfloat16).
+static inline ushort bfloat16_bits(const float v)
+{
+    const uint b = as_uint(v);
+    return (b & 0x7fffffffu) > 0x7f800000u ? (ushort)((b >> 16) | 0x40u) : (ushort)((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
+}
+#define LOAD(p, i) as_float((uint)(p)[i] << 16)
+#define STORE(p, i, v) ((p)[i] = bfloat16_bits(v))
+#else
+#error "STORAGE must be 0 (float32), 1 (float16) or 2 (bfloat16)"
+#endif
+
+// The memory position of logical element (plane, at) of a tensor with C channels and planes of
+// `plane_size` elements: plane = n*C + c and `at` the in-plane offset d*H*W + h*W + w.
+#if CHANNELS_LAST
+#define POSITION(plane, at, plane_size, C) \
+    ((((ulong)(plane) / (ulong)(C)) * (ulong)(plane_size) + (ulong)(at)) * (ulong)(C) + (ulong)(plane) % (ulong)(C))
+#else
+#define POSITION(plane, at, plane_size, C) ((ulong)(plane) * (ulong)(plane_size) + (ulong)(at))
+#endif
+
+// Splits memory position `e` of such a tensor into its plane and in-plane offset `at` (SPLIT_PLANE),
+// and the offset into (d, h, w) (SPLIT). Work-items take positions in memory order, so neighbours
+// touch neighbouring addresses in either layout (along W channels first, along C channels last).
+#if CHANNELS_LAST
+#define SPLIT_PLANE(e, plane_size, C, plane, at)                                                \
+    const ulong plane = ((e) / (ulong)(C) / (ulong)(plane_size)) * (ulong)(C) + (e) % (ulong)(C); \
+    const ulong at = (e) / (ulong)(C) % (ulong)(plane_size);
+#else
+#define SPLIT_PLANE(e, plane_size, C, plane, at)                                                \
+    const ulong plane = (e) / (ulong)(plane_size);                                            \
+    const ulong at = (e) % (ulong)(plane_size);
+#endif
+
+#define SPLIT(e, SIZE_D, SIZE_H, SIZE_W, C, plane, d, h, w)                                    \
+    SPLIT_PLANE(e, (ulong)(SIZE_D) * (SIZE_H) * (SIZE_W), C, plane, plane##_at)               \
+    const int w = (int)(plane##_at % (ulong)(SIZE_W));                                        \
+    const int h = (int)(plane##_at / (ulong)(SIZE_W) % (ulong)(SIZE_H));                      \
+    const int d = (int)(plane##_at / ((ulong)(SIZE_W) * (SIZE_H)));

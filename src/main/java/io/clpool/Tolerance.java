@@ -35,6 +35,32 @@ public final class Tolerance {
      * matches NaN and infinities must match, as there; a magnitude that is NaN counts as none.
      */
     public static boolean close(float expected, float actual, float magnitude) {
+        return close(expected, actual, magnitude, io.clpool.spec.DType.FLOAT32);
+    }
+
+    /**
+     * The rule for a summed result stored in {@code type}: float32 as {@link #close(float, float, float)};
+     * float16 and bfloat16 within two units in the last place of the type at the scale
+     * max(|expected|, magnitude) (both sides computed in float32 and rounded once to the type, so
+     * a different summation order can flip a rounding). NaN and infinities as there.
+     */
+    public static boolean close(float expected, float actual, float magnitude, io.clpool.spec.DType type) {
+        if (type != io.clpool.spec.DType.FLOAT32 && !Float.isNaN(expected) && !Float.isInfinite(expected)) {
+            double scale = Math.max(Math.abs((double) expected), magnitude > 0 ? magnitude : 0);
+            return Math.abs((double) actual - expected) <= 2 * unitInLastPlace(scale, type);
+        }
+        return closeFloat32(expected, actual, magnitude);
+    }
+
+    /** One unit in the last place of {@code type} at {@code scale} (its smallest subnormal step at 0). */
+    static double unitInLastPlace(double scale, io.clpool.spec.DType type) {
+        int mantissaBits = type == io.clpool.spec.DType.FLOAT16 ? 10 : type == io.clpool.spec.DType.BFLOAT16 ? 7 : 23;
+        int minExponent = type == io.clpool.spec.DType.FLOAT16 ? -14 : -126;
+        int exponent = scale == 0 ? minExponent : Math.max(Math.getExponent(scale), minExponent);
+        return Math.scalb(1.0, exponent - mantissaBits);
+    }
+
+    private static boolean closeFloat32(float expected, float actual, float magnitude) {
         if (Float.isNaN(expected)) {
             return Float.isNaN(actual);
         }

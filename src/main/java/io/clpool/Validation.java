@@ -4,6 +4,7 @@ import io.clpool.spec.AdaptiveWindows;
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Checks;
 import io.clpool.spec.FractionalWindows;
+import io.clpool.spec.Layout;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 
@@ -102,7 +103,7 @@ public final class Validation {
         Shape pooled = spec.outputShape(inputShape);
         Checks.requireNonNull(indices, "indices");
         Checks.requireShape("indices", pooled, indices.shape());
-        int[] idx = indices.data();
+        int[] idx = indices.withLayout(Layout.CHANNELS_FIRST).data(); // positions read channels first
         for (int i = 0; i < idx.length; i++) {
             int[] o = coordinates(i, pooled);
             int index = idx[i];
@@ -143,7 +144,7 @@ public final class Validation {
         Checks.requireNonNull(inputShape, "inputShape");
         Shape pooled = indices.shape();
         Checks.requireShape("indices planes", inputShape.withSpatial(pooled.d(), pooled.h(), pooled.w()), pooled);
-        int[] idx = indices.data();
+        int[] idx = indices.withLayout(Layout.CHANNELS_FIRST).data(); // positions read channels first
         for (int i = 0; i < idx.length; i++) {
             int[] o = coordinates(i, pooled);
             int index = idx[i];
@@ -172,7 +173,7 @@ public final class Validation {
         float[] u = op.samplesFor(inputShape);
         float alphaH = FractionalWindows.alpha(inputShape.h(), pooled.h(), op.kernelH());
         float alphaW = FractionalWindows.alpha(inputShape.w(), pooled.w(), op.kernelW());
-        int[] idx = indices.data();
+        int[] idx = indices.withLayout(Layout.CHANNELS_FIRST).data(); // positions read channels first
         int planeOutputs = (int) pooled.planeSize();
         for (int i = 0; i < idx.length; i++) {
             int plane = i / planeOutputs;
@@ -196,7 +197,7 @@ public final class Validation {
         Checks.requireNonNull(indices, "indices");
         Checks.requireNonNull(outputShape, "outputShape");
         requireUnpoolShapes(pooled, indices.shape(), outputShape);
-        int[] idx = indices.data();
+        int[] idx = indices.withLayout(Layout.CHANNELS_FIRST).data(); // positions read channels first
         for (int i = 0; i < idx.length; i++) {
             requireInPlane(idx[i], i, pooled, outputShape, UNPOOLED_PLANE);
         }

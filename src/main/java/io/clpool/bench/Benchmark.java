@@ -71,7 +71,10 @@ public final class Benchmark {
                 throw new IllegalArgumentException("warmup and referenceRuns should be >= 0, but got warmup: " + warmup
                         + ", referenceRuns: " + referenceRuns);
             }
-            spec(kernel, stride, padding); // validates
+            if (op.equals("lp") && shape.volumetric()) {
+                throw new IllegalArgumentException("op lp has no 3-D form, but got a 5-D shape: " + shape);
+            }
+            spec(kernel, stride, padding, shape.volumetric()); // validates
         }
 
         /** Defaults: default device, AUTO, 3 warm-up runs, 11 timed runs, 3 reference runs. */
@@ -91,8 +94,9 @@ public final class Benchmark {
             return new Options(op, shape, kernel, stride, padding, device, algorithm, w, r, ref);
         }
 
+        /** The window: square (cubic for a 5-D shape) with the same stride and padding on every spatial axis. */
         public PoolSpec spec() {
-            return spec(kernel, stride, padding);
+            return spec(kernel, stride, padding, shape.volumetric());
         }
 
         /** The op this case measures: the one place the benchmark turns its op name into a {@link PoolOp}. */
@@ -106,8 +110,8 @@ public final class Benchmark {
             };
         }
 
-        private static PoolSpec spec(int kernel, int stride, int padding) {
-            return PoolSpec.of(kernel).withStride(stride).withPadding(padding);
+        private static PoolSpec spec(int kernel, int stride, int padding, boolean volumetric) {
+            return (volumetric ? PoolSpec.of3d(kernel) : PoolSpec.of(kernel)).withStride(stride).withPadding(padding);
         }
     }
 
@@ -152,10 +156,10 @@ public final class Benchmark {
             StringBuilder b = new StringBuilder("{");
             field(b, "device", quote(device));
             field(b, "op", quote(op));
-            field(b, "shape", "[" + shape.n() + ", " + shape.c() + ", " + shape.h() + ", " + shape.w() + "]");
-            field(b, "kernel", "[" + spec.kernelH() + ", " + spec.kernelW() + "]");
-            field(b, "stride", "[" + spec.strideH() + ", " + spec.strideW() + "]");
-            field(b, "padding", "[" + spec.padH() + ", " + spec.padW() + "]");
+            field(b, "shape", java.util.Arrays.toString(shape.toLongArray()));
+            field(b, "kernel", "[" + (spec.volumetric() ? spec.kernelD() + ", " : "") + spec.kernelH() + ", " + spec.kernelW() + "]");
+            field(b, "stride", "[" + (spec.volumetric() ? spec.strideD() + ", " : "") + spec.strideH() + ", " + spec.strideW() + "]");
+            field(b, "padding", "[" + (spec.volumetric() ? spec.padD() + ", " : "") + spec.padH() + ", " + spec.padW() + "]");
             field(b, "algorithm", quote(algorithm.name()));
             field(b, "runs", Integer.toString(runs));
             field(b, "forward_ms", number(forwardMs));

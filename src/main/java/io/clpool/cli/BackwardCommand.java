@@ -4,6 +4,7 @@ import io.clpool.IndexTensor;
 import io.clpool.Tensor;
 import io.clpool.io.Npy;
 import io.clpool.spec.Shape;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,11 +20,11 @@ final class BackwardCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--input", paramLabel = "X.npy", required = true, description = "The forward's input, N×C×H×W float32.")
+    @Option(names = "--input", paramLabel = "X.npy", required = true, description = "The forward's input, N×C×L, N×C×H×W or N×C×D×H×W float32.")
     Path input;
 
     @Option(names = "--grad-output", paramLabel = "GY.npy", required = true,
-            description = "The gradient of the forward's output (dY), float32 of the output's shape.")
+            description = "The gradient of the forward's output (dY), float32 of the output's shape (and the input's rank).")
     Path gradOutput;
 
     @Option(names = "--output", paramLabel = "DX.npy", required = true, description = "Where dX goes.")
@@ -44,40 +45,45 @@ final class BackwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PoolingRequest request = pooling.request(null);
-        if (indices != null && !request.op().hasIndices()) {
-            throw UsageError.notApplicable("--indices", "to --op " + request.op().name() + " (it has no indices)");
+        PoolingOptions.Checked flags = pooling.check(null);
+        if (indices != null && !flags.op().hasIndices()) {
+            throw UsageError.notApplicable("--indices", "to --op " + flags.op() + " (it has no indices)");
         }
         StagedOutputs.check(StagedOutputs.named("--output", output),
                 StagedOutputs.named("--input", input, "--grad-output", gradOutput, "--indices", indices));
-        requireHeap(request);
-        Tensor x = TensorFiles.readTensor("--input", input, spec.commandLine().getErr());
+        Npy.Header header = TensorFiles.header("--input", input);
+        InputRank rank = TensorFiles.rankOf("--input", input, header);
+        PoolingRequest request = flags.forInput(rank, "--input " + input);
+        requireHeap(request, header, rank);
+        PrintWriter err = spec.commandLine().getErr();
+        Tensor x = TensorFiles.readTensor("--input", input, rank, err);
         Shape outShape = request.outputShape(x.shape());
-        Tensor dy = TensorFiles.readTensor("--grad-output", gradOutput, spec.commandLine().getErr());
+        String pooledOutput = "the " + request.op().name() + " output of --input " + rank.format(x.shape());
+        Tensor dy = TensorFiles.readTensor("--grad-output", gradOutput, rank, err);
         if (!dy.shape().equals(outShape)) {
-            throw UsageError.shapeMismatch("--grad-output", dy.shape(), outShape, "the " + request.op().name() + " output of --input " + x.shape());
+            throw UsageError.shapeMismatch("--grad-output", rank, dy.shape(), outShape, pooledOutput);
         }
         IndexTensor winners = null;
         if (indices != null) {
-            winners = TensorFiles.readIndices("--indices", indices);
+            winners = TensorFiles.readIndices("--indices", indices, rank);
             if (!winners.shape().equals(outShape)) {
-                throw UsageError.shapeMismatch("--indices", winners.shape(), outShape, "the " + request.op().name() + " output of --input " + x.shape());
+                throw UsageError.shapeMismatch("--indices", rank, winners.shape(), outShape, pooledOutput);
             }
             request.requireIndicesFit(dy, winners, x.shape());
         }
 
         Tensor dx;
         String where;
-        try (Backend backend = device.open(spec.commandLine().getErr())) {
+        try (Backend backend = device.open(err)) {
             dx = request.backward(backend.pooling(), dy, x, winners);
             where = backend.describe();
         }
         try (StagedOutputs outputs = new StagedOutputs()) {
-            outputs.stage("--output", output, path -> Npy.writeFloat32(path, x.shape().toLongArray(), dx.data()));
+            outputs.stage("--output", output, path -> Npy.writeFloat32(path, rank.npyDims(x.shape()), dx.data()));
             outputs.commit();
         }
-        spec.commandLine().getOut().println(request + " backward: " + dy.shape() + " -> " + x.shape() + " on " + where
-                + "; wrote " + output);
+        spec.commandLine().getOut().println(rank.format(request) + " backward: " + rank.format(dy.shape()) + " -> " + rank.format(x.shape())
+                + " on " + where + "; wrote " + output);
         return ExitCodes.OK;
     }
 
@@ -85,12 +91,8 @@ final class BackwardCommand implements Callable<Integer> {
      * Before reading: the input and the gradient while read, the indices while read (or the
      * recomputed forward's), and dX.
      */
-    private void requireHeap(PoolingRequest request) {
-        Npy.Header header = TensorFiles.header("--input", input);
-        Shape in = TensorFiles.shapeOf(header);
-        if (in == null) {
-            return; // reading the file says what is wrong with it
-        }
+    private void requireHeap(PoolingRequest request, Npy.Header header, InputRank rank) {
+        Shape in = TensorFiles.shapeOf(header, rank);
         long n = in.elementCount();
         long out = request.outputShape(in).elementCount();
         long gradient = HeapCheck.readingFloats(out, 8); // the file is checked against this shape once read

@@ -39,17 +39,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--op", paramLabel = "max|min|avg|lp", defaultValue = "max", description = "The op (default: ${DEFAULT-VALUE}).")
     String op;
 
-    @Option(names = "--shape", paramLabel = "N,C,H,W", defaultValue = "32,64,112,112", converter = Flags.ShapeConverter.class,
-            description = "Input shape (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--shape", paramLabel = "N,C,H,W|N,C,D,H,W", defaultValue = "32,64,112,112", converter = Flags.ShapeConverter.class,
+            description = "Input shape; five values pool over D, H and W (default: ${DEFAULT-VALUE}).")
     Shape shape;
 
-    @Option(names = "--kernel", paramLabel = "K", defaultValue = "2", description = "Square kernel (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kernel", paramLabel = "K", defaultValue = "2", description = "Square kernel, cubic for a 5-D shape (default: ${DEFAULT-VALUE}).")
     int kernel;
 
-    @Option(names = "--stride", paramLabel = "S", description = "Stride (default: the kernel).")
+    @Option(names = "--stride", paramLabel = "S", description = "Stride on every spatial axis (default: the kernel).")
     Integer stride;
 
-    @Option(names = "--padding", paramLabel = "P", defaultValue = "0", description = "Padding (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--padding", paramLabel = "P", defaultValue = "0", description = "Padding on every spatial axis (default: ${DEFAULT-VALUE}).")
     int padding;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "11", description = "Timed runs, at least 10 (default: ${DEFAULT-VALUE}).")

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "check", sortOptions = false,
         description = {"Validate a device: random cases of every op against the plain-Java reference.",
-                "Runs random pooling cases (every op, odd shapes, NaN, ±inf, ties, all-negative inputs) forward and "
+                "Runs random pooling cases (every op, 2-D on 4-D inputs and 3-D on 5-D ones, odd shapes, NaN, ±inf, ties, "
+                        + "all-negative inputs) forward and "
                         + "backward on the device and on the reference, and compares: max/min values and indices bit "
                         + "for bit, sums within 1e-5 relative / 1e-6 absolute. Ends with the line 'N passed, M failed'; "
                         + "exits 1 if any case failed."})
@@ -28,13 +29,14 @@ final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--cases", paramLabel = "N", defaultValue = "420", description = "How many cases (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cases", paramLabel = "N", defaultValue = "560", description = "How many cases (default: ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "20261125", description = "Seed of the cases (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--ops", paramLabel = "OP[,OP...]", split = ",", description = "Only these ops (default: all: max, min, avg, lp, adaptive-max, adaptive-avg, fractional-max, unpool).")
+    @Option(names = "--ops", paramLabel = "OP[,OP...]", split = ",", description = "Only these ops (default: all: max, min, avg, lp, adaptive-max, adaptive-avg, fractional-max, unpool; "
+                    + "and in 3-D: max3d, min3d, avg3d, adaptive-max3d, adaptive-avg3d, unpool3d).")
     List<String> ops;
 
     @Option(names = "--show", paramLabel = "N", defaultValue = "20", description = "Print the first N failures in full (default: ${DEFAULT-VALUE}).")

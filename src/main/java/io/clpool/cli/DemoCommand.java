@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
                         + "backward pass with a gradient of ones, compares both with the plain-Java reference, and writes "
                         + "input.png, pooled.png, argmax.png, grad.png and index.html into --out. Exits 1 if the device differs."})
 final class DemoCommand implements Callable<Integer> {
-    private static final Flags.IntPair DEFAULT_KERNEL = new Flags.IntPair(2, 2);
+    private static final Flags.PerAxis DEFAULT_KERNEL = Flags.PerAxis.of(2);
     /** Every file the demo may write into {@code --out}. */
     private static final List<String> FILES = List.of("input.png", "pooled.png", "argmax.png", "grad.png", "index.html");
 
@@ -64,7 +64,8 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
-        PoolingRequest request = pooling.request(DEFAULT_KERNEL);
+        PoolingRequest request = pooling.check(DEFAULT_KERNEL)
+                .forInput(InputRank.TWO_D, image != null ? "--image " + image : "the demo's digit");
         if (rgb && image == null) {
             throw UsageError.required("--image", "by --rgb");
         }

@@ -14,16 +14,25 @@ import java.util.Random;
 /**
  * Random pooling cases, every op and odd shapes, with the inputs the semantics care about (NaN,
  * ±inf, ties, all-negative), each run forward and backward on a backend and on the reference.
- * A fixed seed gives the same cases every time.
+ * The ops named with a {@code 3d} suffix pool 5-D (N×C×D×H×W) inputs over three axes; the others
+ * pool 4-D ones. A fixed seed gives the same cases every time.
  */
 final class DifferentialSweep {
     /** What a case's input is drawn from. */
     enum Flavour { NORMAL, TIES, SPECIAL, NEGATIVE, CONSTANT }
 
-    /** The ops a case can have: those of {@code --op}, and unpooling. */
-    static final List<String> OPS = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg", "fractional-max", "unpool");
+    /**
+     * The ops a case can have: those of {@code --op}, and unpooling, on 4-D inputs; then those with
+     * a 3-D form on 5-D inputs (LP and fractional max have none).
+     */
+    static final List<String> OPS = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg", "fractional-max", "unpool",
+            "max3d", "min3d", "avg3d", "adaptive-max3d", "adaptive-avg3d", "unpool3d");
+
+    private static final String VOLUMETRIC = "3d";
 
     private static final int[] SIZES = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 28, 33};
+    /** Sizes of each axis of a 5-D case: odd and small, so that a volume stays a few thousand elements. */
+    private static final int[] SIZES_3D = {1, 2, 3, 4, 5, 7, 8, 9, 13};
     private static final double[] NORMS = {1, 2, 3, 1.5};
 
     /**
@@ -33,7 +42,7 @@ final class DifferentialSweep {
     record Case(int number, String op, PoolingRequest request, Shape shape, Flavour flavour, long seed) {
         @Override
         public String toString() {
-            return "#" + number + " " + (op.equals("unpool") ? "unpool of " + request : request.toString())
+            return "#" + number + " " + (isUnpool(op) ? "unpool of " + request : request.toString())
                     + " input " + shape + " " + flavour.name().toLowerCase(java.util.Locale.ROOT) + " seed=" + seed;
         }
     }
@@ -49,9 +58,13 @@ final class DifferentialSweep {
             String op = ops.get(i % ops.size());
             Flavour flavour = flavours[random.nextInt(flavours.length)];
             while (true) { // draw until the spec fits the shape
-                Shape shape = Shape.of(1 + random.nextInt(2), 1 + random.nextInt(3),
-                        SIZES[random.nextInt(SIZES.length)], SIZES[random.nextInt(SIZES.length)]);
-                PoolingRequest request = request(op, shape, random);
+                Shape shape = op.endsWith(VOLUMETRIC)
+                        ? Shape.of(1 + random.nextInt(2), 1 + random.nextInt(3), SIZES_3D[random.nextInt(SIZES_3D.length)],
+                                SIZES_3D[random.nextInt(SIZES_3D.length)], SIZES_3D[random.nextInt(SIZES_3D.length)])
+                        : Shape.of(1 + random.nextInt(2), 1 + random.nextInt(3),
+                                SIZES[random.nextInt(SIZES.length)], SIZES[random.nextInt(SIZES.length)]);
+                PoolingRequest request = shape.volumetric() ? request3d(op.substring(0, op.length() - VOLUMETRIC.length()), shape, random)
+                        : request(op, shape, random);
                 try {
                     request.outputShape(shape);
                 } catch (IllegalArgumentException tooSmall) {
@@ -64,20 +77,24 @@ final class DifferentialSweep {
         return cases;
     }
 
+    /** Whether {@code op} is unpooling, 2-D or 3-D: the case unpools the indices of a max pooling. */
+    static boolean isUnpool(String op) {
+        return op.equals("unpool") || op.equals("unpool" + VOLUMETRIC);
+    }
+
     private static PoolingRequest request(String op, Shape shape, Random random) {
         if (op.startsWith("adaptive")) {
-            Flags.IntPair size = new Flags.IntPair(1 + random.nextInt(Math.min(2 * shape.h(), 9)),
-                    1 + random.nextInt(Math.min(2 * shape.w(), 9)));
+            int[] size = {1 + random.nextInt(Math.min(2 * shape.h(), 9)), 1 + random.nextInt(Math.min(2 * shape.w(), 9))};
             return new PoolingRequest(Op.fromFlag(op).toPoolOp(null, null, 0, size));
         }
         if (op.equals("fractional-max")) { // a kernel that fits, outputs that leave room to place its windows
             int kh = 1 + random.nextInt(Math.min(shape.h(), 4));
             int kw = 1 + random.nextInt(Math.min(shape.w(), 4));
-            Flags.IntPair size = new Flags.IntPair(1 + random.nextInt(shape.h() - kh + 1), 1 + random.nextInt(shape.w() - kw + 1));
+            int[] size = {1 + random.nextInt(shape.h() - kh + 1), 1 + random.nextInt(shape.w() - kw + 1)};
             return new PoolingRequest(Op.FRACTIONAL_MAX.toPoolOp(PoolSpec.of(kh, kw), null, 0, size,
                     io.clpool.spec.FractionalSamples.seeded(random.nextLong())));
         }
-        Op kind = op.equals("unpool") ? Op.MAX : Op.fromFlag(op);
+        Op kind = isUnpool(op) ? Op.MAX : Op.fromFlag(op);
         int kh = 1 + random.nextInt(5);
         int kw = random.nextBoolean() ? kh : 1 + random.nextInt(5);
         PoolSpec spec = PoolSpec.of(kh, kw);
@@ -94,6 +111,33 @@ final class DifferentialSweep {
         spec = spec.withCeilMode(random.nextBoolean());
         AvgOptions avg = new AvgOptions(random.nextBoolean(), random.nextInt(4) == 0 ? 1 + random.nextInt(9) : 0);
         return new PoolingRequest(kind.toPoolOp(spec, avg, NORMS[random.nextInt(NORMS.length)], null));
+    }
+
+    /** A 3-D case of {@code op} (without its suffix) on a 5-D {@code shape}: windows with a kernel per axis, 1 to 3. */
+    private static PoolingRequest request3d(String op, Shape shape, Random random) {
+        int[] dims = {shape.d(), shape.h(), shape.w()};
+        if (op.startsWith("adaptive")) {
+            int[] size = new int[3];
+            for (int a = 0; a < 3; a++) {
+                size[a] = 1 + random.nextInt(Math.min(2 * dims[a], 6));
+            }
+            return new PoolingRequest(Op.fromFlag(op).toPoolOp(null, null, 0, size));
+        }
+        Op kind = isUnpool(op) ? Op.MAX : Op.fromFlag(op);
+        int[] k = new int[3], s = new int[3], p = new int[3], d = {1, 1, 1};
+        boolean cubic = random.nextBoolean();
+        boolean strided = random.nextInt(3) > 0;
+        boolean padded = random.nextBoolean();
+        boolean dilated = (kind.equals(Op.MAX) || kind.equals(Op.MIN)) && random.nextInt(4) == 0;
+        for (int a = 0; a < 3; a++) {
+            k[a] = cubic && a > 0 ? k[0] : 1 + random.nextInt(3);
+            s[a] = strided ? 1 + random.nextInt(3) : k[a];
+            p[a] = padded ? random.nextInt(k[a] / 2 + 1) : 0;
+            d[a] = dilated ? 1 + random.nextInt(2) : 1;
+        }
+        PoolSpec spec = new PoolSpec(k[0], k[1], k[2], s[0], s[1], s[2], p[0], p[1], p[2], d[0], d[1], d[2], random.nextBoolean(), 3);
+        AvgOptions avg = new AvgOptions(random.nextBoolean(), random.nextInt(4) == 0 ? 1 + random.nextInt(9) : 0);
+        return new PoolingRequest(kind.toPoolOp(spec, avg, 0, null));
     }
 
     static Tensor input(Case c) {
@@ -135,7 +179,7 @@ final class DifferentialSweep {
         PoolingRequest.Forward expected = request.forward(reference, x);
         Tensor gy = gradient(expected.values().shape(), c.seed());
         try {
-            if (c.op().equals("unpool")) {
+            if (isUnpool(c.op())) {
                 return unpool(x, expected, backend, reference);
             }
             PoolingRequest.Forward actual = request.forward(backend, x);
@@ -154,7 +198,8 @@ final class DifferentialSweep {
     /** Unpools a max pooling's values back to the input's shape, and the backward of that. */
     private static String unpool(Tensor x, PoolingRequest.Forward pooled, Pooling backend, Pooling reference) {
         IndexTensor idx = pooled.indices();
-        PoolOp unpool = PoolOp.maxUnpool(x.shape().h(), x.shape().w());
+        Shape to = x.shape();
+        PoolOp unpool = to.volumetric() ? PoolOp.maxUnpool3d(to.d(), to.h(), to.w()) : PoolOp.maxUnpool(to.h(), to.w());
         Tensor expected = reference.forward(unpool, pooled.values(), idx).values();
         String problem = Comparison.exact(expected.data(), backend.forward(unpool, pooled.values(), idx).values().data(), "unpool");
         if (problem != null) {

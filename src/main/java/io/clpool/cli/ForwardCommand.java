@@ -12,21 +12,23 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code clpool forward}: pools an NCHW .npy file. */
+/** {@code clpool forward}: pools a 3-D (N,C,L), 4-D (N,C,H,W) or 5-D (N,C,D,H,W) .npy file. */
 @Command(name = "forward", sortOptions = false,
-        description = "Pool a 4-D NCHW float32 .npy file; write the result (and the winning indices, as int64) as .npy.")
+        description = {"Pool a float32 .npy file; write the result (and the winning indices, as int64) as .npy, of the input's rank.",
+                "A 3-D input (N,C,L) is pooled along L, 4-D (N,C,H,W) over H and W, 5-D (N,C,D,H,W) over D, H and W."})
 final class ForwardCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--input", paramLabel = "X.npy", required = true, description = "The input, N×C×H×W float32 (float64 is converted).")
+    @Option(names = "--input", paramLabel = "X.npy", required = true, description = "The input, N×C×L, N×C×H×W or N×C×D×H×W float32 (float64 is converted).")
     Path input;
 
     @Option(names = "--output", paramLabel = "OUT.npy", required = true, description = "Where the pooled values go.")
     Path output;
 
     @Option(names = "--indices", paramLabel = "IDX.npy",
-            description = "max, min, adaptive-max, fractional-max: where the winning indices (h·W + w in the input plane, int64) go.")
+            description = "max, min, adaptive-max, fractional-max: where the winning indices go (int64 offsets inside the input's "
+                    + "plane: l, h·W + w, or d·H·W + h·W + w).")
     Path indices;
 
     @Mixin
@@ -40,13 +42,16 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PoolingRequest request = pooling.request(null);
-        if (indices != null && !request.op().hasIndices()) {
-            throw UsageError.notApplicable("--indices", "to --op " + request.op().name() + " (it has no indices)");
+        PoolingOptions.Checked flags = pooling.check(null);
+        if (indices != null && !flags.op().hasIndices()) {
+            throw UsageError.notApplicable("--indices", "to --op " + flags.op() + " (it has no indices)");
         }
         StagedOutputs.check(StagedOutputs.named("--output", output, "--indices", indices), StagedOutputs.named("--input", input));
-        requireHeap(request);
-        Tensor x = TensorFiles.readTensor("--input", input, spec.commandLine().getErr());
+        Npy.Header header = TensorFiles.header("--input", input);
+        InputRank rank = TensorFiles.rankOf("--input", input, header);
+        PoolingRequest request = flags.forInput(rank, "--input " + input);
+        requireHeap(request, header, rank);
+        Tensor x = TensorFiles.readTensor("--input", input, rank, spec.commandLine().getErr());
         Shape outShape = request.outputShape(x.shape());
 
         PoolingRequest.Forward result;
@@ -55,25 +60,22 @@ final class ForwardCommand implements Callable<Integer> {
             result = request.forward(backend.pooling(), x);
             where = backend.describe();
         }
+        long[] outDims = rank.npyDims(outShape);
         try (StagedOutputs outputs = new StagedOutputs()) {
-            outputs.stage("--output", output, path -> Npy.writeFloat32(path, outShape.toLongArray(), result.values().data()));
+            outputs.stage("--output", output, path -> Npy.writeFloat32(path, outDims, result.values().data()));
             if (indices != null) {
-                outputs.stage("--indices", indices, path -> Npy.writeInt64(path, outShape.toLongArray(), result.indices().data()));
+                outputs.stage("--indices", indices, path -> Npy.writeInt64(path, outDims, result.indices().data()));
             }
             List<Path> written = outputs.commit();
-            spec.commandLine().getOut().println(request + ": " + x.shape() + " -> " + outShape + " on " + where
+            spec.commandLine().getOut().println(rank.format(request) + ": " + rank.format(x.shape()) + " -> " + rank.format(outShape) + " on " + where
                     + "; wrote " + String.join(", ", written.stream().map(Path::toString).toList()));
         }
         return ExitCodes.OK;
     }
 
     /** Before reading: the input while read, plus the values and indices of the result. */
-    private void requireHeap(PoolingRequest request) {
-        Npy.Header header = TensorFiles.header("--input", input);
-        Shape in = TensorFiles.shapeOf(header);
-        if (in == null) {
-            return; // reading the file says what is wrong with it
-        }
+    private void requireHeap(PoolingRequest request, Npy.Header header, InputRank rank) {
+        Shape in = TensorFiles.shapeOf(header, rank);
         long out = request.outputShape(in).elementCount();
         HeapCheck.require(HeapCheck.readingFloats(in.elementCount(), header.elementSize()) + out * 4
                 + (request.op().hasIndices() ? out * 4 : 0), "forward of " + TensorFiles.describe("--input", input, header));

@@ -46,23 +46,35 @@ enum Op {
 
     /**
      * The library op this flag names, with the parameters the flags gave ({@code spec} for
-     * fixed-window ops, {@code outputSize} for adaptive ones; fractional max takes the kernel of
-     * {@code spec}, {@code outputSize} and {@code samples}): the one place where a flag name
-     * becomes a {@link PoolOp}.
+     * fixed-window ops, {@code outputSize} for adaptive ones, as (H, W) or (D, H, W); fractional
+     * max takes the kernel of {@code spec}, {@code outputSize} and {@code samples}): the one place
+     * where a flag name becomes a {@link PoolOp}.
      */
-    PoolOp toPoolOp(PoolSpec spec, AvgOptions avgOptions, double norm, Flags.IntPair outputSize) {
+    PoolOp toPoolOp(PoolSpec spec, AvgOptions avgOptions, double norm, int[] outputSize) {
         return toPoolOp(spec, avgOptions, norm, outputSize, null);
     }
 
-    PoolOp toPoolOp(PoolSpec spec, AvgOptions avgOptions, double norm, Flags.IntPair outputSize, FractionalSamples samples) {
+    PoolOp toPoolOp(PoolSpec spec, AvgOptions avgOptions, double norm, int[] outputSize, FractionalSamples samples) {
+        boolean volumetric = outputSize != null && outputSize.length == 3;
         return switch (this) {
             case MAX -> PoolOp.max(spec);
             case MIN -> PoolOp.min(spec);
             case AVG -> PoolOp.avg(spec, avgOptions);
             case LP -> PoolOp.lp(spec, norm);
-            case ADAPTIVE_MAX -> PoolOp.adaptiveMax(outputSize.h(), outputSize.w());
-            case ADAPTIVE_AVG -> PoolOp.adaptiveAvg(outputSize.h(), outputSize.w());
-            case FRACTIONAL_MAX -> PoolOp.fractionalMax(spec.kernelH(), spec.kernelW(), outputSize.h(), outputSize.w(), samples);
+            case ADAPTIVE_MAX -> volumetric ? PoolOp.adaptiveMax3d(outputSize[0], outputSize[1], outputSize[2])
+                    : PoolOp.adaptiveMax(outputSize[0], outputSize[1]);
+            case ADAPTIVE_AVG -> volumetric ? PoolOp.adaptiveAvg3d(outputSize[0], outputSize[1], outputSize[2])
+                    : PoolOp.adaptiveAvg(outputSize[0], outputSize[1]);
+            case FRACTIONAL_MAX -> PoolOp.fractionalMax(spec.kernelH(), spec.kernelW(), outputSize[0], outputSize[1], samples);
+        };
+    }
+
+    /** Whether the library pools inputs of {@code rank} with this op: LP has no 3-D form, fractional max is 2-D only. */
+    boolean pools(InputRank rank) {
+        return switch (this) {
+            case LP -> rank != InputRank.THREE_D;
+            case FRACTIONAL_MAX -> rank == InputRank.TWO_D;
+            default -> true;
         };
     }
 

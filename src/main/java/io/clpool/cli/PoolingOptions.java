@@ -2,8 +2,9 @@ package io.clpool.cli;
 
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.FractionalSamples;
-import java.nio.file.Path;
 import io.clpool.spec.PoolSpec;
+import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -25,9 +26,10 @@ final class PoolingOptions {
     @Option(names = "--norm", paramLabel = "P", description = "lp: the norm p, e.g. 2 or 1.5.")
     Double norm;
 
-    @Option(names = "--output-size", paramLabel = "OH,OW", converter = Flags.IntPairConverter.class,
-            description = "adaptive-max, adaptive-avg, fractional-max: the output height and width.")
-    Flags.IntPair outputSize;
+    @Option(names = "--output-size", paramLabel = "O|OH,OW|OD,OH,OW", converter = Flags.PerAxisConverter.class,
+            description = "adaptive-max, adaptive-avg, fractional-max: the output size, one value for every spatial axis "
+                    + "or one per axis of the input (L; H,W; D,H,W).")
+    Flags.PerAxis outputSize;
 
     @Option(names = "--samples", paramLabel = "S.npy",
             description = "fractional-max: PyTorch's _random_samples, float32 N×C×2 in [0, 1) (sample 0 places columns, 1 rows).")
@@ -38,11 +40,13 @@ final class PoolingOptions {
     Long seed;
 
     /**
-     * The request these flags describe. {@code defaultKernel} stands in for a missing --kernel
-     * (null: --kernel is required). Flags that the op does not take are rejected, so that a typo
-     * such as {@code --op max --norm 2} is not silently ignored.
+     * The flags, checked before any file is read for what does not depend on the input: flags that
+     * the op does not take are rejected, so that a typo such as {@code --op max --norm 2} is not
+     * silently ignored, and required ones must be there. {@code defaultKernel} stands in for a
+     * missing --kernel (null: --kernel is required). The window is fitted to the input by
+     * {@link Checked#forInput}, once its rank is known.
      */
-    PoolingRequest request(Flags.IntPair defaultKernel) {
+    Checked check(Flags.PerAxis defaultKernel) {
         String forOp = "to --op " + op;
         if (!op.equals(Op.AVG) && excludePadding) throw UsageError.notApplicable("--exclude-padding", forOp);
         if (!op.equals(Op.AVG) && divisor != null) throw UsageError.notApplicable("--divisor", forOp);
@@ -54,26 +58,55 @@ final class PoolingOptions {
                 if (!flag.equals("--kernel")) throw UsageError.notApplicable(flag, forOp + " (it takes --kernel and --output-size)");
             }
             if (outputSize == null) throw UsageError.required("--output-size", "by --op " + op);
-            PoolSpec spec = window.spec(defaultKernel);
-            if (spec == null) throw UsageError.required("--kernel", "by --op " + op);
+            if (window.kernel == null && defaultKernel == null) throw UsageError.required("--kernel", "by --op " + op);
             if (samples != null && seed != null) throw new UsageError("--samples and --seed exclude each other: give one");
             if (samples == null && seed == null) throw UsageError.required("--samples or --seed", "by --op " + op);
             FractionalSamples drawn = samples != null ? TensorFiles.readSamples("--samples", samples) : FractionalSamples.seeded(seed);
-            return new PoolingRequest(op.toPoolOp(spec, null, 0, outputSize, drawn));
+            return new Checked(this, defaultKernel, null, drawn);
         }
         if (op.isAdaptive()) {
-            if (!window.given().isEmpty()) throw UsageError.notApplicable(window.given().get(0), forOp + " (it takes --output-size)");
+            List<String> given = window.given();
+            if (!given.isEmpty()) throw UsageError.notApplicable(given.get(0), forOp + " (it takes --output-size)");
             if (outputSize == null) throw UsageError.required("--output-size", "by --op " + op);
-            return new PoolingRequest(op.toPoolOp(null, null, 0, outputSize));
+            return new Checked(this, null, null, null);
         }
         if (outputSize != null) throw UsageError.notApplicable("--output-size", forOp + " (it takes --kernel)");
-        PoolSpec spec = window.spec(defaultKernel);
-        if (spec == null) throw UsageError.required("--kernel", "by --op " + op);
+        if (window.kernel == null && defaultKernel == null) throw UsageError.required("--kernel", "by --op " + op);
         if (op.equals(Op.LP) && norm == null) throw UsageError.required("--norm", "by --op lp");
         if (divisor != null && divisor <= 0) { // AvgOptions reads 0 as "no override"; a user's 0 is a mistake
             throw new UsageError("--divisor should be a positive integer, but got " + divisor);
         }
-        AvgOptions avg = new AvgOptions(!excludePadding, divisor == null ? 0 : divisor);
-        return new PoolingRequest(op.toPoolOp(spec, avg, norm == null ? 0 : norm, null));
+        return new Checked(this, defaultKernel, new AvgOptions(!excludePadding, divisor == null ? 0 : divisor), null);
+    }
+
+    /** Flags that passed {@link #check}: the op, and what is left to fit to the input. */
+    record Checked(PoolingOptions flags, Flags.PerAxis defaultKernel, AvgOptions avg, FractionalSamples samples) {
+
+        Op op() {
+            return flags.op;
+        }
+
+        /**
+         * The request for an input of {@code rank}, named {@code input} in messages (e.g.
+         * {@code --input x.npy}): every window flag with one value or one per spatial axis of that
+         * rank, and an op that pools that rank.
+         */
+        PoolingRequest forInput(InputRank rank, String input) {
+            Op op = flags.op;
+            if (!op.pools(rank)) {
+                String takes = op.equals(Op.LP) ? "3-D (N,C,L) and 4-D (N,C,H,W) inputs (clpool has no 3-D LP pooling)"
+                        : "4-D (N,C,H,W) inputs only";
+                throw new UsageError("--op " + op + " pools " + takes + ", but " + input + " is " + rank.describe());
+            }
+            WindowOptions window = flags.window;
+            if (op.isAdaptive()) {
+                return new PoolingRequest(op.toPoolOp(null, null, 0, rank.perAxis("--output-size", flags.outputSize, 1, input)));
+            }
+            PoolSpec spec = window.spec(defaultKernel, rank, input);
+            if (op.equals(Op.FRACTIONAL_MAX)) {
+                return new PoolingRequest(op.toPoolOp(spec, null, 0, rank.perAxis("--output-size", flags.outputSize, 1, input), samples));
+            }
+            return new PoolingRequest(op.toPoolOp(spec, avg, flags.norm == null ? 0 : flags.norm, null));
+        }
     }
 }

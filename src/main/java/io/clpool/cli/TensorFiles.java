@@ -11,12 +11,18 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads the command line's .npy inputs: 4-D NCHW float tensors and integer index arrays. */
+/**
+ * Reads the command line's .npy inputs: float tensors and integer index arrays of 3, 4 or 5
+ * dimensions ({@link InputRank}), every file of a command of its input's rank.
+ */
 final class TensorFiles {
     private TensorFiles() {}
 
-    /** A float32 tensor; float64 is converted with a note on {@code err}, other dtypes are rejected. */
-    static Tensor readTensor(String flag, Path path, PrintWriter err) {
+    /**
+     * A float32 tensor of {@code rank}; float64 is converted with a note on {@code err}, other
+     * dtypes are rejected.
+     */
+    static Tensor readTensor(String flag, Path path, InputRank rank, PrintWriter err) {
         NpyArray array = read(flag, path);
         if (array.isInteger()) {
             throw UsageError.badContent(flag, path, "should hold float32 or float64, but has dtype " + array.typeName());
@@ -24,17 +30,18 @@ final class TensorFiles {
         if (array.isFloat64()) {
             err.println(Main.note(flag + " " + path + " is float64; converted to float32"));
         }
-        return new Tensor(shape(flag, path, array), array.toFloats());
+        return new Tensor(shape(flag, path, array.shape(), rank), array.toFloats());
     }
 
-    /** Winning indices; int64 (PyTorch's dtype) or int32, each value in int32's range. */
-    static IndexTensor readIndices(String flag, Path path) {
+    /** Winning indices of {@code rank}; int64 (PyTorch's dtype) or int32, each value in int32's range. */
+    static IndexTensor readIndices(String flag, Path path, InputRank rank) {
         NpyArray array = read(flag, path);
         if (!array.isInteger()) {
             throw UsageError.badContent(flag, path, "should hold int64 indices, but has dtype " + array.typeName());
         }
+        Shape shape = shape(flag, path, array.shape(), rank);
         try {
-            return new IndexTensor(shape(flag, path, array), array.toInts());
+            return new IndexTensor(shape, array.toInts());
         } catch (IllegalArgumentException e) {
             throw UsageError.badContent(flag, path, e.getMessage());
         }
@@ -73,13 +80,23 @@ final class TensorFiles {
         }
     }
 
-    /** The header's shape as NCHW, or null where it is not 4-D with positive dimensions (reading says so). */
-    static Shape shapeOf(Npy.Header header) {
-        try {
-            return Shape.of(header.shape());
-        } catch (IllegalArgumentException e) {
-            return null;
+    /**
+     * The rank of the array {@code header} describes, which decides the pooling: a usage error
+     * naming the shape when it is not 3-, 4- or 5-D with every dimension positive.
+     */
+    static InputRank rankOf(String flag, Path path, Npy.Header header) {
+        long[] dims = header.shape();
+        InputRank rank = InputRank.ofDims(dims.length);
+        if (rank == null) {
+            throw badShape(flag, path, dims, null);
         }
+        shape(flag, path, dims, rank);
+        return rank;
+    }
+
+    /** The header's shape; call {@link #rankOf} first, which says what is wrong with a bad one. */
+    static Shape shapeOf(Npy.Header header, InputRank rank) {
+        return rank.shape(header.shape());
     }
 
     /** How a header is described in memory messages: {@code --input x.npy (1x1x40000x40000 float32)}. */
@@ -102,12 +119,22 @@ final class TensorFiles {
         }
     }
 
-    private static Shape shape(String flag, Path path, NpyArray array) {
-        try {
-            return Shape.of(array.shape());
-        } catch (IllegalArgumentException e) {
-            throw UsageError.badContent(flag, path, "should be a 4-D NCHW array with every dimension positive, but has shape "
-                    + java.util.Arrays.toString(array.shape()));
+    /** The library's shape of a file's dimensions, which must be of {@code rank}. */
+    private static Shape shape(String flag, Path path, long[] dims, InputRank rank) {
+        if (dims.length != rank.dims()) {
+            throw badShape(flag, path, dims, rank);
         }
+        try {
+            return rank.shape(dims);
+        } catch (IllegalArgumentException e) {
+            throw badShape(flag, path, dims, null);
+        }
+    }
+
+    /** {@code expected} null: any rank clpool pools, with positive dimensions; else that rank, as the input's. */
+    private static UsageError badShape(String flag, Path path, long[] dims, InputRank expected) {
+        String should = expected == null ? "should be " + InputRank.allowed() + " with every dimension positive"
+                : "should be " + expected.describe() + " as the input is";
+        return UsageError.badContent(flag, path, should + ", but has shape " + java.util.Arrays.toString(dims));
     }
 }

@@ -43,7 +43,8 @@ public final class UsageError extends RuntimeException {
         return new UsageError("give either " + flag + " or " + otherFlags + ", not both");
     }
 
-    static UsageError shapeMismatch(String flag, Shape actual, Shape expected, String why) {
-        return new UsageError(flag + " should have shape " + expected + " (" + why + "), but got " + actual);
+    /** Shapes as the files of {@code rank} have them ({@link InputRank#format}). */
+    static UsageError shapeMismatch(String flag, InputRank rank, Shape actual, Shape expected, String why) {
+        return new UsageError(flag + " should have shape " + rank.format(expected) + " (" + why + "), but got " + rank.format(actual));
     }
 }

@@ -1,8 +1,8 @@
 package io.clpool.opencl;
 
+import io.clpool.spec.DType;
 import io.clpool.spec.Shape;
 import java.util.Arrays;
-import java.util.Map;
 
 /**
  * Adaptive max and average pooling on the device (2-D and 3-D), forward and backward, with the direct kernels
@@ -13,10 +13,12 @@ final class AdaptiveKernels {
 
     private final ClContext context;
     private final Launches launches;
+    private final DType dtype;
 
-    AdaptiveKernels(Launches launches) {
+    AdaptiveKernels(Launches launches, DType dtype) {
         this.context = launches.context();
         this.launches = launches;
+        this.dtype = dtype;
     }
 
     void maxForward(Object input, Shape in, Shape out, Object values, Object indices) {
@@ -37,8 +39,8 @@ final class AdaptiveKernels {
 
     /** One work-item per element of {@code items}: the buffers, the item count, then PLANE_SHAPES (depth 1 in 2-D). */
     private void run(String kernel, long items, Shape in, Shape out, Object... buffers) {
-        ClProgram program = context.program(FILE, KernelSource.options(Map.of()));
-        Object[] shapes = {items, in.d(), in.h(), in.w(), out.d(), out.h(), out.w()};
+        ClProgram program = context.program(FILE, KernelSource.options(KernelSource.formatDefines(dtype, in.layout())));
+        Object[] shapes = {items, in.c(), in.d(), in.h(), in.w(), out.d(), out.h(), out.w()};
         Object[] args = Arrays.copyOf(buffers, buffers.length + shapes.length, Object[].class);
         System.arraycopy(shapes, 0, args, buffers.length, shapes.length);
         launches.runGuarded(program.kernel(kernel), items, args);

@@ -80,6 +80,14 @@ public final class ClBuffer implements AutoCloseable {
         transfer(true, Pointer.to(data), (long) data.length * Sizeof.cl_int);
     }
 
+    public void write(short[] data) {
+        transfer(true, Pointer.to(data), (long) data.length * Sizeof.cl_short);
+    }
+
+    public void read(short[] data) {
+        transfer(false, Pointer.to(data), (long) data.length * Sizeof.cl_short);
+    }
+
     public void read(float[] data) {
         transfer(false, Pointer.to(data), (long) data.length * Sizeof.cl_float);
     }

@@ -2,6 +2,7 @@ package io.clpool.opencl;
 
 import io.clpool.Tensor;
 import io.clpool.spec.Checks;
+import io.clpool.spec.DType;
 import io.clpool.spec.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,22 +11,29 @@ import org.jocl.Sizeof;
 import org.jocl.cl_mem;
 
 /**
- * A dense float32 NCHW tensor in device memory: a buffer clpool allocated ({@link #allocate},
+ * A dense tensor in device memory, of a {@link Shape} (with its layout) and a {@link DType}: a buffer clpool allocated ({@link #allocate},
  * {@link #upload}), or a caller's {@code cl_mem} it borrows ({@link #wrap}). Closing releases
  * clpool's reference only: a wrapped buffer stays the caller's, alive and usable.
  */
 public final class DeviceTensor implements AutoCloseable {
     private final Shape shape;
+    private final DType dtype;
     private final ClBuffer buffer;
 
-    DeviceTensor(Shape shape, ClBuffer buffer) {
+    DeviceTensor(Shape shape, DType dtype, ClBuffer buffer) {
         this.shape = shape;
+        this.dtype = dtype;
         this.buffer = buffer;
     }
 
     /** Bytes of a float32 tensor of {@code shape}. */
     static long bytes(Shape shape) {
-        return Math.multiplyExact(shape.elementCount(), (long) Sizeof.cl_float);
+        return bytes(shape, DType.FLOAT32);
+    }
+
+    /** Bytes of a tensor of {@code shape} stored in {@code dtype}. */
+    static long bytes(Shape shape, DType dtype) {
+        return Math.multiplyExact(shape.elementCount(), (long) dtype.bytes());
     }
 
     /**
@@ -37,24 +45,36 @@ public final class DeviceTensor implements AutoCloseable {
      *         context, or it is too small for the shape
      */
     public static DeviceTensor wrap(ClContext context, cl_mem mem, Shape shape) {
-        Checks.requireNonNull(context, "context");
-        Checks.requireNonNull(shape, "shape");
-        return new DeviceTensor(shape, ClBuffer.wrap(context, mem, bytes(shape), "the tensor"));
+        return wrap(context, mem, shape, DType.FLOAT32);
     }
 
-    /** A new, uninitialized tensor of {@code shape} on {@code context}'s device. */
+    /** As {@link #wrap(ClContext, cl_mem, Shape)} for a tensor stored in {@code dtype}. */
+    public static DeviceTensor wrap(ClContext context, cl_mem mem, Shape shape, DType dtype) {
+        Checks.requireNonNull(context, "context");
+        Checks.requireNonNull(shape, "shape");
+        Checks.requireNonNull(dtype, "dtype");
+        return new DeviceTensor(shape, dtype, ClBuffer.wrap(context, mem, bytes(shape, dtype), "the tensor"));
+    }
+
+    /** A new, uninitialized float32 tensor of {@code shape} on {@code context}'s device. */
     public static DeviceTensor allocate(ClContext context, Shape shape) {
-        Checks.requireNonNull(context, "context");
-        Checks.requireNonNull(shape, "shape");
-        return new DeviceTensor(shape, context.allocate(bytes(shape), "tensor " + shape));
+        return allocate(context, shape, DType.FLOAT32);
     }
 
-    /** A new tensor holding a copy of {@code tensor} (a blocking upload). */
+    /** A new, uninitialized tensor of {@code shape} stored in {@code dtype}. */
+    public static DeviceTensor allocate(ClContext context, Shape shape, DType dtype) {
+        Checks.requireNonNull(context, "context");
+        Checks.requireNonNull(shape, "shape");
+        Checks.requireNonNull(dtype, "dtype");
+        return new DeviceTensor(shape, dtype, context.allocate(bytes(shape, dtype), dtype.label() + " tensor " + shape));
+    }
+
+    /** A new tensor holding a copy of {@code tensor}, in its shape and type (a blocking upload). */
     public static DeviceTensor upload(ClContext context, Tensor tensor) {
         Checks.requireNonNull(tensor, "tensor");
-        DeviceTensor result = allocate(context, tensor.shape());
+        DeviceTensor result = allocate(context, tensor.shape(), tensor.dtype());
         try {
-            result.buffer.write(tensor.data());
+            result.writeValues(tensor.data());
             return result;
         } catch (RuntimeException e) {
             result.close();
@@ -68,7 +88,12 @@ public final class DeviceTensor implements AutoCloseable {
      * (a blocking upload, no copy through a Java array).
      */
     public static DeviceTensor upload(ClContext context, Shape shape, java.nio.Buffer data) {
-        DeviceTensor result = allocate(context, shape);
+        return upload(context, shape, DType.FLOAT32, data);
+    }
+
+    /** As {@link #upload(ClContext, Shape, java.nio.Buffer)} for a tensor stored in {@code dtype} (a ByteBuffer of its bits). */
+    public static DeviceTensor upload(ClContext context, Shape shape, DType dtype, java.nio.Buffer data) {
+        DeviceTensor result = allocate(context, shape, dtype);
         try {
             result.write(data);
             return result;
@@ -80,6 +105,11 @@ public final class DeviceTensor implements AutoCloseable {
 
     public Shape shape() {
         return shape;
+    }
+
+    /** The type the elements are stored in. */
+    public DType dtype() {
+        return dtype;
     }
 
     /** The native buffer, for the caller's own kernels; still owned by this object (or its caller, when wrapped). */
@@ -101,29 +131,54 @@ public final class DeviceTensor implements AutoCloseable {
         return buffer;
     }
 
-    /** Copies the tensor to a new host tensor (blocking). */
+    /** Copies the tensor to a new host tensor of its shape and type (blocking). */
     public Tensor download() {
         float[] data = new float[shape.elementCountAsInt()];
-        buffer.read(data);
-        return new Tensor(shape, data);
+        if (dtype == DType.FLOAT32) {
+            buffer.read(data);
+        } else {
+            short[] bits = new short[data.length];
+            buffer.read(bits);
+            for (int i = 0; i < bits.length; i++) {
+                data[i] = dtype == DType.FLOAT16 ? DType.halfToFloat(bits[i]) : DType.bfloat16ToFloat(bits[i]);
+            }
+        }
+        return new Tensor(shape, data, dtype);
+    }
+
+    /** Writes {@code values} (exact in this tensor's type) in the type's bits; blocking. */
+    private void writeValues(float[] values) {
+        if (dtype == DType.FLOAT32) {
+            buffer.write(values);
+            return;
+        }
+        short[] bits = new short[values.length];
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = dtype == DType.FLOAT16 ? DType.floatToHalf(values[i]) : DType.floatToBfloat16(values[i]);
+        }
+        buffer.write(bits);
     }
 
     /** Overwrites the tensor from {@code data} (see {@link #upload(ClContext, Shape, java.nio.Buffer)}); blocking. */
     public void write(java.nio.Buffer data) {
-        buffer.transfer(true, requireHostBuffer(data, "data"), bytes(shape));
+        buffer.transfer(true, requireHostBuffer(data, "data"), bytes(shape, dtype));
     }
 
     /** Copies the tensor into {@code data}, a direct FloatBuffer or little-endian ByteBuffer of the tensor's size; blocking. */
     public void read(java.nio.Buffer data) {
-        buffer.transfer(false, requireHostBuffer(data, "data"), bytes(shape));
+        buffer.transfer(false, requireHostBuffer(data, "data"), bytes(shape, dtype));
     }
 
     /** A direct float or little-endian byte buffer whose remaining size is exactly this tensor's. */
     private java.nio.Buffer requireHostBuffer(java.nio.Buffer data, String name) {
         Checks.requireNonNull(data, name);
-        long bytes = bytes(shape);
+        long bytes = bytes(shape, dtype);
         long remaining;
         if (data instanceof FloatBuffer floats) {
+            if (dtype != DType.FLOAT32) {
+                throw new IllegalArgumentException(name + " of a " + dtype.label()
+                        + " tensor should be a ByteBuffer of its bits, but got a FloatBuffer");
+            }
             if (floats.order() != ByteOrder.nativeOrder()) {
                 throw new IllegalArgumentException(name + " should be a FloatBuffer in the native byte order, but got " + floats.order());
             }

@@ -2,8 +2,8 @@ package io.clpool.opencl;
 
 import io.clpool.PoolOp;
 import io.clpool.spec.FractionalWindows;
+import io.clpool.spec.DType;
 import io.clpool.spec.Shape;
-import java.util.Map;
 
 /**
  * Fractional max pooling on the device, forward and backward, with the direct kernels of
@@ -17,15 +17,15 @@ final class FractionalKernels {
 
     private FractionalKernels() {}
 
-    static void record(PoolOp.FractionalMax op, Shape in, Shape out, Launches forward, Launches backward) {
+    static void record(PoolOp.FractionalMax op, Shape in, Shape out, DType dtype, Launches forward, Launches backward) {
         float[] samples = op.samplesFor(in);
         ClBuffer buffer = forward.workspace(SAMPLES, (long) samples.length * Float.BYTES);
         buffer.write(samples);
         if (backward.workspace(SAMPLES, (long) samples.length * Float.BYTES) != buffer) {
             throw new IllegalStateException("the forward and backward of a plan share its workspace");
         }
-        ClProgram program = forward.context().program(FILE, KernelSource.options(Map.of()));
-        Object[] shapes = {in.h(), in.w(), out.h(), out.w(), op.kernelH(), op.kernelW(),
+        ClProgram program = forward.context().program(FILE, KernelSource.options(KernelSource.formatDefines(dtype, in.layout())));
+        Object[] shapes = {in.c(), in.h(), in.w(), out.h(), out.w(), op.kernelH(), op.kernelW(),
             FractionalWindows.alpha(in.h(), out.h(), op.kernelH()), FractionalWindows.alpha(in.w(), out.w(), op.kernelW())};
         forward.runGuarded(program.kernel("fractional_max_forward"), out.elementCount(),
                 concat(new Object[] {Launches.Slot.INPUT, buffer, Launches.Slot.OUTPUT, Launches.Slot.INDICES, out.elementCount()}, shapes));

@@ -3,6 +3,8 @@ package io.clpool.opencl;
 import io.clpool.Algorithm;
 import io.clpool.PoolOp;
 import io.clpool.opencl.Launches.Slot;
+import io.clpool.spec.DType;
+import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import java.util.Locale;
 
@@ -16,51 +18,57 @@ final class KernelFamilies {
 
     private KernelFamilies() {}
 
-    static void record(PoolOp op, Shape in, Shape out, Algorithm algorithm, Launches forward, Launches backward) {
+    static void record(PoolOp op, Shape in, Shape out, DType dtype, Algorithm algorithm, Launches forward, Launches backward) {
         if (op instanceof PoolOp.Extremum) {
             boolean min = op instanceof PoolOp.Min;
-            fixedWindow(algorithm, op.spec(), forward).extremumForward(Slot.INPUT, in, out, op.spec(), min, Slot.OUTPUT, Slot.INDICES);
-            fixedWindow(algorithm, op.spec(), backward).indexedBackward(Slot.GRAD_OUTPUT, Slot.INDICES, in, out, op.spec(), Slot.GRAD_INPUT);
+            fixedWindow(algorithm, op.spec(), in, dtype, forward).extremumForward(Slot.INPUT, in, out, op.spec(), min, Slot.OUTPUT, Slot.INDICES);
+            fixedWindow(algorithm, op.spec(), in, dtype, backward).indexedBackward(Slot.GRAD_OUTPUT, Slot.INDICES, in, out, op.spec(), Slot.GRAD_INPUT);
         } else if (op instanceof PoolOp.Avg avg) {
-            fixedWindow(algorithm, op.spec(), forward).avgForward(Slot.INPUT, in, out, avg.spec(), avg.options(), Slot.OUTPUT);
-            fixedWindow(algorithm, op.spec(), backward).avgBackward(Slot.GRAD_OUTPUT, in, out, avg.spec(), avg.options(), Slot.GRAD_INPUT);
+            fixedWindow(algorithm, op.spec(), in, dtype, forward).avgForward(Slot.INPUT, in, out, avg.spec(), avg.options(), Slot.OUTPUT);
+            fixedWindow(algorithm, op.spec(), in, dtype, backward).avgBackward(Slot.GRAD_OUTPUT, in, out, avg.spec(), avg.options(), Slot.GRAD_INPUT);
         } else if (op instanceof PoolOp.Lp lp) {
             float norm = (float) lp.norm();
-            fixedWindow(algorithm, op.spec(), forward).lpForward(Slot.INPUT, in, out, lp.spec(), norm, Slot.OUTPUT);
-            fixedWindow(algorithm, op.spec(), backward).lpBackward(Slot.GRAD_OUTPUT, Slot.INPUT, Slot.OUTPUT, in, out, lp.spec(), norm,
+            fixedWindow(algorithm, op.spec(), in, dtype, forward).lpForward(Slot.INPUT, in, out, lp.spec(), norm, Slot.OUTPUT);
+            fixedWindow(algorithm, op.spec(), in, dtype, backward).lpBackward(Slot.GRAD_OUTPUT, Slot.INPUT, Slot.OUTPUT, in, out, lp.spec(), norm,
                     Slot.GRAD_INPUT);
         } else if (op instanceof PoolOp.AdaptiveMax) {
-            new AdaptiveKernels(forward).maxForward(Slot.INPUT, in, out, Slot.OUTPUT, Slot.INDICES);
-            new AdaptiveKernels(backward).maxBackward(Slot.GRAD_OUTPUT, Slot.INDICES, in, out, Slot.GRAD_INPUT);
+            new AdaptiveKernels(forward, dtype).maxForward(Slot.INPUT, in, out, Slot.OUTPUT, Slot.INDICES);
+            new AdaptiveKernels(backward, dtype).maxBackward(Slot.GRAD_OUTPUT, Slot.INDICES, in, out, Slot.GRAD_INPUT);
         } else if (op instanceof PoolOp.AdaptiveAvg) {
-            new AdaptiveKernels(forward).avgForward(Slot.INPUT, in, out, Slot.OUTPUT);
-            new AdaptiveKernels(backward).avgBackward(Slot.GRAD_OUTPUT, in, out, Slot.GRAD_INPUT);
+            new AdaptiveKernels(forward, dtype).avgForward(Slot.INPUT, in, out, Slot.OUTPUT);
+            new AdaptiveKernels(backward, dtype).avgBackward(Slot.GRAD_OUTPUT, in, out, Slot.GRAD_INPUT);
         } else if (op instanceof PoolOp.FractionalMax fractional) {
-            FractionalKernels.record(fractional, in, out, forward, backward);
+            FractionalKernels.record(fractional, in, out, dtype, forward, backward);
         } else if (op instanceof PoolOp.MaxUnpool) {
-            new UnpoolKernels(forward).forward(Slot.INPUT, Slot.INDICES, in, out, Slot.OUTPUT);
-            new UnpoolKernels(backward).backward(Slot.GRAD_OUTPUT, Slot.INDICES, in, out, Slot.GRAD_INPUT);
+            new UnpoolKernels(forward, dtype).forward(Slot.INPUT, Slot.INDICES, in, out, Slot.OUTPUT);
+            new UnpoolKernels(backward, dtype).backward(Slot.GRAD_OUTPUT, Slot.INDICES, in, out, Slot.GRAD_INPUT);
         } else {
             throw new IllegalStateException("no kernels for " + op);
         }
     }
 
     /**
-     * 3-D windows: the volume kernels (DIRECT; IM2COL is refused for them by {@link #requireSupported}).
-     * 2-D: IM2COL when asked for; otherwise DIRECT, the fastest for every fixed-window op.
+     * The general kernels ({@code volume.cl}) for 3-D windows and for tensors that are channels last
+     * or not float32; otherwise the 2-D float32 channels-first fast paths: IM2COL when asked for,
+     * else DIRECT, the fastest for every fixed-window op. IM2COL is refused for the general cases
+     * by {@link #requireSupported}.
      */
-    private static FixedWindowKernels fixedWindow(Algorithm algorithm, io.clpool.spec.PoolSpec spec, Launches launches) {
-        if (spec.volumetric()) {
-            return new VolumeKernels(launches);
+    private static FixedWindowKernels fixedWindow(Algorithm algorithm, PoolSpec spec, Shape in, DType dtype, Launches launches) {
+        if (needsGeneralKernels(spec, in, dtype)) {
+            return new VolumeKernels(launches, dtype);
         }
         return algorithm == Algorithm.IM2COL ? new Im2colKernels(launches) : new DirectKernels(launches, cpuFamily(launches.context()));
     }
 
+    private static boolean needsGeneralKernels(PoolSpec spec, Shape in, DType dtype) {
+        return spec.volumetric() || in.isChannelsLast() || dtype != DType.FLOAT32;
+    }
+
     /** Refuses, before any device work, a combination the kernels do not implement. */
-    static void requireSupported(PoolOp op, Algorithm algorithm) {
-        if (algorithm == Algorithm.IM2COL && op.spec() != null && op.spec().volumetric()) {
-            throw new IllegalArgumentException("the IM2COL algorithm is 2-D only: use DIRECT or AUTO for 3-D " + op.name()
-                    + " pooling (" + op.spec() + ")");
+    static void requireSupported(PoolOp op, Shape in, DType dtype, Algorithm algorithm) {
+        if (algorithm == Algorithm.IM2COL && op.spec() != null && needsGeneralKernels(op.spec(), in, dtype)) {
+            throw new IllegalArgumentException("the IM2COL algorithm runs 2-D windows on float32 channels-first tensors only: "
+                    + "use DIRECT or AUTO for " + dtype.label() + " " + op.name() + " pooling of " + in + " (" + op.spec() + ")");
         }
     }
 

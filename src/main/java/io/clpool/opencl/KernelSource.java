@@ -59,6 +59,19 @@ final class KernelSource {
         }
     }
 
+    /**
+     * window.cl's STORAGE and CHANNELS_LAST for the general kernels: how their tensors are stored
+     * ({@code dtype}) and laid out ({@code layout}). The one place that maps the two to defines.
+     */
+    static Map<String, Object> formatDefines(io.clpool.spec.DType dtype, io.clpool.spec.Layout layout) {
+        int storage = switch (dtype) {
+            case FLOAT32 -> 0;
+            case FLOAT16 -> 1;
+            case BFLOAT16 -> 2;
+        };
+        return Map.of("STORAGE", storage, "CHANNELS_LAST", layout == io.clpool.spec.Layout.CHANNELS_LAST ? 1 : 0);
+    }
+
     /** Build options: the base flags and one {@code -D NAME=VALUE} per define, in a stable order. */
     public static String options(Map<String, ?> defines) {
         String joined = new TreeMap<>(defines).entrySet().stream()

@@ -7,6 +7,7 @@ import io.clpool.PoolResult;
 import io.clpool.Pooling;
 import io.clpool.Tensor;
 import io.clpool.spec.Checks;
+import io.clpool.spec.DType;
 import io.clpool.spec.Shape;
 import java.util.Arrays;
 import org.jocl.CL;
@@ -57,10 +58,15 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         return "opencl[" + algorithm + "] " + context.device().describe();
     }
 
-    /** A plan for {@code op} on {@code input} with this facade's algorithm; the caller closes it. */
+    /** A float32 plan for {@code op} on {@code input} with this facade's algorithm; the caller closes it. */
     public PoolPlan plan(PoolOp op, Shape input) {
+        return plan(op, input, DType.FLOAT32);
+    }
+
+    /** A plan for {@code op} on {@code input} stored in {@code dtype}, with this facade's algorithm; the caller closes it. */
+    public PoolPlan plan(PoolOp op, Shape input, DType dtype) {
         requireOpen();
-        return PoolPlan.create(context, op, input, algorithm);
+        return PoolPlan.create(context, op, input, dtype, algorithm);
     }
 
     // ---- host tensors ----------------------------------------------------------------------------
@@ -73,11 +79,11 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         Shape out = op.outputShape(input.shape());
         op.checkForwardIndices(indices, input.shape());
         int chunk = samplesPerChunk(op, input.shape(), out);
-        Tensor values = Tensor.zeros(out);
+        Tensor values = Tensor.zeros(out, input.dtype());
         IndexTensor winners = op.hasIndices() ? new IndexTensor(out, new int[values.data().length]) : null;
         for (int from = 0; from < input.shape().n(); from += chunk) {
             int to = Math.min(input.shape().n(), from + chunk);
-            try (PoolPlan plan = plan(op.forBatchRows(input.shape(), from, to), slice(input.shape(), from, to));
+            try (PoolPlan plan = plan(op.forBatchRows(input.shape(), from, to), slice(input.shape(), from, to), input.dtype());
                  DeviceTensor x = DeviceTensor.upload(context, slice(input, from, to));
                  DeviceIndices taken = op.takesIndices() ? DeviceIndices.upload(context, slice(indices, from, to)) : null;
                  DevicePoolResult result = plan.allocateOutputs()) {
@@ -104,22 +110,24 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
             Checks.requireNonNull(indices, "indices");
         }
         Shape out = op.checkBackward(input.shape(), gradOutput.shape(), indices == null ? null : indices.shape());
+        requireSameType("gradOutput", gradOutput, input);
         if (reads == PoolOp.BackwardInputs.INDICES) {
             op.checkIndices(indices, input.shape());
         } else if (reads == PoolOp.BackwardInputs.INPUT_AND_OUTPUT) {
             Checks.requireNonNull(output, "output");
             Checks.requireShape("output", out, output.shape());
+            requireSameType("output", output, input);
         }
         int chunk = samplesPerChunk(op, input.shape(), out);
-        Tensor gradInput = Tensor.zeros(input.shape());
+        Tensor gradInput = Tensor.zeros(input.shape(), input.dtype());
         for (int from = 0; from < input.shape().n(); from += chunk) {
             int to = Math.min(input.shape().n(), from + chunk);
-            try (PoolPlan plan = plan(op.forBatchRows(input.shape(), from, to), slice(input.shape(), from, to));
+            try (PoolPlan plan = plan(op.forBatchRows(input.shape(), from, to), slice(input.shape(), from, to), input.dtype());
                  DeviceTensor gy = DeviceTensor.upload(context, slice(gradOutput, from, to));
                  DeviceIndices idx = reads == PoolOp.BackwardInputs.INDICES ? DeviceIndices.upload(context, slice(indices, from, to)) : null;
                  DeviceTensor x = reads == PoolOp.BackwardInputs.INPUT_AND_OUTPUT ? DeviceTensor.upload(context, slice(input, from, to)) : null;
                  DeviceTensor y = reads == PoolOp.BackwardInputs.INPUT_AND_OUTPUT ? DeviceTensor.upload(context, slice(output, from, to)) : null;
-                 DeviceTensor gx = DeviceTensor.allocate(context, plan.inputShape())) {
+                 DeviceTensor gx = DeviceTensor.allocate(context, plan.inputShape(), input.dtype())) {
                 await(runBackward(plan, gy, x, y, idx, gx));
                 place(gx.download().data(), gradInput.data(), from, input.shape());
             }
@@ -146,7 +154,7 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         if (!op.takesIndices() && indices != null) {
             throw new IllegalArgumentException(op.name() + " pooling takes no indices, but got indices of shape " + indices.shape());
         }
-        try (PoolPlan plan = plan(op, input.shape())) {
+        try (PoolPlan plan = plan(op, input.shape(), input.dtype())) {
             if (op.takesIndices()) {
                 plan.requireValidIndices(Checks.requireNonNull(indices, "indices"));
             }
@@ -175,11 +183,11 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         Checks.requireNonNull(op, "op");
         Checks.requireNonNull(gradOutput, "gradOutput");
         Checks.requireNonNull(input, "input");
-        try (PoolPlan plan = plan(op, input.shape())) {
+        try (PoolPlan plan = plan(op, input.shape(), input.dtype())) {
             if (op.backwardInputs() == PoolOp.BackwardInputs.INDICES) {
                 plan.requireValidIndices(Checks.requireNonNull(indices, "indices"));
             }
-            DeviceTensor gradInput = DeviceTensor.allocate(context, input.shape());
+            DeviceTensor gradInput = DeviceTensor.allocate(context, input.shape(), input.dtype());
             try {
                 await(runBackward(plan, gradOutput, input, output, indices, gradInput));
                 return gradInput;
@@ -208,6 +216,13 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         }
     }
 
+    /** Host tensors of one call share the input's type. */
+    private static void requireSameType(String name, Tensor tensor, Tensor input) {
+        if (tensor.dtype() != input.dtype()) {
+            throw Checks.invalid(name + " type", input.dtype().label() + " (the input's)", tensor.dtype().label());
+        }
+    }
+
     private void requireOpen() {
         if (closed) {
             throw new IllegalStateException("OpenClPooling used after close");
@@ -223,7 +238,7 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
      * a message naming the sizes.
      */
     private int samplesPerChunk(PoolOp op, Shape input, Shape output) {
-        long perSample = Math.max(input.elementCount(), output.elementCount()) / input.n() * Float.BYTES;
+        long perSample = Math.max(input.elementCount(), output.elementCount()) / input.n() * Float.BYTES; // int32 indices: the widest
         if (algorithm == Algorithm.IM2COL && op.spec() != null) {
             perSample = Math.max(perSample, Checks.saturatingMultiply(output.elementCount() / output.n() * 8L, op.spec().taps()));
         }
@@ -240,7 +255,8 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
             return tensor;
         }
         int perSample = (int) (tensor.shape().elementCount() / tensor.shape().n());
-        return new Tensor(slice(tensor.shape(), from, to), Arrays.copyOfRange(tensor.data(), from * perSample, to * perSample));
+        return new Tensor(slice(tensor.shape(), from, to), Arrays.copyOfRange(tensor.data(), from * perSample, to * perSample),
+                tensor.dtype());
     }
 
     private static IndexTensor slice(IndexTensor tensor, int from, int to) {

@@ -3,6 +3,7 @@ package io.clpool.opencl;
 import io.clpool.Algorithm;
 import io.clpool.PoolOp;
 import io.clpool.spec.Checks;
+import io.clpool.spec.DType;
 import io.clpool.spec.Shape;
 import io.clpool.opencl.Launches.Slot;
 import java.util.List;
@@ -51,6 +52,7 @@ public final class PoolPlan implements AutoCloseable {
     private final PoolOp op;
     private final Shape inputShape;
     private final Shape outputShape;
+    private final DType dtype;
     private final Algorithm algorithm;
     private final Workspace workspace;
     private final Launches forwardLaunches;
@@ -58,50 +60,63 @@ public final class PoolPlan implements AutoCloseable {
     private final Object origin;
     private volatile boolean closed;
 
-    private PoolPlan(ClContext context, PoolOp op, Shape inputShape, Shape outputShape, Algorithm algorithm) {
+    private PoolPlan(ClContext context, PoolOp op, Shape inputShape, Shape outputShape, DType dtype, Algorithm algorithm) {
         this.context = context;
         this.op = op;
         this.inputShape = inputShape;
         this.outputShape = outputShape;
+        this.dtype = dtype;
         this.algorithm = algorithm;
         this.origin = List.of(op, inputShape);
         this.workspace = new Workspace(context);
         try {
             this.forwardLaunches = new Launches(context, workspace);
             this.backwardLaunches = new Launches(context, workspace);
-            KernelFamilies.record(op, inputShape, outputShape, algorithm, forwardLaunches, backwardLaunches);
+            KernelFamilies.record(op, inputShape, outputShape, dtype, algorithm, forwardLaunches, backwardLaunches);
         } catch (RuntimeException | Error e) {
             workspace.close();
             throw e;
         }
     }
 
-    /** A plan with the fastest algorithm ({@link Algorithm#AUTO}). */
+    /** A float32 plan with the fastest algorithm ({@link Algorithm#AUTO}). */
     public static PoolPlan create(ClContext context, PoolOp op, Shape input) {
-        return create(context, op, input, Algorithm.AUTO);
+        return create(context, op, input, DType.FLOAT32, Algorithm.AUTO);
+    }
+
+    /** A float32 plan with {@code algorithm}. */
+    public static PoolPlan create(ClContext context, PoolOp op, Shape input, Algorithm algorithm) {
+        return create(context, op, input, DType.FLOAT32, algorithm);
+    }
+
+    /** A plan for tensors stored in {@code dtype}, with the fastest algorithm. */
+    public static PoolPlan create(ClContext context, PoolOp op, Shape input, DType dtype) {
+        return create(context, op, input, dtype, Algorithm.AUTO);
     }
 
     /**
-     * Validates {@code op} on {@code input}, builds its programs and allocates its workspace. Every
+     * Validates {@code op} on {@code input} (whose layout every tensor of the plan shares) for
+     * tensors stored in {@code dtype}, builds its programs and allocates its workspace. Every
      * invalid argument throws {@link IllegalArgumentException} naming the value before any device
      * work; a closed context throws {@link IllegalStateException}.
      */
-    public static PoolPlan create(ClContext context, PoolOp op, Shape input, Algorithm algorithm) {
+    public static PoolPlan create(ClContext context, PoolOp op, Shape input, DType dtype, Algorithm algorithm) {
         Checks.requireNonNull(context, "context");
         Checks.requireNonNull(op, "op");
         Checks.requireNonNull(input, "input shape");
+        Checks.requireNonNull(dtype, "dtype");
         Checks.requireNonNull(algorithm, "algorithm");
         Shape output = op.outputShape(input); // every argument's check first: a bad one fails alike on any context
-        KernelFamilies.requireSupported(op, algorithm);
+        KernelFamilies.requireSupported(op, input, dtype, algorithm);
         if (!context.isOpen()) {
             throw new IllegalStateException("OpenCL context used after close");
         }
-        requireFits(context, "the input", DeviceTensor.bytes(input));
-        requireFits(context, "the output", DeviceTensor.bytes(output));
+        requireFits(context, "the input", DeviceTensor.bytes(input, dtype));
+        requireFits(context, "the output", DeviceTensor.bytes(output, dtype));
         if (op.hasIndices()) {
             requireFits(context, "the indices", DeviceIndices.bytes(output));
         }
-        return new PoolPlan(context, op, input, output, algorithm);
+        return new PoolPlan(context, op, input, output, dtype, algorithm);
     }
 
     private static void requireFits(ClContext context, String what, long bytes) {
@@ -122,6 +137,11 @@ public final class PoolPlan implements AutoCloseable {
 
     public Algorithm algorithm() {
         return algorithm;
+    }
+
+    /** The type every tensor of this plan is stored in (indices are always int32). */
+    public DType dtype() {
+        return dtype;
     }
 
     /** The forward's input shape (for unpooling, the values' shape). */
@@ -145,7 +165,7 @@ public final class PoolPlan implements AutoCloseable {
      */
     public DevicePoolResult allocateOutputs() {
         requireOpen();
-        DeviceTensor values = DeviceTensor.allocate(context, outputShape);
+        DeviceTensor values = DeviceTensor.allocate(context, outputShape, dtype);
         try {
             return new DevicePoolResult(values, op.hasIndices() ? DeviceIndices.allocate(context, outputShape) : null);
         } catch (RuntimeException e) {
@@ -262,8 +282,8 @@ public final class PoolPlan implements AutoCloseable {
         }
         synchronized (context) {
             IndexChecks checks = new IndexChecks(context, workspace);
-            if (inputShape.volumetric() && !(op instanceof PoolOp.MaxUnpool)) {
-                // checks.cl is 2-D: 3-D indices are checked on the host, from a read-back copy.
+            if (inputShape.isChannelsLast() || (inputShape.volumetric() && !(op instanceof PoolOp.MaxUnpool))) {
+                // checks.cl is 2-D and channels first: other indices are checked on the host, from a read-back copy.
                 op.checkIndices(indices.download(), inputShape);
             } else if (op instanceof PoolOp.MaxUnpool) {
                 checks.requireInPlane(indices, outputShape);
@@ -304,6 +324,9 @@ public final class PoolPlan implements AutoCloseable {
         if (tensor instanceof DeviceTensor t) {
             buffer = t.buffer();
             shape = t.shape();
+            if (t.dtype() != dtype) {
+                throw Checks.invalid(name + " type", dtype.label() + " (the plan's)", t.dtype().label());
+            }
         } else if (tensor instanceof DeviceIndices i) {
             buffer = i.buffer();
             shape = i.shape();
@@ -381,6 +404,6 @@ public final class PoolPlan implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "PoolPlan[" + op + " on " + inputShape + " -> " + outputShape + ", " + algorithm + "]";
+        return "PoolPlan[" + op + " on " + inputShape + " -> " + outputShape + ", " + dtype.label() + ", " + algorithm + "]";
     }
 }

@@ -1,7 +1,7 @@
 package io.clpool.opencl;
 
+import io.clpool.spec.DType;
 import io.clpool.spec.Shape;
-import java.util.Map;
 import org.jocl.Sizeof;
 
 /**
@@ -16,29 +16,31 @@ final class UnpoolKernels {
 
     private final ClContext context;
     private final Launches launches;
+    private final DType dtype;
 
-    UnpoolKernels(Launches launches) {
+    UnpoolKernels(Launches launches, DType dtype) {
         this.context = launches.context();
         this.launches = launches;
+        this.dtype = dtype;
     }
 
     void forward(Object values, Object indices, Shape pooled, Shape out, Object output) {
-        ClProgram program = program();
+        ClProgram program = program(pooled);
         long ownerBytes = out.elementCount() * Sizeof.cl_int;
         ClBuffer owners = launches.workspace("unpooling owners (int per output element)", ownerBytes);
         launches.zero(owners, ownerBytes);
         launches.runGuarded(program.kernel("unpool_claim"), pooled.elementCount(),
-                indices, owners, pooled.elementCount(), pooled.planeSize(), out.planeSize());
+                indices, owners, pooled.elementCount(), pooled.planeSize(), out.planeSize(), pooled.c());
         launches.runGuarded(program.kernel("unpool_gather"), out.elementCount(),
-                values, owners, output, out.elementCount(), pooled.planeSize(), out.planeSize());
+                values, owners, output, out.elementCount(), pooled.planeSize(), out.planeSize(), pooled.c());
     }
 
     void backward(Object gradOutput, Object indices, Shape pooled, Shape out, Object gradValues) {
-        launches.runGuarded(program().kernel("unpool_backward"), pooled.elementCount(),
-                gradOutput, indices, gradValues, pooled.elementCount(), pooled.planeSize(), out.planeSize());
+        launches.runGuarded(program(pooled).kernel("unpool_backward"), pooled.elementCount(),
+                gradOutput, indices, gradValues, pooled.elementCount(), pooled.planeSize(), out.planeSize(), pooled.c());
     }
 
-    private ClProgram program() {
-        return context.program(FILE, KernelSource.options(Map.of()));
+    private ClProgram program(Shape pooled) {
+        return context.program(FILE, KernelSource.options(KernelSource.formatDefines(dtype, pooled.layout())));
     }
 }

@@ -9,6 +9,8 @@ import io.clpool.Validation;
 import io.clpool.spec.AdaptiveWindows;
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Checks;
+import io.clpool.spec.DType;
+import io.clpool.spec.Layout;
 import io.clpool.spec.FractionalWindows;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
@@ -33,11 +35,24 @@ public final class ReferencePooling implements Pooling {
         return "reference";
     }
 
+    /**
+     * Channels-last tensors and half types go through the channels-first float32 computation: the
+     * inputs are exact in float32 and permuting moves values without touching them, and the results
+     * are permuted back and rounded once to the type, which is the rule (compute in float32, round
+     * once when stored) stated plainly.
+     */
     @Override
     public PoolResult forward(PoolOp op, Tensor input, IndexTensor indices) {
         Checks.requireNonNull(op, "op");
         Checks.requireNonNull(input, "input");
         op.checkForwardIndices(indices, input.shape());
+        if (!plain(input)) {
+            Layout layout = input.shape().layout();
+            PoolResult plain = forward(op, input.withLayout(Layout.CHANNELS_FIRST).toType(DType.FLOAT32),
+                    indices == null ? null : indices.withLayout(Layout.CHANNELS_FIRST));
+            return new PoolResult(plain.values().withLayout(layout).toType(input.dtype()),
+                    plain.indices() == null ? null : plain.indices().withLayout(layout));
+        }
         if (op instanceof PoolOp.Max max) {
             return maxPool2d(input, max.spec());
         } else if (op instanceof PoolOp.Min min) {
@@ -66,6 +81,15 @@ public final class ReferencePooling implements Pooling {
         Checks.requireNonNull(gradOutput, "gradOutput");
         Checks.requireNonNull(input, "input");
         op.checkBackward(input.shape(), gradOutput.shape(), indices == null ? null : indices.shape());
+        if (!plain(input) || !plain(gradOutput) || (output != null && !plain(output))) {
+            if (gradOutput.dtype() != input.dtype() || (output != null && output.dtype() != input.dtype())) {
+                throw Checks.invalid("the gradient and output types", input.dtype().label() + " (the input's)",
+                        "gradOutput: " + gradOutput.dtype().label() + (output == null ? "" : ", output: " + output.dtype().label()));
+            }
+            Tensor gradInput = backward(op, channelsFirstFloat(gradOutput), channelsFirstFloat(input),
+                    output == null ? null : channelsFirstFloat(output), indices == null ? null : indices.withLayout(Layout.CHANNELS_FIRST));
+            return gradInput.withLayout(input.shape().layout()).toType(input.dtype());
+        }
         if (op instanceof PoolOp.Extremum) {
             return maxPool2dBackward(gradOutput, indices, input.shape(), op.spec());
         } else if (op instanceof PoolOp.Avg avg) {
@@ -83,6 +107,14 @@ public final class ReferencePooling implements Pooling {
             return maxUnpool2dBackward(gradOutput, indices);
         }
         throw new IllegalStateException("no reference for " + op);
+    }
+
+    private static boolean plain(Tensor tensor) {
+        return tensor.dtype() == DType.FLOAT32 && !tensor.shape().isChannelsLast();
+    }
+
+    private static Tensor channelsFirstFloat(Tensor tensor) {
+        return tensor.withLayout(Layout.CHANNELS_FIRST).toType(DType.FLOAT32);
     }
 
     public PoolResult maxPool2d(Tensor input, PoolSpec spec) {

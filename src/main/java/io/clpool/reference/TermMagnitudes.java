@@ -7,6 +7,8 @@ import io.clpool.Validation;
 import io.clpool.spec.AdaptiveWindows;
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Checks;
+import io.clpool.spec.Layout;
+import io.clpool.spec.DType;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 
@@ -282,6 +284,10 @@ public final class TermMagnitudes {
      * rather than sums (its values must match bit for bit).
      */
     public static float[] forward(PoolOp op, Tensor input) {
+        if (input.shape().isChannelsLast() || input.dtype() != DType.FLOAT32) {
+            float[] plain = forward(op, channelsFirstFloat(input));
+            return plain == null ? null : inLayout(plain, op.outputShape(input.shape()));
+        }
         if (op instanceof PoolOp.Avg avg) {
             return avgPool2d(input, avg.spec(), avg.options());
         } else if (op instanceof PoolOp.Lp lp) {
@@ -298,6 +304,12 @@ public final class TermMagnitudes {
      * null where nothing is summed (max unpooling's backward is a gather of single values).
      */
     public static float[] backward(PoolOp op, Tensor gradOutput, Tensor input, Tensor output, IndexTensor indices) {
+        if (input.shape().isChannelsLast() || input.dtype() != DType.FLOAT32) {
+            float[] plain = backward(op, channelsFirstFloat(gradOutput), channelsFirstFloat(input),
+                    output == null ? null : channelsFirstFloat(output),
+                    indices == null ? null : indices.withLayout(Layout.CHANNELS_FIRST));
+            return plain == null ? null : inLayout(plain, input.shape());
+        }
         if (op instanceof PoolOp.Extremum) {
             return maxPool2dBackward(gradOutput, indices, input.shape(), op.spec());
         } else if (op instanceof PoolOp.Avg avg) {
@@ -312,5 +324,14 @@ public final class TermMagnitudes {
             return fractionalMaxPool2dBackward(gradOutput, indices, input.shape(), fractional);
         }
         return null;
+    }
+
+    private static Tensor channelsFirstFloat(Tensor tensor) {
+        return tensor.withLayout(Layout.CHANNELS_FIRST).toType(DType.FLOAT32);
+    }
+
+    /** Channels-first magnitudes moved to where {@code shape}'s layout puts each element. */
+    private static float[] inLayout(float[] channelsFirst, Shape shape) {
+        return new Tensor(shape.withLayout(Layout.CHANNELS_FIRST), channelsFirst).withLayout(shape.layout()).data();
     }
 }

@@ -53,6 +53,32 @@ class BenchCommandTest {
         assertFalse(Files.exists(json));
     }
 
+    @Test
+    void takesAFiveDimensionalShapeWithACubicWindow() throws IOException {
+        TestDevices.openContext().close(); // skip loudly (or fail in CI) without a device
+        Path json = dir.resolve("bench3d.json");
+        CliRun run = CliRun.of("bench", "--op", "avg", "--shape", "1,2,8,8,8", "--kernel", "2", "--runs", "10",
+                "--reference-runs", "1", "--algorithm", "direct", "--json", json.toString());
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().contains("1x2x8x8x8"), run::toString);
+        String text = Files.readString(json);
+        assertTrue(text.contains("\"shape\": [1, 2, 8, 8, 8]") && text.contains("\"kernel\": [2, 2, 2]")
+                && text.contains("\"stride\": [2, 2, 2]") && text.contains("\"padding\": [0, 0, 0]"), text);
+    }
+
+    @Test
+    void refusesLpOnAFiveDimensionalShapeAndSixValuesBeforeAnyDeviceWork() {
+        Path json = dir.resolve("never.json");
+        CliRun lp = CliRun.of("bench", "--op", "lp", "--shape", "1,2,8,8,8", "--json", json.toString());
+        assertEquals(2, lp.exitCode(), lp::toString);
+        assertEquals(1, lp.errLines().size(), lp::toString);
+        assertTrue(lp.err().contains("op lp has no 3-D form, but got a 5-D shape: 1x2x8x8x8"), lp::toString);
+        CliRun six = CliRun.of("bench", "--shape", "1,2,3,8,8,8", "--json", json.toString());
+        assertEquals(2, six.exitCode(), six::toString);
+        assertTrue(six.err().contains("'1,2,3,8,8,8' should be four or five positive integers N,C,H,W or N,C,D,H,W"), six::toString);
+        assertFalse(Files.exists(json));
+    }
+
     /** What ci/torch_bench.py writes (Python's json.dump with indent=2): exponents, escapes, extra keys. */
     private static final String TORCH_JSON = """
             [

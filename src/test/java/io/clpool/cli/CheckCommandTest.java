@@ -28,14 +28,15 @@ class CheckCommandTest {
         CliRun run = CliRun.of("check", "--device", "cpu");
         assertEquals(0, run.exitCode(), run::toString);
         List<String> lines = run.outLines();
-        assertEquals("420 passed, 0 failed", lines.get(lines.size() - 1), run::toString);
-        assertTrue(run.err().contains("check: 420/420 cases, 0 failed"), "a progress line: " + run.err());
+        assertEquals("560 passed, 0 failed", lines.get(lines.size() - 1), run::toString);
+        assertTrue(run.err().contains("check: 560/560 cases, 0 failed"), "a progress line: " + run.err());
+        assertTrue(lines.contains("  max3d: 40 of 40 cases equal"), run::toString);
         assertTrue(run.err().startsWith("clpool: note: --device cpu compares the plain-Java reference with itself"), run::toString);
     }
 
     @Test
     void theSweepCoversEveryOpAndEveryFlavour() {
-        List<DifferentialSweep.Case> cases = DifferentialSweep.cases(420, 20261125, DifferentialSweep.OPS);
+        List<DifferentialSweep.Case> cases = DifferentialSweep.cases(560, 20261125, DifferentialSweep.OPS);
         Set<String> ops = new HashSet<>();
         Set<DifferentialSweep.Flavour> flavours = new HashSet<>();
         Set<String> features = new HashSet<>();
@@ -53,6 +54,30 @@ class CheckCommandTest {
         assertEquals(Set.copyOf(DifferentialSweep.OPS), ops);
         assertEquals(Set.of(DifferentialSweep.Flavour.values()), flavours);
         assertEquals(Set.of("padding", "dilation", "ceil", "rectangular"), features);
+    }
+
+    @Test
+    void theThreeDimensionalOpsPoolFiveDimensionalInputsOverThreeAxes() {
+        List<DifferentialSweep.Case> cases = DifferentialSweep.cases(560, 20261125, DifferentialSweep.OPS);
+        Set<String> features = new HashSet<>();
+        for (DifferentialSweep.Case c : cases) {
+            boolean volumetric = c.op().endsWith("3d");
+            assertEquals(volumetric, c.shape().volumetric(), c::toString);
+            PoolSpec spec = c.request().op().spec();
+            if (spec != null) {
+                assertEquals(volumetric, spec.volumetric(), c::toString);
+            }
+            if (volumetric && spec != null) {
+                if (spec.padD() > 0) features.add("depth padding");
+                if (spec.dilationD() > 1) features.add("depth dilation");
+                if (spec.kernelD() != spec.kernelH() || spec.kernelH() != spec.kernelW()) features.add("per-axis kernel");
+                if (spec.ceilMode()) features.add("ceil");
+            }
+            if (volumetric && spec == null && !c.op().startsWith("adaptive")) {
+                throw new AssertionError("a 3-D case without a window: " + c);
+            }
+        }
+        assertEquals(Set.of("depth padding", "depth dilation", "per-axis kernel", "ceil"), features);
     }
 
     @Test

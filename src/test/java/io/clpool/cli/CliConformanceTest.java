@@ -1,5 +1,6 @@
 package io.clpool.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.clpool.PoolOp;
@@ -21,8 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * forward and backward of the command line replay every PyTorch-exported case on the reference
- * ({@code --device cpu}), through .npy files and flags as a user would; the OpenCL device is
- * covered by {@link CliOpenClTest}.
+ * ({@code --device cpu}), through .npy files and flags as a user would: the 2-D cases of the first
+ * set, the fractional ones and the 3-D ones (5-D files, three values per window flag) of the second;
+ * the OpenCL device is covered by {@link CliOpenClTest}.
  */
 class CliConformanceTest {
     @TempDir
@@ -72,18 +74,55 @@ class CliConformanceTest {
         checkBackward(c, "cpu", dir, true);
     }
 
+    static Stream<ConformanceCase> volumetricCases() {
+        return ConformanceCase.volumetric().stream();
+    }
+
+    /** max3d, avg3d, adaptive-max3d, adaptive-avg3d: 5-D .npy files, --kernel KD,KH,KW etc. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("volumetricCases")
+    void volumetricForwardWritesPyTorchsOutputAndIndices(ConformanceCase c) {
+        checkForward(c, "cpu", dir);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("volumetricCases")
+    void volumetricBackwardWritesPyTorchsGradient(ConformanceCase c) {
+        checkBackward(c, "cpu", dir, false);
+        if (indexed(c)) {
+            checkBackward(c, "cpu", dir, true);
+        }
+    }
+
+    /** The op as --op names it: a 3-D case's op without its {@code 3d} suffix, the input's rank saying the rest. */
+    static String cliOp(ConformanceCase c) {
+        return c.op().endsWith("3d") ? c.op().substring(0, c.op().length() - 2) : c.op();
+    }
+
+    /** Whether the case's op writes indices. */
+    static boolean indexed(ConformanceCase c) {
+        return !List.of("avg", "lp", "adaptive-avg").contains(cliOp(c));
+    }
+
+    /** The values of a per-axis field as a flag value: {@code 2,3} or {@code 1,2,3}. */
+    private static String axes(int... values) {
+        return java.util.Arrays.stream(values).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(","));
+    }
+
     static void checkForward(ConformanceCase c, String device, Path dir) {
         Path y = dir.resolve("y.npy");
         Path idx = dir.resolve("idx.npy");
         List<String> args = new ArrayList<>(List.of("forward", "--device", device, "--input", file(c, "x.npy"), "--output", y.toString()));
         args.addAll(specFlags(c));
-        boolean indexed = !c.op().equals("avg") && !c.op().equals("lp") && !c.op().equals("adaptive-avg");
+        boolean indexed = indexed(c);
         if (indexed) {
             args.addAll(List.of("--indices", idx.toString()));
         }
         CliRun run = CliRun.of(args);
         assertEquals(0, run.exitCode(), run::toString);
+        assertArrayEquals(read(Path.of(file(c, "y.npy"))).shape(), read(y).shape(), c + ": the output has the shape of y.npy");
         if (indexed) {
+            assertArrayEquals(read(Path.of(file(c, "idx.npy"))).shape(), read(idx).shape(), c + ": indices of y.npy's shape");
             Compare.bitEqual(c.y().data(), floats(y), c + " values");
             NpyArray indices = read(idx);
             assertEquals("<i8", indices.dtype(), "indices are written as int64, PyTorch's dtype");
@@ -103,12 +142,14 @@ class CliConformanceTest {
         }
         CliRun run = CliRun.of(args);
         assertEquals(0, run.exitCode(), run::toString);
+        assertArrayEquals(read(Path.of(file(c, "gx.npy"))).shape(), read(gx).shape(), c + ": the gradient has the input's shape");
         Compare.close(c.gx().data(), floats(gx), c + " gradient");
     }
 
-    /** The case's spec.json as command-line flags. */
+    /** The case's spec.json as command-line flags: two values per window flag for a 2-D case, three for a 3-D one. */
     static List<String> specFlags(ConformanceCase c) {
-        List<String> flags = new ArrayList<>(List.of("--op", c.op()));
+        String name = cliOp(c);
+        List<String> flags = new ArrayList<>(List.of("--op", name));
         if (c.op().equals("fractional-max")) {
             int[] size = c.outputSize();
             PoolOp.FractionalMax op = (PoolOp.FractionalMax) c.poolOp();
@@ -116,18 +157,25 @@ class CliConformanceTest {
                     "--samples", file(c, "samples.npy")));
             return flags;
         }
-        if (c.op().startsWith("adaptive")) {
-            int[] size = c.outputSize();
-            flags.addAll(List.of("--output-size", size[0] + "," + size[1]));
+        if (name.startsWith("adaptive")) {
+            flags.addAll(List.of("--output-size", axes(c.outputSize())));
             return flags;
         }
         PoolSpec s = c.spec();
-        flags.addAll(List.of("--kernel", s.kernelH() + "," + s.kernelW(), "--stride", s.strideH() + "," + s.strideW(),
-                "--padding", s.padH() + "," + s.padW(), "--dilation", s.dilationH() + "," + s.dilationW()));
+        if (s.volumetric()) {
+            flags.addAll(List.of("--kernel", axes(s.kernelD(), s.kernelH(), s.kernelW()),
+                    "--stride", axes(s.strideD(), s.strideH(), s.strideW()), "--padding", axes(s.padD(), s.padH(), s.padW())));
+            if (s.hasDilation()) { // avg3d takes no --dilation
+                flags.addAll(List.of("--dilation", axes(s.dilationD(), s.dilationH(), s.dilationW())));
+            }
+        } else {
+            flags.addAll(List.of("--kernel", s.kernelH() + "," + s.kernelW(), "--stride", s.strideH() + "," + s.strideW(),
+                    "--padding", s.padH() + "," + s.padW(), "--dilation", s.dilationH() + "," + s.dilationW()));
+        }
         if (s.ceilMode()) {
             flags.add("--ceil-mode");
         }
-        if (c.op().equals("avg")) {
+        if (name.equals("avg")) {
             AvgOptions avg = c.avgOptions();
             if (!avg.countIncludePad()) {
                 flags.add("--exclude-padding");
@@ -136,7 +184,7 @@ class CliConformanceTest {
                 flags.addAll(List.of("--divisor", Integer.toString(avg.divisorOverride())));
             }
         }
-        if (c.op().equals("lp")) {
+        if (name.equals("lp")) {
             flags.addAll(List.of("--norm", Double.toString(c.norm())));
         }
         return flags;

@@ -103,6 +103,21 @@ class CliMemoryProcessTest {
                 "--indices", dir.resolve("idx.npy").toString(), "--output", y.toString()), "unpool of --input " + big);
     }
 
+    /** 5-D and 3-D headers too: the estimate is the element count of any rank. */
+    @Test
+    void volumesAndSequencesLargerThanTheHeapAreRefusedFromTheirHeaders() throws Exception {
+        Path volume = sparseNpy("volume.npy", 1, 1, 250, 256, 256); // 64 MB of float32
+        Path y = dir.resolve("y.npy");
+        assertRefusedForMemory(run("forward", "--device", "cpu", "--kernel", "2,2,2", "--input", volume.toString(),
+                "--output", y.toString()), "forward of --input " + volume + " (1x1x250x256x256 float32) needs about");
+        Npy.writeInt64(dir.resolve("idx5.npy"), new long[] {1, 1, 1, 1, 1}, new int[] {0});
+        assertRefusedForMemory(run("unpool", "--device", "cpu", "--output-size", "2", "--input", volume.toString(),
+                "--indices", dir.resolve("idx5.npy").toString(), "--output", y.toString()), "unpool of --input " + volume);
+        Path sequence = sparseNpy("sequence.npy", 1, 4, 4_000_000); // 64 MB of float32
+        assertRefusedForMemory(run("forward", "--device", "cpu", "--kernel", "2", "--input", sequence.toString(),
+                "--output", y.toString()), "forward of --input " + sequence + " (1x4x4000000 float32) needs about");
+    }
+
     @Test
     void anImageLargerThanTheHeapIsRefusedFromItsHeader() throws Exception {
         Path png = pngHeader("huge.png", 4000, 4000);

@@ -54,12 +54,69 @@ class CliOpenClTest {
         CliConformanceTest.checkBackward(c, "opencl", dir, true);
     }
 
+    static Stream<ConformanceCase> volumetricCases() {
+        return ConformanceCase.volumetric().stream();
+    }
+
+    /** max3d, avg3d, adaptive-max3d, adaptive-avg3d: 5-D files through the command line on the device. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("volumetricCases")
+    void volumetricOnTheDeviceMatchesPyTorch(ConformanceCase c) {
+        CliConformanceTest.checkForward(c, "opencl", dir);
+        CliConformanceTest.checkBackward(c, "opencl", dir, false);
+        if (CliConformanceTest.indexed(c)) {
+            CliConformanceTest.checkBackward(c, "opencl", dir, true);
+        }
+    }
+
+    @Test
+    void checkPassesForTheThreeDimensionalOpsOnTheDevice() {
+        CliRun run = CliRun.of("check", "--device", "opencl", "--ops", "max3d,min3d,avg3d,adaptive-max3d,adaptive-avg3d,unpool3d",
+                "--cases", "60");
+        assertEquals(0, run.exitCode(), run::toString);
+        assertEquals("60 passed, 0 failed", run.outLines().get(run.outLines().size() - 1), run::toString);
+    }
+
     @Test
     void checkPassesForMaxAndMinOnTheDevice() {
         CliRun run = CliRun.of("check", "--device", "opencl", "--ops", "max,min", "--cases", "40");
         assertEquals(0, run.exitCode(), run::toString);
         assertEquals("40 passed, 0 failed", run.outLines().get(run.outLines().size() - 1), run::toString);
         assertTrue(run.out().contains("OpenCL"), run::toString);
+    }
+
+    /** An N×C×L input on the device: 1-D pooling as N×C×1×L, written back as N×C×L, equal to the reference's files. */
+    @Test
+    void oneDimensionalInputsOnTheDeviceEqualTheReference() throws java.io.IOException {
+        java.nio.file.Path x = dir.resolve("x.npy");
+        float[] data = new float[2 * 3 * 29];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (i * 37 % data.length) - 40f;
+        }
+        io.clpool.io.Npy.writeFloat32(x, new long[] {2, 3, 29}, data);
+        for (String device : new String[] {"cpu", "opencl"}) {
+            CliRun forward = CliRun.of("forward", "--device", device, "--kernel", "4", "--stride", "3", "--padding", "1",
+                    "--dilation", "2", "--input", x.toString(), "--output", dir.resolve(device + "-y.npy").toString(),
+                    "--indices", dir.resolve(device + "-idx.npy").toString());
+            assertEquals(0, forward.exitCode(), forward::toString);
+            CliRun backward = CliRun.of("backward", "--device", device, "--kernel", "4", "--stride", "3", "--padding", "1",
+                    "--dilation", "2", "--input", x.toString(), "--grad-output", dir.resolve("cpu-y.npy").toString(),
+                    "--indices", dir.resolve(device + "-idx.npy").toString(), "--output", dir.resolve(device + "-gx.npy").toString());
+            assertEquals(0, backward.exitCode(), backward::toString);
+        }
+        for (String file : new String[] {"y.npy", "idx.npy", "gx.npy"}) {
+            var reference = CliConformanceTest.read(dir.resolve("cpu-" + file));
+            var device = CliConformanceTest.read(dir.resolve("opencl-" + file));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(reference.shape(), device.shape(), file);
+            assertEquals(3, device.shape().length, file + " is N,C,L");
+            if (file.equals("gx.npy")) {
+                io.clpool.support.Compare.close(reference.toFloats(), device.toFloats(), file);
+            } else if (file.equals("idx.npy")) {
+                io.clpool.support.Compare.bitEqual(reference.toInts(), device.toInts(), file);
+            } else {
+                io.clpool.support.Compare.bitEqual(reference.toFloats(), device.toFloats(), file);
+            }
+        }
     }
 
     @Test

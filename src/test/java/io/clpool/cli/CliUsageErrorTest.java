@@ -38,6 +38,12 @@ class CliUsageErrorTest {
         Npy.writeFloat32(dir.resolve("y.npy"), new long[] {1, 2, 3, 3}, ramp(18));
         Npy.writeInt64(dir.resolve("idx.npy"), new long[] {1, 2, 3, 3}, new int[18]);
         Npy.writeFloat32(dir.resolve("x3d.npy"), new long[] {2, 6, 6}, ramp(72));
+        Npy.writeFloat32(dir.resolve("x2d.npy"), new long[] {6, 6}, ramp(36));
+        Npy.writeFloat32(dir.resolve("x6d.npy"), new long[] {1, 1, 2, 2, 2, 2}, ramp(16));
+        Npy.writeFloat32(dir.resolve("x5.npy"), new long[] {1, 2, 6, 6, 6}, ramp(432));
+        Npy.writeFloat32(dir.resolve("gy5.npy"), new long[] {1, 2, 3, 3, 3}, ramp(54));
+        Npy.writeFloat32(dir.resolve("y5.npy"), new long[] {1, 2, 3, 3, 3}, ramp(54));
+        Npy.writeInt64(dir.resolve("idx5.npy"), new long[] {1, 2, 3, 3, 3}, new int[54]);
         Npy.writeInt64(dir.resolve("ints.npy"), new long[] {1, 2, 6, 6}, new int[72]);
         Files.write(dir.resolve("bad.npy"), "x,y\n1,2\n".getBytes(StandardCharsets.ISO_8859_1));
         Npy.writeFloat32(dir.resolve("samples3c.npy"), new long[] {1, 3, 2}, new float[6]);
@@ -51,8 +57,42 @@ class CliUsageErrorTest {
                 row("an unknown flag", "Unknown options: '--kernal', '2'; did you mean --kernel?", "forward", "--kernal", "2", "--input", X, "--output", OUT),
                 row("a missing required flag", "Missing required option: '--input=X.npy'", "forward", "--kernel", "2", "--output", OUT),
                 row("an unknown op", "'maximum' should be one of max, min, avg", "forward", "--op", "maximum", "--kernel", "2", "--input", X, "--output", OUT),
-                row("a kernel that is not a number", "'2,x' should be an integer or two", "forward", "--kernel", "2,x", "--input", X, "--output", OUT),
-                row("three kernel sizes", "'2,2,2' should be an integer or two", "forward", "--kernel", "2,2,2", "--input", X, "--output", OUT),
+                row("a kernel that is not a number", "'2,x' should be one integer, or one per spatial axis separated by commas",
+                        "forward", "--kernel", "2,x", "--input", X, "--output", OUT),
+                row("four kernel sizes", "'2,2,2,2' should be one integer, or one per spatial axis", "forward", "--kernel", "2,2,2,2",
+                        "--input", X, "--output", OUT),
+                row("three kernel sizes for a 4-D input", "--kernel 2,2,2 gives 3 values, but --input @x is 4-D (N,C,H,W): give one value"
+                        + " for every axis or 2 (H,W)", "forward", "--kernel", "2,2,2", "--input", X, "--output", OUT),
+                row("two kernel sizes for a 5-D input", "--kernel 2,2 gives 2 values, but --input @x5 is 5-D (N,C,D,H,W): give one value"
+                        + " for every axis or 3 (D,H,W)", "forward", "--kernel", "2,2", "--input", "@x5", "--output", OUT),
+                row("two kernel sizes for a 3-D input", "--kernel 2,2 gives 2 values, but --input @x3d is 3-D (N,C,L): give one value"
+                        + " for every axis", "forward", "--kernel", "2,2", "--input", X3D, "--output", OUT),
+                row("two strides for a 5-D input", "--stride 1,2 gives 2 values, but --input @x5 is 5-D (N,C,D,H,W)",
+                        "forward", "--kernel", "2,2,2", "--stride", "1,2", "--input", "@x5", "--output", OUT),
+                row("two paddings for a 5-D input", "--padding 1,1 gives 2 values, but --input @x5 is 5-D (N,C,D,H,W)",
+                        "backward", "--kernel", "2", "--padding", "1,1", "--input", "@x5", "--grad-output", "@gy5", "--output", OUT),
+                row("three dilations for a 4-D input", "--dilation 1,2,1 gives 3 values, but --input @x is 4-D (N,C,H,W)",
+                        "forward", "--kernel", "2", "--dilation", "1,2,1", "--input", X, "--output", OUT),
+                row("an adaptive size of two for a 5-D input", "--output-size 2,2 gives 2 values, but --input @x5 is 5-D (N,C,D,H,W)",
+                        "forward", "--op", "adaptive-max", "--output-size", "2,2", "--input", "@x5", "--output", OUT),
+                row("an adaptive size of three for a 4-D input", "--output-size 1,2,2 gives 3 values, but --input @x is 4-D (N,C,H,W)",
+                        "forward", "--op", "adaptive-avg", "--output-size", "1,2,2", "--input", X, "--output", OUT),
+                row("a 3-D kernel larger than the input", "Given input size (2x6x6x6), calculated output size (2x0x3x3) is too small",
+                        "forward", "--kernel", "7,2,2", "--input", "@x5", "--output", OUT),
+                row("a 3-D padding over half the kernel", "pad should be at most half of kernel size, but got padD=2, kernelD=3",
+                        "forward", "--kernel", "3", "--padding", "2,1,1", "--input", "@x5", "--output", OUT),
+                row("lp on a 5-D input", "--op lp pools 3-D (N,C,L) and 4-D (N,C,H,W) inputs (clpool has no 3-D LP pooling), but --input @x5"
+                        + " is 5-D (N,C,D,H,W)", "forward", "--op", "lp", "--norm", "2", "--kernel", "2", "--input", "@x5", "--output", OUT),
+                row("fractional-max on a 5-D input", "--op fractional-max pools 4-D (N,C,H,W) inputs only, but --input @x5 is 5-D",
+                        "forward", "--op", "fractional-max", "--kernel", "2", "--output-size", "2", "--seed", "1", "--input", "@x5", "--output", OUT),
+                row("fractional-max on a 3-D input", "--op fractional-max pools 4-D (N,C,H,W) inputs only, but --input @x3d is 3-D (N,C,L)",
+                        "forward", "--op", "fractional-max", "--kernel", "2", "--output-size", "2", "--seed", "1", "--input", X3D, "--output", OUT),
+                row("a 4-D gradient for a 5-D input", "--grad-output @gy should be 5-D (N,C,D,H,W) as the input is, but has shape [1, 2, 3, 3]",
+                        "backward", "--kernel", "2", "--input", "@x5", "--grad-output", GY, "--output", OUT),
+                row("a 5-D gradient of the wrong shape", "--grad-output should have shape 1x2x2x2x2 (the max output of --input 1x2x6x6x6), but got 1x2x3x3x3",
+                        "backward", "--kernel", "3", "--input", "@x5", "--grad-output", "@gy5", "--output", OUT),
+                row("4-D indices for a 5-D input", "--indices @idx should be 5-D (N,C,D,H,W) as the input is, but has shape [1, 2, 3, 3]",
+                        "backward", "--kernel", "2", "--input", "@x5", "--grad-output", "@gy5", "--indices", IDX, "--output", OUT),
                 row("a zero kernel", "kernel size should be greater than zero", "forward", "--kernel", "0", "--input", X, "--output", OUT),
                 row("padding over half the kernel", "pad should be at most half of kernel size, but got padH=2, kernelH=3",
                         "forward", "--kernel", "3", "--padding", "2", "--input", X, "--output", OUT),
@@ -72,7 +112,9 @@ class CliUsageErrorTest {
                         "--input", X, "--output", OUT, "--indices", "@out2"),
                 row("a missing input file", "--input " + "@missing" + " does not exist", "forward", "--kernel", "2", "--input", "@missing", "--output", OUT),
                 row("a malformed input file", "is not a .npy file", "forward", "--kernel", "2", "--input", BAD, "--output", OUT),
-                row("a 3-D input", "should be a 4-D NCHW array", "forward", "--kernel", "2", "--input", X3D, "--output", OUT),
+                row("a 2-D input", "--input @x2d should be a 3-D (N,C,L), 4-D (N,C,H,W) or 5-D (N,C,D,H,W) array with every dimension"
+                        + " positive, but has shape [6, 6]", "forward", "--kernel", "2", "--input", "@x2d", "--output", OUT),
+                row("a 6-D input", "but has shape [1, 1, 2, 2, 2, 2]", "forward", "--kernel", "2", "--input", "@x6d", "--output", OUT),
                 row("an integer input", "should hold float32 or float64, but has dtype int64", "forward", "--kernel", "2", "--input", INTS, "--output", OUT),
                 row("an output in a missing directory", "does not exist", "forward", "--kernel", "2", "--input", X, "--output", "@nodir"),
                 row("a bad device", "Invalid value for option '--device'", "forward", "--device", "tpu", "--kernel", "2", "--input", X, "--output", OUT),
@@ -84,11 +126,27 @@ class CliUsageErrorTest {
                         "--indices", "@idxfar", "--output", OUT),
                 row("float indices", "should hold int64 indices, but has dtype float32", "backward", "--kernel", "2",
                         "--input", X, "--grad-output", GY, "--indices", GY, "--output", OUT),
-                row("unpool without a size", "--output-shape or --kernel is required", "unpool", "--input", Y, "--indices", IDX, "--output", OUT),
+                row("unpool without a size", "--output-shape, --output-size or --kernel is required", "unpool", "--input", Y, "--indices", IDX, "--output", OUT),
                 row("unpool with two sizes", "give either --output-shape or --kernel, not both", "unpool", "--input", Y, "--indices", IDX,
                         "--output-shape", "1,2,6,6", "--kernel", "2", "--output", OUT),
-                row("an output shape of three numbers", "should be four positive integers N,C,H,W", "unpool", "--input", Y, "--indices", IDX,
-                        "--output-shape", "1,6,6", "--output", OUT),
+                row("an output shape of two numbers", "'1,6' should be three to five positive integers N,C,L, N,C,H,W or N,C,D,H,W",
+                        "unpool", "--input", Y, "--indices", IDX, "--output-shape", "1,6", "--output", OUT),
+                row("an output shape of three numbers for a 4-D input", "--output-shape 1,6,6 gives 3 values, but --input @y is 4-D (N,C,H,W):"
+                        + " give N,C,H,W", "unpool", "--input", Y, "--indices", IDX, "--output-shape", "1,6,6", "--output", OUT),
+                row("a 4-D output shape for a 5-D input", "--output-shape 1,2,6,6 gives 4 values, but --input @y5 is 5-D (N,C,D,H,W):"
+                        + " give N,C,D,H,W", "unpool", "--input", "@y5", "--indices", "@idx5", "--output-shape", "1,2,6,6", "--output", OUT),
+                row("an unpool output size of two for a 5-D input", "--output-size 6,6 gives 2 values, but --input @y5 is 5-D (N,C,D,H,W)",
+                        "unpool", "--input", "@y5", "--indices", "@idx5", "--output-size", "6,6", "--output", OUT),
+                row("unpool with an output shape and size", "give either --output-shape or --output-size, not both", "unpool", "--input", Y,
+                        "--indices", IDX, "--output-shape", "1,2,6,6", "--output-size", "6", "--output", OUT),
+                row("unpool with an output size and a kernel", "give either --output-size or --kernel, not both", "unpool", "--input", Y,
+                        "--indices", IDX, "--output-size", "6", "--kernel", "2", "--output", OUT),
+                row("unpool with 4-D indices for 5-D values", "--indices @idx should be 5-D (N,C,D,H,W) as the input is",
+                        "unpool", "--input", "@y5", "--indices", IDX, "--kernel", "2", "--output", OUT),
+                row("unpool with a two-value kernel for 5-D values", "--kernel 2,2 gives 2 values, but --input @y5 is 5-D (N,C,D,H,W)",
+                        "unpool", "--input", "@y5", "--indices", "@idx5", "--kernel", "2,2", "--output", OUT),
+                row("unpool 5-D indices outside the output volume", "index should be in [0, 8) for an unpooled plane of 2x2x2, but got index: 35",
+                        "unpool", "--device", "cpu", "--input", "@y5", "--indices", "@wide5", "--output-size", "2", "--output", OUT),
                 row("unpool to a shape of other planes", "batch and channels should be 1x2 as the input's", "unpool", "--device", "cpu", "--input", Y, "--indices", IDX,
                         "--output-shape", "1,1,6,6", "--output", OUT),
                 row("unpool indices outside the output plane", "index should be in [0, 4) for an unpooled plane of 2x2, but got index: 35", "unpool", "--device", "cpu", "--input", Y, "--indices", "@wideidx",
@@ -111,6 +169,9 @@ class CliUsageErrorTest {
                 row("a seed for another op", "--seed does not apply to --op max", "forward", "--kernel", "2", "--seed", "1",
                         "--input", X, "--output", OUT),
                 row("check with an unknown op", "--ops should list ops among", "check", "--device", "cpu", "--ops", "max,median"),
+                row("check with an unknown 3-D op", "--ops should list ops among max, min, avg, lp, adaptive-max, adaptive-avg, fractional-max,"
+                        + " unpool, max3d, min3d, avg3d, adaptive-max3d, adaptive-avg3d, unpool3d, but got 'lp3d'",
+                        "check", "--device", "cpu", "--ops", "max3d,lp3d"),
                 row("demo's rgb without an image", "--image is required by --rgb", "demo", "--device", "cpu", "--rgb", "--out", OUT),
                 row("demo with a missing image", "--image " + "@missing" + " does not exist", "demo", "--device", "cpu", "--image", "@missing", "--out", OUT),
                 row("demo with a file that is no image", "is not an image", "demo", "--device", "cpu", "--image", X, "--out", OUT));
@@ -128,6 +189,9 @@ class CliUsageErrorTest {
         far[17] = 0; // the last window of a 2x2 stride-2 pooling of 6x6 cannot hold element 0
         Npy.writeInt64(dir.resolve("idxfar.npy"), new long[] {1, 2, 3, 3}, far);
         Npy.writeInt64(dir.resolve("wideidx.npy"), new long[] {1, 2, 3, 3}, new int[] {0, 0, 0, 0, 0, 0, 0, 0, 35, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+        int[] wide5 = new int[54];
+        wide5[8] = 35;
+        Npy.writeInt64(dir.resolve("wide5.npy"), new long[] {1, 2, 3, 3, 3}, wide5);
         List<String> before = listing();
         List<String> resolved = new ArrayList<>();
         for (String arg : args) {
@@ -161,7 +225,11 @@ class CliUsageErrorTest {
     }
 
     private String resolve(String text) {
-        return text.replace("@samples3c", dir.resolve("samples3c.npy").toString())
+        return text.replace("@x5", dir.resolve("x5.npy").toString()).replace("@gy5", dir.resolve("gy5.npy").toString())
+                .replace("@y5", dir.resolve("y5.npy").toString()).replace("@idx5", dir.resolve("idx5.npy").toString())
+                .replace("@wide5", dir.resolve("wide5.npy").toString()).replace("@x2d", dir.resolve("x2d.npy").toString())
+                .replace("@x6d", dir.resolve("x6d.npy").toString())
+                .replace("@samples3c", dir.resolve("samples3c.npy").toString())
                 .replace("@samples1", dir.resolve("samples1.npy").toString())
                 .replace("@wideidx", dir.resolve("wideidx.npy").toString()).replace(X3D, dir.resolve("x3d.npy").toString()).replace(INTS, dir.resolve("ints.npy").toString())
                 .replace("@gy2", dir.resolve("gy2.npy").toString()).replace("@idxfar", dir.resolve("idxfar.npy").toString())

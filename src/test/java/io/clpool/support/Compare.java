@@ -45,14 +45,19 @@ public final class Compare {
      * {@code io.clpool.reference.TermMagnitudes}), so a sum that cancels is judged by its terms.
      */
     public static void close(float[] expected, float[] actual, float[] magnitudes, String what) {
+        close(expected, actual, magnitudes, what, io.clpool.spec.DType.FLOAT32);
+    }
+
+    /** As {@link #close(float[], float[], float[], String)} for values stored in {@code type} ({@link Tolerance}'s rule per type). */
+    public static void close(float[] expected, float[] actual, float[] magnitudes, String what, io.clpool.spec.DType type) {
         sameLength(expected.length, actual.length, what);
         sameLength(expected.length, magnitudes.length, what + " (magnitudes)");
         for (int i = 0; i < expected.length; i++) {
             float e = expected[i];
             float a = actual[i];
-            if (!Tolerance.close(e, a, magnitudes[i])) {
-                fail(what + ": element " + i + " expected " + e + " but was " + a + " (tolerance 1e-5 rel of magnitude "
-                        + Math.max(Math.abs(e), magnitudes[i]) + " / 1e-6 abs)");
+            if (!Tolerance.close(e, a, magnitudes[i], type)) {
+                fail(what + ": element " + i + " expected " + e + " but was " + a + " (" + type.label() + " tolerance at magnitude "
+                        + Math.max(Math.abs(e), magnitudes[i]) + ")");
             }
         }
     }

@@ -73,12 +73,12 @@ public final class Differential {
         if (magnitudes == null) {
             Compare.bitEqual(e.values().data(), a.values().data(), op + " values");
         } else {
-            Compare.close(e.values().data(), a.values().data(), magnitudes, op + " values");
+            Compare.close(e.values().data(), a.values().data(), magnitudes, op + " values", x.dtype());
         }
         if (op.hasIndices()) {
             Compare.bitEqual(e.indices().data(), a.indices().data(), op + " indices");
         }
-        Tensor dy = Inputs.gradient(e.values().shape(), seed);
+        Tensor dy = Inputs.gradient(e.values().shape(), seed).toType(x.dtype());
         IndexTensor indices = op.hasIndices() ? e.indices() : taken;
         float[] expectedGrad = reference.backward(op, dy, x, e.values(), indices).data();
         float[] actualGrad = device.backward(op, dy, x, e.values(), indices).data();
@@ -86,7 +86,7 @@ public final class Differential {
         if (gradMagnitudes == null) {
             Compare.bitEqual(expectedGrad, actualGrad, op + " gradient");
         } else {
-            Compare.close(expectedGrad, actualGrad, gradMagnitudes, op + " gradient");
+            Compare.close(expectedGrad, actualGrad, gradMagnitudes, op + " gradient", x.dtype());
         }
     }
 
@@ -95,6 +95,6 @@ public final class Differential {
         for (int i = 0; i < data.length; i++) {
             data[i] = Math.abs(data[i]);
         }
-        return new Tensor(x.shape(), data);
+        return new Tensor(x.shape(), data, x.dtype());
     }
 }

@@ -1,0 +1,158 @@
+package io.clpool.opencl;
+
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import io.clpool.Algorithm;
+import io.clpool.PoolOp;
+import io.clpool.PoolResult;
+import io.clpool.Pooling;
+import io.clpool.Tensor;
+import io.clpool.reference.ReferencePooling;
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.DType;
+import io.clpool.spec.Layout;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+import io.clpool.support.Compare;
+import io.clpool.support.DeviceTest;
+import io.clpool.support.Differential;
+import io.clpool.support.Inputs;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Channels-last tensors and the half types (float16, bfloat16) on the device against the
+ * reference, for every op in 2-D and every 3-D op: the general kernels read and write each layout
+ * and type directly, the reference computes channels first in float32 and rounds once. Selections
+ * and indices bit for bit, sums within the type's tolerance, two backward runs bitwise equal.
+ */
+class FormatsDifferentialTest extends DeviceTest {
+    record Format(Layout layout, DType dtype) {
+        @Override
+        public String toString() {
+            return dtype.label() + (layout == Layout.CHANNELS_LAST ? " channels-last" : "");
+        }
+    }
+
+    private static final List<Format> FORMATS = List.of(
+            new Format(Layout.CHANNELS_LAST, DType.FLOAT32),
+            new Format(Layout.CHANNELS_FIRST, DType.FLOAT16),
+            new Format(Layout.CHANNELS_LAST, DType.FLOAT16),
+            new Format(Layout.CHANNELS_FIRST, DType.BFLOAT16),
+            new Format(Layout.CHANNELS_LAST, DType.BFLOAT16));
+
+    private static final Shape[] PLANES = {Shape.of(1, 1, 1, 1), Shape.of(2, 3, 7, 9), Shape.of(1, 5, 13, 4)};
+    private static final PoolSpec[] WINDOWS = {
+        PoolSpec.of(2),
+        PoolSpec.of(3).withStride(1).withPadding(1),
+        PoolSpec.of(3, 2).withStride(2, 1).withPadding(1, 0).withCeilMode(true),
+        PoolSpec.of(3).withStride(2).withPadding(1).withDilation(2, 1),
+    };
+    private static final Shape[] VOLUMES = {Shape.of(1, 1, 1, 1, 1), Shape.of(2, 3, 5, 4, 6), Shape.of(1, 4, 3, 1, 7)};
+    private static final PoolSpec[] VOLUME_WINDOWS = {
+        PoolSpec.of3d(2),
+        PoolSpec.of3d(3, 1, 2).withStride(2, 1, 2).withPadding(1, 0, 1).withCeilMode(true),
+        PoolSpec.of3d(2).withStride(1).withDilation(2, 1, 1),
+    };
+    private static final List<String> VOLUME_OPS = List.of("max", "min", "avg", "adaptive-max", "adaptive-avg", "unpool");
+
+    private final Pooling reference = new ReferencePooling();
+
+    record Case(String op, Shape shape, PoolSpec window, Format format, Inputs flavour, long seed) {
+        Tensor input() {
+            Tensor raw = flavour.tensor(shape.withLayout(format.layout()), seed);
+            Tensor typed = raw.toType(format.dtype());
+            return op.equals("lp") ? Differential.abs(typed) : typed;
+        }
+
+        @Override
+        public String toString() {
+            return op + " " + format + " " + shape + " " + window + " " + flavour + " seed=" + seed;
+        }
+    }
+
+    static List<Case> cases() {
+        List<Case> cases = new ArrayList<>();
+        long seed = 31000;
+        for (Format format : FORMATS) {
+            for (String op : Differential.OPS) {
+                for (Shape plane : PLANES) {
+                    for (PoolSpec window : WINDOWS) {
+                        if (fits(op, window, plane)) {
+                            cases.add(new Case(op, plane, window, format, flavour(seed), seed++));
+                        }
+                    }
+                }
+            }
+            for (String op : VOLUME_OPS) {
+                for (Shape volume : VOLUMES) {
+                    for (PoolSpec window : VOLUME_WINDOWS) {
+                        if (fits(op, window, volume)) {
+                            cases.add(new Case(op, volume, window, format, flavour(seed), seed++));
+                        }
+                    }
+                }
+            }
+        }
+        return cases;
+    }
+
+    private static Inputs flavour(long seed) {
+        return Inputs.values()[(int) (seed % Inputs.values().length)];
+    }
+
+    private static boolean fits(String op, PoolSpec window, Shape shape) {
+        if ((op.equals("avg") || op.equals("lp")) && window.hasDilation() || op.equals("lp") && window.hasPadding()) {
+            return false;
+        }
+        try {
+            window.outputShape(shape);
+            return true;
+        } catch (IllegalArgumentException tooSmall) {
+            return false;
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> generalKernelsMatchTheReference() {
+        return cases().stream().map(c -> dynamicTest(c.toString(), () -> check(c)));
+    }
+
+    private void check(Case c) {
+        Tensor x = c.input();
+        try (OpenClPooling device = new OpenClPooling(context, Algorithm.AUTO)) {
+            if (!c.shape().volumetric()) {
+                Differential.check(device, reference, c.op(), x, c.window(), c.seed());
+                return;
+            }
+            if (c.op().equals("unpool")) {
+                PoolResult pooled = reference.forward(PoolOp.max(c.window()), x);
+                Shape s = x.shape();
+                Differential.check(device, reference, PoolOp.maxUnpool3d(s.d(), s.h(), s.w()), pooled.values(), pooled.indices(), c.seed());
+                return;
+            }
+            PoolOp op = volumeOp(c.op(), c.window(), x.shape(), c.seed());
+            Differential.check(device, reference, op, x, null, c.seed());
+            // Determinism: the gather backward gives the same bits twice.
+            PoolResult y = device.forward(op, x);
+            Tensor dy = Inputs.gradient(y.values().shape(), c.seed()).toType(x.dtype());
+            Compare.bitEqual(device.backward(op, dy, x, y.values(), y.indices()).data(),
+                    device.backward(op, dy, x, y.values(), y.indices()).data(), "two backward runs");
+        }
+    }
+
+    private static PoolOp volumeOp(String name, PoolSpec spec, Shape input, long seed) {
+        Shape out = spec.outputShape(input);
+        return switch (name) {
+            case "max" -> PoolOp.max(spec);
+            case "min" -> PoolOp.min(spec);
+            case "avg" -> PoolOp.avg(spec, new AvgOptions(seed % 2 == 0, seed % 5 == 0 ? 3 : 0));
+            case "adaptive-max" -> PoolOp.adaptiveMax3d(out.d(), out.h(), out.w());
+            case "adaptive-avg" -> PoolOp.adaptiveAvg3d(out.d(), out.h(), out.w());
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+}
