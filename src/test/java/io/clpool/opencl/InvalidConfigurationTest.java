@@ -309,14 +309,14 @@ class InvalidConfigurationTest {
     Stream<DynamicTest> volumetricPlans() {
         PoolSpec cube = PoolSpec.of3d(2);
         PoolSpec uneven = PoolSpec.of3d(1, 2, 3).withStride(1, 2, 2).withPadding(0, 1, 1).withCeilMode(true);
-        String im2col = "the IM2COL algorithm is 2-D only: use DIRECT or AUTO for 3-D ";
+        String im2col = "the IM2COL algorithm runs 2-D windows on float32 channels-first tensors only: use DIRECT or AUTO for float32 ";
         List<PlanRow> rows = List.of(
                 new PlanRow("IM2COL with a 3-D max window", PoolOp.max(cube), IN_3D, Algorithm.IM2COL,
-                        im2col + "max pooling (kernel=2x2x2 stride=2x2x2 padding=0x0x0 dilation=1x1x1)"),
+                        im2col + "max pooling of 1x3x4x4x4 (kernel=2x2x2 stride=2x2x2 padding=0x0x0 dilation=1x1x1)"),
                 new PlanRow("IM2COL with a 3-D min window", PoolOp.min(uneven), IN_3D, Algorithm.IM2COL,
-                        im2col + "min pooling (kernel=1x2x3 stride=1x2x2 padding=0x1x1 dilation=1x1x1 ceil)"),
+                        im2col + "min pooling of 1x3x4x4x4 (kernel=1x2x3 stride=1x2x2 padding=0x1x1 dilation=1x1x1 ceil)"),
                 new PlanRow("IM2COL with a 3-D average window", PoolOp.avg(uneven, new AvgOptions(false, 3)), IN_3D, Algorithm.IM2COL,
-                        im2col + "avg pooling (kernel=1x2x3 stride=1x2x2 padding=0x1x1 dilation=1x1x1 ceil)"),
+                        im2col + "avg pooling of 1x3x4x4x4 (kernel=1x2x3 stride=1x2x2 padding=0x1x1 dilation=1x1x1 ceil)"),
                 new PlanRow("a 2-D window on a 5-D input", PoolOp.max(PoolSpec.of(2)), IN_3D, Algorithm.DIRECT,
                         "the input of a 2-D pooling should be 4-D (N, C, H, W), but got 5-D 1x3x4x4x4"),
                 new PlanRow("a 3-D window on a 4-D input", PoolOp.max(cube), IN, Algorithm.AUTO,

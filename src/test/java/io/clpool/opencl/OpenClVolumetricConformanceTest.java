@@ -108,8 +108,8 @@ class OpenClVolumetricConformanceTest extends DeviceTest {
             }
             long buffers = context.liveObjects(NativeKind.BUFFER);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> im2col.forward(op, c.x()));
-            assertEquals("the IM2COL algorithm is 2-D only: use DIRECT or AUTO for 3-D " + op.name() + " pooling (" + op.spec() + ")",
-                    e.getMessage());
+            assertEquals("the IM2COL algorithm runs 2-D windows on float32 channels-first tensors only: use DIRECT or AUTO for float32 "
+                    + op.name() + " pooling of " + c.x().shape() + " (" + op.spec() + ")", e.getMessage());
             assertEquals(buffers, context.liveObjects(NativeKind.BUFFER), "buffers left behind by a refused call");
         }
     }

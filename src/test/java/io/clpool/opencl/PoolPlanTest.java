@@ -309,11 +309,12 @@ class PoolPlanTest extends DeviceTest {
                         f -> PoolPlan.create(context, PoolOp.max(PoolSpec.of(46341).withPadding(23170)), Shape.of(1, 1, 1, 1),
                                 Algorithm.IM2COL)),
                 new Refusal("IM2COL with a 3-D window", IllegalArgumentException.class,
-                        "the IM2COL algorithm is 2-D only: use DIRECT or AUTO for 3-D max pooling (kernel=2x2x2 stride=2x2x2 "
-                                + "padding=0x0x0 dilation=1x1x1)",
+                        "the IM2COL algorithm runs 2-D windows on float32 channels-first tensors only: use DIRECT or AUTO for float32 "
+                                + "max pooling of 2x3x4x9x13 (kernel=2x2x2 stride=2x2x2 padding=0x0x0 dilation=1x1x1)",
                         f -> PoolPlan.create(context, PoolOp.max(PoolSpec.of3d(2)), SHAPE_3D, Algorithm.IM2COL)),
                 new Refusal("IM2COL with a 3-D average window", IllegalArgumentException.class,
-                        "the IM2COL algorithm is 2-D only: use DIRECT or AUTO for 3-D avg pooling",
+                        "the IM2COL algorithm runs 2-D windows on float32 channels-first tensors only: use DIRECT or AUTO for float32 "
+                                + "avg pooling of 2x3x4x9x13 (kernel=1x3x2 stride=1x3x2 padding=0x1x1 dilation=1x1x1)",
                         f -> PoolPlan.create(context, PoolOp.avg(PoolSpec.of3d(1, 3, 2).withPadding(0, 1, 1)), SHAPE_3D, Algorithm.IM2COL)),
                 new Refusal("a 2-D window on a 5-D input", IllegalArgumentException.class,
                         "the input of a 2-D pooling should be 4-D (N, C, H, W), but got 5-D 2x3x4x9x13",
