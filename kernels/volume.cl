@@ -275,6 +275,131 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
     STORE(grad_input, i, sum);
 }
 
+#if !CHANNELS_LAST
+// ---- channels first, eight outputs of a row per work-item ---------------------------------------
+// The forward's taps along W for 8 consecutive outputs lie in one contiguous span of the input
+// row, loaded once (clamped into the row) and split into 8-lane vectors with compile-time lane
+// offsets, as direct.cl's segment kernels do for float32; lanes past the row's end, and taps in
+// the padding, are masked. Built only when the span fits (KernelSource.directSegmentKernels, the
+// host's rule for direct.cl's SPAN). The rules per lane are the scalar kernels' above, in the
+// same order, so results are bit for bit theirs. Range: (ceil(OW/8), OH, planes·OD). Lanes past
+// OW compute columns up to 7·SW beyond the windows' reach: the host takes these kernels only when
+// (OW + 7)·SW + DW·(KW − 1) + 1 still fits an int (VolumeKernels), so no column overflows; a lane
+// past OW is never stored, and its divisor is taken at OW − 1.
+#define W8_SPAN (7 * SW + (KW - 1) * DW + 1)
+#if W8_SPAN <= 128 && 8 * SW <= 128
+#define W8_KERNELS 1
+#define W8_LANES(a, first) (float8)(a[(first)], a[(first) + SW], a[(first) + 2 * SW], a[(first) + 3 * SW], \
+                                    a[(first) + 4 * SW], a[(first) + 5 * SW], a[(first) + 6 * SW], a[(first) + 7 * SW])
+
+// The work-item's 8 outputs (ow0 .. ow0 + 7 of row oh, slab plane·OD + od), the lanes that exist,
+// and its plane's input.
+#define ITEM_W8                                                                                 \
+    const int ow0 = (int)get_global_id(0) * 8;                                                \
+    const int oh = (int)get_global_id(1);                                                     \
+    const ulong slab = get_global_id(2);                                                      \
+    const int od = (int)(slab % (ulong)OD);                                                   \
+    const ulong plane = slab / (ulong)OD;                                                     \
+    if (oh >= OH) {                                                                           \
+        return;                                                                               \
+    }                                                                                         \
+    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7);                                         \
+    const int8 exists = (int8)(ow0) + lane < (int8)(OW);                                      \
+    const __global store_t* in = input + plane * INPUT_PLANE;                                 \
+    const ulong o = (slab * OH + oh) * OW + ow0;                                              \
+    const int wbase = ow0 * SW - PW;
+
+// Visits the rows of window row (od, oh) that lie inside, loads each row's span into `a`, and
+// gives BODY each kernel column's 8-lane `v`, its lanes' in-plane offsets `at` and `inside`.
+#define FOR_W8_TAPS(BODY)                                                                       \
+    for (int kd = 0; kd < KD; kd++) {                                                         \
+        const int d = od * SD - PD + kd * DD;                                                 \
+        if (d < 0 || d >= D) {                                                                \
+            continue;                                                                         \
+        }                                                                                     \
+        for (int kh = 0; kh < KH; kh++) {                                                     \
+            const int h = oh * SH - PH + kh * DH;                                             \
+            if (h < 0 || h >= H) {                                                            \
+                continue;                                                                     \
+            }                                                                                 \
+            const __global store_t* row = in + (d * H + h) * W;                               \
+            float a[W8_SPAN];                                                                 \
+            for (int i = 0; i < W8_SPAN; i++) {                                               \
+                a[i] = LOAD(row, clamp(wbase + i, 0, W - 1));                                 \
+            }                                                                                 \
+            for (int kw = 0; kw < KW; kw++) {                                                 \
+                const float8 v = W8_LANES(a, kw * DW);                                        \
+                const int8 w = (int8)(wbase + kw * DW) + lane * (int8)(SW);                   \
+                const int8 inside = exists & (w >= (int8)(0)) & (w < (int8)(W));              \
+                const int8 at = (int8)((d * H + h) * W) + w;                                  \
+                BODY                                                                          \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+// Stores the lanes that exist: one vector store for a whole segment, else lane by lane.
+#define STORE_W8(values, indices_or_none)                                                       \
+    if (ow0 + 8 <= OW) {                                                                      \
+        STORE8(output, o, values);                                                            \
+        indices_or_none                                                                       \
+    } else {                                                                                  \
+        const float lanes[8] = {values.s0, values.s1, values.s2, values.s3, values.s4, values.s5, values.s6, values.s7}; \
+        for (int l = 0; l < 8 && ow0 + l < OW; l++) {                                         \
+            STORE(output, o + l, lanes[l]);                                                   \
+        }                                                                                     \
+    }
+
+__kernel void volume_extremum_forward_w8(__global const store_t* input,
+                                         __global store_t* output,
+                                         __global int* indices,
+                                         VOLUME_SHAPES)
+{
+    ITEM_W8
+    float8 best = (float8)(POOL_MIN ? INFINITY : -INFINITY);
+    int8 best_index = (int8)(NO_INDEX);
+    FOR_W8_TAPS({
+        const int8 better = POOL_MIN ? v < best : v > best;
+        const int8 take = inside & ((best_index < 0) | better | (v != v));
+        best = select(best, v, take);
+        best_index = select(best_index, at, take);
+    })
+    STORE_W8(best, vstore8(best_index, 0, indices + o);)
+    if (ow0 + 8 > OW) {
+        const int lanes[8] = {best_index.s0, best_index.s1, best_index.s2, best_index.s3,
+                              best_index.s4, best_index.s5, best_index.s6, best_index.s7};
+        for (int l = 0; l < 8 && ow0 + l < OW; l++) {
+            indices[o + l] = lanes[l];
+        }
+    }
+}
+
+__kernel void volume_avg_forward_w8(__global const store_t* input,
+                                    __global store_t* output,
+                                    VOLUME_SHAPES,
+                                    const int count_include_pad,
+                                    const int divisor_override)
+{
+    ITEM_W8
+    float8 sum = (float8)(0.0f);
+    FOR_W8_TAPS({
+        sum = select(sum, sum + v, inside);
+        (void)at;
+    })
+    const float divisors[8] = {
+        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 0, OW - 1), count_include_pad, divisor_override),
+        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 1, OW - 1), count_include_pad, divisor_override),
+        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 2, OW - 1), count_include_pad, divisor_override),
+        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 3, OW - 1), count_include_pad, divisor_override),
+        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 4, OW - 1), count_include_pad, divisor_override),
+        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 5, OW - 1), count_include_pad, divisor_override),
+        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 6, OW - 1), count_include_pad, divisor_override),
+        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 7, OW - 1), count_include_pad, divisor_override)};
+    const float8 mean = sum / vload8(0, divisors);
+    STORE_W8(mean, )
+}
+#endif
+#endif
+
 #if CHANNELS_LAST
 // ---- channels last, eight channels per work-item ------------------------------------------------
 // When C is a multiple of 8 (the host's rule, VolumeKernels), a work-item takes 8 consecutive

@@ -32,7 +32,8 @@ final class VolumeKernels implements FixedWindowKernels {
 
     @Override
     public void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values, Object indices) {
-        run(program(spec, min, in).kernel(vectorName("volume_extremum_forward", in)), out, in, out, spec, new Object[] {input, values, indices});
+        run(program(spec, min, in).kernel(forwardName("volume_extremum_forward", in, out, spec)), out, in, out, spec,
+                new Object[] {input, values, indices});
     }
 
     @Override
@@ -43,7 +44,8 @@ final class VolumeKernels implements FixedWindowKernels {
 
     @Override
     public void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output) {
-        run(program(spec, false, in).kernel(vectorName("volume_avg_forward", in)), out, in, out, spec, new Object[] {input, output},
+        run(program(spec, false, in).kernel(forwardName("volume_avg_forward", in, out, spec)), out, in, out, spec,
+                new Object[] {input, output},
                 options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
@@ -75,7 +77,8 @@ final class VolumeKernels implements FixedWindowKernels {
         Object[] args = Arrays.copyOf(buffers, buffers.length + shapes.length + tail.length, Object[].class);
         System.arraycopy(shapes, 0, args, buffers.length, shapes.length);
         System.arraycopy(tail, 0, args, buffers.length + shapes.length, tail.length);
-        long[] range = !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
+        long[] range = kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
+                : !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
                 : new long[] {vectorized(in) && kernel.name().endsWith(VECTOR_SUFFIX) ? items.c() / LANES : items.c(), items.w(),
                         (long) items.n() * items.d() * items.h()};
         launches.run(kernel, range, null, args); // the runtime's work-groups: 2-4x faster on POCL than 8x32 tiles
@@ -92,6 +95,22 @@ final class VolumeKernels implements FixedWindowKernels {
 
     private static String vectorName(String kernel, Shape in) {
         return vectorized(in) ? kernel + VECTOR_SUFFIX : kernel;
+    }
+
+    /** volume.cl's channels-first forward kernels that take 8 outputs of a row per work-item: {@code <name>_w8}. */
+    private static final String ROW_SUFFIX = "_w8";
+
+    /**
+     * The forward kernel: 8 channels per work-item channels last (C a multiple of 8); 8 outputs of a
+     * row per work-item channels first when the row span fits (direct.cl's segment rule, the one
+     * place for it) and the lanes past the row's end keep every column in an int; else the scalar one.
+     */
+    private static String forwardName(String kernel, Shape in, Shape out, PoolSpec spec) {
+        if (in.isChannelsLast()) {
+            return vectorName(kernel, in);
+        }
+        long lastLaneReach = (long) (out.w() + LANES - 1) * spec.strideW() + (long) spec.dilationW() * (spec.kernelW() - 1) + 1;
+        return KernelSource.directSegmentKernels(spec) && lastLaneReach <= Integer.MAX_VALUE ? kernel + ROW_SUFFIX : kernel;
     }
 
     private ClProgram program(PoolSpec spec, boolean min, Shape in) {
