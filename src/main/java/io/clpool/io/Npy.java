@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import io.clpool.spec.DType;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -18,11 +19,16 @@ import java.util.regex.Pattern;
 
 /**
  * Reads and writes NumPy {@code .npy} files: format versions 1.0, 2.0 and 3.0, little- and
- * big-endian float32, float64, int32 and int64, C order. Anything else (Fortran order, object or
- * structured arrays, other dtypes) is rejected with a message naming it. The header's shape is
- * checked against the file's length before any allocation, so a lying header fails fast.
- * Every problem with a file's content is an {@link IllegalArgumentException} that starts with
+ * big-endian float32, float64, int32 and int64, C order, and float16 ({@code <f2}) where the
+ * caller asks for it ({@link Float16#READ}). Anything else (Fortran order, object or structured
+ * arrays, other dtypes) is rejected with a message naming it. The header's shape is checked
+ * against the file's length before any allocation, so a lying header fails fast. Every problem
+ * with a file's content is an {@link IllegalArgumentException} that starts with
  * {@code file <name>}; an {@link IOException} means the file could not be read at all.
+ *
+ * <p>float16 is opt-in so that a caller that computes in float32 (the command line today) keeps
+ * refusing a float16 file by name rather than silently computing it in another precision; the
+ * one-argument readers refuse it. {@link #write} writes float32, float16 and bfloat16 data.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -36,6 +42,7 @@ public final class Npy {
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
     private static final String SUPPORTED = "supported: float32, float64, int32, int64 ('<f4', '>f8', '<i8', ...)";
+    private static final String SUPPORTED_WITH_FLOAT16 = "supported: float16, float32, float64, int32, int64 ('<f2', '<f4', '>f8', '<i8', ...)";
     /** NumPy's names of the type letters, for messages that name what a file holds. */
     private static final Map<Character, String> KINDS = Map.ofEntries(Map.entry('f', "float"), Map.entry('i', "int"),
             Map.entry('u', "uint"), Map.entry('b', "bool"), Map.entry('c', "complex"), Map.entry('O', "object"),
@@ -44,16 +51,35 @@ public final class Npy {
 
     private Npy() {}
 
+    /** Whether a reader takes float16 ({@code <f2}, {@code >f2}) files. */
+    public enum Float16 {
+        /** Refused like any unsupported dtype ({@code has dtype float16 ('<f2'); supported: ...}). */
+        REFUSE,
+        /** Read exactly: every float16 value is a float ({@link NpyArray#isFloat16()}). */
+        READ
+    }
+
+    /** A float32, float64, int32 or int64 file; float16 is refused ({@link #read(Path, Float16)} reads it). */
     public static NpyArray read(Path path) throws IOException {
+        return read(path, Float16.REFUSE);
+    }
+
+    /** A float32, float64, int32 or int64 file, and a float16 one where {@code float16} is {@link Float16#READ}. */
+    public static NpyArray read(Path path, Float16 float16) throws IOException {
         long fileSize = Files.size(path);
         try (InputStream in = Files.newInputStream(path)) {
-            return read(in, fileSize, path.toString());
+            return read(in, fileSize, path.toString(), float16);
         }
     }
 
-    /** Reads from a stream of {@code totalBytes} bytes; {@code name} appears in errors. */
+    /** Reads from a stream of {@code totalBytes} bytes; {@code name} appears in errors. float16 is refused. */
     public static NpyArray read(InputStream in, long totalBytes, String name) throws IOException {
-        Parsed parsed = parseHeader(in, totalBytes, name);
+        return read(in, totalBytes, name, Float16.REFUSE);
+    }
+
+    /** Reads from a stream of {@code totalBytes} bytes, float16 too where {@code float16} says so; {@code name} appears in errors. */
+    public static NpyArray read(InputStream in, long totalBytes, String name, Float16 float16) throws IOException {
+        Parsed parsed = parseHeader(in, totalBytes, name, float16);
         return parsed.dtype().readElements(in, (int) parsed.count(), Dtype.order(parsed.descr()), parsed.descr(), parsed.shape(), name);
     }
 
@@ -79,24 +105,29 @@ public final class Npy {
             return count;
         }
 
-        /** NumPy's name of the dtype: float32, float64, int32 or int64. */
+        /** NumPy's name of the dtype: float32, float64, int32, int64 (or float16). */
         public String typeName() {
             return Npy.typeName(dtype);
         }
     }
 
-    /** The header of the file at {@code path}; see {@link Header}. */
+    /** The header of the file at {@code path}; see {@link Header}. float16 is refused, as {@link #read(Path)} does. */
     public static Header header(Path path) throws IOException {
+        return header(path, Float16.REFUSE);
+    }
+
+    /** The header of the file at {@code path}, with the checks of {@link #read(Path, Float16)}. */
+    public static Header header(Path path, Float16 float16) throws IOException {
         long fileSize = Files.size(path);
         try (InputStream in = Files.newInputStream(path)) {
-            Parsed parsed = parseHeader(in, fileSize, path.toString());
+            Parsed parsed = parseHeader(in, fileSize, path.toString(), float16);
             return new Header(parsed.descr(), parsed.shape(), parsed.dtype().size);
         }
     }
 
     private record Parsed(Dtype dtype, String descr, long[] shape, long count) {}
 
-    private static Parsed parseHeader(InputStream in, long totalBytes, String name) throws IOException {
+    private static Parsed parseHeader(InputStream in, long totalBytes, String name, Float16 float16) throws IOException {
         byte[] preamble = in.readNBytes(8);
         for (int i = 0; i < MAGIC.length; i++) {
             if (i >= preamble.length || preamble[i] != MAGIC[i]) {
@@ -127,7 +158,7 @@ public final class Npy {
             throw bad(name, "holds a structured (record) array; " + SUPPORTED);
         }
         String descr = group(DESCR, header, name, "descr");
-        Dtype dtype = Dtype.parse(descr, name);
+        Dtype dtype = Dtype.parse(descr, name, float16);
         if (group(FORTRAN, header, name, "fortran_order").equals("True")) {
             throw bad(name, "is in Fortran order; only C-order arrays are supported (numpy.ascontiguousarray writes one)");
         }
@@ -192,7 +223,7 @@ public final class Npy {
     }
 
     private enum Dtype {
-        F4(4), F8(8), I4(4), I8(8);
+        F2(2), F4(4), F8(8), I4(4), I8(8);
 
         final int size;
 
@@ -200,8 +231,9 @@ public final class Npy {
             this.size = size;
         }
 
-        static Dtype parse(String descr, String name) {
+        static Dtype parse(String descr, String name, Float16 float16) {
             Dtype dtype = descr.length() != 3 || "<>=".indexOf(descr.charAt(0)) < 0 ? null : switch (descr.substring(1)) {
+                case "f2" -> float16 == Float16.READ ? F2 : null;
                 case "f4" -> F4;
                 case "f8" -> F8;
                 case "i4" -> I4;
@@ -212,7 +244,8 @@ public final class Npy {
                 throw bad(name, "has dtype '" + descr + "': byte order '|' (none) cannot describe a multi-byte number");
             }
             if (dtype == null) {
-                throw bad(name, "has dtype " + typeName(descr) + " ('" + descr + "'); " + SUPPORTED);
+                throw bad(name, "has dtype " + typeName(descr) + " ('" + descr + "'); "
+                        + (float16 == Float16.READ ? SUPPORTED_WITH_FLOAT16 : SUPPORTED));
             }
             return dtype;
         }
@@ -228,7 +261,7 @@ public final class Npy {
         /** Reads {@code count} elements in chunks, so the only large allocation is the result. */
         NpyArray readElements(InputStream in, int count, ByteOrder order, String descr, long[] shape, String name)
                 throws IOException {
-            float[] f32 = this == F4 ? new float[count] : null;
+            float[] f32 = this == F4 || this == F2 ? new float[count] : null;
             double[] f64 = this == F8 ? new double[count] : null;
             long[] ints = this == I4 || this == I8 ? new long[count] : null;
             int perChunk = CHUNK / size;
@@ -237,6 +270,7 @@ public final class Npy {
                 ByteBuffer chunk = ByteBuffer.wrap(readFully(in, n * size, name, "data")).order(order);
                 for (int i = start; i < start + n; i++) {
                     switch (this) {
+                        case F2 -> f32[i] = DType.halfToFloat(chunk.getShort());
                         case F4 -> f32[i] = chunk.getFloat();
                         case F8 -> f64[i] = chunk.getDouble();
                         case I4 -> ints[i] = chunk.getInt();
@@ -245,6 +279,7 @@ public final class Npy {
                 }
             }
             return switch (this) {
+                case F2 -> NpyArray.ofFloat16(descr, shape, f32);
                 case F4 -> NpyArray.ofFloat32(descr, shape, f32);
                 case F8 -> NpyArray.ofFloat64(descr, shape, f64);
                 case I4, I8 -> NpyArray.ofIntegers(descr, shape, ints);
@@ -263,6 +298,41 @@ public final class Npy {
                     flush(chunk, out);
                 }
                 chunk.putFloat(v);
+            }
+            flush(chunk, out);
+        }
+    }
+
+    /**
+     * Writes {@code data}, values of {@code type}, as an array of {@code shape}: float32 as
+     * {@code <f4}; float16 as {@code <f2}; bfloat16, which NumPy has no dtype for, as {@code <f4}
+     * holding the bfloat16 values (as PyTorch's exported cases store it). Nothing is rounded: a
+     * value that {@code type} does not represent ({@link DType#represents}) is rejected, naming
+     * its position, before the file is created.
+     */
+    public static void write(Path path, long[] shape, float[] data, DType type) throws IOException {
+        requireLength(shape, data.length);
+        if (type == null) {
+            throw new IllegalArgumentException("the dtype to write should be float32, float16 or bfloat16, but got null");
+        }
+        for (int i = 0; i < data.length; i++) {
+            if (!type.represents(data[i])) {
+                throw new IllegalArgumentException("every value written as " + type.label() + " should be representable in "
+                        + type.label() + " (round it first: DType.round, Tensor.rounded), but got data[" + i + "]: " + data[i]);
+            }
+        }
+        if (type != DType.FLOAT16) {
+            writeFloat32(path, shape, data);
+            return;
+        }
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(path), CHUNK)) {
+            writeHeader(out, "<f2", shape);
+            ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : data) {
+                if (!chunk.hasRemaining()) {
+                    flush(chunk, out);
+                }
+                chunk.putShort(DType.floatToHalf(v));
             }
             flush(chunk, out);
         }

@@ -4,18 +4,20 @@ import java.util.Arrays;
 
 /**
  * The content of a {@code .npy} file: its dtype, its shape and its elements, kept in the file's
- * own precision (float32, float64, or integers widened to long) so that no value is rounded
- * before the caller decides how to convert it.
+ * own precision (float16 and float32 as floats, float64 as doubles, integers widened to long) so
+ * that no value is rounded before the caller decides how to convert it.
  */
 public final class NpyArray {
     private final String descr;
+    private final boolean float16;
     private final long[] shape;
     private final float[] float32;
     private final double[] float64;
     private final long[] integers;
 
-    private NpyArray(String descr, long[] shape, float[] float32, double[] float64, long[] integers) {
+    private NpyArray(String descr, long[] shape, float[] float32, double[] float64, long[] integers, boolean float16) {
         this.descr = descr;
+        this.float16 = float16;
         this.shape = shape.clone();
         this.float32 = float32;
         this.float64 = float64;
@@ -23,15 +25,20 @@ public final class NpyArray {
     }
 
     static NpyArray ofFloat32(String descr, long[] shape, float[] values) {
-        return new NpyArray(descr, shape, values, null, null);
+        return new NpyArray(descr, shape, values, null, null, false);
+    }
+
+    /** float16 elements, already widened (exactly) to float. */
+    static NpyArray ofFloat16(String descr, long[] shape, float[] values) {
+        return new NpyArray(descr, shape, values, null, null, true);
     }
 
     static NpyArray ofFloat64(String descr, long[] shape, double[] values) {
-        return new NpyArray(descr, shape, null, values, null);
+        return new NpyArray(descr, shape, null, values, null, false);
     }
 
     static NpyArray ofIntegers(String descr, long[] shape, long[] values) {
-        return new NpyArray(descr, shape, null, null, values);
+        return new NpyArray(descr, shape, null, null, values, false);
     }
 
     /** The dtype as the header wrote it, e.g. {@code <f4} or {@code >i8}. */
@@ -39,7 +46,7 @@ public final class NpyArray {
         return descr;
     }
 
-    /** NumPy's name of the dtype: float32, float64, int32 or int64. */
+    /** NumPy's name of the dtype: float16, float32, float64, int32 or int64. */
     public String typeName() {
         return Npy.typeName(descr);
     }
@@ -49,7 +56,12 @@ public final class NpyArray {
     }
 
     public boolean isFloat32() {
-        return float32 != null;
+        return float32 != null && !float16;
+    }
+
+    /** A float16 file ({@code <f2}, read with {@link Npy.Float16#READ}); {@link #toFloats()} gives its values exactly. */
+    public boolean isFloat16() {
+        return float16;
     }
 
     public boolean isFloat64() {
@@ -61,12 +73,12 @@ public final class NpyArray {
     }
 
     public int elementCount() {
-        return isFloat32() ? float32.length : isFloat64() ? float64.length : integers.length;
+        return float32 != null ? float32.length : isFloat64() ? float64.length : integers.length;
     }
 
-    /** Elements as float32: float64 rounds to nearest, integers convert as Java's cast does. */
+    /** Elements as float32: float16 exactly, float64 rounded to nearest, integers as Java's cast converts them. */
     public float[] toFloats() {
-        if (isFloat32()) {
+        if (float32 != null) {
             return float32.clone();
         }
         float[] out = new float[elementCount()];

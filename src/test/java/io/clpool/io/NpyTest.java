@@ -5,9 +5,11 @@ import static io.clpool.io.NpyBytes.floats;
 import static io.clpool.io.NpyBytes.npy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.clpool.spec.DType;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -151,6 +153,132 @@ class NpyTest {
         assertTrue(rejection(npy(1, "{'descr': '<f4', 'shape': (1,), }", new byte[4])).contains("'fortran_order'"));
         assertTrue(rejection(npy(1, dict("<f4", false, "(1, x)"), new byte[4])).contains("not a tuple of integers"));
         assertTrue(rejection(npy(1, dict("<f4", false, "(-1,)"), new byte[4])).contains("negative dimension"));
+    }
+
+    /** Half-precision bit patterns and the floats they are, exactly. */
+    private static final short[] HALF_BITS = {0x3c00, (short) 0xbc00, 0x7bff, (short) 0xfbff, 0x0001, (short) 0x8001, 0x03ff, 0x0400,
+        0x3555, (short) 0x8000, 0x0000, 0x7c00, (short) 0xfc00};
+    private static final float[] HALF_VALUES = {1f, -1f, 65504f, -65504f, 0x1p-24f, -0x1p-24f, 1023 * 0x1p-24f, 0x1p-14f,
+        0x1.554p-2f, -0f, 0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+
+    private static byte[] halves(ByteOrder order, short... values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(order);
+        for (short v : values) {
+            b.putShort(v);
+        }
+        return b.array();
+    }
+
+    private static NpyArray readFloat16(byte[] file) throws IOException {
+        return Npy.read(new ByteArrayInputStream(file), file.length, "t.npy", Npy.Float16.READ);
+    }
+
+    @Test
+    void readsFloat16ExactlyInEitherByteOrderWhenAskedTo() throws IOException {
+        for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+            String descr = order == ByteOrder.LITTLE_ENDIAN ? "<f2" : ">f2";
+            NpyArray a = readFloat16(npy(1, dict(descr, false, "(1, 13)"), halves(order, HALF_BITS)));
+            assertTrue(a.isFloat16(), descr);
+            assertFalse(a.isFloat32() || a.isFloat64() || a.isInteger(), descr);
+            assertEquals("float16", a.typeName());
+            assertEquals(descr, a.dtype());
+            assertArrayEquals(new long[] {1, 13}, a.shape());
+            assertEquals(13, a.elementCount());
+            assertArrayEquals(bits(HALF_VALUES), bits(a.toFloats()), descr);
+        }
+        // NaN: quiet and signalling patterns, either sign, stay NaN.
+        float[] nans = readFloat16(npy(1, dict("<f2", false, "(3,)"), halves(ByteOrder.LITTLE_ENDIAN, (short) 0x7e00,
+                (short) 0xfe00, (short) 0x7c01))).toFloats();
+        for (float v : nans) {
+            assertTrue(Float.isNaN(v), Arrays.toString(nans));
+        }
+        // The other files read as before through the float16-aware reader.
+        assertArrayEquals(new float[] {1f, 2f}, readFloat16(npy(1, dict("<f4", false, "(2,)"), floats(ByteOrder.LITTLE_ENDIAN, 1f, 2f)))
+                .toFloats());
+    }
+
+    @Test
+    void refusesFloat16UnlessAskedToAndChecksItsSizeBeforeAllocating() throws IOException {
+        byte[] file = npy(1, dict("<f2", false, "(2,)"), halves(ByteOrder.LITTLE_ENDIAN, (short) 0x3c00, (short) 0x4000));
+        assertEquals("file t.npy has dtype float16 ('<f2'); supported: float32, float64, int32, int64 ('<f4', '>f8', '<i8', ...)",
+                rejection(file));
+        Path path = dir.resolve("h.npy");
+        Files.write(path, file);
+        String refused = assertThrows(IllegalArgumentException.class, () -> Npy.header(path)).getMessage();
+        assertTrue(refused.startsWith("file " + path + " has dtype float16 ('<f2')"), refused);
+        assertArrayEquals(new float[] {1f, 2f}, Npy.read(path, Npy.Float16.READ).toFloats());
+        Npy.Header header = Npy.header(path, Npy.Float16.READ);
+        assertEquals("float16", header.typeName());
+        assertEquals(2, header.elementSize());
+        assertEquals(2, header.elementCount());
+
+        String truncated = assertThrows(IllegalArgumentException.class, () -> readFloat16(Arrays.copyOf(file, file.length - 1)))
+                .getMessage();
+        assertTrue(truncated.startsWith("file t.npy has shape (2,) of float16, which needs 4 bytes of data, but 3 bytes follow"),
+                truncated);
+        String huge = assertThrows(IllegalArgumentException.class,
+                () -> readFloat16(npy(1, dict("<f2", false, "(100000, 100000, 100000, 100000)"), new byte[4]))).getMessage();
+        assertTrue(huge.contains("needs 200000000000000000000 bytes of data, but 4 bytes follow"), huge);
+        String tooMany = assertThrows(IllegalArgumentException.class,
+                () -> readFloat16(npy(1, dict("<f2", false, "(3000000000,)"), new byte[4]))).getMessage();
+        assertTrue(tooMany.contains("needs 6000000000 bytes"), tooMany);
+        String other = assertThrows(IllegalArgumentException.class, () -> readFloat16(npy(1, dict("|u1", false, "(2,)"), new byte[2])))
+                .getMessage();
+        assertTrue(other.contains("has dtype uint8 ('|u1'); supported: float16, float32, float64, int32, int64"), other);
+        String noOrder = assertThrows(IllegalArgumentException.class, () -> readFloat16(npy(1, dict("|f2", false, "(2,)"), new byte[4])))
+                .getMessage();
+        assertTrue(noOrder.contains("byte order '|'"), noOrder);
+    }
+
+    @Test
+    void writesFloat16AsNumPyDoesWithoutRounding() throws IOException {
+        Path file = dir.resolve("h.npy");
+        Npy.write(file, new long[] {13}, HALF_VALUES.clone(), DType.FLOAT16);
+        byte[] bytes = Files.readAllBytes(file);
+        int headerLength = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
+        String header = new String(bytes, 10, headerLength, StandardCharsets.ISO_8859_1);
+        assertTrue(header.startsWith("{'descr': '<f2', 'fortran_order': False, 'shape': (13,), }"), header);
+        assertEquals(0, (10 + headerLength) % 64);
+        assertArrayEquals(halves(ByteOrder.LITTLE_ENDIAN, HALF_BITS), Arrays.copyOfRange(bytes, 10 + headerLength, bytes.length));
+        NpyArray back = Npy.read(file, Npy.Float16.READ);
+        assertTrue(back.isFloat16());
+        assertArrayEquals(bits(HALF_VALUES), bits(back.toFloats()));
+
+        Npy.write(file, new long[] {2}, new float[] {Float.NaN, -0.5f}, DType.FLOAT16);
+        float[] nan = Npy.read(file, Npy.Float16.READ).toFloats();
+        assertTrue(Float.isNaN(nan[0]));
+        assertEquals(-0.5f, nan[1]);
+    }
+
+    @Test
+    void writesBfloat16AsFloat32HoldingItsValuesAndFloat32AsBefore() throws IOException {
+        Path file = dir.resolve("b.npy");
+        float[] values = {1f, -0x1.fep127f, 0x1p-133f, 3.140625f, Float.NEGATIVE_INFINITY};
+        Npy.write(file, new long[] {5}, values, DType.BFLOAT16);
+        NpyArray back = Npy.read(file);
+        assertEquals("<f4", back.dtype());
+        assertArrayEquals(bits(values), bits(back.toFloats()));
+        float[] any = {0.1f, 1e-45f};
+        Npy.write(file, new long[] {2}, any, DType.FLOAT32);
+        assertArrayEquals(bits(any), bits(Npy.read(file).toFloats()));
+    }
+
+    @Test
+    void refusesToWriteAValueTheTypeDoesNotHoldAndCreatesNoFile() {
+        Path file = dir.resolve("never.npy");
+        String half = assertThrows(IllegalArgumentException.class,
+                () -> Npy.write(file, new long[] {3}, new float[] {1f, 0.1f, 2f}, DType.FLOAT16)).getMessage();
+        assertEquals("every value written as float16 should be representable in float16 (round it first: DType.round, Tensor.rounded), "
+                + "but got data[1]: 0.1", half);
+        assertThrows(IllegalArgumentException.class, () -> Npy.write(file, new long[] {1}, new float[] {65520f}, DType.FLOAT16));
+        assertThrows(IllegalArgumentException.class, () -> Npy.write(file, new long[] {1}, new float[] {0x1p-25f}, DType.FLOAT16));
+        String bfloat = assertThrows(IllegalArgumentException.class,
+                () -> Npy.write(file, new long[] {1}, new float[] {1.001f}, DType.BFLOAT16)).getMessage();
+        assertTrue(bfloat.contains("representable in bfloat16") && bfloat.contains("data[0]: 1.001"), bfloat);
+        String length = assertThrows(IllegalArgumentException.class,
+                () -> Npy.write(file, new long[] {2, 2}, new float[3], DType.FLOAT16)).getMessage();
+        assertTrue(length.contains("element count 4"), length);
+        assertFalse(Files.exists(file));
     }
 
     private static int[] bits(float[] values) {
