@@ -202,7 +202,7 @@ class CliConformanceTest {
 
     static NpyArray read(Path file) {
         try {
-            return Npy.read(file);
+            return Npy.read(file, Npy.Float16.READ);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

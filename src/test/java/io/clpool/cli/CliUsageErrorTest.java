@@ -115,7 +115,7 @@ class CliUsageErrorTest {
                 row("a 2-D input", "--input @x2d should be a 3-D (N,C,L), 4-D (N,C,H,W) or 5-D (N,C,D,H,W) array with every dimension"
                         + " positive, but has shape [6, 6]", "forward", "--kernel", "2", "--input", "@x2d", "--output", OUT),
                 row("a 6-D input", "but has shape [1, 1, 2, 2, 2, 2]", "forward", "--kernel", "2", "--input", "@x6d", "--output", OUT),
-                row("an integer input", "should hold float32 or float64, but has dtype int64", "forward", "--kernel", "2", "--input", INTS, "--output", OUT),
+                row("an integer input", "should hold float16, float32 or float64 values, but has dtype int64", "forward", "--kernel", "2", "--input", INTS, "--output", OUT),
                 row("an output in a missing directory", "does not exist", "forward", "--kernel", "2", "--input", X, "--output", "@nodir"),
                 row("a bad device", "Invalid value for option '--device'", "forward", "--device", "tpu", "--kernel", "2", "--input", X, "--output", OUT),
                 row("a gradient of the wrong shape", "--grad-output should have shape 1x2x2x2", "backward", "--kernel", "3",
