@@ -5,6 +5,8 @@ import io.clpool.Tensor;
 import io.clpool.io.Npy;
 import io.clpool.io.NpyArray;
 import io.clpool.spec.AvgOptions;
+import io.clpool.spec.DType;
+import io.clpool.spec.Layout;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import java.io.IOException;
@@ -13,15 +15,18 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
  * One PyTorch-exported case from {@code src/test/resources/conformance/cases} (copied from
  * ../shared/conformance; see its README), or from the second set's {@code conformance2/cases}
- * ({@link #fractional()}, {@link #volumetric()}): spec, input, expected output, indices and
- * gradients.
+ * ({@link #fractional()}, {@link #volumetric()}, {@link #formats()}): spec, input, expected
+ * output, indices and gradients, as tensors of the case's {@link #dtype()} and {@link #layout()}.
  */
 public record ConformanceCase(String name, String op, String json, Path folder) {
 
@@ -98,6 +103,66 @@ public record ConformanceCase(String name, String op, String json, Path folder) 
         }
     }
 
+    /** The 2-D op names of the second set's channels-last and half-precision cases, as its spec.json files spell them. */
+    public static final List<String> FORMAT_OPS = List.of("max", "avg", "adaptive-max", "adaptive-avg");
+
+    /**
+     * How many cases {@link #formats()} holds per (layout, dtype, op): channels-last float32 max,
+     * avg and adaptive avg; float16 max, avg, adaptive avg and adaptive max; bfloat16 max and avg.
+     */
+    private static final Map<String, Long> FORMAT_COUNTS = Map.of(
+            "NHWC float32 max", 4L, "NHWC float32 avg", 4L, "NHWC float32 adaptive-avg", 4L,
+            "NCHW float16 max", 4L, "NCHW float16 avg", 4L, "NCHW float16 adaptive-avg", 4L, "NCHW float16 adaptive-max", 4L,
+            "NCHW bfloat16 max", 4L, "NCHW bfloat16 avg", 4L);
+
+    /**
+     * The channels-last and half-precision cases of the second set,
+     * {@code src/test/resources/conformance2/cases} (copied from ../shared/conformance2; see its
+     * README): 2-D max, avg, adaptive-max and adaptive-avg whose {@code layout} is NHWC (files
+     * stored N,H,W,C, index values the logical {@code h·W + w}) or whose {@code dtype} is float16
+     * ({@code <f2} files) or bfloat16 (float32 files holding exact bfloat16 values). Their tensors
+     * carry that layout and dtype. Exactly 36, split as {@link #FORMAT_COUNTS}; anything else fails.
+     */
+    public static List<ConformanceCase> formats() {
+        try {
+            Path root = Path.of(ConformanceCase.class.getClassLoader().getResource("conformance2/cases").toURI());
+            try (Stream<Path> folders = Files.list(root)) {
+                List<ConformanceCase> cases = folders.sorted().map(ConformanceCase::load)
+                        .filter(c -> FORMAT_OPS.contains(c.op()) && (c.dtype() != DType.FLOAT32 || c.layout() != Layout.CHANNELS_FIRST))
+                        .toList();
+                Map<String, Long> counts = cases.stream().collect(Collectors.groupingBy(
+                        c -> c.layout().order(2) + " " + c.dtype().label() + " " + c.op(), TreeMap::new, Collectors.counting()));
+                if (cases.size() != 36 || !counts.equals(FORMAT_COUNTS)) {
+                    throw new IllegalStateException("expected the 36 channels-last and half-precision cases " + new TreeMap<>(FORMAT_COUNTS)
+                            + ", found " + cases.size() + " " + counts + " in " + root);
+                }
+                return cases;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("conformance2 cases missing from test resources", e);
+        }
+    }
+
+    /** spec.json's {@code dtype}: float32, float16 or bfloat16; float32 where the case names none (the first set). */
+    public DType dtype() {
+        return json.contains("\"dtype\"") ? DType.of(string(json, "dtype")) : DType.FLOAT32;
+    }
+
+    /** spec.json's {@code layout}: NCHW is channels first, NHWC channels last; channels first where the case names none. */
+    public Layout layout() {
+        if (!json.contains("\"layout\"")) {
+            return Layout.CHANNELS_FIRST;
+        }
+        String layout = string(json, "layout");
+        return switch (layout) {
+            case "NCHW", "NCDHW" -> Layout.CHANNELS_FIRST;
+            case "NHWC", "NDHWC" -> Layout.CHANNELS_LAST;
+            default -> throw new IllegalStateException(name + ": unknown layout " + layout + " in spec.json");
+        };
+    }
+
     /** True for a case of a 3-D op (5-D files, three values per window field). */
     public boolean volumetricOp() {
         return VOLUMETRIC_OPS.contains(op);
@@ -128,10 +193,13 @@ public record ConformanceCase(String name, String op, String json, Path folder) 
         return tensor("gx.npy");
     }
 
-    /** {@code idx.npy}: int64 offsets inside the input plane ({@code h·W + w}) or volume ({@code d·H·W + h·W + w}). */
+    /**
+     * {@code idx.npy}: int64 offsets inside the input plane ({@code h·W + w}) or volume
+     * ({@code d·H·W + h·W + w}), in the case's layout (the file is in its memory order).
+     */
     public IndexTensor idx() {
         NpyArray array = npy("idx.npy");
-        return new IndexTensor(Shape.of(array.shape()), array.toInts());
+        return new IndexTensor(Shape.fromMemoryDims(array.shape(), layout()), array.toInts());
     }
 
     /**
@@ -149,7 +217,7 @@ public record ConformanceCase(String name, String op, String json, Path folder) 
         int[] k = ints("kernel");
         int[] s = ints("stride");
         int[] p = ints("padding");
-        int[] d = ints("dilation");
+        int[] d = json.contains("\"dilation\"") ? ints("dilation") : new int[] {1, 1}; // the second set's avg has none
         return new PoolSpec(k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], bool("ceil_mode"));
     }
 
@@ -202,19 +270,39 @@ public record ConformanceCase(String name, String op, String json, Path folder) 
         return ints("output_size");
     }
 
-    /** A float32 file as a tensor: 4-D (N, C, H, W) or 5-D (N, C, D, H, W), by the file's shape. */
+    /**
+     * A file as a tensor of the case's dtype and layout: 4-D (N, C, H, W) or 5-D (N, C, D, H, W) by
+     * the file's shape, which is in the layout's memory order. float16 cases must be {@code <f2}
+     * files, the others float32 ({@code <f4}); a bfloat16 case's values must be exact bfloat16.
+     */
     private Tensor tensor(String file) {
         NpyArray array = npy(file);
-        Tensor t = new Tensor(Shape.of(array.shape()), array.toFloats());
+        DType dtype = dtype();
+        boolean expectedType = dtype == DType.FLOAT16 ? array.isFloat16() : array.isFloat32();
+        if (!expectedType) {
+            throw new IllegalStateException(name + ": " + file + " of a " + dtype.label() + " case should be "
+                    + (dtype == DType.FLOAT16 ? "float16 ('<f2')" : "float32 ('<f4')") + ", but is " + array);
+        }
+        Tensor t;
+        try {
+            t = new Tensor(Shape.fromMemoryDims(array.shape(), layout()), array.toFloats(), dtype);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(name + ": " + file + ": " + e.getMessage(), e);
+        }
         if (volumetricOp() && !t.shape().volumetric()) {
             throw new IllegalStateException(name + ": " + file + " of a 3-D case should be 5-D, but is " + t.shape());
         }
         return t;
     }
 
+    /** spec.json's {@code shape}: the logical input shape, channels second whatever the layout. */
+    public long[] logicalShape() {
+        return java.util.Arrays.stream(ints("shape")).asLongStream().toArray();
+    }
+
     private NpyArray npy(String file) {
         try {
-            return Npy.read(folder.resolve(file));
+            return Npy.read(folder.resolve(file), Npy.Float16.READ);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
