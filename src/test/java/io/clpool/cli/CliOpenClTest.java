@@ -70,6 +70,17 @@ class CliOpenClTest {
     }
 
     /** 60 float32 channels-first cases and one per op in each of the 5 other formats. */
+    static Stream<ConformanceCase> formatCases() {
+        return ConformanceCase.formats().stream();
+    }
+
+    /** The 36 channels-last, float16 and bfloat16 PyTorch cases through the command line on the device. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("formatCases")
+    void formatsOnTheDeviceMatchPyTorch(ConformanceCase c) {
+        CliConformanceTest.checkFormats(c, "opencl", dir);
+    }
+
     @Test
     void checkPassesForTheThreeDimensionalOpsOnTheDevice() {
         CliRun run = CliRun.of("check", "--device", "opencl", "--ops", "max3d,min3d,avg3d,adaptive-max3d,adaptive-avg3d,unpool3d",
