@@ -58,32 +58,66 @@
 #define VOLUME_SHAPES const int C, const int D, const int H, const int W, const int OD, const int OH, const int OW, \
                       const int PD, const int PH, const int PW
 
-// Memory positions of in-plane offsets of the input and of the output.
-#define INPUT_AT(at) POSITION(plane, at, (ulong)D * H * W, C)
-#define OUTPUT_AT(o) POSITION(plane, o, (ulong)OD * OH * OW, C)
+// Work-items form a 3-D range whose dimension 0 is the innermost memory axis, so neighbouring
+// work-items touch neighbouring addresses and every division is uniform across dimension 0 (POCL
+// hoists it out of its work-item loop and vectorizes; a GPU coalesces):
+//   channels first: (w, h, plane·D + d), a tensor position (slab·H + h)·W + w;
+//   channels last:  (c, w, (n·D + d)·H + h), a tensor position (row·W + w)·C + c.
+// ITEM declares the work-item's (d, h, w), its position, and BASE/STEP: where in-plane offset `at`
+// of a tensor with planes of `plane_size` lies, BASE(plane_size) + at·STEP. Items past the range
+// (it is rounded up to whole work-groups in dimensions 0 and 1) return.
+#if CHANNELS_LAST
+#define ITEM(SIZE_D, SIZE_H, SIZE_W, d, h, w, position)                                        \
+    const int channel = (int)get_global_id(0);                                                \
+    const int w = (int)get_global_id(1);                                                      \
+    const ulong row = get_global_id(2);                                                       \
+    /* Divisions before the range check: they depend on dimension 2 alone, so POCL can hoist   \
+       them out of its work-item loops only where nothing conditional comes first. */         \
+    const int h = (int)(row % (ulong)(SIZE_H));                                               \
+    const int d = (int)(row / (ulong)(SIZE_H) % (ulong)(SIZE_D));                             \
+    const ulong sample = row / (ulong)(SIZE_H) / (ulong)(SIZE_D);                             \
+    if (channel >= C || w >= (SIZE_W)) {                                                      \
+        return;                                                                               \
+    }                                                                                         \
+    const ulong position = (row * (SIZE_W) + w) * C + channel;
+#define BASE(plane_size) (sample * (ulong)(plane_size) * C + channel)
+#define STEP ((ulong)C)
+#else
+#define ITEM(SIZE_D, SIZE_H, SIZE_W, d, h, w, position)                                        \
+    const int w = (int)get_global_id(0);                                                      \
+    const int h = (int)get_global_id(1);                                                      \
+    const ulong slab = get_global_id(2);                                                      \
+    /* Divisions before the range check: see the channels-last ITEM. */                       \
+    const int d = (int)(slab % (ulong)(SIZE_D));                                              \
+    const ulong plane = slab / (ulong)(SIZE_D);                                               \
+    if (w >= (SIZE_W) || h >= (SIZE_H)) {                                                     \
+        return;                                                                               \
+    }                                                                                         \
+    const ulong position = (slab * (SIZE_H) + h) * (SIZE_W) + w;
+#define BASE(plane_size) (plane * (ulong)(plane_size))
+#define STEP ((ulong)1)
+#endif
 
-// Visits the in-bounds taps of window (od, oh, ow) in depth, row, column order; BODY sees `at`,
-// the tap's offset in its input plane.
+// Visits the taps of window (od, oh, ow) in depth, row, column order; BODY sees `inside` (false
+// for a padding tap) and `at`, the tap's offset in its input plane, clamped into the plane for a
+// padding tap so that every load stays in bounds. Masked rather than skipped: the same control
+// flow for every work-item, which POCL's vectorizer needs.
 #define FOR_WINDOW_TAPS(BODY)                                                                   \
     const int d0 = od * SD - PD;                                                              \
     const int h0 = oh * SH - PH;                                                              \
     const int w0 = ow * SW - PW;                                                              \
     for (int kd = 0; kd < KD; kd++) {                                                         \
         const int d = d0 + kd * DD;                                                           \
-        if (d < 0 || d >= D) {                                                                \
-            continue;                                                                         \
-        }                                                                                     \
+        const bool d_in = d >= 0 && d < D;                                                    \
+        const int dc = clamp(d, 0, D - 1);                                                    \
         for (int kh = 0; kh < KH; kh++) {                                                     \
             const int h = h0 + kh * DH;                                                       \
-            if (h < 0 || h >= H) {                                                            \
-                continue;                                                                     \
-            }                                                                                 \
+            const bool h_in = d_in && h >= 0 && h < H;                                        \
+            const int hc = clamp(h, 0, H - 1);                                                \
             for (int kw = 0; kw < KW; kw++) {                                                 \
                 const int w = w0 + kw * DW;                                                   \
-                if (w < 0 || w >= W) {                                                        \
-                    continue;                                                                 \
-                }                                                                             \
-                const int at = (d * H + h) * W + w;                                           \
+                const bool inside = h_in && w >= 0 && w < W;                                  \
+                const int at = (dc * H + hc) * W + clamp(w, 0, W - 1);                        \
                 BODY                                                                          \
             }                                                                                 \
         }                                                                                     \
@@ -120,26 +154,24 @@
 #define WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override) \
     pooled_divisor_3d(od, oh, ow, D, H, W, KD, KH, KW, SD, SH, SW, PD, PH, PW, count_include_pad, divisor_override)
 
+#define INPUT_PLANE ((ulong)D * H * W)
+#define OUTPUT_PLANE ((ulong)OD * OH * OW)
+
 __kernel void volume_extremum_forward(__global const store_t* input,
                                       __global store_t* output,
                                       __global int* indices,
-                                      const ulong outputs,
                                       VOLUME_SHAPES)
 {
-    const ulong o = get_global_id(0);
-    if (o >= outputs) {
-        return;
-    }
-    SPLIT(o, OD, OH, OW, C, plane, od, oh, ow)
+    ITEM(OD, OH, OW, od, oh, ow, o)
+    const ulong in_base = BASE(INPUT_PLANE);
     float best = POOL_MIN ? INFINITY : -INFINITY;
     int best_index = NO_INDEX;
     FOR_WINDOW_TAPS({
-        const float v = LOAD(input, INPUT_AT(at));
+        const float v = LOAD(input, in_base + at * STEP);
         const bool better = POOL_MIN ? v < best : v > best;
-        if (best_index < 0 || better || v != v) {
-            best = v;
-            best_index = at;
-        }
+        const bool take = inside && (best_index < 0 || better || v != v);
+        best = take ? v : best;
+        best_index = take ? at : best_index;
     })
     STORE(output, o, best); // a stored value: exact in the type
     indices[o] = best_index;
@@ -149,18 +181,14 @@ __kernel void volume_extremum_forward(__global const store_t* input,
 __kernel void volume_indexed_backward(__global const store_t* grad_output,
                                       __global const int* indices,
                                       __global store_t* grad_input,
-                                      const ulong elements,
                                       VOLUME_SHAPES)
 {
-    const ulong i = get_global_id(0);
-    if (i >= elements) {
-        return;
-    }
-    SPLIT(i, D, H, W, C, plane, d, h, w)
+    ITEM(D, H, W, d, h, w, i)
+    const ulong out_base = BASE(OUTPUT_PLANE);
     const int self = (d * H + h) * W + w;
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(DD, DH, DW, {
-        const ulong at = OUTPUT_AT(o);
+        const ulong at = out_base + o * STEP;
         if (indices[at] == self) {
             sum += LOAD(grad_output, at);
         }
@@ -171,19 +199,16 @@ __kernel void volume_indexed_backward(__global const store_t* grad_output,
 // The sum of the window's in-bounds taps over its divisor.
 __kernel void volume_avg_forward(__global const store_t* input,
                                  __global store_t* output,
-                                 const ulong outputs,
                                  VOLUME_SHAPES,
                                  const int count_include_pad,
                                  const int divisor_override)
 {
-    const ulong o = get_global_id(0);
-    if (o >= outputs) {
-        return;
-    }
-    SPLIT(o, OD, OH, OW, C, plane, od, oh, ow)
+    ITEM(OD, OH, OW, od, oh, ow, o)
+    const ulong in_base = BASE(INPUT_PLANE);
     float sum = 0.0f;
     FOR_WINDOW_TAPS({
-        sum += LOAD(input, INPUT_AT(at));
+        const float v = LOAD(input, in_base + at * STEP);
+        sum = inside ? sum + v : sum;
     })
     STORE(output, o, sum / (float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override));
 }
@@ -191,19 +216,15 @@ __kernel void volume_avg_forward(__global const store_t* input,
 // dX(d, h, w) = sum over the windows containing (d, h, w) of dY / divisor.
 __kernel void volume_avg_backward(__global const store_t* grad_output,
                                   __global store_t* grad_input,
-                                  const ulong elements,
                                   VOLUME_SHAPES,
                                   const int count_include_pad,
                                   const int divisor_override)
 {
-    const ulong i = get_global_id(0);
-    if (i >= elements) {
-        return;
-    }
-    SPLIT(i, D, H, W, C, plane, d, h, w)
+    ITEM(D, H, W, d, h, w, i)
+    const ulong out_base = BASE(OUTPUT_PLANE);
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(1, 1, 1, {
-        sum += LOAD(grad_output, OUTPUT_AT(o)) / (float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);
+        sum += LOAD(grad_output, out_base + o * STEP) / (float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);
     })
     STORE(grad_input, i, sum);
 }
@@ -212,18 +233,15 @@ __kernel void volume_avg_backward(__global const store_t* grad_output,
 // (avg(x^p) * taps)^(1/p), the average over in-bounds taps.
 __kernel void volume_lp_forward(__global const store_t* input,
                                 __global store_t* output,
-                                const ulong outputs,
                                 VOLUME_SHAPES,
                                 const float norm)
 {
-    const ulong o = get_global_id(0);
-    if (o >= outputs) {
-        return;
-    }
-    SPLIT(o, OD, OH, OW, C, plane, od, oh, ow)
+    ITEM(OD, OH, OW, od, oh, ow, o)
+    const ulong in_base = BASE(INPUT_PLANE);
     float sum = 0.0f;
     FOR_WINDOW_TAPS({
-        sum += lp_power(LOAD(input, INPUT_AT(at)), norm);
+        const float term = lp_power(LOAD(input, in_base + at * STEP), norm);
+        sum = inside ? sum + term : sum;
     })
     const float mean = sum / (float)WINDOW_DIVISOR(od, oh, ow, 1, 0);
     STORE(output, o, lp_power(mean * (float)((long)KD * KH * KW), 1.0f / norm));
@@ -234,20 +252,16 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
                                  __global const store_t* input,
                                  __global const store_t* output,
                                  __global store_t* grad_input,
-                                 const ulong elements,
                                  VOLUME_SHAPES,
                                  const float norm)
 {
-    const ulong i = get_global_id(0);
-    if (i >= elements) {
-        return;
-    }
-    SPLIT(i, D, H, W, C, plane, d, h, w)
+    ITEM(D, H, W, d, h, w, i)
+    const ulong out_base = BASE(OUTPUT_PLANE);
     const float taps = (float)((long)KD * KH * KW);
     const float x = LOAD(input, i);
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(1, 1, 1, {
-        const ulong at = OUTPUT_AT(o);
+        const ulong at = out_base + o * STEP;
         const float scaled_mean = lp_power(LOAD(output, at), norm);
         if (scaled_mean != 0.0f) {
             const float outer = LOAD(grad_output, at) * (taps / (float)WINDOW_DIVISOR(od, oh, ow, 1, 0))
@@ -257,3 +271,114 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
     })
     STORE(grad_input, i, sum);
 }
+
+#if CHANNELS_LAST
+// ---- channels last, eight channels per work-item ------------------------------------------------
+// When C is a multiple of 8 (the host's rule, VolumeKernels), a work-item takes 8 consecutive
+// channels of one position: every tap is one 8-lane vector load (coalesced along C), and the
+// window's bounds are the same for all lanes, so padding taps are skipped as a whole. The rules
+// per lane are the scalar kernels' above, in the same order, so results are bit for bit theirs.
+// Range: (C/8, W, N·D·H) of the tensor the work-items write.
+#define ITEM8(SIZE_D, SIZE_H, SIZE_W, d, h, w, position)                                       \
+    const int channel = (int)get_global_id(0) * 8;                                            \
+    const int w = (int)get_global_id(1);                                                      \
+    const ulong row = get_global_id(2);                                                       \
+    const int h = (int)(row % (ulong)(SIZE_H));                                               \
+    const int d = (int)(row / (ulong)(SIZE_H) % (ulong)(SIZE_D));                             \
+    const ulong sample = row / (ulong)(SIZE_H) / (ulong)(SIZE_D);                             \
+    const ulong position = (row * (SIZE_W) + w) * C + channel;
+
+// The in-bounds taps of window (od, oh, ow) in depth, row, column order; BODY sees `at`.
+#define FOR_INSIDE_TAPS(BODY)                                                                   \
+    const int d0 = od * SD - PD;                                                              \
+    const int h0 = oh * SH - PH;                                                              \
+    const int w0 = ow * SW - PW;                                                              \
+    for (int kd = 0; kd < KD; kd++) {                                                         \
+        const int d = d0 + kd * DD;                                                           \
+        if (d < 0 || d >= D) {                                                                \
+            continue;                                                                         \
+        }                                                                                     \
+        for (int kh = 0; kh < KH; kh++) {                                                     \
+            const int h = h0 + kh * DH;                                                       \
+            if (h < 0 || h >= H) {                                                            \
+                continue;                                                                     \
+            }                                                                                 \
+            for (int kw = 0; kw < KW; kw++) {                                                 \
+                const int w = w0 + kw * DW;                                                   \
+                if (w < 0 || w >= W) {                                                        \
+                    continue;                                                                 \
+                }                                                                             \
+                const int at = (d * H + h) * W + w;                                           \
+                BODY                                                                          \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+__kernel void volume_extremum_forward_c8(__global const store_t* input,
+                                         __global store_t* output,
+                                         __global int* indices,
+                                         VOLUME_SHAPES)
+{
+    ITEM8(OD, OH, OW, od, oh, ow, o)
+    const ulong in_base = BASE(INPUT_PLANE);
+    float8 best = (float8)(POOL_MIN ? INFINITY : -INFINITY);
+    int8 best_index = (int8)(NO_INDEX);
+    FOR_INSIDE_TAPS({
+        const float8 v = LOAD8(input, in_base + at * STEP);
+        const int8 better = POOL_MIN ? v < best : v > best;
+        const int8 take = (best_index < 0) | better | (v != v);
+        best = select(best, v, take);
+        best_index = select(best_index, (int8)(at), take);
+    })
+    STORE8(output, o, best);
+    vstore8(best_index, 0, indices + o);
+}
+
+__kernel void volume_indexed_backward_c8(__global const store_t* grad_output,
+                                         __global const int* indices,
+                                         __global store_t* grad_input,
+                                         VOLUME_SHAPES)
+{
+    ITEM8(D, H, W, d, h, w, i)
+    const ulong out_base = BASE(OUTPUT_PLANE);
+    const int8 self = (int8)((d * H + h) * W + w);
+    float8 sum = (float8)(0.0f);
+    FOR_CANDIDATE_WINDOWS(DD, DH, DW, {
+        const ulong at = out_base + o * STEP;
+        const int8 won = vload8(0, indices + at) == self;
+        sum = select(sum, sum + LOAD8(grad_output, at), won);
+    })
+    STORE8(grad_input, i, sum);
+}
+
+__kernel void volume_avg_forward_c8(__global const store_t* input,
+                                    __global store_t* output,
+                                    VOLUME_SHAPES,
+                                    const int count_include_pad,
+                                    const int divisor_override)
+{
+    ITEM8(OD, OH, OW, od, oh, ow, o)
+    const ulong in_base = BASE(INPUT_PLANE);
+    float8 sum = (float8)(0.0f);
+    FOR_INSIDE_TAPS({
+        sum += LOAD8(input, in_base + at * STEP);
+    })
+    STORE8(output, o, sum / (float8)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override)));
+}
+
+__kernel void volume_avg_backward_c8(__global const store_t* grad_output,
+                                     __global store_t* grad_input,
+                                     VOLUME_SHAPES,
+                                     const int count_include_pad,
+                                     const int divisor_override)
+{
+    ITEM8(D, H, W, d, h, w, i)
+    const ulong out_base = BASE(OUTPUT_PLANE);
+    float8 sum = (float8)(0.0f);
+    FOR_CANDIDATE_WINDOWS(1, 1, 1, {
+        sum += LOAD8(grad_output, out_base + o * STEP)
+                / (float8)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override));
+    })
+    STORE8(grad_input, i, sum);
+}
+#endif

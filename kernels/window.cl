@@ -111,6 +111,26 @@ static inline ushort bfloat16_bits(const float v)
 #error "STORAGE must be 0 (float32), 1 (float16) or 2 (bfloat16)"
 #endif
 
+// Eight consecutive elements from position i (LOAD8: widened to float8) and to it (STORE8: rounded
+// once per lane, as STORE). Positions need no alignment.
+#if STORAGE == 0
+#define LOAD8(p, i) vload8(0, (p) + (i))
+#define STORE8(p, i, v) vstore8((v), 0, (p) + (i))
+#elif STORAGE == 1
+#define LOAD8(p, i) vload_half8(0, (p) + (i))
+#define STORE8(p, i, v) vstore_half8_rte((v), 0, (p) + (i))
+#else
+static inline ushort8 bfloat16_bits8(const float8 v)
+{
+    const uint8 b = as_uint8(v);
+    const uint8 rounded = (b + (uint8)(0x7fffu) + ((b >> 16) & (uint8)(1u))) >> 16;
+    const uint8 quiet = (b >> 16) | (uint8)(0x40u);
+    return convert_ushort8(select(rounded, quiet, (b & (uint8)(0x7fffffffu)) > (uint8)(0x7f800000u)));
+}
+#define LOAD8(p, i) as_float8(convert_uint8(vload8(0, (p) + (i))) << 16)
+#define STORE8(p, i, v) vstore8(bfloat16_bits8(v), 0, (p) + (i))
+#endif
+
 // The memory position of logical element (plane, at) of a tensor with C channels and planes of
 // `plane_size` elements: plane = n*C + c and `at` the in-plane offset d*H*W + h*W + w.
 #if CHANNELS_LAST

@@ -32,46 +32,66 @@ final class VolumeKernels implements FixedWindowKernels {
 
     @Override
     public void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values, Object indices) {
-        run(program(spec, min, in).kernel("volume_extremum_forward"), out.elementCount(), in, out, spec, new Object[] {input, values, indices});
+        run(program(spec, min, in).kernel(vectorName("volume_extremum_forward", in)), out, in, out, spec, new Object[] {input, values, indices});
     }
 
     @Override
     public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec, Object gradInput) {
-        run(program(spec, false, in).kernel("volume_indexed_backward"), in.elementCount(), in, out, spec,
+        run(program(spec, false, in).kernel(vectorName("volume_indexed_backward", in)), in, in, out, spec,
                 new Object[] {gradOutput, indices, gradInput});
     }
 
     @Override
     public void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output) {
-        run(program(spec, false, in).kernel("volume_avg_forward"), out.elementCount(), in, out, spec, new Object[] {input, output},
+        run(program(spec, false, in).kernel(vectorName("volume_avg_forward", in)), out, in, out, spec, new Object[] {input, output},
                 options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
     @Override
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
-        run(program(spec, false, in).kernel("volume_avg_backward"), in.elementCount(), in, out, spec,
+        run(program(spec, false, in).kernel(vectorName("volume_avg_backward", in)), in, in, out, spec,
                 new Object[] {gradOutput, gradInput}, options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
     @Override
     public void lpForward(Object input, Shape in, Shape out, PoolSpec spec, float norm, Object output) {
-        run(program(spec, false, in).kernel("volume_lp_forward"), out.elementCount(), in, out, spec, new Object[] {input, output}, norm);
+        run(program(spec, false, in).kernel("volume_lp_forward"), out, in, out, spec, new Object[] {input, output}, norm);
     }
 
     @Override
     public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec, float norm,
                            Object gradInput) {
-        run(program(spec, false, in).kernel("volume_lp_backward"), in.elementCount(), in, out, spec,
+        run(program(spec, false, in).kernel("volume_lp_backward"), in, in, out, spec,
                 new Object[] {gradOutput, input, output, gradInput}, norm);
     }
 
-    /** The buffers, the item count, VOLUME_SHAPES, then the op's own arguments. */
-    private void run(ClKernel kernel, long items, Shape in, Shape out, PoolSpec spec, Object[] buffers, Object... tail) {
-        Object[] shapes = {items, in.c(), in.d(), in.h(), in.w(), out.d(), out.h(), out.w(), spec.padD(), spec.padH(), spec.padW()};
+    /**
+     * One work-item per element of {@code items} (the output forward, the input backward) in
+     * volume.cl's 3-D range: (W, H, planes·D) channels first, (C, W, N·D·H) channels last, exactly
+     * (the work-group size is the runtime's). Arguments: the buffers, VOLUME_SHAPES, then the op's own.
+     */
+    private void run(ClKernel kernel, Shape items, Shape in, Shape out, PoolSpec spec, Object[] buffers, Object... tail) {
+        Object[] shapes = {in.c(), in.d(), in.h(), in.w(), out.d(), out.h(), out.w(), spec.padD(), spec.padH(), spec.padW()};
         Object[] args = Arrays.copyOf(buffers, buffers.length + shapes.length + tail.length, Object[].class);
         System.arraycopy(shapes, 0, args, buffers.length, shapes.length);
         System.arraycopy(tail, 0, args, buffers.length + shapes.length, tail.length);
-        launches.runGuarded(kernel, items, args);
+        long[] range = !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
+                : new long[] {vectorized(in) && kernel.name().endsWith(VECTOR_SUFFIX) ? items.c() / LANES : items.c(), items.w(),
+                        (long) items.n() * items.d() * items.h()};
+        launches.run(kernel, range, null, args); // the runtime's work-groups: 2-4x faster on POCL than 8x32 tiles
+    }
+
+    /** volume.cl's channels-last kernels that take 8 channels per work-item: {@code <name>_c8}. */
+    private static final String VECTOR_SUFFIX = "_c8";
+    private static final int LANES = 8;
+
+    /** Channels last with C a multiple of 8: the 8-lane kernels, whose every tap is one vector load along C. */
+    private static boolean vectorized(Shape in) {
+        return in.isChannelsLast() && in.c() % LANES == 0;
+    }
+
+    private static String vectorName(String kernel, Shape in) {
+        return vectorized(in) ? kernel + VECTOR_SUFFIX : kernel;
     }
 
     private ClProgram program(PoolSpec spec, boolean min, Shape in) {

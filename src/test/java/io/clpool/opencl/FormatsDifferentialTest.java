@@ -44,14 +44,17 @@ class FormatsDifferentialTest extends DeviceTest {
             new Format(Layout.CHANNELS_FIRST, DType.BFLOAT16),
             new Format(Layout.CHANNELS_LAST, DType.BFLOAT16));
 
-    private static final Shape[] PLANES = {Shape.of(1, 1, 1, 1), Shape.of(2, 3, 7, 9), Shape.of(1, 5, 13, 4)};
+    /** C of 8 and 16: channels last takes the 8-lanes-per-work-item kernels; other C the scalar ones. */
+    private static final Shape[] PLANES = {Shape.of(1, 1, 1, 1), Shape.of(2, 3, 7, 9), Shape.of(1, 5, 13, 4), Shape.of(2, 8, 6, 7),
+        Shape.of(1, 16, 5, 9)};
     private static final PoolSpec[] WINDOWS = {
         PoolSpec.of(2),
         PoolSpec.of(3).withStride(1).withPadding(1),
         PoolSpec.of(3, 2).withStride(2, 1).withPadding(1, 0).withCeilMode(true),
         PoolSpec.of(3).withStride(2).withPadding(1).withDilation(2, 1),
     };
-    private static final Shape[] VOLUMES = {Shape.of(1, 1, 1, 1, 1), Shape.of(2, 3, 5, 4, 6), Shape.of(1, 4, 3, 1, 7)};
+    private static final Shape[] VOLUMES = {Shape.of(1, 1, 1, 1, 1), Shape.of(2, 3, 5, 4, 6), Shape.of(1, 4, 3, 1, 7),
+        Shape.of(1, 8, 4, 3, 5)};
     private static final PoolSpec[] VOLUME_WINDOWS = {
         PoolSpec.of3d(2),
         PoolSpec.of3d(3, 1, 2).withStride(2, 1, 2).withPadding(1, 0, 1).withCeilMode(true),

@@ -99,6 +99,53 @@ class GuardBandTest {
     }
 
     /**
+     * 3-D pooling (5-D inputs) through a {@link PoolPlan} on DIRECT and AUTO: max or min, average
+     * (random count_include_pad and divisor), adaptive max and average (output sizes from 1 to twice
+     * the input per axis) and max unpooling (to the input's size or a larger one), forward and
+     * backward, on random awkward shapes: nothing past any output.
+     */
+    @Test
+    void volumetricCasesLeaveTheGuardBandsAlone() {
+        Random random = new Random(0x3D3D);
+        ReferencePooling reference = new ReferencePooling();
+        PoolSpec[] specs = {PoolSpec.of3d(2), PoolSpec.of3d(3).withStride(1).withPadding(1),
+            PoolSpec.of3d(2, 3, 1).withStride(1, 2, 3).withPadding(1, 1, 0).withCeilMode(true),
+            PoolSpec.of3d(3, 2, 3).withStride(2, 1, 2).withPadding(1, 1, 1).withDilation(2, 1, 3),
+            PoolSpec.of3d(4, 1, 2).withStride(3, 2, 1).withPadding(2, 0, 1).withCeilMode(true)};
+        int cases = 0;
+        while (cases < CASES) {
+            Shape in = Shape.of(1 + random.nextInt(2), 1 + random.nextInt(3), 1 + random.nextInt(12), 1 + random.nextInt(15),
+                    1 + random.nextInt(40));
+            PoolSpec spec = specs[cases % specs.length];
+            if (!RandomizedDifferentialTest.fits(spec, in)) {
+                continue;
+            }
+            cases++;
+            Tensor x = Inputs.values()[random.nextInt(Inputs.values().length)].tensor(in, cases);
+            List<PoolOp> fixed = new java.util.ArrayList<>(List.of(random.nextBoolean() ? PoolOp.max(spec) : PoolOp.min(spec)));
+            if (!spec.hasDilation()) {
+                fixed.add(PoolOp.avg(spec, new AvgOptions(random.nextBoolean(), random.nextInt(3))));
+            }
+            for (Algorithm algorithm : List.of(Algorithm.DIRECT, Algorithm.AUTO)) {
+                for (PoolOp op : fixed) {
+                    guardedPassesOf(op, algorithm, x, null, algorithm + " " + op + " on " + in);
+                }
+            }
+            PoolOp adaptiveMax = PoolOp.adaptiveMax3d(1 + random.nextInt(2 * in.d()), 1 + random.nextInt(2 * in.h()),
+                    1 + random.nextInt(2 * in.w()));
+            guardedPassesOf(adaptiveMax, Algorithm.AUTO, x, null, adaptiveMax + " on " + in);
+            PoolOp adaptiveAvg = PoolOp.adaptiveAvg3d(1 + random.nextInt(2 * in.d()), 1 + random.nextInt(2 * in.h()),
+                    1 + random.nextInt(2 * in.w()));
+            guardedPassesOf(adaptiveAvg, Algorithm.AUTO, x, null, adaptiveAvg + " on " + in);
+            PoolResult pooled = reference.forward(PoolOp.max(spec), x);
+            boolean larger = random.nextBoolean();
+            PoolOp unpool = PoolOp.maxUnpool3d(in.d() + (larger ? 1 : 0), in.h() + (larger ? 2 : 0), in.w());
+            guardedPassesOf(unpool, Algorithm.AUTO, pooled.values(), pooled.indices(), unpool + " of " + spec + " on " + in);
+        }
+        assertEquals(CASES, cases);
+    }
+
+    /**
      * Fractional max pooling on random awkward shapes, geometries (outputs of 1, kernel =
      * input − output + 1) and samples (the ends of [0, 1) included): nothing past its outputs.
      */

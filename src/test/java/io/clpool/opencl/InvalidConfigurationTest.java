@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.clpool.Algorithm;
 import io.clpool.IndexTensor;
+import io.clpool.PoolOp;
 import io.clpool.Pooling;
 import io.clpool.Pooling1d;
 import io.clpool.Tensor;
 import io.clpool.reference.ReferencePooling;
 import io.clpool.spec.AvgOptions;
+import io.clpool.spec.FractionalSamples;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import io.clpool.support.Inputs;
@@ -37,6 +39,14 @@ class InvalidConfigurationTest {
     private static final Tensor X = Inputs.NORMAL.tensor(IN, 1);
     private static final Shape POOLED = IN.withSpatial(2, 2);
     private static final Tensor DY = Inputs.gradient(POOLED, 2);
+    private static final Shape IN_3D = Shape.of(1, 3, 4, 4, 4);
+    private static final Tensor X_3D = Inputs.NORMAL.tensor(IN_3D, 5);
+    private static final Shape POOLED_3D = Shape.of(1, 3, 2, 2, 2);
+    private static final Tensor DY_3D = Inputs.gradient(POOLED_3D, 6);
+    /** A 5-D shape whose D·H·W plane is past int32 offsets: 2048·1024·1025 = 2^31 + 2^21 elements. */
+    private static final Shape HUGE_PLANE_3D = Shape.of(1, 1, 2048, 1024, 1025);
+    private static final String HUGE_PLANE_MESSAGE = "plane should be at most 2147483647 elements (indices are int32 offsets inside a "
+            + "plane), but got ";
     private static final Shape IN_1D = Pooling1d.shape(1, 3, 8);
     private static final Tensor X_1D = Inputs.NORMAL.tensor(IN_1D, 3);
 
@@ -208,6 +218,157 @@ class InvalidConfigurationTest {
                         p -> new Pooling1d(p).avgPool1dBackward(X_1D, Tensor.zeros(Shape.of(1, 3, 2, 8)), Pooling1d.Window.of(2),
                                 AvgOptions.DEFAULT),
                         "the input of a 1-D pooling should be N×C×1×L (H = 1), but got shape: 1x3x2x8")));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> volumetricPooling() {
+        return table("3-D", List.of(
+                new Row("a 2-D window on a 5-D input",
+                        p -> p.forward(PoolOp.max(PoolSpec.of(2)), X_3D),
+                        "the input of a 2-D pooling should be 4-D (N, C, H, W), but got 5-D 1x3x4x4x4"),
+                new Row("a 3-D window on a 4-D input",
+                        p -> p.forward(PoolOp.avg(PoolSpec.of3d(2)), X),
+                        "the input of a 3-D pooling should be 5-D (N, C, D, H, W), but got 4-D 1x3x4x4"),
+                new Row("a 3-D min backward on a 4-D input",
+                        p -> p.backward(PoolOp.min(PoolSpec.of3d(2)), DY, X, null, windowCorners(POOLED, 0, 0)),
+                        "the input of a 3-D pooling should be 5-D (N, C, D, H, W), but got 4-D 1x3x4x4"),
+                new Row("a 2-D max backward on a 5-D input",
+                        p -> p.backward(PoolOp.max(PoolSpec.of(2)), DY_3D, X_3D, null, volumeCorners(0, 0)),
+                        "the input of a 2-D pooling should be 4-D (N, C, H, W), but got 5-D 1x3x4x4x4"),
+                new Row("a 2-D adaptive size on a 5-D input",
+                        p -> p.forward(PoolOp.adaptiveAvg(2, 2), X_3D),
+                        "the input of a 2-D adaptive pooling should be 4-D (N, C, H, W), but got 5-D 1x3x4x4x4"),
+                new Row("a 3-D adaptive size on a 4-D input",
+                        p -> p.forward(PoolOp.adaptiveMax3d(2, 2, 2), X),
+                        "the input of a 3-D adaptive pooling should be 5-D (N, C, D, H, W), but got 4-D 1x3x4x4"),
+                new Row("3-D unpooling of 4-D values",
+                        p -> p.forward(PoolOp.maxUnpool3d(4, 4, 4), DY, windowCorners(POOLED, 0, 0)),
+                        "the input of a 3-D max unpooling should be 5-D, but got 4-D 1x3x2x2"),
+                new Row("2-D unpooling of 5-D values",
+                        p -> p.forward(PoolOp.maxUnpool(4, 4), DY_3D, volumeCorners(0, 0)),
+                        "the input of a 2-D max unpooling should be 4-D, but got 5-D 1x3x2x2x2"),
+                new Row("LP pooling with a 3-D window (no lp_pool3d)",
+                        p -> p.forward(PoolOp.lp(PoolSpec.of3d(2), 2), X_3D),
+                        "LP pooling window should be 2-D (lp_pool1d and lp_pool2d; clpool has no 3-D LP pooling), but got spec: "
+                                + "kernel=2x2x2 stride=2x2x2 padding=0x0x0 dilation=1x1x1"),
+                new Row("fractional max pooling of a 5-D input",
+                        p -> p.forward(PoolOp.fractionalMax(2, 2, 2, 2, FractionalSamples.seeded(1)), X_3D),
+                        "the input of fractional max pooling should be 4-D (N, C, H, W): 3-D fractional max pooling is not "
+                                + "supported yet, but got 5-D 1x3x4x4x4"),
+                new Row("3-D adaptive max to a depth of 0",
+                        p -> p.forward(PoolOp.adaptiveMax3d(0, 2, 2), X_3D),
+                        "adaptive output size should be greater than zero, but got outputD: 0, outputH: 2, outputW: 2"),
+                new Row("3-D adaptive average to a width of 0",
+                        p -> p.forward(PoolOp.adaptiveAvg3d(2, 2, 0), X_3D),
+                        "adaptive output size should be greater than zero, but got outputD: 2, outputH: 2, outputW: 0"),
+                new Row("3-D kernel deeper than the input",
+                        p -> p.forward(PoolOp.max(PoolSpec.of3d(5, 2, 2)), X_3D),
+                        "Given input size (3x4x4x4), calculated output size (3x0x2x2) is too small"),
+                new Row("3-D depth padding more than half the kernel",
+                        p -> p.forward(PoolOp.min(PoolSpec.of3d(2, 3, 3).withPadding(2, 1, 1)), X_3D),
+                        "pad should be at most half of kernel size, but got padD=2, kernelD=2"),
+                new Row("3-D average pooling with depth dilation",
+                        p -> p.forward(PoolOp.avg(PoolSpec.of3d(2).withDilation(2, 1, 1)), X_3D),
+                        "average pooling dilation should be 1, but got dilationD: 2, dilationH: 1, dilationW: 1"),
+                new Row("3-D max backward index inside the volume but outside its window",
+                        p -> p.backward(PoolOp.max(PoolSpec.of3d(2)), DY_3D, X_3D, null, volumeCorners(13, 1)),
+                        "index should be inside its pooling window for an input plane of 4x4x4,"
+                                + " but got index: 1 at output (n=0, c=1, d=1, h=0, w=1)"),
+                new Row("3-D min backward index past the end of the volume",
+                        p -> p.backward(PoolOp.min(PoolSpec.of3d(2)), DY_3D, X_3D, null, volumeCorners(7, 64)),
+                        "index should be in [0, 64) for an input plane of 4x4x4, but got index: 64 at output (n=0, c=0, d=1, h=1, w=1)"),
+                new Row("3-D adaptive max backward index outside its window",
+                        p -> p.backward(PoolOp.adaptiveMax3d(2, 2, 2), DY_3D, X_3D, null, volumeCorners(5, 0)),
+                        "index should be inside its adaptive pooling window for an input plane of 4x4x4,"
+                                + " but got index: 0 at output (n=0, c=0, d=1, h=0, w=1)"),
+                new Row("3-D average backward gradient not of the pooled shape",
+                        p -> p.backward(PoolOp.avg(PoolSpec.of3d(2)), X_3D, X_3D, null, null),
+                        "gradOutput shape should be 1x3x2x2x2, but got 1x3x4x4x4"),
+                new Row("3-D unpooling index past the end of the volume",
+                        p -> p.forward(PoolOp.maxUnpool3d(4, 4, 4), DY_3D, volumeCorners(9, 64)),
+                        "index should be in [0, 64) for an unpooled plane of 4x4x4, but got index: 64 at value (n=0, c=1, d=0, h=0, w=1)"),
+                new Row("3-D unpooling negative index",
+                        p -> p.forward(PoolOp.maxUnpool3d(4, 4, 4), DY_3D, volumeCorners(22, -1)),
+                        "index should be in [0, 64) for an unpooled plane of 4x4x4, but got index: -1 at value (n=0, c=2, d=1, h=1, w=0)"),
+                new Row("3-D unpooling backward index past the end of the volume",
+                        p -> p.backward(PoolOp.maxUnpool3d(4, 4, 4), X_3D, DY_3D, null, volumeCorners(9, 64)),
+                        "index should be in [0, 64) for an unpooled plane of 4x4x4, but got index: 64 at value (n=0, c=1, d=0, h=0, w=1)")));
+    }
+
+    /** A refused plan: made on the closed context, so a passing row refused it before any device work. */
+    record PlanRow(String reason, PoolOp op, Shape input, Algorithm algorithm, String message) {}
+
+    /**
+     * 3-D plans the OpenCL backend refuses: IM2COL with a 3-D window (the reference has no
+     * algorithms, so these are OpenCL's alone), ranks that do not match, and D·H·W planes past
+     * int32 offsets (shapes too large for a host tensor, so they are plans). Each on the closed
+     * context, through {@link PoolPlan#create} and, where a host tensor can hold the input,
+     * through {@link OpenClPooling}.
+     */
+    @TestFactory
+    Stream<DynamicTest> volumetricPlans() {
+        PoolSpec cube = PoolSpec.of3d(2);
+        PoolSpec uneven = PoolSpec.of3d(1, 2, 3).withStride(1, 2, 2).withPadding(0, 1, 1).withCeilMode(true);
+        String im2col = "the IM2COL algorithm runs 2-D windows on float32 channels-first tensors only: use DIRECT or AUTO for float32 ";
+        List<PlanRow> rows = List.of(
+                new PlanRow("IM2COL with a 3-D max window", PoolOp.max(cube), IN_3D, Algorithm.IM2COL,
+                        im2col + "max pooling of 1x3x4x4x4 (kernel=2x2x2 stride=2x2x2 padding=0x0x0 dilation=1x1x1)"),
+                new PlanRow("IM2COL with a 3-D min window", PoolOp.min(uneven), IN_3D, Algorithm.IM2COL,
+                        im2col + "min pooling of 1x3x4x4x4 (kernel=1x2x3 stride=1x2x2 padding=0x1x1 dilation=1x1x1 ceil)"),
+                new PlanRow("IM2COL with a 3-D average window", PoolOp.avg(uneven, new AvgOptions(false, 3)), IN_3D, Algorithm.IM2COL,
+                        im2col + "avg pooling of 1x3x4x4x4 (kernel=1x2x3 stride=1x2x2 padding=0x1x1 dilation=1x1x1 ceil)"),
+                new PlanRow("a 2-D window on a 5-D input", PoolOp.max(PoolSpec.of(2)), IN_3D, Algorithm.DIRECT,
+                        "the input of a 2-D pooling should be 4-D (N, C, H, W), but got 5-D 1x3x4x4x4"),
+                new PlanRow("a 3-D window on a 4-D input", PoolOp.max(cube), IN, Algorithm.AUTO,
+                        "the input of a 3-D pooling should be 5-D (N, C, D, H, W), but got 4-D 1x3x4x4"),
+                new PlanRow("a 3-D window on a 4-D input, IM2COL (the rank is checked first)", PoolOp.avg(cube), IN, Algorithm.IM2COL,
+                        "the input of a 3-D pooling should be 5-D (N, C, D, H, W), but got 4-D 1x3x4x4"),
+                new PlanRow("fractional max pooling of a 5-D input", PoolOp.fractionalMax(2, 2, 2, 2, FractionalSamples.seeded(1)), IN_3D,
+                        Algorithm.AUTO, "the input of fractional max pooling should be 4-D (N, C, H, W): 3-D fractional max pooling is"
+                                + " not supported yet, but got 5-D 1x3x4x4x4"),
+                new PlanRow("a 5-D input plane past int32 offsets (max)", PoolOp.max(cube), HUGE_PLANE_3D, Algorithm.DIRECT,
+                        "the input " + HUGE_PLANE_MESSAGE + "input D x H x W: 2048x1024x1025 = 2149580800"),
+                new PlanRow("a 5-D input plane past int32 offsets (avg)", PoolOp.avg(cube), HUGE_PLANE_3D, Algorithm.AUTO,
+                        "the input " + HUGE_PLANE_MESSAGE + "input D x H x W: 2048x1024x1025 = 2149580800"),
+                new PlanRow("a 5-D input plane past int32 offsets (adaptive average)", PoolOp.adaptiveAvg3d(1, 1, 1), HUGE_PLANE_3D,
+                        Algorithm.AUTO, "the input " + HUGE_PLANE_MESSAGE + "input D x H x W: 2048x1024x1025 = 2149580800"),
+                new PlanRow("an adaptive output volume past int32 offsets", PoolOp.adaptiveMax3d(2048, 1024, 1025), IN_3D, Algorithm.AUTO,
+                        "the output " + HUGE_PLANE_MESSAGE + "output D x H x W: 2048x1024x1025 = 2149580800"),
+                new PlanRow("an unpooled volume past int32 offsets", PoolOp.maxUnpool3d(2048, 1024, 1025), POOLED_3D, Algorithm.AUTO,
+                        "the unpooled output " + HUGE_PLANE_MESSAGE + "unpooled output D x H x W: 2048x1024x1025 = 2149580800"));
+        return rows.stream().flatMap(row -> Stream.of(
+                dynamicTest("plan: " + row.reason(), () -> {
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                            () -> PoolPlan.create(closedContext, row.op(), row.input(), row.algorithm()));
+                    assertEquals(row.message(), e.getMessage());
+                }),
+                dynamicTest("host call [" + row.algorithm() + "]: " + row.reason(), () -> {
+                    if (row.input().elementCount() > Integer.MAX_VALUE - 8) {
+                        return; // no host tensor holds it: the plan row above is the check
+                    }
+                    try (OpenClPooling backend = new OpenClPooling(closedContext, row.algorithm())) {
+                        Tensor x = Tensor.zeros(row.input());
+                        IndexTensor taken = row.op().takesIndices() ? new IndexTensor(row.input(), new int[x.data().length]) : null;
+                        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> backend.forward(row.op(), x, taken));
+                        assertEquals(row.message(), e.getMessage());
+                    }
+                })));
+    }
+
+    /**
+     * Indices of a 2×2×2 pooling of 4×4×4 volumes (N 1, C 3), each at its window's first corner
+     * {@code 2od·16 + 2oh·4 + 2ow}, except {@code bad} at position {@code at}.
+     */
+    private static IndexTensor volumeCorners(int at, int bad) {
+        int[] idx = new int[(int) POOLED_3D.elementCount()];
+        for (int i = 0; i < idx.length; i++) {
+            int od = (i % 8) / 4;
+            int oh = (i % 4) / 2;
+            int ow = i % 2;
+            idx[i] = 2 * od * 16 + 2 * oh * 4 + 2 * ow;
+        }
+        idx[at] = bad;
+        return new IndexTensor(POOLED_3D, idx);
     }
 
     private Stream<DynamicTest> table(String op, List<Row> rows) {

@@ -19,6 +19,7 @@ import io.clpool.support.Calls;
 import io.clpool.support.Compare;
 import io.clpool.support.DeviceTest;
 import io.clpool.support.Inputs;
+import io.clpool.reference.TermMagnitudes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -46,6 +47,10 @@ import org.junit.jupiter.api.TestFactory;
 class PoolPlanTest extends DeviceTest {
     private static final Shape SHAPE = Shape.of(2, 3, 9, 13);
     private static final PoolSpec SPEC = PoolSpec.of(3).withStride(2).withPadding(1);
+    private static final Shape SHAPE_3D = Shape.of(2, 3, 4, 9, 13);
+    /** Non-cubic, overlapping, padded on every axis, dilated along H, ceil mode. */
+    private static final PoolSpec SPEC_3D = PoolSpec.of3d(3, 2, 3).withStride(2, 1, 2).withPadding(1, 1, 1).withDilation(1, 2, 1)
+            .withCeilMode(true);
 
     /** A context and in-order queue created by "the caller", without profiling. */
     private static final class CallerObjects implements AutoCloseable {
@@ -303,6 +308,47 @@ class PoolPlanTest extends DeviceTest {
                         "bytes, but the device's maximum allocation is",
                         f -> PoolPlan.create(context, PoolOp.max(PoolSpec.of(46341).withPadding(23170)), Shape.of(1, 1, 1, 1),
                                 Algorithm.IM2COL)),
+                new Refusal("IM2COL with a 3-D window", IllegalArgumentException.class,
+                        "the IM2COL algorithm runs 2-D windows on float32 channels-first tensors only: use DIRECT or AUTO for float32 "
+                                + "max pooling of 2x3x4x9x13 (kernel=2x2x2 stride=2x2x2 padding=0x0x0 dilation=1x1x1)",
+                        f -> PoolPlan.create(context, PoolOp.max(PoolSpec.of3d(2)), SHAPE_3D, Algorithm.IM2COL)),
+                new Refusal("IM2COL with a 3-D average window", IllegalArgumentException.class,
+                        "the IM2COL algorithm runs 2-D windows on float32 channels-first tensors only: use DIRECT or AUTO for float32 "
+                                + "avg pooling of 2x3x4x9x13 (kernel=1x3x2 stride=1x3x2 padding=0x1x1 dilation=1x1x1)",
+                        f -> PoolPlan.create(context, PoolOp.avg(PoolSpec.of3d(1, 3, 2).withPadding(0, 1, 1)), SHAPE_3D, Algorithm.IM2COL)),
+                new Refusal("a 2-D window on a 5-D input", IllegalArgumentException.class,
+                        "the input of a 2-D pooling should be 4-D (N, C, H, W), but got 5-D 2x3x4x9x13",
+                        f -> PoolPlan.create(context, PoolOp.max(SPEC), SHAPE_3D)),
+                new Refusal("a 3-D window on a 4-D input", IllegalArgumentException.class,
+                        "the input of a 3-D pooling should be 5-D (N, C, D, H, W), but got 4-D 2x3x9x13",
+                        f -> PoolPlan.create(context, PoolOp.min(SPEC_3D), SHAPE)),
+                new Refusal("a 3-D adaptive size on a 4-D input", IllegalArgumentException.class,
+                        "the input of a 3-D adaptive pooling should be 5-D (N, C, D, H, W), but got 4-D 2x3x9x13",
+                        f -> PoolPlan.create(context, PoolOp.adaptiveAvg3d(2, 2, 2), SHAPE)),
+                new Refusal("LP pooling with a 3-D window", IllegalArgumentException.class,
+                        "LP pooling window should be 2-D (lp_pool1d and lp_pool2d; clpool has no 3-D LP pooling)",
+                        f -> PoolPlan.create(context, PoolOp.lp(PoolSpec.of3d(2), 2.0), SHAPE_3D)),
+                new Refusal("fractional max pooling of a 5-D input", IllegalArgumentException.class,
+                        "the input of fractional max pooling should be 4-D (N, C, H, W): 3-D fractional max pooling is not supported yet,"
+                                + " but got 5-D 2x3x4x9x13",
+                        f -> PoolPlan.create(context, PoolOp.fractionalMax(2, 2, 3, 3, io.clpool.spec.FractionalSamples.seeded(7)), SHAPE_3D)),
+                new Refusal("a 3-D adaptive output of 0", IllegalArgumentException.class,
+                        "adaptive output size should be greater than zero, but got outputD: 2, outputH: 0, outputW: 2",
+                        f -> PoolPlan.create(context, PoolOp.adaptiveMax3d(2, 0, 2), SHAPE_3D)),
+                new Refusal("a 5-D plane past int32 indices", IllegalArgumentException.class,
+                        "the input plane should be at most 2147483647 elements (indices are int32 offsets inside a plane), "
+                                + "but got input D x H x W: 2048x1024x1025 = 2149580800",
+                        f -> PoolPlan.create(context, PoolOp.max(PoolSpec.of3d(2)), Shape.of(1, 1, 2048, 1024, 1025))),
+                new Refusal("an unpooled volume past int32 indices", IllegalArgumentException.class,
+                        "unpooled output D x H x W: 2048x1024x1025 = 2149580800",
+                        f -> PoolPlan.create(context, PoolOp.maxUnpool3d(2048, 1024, 1025), Shape.of(1, 1, 2, 2, 2))),
+                new Refusal("4-D tensors to a 3-D plan", IllegalArgumentException.class, "input shape should be 2x3x4x9x13, but got 2x3x9x13",
+                        f -> {
+                            try (PoolPlan plan = PoolPlan.create(context, PoolOp.max(SPEC_3D), SHAPE_3D);
+                                 DevicePoolResult y3 = plan.allocateOutputs()) {
+                                plan.forward(f.x, y3.values(), y3.indices());
+                            }
+                        }),
                 new Refusal("an LP norm that is infinite in float", IllegalArgumentException.class, "1.0E308",
                         f -> PoolOp.lp(PoolSpec.of(2), 1e308)),
                 new Refusal("over the device's maximum allocation", IllegalArgumentException.class, "maximum allocation", f -> {
@@ -321,6 +367,144 @@ class PoolPlanTest extends DeviceTest {
                 assertEquals(buffers, context.liveObjects(NativeKind.BUFFER), "buffers left behind");
             }
         }));
+    }
+
+    /**
+     * A 3-D plan's forward and backward enqueued twice, chained only by events, into two sets of
+     * device outputs (the second pre-filled with NaN, so an element either run skips shows), then a
+     * third time into the first set: all three bitwise equal, and equal to the reference.
+     */
+    @TestFactory
+    Stream<DynamicTest> aVolumetricPlanRunTwiceGivesIdenticalResults() {
+        PoolSpec avgSpec = PoolSpec.of3d(3, 2, 3).withStride(2, 1, 2).withPadding(1, 1, 1).withCeilMode(true);
+        List<PoolOp> ops = List.of(PoolOp.max(SPEC_3D), PoolOp.min(SPEC_3D), PoolOp.avg(avgSpec, new AvgOptions(false, 0)),
+                PoolOp.adaptiveMax3d(3, 7, 20), PoolOp.adaptiveAvg3d(5, 4, 6));
+        return ops.stream().map(op -> dynamicTest(op.toString(), () -> runTwice(op)));
+    }
+
+    private void runTwice(PoolOp op) {
+        Tensor x = Inputs.TIES.tensor(SHAPE_3D, 21);
+        ReferencePooling reference = new ReferencePooling();
+        PoolResult expected = reference.forward(op, x);
+        Shape out = expected.values().shape();
+        Tensor dy = Inputs.gradient(out, 22);
+        Tensor expectedGrad = reference.backward(op, dy, x, expected.values(), expected.indices());
+        float[] nans = new float[(int) Math.max(SHAPE_3D.elementCount(), out.elementCount())];
+        java.util.Arrays.fill(nans, Float.NaN);
+        try (PoolPlan plan = PoolPlan.create(context, op, SHAPE_3D);
+             DeviceTensor input = DeviceTensor.upload(context, x);
+             DeviceTensor gradOut = DeviceTensor.upload(context, dy);
+             DevicePoolResult y1 = plan.allocateOutputs();
+             DevicePoolResult y2 = plan.allocateOutputs();
+             DeviceTensor dx1 = DeviceTensor.allocate(context, SHAPE_3D);
+             DeviceTensor dx2 = DeviceTensor.upload(context, new Tensor(SHAPE_3D, java.util.Arrays.copyOf(nans, (int) SHAPE_3D.elementCount())))) {
+            assertEquals(out, plan.outputShape());
+            y2.values().write(direct(java.util.Arrays.copyOf(nans, (int) out.elementCount())));
+            cl_event f1 = forward(plan, op, input, y1);
+            cl_event b1 = backward(plan, op, gradOut, y1, dx1, f1);
+            cl_event f2 = forward(plan, op, input, y2, b1);
+            cl_event b2 = backward(plan, op, gradOut, y2, dx2, f2);
+            Calls.await(b2);
+            for (cl_event e : List.of(f1, b1, f2)) {
+                CL.clReleaseEvent(e);
+            }
+            PoolResult first = y1.download();
+            PoolResult second = y2.download();
+            float[] grad1 = dx1.download().data();
+            Compare.bitEqual(first.values().data(), second.values().data(), op + " values, run 1 vs run 2");
+            Compare.bitEqual(grad1, dx2.download().data(), op + " gradient, run 1 vs run 2");
+            if (op.hasIndices()) {
+                Compare.bitEqual(first.indices().data(), second.indices().data(), op + " indices, run 1 vs run 2");
+                Compare.bitEqual(expected.indices().data(), first.indices().data(), op + " indices against the reference");
+            }
+            if (op.exact()) {
+                Compare.bitEqual(expected.values().data(), first.values().data(), op + " values against the reference");
+            } else {
+                Compare.close(expected.values().data(), first.values().data(), TermMagnitudes.forward(op, x), op + " values");
+            }
+            Compare.close(expectedGrad.data(), grad1, TermMagnitudes.backward(op, dy, x, expected.values(), expected.indices()),
+                    op + " gradient against the reference");
+            // A third run over the first outputs: the same bits again.
+            Calls.await(forward(plan, op, input, y1));
+            Calls.await(backward(plan, op, gradOut, y1, dx1));
+            Compare.bitEqual(first.values().data(), y1.values().download().data(), op + " values, run 1 vs run 3");
+            Compare.bitEqual(grad1, dx1.download().data(), op + " gradient, run 1 vs run 3");
+        }
+    }
+
+    private static FloatBuffer direct(float[] data) {
+        FloatBuffer buffer = ByteBuffer.allocateDirect(data.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        buffer.put(data).flip();
+        return buffer;
+    }
+
+    private static cl_event forward(PoolPlan plan, PoolOp op, DeviceTensor input, DevicePoolResult y, cl_event... waitFor) {
+        return op.hasIndices() ? plan.forward(input, y.values(), y.indices(), waitFor) : plan.forward(input, y.values(), waitFor);
+    }
+
+    private static cl_event backward(PoolPlan plan, PoolOp op, DeviceTensor gradOut, DevicePoolResult y, DeviceTensor gradIn,
+                                     cl_event... waitFor) {
+        return op.hasIndices() ? plan.backward(gradOut, y.indices(), gradIn, waitFor) : plan.backward(gradOut, gradIn, waitFor);
+    }
+
+    /**
+     * {@link PoolPlan#requireValidIndices} on 3-D indices from elsewhere: the reference's pass; one
+     * moved to the next window along D, or past the volume, is refused naming it and its output
+     * (n, c, d, h, w); and the plan still runs with the good ones. Max, adaptive max and unpooling.
+     */
+    @Test
+    void requireValidIndicesRejectsABadVolumetricIndexNamingIt() {
+        Shape in = Shape.of(1, 2, 4, 6, 5);
+        Tensor x = Inputs.NORMAL.tensor(in, 31);
+        ReferencePooling reference = new ReferencePooling();
+        PoolOp max = PoolOp.max(PoolSpec.of3d(2).withStride(2));
+        PoolResult pooled = reference.forward(max, x); // 1x2x2x3x2: position 19 is (c=1, d=1, h=0, w=1)
+        int[] moved = pooled.indices().data().clone();
+        moved[19] -= 2 * 6 * 5; // the same tap of the window one depth window up: in the plane, not in its window
+        requireRefused(max, in, pooled.indices(), new IndexTensor(pooled.indices().shape(), moved),
+                "index should be inside its pooling window for an input plane of 4x6x5, but got index: " + moved[19]
+                        + " at output (n=0, c=1, d=1, h=0, w=1)");
+        int[] past = pooled.indices().data().clone();
+        past[4] = 120;
+        requireRefused(max, in, pooled.indices(), new IndexTensor(pooled.indices().shape(), past),
+                "index should be in [0, 120) for an input plane of 4x6x5, but got index: 120 at output (n=0, c=0, d=0, h=2, w=0)");
+
+        PoolOp adaptive = PoolOp.adaptiveMax3d(3, 2, 4);
+        PoolResult adaptivePooled = reference.forward(adaptive, x); // 1x2x3x2x4: position 9 is (c=0, d=1, h=0, w=1)
+        int[] outside = adaptivePooled.indices().data().clone();
+        outside[9] = 0;
+        requireRefused(adaptive, in, adaptivePooled.indices(), new IndexTensor(adaptivePooled.indices().shape(), outside),
+                "index should be inside its adaptive pooling window for an input plane of 4x6x5, but got index: 0"
+                        + " at output (n=0, c=0, d=1, h=0, w=1)");
+
+        PoolOp unpool = PoolOp.maxUnpool3d(in.d(), in.h(), in.w());
+        int[] beyond = pooled.indices().data().clone();
+        beyond[13] = -7;
+        requireRefused(unpool, pooled.values().shape(), pooled.indices(), new IndexTensor(pooled.indices().shape(), beyond),
+                "index should be in [0, 120) for an unpooled plane of 4x6x5, but got index: -7 at value (n=0, c=1, d=0, h=0, w=1)");
+    }
+
+    /** The good indices pass the check and drive a backward; the bad ones are refused with {@code message}. */
+    private void requireRefused(PoolOp op, Shape input, IndexTensor good, IndexTensor bad, String message) {
+        try (PoolPlan plan = PoolPlan.create(context, op, input);
+             DeviceIndices goodOnDevice = DeviceIndices.upload(context, good);
+             DeviceIndices badOnDevice = DeviceIndices.upload(context, bad);
+             DeviceTensor gradOut = DeviceTensor.upload(context, Inputs.gradient(op.takesIndices() ? op.outputShape(input) : good.shape(), 3));
+             DeviceTensor gradIn = DeviceTensor.allocate(context, input)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan.requireValidIndices(badOnDevice));
+            assertEquals(message, e.getMessage());
+            plan.requireValidIndices(goodOnDevice);
+            Calls.await(plan.backward(gradOut, goodOnDevice, gradIn));
+            Tensor zeros = Tensor.zeros(input);
+            Tensor dy = gradOut.download();
+            Tensor expected = new ReferencePooling().backward(op, dy, zeros, null, good);
+            float[] magnitudes = TermMagnitudes.backward(op, dy, zeros, null, good);
+            if (magnitudes == null) { // unpooling's backward is a gather: exact
+                Compare.bitEqual(expected.data(), gradIn.download().data(), op + " backward with the indices that passed");
+            } else {
+                Compare.close(expected.data(), gradIn.download().data(), magnitudes, op + " backward with the indices that passed");
+            }
+        }
     }
 
     @Test
