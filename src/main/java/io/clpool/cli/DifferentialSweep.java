@@ -87,7 +87,11 @@ final class DifferentialSweep {
         return cases(count, seed, ops, Format.PLAIN);
     }
 
-    /** {@code count} cases in {@code format} cycling through {@code ops}, drawn from {@code seed} (the same draws in every format). */
+    /**
+     * {@code count} cases in {@code format} cycling through {@code ops}, drawn from {@code seed}: the
+     * same draws in every format, with one channel more channels last (where one channel would lie
+     * as channels first does).
+     */
     static List<Case> cases(int count, long seed, List<String> ops, Format format) {
         return draw(count, 0, new Random(seed), ops, i -> format);
     }
