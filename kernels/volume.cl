@@ -82,6 +82,7 @@
     const ulong position = (row * (SIZE_W) + w) * C + channel;
 #define BASE(plane_size) (sample * (ulong)(plane_size) * C + channel)
 #define STEP ((ulong)C)
+#define OFFSET(at) ((ulong)(at) * C)
 #else
 #define ITEM(SIZE_D, SIZE_H, SIZE_W, d, h, w, position)                                        \
     const int w = (int)get_global_id(0);                                                      \
@@ -96,6 +97,7 @@
     const ulong position = (slab * (SIZE_H) + h) * (SIZE_W) + w;
 #define BASE(plane_size) (plane * (ulong)(plane_size))
 #define STEP ((ulong)1)
+#define OFFSET(at) (at) /* an int: 32-bit offsets from the plane's start let POCL vectorize the loads */
 #endif
 
 // Visits the taps of window (od, oh, ow) in depth, row, column order; BODY sees `inside` (false
@@ -163,11 +165,11 @@ __kernel void volume_extremum_forward(__global const store_t* input,
                                       VOLUME_SHAPES)
 {
     ITEM(OD, OH, OW, od, oh, ow, o)
-    const ulong in_base = BASE(INPUT_PLANE);
+    const __global store_t* in = input + BASE(INPUT_PLANE);
     float best = POOL_MIN ? INFINITY : -INFINITY;
     int best_index = NO_INDEX;
     FOR_WINDOW_TAPS({
-        const float v = LOAD(input, in_base + at * STEP);
+        const float v = LOAD(in, OFFSET(at));
         const bool better = POOL_MIN ? v < best : v > best;
         const bool take = inside && (best_index < 0 || better || v != v);
         best = take ? v : best;
@@ -185,12 +187,13 @@ __kernel void volume_indexed_backward(__global const store_t* grad_output,
 {
     ITEM(D, H, W, d, h, w, i)
     const ulong out_base = BASE(OUTPUT_PLANE);
+    const __global store_t* gy = grad_output + out_base;
+    const __global int* idx = indices + out_base;
     const int self = (d * H + h) * W + w;
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(DD, DH, DW, {
-        const ulong at = out_base + o * STEP;
-        if (indices[at] == self) {
-            sum += LOAD(grad_output, at);
+        if (idx[OFFSET(o)] == self) {
+            sum += LOAD(gy, OFFSET(o));
         }
     })
     STORE(grad_input, i, sum);
@@ -204,10 +207,10 @@ __kernel void volume_avg_forward(__global const store_t* input,
                                  const int divisor_override)
 {
     ITEM(OD, OH, OW, od, oh, ow, o)
-    const ulong in_base = BASE(INPUT_PLANE);
+    const __global store_t* in = input + BASE(INPUT_PLANE);
     float sum = 0.0f;
     FOR_WINDOW_TAPS({
-        const float v = LOAD(input, in_base + at * STEP);
+        const float v = LOAD(in, OFFSET(at));
         sum = inside ? sum + v : sum;
     })
     STORE(output, o, sum / (float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override));
@@ -221,10 +224,10 @@ __kernel void volume_avg_backward(__global const store_t* grad_output,
                                   const int divisor_override)
 {
     ITEM(D, H, W, d, h, w, i)
-    const ulong out_base = BASE(OUTPUT_PLANE);
+    const __global store_t* gy = grad_output + BASE(OUTPUT_PLANE);
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(1, 1, 1, {
-        sum += LOAD(grad_output, out_base + o * STEP) / (float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);
+        sum += LOAD(gy, OFFSET(o)) / (float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);
     })
     STORE(grad_input, i, sum);
 }
@@ -237,10 +240,10 @@ __kernel void volume_lp_forward(__global const store_t* input,
                                 const float norm)
 {
     ITEM(OD, OH, OW, od, oh, ow, o)
-    const ulong in_base = BASE(INPUT_PLANE);
+    const __global store_t* in = input + BASE(INPUT_PLANE);
     float sum = 0.0f;
     FOR_WINDOW_TAPS({
-        const float term = lp_power(LOAD(input, in_base + at * STEP), norm);
+        const float term = lp_power(LOAD(in, OFFSET(at)), norm);
         sum = inside ? sum + term : sum;
     })
     const float mean = sum / (float)WINDOW_DIVISOR(od, oh, ow, 1, 0);
