@@ -12,6 +12,7 @@ import io.clpool.opencl.Devices;
 import io.clpool.opencl.PoolPlan;
 import io.clpool.reference.ReferencePooling;
 import io.clpool.spec.Checks;
+import io.clpool.spec.DType;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import java.io.IOException;
@@ -40,7 +41,10 @@ import java.util.Random;
  *
  * <p>Effective bandwidth counts bytes read plus bytes written: forward input + output (+ int32
  * indices for max/min), backward grad-out (+ indices for max/min, + input and output for LP) +
- * grad-in; a copy of B bytes counts 2·B. {@code copy_gbps} is the faster of the two copies.
+ * grad-in; a copy of B bytes counts 2·B. Tensors count in their stored type (4 bytes per float32
+ * element, 2 per float16 or bfloat16 element; indices 4), and the copies move a buffer of the
+ * input's stored size. {@code copy_gbps} is the faster of the two copies. A case's tensors have
+ * its {@link Options#dtype()} and its shape's layout (channels last: NHWC, NDHWC).
  * The single-threaded reference ({@link ReferencePooling}) runs the same case on the host.
  */
 public final class Benchmark {
@@ -52,14 +56,16 @@ public final class Benchmark {
 
     /**
      * One case: {@code op} among {@link #OPS}; square kernel, stride and padding; {@code device}
-     * as {@link Devices#select(String)} takes it (null: the default device).
+     * as {@link Devices#select(String)} takes it (null: the default device); tensors of
+     * {@code shape} (logical, in its layout) stored in {@code dtype}.
      */
     public record Options(String op, Shape shape, int kernel, int stride, int padding, String device, Algorithm algorithm,
-                          int warmup, int runs, int referenceRuns) {
+                          int warmup, int runs, int referenceRuns, DType dtype) {
         public Options {
             Checks.requireNonNull(op, "op");
             Checks.requireNonNull(shape, "shape");
             Checks.requireNonNull(algorithm, "algorithm");
+            Checks.requireNonNull(dtype, "dtype");
             if (!OPS.contains(op)) {
                 throw new IllegalArgumentException("op should be one of " + OPS + " (adaptive pooling has no fixed window"
                         + " to benchmark here), but got op: " + op);
@@ -77,21 +83,32 @@ public final class Benchmark {
             spec(kernel, stride, padding, shape.volumetric()); // validates
         }
 
+        /** A float32 case. */
+        public Options(String op, Shape shape, int kernel, int stride, int padding, String device, Algorithm algorithm,
+                       int warmup, int runs, int referenceRuns) {
+            this(op, shape, kernel, stride, padding, device, algorithm, warmup, runs, referenceRuns, DType.FLOAT32);
+        }
+
         /** Defaults: default device, AUTO, 3 warm-up runs, 11 timed runs, 3 reference runs. */
         public static Options of(String op, Shape shape, int kernel, int stride, int padding) {
             return new Options(op, shape, kernel, stride, padding, null, Algorithm.AUTO, 3, 11, 3);
         }
 
         public Options withAlgorithm(Algorithm a) {
-            return new Options(op, shape, kernel, stride, padding, device, a, warmup, runs, referenceRuns);
+            return new Options(op, shape, kernel, stride, padding, device, a, warmup, runs, referenceRuns, dtype);
         }
 
         public Options withDevice(String d) {
-            return new Options(op, shape, kernel, stride, padding, d, algorithm, warmup, runs, referenceRuns);
+            return new Options(op, shape, kernel, stride, padding, d, algorithm, warmup, runs, referenceRuns, dtype);
         }
 
         public Options withRuns(int w, int r, int ref) {
-            return new Options(op, shape, kernel, stride, padding, device, algorithm, w, r, ref);
+            return new Options(op, shape, kernel, stride, padding, device, algorithm, w, r, ref, dtype);
+        }
+
+        /** The same case with its tensors stored in {@code type} and {@code layout}. */
+        public Options withFormat(DType type, io.clpool.spec.Layout layout) {
+            return new Options(op, shape.withLayout(layout), kernel, stride, padding, device, algorithm, warmup, runs, referenceRuns, type);
         }
 
         /** The window: square (cubic for a 5-D shape) with the same stride and padding on every spatial axis. */
@@ -127,7 +144,24 @@ public final class Benchmark {
                          long forwardBytes, long backwardBytes, double forwardGbps, double backwardGbps,
                          double copyBufferGbps, double copyKernelGbps, double copyGbps,
                          double referenceForwardMs, double referenceBackwardMs, double planCreateMs,
-                         double planEnqueueMicros, double rawEnqueueMicros, double launchFloorMs, String note) {
+                         double planEnqueueMicros, double rawEnqueueMicros, double launchFloorMs, String note, DType dtype) {
+
+        /** A float32 result. */
+        public Result(String device, String op, Shape shape, PoolSpec spec, Algorithm algorithm, int runs,
+                      double forwardMs, double backwardMs, double forwardWallMs, double backwardWallMs,
+                      long forwardBytes, long backwardBytes, double forwardGbps, double backwardGbps,
+                      double copyBufferGbps, double copyKernelGbps, double copyGbps,
+                      double referenceForwardMs, double referenceBackwardMs, double planCreateMs,
+                      double planEnqueueMicros, double rawEnqueueMicros, double launchFloorMs, String note) {
+            this(device, op, shape, spec, algorithm, runs, forwardMs, backwardMs, forwardWallMs, backwardWallMs, forwardBytes,
+                    backwardBytes, forwardGbps, backwardGbps, copyBufferGbps, copyKernelGbps, copyGbps, referenceForwardMs,
+                    referenceBackwardMs, planCreateMs, planEnqueueMicros, rawEnqueueMicros, launchFloorMs, note, DType.FLOAT32);
+        }
+
+        /** The memory order of the case's tensors: NCHW, NHWC, NCDHW or NDHWC. */
+        public String layout() {
+            return shape.layout().order(shape.spatialAxes());
+        }
 
         public double forwardRatio() {
             return forwardGbps / copyGbps;
@@ -157,6 +191,8 @@ public final class Benchmark {
             field(b, "device", quote(device));
             field(b, "op", quote(op));
             field(b, "shape", java.util.Arrays.toString(shape.toLongArray()));
+            field(b, "dtype", quote(dtype.label()));
+            field(b, "layout", quote(layout()));
             field(b, "kernel", "[" + (spec.volumetric() ? spec.kernelD() + ", " : "") + spec.kernelH() + ", " + spec.kernelW() + "]");
             field(b, "stride", "[" + (spec.volumetric() ? spec.strideD() + ", " : "") + spec.strideH() + ", " + spec.strideW() + "]");
             field(b, "padding", "[" + (spec.volumetric() ? spec.padD() + ", " : "") + spec.padH() + ", " + spec.padW() + "]");
@@ -193,8 +229,8 @@ public final class Benchmark {
         public String report() {
             StringBuilder b = new StringBuilder();
             b.append(String.format(Locale.ROOT, "device     %s%n", device));
-            b.append(String.format(Locale.ROOT, "case       %s %s %s algorithm=%s, medians of %d runs%n", op, shape, spec,
-                    algorithm, runs));
+            b.append(String.format(Locale.ROOT, "case       %s %s %s %s %s algorithm=%s, medians of %d runs%n", op,
+                    shape.withLayout(io.clpool.spec.Layout.CHANNELS_FIRST), dtype.label(), layout(), spec, algorithm, runs));
             b.append(String.format(Locale.ROOT, "copy       %.2f GB/s (clEnqueueCopyBuffer %.2f, copy_float4 kernel %.2f)%n",
                     copyGbps, copyBufferGbps, copyKernelGbps));
             b.append(String.format(Locale.ROOT, "launch     %.4f ms device (%.2f us): the floor, an empty kernel's launch"
@@ -238,13 +274,15 @@ public final class Benchmark {
         Shape out = op.outputShape(in);
         boolean indexed = op.hasIndices();
         boolean readsInputAndOutput = op.backwardInputs() == PoolOp.BackwardInputs.INPUT_AND_OUTPUT;
-        long inBytes = in.elementCount() * 4;
-        long outBytes = out.elementCount() * 4;
-        long forwardBytes = inBytes + outBytes + (indexed ? outBytes : 0);
-        long backwardBytes = outBytes + (indexed ? outBytes : 0) + (readsInputAndOutput ? inBytes + outBytes : 0) + inBytes;
+        DType dtype = options.dtype();
+        long inBytes = in.elementCount() * dtype.bytes();
+        long outBytes = out.elementCount() * dtype.bytes();
+        long indexBytes = indexed ? out.elementCount() * 4 : 0; // int32 on the device
+        long forwardBytes = inBytes + outBytes + indexBytes;
+        long backwardBytes = outBytes + indexBytes + (readsInputAndOutput ? inBytes + outBytes : 0) + inBytes;
         String device = context.device().describe();
 
-        Tensor x = input(in, op);
+        Tensor x = input(in, op, dtype);
         double[] reference = referenceTimes(options, x);
 
         long cache = Math.max(context.globalMemCacheBytes(), 1L << 20);
@@ -260,7 +298,7 @@ public final class Benchmark {
         PoolPlan plan = null;
         long planStart = System.nanoTime();
         try {
-            plan = PoolPlan.create(context, op, in, options.algorithm());
+            plan = PoolPlan.create(context, op, in, dtype, options.algorithm());
         } catch (IllegalArgumentException e) {
             note = options.algorithm() + " could not run this case: " + e.getMessage(); // copies are still measured
         }
@@ -270,11 +308,12 @@ public final class Benchmark {
              RawKernels raw = new RawKernels(context);
              ClBuffer flushA = context.allocate(flushBytes, "benchmark cache flush source");
              ClBuffer flushB = context.allocate(flushBytes, "benchmark cache flush target");
-             ClBuffer copySource = context.upload(x.data(), "benchmark copy source");
+             // the input's numbers, as many bytes as it has stored (a half type's: half the floats)
+             ClBuffer copySource = context.upload(Arrays.copyOf(x.data(), (int) ((inBytes + 3) / 4)), "benchmark copy source");
              ClBuffer copyTarget = context.allocate(inBytes, "benchmark copy target");
              DeviceTensor input = DeviceTensor.upload(context, x);
-             DeviceTensor gradOut = DeviceTensor.upload(context, gradient(out));
-             DeviceTensor gradIn = DeviceTensor.allocate(context, in);
+             DeviceTensor gradOut = DeviceTensor.upload(context, gradient(out, dtype));
+             DeviceTensor gradIn = DeviceTensor.allocate(context, in, dtype);
              DevicePoolResult pooled = layer == null ? null : layer.allocateOutputs()) {
             // Every buffer written once before timing: untouched pages all map to the zero page, which a
             // copy reads from cache (that made clEnqueueCopyBuffer look 3 times faster than DRAM).
@@ -317,11 +356,12 @@ public final class Benchmark {
         double ckGbps = gbps(copyBytes, median(copyKernel));
         double fMs = median(fwd);
         double bMs = median(bwd);
-        EnqueueCost enqueue = plan == null ? new EnqueueCost(Double.NaN, Double.NaN) : enqueueCost(context, op, options.algorithm());
+        EnqueueCost enqueue = plan == null ? new EnqueueCost(Double.NaN, Double.NaN)
+                : enqueueCost(context, op, options.algorithm(), dtype, in.layout());
         return new Result(device, options.op(), in, spec, options.algorithm(), options.runs(), fMs, bMs, median(fwdWall),
                 median(bwdWall), forwardBytes, backwardBytes, gbps(forwardBytes, fMs), gbps(backwardBytes, bMs), cbGbps, ckGbps,
                 Double.isNaN(cbGbps) ? ckGbps : Double.isNaN(ckGbps) ? cbGbps : Math.max(cbGbps, ckGbps),
-                reference[0], reference[1], planMs, enqueue.planMicros(), enqueue.rawMicros(), median(launch), note);
+                reference[0], reference[1], planMs, enqueue.planMicros(), enqueue.rawMicros(), median(launch), note, dtype);
     }
 
     private static org.jocl.cl_event enqueueForward(PoolPlan plan, DeviceTensor input, DevicePoolResult pooled) {
@@ -352,7 +392,12 @@ public final class Benchmark {
      * event out (what any JOCL caller pays). The device is drained between batches, untimed.
      */
     public static EnqueueCost enqueueCost(ClContext context, PoolOp op, Algorithm algorithm) {
-        Shape small = Shape.of(1, 1, 32, 32);
+        return enqueueCost(context, op, algorithm, DType.FLOAT32, io.clpool.spec.Layout.CHANNELS_FIRST);
+    }
+
+    /** As {@link #enqueueCost(ClContext, PoolOp, Algorithm)} for a plan of tensors stored in {@code dtype} and {@code layout}. */
+    public static EnqueueCost enqueueCost(ClContext context, PoolOp op, Algorithm algorithm, DType dtype, io.clpool.spec.Layout layout) {
+        Shape small = Shape.of(1, 1, 32, 32).withLayout(layout);
         try {
             op.outputShape(small);
         } catch (IllegalArgumentException tooSmall) {
@@ -360,9 +405,9 @@ public final class Benchmark {
         }
         double[] plan = new double[ENQUEUE_BATCHES];
         double[] raw = new double[ENQUEUE_BATCHES];
-        try (PoolPlan layer = PoolPlan.create(context, op, small, algorithm);
+        try (PoolPlan layer = PoolPlan.create(context, op, small, dtype, algorithm);
              RawKernels kernels = new RawKernels(context);
-             DeviceTensor input = DeviceTensor.allocate(context, small);
+             DeviceTensor input = DeviceTensor.allocate(context, small, dtype);
              DevicePoolResult pooled = layer.allocateOutputs()) {
             for (int b = -2; b < ENQUEUE_BATCHES; b++) { // two untimed batches warm the path up
                 org.jocl.cl_event[] events = new org.jocl.cl_event[ENQUEUE_BATCH];
@@ -414,7 +459,7 @@ public final class Benchmark {
             long t0 = System.nanoTime();
             PoolResult r = reference.forward(op, x);
             long t1 = System.nanoTime();
-            Tensor dy = gradient(r.values().shape());
+            Tensor dy = gradient(r.values().shape(), x.dtype());
             long t2 = System.nanoTime();
             reference.backward(op, dy, x, r.values(), r.indices());
             f[i] = (t1 - t0) / 1e6;
@@ -423,23 +468,23 @@ public final class Benchmark {
         return new double[] {median(f), median(b)};
     }
 
-    private static Tensor input(Shape shape, PoolOp op) {
+    private static Tensor input(Shape shape, PoolOp op, DType dtype) {
         Random random = new Random(42);
         float[] data = new float[shape.elementCountAsInt()];
         for (int i = 0; i < data.length; i++) {
             float v = (float) random.nextGaussian();
             data[i] = op instanceof PoolOp.Lp ? Math.abs(v) : v;
         }
-        return new Tensor(shape, data);
+        return Tensor.rounded(shape, data, dtype);
     }
 
-    private static Tensor gradient(Shape shape) {
+    private static Tensor gradient(Shape shape, DType dtype) {
         Random random = new Random(7);
         float[] data = new float[shape.elementCountAsInt()];
         for (int i = 0; i < data.length; i++) {
             data[i] = (float) random.nextGaussian();
         }
-        return new Tensor(shape, data);
+        return Tensor.rounded(shape, data, dtype);
     }
 
     static double median(double[] values) {
@@ -504,13 +549,13 @@ public final class Benchmark {
     /** A Markdown table of {@code results}: the README's format. */
     public static String markdownTable(List<Result> results) {
         StringBuilder b = new StringBuilder();
-        b.append("| op | shape | window | algorithm | fwd ms | fwd GB/s | fwd/copy | bwd ms | bwd GB/s | bwd/copy | copy GB/s"
+        b.append("| op | shape | dtype | window | algorithm | fwd ms | fwd GB/s | fwd/copy | bwd ms | bwd GB/s | bwd/copy | copy GB/s"
                 + " | ref fwd ms | ref bwd ms | fwd speed-up | bwd speed-up | launch floor ms |\n");
-        b.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
             b.append(String.format(Locale.ROOT,
-                    "| %s | %s | %dx%d s%d p%d | %s | %s | %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %s | %s |%n",
-                    r.op(), r.shape(), r.spec().kernelH(), r.spec().kernelW(), r.spec().strideH(), r.spec().padH(),
+                    "| %s | %s | %s | %dx%d s%d p%d | %s | %s | %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %s | %s |%n",
+                    r.op(), r.shape(), r.dtype().label(), r.spec().kernelH(), r.spec().kernelW(), r.spec().strideH(), r.spec().padH(),
                     r.algorithm(), cell(r.forwardMs(), "%.2f"), cell(r.forwardGbps(), "%.1f"), cell(r.forwardRatio(), "%.2f"),
                     cell(r.backwardMs(), "%.2f"), cell(r.backwardGbps(), "%.1f"), cell(r.backwardRatio(), "%.2f"),
                     r.copyGbps(), cell(r.referenceForwardMs(), "%.0f"), cell(r.referenceBackwardMs(), "%.0f"),

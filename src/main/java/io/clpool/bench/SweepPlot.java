@@ -39,6 +39,9 @@ final class SweepPlot {
         for (Benchmark.Result r : results) {
             String window = r.spec().kernelH() + "x" + r.spec().kernelW() + " s" + r.spec().strideH()
                     + (r.spec().padH() > 0 ? " p" + r.spec().padH() : "");
+            if (r.dtype() != io.clpool.spec.DType.FLOAT32 || r.shape().isChannelsLast()) {
+                window += " " + r.dtype().label() + " " + r.layout();
+            }
             double x = r.workingSetBytes() / 1e6;
             add(series, "copy (same runs)", x, r.copyGbps());
             add(series, r.algorithm() + " " + r.op() + " " + window + " forward", x, r.forwardGbps());

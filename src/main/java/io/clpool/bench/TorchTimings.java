@@ -1,5 +1,6 @@
 package io.clpool.bench;
 
+import io.clpool.spec.DType;
 import io.clpool.spec.Shape;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +29,9 @@ import java.util.regex.Pattern;
  * {@code op} is one of {@link Benchmark#OPS}; {@code shape} is N, C, H, W; {@code kernel},
  * {@code stride} and {@code padding} are integers (square windows, as {@code bench} takes them);
  * the times are milliseconds (medians of device time) or null; {@code device} names where they
- * were measured. Other keys (the script writes {@code runs}, {@code torch}, {@code dtype},
- * {@code index_dtype}, {@code timer}) are read as JSON and otherwise ignored. Anything else (a
+ * were measured; {@code dtype}, optional, is float32 (the default), float16 or bfloat16, and the
+ * tensors are channels first (contiguous). Other keys (the script writes {@code runs},
+ * {@code torch}, {@code index_dtype}, {@code timer}) are read as JSON and otherwise ignored. Anything else (a
  * missing or mistyped field, nested objects, a case listed twice, trailing text) is rejected with
  * an {@link IllegalArgumentException} naming the place and the problem.
  */
@@ -39,15 +41,22 @@ public final class TorchTimings {
 
     private TorchTimings() {}
 
-    /** What a clpool case and a PyTorch case are matched by. */
-    public record Key(String op, Shape shape, int kernel, int stride, int padding) {
-        static Key of(Benchmark.Result r) {
-            return new Key(r.op(), r.shape(), r.spec().kernelH(), r.spec().strideH(), r.spec().padH());
+    /** What a clpool case and a PyTorch case are matched by: the shape with its layout, and the type. */
+    public record Key(String op, Shape shape, int kernel, int stride, int padding, DType dtype) {
+        /** A float32 case. */
+        public Key(String op, Shape shape, int kernel, int stride, int padding) {
+            this(op, shape, kernel, stride, padding, DType.FLOAT32);
         }
 
+        static Key of(Benchmark.Result r) {
+            return new Key(r.op(), r.shape(), r.spec().kernelH(), r.spec().strideH(), r.spec().padH(), r.dtype());
+        }
+
+        /** {@code max 1x2x16x16 2x2 s2 p0}, with the type where it is not float32 and the layout where it is channels last. */
         @Override
         public String toString() {
-            return op + " " + shape + " " + kernel + "x" + kernel + " s" + stride + " p" + padding;
+            return op + " " + shape + " " + kernel + "x" + kernel + " s" + stride + " p" + padding
+                    + (dtype == DType.FLOAT32 ? "" : " " + dtype.label());
         }
     }
 
@@ -102,7 +111,16 @@ public final class TorchTimings {
             int kernel = integer(required(entry, "kernel", where), where + ": kernel (a square window's side)", 1);
             int stride = integer(required(entry, "stride", where), where + ": stride", 1);
             int padding = integer(required(entry, "padding", where), where + ": padding", 0);
-            Key key = new Key(op, new Shape(shape[0], shape[1], shape[2], shape[3]), kernel, stride, padding);
+            DType dtype = DType.FLOAT32;
+            if (entry.containsKey("dtype")) {
+                String name = string(entry, "dtype", where);
+                try {
+                    dtype = DType.of(name);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(where + ": dtype should be float32, float16 or bfloat16, but got \"" + name + "\"");
+                }
+            }
+            Key key = new Key(op, new Shape(shape[0], shape[1], shape[2], shape[3]), kernel, stride, padding, dtype);
             where = where + " (" + key + ")";
             double forward = millis(entry, "forward_ms", where);
             double backward = millis(entry, "backward_ms", where);
@@ -150,13 +168,13 @@ public final class TorchTimings {
             }
             matched.add(key);
             b.append(String.format(Locale.ROOT, "| %s | %s | %dx%d s%d p%d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-                    key.op(), key.shape(), key.kernel(), key.kernel(), key.stride(), key.padding(), r.algorithm(),
+                    key.op(), key.shape() + (key.dtype() == DType.FLOAT32 ? "" : " " + key.dtype().label()), key.kernel(), key.kernel(), key.stride(), key.padding(), r.algorithm(),
                     cell(t.forwardMs(), "%.3f"), cell(t.backwardMs(), "%.3f"), cell(r.forwardMs(), "%.3f"),
                     cell(r.backwardMs(), "%.3f"), cell(r.forwardMs() / t.forwardMs(), "%.2f"),
                     cell(r.backwardMs() / t.backwardMs(), "%.2f"), cell(r.launchFloorMs(), "%.4f")));
         }
         if (matched.isEmpty()) {
-            b.append("(no case matched: cases are matched by op, shape, kernel, stride and padding)\n");
+            b.append("(no case matched: cases are matched by op, shape (and layout), dtype, kernel, stride and padding)\n");
         }
         for (String c : clpoolOnly) {
             b.append("unmatched, no PyTorch timing: ").append(c).append('\n');

@@ -5,6 +5,8 @@ import io.clpool.bench.Benchmark;
 import io.clpool.bench.TorchTimings;
 import io.clpool.opencl.ClContext;
 import io.clpool.opencl.Devices;
+import io.clpool.spec.DType;
+import io.clpool.spec.Layout;
 import io.clpool.spec.Shape;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -31,6 +33,8 @@ import picocli.CommandLine.Spec;
                         + "the same run (the faster of clEnqueueCopyBuffer and a vectorized copy kernel) and each "
                         + "pass's ratio to it; the launch floor (an empty kernel's device time) and each pass as a "
                         + "multiple of it; the single-threaded reference's times for the same case. "
+                        + "Tensors are float32 channels first unless --dtype and --channels-last say otherwise; bytes count "
+                        + "in the stored type (2 per float16 or bfloat16 element; indices 4). "
                         + "The OpenCL device is the default one, or CLPOOL_DEVICE=cpu|gpu|NAME."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -40,8 +44,17 @@ final class BenchCommand implements Callable<Integer> {
     String op;
 
     @Option(names = "--shape", paramLabel = "N,C,H,W|N,C,D,H,W", defaultValue = "32,64,112,112", converter = Flags.ShapeConverter.class,
-            description = "Input shape; five values pool over D, H and W (default: ${DEFAULT-VALUE}).")
+            description = "Input shape, channels second also with --channels-last (PyTorch's x.shape); five values pool over "
+                    + "D, H and W (default: ${DEFAULT-VALUE}).")
     Shape shape;
+
+    @Option(names = "--dtype", paramLabel = "float32|float16|bfloat16", converter = Flags.DTypeConverter.class, defaultValue = "float32",
+            description = "The type the tensors are stored in; bytes count 4 per float32 element, 2 per float16 or bfloat16 "
+                    + "element (default: ${DEFAULT-VALUE}).")
+    DType dtype;
+
+    @Option(names = "--channels-last", description = "Store the tensors channels last (NHWC, NDHWC for a 5-D shape).")
+    boolean channelsLast;
 
     @Option(names = "--kernel", paramLabel = "K", defaultValue = "2", description = "Square kernel, cubic for a 5-D shape (default: ${DEFAULT-VALUE}).")
     int kernel;
@@ -86,10 +99,19 @@ final class BenchCommand implements Callable<Integer> {
             throw new UsageError("bench times an OpenCL device (the reference is timed beside it), but got --device cpu;"
                     + " choose the OpenCL device with CLPOOL_DEVICE=cpu|gpu|NAME");
         }
-        List<Benchmark.Options> cases = sweep
-                ? Benchmark.sweepCases(List.of(Algorithm.DIRECT, Algorithm.IM2COL), runs, referenceRuns)
+        Layout layout = channelsLast ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST;
+        boolean plain = dtype == DType.FLOAT32 && layout == Layout.CHANNELS_FIRST;
+        if (!sweep && !plain && device.algorithm == Algorithm.IM2COL) {
+            throw new UsageError("--algorithm im2col runs float32 channels-first tensors only, but got --dtype " + dtype.label()
+                    + (channelsLast ? " --channels-last" : "") + "; use --algorithm direct or auto");
+        }
+        // IM2COL runs only float32 channels first: a sweep in another format times DIRECT alone
+        List<Algorithm> sweepAlgorithms = plain ? List.of(Algorithm.DIRECT, Algorithm.IM2COL) : List.of(Algorithm.DIRECT);
+        List<Benchmark.Options> cases = (sweep
+                ? Benchmark.sweepCases(sweepAlgorithms, runs, referenceRuns)
                 : List.of(new Benchmark.Options(op, shape, kernel, stride == null ? kernel : stride, padding, null,
-                        device.algorithm, 3, runs, referenceRuns));
+                        device.algorithm, 3, runs, referenceRuns)))
+                .stream().map(o -> o.withFormat(dtype, layout)).toList();
         StagedOutputs.check(StagedOutputs.named("--json", json, "--plot", plot), StagedOutputs.named("--compare-torch", compareTorch));
         List<TorchTimings.Case> torch = compareTorch == null ? null : readTorch(compareTorch);
         for (Benchmark.Options options : cases) {
@@ -141,15 +163,20 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Before the device is opened: the host input, the gradient uploaded, and with reference runs
-     * the reference's result, indices, gradient and dX.
+     * Before the device is opened: the host input, the gradient uploaded (with a half type's bits
+     * while they are uploaded), and with reference runs the reference's result, indices, gradient
+     * and dX, and its float32 channels-first copies of a channels-last or half-precision case.
      */
     private static void requireHeap(Benchmark.Options options) {
         Shape in = options.shape();
         in.elementCountAsInt(); // larger than any Java array: that error, not one about the heap
         long n = in.elementCount();
         long m = options.spec().outputShape(in).elementCount();
-        long bytes = n * 4 + m * 4 + (options.referenceRuns() > 0 ? n * 4 + m * 12 : 0);
-        HeapCheck.require(bytes, "bench of --shape " + in + (options.referenceRuns() > 0 ? " with reference runs" : ""));
+        boolean plain = options.dtype() == DType.FLOAT32 && !in.isChannelsLast();
+        long bits = options.dtype() == DType.FLOAT32 ? 0 : (n + m) * options.dtype().bytes();
+        long reference = options.referenceRuns() == 0 ? 0 : n * 4 + m * 12 + (plain ? 0 : 8 * (2 * n + 2 * m) + 4 * m);
+        HeapCheck.require(n * 4 + m * 4 + bits + reference, "bench of --shape " + in.withLayout(Layout.CHANNELS_FIRST)
+                + (plain ? "" : " " + options.dtype().label() + " " + in.layout().order(in.spatialAxes()))
+                + (options.referenceRuns() > 0 ? " with reference runs" : ""));
     }
 }

@@ -3,6 +3,8 @@ package io.clpool.cli;
 import io.clpool.Pooling;
 import io.clpool.opencl.OpenClUnavailableException;
 import io.clpool.reference.ReferencePooling;
+import io.clpool.spec.DType;
+import io.clpool.spec.Layout;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +25,10 @@ import picocli.CommandLine.Spec;
                 "Runs random pooling cases (every op, 2-D on 4-D inputs and 3-D on 5-D ones, odd shapes, NaN, ±inf, ties, "
                         + "all-negative inputs) forward and "
                         + "backward on the device and on the reference, and compares: max/min values and indices bit "
-                        + "for bit, sums within 1e-5 relative / 1e-6 absolute. Ends with the line 'N passed, M failed'; "
+                        + "for bit, sums within 1e-5 relative / 1e-6 absolute (float16, bfloat16: 2 units in the type's last place). "
+                        + "By default the cases are float32 channels first, followed by one case per op in each other format "
+                        + "(float32 channels last; float16 and bfloat16, channels first and last); --dtype or --channels-last "
+                        + "runs every case in that format instead. Ends with the line 'N passed, M failed'; "
                         + "exits 1 if any case failed."})
 final class CheckCommand implements Callable<Integer> {
     @Spec
@@ -38,6 +43,13 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--ops", paramLabel = "OP[,OP...]", split = ",", description = "Only these ops (default: all: max, min, avg, lp, adaptive-max, adaptive-avg, fractional-max, unpool; "
                     + "and in 3-D: max3d, min3d, avg3d, adaptive-max3d, adaptive-avg3d, unpool3d).")
     List<String> ops;
+
+    @Option(names = "--dtype", paramLabel = "float32|float16|bfloat16", converter = Flags.DTypeConverter.class,
+            description = "Run every case in this type (with --channels-last, default float32) instead of the default mix of formats.")
+    DType dtype;
+
+    @Option(names = "--channels-last", description = "Run every case channels last (NHWC, NDHWC), in --dtype (default float32).")
+    boolean channelsLast;
 
     @Option(names = "--show", paramLabel = "N", defaultValue = "20", description = "Print the first N failures in full (default: ${DEFAULT-VALUE}).")
     int show;
@@ -61,18 +73,26 @@ final class CheckCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<DifferentialSweep.Case> cases = DifferentialSweep.cases(count, seed, selected);
+        boolean oneFormat = dtype != null || channelsLast;
+        List<DifferentialSweep.Case> cases = oneFormat
+                ? DifferentialSweep.cases(count, seed, selected, new DifferentialSweep.Format(dtype == null ? DType.FLOAT32 : dtype,
+                        channelsLast ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST))
+                : DifferentialSweep.withOtherFormats(count, seed, selected);
         Pooling reference = new ReferencePooling();
         Map<String, int[]> perOp = new LinkedHashMap<>(); // op -> {passed, failed}
         selected.forEach(op -> perOp.put(op, new int[2]));
+        Map<String, int[]> perFormat = new LinkedHashMap<>(); // format -> {passed, failed}
         int failed = 0;
         boolean terminal = System.console() != null;
         try (Backend backend = open(err)) {
-            out.println("check: " + cases.size() + " cases on " + backend.describe() + " against the reference (seed " + seed + ")");
+            out.println("check: " + cases.size() + " cases on " + backend.describe() + " against the reference (seed " + seed + "; "
+                    + (oneFormat ? "all " + cases.get(0).format() : count + " float32 channels-first, " + (cases.size() - count)
+                    + " in other formats") + ")");
             out.flush();
             for (DifferentialSweep.Case c : cases) {
                 String problem = DifferentialSweep.run(c, backend.pooling(), reference);
                 perOp.get(c.op())[problem == null ? 0 : 1]++;
+                perFormat.computeIfAbsent(c.format().toString(), f -> new int[2])[problem == null ? 0 : 1]++;
                 if (problem != null) {
                     failed++;
                     if (failed <= show) {
@@ -95,6 +115,8 @@ final class CheckCommand implements Callable<Integer> {
             out.println("(" + (failed - show) + " more failures not shown; --show " + failed + " prints all)");
         }
         perOp.forEach((op, counts) -> out.println("  " + op + ": " + counts[0] + " of " + (counts[0] + counts[1]) + " cases equal"));
+        perFormat.forEach((format, counts) -> out.println("  " + format + ": " + counts[0] + " of " + (counts[0] + counts[1])
+                + " cases equal"));
         out.println((cases.size() - failed) + " passed, " + failed + " failed");
         return failed == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
     }

@@ -1,6 +1,7 @@
 package io.clpool.cli;
 
 import io.clpool.Tolerance;
+import io.clpool.spec.DType;
 import java.util.Locale;
 
 /**
@@ -55,6 +56,15 @@ final class Comparison {
      * {@link io.clpool.reference.TermMagnitudes} (the sum of |term| that formed the element).
      */
     static String close(float[] expected, float[] actual, float[] magnitudes, String what) {
+        return close(expected, actual, magnitudes, what, DType.FLOAT32);
+    }
+
+    /**
+     * As {@link #close(float[], float[], float[], String)} for results stored in {@code type}: float16
+     * and bfloat16 within two units in the last place of the type at that scale
+     * ({@link Tolerance#close(float, float, float, DType)}).
+     */
+    static String close(float[] expected, float[] actual, float[] magnitudes, String what, DType type) {
         if (expected.length != actual.length) {
             return what + ": " + actual.length + " elements, expected " + expected.length;
         }
@@ -64,9 +74,10 @@ final class Comparison {
         for (int i = 0; i < expected.length; i++) {
             float e = expected[i];
             float a = actual[i];
-            if (!Tolerance.close(e, a, magnitudes[i])) {
-                return String.format(Locale.ROOT,
-                        "%s: element %d is %s, expected %s (tolerance 1e-5 relative to magnitude %s, 1e-6 absolute)",
+            if (!Tolerance.close(e, a, magnitudes[i], type)) {
+                String tolerance = type == DType.FLOAT32 ? "1e-5 relative to magnitude %s, 1e-6 absolute"
+                        : "2 units in the last place of " + type.label() + " at magnitude %s";
+                return String.format(Locale.ROOT, "%s: element %d is %s, expected %s (tolerance " + tolerance + ")",
                         what, i, a, e, Math.max(Math.abs(e), magnitudes[i]));
             }
         }
@@ -76,10 +87,15 @@ final class Comparison {
     /** A forward against the reference: values as the op's rule says, then indices bit for bit. */
     static String forward(PoolingRequest request, io.clpool.Tensor input, PoolingRequest.Forward expected,
                           PoolingRequest.Forward actual) {
+        io.clpool.Tensor want = expected.values();
+        io.clpool.Tensor got = actual.values();
+        if (!want.shape().equals(got.shape()) || want.dtype() != got.dtype()) {
+            return "forward values: " + got.dtype().label() + " " + got.shape() + ", expected " + want.dtype().label() + " " + want.shape();
+        }
         float[] magnitudes = io.clpool.reference.TermMagnitudes.forward(request.op(), input);
         String problem = magnitudes == null
                 ? exact(expected.values().data(), actual.values().data(), "forward values")
-                : close(expected.values().data(), actual.values().data(), magnitudes, "forward values");
+                : close(expected.values().data(), actual.values().data(), magnitudes, "forward values", input.dtype());
         if (problem == null && request.op().hasIndices()) {
             problem = exact(expected.indices().data(), actual.indices().data(), "forward indices");
         }
@@ -94,6 +110,6 @@ final class Comparison {
                            PoolingRequest.Forward forward, float[] expected, float[] actual) {
         io.clpool.IndexTensor indices = request.op().hasIndices() ? forward.indices() : null;
         float[] magnitudes = io.clpool.reference.TermMagnitudes.backward(request.op(), gradOutput, input, forward.values(), indices);
-        return magnitudes == null ? exact(expected, actual, "backward") : close(expected, actual, magnitudes, "backward");
+        return magnitudes == null ? exact(expected, actual, "backward") : close(expected, actual, magnitudes, "backward", input.dtype());
     }
 }

@@ -5,6 +5,8 @@ import io.clpool.PoolOp;
 import io.clpool.Pooling;
 import io.clpool.Tensor;
 import io.clpool.spec.AvgOptions;
+import io.clpool.spec.DType;
+import io.clpool.spec.Layout;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import java.util.ArrayList;
@@ -15,7 +17,9 @@ import java.util.Random;
  * Random pooling cases, every op and odd shapes, with the inputs the semantics care about (NaN,
  * ±inf, ties, all-negative), each run forward and backward on a backend and on the reference.
  * The ops named with a {@code 3d} suffix pool 5-D (N×C×D×H×W) inputs over three axes; the others
- * pool 4-D ones. A fixed seed gives the same cases every time.
+ * pool 4-D ones. Every case has a {@link Format}, a type and a layout: its input and gradient are
+ * drawn in float32, rounded to the type and stored in the layout, and both backends compute on
+ * them as they are. A fixed seed gives the same cases every time.
  */
 final class DifferentialSweep {
     /** What a case's input is drawn from. */
@@ -35,34 +39,90 @@ final class DifferentialSweep {
     private static final int[] SIZES_3D = {1, 2, 3, 4, 5, 7, 8, 9, 13};
     private static final double[] NORMS = {1, 2, 3, 1.5};
 
+    /** The type a case's tensors are stored in and their layout. */
+    record Format(DType dtype, Layout layout) {
+        static final Format PLAIN = new Format(DType.FLOAT32, Layout.CHANNELS_FIRST);
+
+        /** How reports name it: {@code float16 NHWC}; NCDHW and NDHWC for 5-D shapes. */
+        String describe(int spatialAxes) {
+            return dtype.label() + " " + layout.order(spatialAxes);
+        }
+
+        /** How per-format counts name it: {@code float16 channels-last}. */
+        @Override
+        public String toString() {
+            return dtype.label() + (layout == Layout.CHANNELS_LAST ? " channels-last" : " channels-first");
+        }
+    }
+
     /**
-     * One case: the request (for unpool: the max pooling whose indices are unpooled), input shape,
-     * flavour and seed of its data.
+     * The formats a default sweep adds a case of per op, after its float32 channels-first cases:
+     * channels last in float32, float16 and bfloat16 in both layouts.
      */
-    record Case(int number, String op, PoolingRequest request, Shape shape, Flavour flavour, long seed) {
+    static final List<Format> OTHER_FORMATS = List.of(new Format(DType.FLOAT32, Layout.CHANNELS_LAST),
+            new Format(DType.FLOAT16, Layout.CHANNELS_FIRST), new Format(DType.BFLOAT16, Layout.CHANNELS_FIRST),
+            new Format(DType.FLOAT16, Layout.CHANNELS_LAST), new Format(DType.BFLOAT16, Layout.CHANNELS_LAST));
+
+    /**
+     * One case: the request (for unpool: the max pooling whose indices are unpooled), input shape
+     * (logical, in the format's layout), flavour and seed of its data, and its format.
+     */
+    record Case(int number, String op, PoolingRequest request, Shape shape, Flavour flavour, long seed, Format format) {
+        Case {
+            shape = shape.withLayout(format.layout());
+        }
+
         @Override
         public String toString() {
             return "#" + number + " " + (isUnpool(op) ? "unpool of " + request : request.toString())
-                    + " input " + shape + " " + flavour.name().toLowerCase(java.util.Locale.ROOT) + " seed=" + seed;
+                    + " input " + shape.withLayout(Layout.CHANNELS_FIRST) + " " + format.describe(shape.spatialAxes()) + " "
+                    + flavour.name().toLowerCase(java.util.Locale.ROOT) + " seed=" + seed;
         }
     }
 
     private DifferentialSweep() {}
 
-    /** {@code count} cases cycling through {@code ops}, drawn from {@code seed}. */
+    /** {@code count} float32 channels-first cases cycling through {@code ops}, drawn from {@code seed}. */
     static List<Case> cases(int count, long seed, List<String> ops) {
-        Random random = new Random(seed);
+        return cases(count, seed, ops, Format.PLAIN);
+    }
+
+    /**
+     * {@code count} cases in {@code format} cycling through {@code ops}, drawn from {@code seed}: the
+     * same draws in every format, with one channel more channels last (where one channel would lie
+     * as channels first does).
+     */
+    static List<Case> cases(int count, long seed, List<String> ops, Format format) {
+        return draw(count, 0, new Random(seed), ops, i -> format);
+    }
+
+    /**
+     * The default sweep: {@code count} float32 channels-first cases as {@link #cases(int, long, List)},
+     * then one case per op in each of {@link #OTHER_FORMATS}, numbered on from there.
+     */
+    static List<Case> withOtherFormats(int count, long seed, List<String> ops) {
+        List<Case> cases = new ArrayList<>(cases(count, seed, ops));
+        cases.addAll(draw(OTHER_FORMATS.size() * ops.size(), count, new Random(~seed), ops,
+                i -> OTHER_FORMATS.get(i / ops.size())));
+        return cases;
+    }
+
+    /** {@code count} cases numbered from {@code first + 1}, the i-th (from 0) of op {@code i % ops.size()} in {@code formats.apply(i)}. */
+    private static List<Case> draw(int count, int first, Random random, List<String> ops,
+                                   java.util.function.IntFunction<Format> formats) {
         List<Case> cases = new ArrayList<>();
         Flavour[] flavours = Flavour.values();
         for (int i = 0; i < count; i++) {
             String op = ops.get(i % ops.size());
             Flavour flavour = flavours[random.nextInt(flavours.length)];
             while (true) { // draw until the spec fits the shape
+                Format format = formats.apply(i);
+                int n = 1 + random.nextInt(2);
+                int c = 1 + random.nextInt(3) + (format.layout() == Layout.CHANNELS_LAST ? 1 : 0); // channels last with C = 1 is channels first
                 Shape shape = op.endsWith(VOLUMETRIC)
-                        ? Shape.of(1 + random.nextInt(2), 1 + random.nextInt(3), SIZES_3D[random.nextInt(SIZES_3D.length)],
+                        ? Shape.of(n, c, SIZES_3D[random.nextInt(SIZES_3D.length)],
                                 SIZES_3D[random.nextInt(SIZES_3D.length)], SIZES_3D[random.nextInt(SIZES_3D.length)])
-                        : Shape.of(1 + random.nextInt(2), 1 + random.nextInt(3),
-                                SIZES[random.nextInt(SIZES.length)], SIZES[random.nextInt(SIZES.length)]);
+                        : Shape.of(n, c, SIZES[random.nextInt(SIZES.length)], SIZES[random.nextInt(SIZES.length)]);
                 PoolingRequest request = shape.volumetric() ? request3d(op.substring(0, op.length() - VOLUMETRIC.length()), shape, random)
                         : request(op, shape, random);
                 try {
@@ -70,7 +130,7 @@ final class DifferentialSweep {
                 } catch (IllegalArgumentException tooSmall) {
                     continue;
                 }
-                cases.add(new Case(i + 1, op, request, shape, flavour, random.nextLong()));
+                cases.add(new Case(first + i + 1, op, request, shape, flavour, random.nextLong(), format));
                 break;
             }
         }
@@ -140,6 +200,7 @@ final class DifferentialSweep {
         return new PoolingRequest(kind.toPoolOp(spec, avg, 0, null));
     }
 
+    /** The case's input: drawn in float32 (channels first), rounded to its type, stored in its layout. */
     static Tensor input(Case c) {
         Random random = new Random(c.seed());
         float[] data = new float[c.shape().elementCountAsInt()];
@@ -157,16 +218,17 @@ final class DifferentialSweep {
                 case CONSTANT -> -0.5f;
             };
         }
-        return new Tensor(c.shape(), data);
+        return Tensor.rounded(c.shape().withLayout(Layout.CHANNELS_FIRST), data, c.format().dtype()).withLayout(c.format().layout());
     }
 
-    private static Tensor gradient(Shape shape, long seed) {
+    /** A gradient of {@code shape} (in its layout) in {@code dtype}. */
+    private static Tensor gradient(Shape shape, long seed, DType dtype) {
         Random random = new Random(seed ^ 0x9E3779B97F4A7C15L);
         float[] data = new float[shape.elementCountAsInt()];
         for (int i = 0; i < data.length; i++) {
             data[i] = (float) random.nextGaussian();
         }
-        return new Tensor(shape, data);
+        return Tensor.rounded(shape, data, dtype);
     }
 
     /**
@@ -177,7 +239,7 @@ final class DifferentialSweep {
         Tensor x = input(c);
         PoolingRequest request = c.request();
         PoolingRequest.Forward expected = request.forward(reference, x);
-        Tensor gy = gradient(expected.values().shape(), c.seed());
+        Tensor gy = gradient(expected.values().shape(), c.seed(), x.dtype());
         try {
             if (isUnpool(c.op())) {
                 return unpool(x, expected, backend, reference);
@@ -205,7 +267,7 @@ final class DifferentialSweep {
         if (problem != null) {
             return problem;
         }
-        Tensor gy = gradient(x.shape(), x.data().length);
+        Tensor gy = gradient(x.shape(), x.data().length, x.dtype());
         return Comparison.exact(reference.backward(unpool, gy, pooled.values(), null, idx).data(),
                 backend.backward(unpool, gy, pooled.values(), null, idx).data(), "unpool backward");
     }

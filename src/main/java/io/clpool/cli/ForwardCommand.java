@@ -14,13 +14,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code clpool forward}: pools a 3-D (N,C,L), 4-D (N,C,H,W) or 5-D (N,C,D,H,W) .npy file. */
 @Command(name = "forward", sortOptions = false,
-        description = {"Pool a float32 .npy file; write the result (and the winning indices, as int64) as .npy, of the input's rank.",
+        description = {"Pool a float32 or float16 .npy file; write the result in its type (and the winning indices, as int64) as .npy, "
+                + "of the input's rank.",
                 "A 3-D input (N,C,L) is pooled along L, 4-D (N,C,H,W) over H and W, 5-D (N,C,D,H,W) over D, H and W."})
 final class ForwardCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--input", paramLabel = "X.npy", required = true, description = "The input, N×C×L, N×C×H×W or N×C×D×H×W float32 (float64 is converted).")
+    @Option(names = "--input", paramLabel = "X.npy", required = true, description = "The input, N×C×L, N×C×H×W or N×C×D×H×W (N×H×W×C, N×D×H×W×C with --channels-last), "
+                    + "float32 or float16 (any float with --dtype).")
     Path input;
 
     @Option(names = "--output", paramLabel = "OUT.npy", required = true, description = "Where the pooled values go.")
@@ -33,6 +35,9 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Mixin
     PoolingOptions pooling;
+
+    @Mixin
+    FormatOptions format;
 
     @Mixin
     DeviceOptions device;
@@ -48,10 +53,11 @@ final class ForwardCommand implements Callable<Integer> {
         }
         StagedOutputs.check(StagedOutputs.named("--output", output, "--indices", indices), StagedOutputs.named("--input", input));
         Npy.Header header = TensorFiles.header("--input", input);
-        InputRank rank = TensorFiles.rankOf("--input", input, header);
+        InputRank rank = TensorFiles.rankOf("--input", input, header, format.layout());
+        TensorFormat types = TensorFormat.of(format, "--input", input, header);
         PoolingRequest request = flags.forInput(rank, "--input " + input);
-        requireHeap(request, header, rank);
-        Tensor x = TensorFiles.readTensor("--input", input, rank, spec.commandLine().getErr());
+        requireHeap(request, header, rank, types);
+        Tensor x = TensorFiles.readTensor("--input", input, rank, types);
         Shape outShape = request.outputShape(x.shape());
 
         PoolingRequest.Forward result;
@@ -62,22 +68,28 @@ final class ForwardCommand implements Callable<Integer> {
         }
         long[] outDims = rank.npyDims(outShape);
         try (StagedOutputs outputs = new StagedOutputs()) {
-            outputs.stage("--output", output, path -> Npy.writeFloat32(path, outDims, result.values().data()));
+            outputs.stage("--output", output, path -> types.write(path, outDims, result.values().withLayout(types.layout())));
             if (indices != null) {
-                outputs.stage("--indices", indices, path -> Npy.writeInt64(path, outDims, result.indices().data()));
+                outputs.stage("--indices", indices,
+                        path -> Npy.writeInt64(path, outDims, result.indices().withLayout(types.layout()).data()));
             }
             List<Path> written = outputs.commit();
-            spec.commandLine().getOut().println(rank.format(request) + ": " + rank.format(x.shape()) + " -> " + rank.format(outShape) + " on " + where
-                    + "; wrote " + String.join(", ", written.stream().map(Path::toString).toList()));
+            spec.commandLine().getOut().println(rank.format(request) + ": " + rank.format(x.shape()) + " -> " + rank.format(outShape)
+                    + types.suffix() + " on " + where + "; wrote " + String.join(", ", written.stream().map(Path::toString).toList()));
         }
         return ExitCodes.OK;
     }
 
-    /** Before reading: the input while read, plus the values and indices of the result. */
-    private void requireHeap(PoolingRequest request, Npy.Header header, InputRank rank) {
-        Shape in = TensorFiles.shapeOf(header, rank);
+    /**
+     * Before reading: the input while read, the values and indices of the result, and the
+     * backend's converted copies of a channels-last or half-precision input and result.
+     */
+    private void requireHeap(PoolingRequest request, Npy.Header header, InputRank rank, TensorFormat types) {
+        Shape in = TensorFiles.shapeOf(header, rank, types.layout());
         long out = request.outputShape(in).elementCount();
-        HeapCheck.require(HeapCheck.readingFloats(in.elementCount(), header.elementSize()) + out * 4
-                + (request.op().hasIndices() ? out * 4 : 0), "forward of " + TensorFiles.describe("--input", input, header));
+        long winners = request.op().hasIndices() ? out * 4 : 0;
+        HeapCheck.require(TensorFormat.readingBytes(in.elementCount(), header.elementSize()) + out * 4 + winners
+                + types.conversionBytes(in.elementCount() + out) + (types.plain() ? 0 : winners),
+                "forward of " + TensorFiles.describe("--input", input, header));
     }
 }

@@ -25,7 +25,8 @@ final class UnpoolCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--input", paramLabel = "Y.npy", required = true,
-            description = "Pooled values, N×C×L, N×C×H×W or N×C×D×H×W float32.")
+            description = "Pooled values, N×C×L, N×C×H×W or N×C×D×H×W (N×H×W×C, N×D×H×W×C with --channels-last), "
+                    + "float32 or float16 (any float with --dtype).")
     Path input;
 
     @Option(names = "--indices", paramLabel = "IDX.npy", required = true,
@@ -36,7 +37,8 @@ final class UnpoolCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--output-shape", paramLabel = "N,C,L|N,C,H,W|N,C,D,H,W", converter = Flags.DimsConverter.class,
-            description = "The unpooled shape, of the input's rank (N,C,L; N,C,H,W; N,C,D,H,W); instead of the window flags.")
+            description = "The unpooled shape, of the input's rank (N,C,L; N,C,H,W; N,C,D,H,W), as the output file has it "
+                    + "(N,H,W,C; N,D,H,W,C with --channels-last); instead of the window flags.")
     Flags.PerAxis outputShape;
 
     @Option(names = "--output-size", paramLabel = "O|OH,OW|OD,OH,OW", converter = Flags.PerAxisConverter.class,
@@ -46,6 +48,9 @@ final class UnpoolCommand implements Callable<Integer> {
 
     @Mixin
     WindowOptions window;
+
+    @Mixin
+    FormatOptions format;
 
     @Mixin
     DeviceOptions device;
@@ -67,11 +72,12 @@ final class UnpoolCommand implements Callable<Integer> {
         }
         StagedOutputs.check(StagedOutputs.named("--output", output), StagedOutputs.named("--input", input, "--indices", indices));
         Npy.Header header = TensorFiles.header("--input", input);
-        InputRank rank = TensorFiles.rankOf("--input", input, header);
-        Shape target = target(rank, TensorFiles.shapeOf(header, rank));
-        requireHeap(header, rank, target);
-        Tensor values = TensorFiles.readTensor("--input", input, rank, spec.commandLine().getErr());
-        IndexTensor idx = TensorFiles.readIndices("--indices", indices, rank);
+        InputRank rank = TensorFiles.rankOf("--input", input, header, format.layout());
+        TensorFormat types = TensorFormat.of(format, "--input", input, header);
+        Shape target = target(rank, TensorFiles.shapeOf(header, rank, types.layout()));
+        requireHeap(header, rank, target, types);
+        Tensor values = TensorFiles.readTensor("--input", input, rank, types);
+        IndexTensor idx = TensorFiles.readIndices("--indices", indices, rank, types.layout());
         if (!idx.shape().equals(values.shape())) {
             throw UsageError.shapeMismatch("--indices", rank, idx.shape(), values.shape(), "that of --input");
         }
@@ -86,11 +92,11 @@ final class UnpoolCommand implements Callable<Integer> {
             where = backend.describe();
         }
         try (StagedOutputs outputs = new StagedOutputs()) {
-            outputs.stage("--output", output, path -> Npy.writeFloat32(path, rank.npyDims(target), unpooled.data()));
+            outputs.stage("--output", output, path -> types.write(path, rank.npyDims(target), unpooled.withLayout(types.layout())));
             outputs.commit();
         }
-        spec.commandLine().getOut().println("unpool: " + rank.format(values.shape()) + " -> " + rank.format(target) + " on " + where
-                + "; wrote " + output);
+        spec.commandLine().getOut().println("unpool: " + rank.format(values.shape()) + " -> " + rank.format(target) + types.suffix()
+                + " on " + where + "; wrote " + output);
         return ExitCodes.OK;
     }
 
@@ -98,7 +104,7 @@ final class UnpoolCommand implements Callable<Integer> {
     private Shape target(InputRank rank, Shape in) {
         String named = "--input " + input;
         if (outputShape != null) {
-            return rank.wholeShape("--output-shape", outputShape, named);
+            return rank.wholeShape("--output-shape", outputShape, named, in.layout());
         }
         if (outputSize != null) {
             int[] size = rank.perAxis("--output-size", outputSize, 1, named);
@@ -108,12 +114,16 @@ final class UnpoolCommand implements Callable<Integer> {
         return poolSpec.unpoolOutputShape(in);
     }
 
-    /** Before reading: the values and the indices while read, and the unpooled tensor. */
-    private void requireHeap(Npy.Header header, InputRank rank, Shape target) {
-        Shape in = TensorFiles.shapeOf(header, rank);
+    /**
+     * Before reading: the values and the indices while read, the unpooled tensor, and the
+     * backend's converted copies of channels-last or half-precision values, indices and result.
+     */
+    private void requireHeap(Npy.Header header, InputRank rank, Shape target, TensorFormat types) {
+        Shape in = TensorFiles.shapeOf(header, rank, types.layout());
         target.elementCountAsInt(); // larger than any Java array: that error, not one about the heap
-        HeapCheck.require(HeapCheck.readingFloats(in.elementCount(), header.elementSize())
-                + HeapCheck.readingIndices(in.elementCount()) + target.elementCount() * 4,
+        HeapCheck.require(TensorFormat.readingBytes(in.elementCount(), header.elementSize())
+                + HeapCheck.readingIndices(in.elementCount()) + target.elementCount() * 4
+                + types.conversionBytes(in.elementCount() + target.elementCount()) + (types.plain() ? 0 : in.elementCount() * 4),
                 "unpool of " + TensorFiles.describe("--input", input, header) + " to " + rank.format(target));
     }
 }

@@ -1,5 +1,6 @@
 package io.clpool.io;
 
+import io.clpool.spec.DType;
 import java.util.Arrays;
 
 /**
@@ -86,6 +87,47 @@ public final class NpyArray {
             out[i] = isFloat64() ? (float) float64[i] : (float) integers[i];
         }
         return out;
+    }
+
+    /**
+     * Float elements rounded once to {@code type}, to nearest even: float16 and float32 elements
+     * with {@link DType#round}, float64 elements straight from the double (never through a float
+     * rounded first, which could round twice). Integer arrays are rejected.
+     */
+    public float[] toFloats(DType type) {
+        if (isInteger()) {
+            throw new IllegalArgumentException("a tensor should have a float dtype (float16, float32 or float64), but got "
+                    + typeName() + " ('" + descr + "')");
+        }
+        if (float32 != null) {
+            float[] out = float32.clone();
+            for (int i = 0; i < out.length; i++) {
+                out[i] = type.round(out[i]);
+            }
+            return out;
+        }
+        float[] out = new float[float64.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = round(float64[i], type);
+        }
+        return out;
+    }
+
+    /**
+     * {@code value} rounded to nearest even in {@code type}. To float32, Java's cast; to a half
+     * type, through a float rounded to odd (truncated toward zero, its last bit set when anything
+     * was cut off): a float's 24 significant bits are at least two more than float16's 11 and
+     * bfloat16's 8, so rounding that float to the type gives what rounding the double would.
+     */
+    static float round(double value, DType type) {
+        float f = (float) value;
+        if (type == DType.FLOAT32 || Double.isNaN(value) || (double) f == value) {
+            return type.round(f);
+        }
+        if (Math.abs((double) f) > Math.abs(value)) {
+            f = Math.nextAfter(f, 0.0); // truncate toward zero (from infinity too: to the largest float)
+        }
+        return type.round(Float.intBitsToFloat(Float.floatToRawIntBits(f) | 1));
     }
 
     /** Integer elements as int32; a value outside int32's range or a float array is rejected. */

@@ -66,6 +66,46 @@ class BenchCommandTest {
                 && text.contains("\"stride\": [2, 2, 2]") && text.contains("\"padding\": [0, 0, 0]"), text);
     }
 
+    /** --dtype float16 --channels-last: the JSON names both, and bytes count 2 per stored element (indices 4). */
+    @Test
+    void takesDtypeAndChannelsLastAndCountsStoredBytes() throws IOException {
+        TestDevices.openContext().close(); // skip loudly (or fail in CI) without a device
+        Path json = dir.resolve("bench16.json");
+        CliRun run = CliRun.of("bench", "--op", "max", "--shape", "1,4,16,16", "--kernel", "2", "--runs", "10",
+                "--reference-runs", "1", "--dtype", "float16", "--channels-last", "--json", json.toString());
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().contains("case       max 1x4x16x16 float16 NHWC kernel=2x2"), run::toString);
+        assertTrue(run.out().startsWith("device     "), "the report names the device first: " + run);
+        String text = Files.readString(json);
+        // input 1024 elements, output 256: forward 2·1024 + 2·256 + 4·256 bytes, backward 2·256 + 4·256 + 2·1024
+        assertTrue(text.contains("\"shape\": [1, 4, 16, 16], \"dtype\": \"float16\", \"layout\": \"NHWC\""), text);
+        assertTrue(text.contains("\"forward_bytes\": 3584, \"backward_bytes\": 3584"), text);
+        assertTrue(text.contains("\"device\": \"") && text.contains("\"note\": null"), text);
+        Path volume = dir.resolve("bench-bf16.json");
+        CliRun bfloat16 = CliRun.of("bench", "--op", "avg", "--shape", "1,2,2,8,8", "--kernel", "2", "--runs", "10",
+                "--reference-runs", "0", "--dtype", "bfloat16", "--json", volume.toString());
+        assertEquals(0, bfloat16.exitCode(), bfloat16::toString);
+        String text32 = Files.readString(volume);
+        assertTrue(text32.contains("\"dtype\": \"bfloat16\", \"layout\": \"NCDHW\""), text32);
+        assertTrue(text32.contains("\"forward_bytes\": 576, \"backward_bytes\": 576"), text32); // 2·256 + 2·32, no indices
+    }
+
+    @Test
+    void refusesFloat64AndIm2colInAHalfTypeBeforeAnyDeviceWork() {
+        Path json = dir.resolve("never.json");
+        CliRun float64 = CliRun.of("bench", "--shape", "1,1,4,4", "--dtype", "float64", "--json", json.toString());
+        assertEquals(2, float64.exitCode(), float64::toString);
+        assertEquals(1, float64.errLines().size(), float64::toString);
+        assertTrue(float64.err().contains("float64 is not supported yet"), float64::toString);
+        CliRun im2col = CliRun.of("bench", "--shape", "1,1,4,4", "--dtype", "float16", "--algorithm", "im2col", "--json", json.toString());
+        assertEquals(2, im2col.exitCode(), im2col::toString);
+        assertEquals(1, im2col.errLines().size(), im2col::toString);
+        assertTrue(im2col.err().contains("--algorithm im2col runs float32 channels-first tensors only, but got --dtype float16"),
+                im2col::toString);
+        assertFalse(Files.exists(json));
+        assertFalse(im2col.out().contains("device     "), "nothing was measured: " + im2col);
+    }
+
     @Test
     void refusesLpOnAFiveDimensionalShapeAndSixValuesBeforeAnyDeviceWork() {
         Path json = dir.resolve("never.json");
@@ -157,6 +197,24 @@ class BenchCommandTest {
             assertTrue(e.getMessage().contains(c[1]), "for " + c[0] + "\nexpected: " + c[1] + "\nbut got: " + e.getMessage());
             assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
         }
+    }
+
+    /** PyTorch's "dtype" is part of the match: a float16 clpool case meets only float16 timings. */
+    @Test
+    void matchesByDtype() {
+        String torch = "[{\"op\": \"max\", \"shape\": [1, 2, 16, 16], \"kernel\": 2, \"stride\": 2, \"padding\": 0, "
+                + "\"forward_ms\": 0.01, \"backward_ms\": 0.02, \"device\": \"gpu\", \"dtype\": \"float16\"}]";
+        assertEquals(new TorchTimings.Key("max", Shape.of(1, 2, 16, 16), 2, 2, 0, io.clpool.spec.DType.FLOAT16),
+                TorchTimings.parse(torch).get(0).key());
+        PoolSpec spec = PoolSpec.of(2).withStride(2).withPadding(0);
+        Benchmark.Result float32 = result("max", Shape.of(1, 2, 16, 16), spec, Algorithm.DIRECT, 0.02, 0.06);
+        String text = TorchTimings.compare(List.of(float32), TorchTimings.parse(torch));
+        assertTrue(text.contains("unmatched, not run by clpool: max 1x2x16x16 2x2 s2 p0 float16"), text);
+        assertTrue(text.contains("no case matched: cases are matched by op, shape (and layout), dtype"), text);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TorchTimings.parse(torch.replace("float16", "float64")));
+        assertTrue(e.getMessage().contains("entry 1 (max 1x2x16x16 2x2 s2 p0): dtype should be float32, float16 or bfloat16, but got "
+                + "\"float64\"") || e.getMessage().contains("dtype should be float32, float16 or bfloat16"), e.getMessage());
     }
 
     @Test

@@ -13,6 +13,8 @@ import io.clpool.Pooling;
 import io.clpool.Tensor;
 import io.clpool.reference.ReferencePooling;
 import io.clpool.spec.AvgOptions;
+import io.clpool.spec.DType;
+import io.clpool.spec.Layout;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import java.util.HashSet;
@@ -28,10 +30,81 @@ class CheckCommandTest {
         CliRun run = CliRun.of("check", "--device", "cpu");
         assertEquals(0, run.exitCode(), run::toString);
         List<String> lines = run.outLines();
-        assertEquals("560 passed, 0 failed", lines.get(lines.size() - 1), run::toString);
-        assertTrue(run.err().contains("check: 560/560 cases, 0 failed"), "a progress line: " + run.err());
-        assertTrue(lines.contains("  max3d: 40 of 40 cases equal"), run::toString);
+        assertEquals("630 passed, 0 failed", lines.get(lines.size() - 1), run::toString);
+        assertTrue(run.err().contains("check: 630/630 cases, 0 failed"), "a progress line: " + run.err());
+        assertTrue(lines.get(0).endsWith("(seed 20261125; 560 float32 channels-first, 70 in other formats)"), run::toString);
+        assertTrue(lines.contains("  max3d: 45 of 45 cases equal"), run::toString);
+        assertTrue(lines.contains("  float32 channels-first: 560 of 560 cases equal"), run::toString);
+        for (String format : List.of("float32 channels-last", "float16 channels-first", "bfloat16 channels-first",
+                "float16 channels-last", "bfloat16 channels-last")) {
+            assertTrue(lines.contains("  " + format + ": 14 of 14 cases equal"), () -> format + ": " + run);
+        }
         assertTrue(run.err().startsWith("clpool: note: --device cpu compares the plain-Java reference with itself"), run::toString);
+    }
+
+    /** --dtype and --channels-last run every case in that one format: the same draws as float32 channels first. */
+    @Test
+    void dtypeAndChannelsLastRunEveryCaseInThatFormat() {
+        CliRun run = CliRun.of("check", "--device", "cpu", "--dtype", "float16", "--channels-last", "--cases", "28");
+        assertEquals(0, run.exitCode(), run::toString);
+        List<String> lines = run.outLines();
+        assertTrue(lines.get(0).endsWith("(seed 20261125; all float16 channels-last)"), run::toString);
+        assertTrue(lines.contains("  float16 channels-last: 28 of 28 cases equal"), run::toString);
+        assertEquals("28 passed, 0 failed", lines.get(lines.size() - 1), run::toString);
+        CliRun plain = CliRun.of("check", "--device", "cpu", "--dtype", "float32", "--cases", "28");
+        assertEquals("28 passed, 0 failed", plain.outLines().get(plain.outLines().size() - 1), plain::toString);
+        assertTrue(plain.out().contains("(seed 20261125; all float32 channels-first)"), plain::toString);
+
+        List<DifferentialSweep.Case> half = DifferentialSweep.cases(28, 1, DifferentialSweep.OPS,
+                new DifferentialSweep.Format(DType.FLOAT16, Layout.CHANNELS_LAST));
+        for (DifferentialSweep.Case c : half) {
+            Tensor x = DifferentialSweep.input(c);
+            assertEquals(DType.FLOAT16, x.dtype(), c::toString);
+            assertTrue(x.shape().isChannelsLast() && x.shape().c() >= 2, c::toString);
+        }
+    }
+
+    /** The default sweep's format cases: one per op in each other format, numbered after the float32 ones. */
+    @Test
+    void theDefaultSweepAddsACasePerOpInEveryOtherFormat() {
+        List<DifferentialSweep.Case> cases = DifferentialSweep.withOtherFormats(560, 20261125, DifferentialSweep.OPS);
+        assertEquals(560 + 5 * 14, cases.size());
+        assertEquals(DifferentialSweep.cases(560, 20261125, DifferentialSweep.OPS).stream().map(Object::toString).toList(),
+                cases.subList(0, 560).stream().map(Object::toString).toList(), "the float32 channels-first cases are those of before");
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < cases.size(); i++) {
+            DifferentialSweep.Case c = cases.get(i);
+            assertEquals(i + 1, c.number());
+            if (i >= 560) {
+                assertTrue(seen.add(c.op() + " " + c.format()), c::toString);
+                assertTrue(DifferentialSweep.OTHER_FORMATS.contains(c.format()), c::toString);
+            }
+        }
+        assertEquals(70, seen.size());
+    }
+
+    /** A half-precision sum is judged within two units in the type's last place; three units off fails. */
+    @Test
+    void halfPrecisionSumsAreJudgedInTheirType() {
+        Pooling reference = new ReferencePooling();
+        Pooling threeUlpsOff = new Delegating(reference) {
+            @Override
+            public PoolResult forward(PoolOp op, Tensor input, IndexTensor indices) {
+                PoolResult r = reference.forward(op, input, indices);
+                float[] values = r.values().data().clone();
+                float v = values[0];
+                float ulp = Math.ulp(v) * (1 << 13); // float16 keeps 10 of float's 23 fraction bits
+                values[0] = DType.FLOAT16.round(v + 3 * ulp);
+                return new PoolResult(new Tensor(r.values().shape(), values, DType.FLOAT16), r.indices());
+            }
+        };
+        DifferentialSweep.Case c = DifferentialSweep.cases(30, 11, List.of("avg"),
+                        new DifferentialSweep.Format(DType.FLOAT16, Layout.CHANNELS_FIRST)).stream()
+                .filter(k -> k.flavour() == DifferentialSweep.Flavour.NEGATIVE).findFirst().orElseThrow(); // magnitude = |value|
+        assertNull(DifferentialSweep.run(c, reference, reference));
+        String problem = DifferentialSweep.run(c, threeUlpsOff, reference);
+        assertNotNull(problem, c::toString);
+        assertTrue(problem.contains("(tolerance 2 units in the last place of float16 at magnitude"), problem);
     }
 
     @Test

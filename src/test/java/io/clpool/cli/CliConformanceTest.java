@@ -94,6 +94,89 @@ class CliConformanceTest {
         }
     }
 
+    static Stream<ConformanceCase> formatCases() {
+        return ConformanceCase.formats().stream();
+    }
+
+    /**
+     * The 36 channels-last, float16 and bfloat16 cases (max, avg, adaptive-max, adaptive-avg) as a
+     * user runs them: float16 cases from their '<f2' files with no --dtype (the input's dtype),
+     * bfloat16 ones with --dtype bfloat16 (float32 files), NHWC ones with --channels-last.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("formatCases")
+    void formatsThroughTheCommandLine(ConformanceCase c) {
+        checkFormats(c, "cpu", dir);
+    }
+
+    /** --dtype where .npy cannot say it (bfloat16), --channels-last for NHWC cases. */
+    static List<String> formatFlags(ConformanceCase c) {
+        List<String> flags = new ArrayList<>();
+        if (c.dtype() == io.clpool.spec.DType.BFLOAT16) {
+            flags.addAll(List.of("--dtype", "bfloat16"));
+        }
+        if (c.layout() == io.clpool.spec.Layout.CHANNELS_LAST) {
+            flags.add("--channels-last");
+        }
+        return flags;
+    }
+
+    /**
+     * forward, then backward without and with the case's indices, through files in the case's
+     * layout and dtype: results in the files' memory order and dtype ('<f2' for float16, '<f4'
+     * else), selections and indices bit for bit, sums within {@link io.clpool.Tolerance}'s rule for
+     * the dtype at their terms' magnitudes (as {@link io.clpool.support.ConformanceCheck} judges
+     * the library).
+     */
+    static void checkFormats(ConformanceCase c, String device, Path dir) {
+        io.clpool.spec.DType type = c.dtype();
+        String descr = type == io.clpool.spec.DType.FLOAT16 ? "<f2" : "<f4";
+        PoolOp op = c.poolOp();
+        Path y = dir.resolve("y.npy");
+        Path idx = dir.resolve("idx.npy");
+        List<String> args = new ArrayList<>(List.of("forward", "--device", device, "--input", file(c, "x.npy"), "--output", y.toString()));
+        args.addAll(specFlags(c));
+        args.addAll(formatFlags(c));
+        if (op.hasIndices()) {
+            args.addAll(List.of("--indices", idx.toString()));
+        }
+        CliRun run = CliRun.of(args);
+        assertEquals(0, run.exitCode(), run::toString);
+        NpyArray values = read(y);
+        assertEquals(descr, values.dtype(), c + ": values in the case's dtype");
+        assertArrayEquals(read(Path.of(file(c, "y.npy"))).shape(), values.shape(), c + ": the output in y.npy's dimension order");
+        float[] magnitudes = io.clpool.reference.TermMagnitudes.forward(op, c.x());
+        if (magnitudes == null) {
+            Compare.bitEqual(c.y().data(), values.toFloats(), c + " values");
+        } else {
+            Compare.close(c.y().data(), values.toFloats(), magnitudes, c + " values", type);
+        }
+        if (op.hasIndices()) {
+            NpyArray indices = read(idx);
+            assertEquals("<i8", indices.dtype(), "indices are written as int64, PyTorch's dtype");
+            assertArrayEquals(read(Path.of(file(c, "idx.npy"))).shape(), indices.shape(), c + ": indices in idx.npy's order");
+            Compare.bitEqual(c.idx().data(), indices.toInts(), c + " indices");
+        }
+        for (boolean withIndices : op.hasIndices() ? new boolean[] {false, true} : new boolean[] {false}) {
+            Path gx = dir.resolve("gx.npy");
+            List<String> back = new ArrayList<>(List.of("backward", "--device", device, "--input", file(c, "x.npy"),
+                    "--grad-output", file(c, "gy.npy"), "--output", gx.toString()));
+            back.addAll(specFlags(c));
+            back.addAll(formatFlags(c));
+            if (withIndices) {
+                back.addAll(List.of("--indices", file(c, "idx.npy")));
+            }
+            CliRun backward = CliRun.of(back);
+            assertEquals(0, backward.exitCode(), backward::toString);
+            NpyArray gradient = read(gx);
+            assertEquals(descr, gradient.dtype(), c + ": the gradient in the case's dtype");
+            assertArrayEquals(read(Path.of(file(c, "gx.npy"))).shape(), gradient.shape(), c + ": the gradient in gx.npy's order");
+            float[] gradMagnitudes = io.clpool.reference.TermMagnitudes.backward(op, c.gy(), c.x(), c.y(),
+                    op.hasIndices() ? c.idx() : null);
+            Compare.close(c.gx().data(), gradient.toFloats(), gradMagnitudes, c + " gradient" + (withIndices ? " with --indices" : ""), type);
+        }
+    }
+
     /** The op as --op names it: a 3-D case's op without its {@code 3d} suffix, the input's rank saying the rest. */
     static String cliOp(ConformanceCase c) {
         return c.op().endsWith("3d") ? c.op().substring(0, c.op().length() - 2) : c.op();
@@ -202,7 +285,7 @@ class CliConformanceTest {
 
     static NpyArray read(Path file) {
         try {
-            return Npy.read(file);
+            return Npy.read(file, Npy.Float16.READ);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -61,19 +61,24 @@ class CliMemoryProcessTest {
 
     /** A valid float32 .npy of {@code dims} whose data is a hole: the file takes no disk space. */
     private Path sparseNpy(String name, long... dims) throws IOException {
+        return sparseNpy(name, "<f4", 4, dims);
+    }
+
+    /** A valid .npy of {@code descr} ({@code size} bytes per element) and {@code dims} whose data is a hole. */
+    private Path sparseNpy(String name, String descr, int size, long... dims) throws IOException {
         StringBuilder shape = new StringBuilder();
         long count = 1;
         for (long d : dims) {
             shape.append(shape.length() == 0 ? "" : ", ").append(d);
             count *= d;
         }
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + shape + "), }";
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + shape + "), }";
         String header = dict + " ".repeat(128 - 10 - dict.length() - 1) + "\n";
         Path file = dir.resolve(name);
         try (RandomAccessFile out = new RandomAccessFile(file.toFile(), "rw")) {
             out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(), 0});
             out.write(header.getBytes(StandardCharsets.ISO_8859_1));
-            out.setLength(128 + count * 4);
+            out.setLength(128 + count * size);
         }
         return file;
     }
@@ -101,6 +106,20 @@ class CliMemoryProcessTest {
         Npy.writeInt64(dir.resolve("idx.npy"), new long[] {1, 1, 1, 1}, new int[] {0});
         assertRefusedForMemory(run("unpool", "--device", "cpu", "--kernel", "2", "--input", big.toString(),
                 "--indices", dir.resolve("idx.npy").toString(), "--output", y.toString()), "unpool of --input " + big);
+    }
+
+    /**
+     * The estimate counts in the type: a float16 file of 4M elements (8 MB) is read into floats (4
+     * bytes each, and a copy), and channels last or in a half type the backend computes on float32
+     * channels-first copies: about 80 MB, refused with -Xmx64m, where counting its 2 bytes per
+     * element would have said 32 MB.
+     */
+    @Test
+    void aFloat16ChannelsLastFileIsEstimatedInFloats() throws Exception {
+        Path half = sparseNpy("half.npy", "<f2", 2, 1, 1000, 1000, 4);
+        Path y = dir.resolve("y.npy");
+        assertRefusedForMemory(run("forward", "--device", "cpu", "--kernel", "2", "--channels-last", "--input", half.toString(),
+                "--output", y.toString()), "forward of --input " + half + " (1x1000x1000x4 float16) needs about");
     }
 
     /** 5-D and 3-D headers too: the estimate is the element count of any rank. */

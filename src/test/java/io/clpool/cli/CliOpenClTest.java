@@ -69,20 +69,69 @@ class CliOpenClTest {
         }
     }
 
+    /** 60 float32 channels-first cases and one per op in each of the 5 other formats. */
+    static Stream<ConformanceCase> formatCases() {
+        return ConformanceCase.formats().stream();
+    }
+
+    /** The 36 channels-last, float16 and bfloat16 PyTorch cases through the command line on the device. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("formatCases")
+    void formatsOnTheDeviceMatchPyTorch(ConformanceCase c) {
+        CliConformanceTest.checkFormats(c, "opencl", dir);
+    }
+
     @Test
     void checkPassesForTheThreeDimensionalOpsOnTheDevice() {
         CliRun run = CliRun.of("check", "--device", "opencl", "--ops", "max3d,min3d,avg3d,adaptive-max3d,adaptive-avg3d,unpool3d",
                 "--cases", "60");
         assertEquals(0, run.exitCode(), run::toString);
-        assertEquals("60 passed, 0 failed", run.outLines().get(run.outLines().size() - 1), run::toString);
+        assertEquals("90 passed, 0 failed", run.outLines().get(run.outLines().size() - 1), run::toString);
     }
 
     @Test
     void checkPassesForMaxAndMinOnTheDevice() {
         CliRun run = CliRun.of("check", "--device", "opencl", "--ops", "max,min", "--cases", "40");
         assertEquals(0, run.exitCode(), run::toString);
-        assertEquals("40 passed, 0 failed", run.outLines().get(run.outLines().size() - 1), run::toString);
+        assertEquals("50 passed, 0 failed", run.outLines().get(run.outLines().size() - 1), run::toString);
         assertTrue(run.out().contains("OpenCL"), run::toString);
+    }
+
+    /** Every op of the sweep in bfloat16 channels last on the device. */
+    @Test
+    void checkPassesInBfloat16ChannelsLastOnTheDevice() {
+        CliRun run = CliRun.of("check", "--device", "opencl", "--dtype", "bfloat16", "--channels-last", "--cases", "28");
+        assertEquals(0, run.exitCode(), run::toString);
+        assertEquals("28 passed, 0 failed", run.outLines().get(run.outLines().size() - 1), run::toString);
+    }
+
+    /**
+     * forward, backward and unpool with --dtype and --channels-last on the device: selections and
+     * indices equal float32 channels first rounded once, sums within two units of the type's last place.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("io.clpool.cli.CliFormatsTest#poolsAndFormats")
+    void formatsOnTheDeviceEqualFloat32RoundedOnce(CliFormatsTest.Pool pool, CliFormatsTest.Format format) {
+        CliFormatsTest.roundTrip(pool, format, "opencl", dir, false);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.clpool.cli.CliFormatsTest#formats")
+    void unpoolInFormatsOnTheDevice(CliFormatsTest.Format format) {
+        CliFormatsTest.unpoolRoundTrip(format, "opencl", dir);
+    }
+
+    /** IM2COL runs float32 channels first only: asked for float16, one line, exit 2, nothing written. */
+    @Test
+    void im2colRefusesHalfTypesInOneLine() throws java.io.IOException {
+        java.nio.file.Path x = dir.resolve("x.npy");
+        io.clpool.io.Npy.write(x, new long[] {1, 2, 4, 4}, new float[32], io.clpool.spec.DType.FLOAT16);
+        CliRun run = CliRun.of("forward", "--device", "opencl", "--algorithm", "im2col", "--kernel", "2", "--input", x.toString(),
+                "--output", dir.resolve("y.npy").toString());
+        assertEquals(2, run.exitCode(), run::toString);
+        assertEquals(1, run.errLines().size(), run::toString);
+        assertTrue(run.err().contains("the IM2COL algorithm runs 2-D windows on float32 channels-first tensors only"), run::toString);
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("y.npy")), "nothing written");
     }
 
     /** An N×C×L input on the device: 1-D pooling as N×C×1×L, written back as N×C×L, equal to the reference's files. */

@@ -48,6 +48,12 @@ class CliUsageErrorTest {
         Files.write(dir.resolve("bad.npy"), "x,y\n1,2\n".getBytes(StandardCharsets.ISO_8859_1));
         Npy.writeFloat32(dir.resolve("samples3c.npy"), new long[] {1, 3, 2}, new float[6]);
         Npy.writeFloat32(dir.resolve("samples1.npy"), new long[] {1, 2, 2}, new float[] {0f, 0.5f, 1f, 0f});
+        Npy.write(dir.resolve("xh.npy"), new long[] {1, 2, 6, 6}, ramp(72), io.clpool.spec.DType.FLOAT16);
+        Npy.write(dir.resolve("gyh.npy"), new long[] {1, 2, 3, 3}, ramp(18), io.clpool.spec.DType.FLOAT16);
+        double[] doubles = new double[72];
+        Files.write(dir.resolve("x64.npy"), io.clpool.io.NpyBytes.npy(1, io.clpool.io.NpyBytes.dict("<f8", false, "(1, 2, 6, 6)"),
+                io.clpool.io.NpyBytes.doubles(java.nio.ByteOrder.LITTLE_ENDIAN, doubles)));
+        Npy.writeFloat32(dir.resolve("xl.npy"), new long[] {1, 6, 6, 2}, ramp(72));
     }
 
     static Stream<Arguments> mistakes() {
@@ -115,7 +121,7 @@ class CliUsageErrorTest {
                 row("a 2-D input", "--input @x2d should be a 3-D (N,C,L), 4-D (N,C,H,W) or 5-D (N,C,D,H,W) array with every dimension"
                         + " positive, but has shape [6, 6]", "forward", "--kernel", "2", "--input", "@x2d", "--output", OUT),
                 row("a 6-D input", "but has shape [1, 1, 2, 2, 2, 2]", "forward", "--kernel", "2", "--input", "@x6d", "--output", OUT),
-                row("an integer input", "should hold float32 or float64, but has dtype int64", "forward", "--kernel", "2", "--input", INTS, "--output", OUT),
+                row("an integer input", "should hold float16, float32 or float64 values, but has dtype int64", "forward", "--kernel", "2", "--input", INTS, "--output", OUT),
                 row("an output in a missing directory", "does not exist", "forward", "--kernel", "2", "--input", X, "--output", "@nodir"),
                 row("a bad device", "Invalid value for option '--device'", "forward", "--device", "tpu", "--kernel", "2", "--input", X, "--output", OUT),
                 row("a gradient of the wrong shape", "--grad-output should have shape 1x2x2x2", "backward", "--kernel", "3",
@@ -168,6 +174,36 @@ class CliUsageErrorTest {
                         "--kernel", "2", "--output-size", "3,3", "--samples", "@samples1", "--input", X, "--output", OUT),
                 row("a seed for another op", "--seed does not apply to --op max", "forward", "--kernel", "2", "--seed", "1",
                         "--input", X, "--output", OUT),
+                row("an unknown --dtype", "Invalid value for option '--dtype': 'float8' should be float32, float16 or bfloat16"
+                        + " (float64 is not supported yet)", "forward", "--kernel", "2", "--dtype", "float8", "--input", X, "--output", OUT),
+                row("--dtype float64", "Invalid value for option '--dtype': float64 is not supported yet (clpool computes float64"
+                        + " nowhere yet); give float32, float16 or bfloat16", "forward", "--kernel", "2", "--dtype", "float64",
+                        "--input", X, "--output", OUT),
+                row("--dtype float64 for unpool", "float64 is not supported yet", "unpool", "--kernel", "2", "--dtype", "float64",
+                        "--input", Y, "--indices", IDX, "--output", OUT),
+                row("a float64 input without --dtype", "--input @x64 holds float64, which is not supported yet (clpool computes float64"
+                        + " nowhere yet): give --dtype float32 (or float16, bfloat16) to round it to that type",
+                        "forward", "--kernel", "2", "--input", "@x64", "--output", OUT),
+                row("a float64 input of backward without --dtype", "--input @x64 holds float64, which is not supported yet",
+                        "backward", "--kernel", "2", "--input", "@x64", "--grad-output", GY, "--output", OUT),
+                row("a float32 gradient for a float16 input", "--grad-output @gy holds float32, but --input @xh holds float16: without"
+                        + " --dtype every float file must have the input's dtype; give --dtype to round them all to one type",
+                        "backward", "--kernel", "2", "--input", "@xh", "--grad-output", GY, "--output", OUT),
+                row("a float16 gradient for a float32 input", "--grad-output @gyh holds float16, but --input @x holds float32",
+                        "backward", "--kernel", "2", "--input", X, "--grad-output", "@gyh", "--output", OUT),
+                row("an integer input with --dtype", "should hold float16, float32 or float64 values, but has dtype int64",
+                        "forward", "--kernel", "2", "--dtype", "float16", "--input", INTS, "--output", OUT),
+                row("--channels-last with a 3-D input", "--channels-last takes 4-D (N,H,W,C) and 5-D (N,D,H,W,C) files, but --input @x3d"
+                        + " is 3-D (N,C,L): PyTorch has no channels-last form of N,C,L tensors; leave out --channels-last",
+                        "forward", "--kernel", "2", "--channels-last", "--input", X3D, "--output", OUT),
+                row("--channels-last with 3-D values to unpool", "--channels-last takes 4-D (N,H,W,C) and 5-D (N,D,H,W,C) files",
+                        "unpool", "--kernel", "2", "--channels-last", "--input", X3D, "--indices", IDX, "--output", OUT),
+                row("a channels-last gradient of the wrong shape", "--grad-output should have shape 1x3x3x2 (N,H,W,C) (the max output of"
+                        + " --input 1x6x6x2 (N,H,W,C)), but got 1x2x3x3 (N,H,W,C)", "backward", "--kernel", "2", "--channels-last",
+                        "--input", "@xl", "--grad-output", GY, "--output", OUT),
+                row("a channels-last output shape of three numbers", "--output-shape 1,6,6 gives 3 values, but --input @y is 4-D"
+                        + " (N,H,W,C): give N,H,W,C", "unpool", "--channels-last", "--input", Y, "--indices", IDX, "--output-shape", "1,6,6",
+                        "--output", OUT),
                 row("check with an unknown op", "--ops should list ops among", "check", "--device", "cpu", "--ops", "max,median"),
                 row("check with an unknown 3-D op", "--ops should list ops among max, min, avg, lp, adaptive-max, adaptive-avg, fractional-max,"
                         + " unpool, max3d, min3d, avg3d, adaptive-max3d, adaptive-avg3d, unpool3d, but got 'lp3d'",
@@ -225,7 +261,9 @@ class CliUsageErrorTest {
     }
 
     private String resolve(String text) {
-        return text.replace("@x5", dir.resolve("x5.npy").toString()).replace("@gy5", dir.resolve("gy5.npy").toString())
+        return text.replace("@x64", dir.resolve("x64.npy").toString()).replace("@xh", dir.resolve("xh.npy").toString())
+                .replace("@gyh", dir.resolve("gyh.npy").toString()).replace("@xl", dir.resolve("xl.npy").toString())
+                .replace("@x5", dir.resolve("x5.npy").toString()).replace("@gy5", dir.resolve("gy5.npy").toString())
                 .replace("@y5", dir.resolve("y5.npy").toString()).replace("@idx5", dir.resolve("idx5.npy").toString())
                 .replace("@wide5", dir.resolve("wide5.npy").toString()).replace("@x2d", dir.resolve("x2d.npy").toString())
                 .replace("@x6d", dir.resolve("x6d.npy").toString())
