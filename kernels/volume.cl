@@ -152,6 +152,32 @@
         }                                                                                     \
     }
 
+// With disjoint windows (stride at least the effective kernel on every axis, known at build time)
+// an input element lies in at most one window, the one starting at or before it: on each axis
+// o = (x + P) / S, if the tap x + P − o·S falls on the window's taps. A direct computation instead
+// of the candidate loop: no loop, no divergence. BODY runs at most once, so the sums are the
+// loop's bit for bit (0 + one term, in both).
+#define FOR_THE_DISJOINT_WINDOW(DIL_D, DIL_H, DIL_W, BODY)                                      \
+    {                                                                                         \
+        const int od = (d + PD) / SD;                                                         \
+        const int oh = (h + PH) / SH;                                                         \
+        const int ow = (w + PW) / SW;                                                         \
+        const int td = d + PD - od * SD;                                                      \
+        const int th = h + PH - oh * SH;                                                      \
+        const int tw = w + PW - ow * SW;                                                      \
+        if (od < OD && oh < OH && ow < OW && td % (DIL_D) == 0 && td / (DIL_D) < KD          \
+                && th % (DIL_H) == 0 && th / (DIL_H) < KH && tw % (DIL_W) == 0 && tw / (DIL_W) < KW) { \
+            const int o = (od * OH + oh) * OW + ow;                                           \
+            BODY                                                                              \
+        }                                                                                     \
+    }
+
+#if SD >= DD * (KD - 1) + 1 && SH >= DH * (KH - 1) + 1 && SW >= DW * (KW - 1) + 1
+#define FOR_CANDIDATES FOR_THE_DISJOINT_WINDOW
+#else
+#define FOR_CANDIDATES FOR_CANDIDATE_WINDOWS
+#endif
+
 // The divisor of average window (od, oh, ow) with this build's window (window.cl).
 #define WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override) \
     pooled_divisor_3d(od, oh, ow, D, H, W, KD, KH, KW, SD, SH, SW, PD, PH, PW, count_include_pad, divisor_override)
@@ -191,7 +217,7 @@ __kernel void volume_indexed_backward(__global const store_t* grad_output,
     const __global int* idx = indices + out_base;
     const int self = (d * H + h) * W + w;
     float sum = 0.0f;
-    FOR_CANDIDATE_WINDOWS(DD, DH, DW, {
+    FOR_CANDIDATES(DD, DH, DW, {
         if (idx[OFFSET(o)] == self) {
             sum += LOAD(gy, OFFSET(o));
         }
@@ -226,7 +252,7 @@ __kernel void volume_avg_backward(__global const store_t* grad_output,
     ITEM(D, H, W, d, h, w, i)
     const __global store_t* gy = grad_output + BASE(OUTPUT_PLANE);
     float sum = 0.0f;
-    FOR_CANDIDATE_WINDOWS(1, 1, 1, {
+    FOR_CANDIDATES(1, 1, 1, {
         sum += LOAD(gy, OFFSET(o)) / (float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);
     })
     STORE(grad_input, i, sum);
@@ -263,7 +289,7 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
     const float taps = (float)((long)KD * KH * KW);
     const float x = LOAD(input, i);
     float sum = 0.0f;
-    FOR_CANDIDATE_WINDOWS(1, 1, 1, {
+    FOR_CANDIDATES(1, 1, 1, {
         const ulong at = out_base + o * STEP;
         const float scaled_mean = lp_power(LOAD(output, at), norm);
         if (scaled_mean != 0.0f) {
@@ -471,7 +497,7 @@ __kernel void volume_indexed_backward_c8(__global const store_t* grad_output,
     const ulong out_base = BASE(OUTPUT_PLANE);
     const int8 self = (int8)((d * H + h) * W + w);
     float8 sum = (float8)(0.0f);
-    FOR_CANDIDATE_WINDOWS(DD, DH, DW, {
+    FOR_CANDIDATES(DD, DH, DW, {
         const ulong at = out_base + o * STEP;
         const int8 won = vload8(0, indices + at) == self;
         sum = select(sum, sum + LOAD8(grad_output, at), won);
@@ -503,7 +529,7 @@ __kernel void volume_avg_backward_c8(__global const store_t* grad_output,
     ITEM8(D, H, W, d, h, w, i)
     const ulong out_base = BASE(OUTPUT_PLANE);
     float8 sum = (float8)(0.0f);
-    FOR_CANDIDATE_WINDOWS(1, 1, 1, {
+    FOR_CANDIDATES(1, 1, 1, {
         sum += LOAD8(grad_output, out_base + o * STEP)
                 / (float8)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override));
     })
