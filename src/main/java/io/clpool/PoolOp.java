@@ -430,7 +430,7 @@ public sealed interface PoolOp
         @Override public Shape outputShape(Shape input) {
             Checks.requireNonNull(input, "input");
             if (input.volumetric() != (spatialAxes == 3)) {
-                throw Checks.invalid("the input of " + spatialAxes + "-D fractional max pooling",
+                throw Checks.invalid("the input of a " + spatialAxes + "-D fractional max pooling",
                         spatialAxes == 3 ? "5-D (N, C, D, H, W)" : "4-D (N, C, H, W)", input.rank() + "-D " + input);
             }
             boolean strict = spatialAxes == 3;
