@@ -1,9 +1,10 @@
-// Fractional max pooling (PyTorch fractional_max_pool2d), direct kernels: one work-item per
+// Fractional max pooling (PyTorch fractional_max_pool2d and fractional_max_pool3d), direct kernels: one work-item per
 // output element forward, one per input element backward (a gather: no atomics, a fixed
 // summation order).
 //
-// Window placement (FractionalWindows, PyTorch's generate_intervals): per plane, sample 0 places
-// the columns and sample 1 the rows; window o < out - 1 of an axis starts at
+// Window placement (FractionalWindows, PyTorch's generate_intervals): per plane, SK samples (2 in
+// 2-D, 3 in 3-D), sample SD placing the depth, SH the rows, SW the columns (2-D: SH 1, SW 0, and a
+// depth of 1 whose only window starts at 0; 3-D: SD 0, SH 1, SW 2, FractionalMaxPool3d.cpp); window o < out - 1 of an axis starts at
 // int((o + u) * alpha) - int(u * alpha), all in float (each operation rounded, FP_CONTRACT off
 // in window.cl, the casts truncating), and the last window at in - k. alpha = (in - k) / (out - 1)
 // comes from the host: an OpenCL float division need not be correctly rounded, Java's is.
@@ -12,13 +13,15 @@
 // (PoolOp.FractionalMax.outputShape); the clamp below keeps that true for any argument anyway,
 // and keeps the starts non-decreasing in o, which the backward's binary search relies on.
 //
-// Integer arithmetic: in-plane offsets h*W + w are at most H*W <= 2^31 - 1 (checked on the
+// Integer arithmetic: in-plane offsets (d*H + h)*W + w are at most D*H*W <= 2^31 - 1 (checked on the
 // host); plane offsets are ulong.
 
 // Values and gradients are read and written where their layout puts them, in their storage type,
 // computed in float (window.cl: STORAGE, CHANNELS_LAST); samples are float32, (n, c, axis).
-#define FRACTIONAL_SHAPES const int C, const int H, const int W, const int OH, const int OW, \
-                          const int KH, const int KW, const float alpha_h, const float alpha_w
+#define FRACTIONAL_SHAPES const int C, const int D, const int H, const int W, const int OD, const int OH, const int OW, \
+                          const int KD, const int KH, const int KW, \
+                          const float alpha_d, const float alpha_h, const float alpha_w, \
+                          const int SK, const int SD, const int SH, const int SW
 
 static inline int fractional_start(const int o, const float u, const float alpha, const int in, const int out, const int k)
 {
@@ -46,7 +49,7 @@ static inline int fractional_first_after(const int t, const float u, const float
     return lo;
 }
 
-// Max under PyTorch's rule (its CPU loop): rows then columns; the best starts at -inf with the
+// Max under PyTorch's rule (its CPU loop): depth, then rows, then columns; the best starts at -inf with the
 // window's first tap as index; a tap replaces it when greater or NaN (`v != v`; no fmax), so ties
 // keep the first tap and the last NaN owns the index.
 __kernel void fractional_max_forward(__global const store_t* input,
@@ -60,17 +63,21 @@ __kernel void fractional_max_forward(__global const store_t* input,
     if (o >= outputs) {
         return;
     }
-    SPLIT(o, 1, OH, OW, C, plane, od, oh, ow)
-    const int h0 = fractional_start(oh, samples[2 * plane + 1], alpha_h, H, OH, KH);
-    const int w0 = fractional_start(ow, samples[2 * plane], alpha_w, W, OW, KW);
+    SPLIT(o, OD, OH, OW, C, plane, od, oh, ow)
+    const int d0 = fractional_start(od, samples[SK * plane + SD], alpha_d, D, OD, KD);
+    const int h0 = fractional_start(oh, samples[SK * plane + SH], alpha_h, H, OH, KH);
+    const int w0 = fractional_start(ow, samples[SK * plane + SW], alpha_w, W, OW, KW);
     float best = -INFINITY;
-    int best_index = h0 * W + w0;
-    for (int h = h0; h < h0 + KH; h++) {
-        for (int w = w0; w < w0 + KW; w++) {
-            const float v = LOAD(input, POSITION(plane, h * W + w, (ulong)H * W, C));
-            if (v > best || v != v) {
-                best = v;
-                best_index = h * W + w;
+    int best_index = (d0 * H + h0) * W + w0;
+    for (int d = d0; d < d0 + KD; d++) {
+        for (int h = h0; h < h0 + KH; h++) {
+            for (int w = w0; w < w0 + KW; w++) {
+                const int at = (d * H + h) * W + w;
+                const float v = LOAD(input, POSITION(plane, at, (ulong)D * H * W, C));
+                if (v > best || v != v) {
+                    best = v;
+                    best_index = at;
+                }
             }
         }
     }
@@ -78,9 +85,9 @@ __kernel void fractional_max_forward(__global const store_t* input,
     indices[o] = best_index;
 }
 
-// dX[h, w] sums dY over the windows whose winner is (h, w), visited in row-major output order as
-// the reference's scatter accumulates them. Only the windows that contain (h, w) are visited (a
-// row range and a column range found by binary search), and an index is only compared, never
+// dX[d, h, w] sums dY over the windows whose winner is (d, h, w), visited in (od, oh, ow) output
+// order as the reference's scatter accumulates them. Only the windows that contain (d, h, w) are
+// visited (a depth, a row and a column range found by binary search), and an index is only compared, never
 // dereferenced: an index outside its window contributes nothing.
 __kernel void fractional_max_backward(__global const store_t* grad_output,
                                       __global const int* indices,
@@ -93,20 +100,25 @@ __kernel void fractional_max_backward(__global const store_t* grad_output,
     if (i >= elements) {
         return;
     }
-    SPLIT(i, 1, H, W, C, plane, d, h, w)
-    const float u_h = samples[2 * plane + 1];
-    const float u_w = samples[2 * plane];
+    SPLIT(i, D, H, W, C, plane, d, h, w)
+    const float u_d = samples[SK * plane + SD];
+    const float u_h = samples[SK * plane + SH];
+    const float u_w = samples[SK * plane + SW];
+    const int od0 = fractional_first_after(d - KD, u_d, alpha_d, D, OD, KD);
+    const int od1 = fractional_first_after(d, u_d, alpha_d, D, OD, KD);
     const int oh0 = fractional_first_after(h - KH, u_h, alpha_h, H, OH, KH);
     const int oh1 = fractional_first_after(h, u_h, alpha_h, H, OH, KH);
     const int ow0 = fractional_first_after(w - KW, u_w, alpha_w, W, OW, KW);
     const int ow1 = fractional_first_after(w, u_w, alpha_w, W, OW, KW);
-    const int self = h * W + w;
+    const int self = (d * H + h) * W + w;
     float sum = 0.0f;
-    for (int oh = oh0; oh < oh1; oh++) {
-        for (int ow = ow0; ow < ow1; ow++) {
-            const ulong o = POSITION(plane, oh * OW + ow, (ulong)OH * OW, C);
-            if (indices[o] == self) {
-                sum += LOAD(grad_output, o);
+    for (int od = od0; od < od1; od++) {
+        for (int oh = oh0; oh < oh1; oh++) {
+            for (int ow = ow0; ow < ow1; ow++) {
+                const ulong o = POSITION(plane, (od * OH + oh) * OW + ow, (ulong)OD * OH * OW, C);
+                if (indices[o] == self) {
+                    sum += LOAD(grad_output, o);
+                }
             }
         }
     }

@@ -197,6 +197,16 @@ public sealed interface PoolOp
     }
 
     /**
+     * Fractional max pooling (PyTorch {@code fractional_max_pool3d}) of a 5-D input with a
+     * {@code kernelD×kernelH×kernelW} window to {@code outD×outH×outW}, its windows placed by
+     * {@code samples} (3 per plane: D, H, W).
+     */
+    static FractionalMax fractionalMax3d(int kernelD, int kernelH, int kernelW, int outD, int outH, int outW,
+                                         FractionalSamples samples) {
+        return new FractionalMax(kernelD, kernelH, kernelW, outD, outH, outW, 3, samples);
+    }
+
+    /**
      * Fractional max pooling to {@code floor(H·ratioH) × floor(W·ratioW)} of {@code input}, as
      * PyTorch's {@code output_ratio} (the product in double). Each ratio must be in (0, 1), as
      * {@code nn.FractionalMaxPool2d} requires.
@@ -369,43 +379,85 @@ public sealed interface PoolOp
     }
 
     /**
-     * Fractional max pooling (PyTorch {@code fractional_max_pool2d}): output {@code (oh, ow)} of
-     * plane {@code p} is the max (max pooling's rule: ties keep the first tap in row-major order,
-     * the last NaN wins) of the {@code kernelH×kernelW} window that starts at row
-     * {@link FractionalWindows#start} of sample 1 of plane p and column start of sample 0. Indices
-     * as max pooling's; the backward scatters by index. Checks (PyTorch's): {@code out + k − 1 ≤ in}
-     * per axis, samples of C equal to the input's and N at least the input's; and clpool's own:
-     * samples in [0, 1), every window inside the input.
+     * Fractional max pooling (PyTorch {@code fractional_max_pool2d}, or {@code fractional_max_pool3d}
+     * when {@code spatialAxes} is 3): output {@code (od, oh, ow)} of plane {@code p} is the max
+     * (max pooling's rule: ties keep the first tap in (d, h, w) order, the last NaN wins) of the
+     * {@code kernelD×kernelH×kernelW} window placed per axis by {@link FractionalWindows#start}
+     * with that axis's sample of plane p: in 2-D sample 1 for H and 0 for W (kernelD, outD 1); in
+     * 3-D sample 0 for D, 1 for H, 2 for W ({@code aten/src/ATen/native/FractionalMaxPool3d.cpp}).
+     * Indices as max pooling's ({@code d·H·W + h·W + w}); the backward scatters by index. Checks
+     * (PyTorch's): {@code out + k − 1 ≤ in} per axis in 2-D, {@code out + k − 1 < in} per axis in
+     * 3-D (FractionalMaxPool3d.cpp's stricter TORCH_CHECKs), samples of C equal to the input's and
+     * N at least the input's; and clpool's own: samples in [0, 1), every window inside the input.
      */
-    record FractionalMax(int kernelH, int kernelW, int outH, int outW, FractionalSamples samples) implements PoolOp {
+    record FractionalMax(int kernelD, int kernelH, int kernelW, int outD, int outH, int outW, int spatialAxes,
+                         FractionalSamples samples) implements PoolOp {
         public FractionalMax {
-            Checks.requirePositivePair("fractional max pooling kernel size", "kernelH", kernelH, "kernelW", kernelW);
-            Checks.requirePositivePair("fractional max pooling output size", "outputH", outH, "outputW", outW);
+            if (spatialAxes == 3) {
+                Checks.requirePositiveAxes("fractional max pooling kernel size", new String[] {"kernelD", "kernelH", "kernelW"},
+                        kernelD, kernelH, kernelW);
+                Checks.requirePositiveAxes("fractional max pooling output size", new String[] {"outputD", "outputH", "outputW"},
+                        outD, outH, outW);
+            } else if (spatialAxes == 2 && kernelD == 1 && outD == 1) {
+                Checks.requirePositivePair("fractional max pooling kernel size", "kernelH", kernelH, "kernelW", kernelW);
+                Checks.requirePositivePair("fractional max pooling output size", "outputH", outH, "outputW", outW);
+            } else {
+                throw Checks.invalid("fractional max pooling", "2-D (kernelD and outD 1) or 3-D",
+                        "kernelD: " + kernelD + ", outD: " + outD + ", spatialAxes: " + spatialAxes);
+            }
             Checks.requireNonNull(samples, "samples");
+        }
+
+        /** 2-D fractional max pooling. */
+        public FractionalMax(int kernelH, int kernelW, int outH, int outW, FractionalSamples samples) {
+            this(1, kernelH, kernelW, 1, outH, outW, 2, samples);
         }
 
         @Override public String name() { return "fractional-max"; }
 
-        @Override public Shape outputShape(Shape input) {
-            Checks.requireNonNull(input, "input");
-            if (input.volumetric()) {
-                throw Checks.invalid("the input of fractional max pooling", "4-D (N, C, H, W): 3-D fractional max pooling "
-                        + "is not supported yet", input.rank() + "-D " + input);
-            }
-            FractionalWindows.requireFits("height", input.h(), outH, kernelH);
-            FractionalWindows.requireFits("width", input.w(), outW, kernelW);
-            Checks.requireIndexablePlane("input", input.h(), input.w());
-            float[] u = samples.forInput(input.n(), input.c());
-            for (int plane = 0; plane < u.length / 2; plane++) {
-                FractionalWindows.requireInside("width", input.w(), outW, kernelW, u[2 * plane], plane);
-                FractionalWindows.requireInside("height", input.h(), outH, kernelH, u[2 * plane + 1], plane);
-            }
-            return input.withSpatial(outH, outW);
+        /** Samples per plane: 2 in 2-D, 3 in 3-D. */
+        public int samplesPerPlane() {
+            return spatialAxes;
         }
 
-        /** The samples for {@code input}: N×C×2 floats, (n, c, axis) order, axis 0 for W and 1 for H. */
+        /** Where a plane's sample for the depth axis sits among its samples (3-D only; -1 in 2-D). */
+        public int sampleOfD() { return spatialAxes == 3 ? 0 : -1; }
+        /** Where a plane's sample for the row axis sits among its samples (1 in 2-D and 3-D). */
+        public int sampleOfH() { return 1; }
+        /** Where a plane's sample for the column axis sits among its samples (0 in 2-D, 2 in 3-D). */
+        public int sampleOfW() { return spatialAxes == 3 ? 2 : 0; }
+
+        @Override public Shape outputShape(Shape input) {
+            Checks.requireNonNull(input, "input");
+            if (input.volumetric() != (spatialAxes == 3)) {
+                throw Checks.invalid("the input of a " + spatialAxes + "-D fractional max pooling",
+                        spatialAxes == 3 ? "5-D (N, C, D, H, W)" : "4-D (N, C, H, W)", input.rank() + "-D " + input);
+            }
+            boolean strict = spatialAxes == 3;
+            if (strict) {
+                FractionalWindows.requireFits("depth", input.d(), outD, kernelD, true);
+            }
+            FractionalWindows.requireFits("height", input.h(), outH, kernelH, strict);
+            FractionalWindows.requireFits("width", input.w(), outW, kernelW, strict);
+            Checks.requireIndexablePlane("input", input);
+            float[] u = samplesFor(input);
+            int k = samplesPerPlane();
+            for (int plane = 0; plane < u.length / k; plane++) {
+                if (strict) {
+                    FractionalWindows.requireInside("depth", input.d(), outD, kernelD, u[k * plane + sampleOfD()], plane);
+                }
+                FractionalWindows.requireInside("width", input.w(), outW, kernelW, u[k * plane + sampleOfW()], plane);
+                FractionalWindows.requireInside("height", input.h(), outH, kernelH, u[k * plane + sampleOfH()], plane);
+            }
+            return strict ? input.withSpatial(outD, outH, outW) : input.withSpatial(outH, outW);
+        }
+
+        /**
+         * The samples for {@code input}: N×C×k floats, (n, c, axis) order, k = {@link #samplesPerPlane()};
+         * axis 0 for W and 1 for H in 2-D, 0 for D, 1 for H and 2 for W in 3-D.
+         */
         public float[] samplesFor(Shape input) {
-            return samples.forInput(input.n(), input.c());
+            return samples.forInput(input.n(), input.c(), samplesPerPlane());
         }
 
         @Override public boolean hasIndices() { return true; }
@@ -416,10 +468,12 @@ public sealed interface PoolOp
         }
         @Override public PoolOp forBatchRows(Shape input, int from, int to) {
             return from == 0 && to == input.n() ? this
-                    : new FractionalMax(kernelH, kernelW, outH, outW, samples.rows(input.n(), input.c(), from, to));
+                    : new FractionalMax(kernelD, kernelH, kernelW, outD, outH, outW, spatialAxes,
+                            samples.rows(input.n(), input.c(), samplesPerPlane(), from, to));
         }
         @Override public String toString() {
-            return "fractional-max kernel=" + kernelH + "x" + kernelW + " output-size=" + outH + "x" + outW + " " + samples;
+            return "fractional-max kernel=" + size(kernelD, kernelH, kernelW, spatialAxes) + " output-size="
+                    + size(outD, outH, outW, spatialAxes) + " " + samples;
         }
     }
 

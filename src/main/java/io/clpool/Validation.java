@@ -171,21 +171,29 @@ public final class Validation {
         Checks.requireNonNull(indices, "indices");
         Checks.requireShape("indices", pooled, indices.shape());
         float[] u = op.samplesFor(inputShape);
+        int k = op.samplesPerPlane();
+        float alphaD = FractionalWindows.alpha(inputShape.d(), pooled.d(), op.kernelD());
         float alphaH = FractionalWindows.alpha(inputShape.h(), pooled.h(), op.kernelH());
         float alphaW = FractionalWindows.alpha(inputShape.w(), pooled.w(), op.kernelW());
         int[] idx = indices.withLayout(Layout.CHANNELS_FIRST).data(); // positions read channels first
         int planeOutputs = (int) pooled.planeSize();
+        int inPlaneHW = inputShape.h() * inputShape.w();
         for (int i = 0; i < idx.length; i++) {
             int plane = i / planeOutputs;
-            int oh = (i % planeOutputs) / pooled.w();
-            int ow = i % pooled.w();
+            int at = i % planeOutputs;
+            int od = at / (pooled.h() * pooled.w());
+            int oh = at / pooled.w() % pooled.h();
+            int ow = at % pooled.w();
             int index = idx[i];
             requireInPlane(index, i, pooled, inputShape, INPUT_PLANE);
-            int h = index / inputShape.w();
+            int d = index / inPlaneHW;
+            int h = index % inPlaneHW / inputShape.w();
             int w = index % inputShape.w();
-            int h0 = FractionalWindows.start(oh, u[2 * plane + 1], alphaH, inputShape.h(), pooled.h(), op.kernelH());
-            int w0 = FractionalWindows.start(ow, u[2 * plane], alphaW, inputShape.w(), pooled.w(), op.kernelW());
-            if (h < h0 || h - h0 >= op.kernelH() || w < w0 || w - w0 >= op.kernelW()) {
+            float uD = op.sampleOfD() < 0 ? 0f : u[k * plane + op.sampleOfD()];
+            int d0 = FractionalWindows.start(od, uD, alphaD, inputShape.d(), pooled.d(), op.kernelD());
+            int h0 = FractionalWindows.start(oh, u[k * plane + op.sampleOfH()], alphaH, inputShape.h(), pooled.h(), op.kernelH());
+            int w0 = FractionalWindows.start(ow, u[k * plane + op.sampleOfW()], alphaW, inputShape.w(), pooled.w(), op.kernelW());
+            if (d < d0 || d - d0 >= op.kernelD() || h < h0 || h - h0 >= op.kernelH() || w < w0 || w - w0 >= op.kernelW()) {
                 throw fractionalIndexError(index, i, pooled, inputShape);
             }
         }

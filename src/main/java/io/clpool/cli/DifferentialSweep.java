@@ -27,7 +27,8 @@ final class DifferentialSweep {
 
     /**
      * The ops a case can have: those of {@code --op}, and unpooling, on 4-D inputs; then those with
-     * a 3-D form on 5-D inputs (LP and fractional max have none).
+     * a 3-D form on 5-D inputs (LP has none; 3-D fractional max is not swept here, Fractional3dTest
+     * and FormatsDifferentialTest cover it).
      */
     static final List<String> OPS = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg", "fractional-max", "unpool",
             "max3d", "min3d", "avg3d", "adaptive-max3d", "adaptive-avg3d", "unpool3d");

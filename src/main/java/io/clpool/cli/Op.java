@@ -65,15 +65,18 @@ enum Op {
                     : PoolOp.adaptiveMax(outputSize[0], outputSize[1]);
             case ADAPTIVE_AVG -> volumetric ? PoolOp.adaptiveAvg3d(outputSize[0], outputSize[1], outputSize[2])
                     : PoolOp.adaptiveAvg(outputSize[0], outputSize[1]);
-            case FRACTIONAL_MAX -> PoolOp.fractionalMax(spec.kernelH(), spec.kernelW(), outputSize[0], outputSize[1], samples);
+            case FRACTIONAL_MAX -> volumetric
+                    ? PoolOp.fractionalMax3d(spec.kernelD(), spec.kernelH(), spec.kernelW(), outputSize[0], outputSize[1], outputSize[2],
+                            samples)
+                    : PoolOp.fractionalMax(spec.kernelH(), spec.kernelW(), outputSize[0], outputSize[1], samples);
         };
     }
 
-    /** Whether the library pools inputs of {@code rank} with this op: LP has no 3-D form, fractional max is 2-D only. */
+    /** Whether the library pools inputs of {@code rank} with this op: LP has no 3-D form, fractional max is 2-D and 3-D (no 1-D form). */
     boolean pools(InputRank rank) {
         return switch (this) {
             case LP -> rank != InputRank.THREE_D;
-            case FRACTIONAL_MAX -> rank == InputRank.TWO_D;
+            case FRACTIONAL_MAX -> rank != InputRank.ONE_D;
             default -> true;
         };
     }

@@ -32,11 +32,13 @@ final class PoolingOptions {
     Flags.PerAxis outputSize;
 
     @Option(names = "--samples", paramLabel = "S.npy",
-            description = "fractional-max: PyTorch's _random_samples, float32 N×C×2 in [0, 1) (sample 0 places columns, 1 rows).")
+            description = "fractional-max: PyTorch's _random_samples, float32 in [0, 1): N×C×2 for a 4-D input (sample 0 places columns, 1 rows),"
+                    + " N×C×3 for a 5-D input (sample 0 places depth, 1 rows, 2 columns).")
     Path samples;
 
     @Option(names = "--seed", paramLabel = "SEED",
-            description = "fractional-max without --samples: draw the samples with java.util.Random(SEED).nextFloat(), in (n, c, axis) order.")
+            description = "fractional-max without --samples: draw the samples with java.util.Random(SEED).nextFloat(), in (n, c, axis) order"
+                    + " (2 per plane for a 4-D input, 3 for a 5-D one).")
     Long seed;
 
     /**
@@ -95,7 +97,7 @@ final class PoolingOptions {
             Op op = flags.op;
             if (!op.pools(rank)) {
                 String takes = op.equals(Op.LP) ? "3-D (N,C,L) and 4-D (N,C,H,W) inputs (clpool has no 3-D LP pooling)"
-                        : "4-D (N,C,H,W) inputs only";
+                        : op.equals(Op.FRACTIONAL_MAX) ? "4-D (N,C,H,W) and 5-D (N,C,D,H,W) inputs" : "4-D (N,C,H,W) inputs only";
                 throw new UsageError("--op " + op + " pools " + takes + ", but " + input + " is " + rank.describe());
             }
             WindowOptions window = flags.window;
@@ -104,6 +106,10 @@ final class PoolingOptions {
             }
             PoolSpec spec = window.spec(defaultKernel, rank, input);
             if (op.equals(Op.FRACTIONAL_MAX)) {
+                if (!samples.isSeeded() && samples.perPlane() != rank.spatialAxes()) {
+                    throw new UsageError("--samples gives " + samples.perPlane() + " samples per plane (N x C x " + samples.perPlane()
+                            + "), but " + input + " is " + rank.describe() + ": give N x C x " + rank.spatialAxes());
+                }
                 return new PoolingRequest(op.toPoolOp(spec, null, 0, rank.perAxis("--output-size", flags.outputSize, 1, input), samples));
             }
             return new PoolingRequest(op.toPoolOp(spec, avg, flags.norm == null ? 0 : flags.norm, null));

@@ -46,19 +46,19 @@ final class TensorFiles {
         }
     }
 
-    /** Fractional max pooling's samples: float32 (or float64, converted), N×C×2, each in [0, 1). */
+    /** Fractional max pooling's samples: float32 (or float64, converted), N×C×2 (2-D) or N×C×3 (3-D), each in [0, 1). */
     static FractionalSamples readSamples(String flag, Path path) {
         NpyArray array = read(flag, path);
         if (array.isInteger()) {
             throw UsageError.badContent(flag, path, "should hold float32 samples, but has dtype " + array.typeName());
         }
         long[] shape = array.shape();
-        if (shape.length != 3 || shape[2] != 2 || shape[0] < 1 || shape[1] < 1 || shape[0] > Integer.MAX_VALUE
+        if (shape.length != 3 || (shape[2] != 2 && shape[2] != 3) || shape[0] < 1 || shape[1] < 1 || shape[0] > Integer.MAX_VALUE
                 || shape[1] > Integer.MAX_VALUE) {
-            throw UsageError.badContent(flag, path, "should have the shape N x C x 2, but has " + java.util.Arrays.toString(shape));
+            throw UsageError.badContent(flag, path, "should have the shape N x C x 2 (2-D) or N x C x 3 (3-D), but has " + java.util.Arrays.toString(shape));
         }
         try {
-            return FractionalSamples.of((int) shape[0], (int) shape[1], array.toFloats());
+            return FractionalSamples.of((int) shape[0], (int) shape[1], (int) shape[2], array.toFloats());
         } catch (IllegalArgumentException e) {
             throw UsageError.badContent(flag, path, e.getMessage());
         }

@@ -6,7 +6,7 @@ import io.clpool.spec.DType;
 import io.clpool.spec.Shape;
 
 /**
- * Fractional max pooling on the device, forward and backward, with the direct kernels of
+ * Fractional max pooling (2-D or 3-D) on the device, forward and backward, with the direct kernels of
  * {@code kernels/fractional.cl}. The samples live in a plan-owned workspace buffer, written once
  * (a blocking upload) when the plan records its launches, never on the execution path; backward
  * is a gather.
@@ -25,8 +25,11 @@ final class FractionalKernels {
             throw new IllegalStateException("the forward and backward of a plan share its workspace");
         }
         ClProgram program = forward.context().program(FILE, KernelSource.options(KernelSource.formatDefines(dtype, in.layout())));
-        Object[] shapes = {in.c(), in.h(), in.w(), out.h(), out.w(), op.kernelH(), op.kernelW(),
-            FractionalWindows.alpha(in.h(), out.h(), op.kernelH()), FractionalWindows.alpha(in.w(), out.w(), op.kernelW())};
+        // 2-D: a depth of 1 (D, OD, KD 1), whose one window starts at 0 whatever sample SD names.
+        Object[] shapes = {in.c(), in.d(), in.h(), in.w(), out.d(), out.h(), out.w(), op.kernelD(), op.kernelH(), op.kernelW(),
+            FractionalWindows.alpha(in.d(), out.d(), op.kernelD()), FractionalWindows.alpha(in.h(), out.h(), op.kernelH()),
+            FractionalWindows.alpha(in.w(), out.w(), op.kernelW()),
+            op.samplesPerPlane(), Math.max(op.sampleOfD(), 0), op.sampleOfH(), op.sampleOfW()};
         forward.runGuarded(program.kernel("fractional_max_forward"), out.elementCount(),
                 concat(new Object[] {Launches.Slot.INPUT, buffer, Launches.Slot.OUTPUT, Launches.Slot.INDICES, out.elementCount()}, shapes));
         backward.runGuarded(program.kernel("fractional_max_backward"), in.elementCount(),

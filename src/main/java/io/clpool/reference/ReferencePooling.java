@@ -465,47 +465,65 @@ public final class ReferencePooling implements Pooling {
     }
 
     /**
-     * Fractional max pooling, PyTorch's CPU loop: per plane, the windows' row starts from sample 1
-     * and column starts from sample 0 ({@link FractionalWindows}); in each window, rows then
-     * columns, the best starts at −inf with the window's first tap as index and a tap replaces it
-     * when greater or NaN.
+     * Fractional max pooling, 2-D or 3-D, PyTorch's CPU loop ({@code FractionalMaxPool2d.cpp},
+     * {@code FractionalMaxPool3d.cpp}): per plane, each axis's window starts from that axis's
+     * sample ({@link FractionalWindows}; 2-D: sample 1 rows, 0 columns; 3-D: sample 0 depth, 1
+     * rows, 2 columns); in each window, depth then rows then columns, the best starts at −inf with
+     * the window's first tap as index and a tap replaces it when greater or NaN.
      */
     public PoolResult fractionalMaxPool2d(Tensor input, PoolOp.FractionalMax op) {
         Shape in = input.shape();
         Shape out = op.outputShape(in);
         float[] u = op.samplesFor(in);
+        int k = op.samplesPerPlane();
+        float alphaD = FractionalWindows.alpha(in.d(), out.d(), op.kernelD());
         float alphaH = FractionalWindows.alpha(in.h(), out.h(), op.kernelH());
         float alphaW = FractionalWindows.alpha(in.w(), out.w(), op.kernelW());
         float[] x = input.data();
         float[] y = new float[out.elementCountAsInt()];
         int[] idx = new int[y.length];
+        int planeSize = (int) in.planeSize();
         int o = 0;
         for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * in.h() * in.w();
-            for (int oh = 0; oh < out.h(); oh++) {
-                int h0 = FractionalWindows.start(oh, u[2 * plane + 1], alphaH, in.h(), out.h(), op.kernelH());
-                for (int ow = 0; ow < out.w(); ow++, o++) {
-                    int w0 = FractionalWindows.start(ow, u[2 * plane], alphaW, in.w(), out.w(), op.kernelW());
-                    float best = Float.NEGATIVE_INFINITY;
-                    int bestIndex = h0 * in.w() + w0;
-                    for (int h = h0; h < h0 + op.kernelH(); h++) {
-                        for (int w = w0; w < w0 + op.kernelW(); w++) {
-                            float v = x[base + h * in.w() + w];
-                            if (v > best || Float.isNaN(v)) {
-                                best = v;
-                                bestIndex = h * in.w() + w;
+            int base = plane * planeSize;
+            float uD = op.sampleOfD() < 0 ? 0f : u[k * plane + op.sampleOfD()];
+            float uH = u[k * plane + op.sampleOfH()];
+            float uW = u[k * plane + op.sampleOfW()];
+            for (int od = 0; od < out.d(); od++) {
+                int d0 = FractionalWindows.start(od, uD, alphaD, in.d(), out.d(), op.kernelD());
+                for (int oh = 0; oh < out.h(); oh++) {
+                    int h0 = FractionalWindows.start(oh, uH, alphaH, in.h(), out.h(), op.kernelH());
+                    for (int ow = 0; ow < out.w(); ow++, o++) {
+                        int w0 = FractionalWindows.start(ow, uW, alphaW, in.w(), out.w(), op.kernelW());
+                        float best = Float.NEGATIVE_INFINITY;
+                        int bestIndex = (d0 * in.h() + h0) * in.w() + w0;
+                        for (int d = d0; d < d0 + op.kernelD(); d++) {
+                            for (int h = h0; h < h0 + op.kernelH(); h++) {
+                                for (int w = w0; w < w0 + op.kernelW(); w++) {
+                                    int at = (d * in.h() + h) * in.w() + w;
+                                    float v = x[base + at];
+                                    if (v > best || Float.isNaN(v)) {
+                                        best = v;
+                                        bestIndex = at;
+                                    }
+                                }
                             }
                         }
+                        y[o] = best;
+                        idx[o] = bestIndex;
                     }
-                    y[o] = best;
-                    idx[o] = bestIndex;
                 }
             }
         }
         return new PoolResult(new Tensor(out, y), new IndexTensor(out, idx));
     }
 
-    /** {@code dX[plane, idx] += dY}, outputs visited in row-major order, after checking every index is in its window. */
+    /** Fractional max pooling of a 5-D input (PyTorch {@code fractional_max_pool3d}): {@link #fractionalMaxPool2d}, which takes either. */
+    public PoolResult fractionalMaxPool3d(Tensor input, PoolOp.FractionalMax op) {
+        return fractionalMaxPool2d(input, op);
+    }
+
+    /** {@code dX[plane, idx] += dY}, outputs visited in (n, c, od, oh, ow) order, after checking every index is in its window (2-D or 3-D). */
     public Tensor fractionalMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape, PoolOp.FractionalMax op) {
         Checks.requireNonNull(gradOutput, "gradOutput");
         Checks.requireShape("gradOutput", op.outputShape(inputShape), gradOutput.shape());

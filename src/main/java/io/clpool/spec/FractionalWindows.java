@@ -32,9 +32,18 @@ public final class FractionalWindows {
      * (by the op), {@code out + k − 1 ≤ in} (PyTorch's check).
      */
     public static void requireFits(String axis, int in, int out, int k) {
-        if ((long) out + k - 1 > in) {
+        requireFits(axis, in, out, k, false);
+    }
+
+    /**
+     * As {@link #requireFits(String, int, int, int)}, or with {@code strict} PyTorch's 3-D check
+     * {@code out + k − 1 < in} ({@code FractionalMaxPool3d.cpp}: {@code outputT + poolSizeT - 1 < inputT},
+     * likewise H and W).
+     */
+    public static void requireFits(String axis, int in, int out, int k, boolean strict) {
+        if ((long) out + k - 1 > in || (strict && (long) out + k - 1 == in)) {
             throw Checks.invalid("fractional max pooling output " + axis + " + kernel " + axis + " - 1",
-                    "at most the input " + axis + " " + in, "output " + out + ", kernel " + k);
+                    (strict ? "less than" : "at most") + " the input " + axis + " " + in, "output " + out + ", kernel " + k);
         }
     }
 

@@ -54,6 +54,10 @@ class CliUsageErrorTest {
         Files.write(dir.resolve("x64.npy"), io.clpool.io.NpyBytes.npy(1, io.clpool.io.NpyBytes.dict("<f8", false, "(1, 2, 6, 6)"),
                 io.clpool.io.NpyBytes.doubles(java.nio.ByteOrder.LITTLE_ENDIAN, doubles)));
         Npy.writeFloat32(dir.resolve("xl.npy"), new long[] {1, 6, 6, 2}, ramp(72));
+        Npy.writeFloat32(dir.resolve("samples2d.npy"), new long[] {1, 2, 2}, new float[4]);
+        Npy.writeFloat32(dir.resolve("samples3d.npy"), new long[] {1, 2, 3}, new float[6]);
+        Npy.writeFloat32(dir.resolve("samples4.npy"), new long[] {1, 2, 4}, new float[8]);
+        Npy.writeFloat32(dir.resolve("samples3dbad.npy"), new long[] {1, 2, 3}, new float[] {0f, 0f, 0f, 0f, -0.25f, 0f});
     }
 
     static Stream<Arguments> mistakes() {
@@ -89,9 +93,26 @@ class CliUsageErrorTest {
                         "forward", "--kernel", "3", "--padding", "2,1,1", "--input", "@x5", "--output", OUT),
                 row("lp on a 5-D input", "--op lp pools 3-D (N,C,L) and 4-D (N,C,H,W) inputs (clpool has no 3-D LP pooling), but --input @x5"
                         + " is 5-D (N,C,D,H,W)", "forward", "--op", "lp", "--norm", "2", "--kernel", "2", "--input", "@x5", "--output", OUT),
-                row("fractional-max on a 5-D input", "--op fractional-max pools 4-D (N,C,H,W) inputs only, but --input @x5 is 5-D",
-                        "forward", "--op", "fractional-max", "--kernel", "2", "--output-size", "2", "--seed", "1", "--input", "@x5", "--output", OUT),
-                row("fractional-max on a 3-D input", "--op fractional-max pools 4-D (N,C,H,W) inputs only, but --input @x3d is 3-D (N,C,L)",
+                row("fractional-max on a 5-D input with 2 samples per plane", "--samples gives 2 samples per plane (N x C x 2), but --input @x5"
+                        + " is 5-D (N,C,D,H,W): give N x C x 3", "forward", "--op", "fractional-max", "--kernel", "2", "--output-size", "2",
+                        "--samples", "@samples2d", "--input", "@x5", "--output", OUT),
+                row("fractional-max on a 4-D input with 3 samples per plane", "--samples gives 3 samples per plane (N x C x 3), but --input @x"
+                        + " is 4-D (N,C,H,W): give N x C x 2", "forward", "--op", "fractional-max", "--kernel", "2", "--output-size", "2",
+                        "--samples", "@samples3d", "--input", X, "--output", OUT),
+                row("fractional samples of 4 per plane", "should have the shape N x C x 2 (2-D) or N x C x 3 (3-D), but has [1, 2, 4]",
+                        "forward", "--op", "fractional-max", "--kernel", "2", "--output-size", "2", "--samples", "@samples4",
+                        "--input", "@x5", "--output", OUT),
+                row("a negative 3-D fractional sample", "fractional sample should be in [0, 1), but got sample[0][1][1]: -0.25",
+                        "forward", "--op", "fractional-max", "--kernel", "2", "--output-size", "2", "--samples", "@samples3dbad",
+                        "--input", "@x5", "--output", OUT),
+                row("fractional-max on a 5-D input, two output sizes", "--output-size 2,2 gives 2 values, but --input @x5 is 5-D (N,C,D,H,W)",
+                        "forward", "--op", "fractional-max", "--kernel", "2", "--output-size", "2,2", "--seed", "1", "--input", "@x5", "--output", OUT),
+                row("fractional-max on a 5-D input, two kernel sizes", "--kernel 2,2 gives 2 values, but --input @x5 is 5-D (N,C,D,H,W)",
+                        "forward", "--op", "fractional-max", "--kernel", "2,2", "--output-size", "2", "--seed", "1", "--input", "@x5", "--output", OUT),
+                row("3-D fractional-max output + kernel - 1 equal to the input (PyTorch's strict 3-D check)",
+                        "fractional max pooling output depth + kernel depth - 1 should be less than the input depth 6, but got output 4, kernel 3",
+                        "forward", "--op", "fractional-max", "--kernel", "3", "--output-size", "4,2,2", "--seed", "1", "--input", "@x5", "--output", OUT),
+                row("fractional-max on a 3-D input", "--op fractional-max pools 4-D (N,C,H,W) and 5-D (N,C,D,H,W) inputs, but --input @x3d is 3-D (N,C,L)",
                         "forward", "--op", "fractional-max", "--kernel", "2", "--output-size", "2", "--seed", "1", "--input", X3D, "--output", OUT),
                 row("a 4-D gradient for a 5-D input", "--grad-output @gy should be 5-D (N,C,D,H,W) as the input is, but has shape [1, 2, 3, 3]",
                         "backward", "--kernel", "2", "--input", "@x5", "--grad-output", GY, "--output", OUT),
@@ -268,6 +289,10 @@ class CliUsageErrorTest {
                 .replace("@wide5", dir.resolve("wide5.npy").toString()).replace("@x2d", dir.resolve("x2d.npy").toString())
                 .replace("@x6d", dir.resolve("x6d.npy").toString())
                 .replace("@samples3c", dir.resolve("samples3c.npy").toString())
+                .replace("@samples2d", dir.resolve("samples2d.npy").toString())
+                .replace("@samples3dbad", dir.resolve("samples3dbad.npy").toString())
+                .replace("@samples3d", dir.resolve("samples3d.npy").toString())
+                .replace("@samples4", dir.resolve("samples4.npy").toString())
                 .replace("@samples1", dir.resolve("samples1.npy").toString())
                 .replace("@wideidx", dir.resolve("wideidx.npy").toString()).replace(X3D, dir.resolve("x3d.npy").toString()).replace(INTS, dir.resolve("ints.npy").toString())
                 .replace("@gy2", dir.resolve("gy2.npy").toString()).replace("@idxfar", dir.resolve("idxfar.npy").toString())

@@ -11,6 +11,7 @@ import io.clpool.reference.ReferencePooling;
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.DType;
 import io.clpool.spec.Layout;
+import io.clpool.spec.FractionalSamples;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import io.clpool.support.Compare;
@@ -60,7 +61,7 @@ class FormatsDifferentialTest extends DeviceTest {
         PoolSpec.of3d(3, 1, 2).withStride(2, 1, 2).withPadding(1, 0, 1).withCeilMode(true),
         PoolSpec.of3d(2).withStride(1).withDilation(2, 1, 1),
     };
-    private static final List<String> VOLUME_OPS = List.of("max", "min", "avg", "adaptive-max", "adaptive-avg", "unpool");
+    private static final List<String> VOLUME_OPS = List.of("max", "min", "avg", "adaptive-max", "adaptive-avg", "unpool", "fractional-max");
 
     private final Pooling reference = new ReferencePooling();
 
@@ -108,6 +109,9 @@ class FormatsDifferentialTest extends DeviceTest {
     }
 
     private static boolean fits(String op, PoolSpec window, Shape shape) {
+        if (op.equals("fractional-max") && shape.volumetric()) { // PyTorch's 3-D out + k - 1 < in: room for an output of 1 when in > k
+            return shape.d() > window.kernelD() && shape.h() > window.kernelH() && shape.w() > window.kernelW();
+        }
         if ((op.equals("avg") || op.equals("lp")) && window.hasDilation() || op.equals("lp") && window.hasPadding()) {
             return false;
         }
@@ -155,6 +159,10 @@ class FormatsDifferentialTest extends DeviceTest {
             case "avg" -> PoolOp.avg(spec, new AvgOptions(seed % 2 == 0, seed % 5 == 0 ? 3 : 0));
             case "adaptive-max" -> PoolOp.adaptiveMax3d(out.d(), out.h(), out.w());
             case "adaptive-avg" -> PoolOp.adaptiveAvg3d(out.d(), out.h(), out.w());
+            // the window's kernel; outputs from 1 to in - k (PyTorch's 3-D out + k - 1 < in), the samples drawn from the seed
+            case "fractional-max" -> PoolOp.fractionalMax3d(spec.kernelD(), spec.kernelH(), spec.kernelW(),
+                    1 + (int) Math.floorMod(seed, input.d() - spec.kernelD()), 1 + (int) Math.floorMod(seed >> 4, input.h() - spec.kernelH()),
+                    1 + (int) Math.floorMod(seed >> 8, input.w() - spec.kernelW()), FractionalSamples.seeded(seed));
             default -> throw new IllegalArgumentException(name);
         };
     }

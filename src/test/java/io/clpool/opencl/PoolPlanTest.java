@@ -328,9 +328,8 @@ class PoolPlanTest extends DeviceTest {
                 new Refusal("LP pooling with a 3-D window", IllegalArgumentException.class,
                         "LP pooling window should be 2-D (lp_pool1d and lp_pool2d; clpool has no 3-D LP pooling)",
                         f -> PoolPlan.create(context, PoolOp.lp(PoolSpec.of3d(2), 2.0), SHAPE_3D)),
-                new Refusal("fractional max pooling of a 5-D input", IllegalArgumentException.class,
-                        "the input of fractional max pooling should be 4-D (N, C, H, W): 3-D fractional max pooling is not supported yet,"
-                                + " but got 5-D 2x3x4x9x13",
+                new Refusal("a 2-D fractional max pooling of a 5-D input", IllegalArgumentException.class,
+                        "the input of a 2-D fractional max pooling should be 4-D (N, C, H, W), but got 5-D 2x3x4x9x13",
                         f -> PoolPlan.create(context, PoolOp.fractionalMax(2, 2, 3, 3, io.clpool.spec.FractionalSamples.seeded(7)), SHAPE_3D)),
                 new Refusal("a 3-D adaptive output of 0", IllegalArgumentException.class,
                         "adaptive output size should be greater than zero, but got outputD: 2, outputH: 0, outputW: 2",
