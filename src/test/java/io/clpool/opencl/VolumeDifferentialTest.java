@@ -255,6 +255,22 @@ class VolumeDifferentialTest extends DeviceTest {
         return cases().stream().map(c -> dynamicTest(c.toString(), () -> check(c)));
     }
 
+    /**
+     * IM2COL's general kernels for max and min on every max/min case of the sweep: bit for bit
+     * against the reference and against DIRECT (values, indices and gradient).
+     */
+    @TestFactory
+    Stream<DynamicTest> im2colMaxAndMinMatchTheReferenceAndDirect() {
+        return cases().stream().filter(c -> c.op().equals("max") || c.op().equals("min"))
+                .map(c -> dynamicTest("IM2COL " + c, () -> {
+                    Tensor x = c.flavour().tensor(c.shape(), c.seed());
+                    try (OpenClPooling im2col = new OpenClPooling(context, Algorithm.IM2COL);
+                         OpenClPooling direct = new OpenClPooling(context, Algorithm.DIRECT)) {
+                        Differential.checkAgainstDirect(im2col, direct, new ReferencePooling(), op(c), x, c.seed());
+                    }
+                }));
+    }
+
     private void check(Case c) {
         ReferencePooling reference = new ReferencePooling();
         Tensor x = c.flavour().tensor(c.shape(), c.seed());
