@@ -350,6 +350,29 @@ class VolumeDifferentialTest extends DeviceTest {
         }));
     }
 
+    /**
+     * IM2COL's general kernels split a batch by its column buffer: 8 bytes per tap per output, one
+     * sample's (46,080 bytes here) under the lowered maximum allocation but two samples' over it,
+     * while the tensors themselves fit whole. Max and min, equal to the reference.
+     */
+    @TestFactory
+    Stream<DynamicTest> im2colBatchesSplitByTheColumnBufferMatchTheReference() {
+        Shape shape = Shape.of(5, 2, 6, 7, 8);
+        PoolSpec window = PoolSpec.of3d(3, 2, 3).withStride(2, 1, 2).withPadding(1, 1, 1).withCeilMode(true);
+        long columnBytesPerSample = window.outputShape(shape).elementCount() / shape.n() * 8 * window.taps();
+        long limit = columnBytesPerSample + columnBytesPerSample / 2;
+        return Stream.of(PoolOp.max(window), PoolOp.min(window.withDilation(1, 2, 1))).map(op -> dynamicTest(op.toString(), () -> {
+            Tensor x = Inputs.SPECIAL.tensor(shape, 43);
+            assertTrue(shape.elementCount() * Float.BYTES < limit, "the tensors should fit whole: only the column buffer splits");
+            context.limitMaxAllocation(limit);
+            try (OpenClPooling device = new OpenClPooling(context, Algorithm.IM2COL)) {
+                Differential.check(device, new ReferencePooling(), op, x, null, 44);
+            } finally {
+                context.limitMaxAllocation(Long.MAX_VALUE);
+            }
+        }));
+    }
+
     // ---- determinism ------------------------------------------------------------------------------
 
     /**
