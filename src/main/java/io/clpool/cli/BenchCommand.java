@@ -93,6 +93,11 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    /** IM2COL runs max and min in every rank, layout and type; average and LP on float32 channels first only. */
+    private static boolean im2colRunsEverywhere(String op) {
+        return op.equals("max") || op.equals("min");
+    }
+
     @Override
     public Integer call() throws IOException {
         if (device.device == DeviceOptions.Choice.CPU) {
@@ -101,14 +106,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         Layout layout = channelsLast ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST;
         boolean plain = dtype == DType.FLOAT32 && layout == Layout.CHANNELS_FIRST;
-        if (!sweep && !plain && device.algorithm == Algorithm.IM2COL) {
-            throw new UsageError("--algorithm im2col runs float32 channels-first tensors only, but got --dtype " + dtype.label()
-                    + (channelsLast ? " --channels-last" : "") + "; use --algorithm direct or auto");
+        if (!sweep && !plain && device.algorithm == Algorithm.IM2COL && !im2colRunsEverywhere(op)) {
+            throw new UsageError("--algorithm im2col runs " + op + " on float32 channels-first tensors only, but got --dtype "
+                    + dtype.label() + (channelsLast ? " --channels-last" : "") + "; use --algorithm direct or auto");
         }
-        // IM2COL runs only float32 channels first: a sweep in another format times DIRECT alone
-        List<Algorithm> sweepAlgorithms = plain ? List.of(Algorithm.DIRECT, Algorithm.IM2COL) : List.of(Algorithm.DIRECT);
+        // In another format IM2COL runs max and min only (the library's rule): the sweep times it there alone
         List<Benchmark.Options> cases = (sweep
-                ? Benchmark.sweepCases(sweepAlgorithms, runs, referenceRuns)
+                ? Benchmark.sweepCases(List.of(Algorithm.DIRECT, Algorithm.IM2COL), runs, referenceRuns).stream()
+                        .filter(o -> plain || o.algorithm() != Algorithm.IM2COL || im2colRunsEverywhere(o.op())).toList()
                 : List.of(new Benchmark.Options(op, shape, kernel, stride == null ? kernel : stride, padding, null,
                         device.algorithm, 3, runs, referenceRuns)))
                 .stream().map(o -> o.withFormat(dtype, layout)).toList();

@@ -48,14 +48,15 @@ final class KernelFamilies {
     }
 
     /**
-     * The general kernels ({@code volume.cl}) for 3-D windows and for tensors that are channels last
-     * or not float32; otherwise the 2-D float32 channels-first fast paths: IM2COL when asked for,
-     * else DIRECT, the fastest for every fixed-window op. IM2COL is refused for the general cases
+     * For 3-D windows and for tensors that are channels last or not float32, the general kernels:
+     * IM2COL's ({@code im2col_general.cl}, max and min only) when asked for, else {@code volume.cl};
+     * otherwise the 2-D float32 channels-first fast paths: IM2COL when asked for, else DIRECT, the
+     * fastest for every fixed-window op. IM2COL for average and LP on the general cases is refused
      * by {@link #requireSupported}.
      */
     private static FixedWindowKernels fixedWindow(Algorithm algorithm, PoolSpec spec, Shape in, DType dtype, Launches launches) {
         if (needsGeneralKernels(spec, in, dtype)) {
-            return new VolumeKernels(launches, dtype);
+            return algorithm == Algorithm.IM2COL ? new Im2colGeneralKernels(launches, dtype) : new VolumeKernels(launches, dtype);
         }
         return algorithm == Algorithm.IM2COL ? new Im2colKernels(launches) : new DirectKernels(launches, cpuFamily(launches.context()));
     }
@@ -66,9 +67,11 @@ final class KernelFamilies {
 
     /** Refuses, before any device work, a combination the kernels do not implement. */
     static void requireSupported(PoolOp op, Shape in, DType dtype, Algorithm algorithm) {
-        if (algorithm == Algorithm.IM2COL && op.spec() != null && needsGeneralKernels(op.spec(), in, dtype)) {
-            throw new IllegalArgumentException("the IM2COL algorithm runs 2-D windows on float32 channels-first tensors only: "
-                    + "use DIRECT or AUTO for " + dtype.label() + " " + op.name() + " pooling of " + in + " (" + op.spec() + ")");
+        if (algorithm == Algorithm.IM2COL && op.spec() != null && !(op instanceof PoolOp.Extremum)
+                && needsGeneralKernels(op.spec(), in, dtype)) {
+            throw new IllegalArgumentException("the IM2COL algorithm runs 3-D windows, channels-last tensors and float16/bfloat16 "
+                    + "for max and min pooling only: use DIRECT or AUTO for " + dtype.label() + " " + op.name() + " pooling of "
+                    + in + " (" + op.spec() + ")");
         }
     }
 

@@ -233,7 +233,8 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
 
     /**
      * Samples per chunk such that no buffer of one chunk (input, output, indices, and IM2COL's
-     * column buffer of up to {@code 8·kh·kw} bytes per output element) exceeds the context's
+     * column buffer of up to {@code 8·taps} bytes per output element, {@code taps} = kd·kh·kw: both
+     * im2col.cl's and, for 3-D, channels-last and half max/min, im2col_general.cl's) exceeds the context's
      * maximum allocation. At least 1: a single sample too large fails when its plan is made, with
      * a message naming the sizes.
      */

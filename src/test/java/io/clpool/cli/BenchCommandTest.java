@@ -97,10 +97,11 @@ class BenchCommandTest {
         assertEquals(2, float64.exitCode(), float64::toString);
         assertEquals(1, float64.errLines().size(), float64::toString);
         assertTrue(float64.err().contains("float64 is not supported yet"), float64::toString);
-        CliRun im2col = CliRun.of("bench", "--shape", "1,1,4,4", "--dtype", "float16", "--algorithm", "im2col", "--json", json.toString());
+        CliRun im2col = CliRun.of("bench", "--op", "avg", "--shape", "1,1,4,4", "--dtype", "float16", "--algorithm", "im2col",
+                "--json", json.toString());
         assertEquals(2, im2col.exitCode(), im2col::toString);
         assertEquals(1, im2col.errLines().size(), im2col::toString);
-        assertTrue(im2col.err().contains("--algorithm im2col runs float32 channels-first tensors only, but got --dtype float16"),
+        assertTrue(im2col.err().contains("--algorithm im2col runs avg on float32 channels-first tensors only, but got --dtype float16"),
                 im2col::toString);
         assertFalse(Files.exists(json));
         assertFalse(im2col.out().contains("device     "), "nothing was measured: " + im2col);

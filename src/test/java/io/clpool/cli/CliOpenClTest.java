@@ -121,16 +121,32 @@ class CliOpenClTest {
         CliFormatsTest.unpoolRoundTrip(format, "opencl", dir);
     }
 
-    /** IM2COL runs float32 channels first only: asked for float16, one line, exit 2, nothing written. */
+    /**
+     * IM2COL runs max and min in every type, average on float32 channels first only: float16 max
+     * runs and equals AUTO's file; float16 average is one line, exit 2, nothing written.
+     */
     @Test
-    void im2colRefusesHalfTypesInOneLine() throws java.io.IOException {
+    void im2colRunsHalfMaxAndRefusesHalfAverageInOneLine() throws java.io.IOException {
         java.nio.file.Path x = dir.resolve("x.npy");
-        io.clpool.io.Npy.write(x, new long[] {1, 2, 4, 4}, new float[32], io.clpool.spec.DType.FLOAT16);
-        CliRun run = CliRun.of("forward", "--device", "opencl", "--algorithm", "im2col", "--kernel", "2", "--input", x.toString(),
-                "--output", dir.resolve("y.npy").toString());
-        assertEquals(2, run.exitCode(), run::toString);
-        assertEquals(1, run.errLines().size(), run::toString);
-        assertTrue(run.err().contains("the IM2COL algorithm runs 2-D windows on float32 channels-first tensors only"), run::toString);
+        float[] data = new float[32];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (i * 11 % 32) - 16f;
+        }
+        io.clpool.io.Npy.write(x, new long[] {1, 2, 4, 4}, data, io.clpool.spec.DType.FLOAT16);
+        CliRun max = CliRun.of("forward", "--device", "opencl", "--algorithm", "im2col", "--kernel", "2", "--input", x.toString(),
+                "--output", dir.resolve("im2col.npy").toString());
+        assertEquals(0, max.exitCode(), max::toString);
+        CliRun auto = CliRun.of("forward", "--device", "opencl", "--kernel", "2", "--input", x.toString(),
+                "--output", dir.resolve("auto.npy").toString());
+        assertEquals(0, auto.exitCode(), auto::toString);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(java.nio.file.Files.readAllBytes(dir.resolve("auto.npy")),
+                java.nio.file.Files.readAllBytes(dir.resolve("im2col.npy")), "IM2COL's float16 max file equals AUTO's");
+        CliRun avg = CliRun.of("forward", "--device", "opencl", "--op", "avg", "--algorithm", "im2col", "--kernel", "2",
+                "--input", x.toString(), "--output", dir.resolve("y.npy").toString());
+        assertEquals(2, avg.exitCode(), avg::toString);
+        assertEquals(1, avg.errLines().size(), avg::toString);
+        assertTrue(avg.err().contains("the IM2COL algorithm runs 3-D windows, channels-last tensors and float16/bfloat16 for max "
+                + "and min pooling only"), avg::toString);
         assertTrue(!java.nio.file.Files.exists(dir.resolve("y.npy")), "nothing written");
     }
 

@@ -128,6 +128,23 @@ class FormatsDifferentialTest extends DeviceTest {
         return cases().stream().map(c -> dynamicTest(c.toString(), () -> check(c)));
     }
 
+    /**
+     * IM2COL's general kernels on every max and min case (2-D and 3-D, each layout and type): bit
+     * for bit against the reference and against DIRECT (values, indices and gradient).
+     */
+    @TestFactory
+    Stream<DynamicTest> im2colMaxAndMinMatchTheReferenceAndDirect() {
+        return cases().stream().filter(c -> c.op().equals("max") || c.op().equals("min"))
+                .map(c -> dynamicTest("IM2COL " + c, () -> {
+                    Tensor x = c.input();
+                    PoolOp op = c.op().equals("max") ? PoolOp.max(c.window()) : PoolOp.min(c.window());
+                    try (OpenClPooling im2col = new OpenClPooling(context, Algorithm.IM2COL);
+                         OpenClPooling direct = new OpenClPooling(context, Algorithm.DIRECT)) {
+                        Differential.checkAgainstDirect(im2col, direct, reference, op, x, c.seed());
+                    }
+                }));
+    }
+
     private void check(Case c) {
         Tensor x = c.input();
         try (OpenClPooling device = new OpenClPooling(context, Algorithm.AUTO)) {

@@ -11,6 +11,8 @@ import io.clpool.PoolResult;
 import io.clpool.Tensor;
 import io.clpool.reference.ReferencePooling;
 import io.clpool.spec.AvgOptions;
+import io.clpool.spec.DType;
+import io.clpool.spec.Layout;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import io.clpool.support.Inputs;
@@ -99,7 +101,8 @@ class GuardBandTest {
     }
 
     /**
-     * 3-D pooling (5-D inputs) through a {@link PoolPlan} on DIRECT and AUTO: max or min, average
+     * 3-D pooling (5-D inputs) through a {@link PoolPlan} on DIRECT and AUTO (and IM2COL for max and
+     * min, its general kernels): max or min, average
      * (random count_include_pad and divisor), adaptive max and average (output sizes from 1 to twice
      * the input per axis) and max unpooling (to the input's size or a larger one), forward and
      * backward, on random awkward shapes: nothing past any output.
@@ -126,9 +129,11 @@ class GuardBandTest {
             if (!spec.hasDilation()) {
                 fixed.add(PoolOp.avg(spec, new AvgOptions(random.nextBoolean(), random.nextInt(3))));
             }
-            for (Algorithm algorithm : List.of(Algorithm.DIRECT, Algorithm.AUTO)) {
+            for (Algorithm algorithm : List.of(Algorithm.DIRECT, Algorithm.AUTO, Algorithm.IM2COL)) {
                 for (PoolOp op : fixed) {
-                    guardedPassesOf(op, algorithm, x, null, algorithm + " " + op + " on " + in);
+                    if (algorithm != Algorithm.IM2COL || op instanceof PoolOp.Extremum) { // IM2COL: 3-D max and min only
+                        guardedPassesOf(op, algorithm, x, null, algorithm + " " + op + " on " + in);
+                    }
                 }
             }
             PoolOp adaptiveMax = PoolOp.adaptiveMax3d(1 + random.nextInt(2 * in.d()), 1 + random.nextInt(2 * in.h()),
@@ -172,17 +177,48 @@ class GuardBandTest {
         }
     }
 
-    /** The forward and the backward of {@code op} on {@code x}, each output guarded. */
+    /**
+     * IM2COL's general kernels on 2-D channels-last tensors and on half types (either layout), and
+     * DIRECT on the same, max or min on random awkward shapes: nothing past any output, whose guard
+     * bands start right after the tensor's bytes in its type.
+     */
+    @Test
+    void im2colGeneralCasesLeaveTheGuardBandsAlone() {
+        Random random = new Random(0x12C6);
+        PoolSpec[] specs = {PoolSpec.of(2), PoolSpec.of(3).withStride(1).withPadding(1),
+            PoolSpec.of(3, 2).withStride(2, 1).withDilation(1, 2), PoolSpec.of(5).withStride(3).withPadding(2).withCeilMode(true)};
+        DType[] types = {DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16};
+        int cases = 0;
+        while (cases < CASES) {
+            Shape plane = Shape.of(1 + random.nextInt(2), 1 + random.nextInt(9), 1 + random.nextInt(20), 1 + random.nextInt(30));
+            PoolSpec spec = specs[cases % specs.length];
+            if (!RandomizedDifferentialTest.fits(spec, plane)) {
+                continue;
+            }
+            cases++;
+            DType dtype = types[cases % types.length];
+            Layout layout = dtype == DType.FLOAT32 || random.nextBoolean() ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST;
+            Tensor x = Inputs.values()[random.nextInt(Inputs.values().length)].tensor(plane.withLayout(layout), cases).toType(dtype);
+            PoolOp op = random.nextBoolean() ? PoolOp.max(spec) : PoolOp.min(spec);
+            for (Algorithm algorithm : List.of(Algorithm.IM2COL, Algorithm.DIRECT)) {
+                guardedPassesOf(op, algorithm, x, null, algorithm + " " + dtype.label() + " " + op + " on " + x.shape());
+            }
+        }
+        assertEquals(CASES, cases);
+    }
+
+    /** The forward and the backward of {@code op} on {@code x} (of any layout and type), each output guarded. */
     private void guardedPassesOf(PoolOp op, Algorithm algorithm, Tensor x, IndexTensor taken, String what) {
         ReferencePooling reference = new ReferencePooling();
         PoolResult expected = reference.forward(op, x, taken);
         Shape in = x.shape();
         Shape out = expected.values().shape();
-        try (PoolPlan plan = PoolPlan.create(context, op, in, algorithm);
+        DType dtype = x.dtype();
+        try (PoolPlan plan = PoolPlan.create(context, op, in, dtype, algorithm);
              DeviceTensor input = DeviceTensor.upload(context, x);
              DeviceIndices indicesIn = taken == null ? null : DeviceIndices.upload(context, taken);
-             Guarded values = new Guarded(out);
-             Guarded indices = op.hasIndices() ? new Guarded(out) : null) {
+             Guarded values = new Guarded(out, dtype);
+             Guarded indices = op.hasIndices() ? new Guarded(out, DType.FLOAT32) : null) {
             if (op.hasIndices()) {
                 Calls.await(plan.forward(input, values.tensor, indices.indices));
             } else if (op.takesIndices()) {
@@ -194,8 +230,8 @@ class GuardBandTest {
             if (indices != null) {
                 indices.requireUntouched(what + " forward indices");
             }
-            try (DeviceTensor gradOut = DeviceTensor.upload(context, Inputs.gradient(out, 3));
-                 Guarded gradIn = new Guarded(in)) {
+            try (DeviceTensor gradOut = DeviceTensor.upload(context, Inputs.gradient(out, 3).toType(dtype));
+                 Guarded gradIn = new Guarded(in, dtype)) {
                 switch (op.backwardInputs()) {
                     case INDICES -> Calls.await(plan.backward(gradOut, indices != null ? indices.indices : indicesIn, gradIn.tensor));
                     case NONE -> Calls.await(plan.backward(gradOut, gradIn.tensor));
@@ -206,29 +242,38 @@ class GuardBandTest {
         }
     }
 
-    /** A buffer of a tensor's bytes plus {@value #GUARD} sentinel elements, wrapped as a tensor and as indices of the shape. */
+    /**
+     * A buffer of {@code count + }{@value #GUARD} float sentinels, wrapped as a tensor of the shape
+     * in {@code dtype} and as indices of the shape; everything past the first {@code count}
+     * elements of {@code dtype} (int32 indices: pass FLOAT32, as wide) is the guard band.
+     */
     private final class Guarded implements AutoCloseable {
         final int count;
+        final int usedHalves;
         final ClBuffer buffer;
         final DeviceTensor tensor;
         final DeviceIndices indices;
+        final short[] initial;
 
-        Guarded(Shape shape) {
+        Guarded(Shape shape, DType dtype) {
             count = shape.elementCountAsInt();
+            usedHalves = count * dtype.bytes() / Short.BYTES;
             float[] sentinels = new float[count + GUARD];
             Arrays.fill(sentinels, SENTINEL);
             buffer = context.upload(sentinels, "guarded output");
-            tensor = DeviceTensor.wrap(context, buffer.handle(), shape);
+            tensor = DeviceTensor.wrap(context, buffer.handle(), shape, dtype);
             indices = DeviceIndices.wrap(context, buffer.handle(), shape);
+            initial = new short[2 * (count + GUARD)];
+            buffer.read(initial);
         }
 
         void requireUntouched(String what) {
-            float[] floats = new float[count + GUARD];
-            buffer.read(floats);
-            for (int i = count; i < floats.length; i++) {
-                if (Float.floatToRawIntBits(floats[i]) != Float.floatToRawIntBits(SENTINEL)) {
-                    fail(what + ": wrote " + floats[i] + " (bits " + Integer.toHexString(Float.floatToRawIntBits(floats[i]))
-                            + ") at element " + i + ", past the " + count + " of the output");
+            short[] now = new short[initial.length];
+            buffer.read(now);
+            for (int i = usedHalves; i < now.length; i++) {
+                if (now[i] != initial[i]) {
+                    fail(what + ": wrote bits " + Integer.toHexString(now[i] & 0xffff) + " at 16-bit word " + i + ", past the "
+                            + usedHalves + " words of the output");
                 }
             }
         }

@@ -14,6 +14,7 @@ import io.clpool.Tensor;
 import io.clpool.reference.ReferencePooling;
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.FractionalSamples;
+import io.clpool.spec.Layout;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import io.clpool.support.Inputs;
@@ -316,7 +317,8 @@ class InvalidConfigurationTest {
     record PlanRow(String reason, PoolOp op, Shape input, Algorithm algorithm, String message) {}
 
     /**
-     * 3-D plans the OpenCL backend refuses: IM2COL with a 3-D window (the reference has no
+     * 3-D plans the OpenCL backend refuses: IM2COL with a 3-D average window and average and LP on
+     * channels-last tensors (max and min run there, VolumeDifferentialTest; the reference has no
      * algorithms, so these are OpenCL's alone), ranks that do not match, and D·H·W planes past
      * int32 offsets (shapes too large for a host tensor, so they are plans). Each on the closed
      * context, through {@link PoolPlan#create} and, where a host tensor can hold the input,
@@ -326,12 +328,14 @@ class InvalidConfigurationTest {
     Stream<DynamicTest> volumetricPlans() {
         PoolSpec cube = PoolSpec.of3d(2);
         PoolSpec uneven = PoolSpec.of3d(1, 2, 3).withStride(1, 2, 2).withPadding(0, 1, 1).withCeilMode(true);
-        String im2col = "the IM2COL algorithm runs 2-D windows on float32 channels-first tensors only: use DIRECT or AUTO for float32 ";
+        String im2col = "the IM2COL algorithm runs 3-D windows, channels-last tensors and float16/bfloat16 for max and min pooling "
+                + "only: use DIRECT or AUTO for float32 ";
+        Shape lastIn = IN.withLayout(Layout.CHANNELS_LAST);
         List<PlanRow> rows = List.of(
-                new PlanRow("IM2COL with a 3-D max window", PoolOp.max(cube), IN_3D, Algorithm.IM2COL,
-                        im2col + "max pooling of 1x3x4x4x4 (kernel=2x2x2 stride=2x2x2 padding=0x0x0 dilation=1x1x1)"),
-                new PlanRow("IM2COL with a 3-D min window", PoolOp.min(uneven), IN_3D, Algorithm.IM2COL,
-                        im2col + "min pooling of 1x3x4x4x4 (kernel=1x2x3 stride=1x2x2 padding=0x1x1 dilation=1x1x1 ceil)"),
+                new PlanRow("IM2COL with a channels-last average window", PoolOp.avg(PoolSpec.of(2)), lastIn, Algorithm.IM2COL,
+                        im2col + "avg pooling of " + lastIn + " (" + PoolSpec.of(2) + ")"),
+                new PlanRow("IM2COL with a channels-last LP window", PoolOp.lp(PoolSpec.of(2), 2.0), lastIn, Algorithm.IM2COL,
+                        im2col + "lp pooling of " + lastIn + " (" + PoolSpec.of(2) + ")"),
                 new PlanRow("IM2COL with a 3-D average window", PoolOp.avg(uneven, new AvgOptions(false, 3)), IN_3D, Algorithm.IM2COL,
                         im2col + "avg pooling of 1x3x4x4x4 (kernel=1x2x3 stride=1x2x2 padding=0x1x1 dilation=1x1x1 ceil)"),
                 new PlanRow("a 2-D window on a 5-D input", PoolOp.max(PoolSpec.of(2)), IN_3D, Algorithm.DIRECT,

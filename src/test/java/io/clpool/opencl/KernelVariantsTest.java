@@ -26,14 +26,28 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KernelVariantsTest extends DeviceTest {
     private static final Map<String, List<String>> KERNELS = Map.of(
             "im2col.cl", List.of("im2col", "reduce_columns", "scatter_to_columns", "col2im_gather"),
+            "im2col_general.cl", List.of("im2col", "reduce_extremum", "scatter_to_columns", "col2im_gather"),
             "adaptive.cl", List.of("adaptive_max_forward", "adaptive_avg_forward", "adaptive_max_backward", "adaptive_avg_backward"),
             "unpool.cl", List.of("unpool_claim", "unpool_gather", "unpool_backward"));
 
     @ParameterizedTest
-    @ValueSource(strings = {"im2col.cl", "adaptive.cl", "unpool.cl"})
+    @ValueSource(strings = {"im2col.cl", "im2col_general.cl", "adaptive.cl", "unpool.cl"})
     void everyFileBuildsAloneWithItsDefaults(String file) {
         ClProgram program = context.program(file, KernelSource.options(Map.of()));
         KERNELS.get(file).forEach(program::kernel);
+    }
+
+    /** im2col_general.cl for every storage type, layout and max/min: 12 builds. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2})
+    void everyGeneralIm2colVariantBuilds(int storage) {
+        for (int channelsLast : new int[] {0, 1}) {
+            for (int min : new int[] {0, 1}) {
+                ClProgram program = context.program("im2col_general.cl",
+                        KernelSource.options(Map.of("STORAGE", storage, "CHANNELS_LAST", channelsLast, "POOL_MIN", min)));
+                KERNELS.get("im2col_general.cl").forEach(program::kernel);
+            }
+        }
     }
 
     @ParameterizedTest

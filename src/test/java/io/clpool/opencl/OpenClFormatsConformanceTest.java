@@ -21,16 +21,30 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The 36 PyTorch 2.11 channels-last and half-precision cases of conformance2 on the device, with
- * AUTO and DIRECT (both run the general kernels for these tensors; IM2COL refuses them), through
- * the host facade and, for one case of each layout, dtype and op, through a {@link PoolPlan} on
- * device tensors: max and adaptive-max values and indices bit for bit, averages and gradients
- * within {@link io.clpool.Tolerance}'s rule for the dtype.
+ * AUTO and DIRECT (both run the general kernels for these tensors), and the max and adaptive cases
+ * on IM2COL too (max on its general im2col kernels; it refuses averages here), through the host
+ * facade and, for one case of each layout, dtype and op, through a {@link PoolPlan} on device
+ * tensors (max cases on AUTO and IM2COL): max and adaptive-max values and indices bit for bit,
+ * averages and gradients within {@link io.clpool.Tolerance}'s rule for the dtype.
  */
 class OpenClFormatsConformanceTest extends DeviceTest {
     private static final List<Algorithm> ALGORITHMS = List.of(Algorithm.AUTO, Algorithm.DIRECT);
 
     Stream<Arguments> cases() {
-        return ALGORITHMS.stream().flatMap(a -> ConformanceCase.formats().stream().map(c -> Arguments.of(a, c)));
+        return Stream.concat(ALGORITHMS.stream().flatMap(a -> ConformanceCase.formats().stream().map(c -> Arguments.of(a, c))),
+                ConformanceCase.formats().stream().filter(OpenClFormatsConformanceTest::runsOnIm2col)
+                        .map(c -> Arguments.of(Algorithm.IM2COL, c)));
+    }
+
+    /** IM2COL runs max (its general kernels) and the adaptive ops (which never use im2col), not averages. */
+    static boolean runsOnIm2col(ConformanceCase c) {
+        return c.poolOp().spec() == null || c.poolOp() instanceof PoolOp.Extremum;
+    }
+
+    /** Each (layout, dtype, op) once on AUTO, and its max cases once more on IM2COL. */
+    static Stream<Arguments> onePerFormatAndOpOnEachAlgorithm() {
+        return Stream.concat(onePerFormatAndOp().map(c -> Arguments.of(Algorithm.AUTO, c)),
+                onePerFormatAndOp().filter(c -> c.poolOp() instanceof PoolOp.Extremum).map(c -> Arguments.of(Algorithm.IM2COL, c)));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -55,14 +69,14 @@ class OpenClFormatsConformanceTest extends DeviceTest {
      * A plan on device tensors of the case's layout and dtype: the forward's outputs from
      * {@link PoolPlan#allocateOutputs()}, the backward of max ops fed the device's own indices.
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("onePerFormatAndOp")
-    void planOnDeviceTensorsMatchesPyTorch(ConformanceCase c) {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("onePerFormatAndOpOnEachAlgorithm")
+    void planOnDeviceTensorsMatchesPyTorch(Algorithm algorithm, ConformanceCase c) {
         PoolOp op = c.poolOp();
         Tensor x = c.x();
         Tensor y = c.y();
         Tensor gy = c.gy();
-        try (PoolPlan plan = PoolPlan.create(context, op, x.shape(), x.dtype(), Algorithm.AUTO);
+        try (PoolPlan plan = PoolPlan.create(context, op, x.shape(), x.dtype(), algorithm);
              DeviceTensor input = DeviceTensor.upload(context, x);
              var result = plan.allocateOutputs();
              DeviceTensor gradOutput = DeviceTensor.upload(context, gy);

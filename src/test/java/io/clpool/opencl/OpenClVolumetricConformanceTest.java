@@ -28,8 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every backend. Then every case again through a {@link PoolPlan} on device tensors (values,
  * indices and gradients never leave the device between the calls), its backward run on the
  * plan's own indices and on PyTorch's uploaded ones (checked first, since they come from
- * elsewhere). IM2COL has no 3-D form: a fixed 3-D window is refused on it naming IM2COL, while the
- * adaptive cases, which never use im2col, pass on it too.
+ * elsewhere). IM2COL runs the max and adaptive cases too (3-D max on its general im2col kernels,
+ * the adaptive ops never use im2col), both ways; a 3-D average window is refused on it naming
+ * IM2COL and the ops it runs there.
  */
 class OpenClVolumetricConformanceTest extends DeviceTest {
     private static final List<Algorithm> ALGORITHMS = List.of(Algorithm.DIRECT, Algorithm.AUTO);
@@ -39,7 +40,17 @@ class OpenClVolumetricConformanceTest extends DeviceTest {
     }
 
     static Stream<Arguments> casesOnEachAlgorithm() {
-        return ALGORITHMS.stream().flatMap(a -> cases().map(c -> Arguments.of(a, c)));
+        return Stream.concat(ALGORITHMS.stream().flatMap(a -> cases().map(c -> Arguments.of(a, c))),
+                cases().filter(c -> !refusedOnIm2col(c)).map(c -> Arguments.of(Algorithm.IM2COL, c)));
+    }
+
+    /** The fixed 3-D windows IM2COL does not run: averages (max runs on its general kernels). */
+    static boolean refusedOnIm2col(ConformanceCase c) {
+        return c.poolOp().spec() != null && !(c.poolOp() instanceof PoolOp.Extremum);
+    }
+
+    static Stream<ConformanceCase> casesRefusedOnIm2col() {
+        return cases().filter(OpenClVolumetricConformanceTest::refusedOnIm2col);
     }
 
     @Test
@@ -97,18 +108,22 @@ class OpenClVolumetricConformanceTest extends DeviceTest {
         }
     }
 
+    @Test
+    void im2colRunsTheMaxAndAdaptiveCasesAndRefusesTheAverages() {
+        assertEquals(List.of("avg3d"), casesRefusedOnIm2col().map(ConformanceCase::op).distinct().toList());
+        assertTrue(casesOnEachAlgorithm().anyMatch(a -> a.get()[0] == Algorithm.IM2COL
+                && ((ConformanceCase) a.get()[1]).op().equals("max3d")), "max3d on IM2COL");
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void im2colRefusesTheFixedWindowsAndRunsTheAdaptiveCases(ConformanceCase c) {
+    @MethodSource("casesRefusedOnIm2col")
+    void im2colRefusesTheAverageWindows(ConformanceCase c) {
         try (OpenClPooling im2col = new OpenClPooling(context, Algorithm.IM2COL)) {
             PoolOp op = c.poolOp();
-            if (op.spec() == null) {
-                ConformanceCheck.run(im2col, c);
-                return;
-            }
             long buffers = context.liveObjects(NativeKind.BUFFER);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> im2col.forward(op, c.x()));
-            assertEquals("the IM2COL algorithm runs 2-D windows on float32 channels-first tensors only: use DIRECT or AUTO for float32 "
+            assertEquals("the IM2COL algorithm runs 3-D windows, channels-last tensors and float16/bfloat16 for max and min pooling "
+                    + "only: use DIRECT or AUTO for float32 "
                     + op.name() + " pooling of " + c.x().shape() + " (" + op.spec() + ")", e.getMessage());
             assertEquals(buffers, context.liveObjects(NativeKind.BUFFER), "buffers left behind by a refused call");
         }

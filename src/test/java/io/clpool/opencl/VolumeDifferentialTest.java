@@ -255,6 +255,22 @@ class VolumeDifferentialTest extends DeviceTest {
         return cases().stream().map(c -> dynamicTest(c.toString(), () -> check(c)));
     }
 
+    /**
+     * IM2COL's general kernels for max and min on every max/min case of the sweep: bit for bit
+     * against the reference and against DIRECT (values, indices and gradient).
+     */
+    @TestFactory
+    Stream<DynamicTest> im2colMaxAndMinMatchTheReferenceAndDirect() {
+        return cases().stream().filter(c -> c.op().equals("max") || c.op().equals("min"))
+                .map(c -> dynamicTest("IM2COL " + c, () -> {
+                    Tensor x = c.flavour().tensor(c.shape(), c.seed());
+                    try (OpenClPooling im2col = new OpenClPooling(context, Algorithm.IM2COL);
+                         OpenClPooling direct = new OpenClPooling(context, Algorithm.DIRECT)) {
+                        Differential.checkAgainstDirect(im2col, direct, new ReferencePooling(), op(c), x, c.seed());
+                    }
+                }));
+    }
+
     private void check(Case c) {
         ReferencePooling reference = new ReferencePooling();
         Tensor x = c.flavour().tensor(c.shape(), c.seed());
@@ -328,6 +344,29 @@ class VolumeDifferentialTest extends DeviceTest {
                 } else {
                     Differential.check(device, reference, op, x, null, 42);
                 }
+            } finally {
+                context.limitMaxAllocation(Long.MAX_VALUE);
+            }
+        }));
+    }
+
+    /**
+     * IM2COL's general kernels split a batch by its column buffer: 8 bytes per tap per output, one
+     * sample's (46,080 bytes here) under the lowered maximum allocation but two samples' over it,
+     * while the tensors themselves fit whole. Max and min, equal to the reference.
+     */
+    @TestFactory
+    Stream<DynamicTest> im2colBatchesSplitByTheColumnBufferMatchTheReference() {
+        Shape shape = Shape.of(5, 2, 6, 7, 8);
+        PoolSpec window = PoolSpec.of3d(3, 2, 3).withStride(2, 1, 2).withPadding(1, 1, 1).withCeilMode(true);
+        long columnBytesPerSample = window.outputShape(shape).elementCount() / shape.n() * 8 * window.taps();
+        long limit = columnBytesPerSample + columnBytesPerSample / 2;
+        return Stream.of(PoolOp.max(window), PoolOp.min(window.withDilation(1, 2, 1))).map(op -> dynamicTest(op.toString(), () -> {
+            Tensor x = Inputs.SPECIAL.tensor(shape, 43);
+            assertTrue(shape.elementCount() * Float.BYTES < limit, "the tensors should fit whole: only the column buffer splits");
+            context.limitMaxAllocation(limit);
+            try (OpenClPooling device = new OpenClPooling(context, Algorithm.IM2COL)) {
+                Differential.check(device, new ReferencePooling(), op, x, null, 44);
             } finally {
                 context.limitMaxAllocation(Long.MAX_VALUE);
             }

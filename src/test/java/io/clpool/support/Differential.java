@@ -90,6 +90,21 @@ public final class Differential {
         }
     }
 
+    /**
+     * Max or min {@code op} on {@code im2col} against the reference ({@link #check}: bit for bit)
+     * and against {@code direct}: values, indices and gradient bit for bit.
+     */
+    public static void checkAgainstDirect(Pooling im2col, Pooling direct, Pooling reference, PoolOp op, Tensor x, long seed) {
+        check(im2col, reference, op, x, null, seed);
+        PoolResult a = im2col.forward(op, x);
+        PoolResult d = direct.forward(op, x);
+        Compare.bitEqual(d.values().data(), a.values().data(), op + " values, IM2COL vs DIRECT");
+        Compare.bitEqual(d.indices().data(), a.indices().data(), op + " indices, IM2COL vs DIRECT");
+        Tensor dy = Inputs.gradient(d.values().shape(), seed).toType(x.dtype());
+        Compare.bitEqual(direct.backward(op, dy, x, d.values(), d.indices()).data(),
+                im2col.backward(op, dy, x, d.values(), d.indices()).data(), op + " gradient, IM2COL vs DIRECT");
+    }
+
     public static Tensor abs(Tensor x) {
         float[] data = x.data().clone();
         for (int i = 0; i < data.length; i++) {
