@@ -442,7 +442,9 @@ __kernel void volume_avg_forward_w8(__global const store_t* input,
     const ulong sample = row / (ulong)(SIZE_H) / (ulong)(SIZE_D);                             \
     const ulong position = (row * (SIZE_W) + w) * C + channel;
 
-// The in-bounds taps of window (od, oh, ow) in depth, row, column order; BODY sees `at`.
+// The in-bounds taps of window (od, oh, ow) in depth, row, column order; BODY sees `at`. Skipped,
+// not masked as FOR_WINDOW_TAPS does: the bounds are uniform across the 8 lanes, and the masked
+// loop measured 8.6 ms against 6.4 ms for float32 NHWC 2x2 max forward (bench, POCL, 2026-11-26).
 #define FOR_INSIDE_TAPS(BODY)                                                                   \
     const int d0 = od * SD - PD;                                                              \
     const int h0 = oh * SH - PH;                                                              \
