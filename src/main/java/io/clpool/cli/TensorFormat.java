@@ -92,6 +92,7 @@ record TensorFormat(DType dtype, Layout layout, boolean requested, String source
             case FLOAT32 -> "";
             case FLOAT16 -> " float16";
             case BFLOAT16 -> " bfloat16 (in float32 files)";
+            case FLOAT64 -> " float64";
         };
     }
 

@@ -120,17 +120,9 @@ public final class NpyArray {
      * bfloat16's 8, so rounding that float to the type gives what rounding the double would.
      */
     static float round(double value, DType type) {
-        float f = (float) value;
-        if (type == DType.FLOAT32 || Double.isNaN(value) || (double) f == value) {
-            return type.round(f);
-        }
-        if (Math.abs((double) f) > Math.abs(value)) {
-            f = Math.nextAfter(f, 0.0); // truncate toward zero (from infinity too: to the largest float)
-        }
-        return type.round(Float.intBitsToFloat(Float.floatToRawIntBits(f) | 1));
+        return (float) type.round(value);
     }
 
-    /** Integer elements as int32; a value outside int32's range or a float array is rejected. */
     public int[] toInts() {
         if (!isInteger()) {
             throw new IllegalArgumentException("an index array should have an integer dtype (int64 or int32), but got "
