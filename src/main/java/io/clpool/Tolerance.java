@@ -67,6 +67,25 @@ public final class Tolerance {
      * Other types: {@link #close(float, float, float, io.clpool.spec.DType)} on the values as floats.
      */
     public static boolean close(double expected, double actual, double magnitude, io.clpool.spec.DType type) {
+        return closeWithinUlps(expected, actual, magnitude, type, 2);
+    }
+
+    /**
+     * OpenCL bounds double {@code pow} at 16 units in the last place (OpenCL C 1.2 §7.4; Java's
+     * {@code Math.pow} is within 1), so a float64 LP result, which passes through {@code pow},
+     * may differ from the reference by the device's pow error as well as by rounding.
+     */
+    public static final int FLOAT64_POW_ULPS = 16;
+
+    /**
+     * A float64 LP result ({@link #FLOAT64_POW_ULPS}: within 16 units in the last place of double
+     * at max(|expected|, magnitude)); other types as {@link #close(double, double, double, io.clpool.spec.DType)}.
+     */
+    public static boolean closeThroughPow(double expected, double actual, double magnitude, io.clpool.spec.DType type) {
+        return closeWithinUlps(expected, actual, magnitude, type, FLOAT64_POW_ULPS);
+    }
+
+    private static boolean closeWithinUlps(double expected, double actual, double magnitude, io.clpool.spec.DType type, int ulps) {
         if (type != io.clpool.spec.DType.FLOAT64) {
             return close((float) expected, (float) actual, (float) magnitude, type);
         }
@@ -77,7 +96,7 @@ public final class Tolerance {
             return expected == actual;
         }
         double scale = Math.max(Math.abs(expected), magnitude > 0 ? magnitude : 0);
-        return Math.abs(actual - expected) <= 2 * unitInLastPlace(scale, type);
+        return Math.abs(actual - expected) <= ulps * unitInLastPlace(scale, type);
     }
 
     /** One unit in the last place of {@code type} at {@code scale} (its smallest subnormal step at 0). */

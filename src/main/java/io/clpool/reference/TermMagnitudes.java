@@ -154,7 +154,8 @@ public final class TermMagnitudes {
     public static float[] fractionalMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape,
                                                       PoolOp.FractionalMax op) {
         Checks.requireShape("gradOutput", op.outputShape(inputShape), gradOutput.shape());
-        Validation.requireIndicesInFractionalWindows(indices, inputShape, op);
+        Validation.requireIndicesInFractionalWindows(indices, inputShape, op,
+                gradOutput.dtype() == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32);
         return byIndex(gradOutput, indices, inputShape);
     }
 
