@@ -123,6 +123,27 @@ public final class NpyArray {
         return (float) type.round(value);
     }
 
+    /** Float elements as doubles: float16 and float32 widened exactly, float64 as they are. Integer arrays are rejected. */
+    public double[] toDoubles() {
+        if (isInteger()) {
+            throw new IllegalArgumentException("a tensor should have a float dtype (float16, float32 or float64), but got "
+                    + typeName() + " ('" + descr + "')");
+        }
+        if (isFloat64()) {
+            return float64.clone();
+        }
+        double[] out = new double[float32.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = float32[i];
+        }
+        return out;
+    }
+
+    /** A tensor of {@code shape} holding these elements rounded once to {@code type} (float64: exactly, as doubles). */
+    public io.clpool.Tensor toTensor(io.clpool.spec.Shape shape, DType type) {
+        return type == DType.FLOAT64 ? io.clpool.Tensor.ofDoubles(shape, toDoubles()) : new io.clpool.Tensor(shape, toFloats(type), type);
+    }
+
     public int[] toInts() {
         if (!isInteger()) {
             throw new IllegalArgumentException("an index array should have an integer dtype (int64 or int32), but got "

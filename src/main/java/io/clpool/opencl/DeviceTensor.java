@@ -53,6 +53,7 @@ public final class DeviceTensor implements AutoCloseable {
         Checks.requireNonNull(context, "context");
         Checks.requireNonNull(shape, "shape");
         Checks.requireNonNull(dtype, "dtype");
+        KernelFamilies.requireDeviceSupports(dtype, context);
         return new DeviceTensor(shape, dtype, ClBuffer.wrap(context, mem, bytes(shape, dtype), "the tensor"));
     }
 
