@@ -48,13 +48,13 @@ __kernel void adaptive_max_forward(__global const store_t* input,
     }
     SPLIT(o, OD, OH, OW, C, plane, od, oh, ow)
     ADAPTIVE_WINDOW
-    float best = -INFINITY;
+    compute_t best = -INFINITY;
     int best_index = (d0 * H + h0) * W + w0;
     for (int d = d0; d < d1; d++) {
         for (int h = h0; h < h1; h++) {
             for (int w = w0; w < w1; w++) {
                 const int at = (d * H + h) * W + w;
-                const float v = LOAD(input, INPUT_AT(at));
+                const compute_t v = LOAD(input, INPUT_AT(at));
                 if (v > best || v != v) {
                     best = v;
                     best_index = at;
@@ -78,7 +78,7 @@ __kernel void adaptive_avg_forward(__global const store_t* input,
     }
     SPLIT(o, OD, OH, OW, C, plane, od, oh, ow)
     ADAPTIVE_WINDOW
-    float sum = 0.0f;
+    compute_t sum = 0.0f;
     for (int d = d0; d < d1; d++) {
         for (int h = h0; h < h1; h++) {
             for (int w = w0; w < w1; w++) {
@@ -86,7 +86,7 @@ __kernel void adaptive_avg_forward(__global const store_t* input,
             }
         }
     }
-    STORE(output, o, sum / (float)((d1 - d0) * (h1 - h0) * (w1 - w0)));
+    STORE(output, o, sum / (compute_t)((d1 - d0) * (h1 - h0) * (w1 - w0)));
 }
 
 // The output windows that hold input (d, h, w), in output order; BODY sees `o`, the window's
@@ -115,7 +115,7 @@ __kernel void adaptive_max_backward(__global const store_t* grad_output,
     }
     SPLIT(i, D, H, W, C, plane, d, h, w)
     const int self = (d * H + h) * W + w;
-    float sum = 0.0f;
+    compute_t sum = 0.0f;
     FOR_HOLDING_WINDOWS({
         const ulong at = OUTPUT_AT(o);
         if (indices[at] == self) {
@@ -136,10 +136,10 @@ __kernel void adaptive_avg_backward(__global const store_t* grad_output,
         return;
     }
     SPLIT(i, D, H, W, C, plane, d, h, w)
-    float sum = 0.0f;
+    compute_t sum = 0.0f;
     FOR_HOLDING_WINDOWS({
         ADAPTIVE_WINDOW
-        sum += LOAD(grad_output, OUTPUT_AT(o)) / (float)((d1 - d0) * (h1 - h0) * (w1 - w0));
+        sum += LOAD(grad_output, OUTPUT_AT(o)) / (compute_t)((d1 - d0) * (h1 - h0) * (w1 - w0));
     })
     STORE(grad_input, i, sum);
 }

@@ -17,24 +17,26 @@
 // host); plane offsets are ulong.
 
 // Values and gradients are read and written where their layout puts them, in their storage type,
-// computed in float (window.cl: STORAGE, CHANNELS_LAST); samples are float32, (n, c, axis).
+// computed in compute_t (window.cl: STORAGE, CHANNELS_LAST); samples are float32, (n, c, axis).
+// float64 places its windows in double: samples widened, alpha a double from the host
+// (FractionalWindows.alpha(in, out, k, type)), PyTorch's double sample and accumulation type.
 #define FRACTIONAL_SHAPES const int C, const int D, const int H, const int W, const int OD, const int OH, const int OW, \
                           const int KD, const int KH, const int KW, \
-                          const float alpha_d, const float alpha_h, const float alpha_w, \
+                          const compute_t alpha_d, const compute_t alpha_h, const compute_t alpha_w, \
                           const int SK, const int SD, const int SH, const int SW
 
-static inline int fractional_start(const int o, const float u, const float alpha, const int in, const int out, const int k)
+static inline int fractional_start(const int o, const compute_t u, const compute_t alpha, const int in, const int out, const int k)
 {
     if (o >= out - 1) {
         return in - k;
     }
-    const int start = (int)(((float)o + u) * alpha) - (int)(u * alpha);
+    const int start = (int)(((compute_t)o + u) * alpha) - (int)(u * alpha);
     return min(max(start, 0), in - k);
 }
 
 // The first output o in [0, out) whose window starts after `t`, or `out`: starts are
 // non-decreasing, so a binary search.
-static inline int fractional_first_after(const int t, const float u, const float alpha, const int in, const int out, const int k)
+static inline int fractional_first_after(const int t, const compute_t u, const compute_t alpha, const int in, const int out, const int k)
 {
     int lo = 0;
     int hi = out;
@@ -67,13 +69,13 @@ __kernel void fractional_max_forward(__global const store_t* input,
     const int d0 = fractional_start(od, samples[SK * plane + SD], alpha_d, D, OD, KD);
     const int h0 = fractional_start(oh, samples[SK * plane + SH], alpha_h, H, OH, KH);
     const int w0 = fractional_start(ow, samples[SK * plane + SW], alpha_w, W, OW, KW);
-    float best = -INFINITY;
+    compute_t best = -INFINITY;
     int best_index = (d0 * H + h0) * W + w0;
     for (int d = d0; d < d0 + KD; d++) {
         for (int h = h0; h < h0 + KH; h++) {
             for (int w = w0; w < w0 + KW; w++) {
                 const int at = (d * H + h) * W + w;
-                const float v = LOAD(input, POSITION(plane, at, (ulong)D * H * W, C));
+                const compute_t v = LOAD(input, POSITION(plane, at, (ulong)D * H * W, C));
                 if (v > best || v != v) {
                     best = v;
                     best_index = at;
@@ -101,9 +103,9 @@ __kernel void fractional_max_backward(__global const store_t* grad_output,
         return;
     }
     SPLIT(i, D, H, W, C, plane, d, h, w)
-    const float u_d = samples[SK * plane + SD];
-    const float u_h = samples[SK * plane + SH];
-    const float u_w = samples[SK * plane + SW];
+    const compute_t u_d = samples[SK * plane + SD];
+    const compute_t u_h = samples[SK * plane + SH];
+    const compute_t u_w = samples[SK * plane + SW];
     const int od0 = fractional_first_after(d - KD, u_d, alpha_d, D, OD, KD);
     const int od1 = fractional_first_after(d, u_d, alpha_d, D, OD, KD);
     const int oh0 = fractional_first_after(h - KH, u_h, alpha_h, H, OH, KH);
@@ -111,7 +113,7 @@ __kernel void fractional_max_backward(__global const store_t* grad_output,
     const int ow0 = fractional_first_after(w - KW, u_w, alpha_w, W, OW, KW);
     const int ow1 = fractional_first_after(w, u_w, alpha_w, W, OW, KW);
     const int self = (d * H + h) * W + w;
-    float sum = 0.0f;
+    compute_t sum = 0.0f;
     for (int od = od0; od < od1; od++) {
         for (int oh = oh0; oh < oh1; oh++) {
             for (int ow = ow0; ow < ow1; ow++) {

@@ -4,7 +4,8 @@
 // each window's dY to its winning tap in a column buffer that col2im_gather folds back into dX,
 // in a fixed order and without atomics. Tensors are read and written where their layout puts
 // them, in their storage type (window.cl: STORAGE, CHANNELS_LAST, LOAD, STORE, POSITION, SPLIT);
-// the column buffers hold float32, so values are widened once on load and rounded once on store.
+// the column buffers hold compute_t (float32; double for float64), so values are widened once on
+// load and rounded once on store.
 //
 // Column layout: tap r = (kd*KH + kh)*KW + kw of column j is at r * columns + j, where column j
 // is the output's memory position (either layout), so neighbouring work-items touch neighbouring
@@ -52,7 +53,7 @@
 
 // Column j: the output's memory position j, split into its plane and window (od, oh, ow).
 __kernel void im2col(__global const store_t* input,
-                     __global float* col_values,
+                     __global compute_t* col_values,
                      __global int* col_source,
                      const ulong columns,
                      GENERAL_GEOMETRY)
@@ -84,7 +85,7 @@ __kernel void im2col(__global const store_t* input,
 
 // Column j's max (min with POOL_MIN) and winning in-plane offset, under the rule above; the value
 // is stored in the tensor's type (a loaded value: exact in it).
-__kernel void reduce_extremum(__global const float* col_values,
+__kernel void reduce_extremum(__global const compute_t* col_values,
                               __global const int* col_source,
                               __global store_t* output,
                               __global int* indices,
@@ -95,7 +96,7 @@ __kernel void reduce_extremum(__global const float* col_values,
     if (j >= columns) {
         return;
     }
-    float best = POOL_MIN ? INFINITY : -INFINITY;
+    compute_t best = POOL_MIN ? INFINITY : -INFINITY;
     int best_index = PADDING_TAP;
     for (long r = 0; r < taps; r++) {
         const ulong at = (ulong)r * columns + j;
@@ -103,7 +104,7 @@ __kernel void reduce_extremum(__global const float* col_values,
         if (source == PADDING_TAP) {
             continue;
         }
-        const float v = col_values[at];
+        const compute_t v = col_values[at];
         const bool better = POOL_MIN ? v < best : v > best;
         if (best_index == PADDING_TAP || better || v != v) {
             best = v;
@@ -120,7 +121,7 @@ __kernel void reduce_extremum(__global const float* col_values,
 // where such an index matches no input of the window. Max and min share this kernel.
 __kernel void scatter_to_columns(__global const store_t* grad_output,
                                  __global const int* indices,
-                                 __global float* col_grad,
+                                 __global compute_t* col_grad,
                                  const ulong columns,
                                  GENERAL_GEOMETRY)
 {
@@ -129,7 +130,7 @@ __kernel void scatter_to_columns(__global const store_t* grad_output,
         return;
     }
     SPLIT(j, OD, OH, OW, C, plane, od, oh, ow)
-    const float g = LOAD(grad_output, j);
+    const compute_t g = LOAD(grad_output, j);
     const int index = indices[j];
     long winner = -1;
     if (index >= 0 && (ulong)index < IN_PLANE) {
@@ -151,7 +152,7 @@ __kernel void scatter_to_columns(__global const store_t* grad_output,
 // window tap that lands on it, taps descending, which visits the windows in output order
 // (od, oh, ow ascending), the order in which the reference and volume.cl accumulate. A
 // non-winning tap adds +0.0f, which changes no sum that starts at +0.0f. No atomics.
-__kernel void col2im_gather(__global const float* col_grad,
+__kernel void col2im_gather(__global const compute_t* col_grad,
                             __global store_t* grad_input,
                             const ulong elements,
                             const ulong columns,
@@ -162,7 +163,7 @@ __kernel void col2im_gather(__global const float* col_grad,
         return;
     }
     SPLIT(i, D, H, W, C, plane, d, h, w)
-    float sum = 0.0f;
+    compute_t sum = 0.0f;
     for (int kd = KD - 1; kd >= 0; kd--) {
         const int span_d = d + PD - kd * DD;
         if (span_d < 0 || span_d % SD != 0 || span_d / SD >= OD) {

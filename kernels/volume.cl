@@ -2,7 +2,7 @@
 // order reversed), and 2-D windows (a depth of one) where a tensor is channels last or stored in a
 // half type, with LP pooling too. Every tensor is read and written where its layout puts it, in
 // its storage type (window.cl: STORAGE, CHANNELS_LAST, LOAD, STORE, POSITION, SPLIT), and computed
-// in float. One work-item per output element forward, one per input element backward (a gather over the
+// in compute_t (float; double for float64). One work-item per output element forward, one per input element backward (a gather over the
 // windows that can contain it, so no atomics and a fixed summation order). The rules are the 2-D
 // ones of direct.cl with a depth axis (docs/SEMANTICS.md): taps are visited depth, then row, then
 // column; padding taps are skipped; the max starts at -inf with the first in-bounds tap's index
@@ -192,10 +192,10 @@ __kernel void volume_extremum_forward(__global const store_t* input,
 {
     ITEM(OD, OH, OW, od, oh, ow, o)
     const __global store_t* in = input + BASE(INPUT_PLANE);
-    float best = POOL_MIN ? INFINITY : -INFINITY;
+    compute_t best = POOL_MIN ? INFINITY : -INFINITY;
     int best_index = NO_INDEX;
     FOR_WINDOW_TAPS({
-        const float v = LOAD(in, OFFSET(at));
+        const compute_t v = LOAD(in, OFFSET(at));
         const bool better = POOL_MIN ? v < best : v > best;
         const bool take = inside && (best_index < 0 || better || v != v);
         best = take ? v : best;
@@ -216,7 +216,7 @@ __kernel void volume_indexed_backward(__global const store_t* grad_output,
     const __global store_t* gy = grad_output + out_base;
     const __global int* idx = indices + out_base;
     const int self = (d * H + h) * W + w;
-    float sum = 0.0f;
+    compute_t sum = 0.0f;
     FOR_CANDIDATES(DD, DH, DW, {
         if (idx[OFFSET(o)] == self) {
             sum += LOAD(gy, OFFSET(o));
@@ -234,12 +234,12 @@ __kernel void volume_avg_forward(__global const store_t* input,
 {
     ITEM(OD, OH, OW, od, oh, ow, o)
     const __global store_t* in = input + BASE(INPUT_PLANE);
-    float sum = 0.0f;
+    compute_t sum = 0.0f;
     FOR_WINDOW_TAPS({
-        const float v = LOAD(in, OFFSET(at));
+        const compute_t v = LOAD(in, OFFSET(at));
         sum = inside ? sum + v : sum;
     })
-    STORE(output, o, sum / (float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override));
+    STORE(output, o, sum / (compute_t)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override));
 }
 
 // dX(d, h, w) = sum over the windows containing (d, h, w) of dY / divisor.
@@ -251,9 +251,9 @@ __kernel void volume_avg_backward(__global const store_t* grad_output,
 {
     ITEM(D, H, W, d, h, w, i)
     const __global store_t* gy = grad_output + BASE(OUTPUT_PLANE);
-    float sum = 0.0f;
+    compute_t sum = 0.0f;
     FOR_CANDIDATES(1, 1, 1, {
-        sum += LOAD(gy, OFFSET(o)) / (float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);
+        sum += LOAD(gy, OFFSET(o)) / (compute_t)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);
     })
     STORE(grad_input, i, sum);
 }
@@ -263,17 +263,17 @@ __kernel void volume_avg_backward(__global const store_t* grad_output,
 __kernel void volume_lp_forward(__global const store_t* input,
                                 __global store_t* output,
                                 VOLUME_SHAPES,
-                                const float norm)
+                                const compute_t norm)
 {
     ITEM(OD, OH, OW, od, oh, ow, o)
     const __global store_t* in = input + BASE(INPUT_PLANE);
-    float sum = 0.0f;
+    compute_t sum = 0.0f;
     FOR_WINDOW_TAPS({
-        const float term = lp_power(LOAD(in, OFFSET(at)), norm);
+        const compute_t term = lp_power_c(LOAD(in, OFFSET(at)), norm);
         sum = inside ? sum + term : sum;
     })
-    const float mean = sum / (float)WINDOW_DIVISOR(od, oh, ow, 1, 0);
-    STORE(output, o, lp_power(mean * (float)((long)KD * KH * KW), 1.0f / norm));
+    const compute_t mean = sum / (compute_t)WINDOW_DIVISOR(od, oh, ow, 1, 0);
+    STORE(output, o, lp_power_c(mean * (compute_t)((long)KD * KH * KW), 1.0f / norm));
 }
 
 // The chain rule through y = (K*avg(x^p))^(1/p), as direct.cl's lp_backward_gather forms it.
@@ -282,26 +282,28 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
                                  __global const store_t* output,
                                  __global store_t* grad_input,
                                  VOLUME_SHAPES,
-                                 const float norm)
+                                 const compute_t norm)
 {
     ITEM(D, H, W, d, h, w, i)
     const ulong out_base = BASE(OUTPUT_PLANE);
-    const float taps = (float)((long)KD * KH * KW);
-    const float x = LOAD(input, i);
-    float sum = 0.0f;
+    const compute_t taps = (compute_t)((long)KD * KH * KW);
+    const compute_t x = LOAD(input, i);
+    compute_t sum = 0.0f;
     FOR_CANDIDATES(1, 1, 1, {
         const ulong at = out_base + o * STEP;
-        const float scaled_mean = lp_power(LOAD(output, at), norm);
+        const compute_t scaled_mean = lp_power_c(LOAD(output, at), norm);
         if (scaled_mean != 0.0f) {
-            const float outer = LOAD(grad_output, at) * (taps / (float)WINDOW_DIVISOR(od, oh, ow, 1, 0))
-                    * lp_power(scaled_mean, 1.0f / norm - 1.0f);
-            sum += outer * lp_power(x, norm - 1.0f);
+            const compute_t outer = LOAD(grad_output, at) * (taps / (compute_t)WINDOW_DIVISOR(od, oh, ow, 1, 0))
+                    * lp_power_c(scaled_mean, 1.0f / norm - 1.0f);
+            sum += outer * lp_power_c(x, norm - 1.0f);
         }
     })
     STORE(grad_input, i, sum);
 }
 
-#if !CHANNELS_LAST
+// The 8-lane kernels below compute in float vectors (their masks are int8): not built for float64,
+// which the host sends to the scalar kernels above (VolumeKernels.vectorized, forwardName).
+#if !CHANNELS_LAST && STORAGE != 3
 // ---- channels first, eight outputs of a row per work-item ---------------------------------------
 // The forward's taps along W for 8 consecutive outputs lie in one contiguous span of the input
 // row, loaded once (clamped into the row) and split into 8-lane vectors with compile-time lane
@@ -426,7 +428,7 @@ __kernel void volume_avg_forward_w8(__global const store_t* input,
 #endif
 #endif
 
-#if CHANNELS_LAST
+#if CHANNELS_LAST && STORAGE != 3
 // ---- channels last, eight channels per work-item ------------------------------------------------
 // When C is a multiple of 8 (the host's rule, VolumeKernels), a work-item takes 8 consecutive
 // channels of one position: every tap is one 8-lane vector load (coalesced along C), and the

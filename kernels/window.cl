@@ -76,8 +76,9 @@ static inline float lp_power(const float x, const float e)
 
 // ---- storage type and memory layout of the general kernels (volume.cl, adaptive.cl, unpool.cl,
 // fractional.cl); the 2-D float32 channels-first fast paths (direct.cl, im2col.cl) use neither.
-//   STORAGE        0 float32 (default), 1 float16, 2 bfloat16: how tensors are stored. Values are
-//                  computed in float and rounded once, to nearest even, when stored (DType.round).
+//   STORAGE        0 float32 (default), 1 float16, 2 bfloat16, 3 float64: how tensors are stored.
+//                  Values are computed in compute_t (float; double for float64, which needs
+//                  cl_khr_fp64) and rounded once, to nearest even, when stored (DType.round).
 //   CHANNELS_LAST  1: tensors lie N, (D,) H, W, C; 0 (default): N, C, (D,) H, W.
 
 #ifndef STORAGE
@@ -87,10 +88,33 @@ static inline float lp_power(const float x, const float e)
 #define CHANNELS_LAST 0
 #endif
 
+#if STORAGE == 3
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+typedef double compute_t;
+typedef double8 compute8_t;
+#else
+typedef float compute_t;
+typedef float8 compute8_t;
+#endif
+
 #if STORAGE == 0
 typedef float store_t;
 #define LOAD(p, i) ((p)[i])
 #define STORE(p, i, v) ((p)[i] = (v))
+#elif STORAGE == 3
+typedef double store_t;
+#define LOAD(p, i) ((p)[i])
+#define STORE(p, i, v) ((p)[i] = (v))
+// lp_power in double (ReferencePooling.lpPower(double, double)): the same special cases.
+static inline double lp_power_c(const double x, const double e)
+{
+    return e == 1.0 ? x
+         : e == 2.0 ? x * x
+         : e == 3.0 ? x * x * x
+         : e == 0.5 ? sqrt(x)
+         : e == 0.0 ? 1.0
+         : pow(x, e);
+}
 #elif STORAGE == 1
 // half pointers are legal without cl_khr_fp16 for vload_half / vstore_half, which every device has.
 typedef half store_t;
@@ -108,12 +132,15 @@ static inline ushort bfloat16_bits(const float v)
 #define LOAD(p, i) as_float((uint)(p)[i] << 16)
 #define STORE(p, i, v) ((p)[i] = bfloat16_bits(v))
 #else
-#error "STORAGE must be 0 (float32), 1 (float16) or 2 (bfloat16)"
+#error "STORAGE must be 0 (float32), 1 (float16), 2 (bfloat16) or 3 (float64)"
+#endif
+#if STORAGE != 3
+#define lp_power_c lp_power // lp_power in compute_t
 #endif
 
 // Eight consecutive elements from position i (LOAD8: widened to float8) and to it (STORE8: rounded
 // once per lane, as STORE). Positions need no alignment.
-#if STORAGE == 0
+#if STORAGE == 0 || STORAGE == 3
 #define LOAD8(p, i) vload8(0, (p) + (i))
 #define STORE8(p, i, v) vstore8((v), 0, (p) + (i))
 #elif STORAGE == 1

@@ -92,6 +92,14 @@ public sealed interface PoolOp
     void checkIndices(IndexTensor indices, Shape input);
 
     /**
+     * {@link #checkIndices(IndexTensor, Shape)} for tensors stored in {@code dtype}: the same for
+     * every op but fractional max pooling, whose float64 windows are placed in double.
+     */
+    default void checkIndices(IndexTensor indices, Shape input, io.clpool.spec.DType dtype) {
+        checkIndices(indices, input);
+    }
+
+    /**
      * The forward's indices argument: required and checked for an op that reads indices (max
      * unpooling), refused for every other op.
      */
@@ -465,6 +473,9 @@ public sealed interface PoolOp
         @Override public BackwardInputs backwardInputs() { return BackwardInputs.INDICES; }
         @Override public void checkIndices(IndexTensor indices, Shape input) {
             Validation.requireIndicesInFractionalWindows(indices, input, this);
+        }
+        @Override public void checkIndices(IndexTensor indices, Shape input, io.clpool.spec.DType dtype) {
+            Validation.requireIndicesInFractionalWindows(indices, input, this, dtype);
         }
         @Override public PoolOp forBatchRows(Shape input, int from, int to) {
             return from == 0 && to == input.n() ? this

@@ -11,6 +11,9 @@ package io.clpool;
  * 1e-5 of 0.026. {@link #close(float, float, float)} therefore scales the relative part by the
  * result's <em>magnitude</em>, the sum of the absolute values of the terms that formed it, on the
  * result's scale ({@code io.clpool.reference.TermMagnitudes} computes it per op).
+ *
+ * <p>The half types and float64 are judged in units in the last place of their type
+ * ({@link #close(float, float, float, io.clpool.spec.DType)}, {@link #close(double, double, double, io.clpool.spec.DType)}).
  */
 public final class Tolerance {
     public static final double RELATIVE = 1e-5;
@@ -52,10 +55,59 @@ public final class Tolerance {
         return closeFloat32(expected, actual, magnitude);
     }
 
+    /** Equal bit for bit, except that any NaN equals any NaN (float64). */
+    public static boolean exact(double expected, double actual) {
+        return Double.doubleToLongBits(expected) == Double.doubleToLongBits(actual);
+    }
+
+    /**
+     * The rule for a summed float64 result (or any type, given doubles): float64 within two units
+     * in the last place of double at max(|expected|, magnitude), as the half types are in theirs
+     * (both sides computed in double and rounded once); NaN matches NaN and infinities must match.
+     * Other types: {@link #close(float, float, float, io.clpool.spec.DType)} on the values as floats.
+     */
+    public static boolean close(double expected, double actual, double magnitude, io.clpool.spec.DType type) {
+        return closeWithinUlps(expected, actual, magnitude, type, 2);
+    }
+
+    /**
+     * OpenCL bounds double {@code pow} at 16 units in the last place (OpenCL C 1.2 §7.4; Java's
+     * {@code Math.pow} is within 1), so a float64 LP result, which passes through {@code pow},
+     * may differ from the reference by the device's pow error as well as by rounding.
+     */
+    public static final int FLOAT64_POW_ULPS = 16;
+
+    /**
+     * A float64 LP result ({@link #FLOAT64_POW_ULPS}: within 16 units in the last place of double
+     * at max(|expected|, magnitude)); other types as {@link #close(double, double, double, io.clpool.spec.DType)}.
+     */
+    public static boolean closeThroughPow(double expected, double actual, double magnitude, io.clpool.spec.DType type) {
+        return closeWithinUlps(expected, actual, magnitude, type, FLOAT64_POW_ULPS);
+    }
+
+    private static boolean closeWithinUlps(double expected, double actual, double magnitude, io.clpool.spec.DType type, int ulps) {
+        if (type != io.clpool.spec.DType.FLOAT64) {
+            return close((float) expected, (float) actual, (float) magnitude, type);
+        }
+        if (Double.isNaN(expected)) {
+            return Double.isNaN(actual);
+        }
+        if (Double.isInfinite(expected)) {
+            return expected == actual;
+        }
+        double scale = Math.max(Math.abs(expected), magnitude > 0 ? magnitude : 0);
+        return Math.abs(actual - expected) <= ulps * unitInLastPlace(scale, type);
+    }
+
     /** One unit in the last place of {@code type} at {@code scale} (its smallest subnormal step at 0). */
     static double unitInLastPlace(double scale, io.clpool.spec.DType type) {
-        int mantissaBits = type == io.clpool.spec.DType.FLOAT16 ? 10 : type == io.clpool.spec.DType.BFLOAT16 ? 7 : 23;
-        int minExponent = type == io.clpool.spec.DType.FLOAT16 ? -14 : -126;
+        int mantissaBits = switch (type) {
+            case FLOAT16 -> 10;
+            case BFLOAT16 -> 7;
+            case FLOAT32 -> 23;
+            case FLOAT64 -> 52;
+        };
+        int minExponent = type == io.clpool.spec.DType.FLOAT16 ? -14 : type == io.clpool.spec.DType.FLOAT64 ? -1022 : -126;
         int exponent = scale == 0 ? minExponent : Math.max(Math.getExponent(scale), minExponent);
         return Math.scalb(1.0, exponent - mantissaBits);
     }

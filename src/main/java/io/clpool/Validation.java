@@ -165,6 +165,12 @@ public final class Validation {
 
     /** Every index lies in its own fractional max pooling window of {@code op} over {@code inputShape}. */
     public static void requireIndicesInFractionalWindows(IndexTensor indices, Shape inputShape, PoolOp.FractionalMax op) {
+        requireIndicesInFractionalWindows(indices, inputShape, op, io.clpool.spec.DType.FLOAT32);
+    }
+
+    /** As {@link #requireIndicesInFractionalWindows(IndexTensor, Shape, PoolOp.FractionalMax)} with the windows an input of {@code type} has. */
+    public static void requireIndicesInFractionalWindows(IndexTensor indices, Shape inputShape, PoolOp.FractionalMax op,
+                                                         io.clpool.spec.DType type) {
         Checks.requireNonNull(inputShape, "inputShape");
         Checks.requireNonNull(op, "op");
         Shape pooled = op.outputShape(inputShape);
@@ -172,9 +178,9 @@ public final class Validation {
         Checks.requireShape("indices", pooled, indices.shape());
         float[] u = op.samplesFor(inputShape);
         int k = op.samplesPerPlane();
-        float alphaD = FractionalWindows.alpha(inputShape.d(), pooled.d(), op.kernelD());
-        float alphaH = FractionalWindows.alpha(inputShape.h(), pooled.h(), op.kernelH());
-        float alphaW = FractionalWindows.alpha(inputShape.w(), pooled.w(), op.kernelW());
+        double alphaD = FractionalWindows.alpha(inputShape.d(), pooled.d(), op.kernelD(), type);
+        double alphaH = FractionalWindows.alpha(inputShape.h(), pooled.h(), op.kernelH(), type);
+        double alphaW = FractionalWindows.alpha(inputShape.w(), pooled.w(), op.kernelW(), type);
         int[] idx = indices.withLayout(Layout.CHANNELS_FIRST).data(); // positions read channels first
         int planeOutputs = (int) pooled.planeSize();
         int inPlaneHW = inputShape.h() * inputShape.w();
@@ -190,9 +196,9 @@ public final class Validation {
             int h = index % inPlaneHW / inputShape.w();
             int w = index % inputShape.w();
             float uD = op.sampleOfD() < 0 ? 0f : u[k * plane + op.sampleOfD()];
-            int d0 = FractionalWindows.start(od, uD, alphaD, inputShape.d(), pooled.d(), op.kernelD());
-            int h0 = FractionalWindows.start(oh, u[k * plane + op.sampleOfH()], alphaH, inputShape.h(), pooled.h(), op.kernelH());
-            int w0 = FractionalWindows.start(ow, u[k * plane + op.sampleOfW()], alphaW, inputShape.w(), pooled.w(), op.kernelW());
+            int d0 = FractionalWindows.start(od, uD, alphaD, inputShape.d(), pooled.d(), op.kernelD(), type);
+            int h0 = FractionalWindows.start(oh, u[k * plane + op.sampleOfH()], alphaH, inputShape.h(), pooled.h(), op.kernelH(), type);
+            int w0 = FractionalWindows.start(ow, u[k * plane + op.sampleOfW()], alphaW, inputShape.w(), pooled.w(), op.kernelW(), type);
             if (d < d0 || d - d0 >= op.kernelD() || h < h0 || h - h0 >= op.kernelH() || w < w0 || w - w0 >= op.kernelW()) {
                 throw fractionalIndexError(index, i, pooled, inputShape);
             }

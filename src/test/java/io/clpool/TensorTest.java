@@ -86,4 +86,40 @@ class TensorTest {
         assertSame(half, half.toType(DType.FLOAT16));
         assertTrue(DType.FLOAT16.represents(half.data()[0]));
     }
+
+    /** float64 tensors hold doubles: data() refuses rather than narrow, layouts and types move the doubles exactly. */
+    @Test
+    void aFloat64TensorHoldsDoublesAndRefusesToNarrowSilently() {
+        Shape shape = Shape.of(1, 2, 1, 2);
+        double[] values = {0.1, 1 + 0x1p-52, Double.MAX_VALUE, Double.NaN};
+        Tensor t = Tensor.ofDoubles(shape, values);
+        assertEquals(DType.FLOAT64, t.dtype());
+        assertSame(values, t.doubles(), "shared, not copied");
+        IllegalStateException e = assertThrows(IllegalStateException.class, t::data);
+        assertTrue(e.getMessage().startsWith("a float64 tensor (1x2x1x2) holds doubles"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> t.get(0, 0, 0, 0));
+        assertThrows(IllegalStateException.class, () -> new Tensor(shape, new float[4]).doubles());
+        assertEquals(1 + 0x1p-52, t.getDouble(0, 0, 0, 0, 1));
+
+        Tensor last = t.withLayout(Layout.CHANNELS_LAST);
+        assertEquals(DType.FLOAT64, last.dtype());
+        assertArrayEquals(new double[] {0.1, Double.MAX_VALUE, 1 + 0x1p-52, Double.NaN}, last.doubles());
+        assertArrayEquals(values, last.withLayout(Layout.CHANNELS_FIRST).doubles());
+
+        // To float32 and the half types: rounded once from the double; to float64: exact.
+        Tensor single = t.toType(DType.FLOAT32);
+        assertArrayEquals(new float[] {0.1f, 1f, Float.POSITIVE_INFINITY, Float.NaN}, single.data());
+        assertArrayEquals(new float[] {0.1f, 1f, Float.POSITIVE_INFINITY, Float.NaN}, Tensor.fromDoubles(shape, values, DType.FLOAT32).data());
+        Tensor back = single.toType(DType.FLOAT64);
+        assertArrayEquals(new double[] {0.1f, 1, Double.POSITIVE_INFINITY, Double.NaN}, back.doubles());
+        assertArrayEquals(new double[] {0.1f, 1, Double.POSITIVE_INFINITY, Double.NaN}, single.toDoubles());
+        assertSame(t, t.toType(DType.FLOAT64));
+        Tensor wide = new Tensor(shape, new float[] {0.1f, 2f, 3f, 4f}, DType.FLOAT64);
+        assertArrayEquals(new double[] {0.1f, 2, 3, 4}, wide.doubles(), "floats widened exactly");
+        assertArrayEquals(new double[4], Tensor.zeros(shape, DType.FLOAT64).doubles());
+
+        assertThrows(IllegalArgumentException.class, () -> Tensor.ofDoubles(shape, new double[3]));
+        assertThrows(IllegalArgumentException.class, () -> new Tensor(shape, new float[4], DType.FLOAT64, new double[4]));
+        assertThrows(IllegalArgumentException.class, () -> new Tensor(shape, new float[4], DType.FLOAT32, new double[4]));
+    }
 }

@@ -309,7 +309,9 @@ public final class Benchmark {
              ClBuffer flushA = context.allocate(flushBytes, "benchmark cache flush source");
              ClBuffer flushB = context.allocate(flushBytes, "benchmark cache flush target");
              // the input's numbers, as many bytes as it has stored (a half type's: half the floats)
-             ClBuffer copySource = context.upload(Arrays.copyOf(x.data(), (int) ((inBytes + 3) / 4)), "benchmark copy source");
+             // (float64: the values as floats, then zeros: the copy measures bytes, not values)
+             ClBuffer copySource = context.upload(Arrays.copyOf(x.dtype() == DType.FLOAT64 ? x.toType(DType.FLOAT32).data() : x.data(),
+                     (int) ((inBytes + 3) / 4)), "benchmark copy source");
              ClBuffer copyTarget = context.allocate(inBytes, "benchmark copy target");
              DeviceTensor input = DeviceTensor.upload(context, x);
              DeviceTensor gradOut = DeviceTensor.upload(context, gradient(out, dtype));

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * {@code op} is one of {@link Benchmark#OPS}; {@code shape} is N, C, H, W; {@code kernel},
  * {@code stride} and {@code padding} are integers (square windows, as {@code bench} takes them);
  * the times are milliseconds (medians of device time) or null; {@code device} names where they
- * were measured; {@code dtype}, optional, is float32 (the default), float16 or bfloat16, and the
+ * were measured; {@code dtype}, optional, is float32 (the default), float16, bfloat16 or float64, and the
  * tensors are channels first (contiguous). Other keys (the script writes {@code runs},
  * {@code torch}, {@code index_dtype}, {@code timer}) are read as JSON and otherwise ignored. Anything else (a
  * missing or mistyped field, nested objects, a case listed twice, trailing text) is rejected with
@@ -117,7 +117,7 @@ public final class TorchTimings {
                 try {
                     dtype = DType.of(name);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(where + ": dtype should be float32, float16 or bfloat16, but got \"" + name + "\"");
+                    throw new IllegalArgumentException(where + ": dtype should be float32, float16, bfloat16 or float64, but got \"" + name + "\"");
                 }
             }
             Key key = new Key(op, new Shape(shape[0], shape[1], shape[2], shape[3]), kernel, stride, padding, dtype);

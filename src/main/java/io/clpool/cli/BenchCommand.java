@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
                         + "pass's ratio to it; the launch floor (an empty kernel's device time) and each pass as a "
                         + "multiple of it; the single-threaded reference's times for the same case. "
                         + "Tensors are float32 channels first unless --dtype and --channels-last say otherwise; bytes count "
-                        + "in the stored type (2 per float16 or bfloat16 element; indices 4). "
+                        + "in the stored type (2 per float16 or bfloat16 element, 8 per float64; indices 4). "
                         + "The OpenCL device is the default one, or CLPOOL_DEVICE=cpu|gpu|NAME."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -48,9 +48,9 @@ final class BenchCommand implements Callable<Integer> {
                     + "D, H and W (default: ${DEFAULT-VALUE}).")
     Shape shape;
 
-    @Option(names = "--dtype", paramLabel = "float32|float16|bfloat16", converter = Flags.DTypeConverter.class, defaultValue = "float32",
+    @Option(names = "--dtype", paramLabel = "float32|float16|bfloat16|float64", converter = Flags.DTypeConverter.class, defaultValue = "float32",
             description = "The type the tensors are stored in; bytes count 4 per float32 element, 2 per float16 or bfloat16 "
-                    + "element (default: ${DEFAULT-VALUE}).")
+                    + "element, 8 per float64 element (default: ${DEFAULT-VALUE}).")
     DType dtype;
 
     @Option(names = "--channels-last", description = "Store the tensors channels last (NHWC, NDHWC for a 5-D shape).")

@@ -25,10 +25,11 @@ import picocli.CommandLine.Spec;
                 "Runs random pooling cases (every op, 2-D on 4-D inputs and 3-D on 5-D ones, odd shapes, NaN, ±inf, ties, "
                         + "all-negative inputs) forward and "
                         + "backward on the device and on the reference, and compares: max/min values and indices bit "
-                        + "for bit, sums within 1e-5 relative / 1e-6 absolute (float16, bfloat16: 2 units in the type's last place). "
+                        + "for bit, sums within 1e-5 relative / 1e-6 absolute (float16, bfloat16, float64: 2 units in the type's last place; "
+                        + "float64 LP 16, OpenCL's bound on double pow). "
                         + "By default the cases are float32 channels first, followed by one case per op in each other format "
                         + "(float32 channels last; float16 and bfloat16, channels first and last); --dtype or --channels-last "
-                        + "runs every case in that format instead. Ends with the line 'N passed, M failed'; "
+                        + "runs every case in that format instead (--dtype float64 too, on a device with cl_khr_fp64). Ends with the line 'N passed, M failed'; "
                         + "exits 1 if any case failed."})
 final class CheckCommand implements Callable<Integer> {
     @Spec
@@ -44,7 +45,7 @@ final class CheckCommand implements Callable<Integer> {
                     + "and in 3-D: max3d, min3d, avg3d, adaptive-max3d, adaptive-avg3d, unpool3d).")
     List<String> ops;
 
-    @Option(names = "--dtype", paramLabel = "float32|float16|bfloat16", converter = Flags.DTypeConverter.class,
+    @Option(names = "--dtype", paramLabel = "float32|float16|bfloat16|float64", converter = Flags.DTypeConverter.class,
             description = "Run every case in this type (with --channels-last, default float32) instead of the default mix of formats.")
     DType dtype;
 

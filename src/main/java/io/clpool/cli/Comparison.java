@@ -23,6 +23,52 @@ final class Comparison {
         return null;
     }
 
+    /** Values of any type bit for bit (any NaN equals any NaN): float64 as doubles. */
+    static String exact(io.clpool.Tensor expected, io.clpool.Tensor actual, String what) {
+        if (expected.dtype() != DType.FLOAT64 || actual.dtype() != DType.FLOAT64) {
+            return exact(expected.data(), actual.data(), what);
+        }
+        double[] e = expected.doubles();
+        double[] a = actual.doubles();
+        if (e.length != a.length) {
+            return what + ": " + a.length + " elements, expected " + e.length;
+        }
+        for (int i = 0; i < e.length; i++) {
+            if (!Tolerance.exact(e[i], a[i])) {
+                return what + ": element " + i + " is " + a[i] + ", expected " + e[i] + " (bit for bit)";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Sums of any type under {@link Tolerance}'s rule for it at {@code magnitudes}: float64 within
+     * 2 units in the last place of double ({@code throughPow}, LP: {@link Tolerance#FLOAT64_POW_ULPS}).
+     */
+    static String close(io.clpool.Tensor expected, io.clpool.Tensor actual, float[] magnitudes, String what, boolean throughPow) {
+        if (expected.dtype() != DType.FLOAT64 || actual.dtype() != DType.FLOAT64) {
+            return close(expected.data(), actual.data(), magnitudes, what, expected.dtype());
+        }
+        double[] e = expected.doubles();
+        double[] a = actual.doubles();
+        if (e.length != a.length) {
+            return what + ": " + a.length + " elements, expected " + e.length;
+        }
+        if (magnitudes.length != e.length) {
+            return what + ": " + magnitudes.length + " magnitudes for " + e.length + " elements";
+        }
+        for (int i = 0; i < e.length; i++) {
+            boolean close = throughPow ? Tolerance.closeThroughPow(e[i], a[i], magnitudes[i], DType.FLOAT64)
+                    : Tolerance.close(e[i], a[i], magnitudes[i], DType.FLOAT64);
+            if (!close) {
+                return String.format(Locale.ROOT, "%s: element %d is %s, expected %s (tolerance %d units in the last place of "
+                        + "float64 at magnitude %s)", what, i, a[i], e[i], throughPow ? Tolerance.FLOAT64_POW_ULPS : 2,
+                        Math.max(Math.abs(e[i]), magnitudes[i]));
+            }
+        }
+        return null;
+    }
+
     static String exact(int[] expected, int[] actual, String what) {
         if (expected.length != actual.length) {
             return what + ": " + actual.length + " elements, expected " + expected.length;
@@ -94,8 +140,8 @@ final class Comparison {
         }
         float[] magnitudes = io.clpool.reference.TermMagnitudes.forward(request.op(), input);
         String problem = magnitudes == null
-                ? exact(expected.values().data(), actual.values().data(), "forward values")
-                : close(expected.values().data(), actual.values().data(), magnitudes, "forward values", input.dtype());
+                ? exact(expected.values(), actual.values(), "forward values")
+                : close(expected.values(), actual.values(), magnitudes, "forward values", request.op() instanceof io.clpool.PoolOp.Lp);
         if (problem == null && request.op().hasIndices()) {
             problem = exact(expected.indices().data(), actual.indices().data(), "forward indices");
         }
@@ -111,5 +157,14 @@ final class Comparison {
         io.clpool.IndexTensor indices = request.op().hasIndices() ? forward.indices() : null;
         float[] magnitudes = io.clpool.reference.TermMagnitudes.backward(request.op(), gradOutput, input, forward.values(), indices);
         return magnitudes == null ? exact(expected, actual, "backward") : close(expected, actual, magnitudes, "backward", input.dtype());
+    }
+
+    /** As {@link #gradient(PoolingRequest, io.clpool.Tensor, io.clpool.Tensor, PoolingRequest.Forward, float[], float[])} for gradients of any type. */
+    static String gradient(PoolingRequest request, io.clpool.Tensor gradOutput, io.clpool.Tensor input,
+                           PoolingRequest.Forward forward, io.clpool.Tensor expected, io.clpool.Tensor actual) {
+        io.clpool.IndexTensor indices = request.op().hasIndices() ? forward.indices() : null;
+        float[] magnitudes = io.clpool.reference.TermMagnitudes.backward(request.op(), gradOutput, input, forward.values(), indices);
+        return magnitudes == null ? exact(expected, actual, "backward")
+                : close(expected, actual, magnitudes, "backward", request.op() instanceof io.clpool.PoolOp.Lp);
     }
 }

@@ -252,7 +252,7 @@ final class DifferentialSweep {
             }
             Tensor expectedGrad = request.backward(reference, gy, x, expected.indices());
             Tensor actualGrad = request.backward(backend, gy, x, actual.indices());
-            return Comparison.gradient(request, gy, x, expected, expectedGrad.data(), actualGrad.data());
+            return Comparison.gradient(request, gy, x, expected, expectedGrad, actualGrad);
         } catch (RuntimeException e) {
             return e.getClass().getSimpleName() + ": " + e.getMessage();
         }
@@ -264,12 +264,12 @@ final class DifferentialSweep {
         Shape to = x.shape();
         PoolOp unpool = to.volumetric() ? PoolOp.maxUnpool3d(to.d(), to.h(), to.w()) : PoolOp.maxUnpool(to.h(), to.w());
         Tensor expected = reference.forward(unpool, pooled.values(), idx).values();
-        String problem = Comparison.exact(expected.data(), backend.forward(unpool, pooled.values(), idx).values().data(), "unpool");
+        String problem = Comparison.exact(expected, backend.forward(unpool, pooled.values(), idx).values(), "unpool");
         if (problem != null) {
             return problem;
         }
-        Tensor gy = gradient(x.shape(), x.data().length, x.dtype());
-        return Comparison.exact(reference.backward(unpool, gy, pooled.values(), null, idx).data(),
-                backend.backward(unpool, gy, pooled.values(), null, idx).data(), "unpool backward");
+        Tensor gy = gradient(x.shape(), x.shape().elementCountAsInt(), x.dtype());
+        return Comparison.exact(reference.backward(unpool, gy, pooled.values(), null, idx),
+                backend.backward(unpool, gy, pooled.values(), null, idx), "unpool backward");
     }
 }

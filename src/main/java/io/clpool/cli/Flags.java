@@ -95,24 +95,17 @@ final class Flags {
         }
     }
 
-    /**
-     * {@code float32|float16|bfloat16}: the type a command computes and stores its tensors in.
-     * float64 is named but refused: clpool computes it nowhere yet.
-     */
+    /** {@code float32|float16|bfloat16|float64}: the type a command computes and stores its tensors in. */
     static final class DTypeConverter implements ITypeConverter<DType> {
         @Override
         public DType convert(String text) {
             String name = text.trim().toLowerCase(java.util.Locale.ROOT);
-            if (name.equals("float64")) {
-                throw new TypeConversionException("float64 is not supported yet (clpool computes float64 nowhere yet); "
-                        + "give float32, float16 or bfloat16");
-            }
             for (DType type : DType.values()) {
                 if (type.label().equals(name)) {
                     return type;
                 }
             }
-            throw new TypeConversionException("'" + text + "' should be float32, float16 or bfloat16 (float64 is not supported yet)");
+            throw new TypeConversionException("'" + text + "' should be float32, float16, bfloat16 or float64");
         }
     }
 

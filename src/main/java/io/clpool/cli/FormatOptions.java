@@ -10,10 +10,11 @@ import picocli.CommandLine.Option;
  * their files' dimensions are in. {@link TensorFormat} applies them to the files.
  */
 final class FormatOptions {
-    @Option(names = "--dtype", paramLabel = "float32|float16|bfloat16", converter = Flags.DTypeConverter.class,
-            description = "The type to compute and store in (default: the input file's: '<f2' float16, '<f4' float32; "
-                    + "a float64 file needs --dtype). Every float file is rounded to it (to nearest even); bfloat16 reads "
-                    + "and writes float32 files holding bfloat16 values. float64 is not supported yet.")
+    @Option(names = "--dtype", paramLabel = "float32|float16|bfloat16|float64", converter = Flags.DTypeConverter.class,
+            description = "The type to compute and store in (default: the input file's: '<f2' float16, '<f4' float32, "
+                    + "'<f8' float64). Every float file is rounded to it (to nearest even); bfloat16 reads and writes float32 "
+                    + "files holding bfloat16 values; float64 is computed in double and written as '<f8', on a device with "
+                    + "cl_khr_fp64.")
     DType dtype;
 
     @Option(names = "--channels-last",

@@ -14,14 +14,14 @@ import java.nio.file.Path;
  * turn float files into tensors of that type and tensors back into files:
  * <ul>
  * <li>Without {@code --dtype} the type is the input file's: {@code <f2} is float16, {@code <f4}
- * float32. A float64 file ({@code <f8}) is refused, since clpool computes float64 nowhere yet, and
- * every other float file of the command ({@code --grad-output}) must have the input's dtype.
+ * float32, {@code <f8} float64; every other float file of the command ({@code --grad-output}) must
+ * have the input's dtype.
  * <li>With {@code --dtype} every float file, float16, float32 or float64, is rounded to that type
  * once, to nearest even (float64 straight from the double). bfloat16, which .npy has no dtype for,
  * only comes this way: from float files, written back as float32 files holding bfloat16 values.
  * </ul>
  * Results are written in the type: float32 as {@code <f4}, float16 as {@code <f2}, bfloat16 as
- * {@code <f4}. The layout ({@code --channels-last}) says only in which order the files' dimensions
+ * {@code <f4}, float64 as {@code <f8}. The layout ({@code --channels-last}) says only in which order the files' dimensions
  * are; the data is in that order in the files and in the tensors alike.
  *
  * @param requested whether the type came from {@code --dtype} (every float file is converted to it)
@@ -31,7 +31,7 @@ record TensorFormat(DType dtype, Layout layout, boolean requested, String source
 
     /**
      * The format of a command whose input is {@code path} with {@code header}: {@code --dtype}, or
-     * the input's dtype; a float64 or integer input without {@code --dtype} is a usage error.
+     * the input's dtype; an integer input is a usage error.
      */
     static TensorFormat of(FormatOptions flags, String flag, Path path, Npy.Header header) {
         String source = flag + " " + path;
@@ -42,8 +42,7 @@ record TensorFormat(DType dtype, Layout layout, boolean requested, String source
         DType type = switch (kind) {
             case "f2" -> DType.FLOAT16;
             case "f4" -> DType.FLOAT32;
-            case "f8" -> throw new UsageError(source + " holds float64, which is not supported yet (clpool computes float64 "
-                    + "nowhere yet): give --dtype float32 (or float16, bfloat16) to round it to that type");
+            case "f8" -> DType.FLOAT64;
             default -> throw notFloat(flag, path, header.typeName());
         };
         return new TensorFormat(type, flags.layout(), false, source);
@@ -64,21 +63,21 @@ record TensorFormat(DType dtype, Layout layout, boolean requested, String source
             throw notFloat(flag, path, array.typeName());
         }
         if (!requested) {
-            DType fileType = array.isFloat16() ? DType.FLOAT16 : array.isFloat32() ? DType.FLOAT32 : null;
+            DType fileType = array.isFloat16() ? DType.FLOAT16 : array.isFloat32() ? DType.FLOAT32 : DType.FLOAT64;
             if (fileType != dtype) {
                 throw new UsageError(flag + " " + path + " holds " + array.typeName() + ", but " + source + " holds " + dtype.label()
                         + ": without --dtype every float file must have the input's dtype; give --dtype to round them all to one type");
             }
         }
-        return new Tensor(shape, array.toFloats(dtype), dtype);
+        return array.toTensor(shape, dtype);
     }
 
-    /** Writes {@code tensor} (of this type) as a .npy file of {@code dims}: {@code <f2} for float16, else {@code <f4}. */
+    /** Writes {@code tensor} (of this type) as a .npy file of {@code dims}: {@code <f2} for float16, {@code <f8} for float64, else {@code <f4}. */
     void write(Path path, long[] dims, Tensor tensor) throws IOException {
         if (tensor.dtype() != dtype) {
             throw new IllegalStateException("a " + tensor.dtype().label() + " result for a " + dtype.label() + " command");
         }
-        Npy.write(path, dims, tensor.data(), dtype);
+        Npy.write(path, dims, tensor);
     }
 
     /** True for float32 channels first: the backends compute on the tensors as they are, with no converted copies. */
@@ -92,23 +91,25 @@ record TensorFormat(DType dtype, Layout layout, boolean requested, String source
             case FLOAT32 -> "";
             case FLOAT16 -> " float16";
             case BFLOAT16 -> " bfloat16 (in float32 files)";
+            case FLOAT64 -> " float64";
         };
     }
 
     /** Bytes a float file of {@code elements} elements of {@code fileElementSize} bytes takes on the heap while read into a tensor. */
     static long readingBytes(long elements, int fileElementSize) {
-        // The reader holds float16 as floats (4 bytes), float64 as doubles; the tensor is a float copy.
-        return HeapCheck.readingFloats(elements, Math.max(4, fileElementSize));
+        // The reader holds float16 as floats (4 bytes), float64 as doubles; the tensor is a copy (of at most 8 bytes an element).
+        long copy = fileElementSize == 8 ? elements * 4 : 0; // a float64 tensor's copy is 8 bytes an element, not 4
+        return HeapCheck.readingFloats(elements, Math.max(4, fileElementSize)) + copy;
     }
 
     /**
      * Bytes the backends' conversions take besides the tensors themselves, for tensors of
      * {@code elements} elements in all: none for float32 channels first; otherwise a float32
      * channels-first copy of each tensor and of each result on the way back (two arrays of 4 bytes
-     * at their peak).
+     * at their peak; 8 for float64).
      */
     long conversionBytes(long elements) {
-        return plain() ? 0 : elements * 8;
+        return plain() ? 0 : elements * 2 * Math.max(4, dtype.bytes());
     }
 
     private static UsageError notFloat(String flag, Path path, String typeName) {

@@ -321,6 +321,14 @@ public final class Npy {
                         + type.label() + " (round it first: DType.round, Tensor.rounded), but got data[" + i + "]: " + data[i]);
             }
         }
+        if (type == DType.FLOAT64) {
+            double[] wide = new double[data.length];
+            for (int i = 0; i < data.length; i++) {
+                wide[i] = data[i];
+            }
+            writeFloat64(path, shape, wide);
+            return;
+        }
         if (type != DType.FLOAT16) {
             writeFloat32(path, shape, data);
             return;
@@ -335,6 +343,34 @@ public final class Npy {
                 chunk.putShort(DType.floatToHalf(v));
             }
             flush(chunk, out);
+        }
+    }
+
+    /** Writes a little-endian float64 array ({@code <f8}) of {@code shape}: a float64 tensor's doubles, bit for bit. */
+    public static void writeFloat64(Path path, long[] shape, double[] data) throws IOException {
+        requireLength(shape, data.length);
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(path), CHUNK)) {
+            writeHeader(out, "<f8", shape);
+            ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            for (double v : data) {
+                if (!chunk.hasRemaining()) {
+                    flush(chunk, out);
+                }
+                chunk.putDouble(v);
+            }
+            flush(chunk, out);
+        }
+    }
+
+    /**
+     * Writes {@code tensor}'s elements, in its memory order, as an array of {@code shape} in its
+     * type: float64 as {@code <f8}, the others as {@link #write(Path, long[], float[], DType)}.
+     */
+    public static void write(Path path, long[] shape, io.clpool.Tensor tensor) throws IOException {
+        if (tensor.dtype() == DType.FLOAT64) {
+            writeFloat64(path, shape, tensor.doubles());
+        } else {
+            write(path, shape, tensor.data(), tensor.dtype());
         }
     }
 

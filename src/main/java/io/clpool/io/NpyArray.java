@@ -120,17 +120,30 @@ public final class NpyArray {
      * bfloat16's 8, so rounding that float to the type gives what rounding the double would.
      */
     static float round(double value, DType type) {
-        float f = (float) value;
-        if (type == DType.FLOAT32 || Double.isNaN(value) || (double) f == value) {
-            return type.round(f);
-        }
-        if (Math.abs((double) f) > Math.abs(value)) {
-            f = Math.nextAfter(f, 0.0); // truncate toward zero (from infinity too: to the largest float)
-        }
-        return type.round(Float.intBitsToFloat(Float.floatToRawIntBits(f) | 1));
+        return (float) type.round(value);
     }
 
-    /** Integer elements as int32; a value outside int32's range or a float array is rejected. */
+    /** Float elements as doubles: float16 and float32 widened exactly, float64 as they are. Integer arrays are rejected. */
+    public double[] toDoubles() {
+        if (isInteger()) {
+            throw new IllegalArgumentException("a tensor should have a float dtype (float16, float32 or float64), but got "
+                    + typeName() + " ('" + descr + "')");
+        }
+        if (isFloat64()) {
+            return float64.clone();
+        }
+        double[] out = new double[float32.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = float32[i];
+        }
+        return out;
+    }
+
+    /** A tensor of {@code shape} holding these elements rounded once to {@code type} (float64: exactly, as doubles). */
+    public io.clpool.Tensor toTensor(io.clpool.spec.Shape shape, DType type) {
+        return type == DType.FLOAT64 ? io.clpool.Tensor.ofDoubles(shape, toDoubles()) : new io.clpool.Tensor(shape, toFloats(type), type);
+    }
+
     public int[] toInts() {
         if (!isInteger()) {
             throw new IllegalArgumentException("an index array should have an integer dtype (int64 or int32), but got "

@@ -88,6 +88,14 @@ public final class ClBuffer implements AutoCloseable {
         transfer(false, Pointer.to(data), (long) data.length * Sizeof.cl_short);
     }
 
+    public void write(double[] data) {
+        transfer(true, Pointer.to(data), (long) data.length * Sizeof.cl_double);
+    }
+
+    public void read(double[] data) {
+        transfer(false, Pointer.to(data), (long) data.length * Sizeof.cl_double);
+    }
+
     public void read(float[] data) {
         transfer(false, Pointer.to(data), (long) data.length * Sizeof.cl_float);
     }

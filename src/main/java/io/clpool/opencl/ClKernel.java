@@ -38,7 +38,7 @@ final class ClKernel implements AutoCloseable {
         return kernel;
     }
 
-    /** Sets the arguments (ClBuffer, Integer, Long or Float) that differ from what is set; caller holds the context's lock. */
+    /** Sets the arguments (ClBuffer, Integer, Long, Float or Double) that differ from what is set; caller holds the context's lock. */
     void setArgs(Object... args) {
         for (int i = 0; i < args.length; i++) {
             Object arg = args[i];
@@ -50,6 +50,8 @@ final class ClKernel implements AutoCloseable {
                 setScalar(i, value, Sizeof.cl_long, Pointer.to(new long[] {value}));
             } else if (arg instanceof Float value) {
                 setScalar(i, value, Sizeof.cl_float, Pointer.to(new float[] {value}));
+            } else if (arg instanceof Double value) {
+                setScalar(i, value, Sizeof.cl_double, Pointer.to(new double[] {value}));
             } else {
                 throw new IllegalArgumentException("kernel " + name + " argument " + i + " has unsupported type " + arg);
             }

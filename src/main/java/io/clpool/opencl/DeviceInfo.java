@@ -12,6 +12,11 @@ public record DeviceInfo(cl_platform_id platform, cl_device_id device, int platf
         return type.contains("GPU");
     }
 
+    /** The device's OpenCL extensions (CL_DEVICE_EXTENSIONS), space separated; queried on each call. */
+    public String extensions() {
+        return Devices.deviceString(device, org.jocl.CL.CL_DEVICE_EXTENSIONS);
+    }
+
     /** "platform / device" for logs and reports. */
     public String describe() {
         return platformName.trim() + " / " + name.trim() + " (" + type + ", " + version.trim() + ")";

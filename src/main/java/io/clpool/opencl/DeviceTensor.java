@@ -53,6 +53,7 @@ public final class DeviceTensor implements AutoCloseable {
         Checks.requireNonNull(context, "context");
         Checks.requireNonNull(shape, "shape");
         Checks.requireNonNull(dtype, "dtype");
+        KernelFamilies.requireDeviceSupports(dtype, context);
         return new DeviceTensor(shape, dtype, ClBuffer.wrap(context, mem, bytes(shape, dtype), "the tensor"));
     }
 
@@ -66,6 +67,7 @@ public final class DeviceTensor implements AutoCloseable {
         Checks.requireNonNull(context, "context");
         Checks.requireNonNull(shape, "shape");
         Checks.requireNonNull(dtype, "dtype");
+        KernelFamilies.requireDeviceSupports(dtype, context);
         return new DeviceTensor(shape, dtype, context.allocate(bytes(shape, dtype), dtype.label() + " tensor " + shape));
     }
 
@@ -74,7 +76,11 @@ public final class DeviceTensor implements AutoCloseable {
         Checks.requireNonNull(tensor, "tensor");
         DeviceTensor result = allocate(context, tensor.shape(), tensor.dtype());
         try {
-            result.writeValues(tensor.data());
+            if (tensor.dtype() == DType.FLOAT64) {
+                result.buffer.write(tensor.doubles());
+            } else {
+                result.writeValues(tensor.data());
+            }
             return result;
         } catch (RuntimeException e) {
             result.close();
@@ -133,6 +139,11 @@ public final class DeviceTensor implements AutoCloseable {
 
     /** Copies the tensor to a new host tensor of its shape and type (blocking). */
     public Tensor download() {
+        if (dtype == DType.FLOAT64) {
+            double[] values = new double[shape.elementCountAsInt()];
+            buffer.read(values);
+            return Tensor.ofDoubles(shape, values);
+        }
         float[] data = new float[shape.elementCountAsInt()];
         if (dtype == DType.FLOAT32) {
             buffer.read(data);

@@ -183,7 +183,7 @@ public final class Devices {
         return cString(buffer);
     }
 
-    private static String deviceString(cl_device_id device, int param) {
+    static String deviceString(cl_device_id device, int param) {
         long[] size = new long[1];
         CL.clGetDeviceInfo(device, param, 0, null, size);
         byte[] buffer = new byte[(int) size[0]];

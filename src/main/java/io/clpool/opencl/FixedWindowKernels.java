@@ -22,6 +22,17 @@ interface FixedWindowKernels {
 
     void lpForward(Object input, Shape in, Shape out, PoolSpec spec, float norm, Object output);
 
+    /** LP forward with the norm as given (double); kernels that compute in float round it to float. */
+    default void lpForward(Object input, Shape in, Shape out, PoolSpec spec, double norm, Object output) {
+        lpForward(input, in, out, spec, (float) norm, output);
+    }
+
+    /** LP backward with the norm as given (double); kernels that compute in float round it to float. */
+    default void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec, double norm,
+                            Object gradInput) {
+        lpBackward(gradOutput, input, output, in, out, spec, (float) norm, gradInput);
+    }
+
     void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec, float norm,
                     Object gradInput);
 }

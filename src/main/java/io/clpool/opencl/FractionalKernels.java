@@ -27,14 +27,19 @@ final class FractionalKernels {
         ClProgram program = forward.context().program(FILE, KernelSource.options(KernelSource.formatDefines(dtype, in.layout())));
         // 2-D: a depth of 1 (D, OD, KD 1), whose one window starts at 0 whatever sample SD names.
         Object[] shapes = {in.c(), in.d(), in.h(), in.w(), out.d(), out.h(), out.w(), op.kernelD(), op.kernelH(), op.kernelW(),
-            FractionalWindows.alpha(in.d(), out.d(), op.kernelD()), FractionalWindows.alpha(in.h(), out.h(), op.kernelH()),
-            FractionalWindows.alpha(in.w(), out.w(), op.kernelW()),
+            alpha(in.d(), out.d(), op.kernelD(), dtype), alpha(in.h(), out.h(), op.kernelH(), dtype),
+            alpha(in.w(), out.w(), op.kernelW(), dtype),
             op.samplesPerPlane(), Math.max(op.sampleOfD(), 0), op.sampleOfH(), op.sampleOfW()};
         forward.runGuarded(program.kernel("fractional_max_forward"), out.elementCount(),
                 concat(new Object[] {Launches.Slot.INPUT, buffer, Launches.Slot.OUTPUT, Launches.Slot.INDICES, out.elementCount()}, shapes));
         backward.runGuarded(program.kernel("fractional_max_backward"), in.elementCount(),
                 concat(new Object[] {Launches.Slot.GRAD_OUTPUT, Launches.Slot.INDICES, buffer, Launches.Slot.GRAD_INPUT, in.elementCount()},
                         shapes));
+    }
+
+    /** alpha in fractional.cl's compute_t: a double for float64, else a float. */
+    private static Object alpha(int in, int out, int k, DType dtype) {
+        return dtype == DType.FLOAT64 ? (Object) FractionalWindows.alpha(in, out, k, dtype) : (Object) FractionalWindows.alpha(in, out, k);
     }
 
     private static Object[] concat(Object[] a, Object[] b) {

@@ -32,12 +32,17 @@ final class Im2colGeneralKernels implements FixedWindowKernels {
         this.dtype = dtype;
     }
 
+    /** Bytes of one column cell: window.cl's compute_t, double for float64, else float. */
+    private long computeBytes() {
+        return dtype == DType.FLOAT64 ? Sizeof.cl_double : Sizeof.cl_float;
+    }
+
     @Override
     public void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values, Object indices) {
         long columns = out.elementCount();
         long cells = Checks.saturatingMultiply(columns, spec.taps()); // saturates: an impossible size is refused by the allocation
         ClBuffer colValues = launches.workspace("im2col column values (float per tap and window)",
-                Checks.saturatingMultiply(cells, Sizeof.cl_float));
+                Checks.saturatingMultiply(cells, computeBytes()));
         ClBuffer colSource = launches.workspace("im2col column sources (int per tap and window)",
                 Checks.saturatingMultiply(cells, Sizeof.cl_int));
         ClProgram program = program(min, in);
@@ -51,7 +56,7 @@ final class Im2colGeneralKernels implements FixedWindowKernels {
     public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec, Object gradInput) {
         long columns = out.elementCount();
         ClBuffer colGrad = launches.workspace("im2col column gradients (float per tap and window)",
-                Checks.saturatingMultiply(Checks.saturatingMultiply(columns, spec.taps()), Sizeof.cl_float));
+                Checks.saturatingMultiply(Checks.saturatingMultiply(columns, spec.taps()), computeBytes()));
         ClProgram program = program(false, in);
         Object[] geometry = geometry(in, out, spec);
         launches.runGuarded(program.kernel("scatter_to_columns"), columns,

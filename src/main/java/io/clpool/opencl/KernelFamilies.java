@@ -27,7 +27,7 @@ final class KernelFamilies {
             fixedWindow(algorithm, op.spec(), in, dtype, forward).avgForward(Slot.INPUT, in, out, avg.spec(), avg.options(), Slot.OUTPUT);
             fixedWindow(algorithm, op.spec(), in, dtype, backward).avgBackward(Slot.GRAD_OUTPUT, in, out, avg.spec(), avg.options(), Slot.GRAD_INPUT);
         } else if (op instanceof PoolOp.Lp lp) {
-            float norm = (float) lp.norm();
+            double norm = lp.norm(); // rounded to float by kernels that compute in float
             fixedWindow(algorithm, op.spec(), in, dtype, forward).lpForward(Slot.INPUT, in, out, lp.spec(), norm, Slot.OUTPUT);
             fixedWindow(algorithm, op.spec(), in, dtype, backward).lpBackward(Slot.GRAD_OUTPUT, Slot.INPUT, Slot.OUTPUT, in, out, lp.spec(), norm,
                     Slot.GRAD_INPUT);
@@ -61,15 +61,35 @@ final class KernelFamilies {
         return algorithm == Algorithm.IM2COL ? new Im2colKernels(launches) : new DirectKernels(launches, cpuFamily(launches.context()));
     }
 
+    /** float64 always: direct.cl and im2col.cl compute in float only. */
     private static boolean needsGeneralKernels(PoolSpec spec, Shape in, DType dtype) {
         return spec.volumetric() || in.isChannelsLast() || dtype != DType.FLOAT32;
+    }
+
+    /**
+     * Refuses, before any device work, tensors of {@code dtype} on a device that cannot compute
+     * them: float64 needs {@code cl_khr_fp64} among the device's {@code extensions} (space
+     * separated). {@code device} names it in the message.
+     */
+    static void requireDeviceSupports(DType dtype, String device, String extensions) {
+        if (dtype == DType.FLOAT64 && !java.util.Arrays.asList(extensions.trim().split("\\s+")).contains("cl_khr_fp64")) {
+            throw new IllegalArgumentException("float64 tensors need an OpenCL device with cl_khr_fp64 (double precision), but "
+                    + device + " does not report it: use float32 (e.g. Tensor.toType(DType.FLOAT32)) or another device");
+        }
+    }
+
+    /** {@link #requireDeviceSupports(DType, String, String)} for {@code context}'s device (queried only for float64). */
+    static void requireDeviceSupports(DType dtype, ClContext context) {
+        if (dtype == DType.FLOAT64) {
+            requireDeviceSupports(dtype, context.device().describe(), context.device().extensions());
+        }
     }
 
     /** Refuses, before any device work, a combination the kernels do not implement. */
     static void requireSupported(PoolOp op, Shape in, DType dtype, Algorithm algorithm) {
         if (algorithm == Algorithm.IM2COL && op.spec() != null && !(op instanceof PoolOp.Extremum)
                 && needsGeneralKernels(op.spec(), in, dtype)) {
-            throw new IllegalArgumentException("the IM2COL algorithm runs 3-D windows, channels-last tensors and float16/bfloat16 "
+            throw new IllegalArgumentException("the IM2COL algorithm runs 3-D windows, channels-last tensors, float16/bfloat16 and float64 "
                     + "for max and min pooling only: use DIRECT or AUTO for " + dtype.label() + " " + op.name() + " pooling of "
                     + in + " (" + op.spec() + ")");
         }

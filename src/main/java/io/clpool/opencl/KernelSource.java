@@ -68,6 +68,7 @@ final class KernelSource {
             case FLOAT32 -> 0;
             case FLOAT16 -> 1;
             case BFLOAT16 -> 2;
+            case FLOAT64 -> 3;
         };
         return Map.of("STORAGE", storage, "CHANNELS_LAST", layout == io.clpool.spec.Layout.CHANNELS_LAST ? 1 : 0);
     }

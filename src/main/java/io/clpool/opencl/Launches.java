@@ -104,6 +104,8 @@ final class Launches {
             return new Scalar(value, Sizeof.cl_long, Pointer.to(new long[] {value}));
         } else if (arg instanceof Float value) {
             return new Scalar(value, Sizeof.cl_float, Pointer.to(new float[] {value}));
+        } else if (arg instanceof Double value) { // float64's compute type (window.cl: compute_t)
+            return new Scalar(value, Sizeof.cl_double, Pointer.to(new double[] {value}));
         }
         throw new IllegalArgumentException("kernel " + kernel.name() + " argument " + index + " has unsupported type " + arg);
     }

@@ -78,9 +78,9 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         Checks.requireNonNull(input, "input");
         Shape out = op.outputShape(input.shape());
         op.checkForwardIndices(indices, input.shape());
-        int chunk = samplesPerChunk(op, input.shape(), out);
+        int chunk = samplesPerChunk(op, input.shape(), out, input.dtype());
         Tensor values = Tensor.zeros(out, input.dtype());
-        IndexTensor winners = op.hasIndices() ? new IndexTensor(out, new int[values.data().length]) : null;
+        IndexTensor winners = op.hasIndices() ? new IndexTensor(out, new int[out.elementCountAsInt()]) : null;
         for (int from = 0; from < input.shape().n(); from += chunk) {
             int to = Math.min(input.shape().n(), from + chunk);
             try (PoolPlan plan = plan(op.forBatchRows(input.shape(), from, to), slice(input.shape(), from, to), input.dtype());
@@ -90,7 +90,7 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
                 await(op.hasIndices() || op.takesIndices()
                         ? plan.forward(x, result.values(), op.hasIndices() ? result.indices() : taken)
                         : plan.forward(x, result.values()));
-                place(result.values().download().data(), values.data(), from, out);
+                place(storage(result.values().download()), storage(values), from, out);
                 if (winners != null) {
                     place(result.indices().download().data(), winners.data(), from, out);
                 }
@@ -112,13 +112,13 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
         Shape out = op.checkBackward(input.shape(), gradOutput.shape(), indices == null ? null : indices.shape());
         requireSameType("gradOutput", gradOutput, input);
         if (reads == PoolOp.BackwardInputs.INDICES) {
-            op.checkIndices(indices, input.shape());
+            op.checkIndices(indices, input.shape(), input.dtype());
         } else if (reads == PoolOp.BackwardInputs.INPUT_AND_OUTPUT) {
             Checks.requireNonNull(output, "output");
             Checks.requireShape("output", out, output.shape());
             requireSameType("output", output, input);
         }
-        int chunk = samplesPerChunk(op, input.shape(), out);
+        int chunk = samplesPerChunk(op, input.shape(), out, input.dtype());
         Tensor gradInput = Tensor.zeros(input.shape(), input.dtype());
         for (int from = 0; from < input.shape().n(); from += chunk) {
             int to = Math.min(input.shape().n(), from + chunk);
@@ -129,7 +129,7 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
                  DeviceTensor y = reads == PoolOp.BackwardInputs.INPUT_AND_OUTPUT ? DeviceTensor.upload(context, slice(output, from, to)) : null;
                  DeviceTensor gx = DeviceTensor.allocate(context, plan.inputShape(), input.dtype())) {
                 await(runBackward(plan, gy, x, y, idx, gx));
-                place(gx.download().data(), gradInput.data(), from, input.shape());
+                place(storage(gx.download()), storage(gradInput), from, input.shape());
             }
         }
         return gradInput;
@@ -238,10 +238,13 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
      * maximum allocation. At least 1: a single sample too large fails when its plan is made, with
      * a message naming the sizes.
      */
-    private int samplesPerChunk(PoolOp op, Shape input, Shape output) {
-        long perSample = Math.max(input.elementCount(), output.elementCount()) / input.n() * Float.BYTES; // int32 indices: the widest
+    private int samplesPerChunk(PoolOp op, Shape input, Shape output, DType dtype) {
+        // int32 indices or the type's elements, whichever is wider; a column cell is a value and an int source
+        long widest = Math.max(Integer.BYTES, dtype.bytes());
+        long perSample = Math.max(input.elementCount(), output.elementCount()) / input.n() * widest;
         if (algorithm == Algorithm.IM2COL && op.spec() != null) {
-            perSample = Math.max(perSample, Checks.saturatingMultiply(output.elementCount() / output.n() * 8L, op.spec().taps()));
+            long cell = (dtype == DType.FLOAT64 ? Double.BYTES : Float.BYTES) + Integer.BYTES;
+            perSample = Math.max(perSample, Checks.saturatingMultiply(output.elementCount() / output.n() * cell, op.spec().taps()));
         }
         long fit = context.maxAllocBytes() / Math.max(1, perSample);
         return (int) Math.max(1, Math.min(input.n(), fit));
@@ -256,8 +259,16 @@ public final class OpenClPooling implements Pooling, AutoCloseable {
             return tensor;
         }
         int perSample = (int) (tensor.shape().elementCount() / tensor.shape().n());
+        if (tensor.dtype() == DType.FLOAT64) {
+            return Tensor.ofDoubles(slice(tensor.shape(), from, to), Arrays.copyOfRange(tensor.doubles(), from * perSample, to * perSample));
+        }
         return new Tensor(slice(tensor.shape(), from, to), Arrays.copyOfRange(tensor.data(), from * perSample, to * perSample),
                 tensor.dtype());
+    }
+
+    /** A host tensor's element array: its doubles (float64) or floats. */
+    private static Object storage(Tensor tensor) {
+        return tensor.dtype() == DType.FLOAT64 ? tensor.doubles() : tensor.data();
     }
 
     private static IndexTensor slice(IndexTensor tensor, int from, int to) {

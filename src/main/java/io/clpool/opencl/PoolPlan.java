@@ -111,6 +111,7 @@ public final class PoolPlan implements AutoCloseable {
         if (!context.isOpen()) {
             throw new IllegalStateException("OpenCL context used after close");
         }
+        KernelFamilies.requireDeviceSupports(dtype, context);
         requireFits(context, "the input", DeviceTensor.bytes(input, dtype));
         requireFits(context, "the output", DeviceTensor.bytes(output, dtype));
         if (op.hasIndices()) {
@@ -284,14 +285,14 @@ public final class PoolPlan implements AutoCloseable {
             IndexChecks checks = new IndexChecks(context, workspace);
             if (inputShape.isChannelsLast() || (inputShape.volumetric() && !(op instanceof PoolOp.MaxUnpool))) {
                 // checks.cl is 2-D and channels first: other indices are checked on the host, from a read-back copy.
-                op.checkIndices(indices.download(), inputShape);
+                op.checkIndices(indices.download(), inputShape, dtype);
             } else if (op instanceof PoolOp.MaxUnpool) {
                 checks.requireInPlane(indices, outputShape);
             } else if (op instanceof PoolOp.AdaptiveMax) {
                 checks.requireInAdaptiveWindows(indices, inputShape, outputShape);
             } else if (op instanceof PoolOp.FractionalMax fractional) {
                 // The windows depend on the samples: checked on the host, from a read-back copy.
-                fractional.checkIndices(indices.download(), inputShape);
+                fractional.checkIndices(indices.download(), inputShape, dtype);
             } else {
                 checks.requireInWindows(indices, inputShape, outputShape, op.spec());
             }

@@ -32,39 +32,55 @@ final class VolumeKernels implements FixedWindowKernels {
 
     @Override
     public void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values, Object indices) {
-        run(program(spec, min, in).kernel(forwardName("volume_extremum_forward", in, out, spec)), out, in, out, spec,
+        run(program(spec, min, in).kernel(forwardName("volume_extremum_forward", in, out, spec, dtype)), out, in, out, spec,
                 new Object[] {input, values, indices});
     }
 
     @Override
     public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec, Object gradInput) {
-        run(program(spec, false, in).kernel(vectorName("volume_indexed_backward", in)), in, in, out, spec,
+        run(program(spec, false, in).kernel(vectorName("volume_indexed_backward", in, dtype)), in, in, out, spec,
                 new Object[] {gradOutput, indices, gradInput});
     }
 
     @Override
     public void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output) {
-        run(program(spec, false, in).kernel(forwardName("volume_avg_forward", in, out, spec)), out, in, out, spec,
+        run(program(spec, false, in).kernel(forwardName("volume_avg_forward", in, out, spec, dtype)), out, in, out, spec,
                 new Object[] {input, output},
                 options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
     @Override
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
-        run(program(spec, false, in).kernel(vectorName("volume_avg_backward", in)), in, in, out, spec,
+        run(program(spec, false, in).kernel(vectorName("volume_avg_backward", in, dtype)), in, in, out, spec,
                 new Object[] {gradOutput, gradInput}, options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
     @Override
     public void lpForward(Object input, Shape in, Shape out, PoolSpec spec, float norm, Object output) {
-        run(program(spec, false, in).kernel("volume_lp_forward"), out, in, out, spec, new Object[] {input, output}, norm);
+        lpForward(input, in, out, spec, (double) norm, output);
+    }
+
+    /** The norm in the compute type: double for float64 (PyTorch's double norm), else float. */
+    @Override
+    public void lpForward(Object input, Shape in, Shape out, PoolSpec spec, double norm, Object output) {
+        run(program(spec, false, in).kernel("volume_lp_forward"), out, in, out, spec, new Object[] {input, output}, computeNorm(norm));
+    }
+
+    private Object computeNorm(double norm) {
+        return dtype == DType.FLOAT64 ? (Object) norm : (Object) (float) norm;
     }
 
     @Override
     public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec, float norm,
                            Object gradInput) {
+        lpBackward(gradOutput, input, output, in, out, spec, (double) norm, gradInput);
+    }
+
+    @Override
+    public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec, double norm,
+                           Object gradInput) {
         run(program(spec, false, in).kernel("volume_lp_backward"), in, in, out, spec,
-                new Object[] {gradOutput, input, output, gradInput}, norm);
+                new Object[] {gradOutput, input, output, gradInput}, computeNorm(norm));
     }
 
     /**
@@ -79,7 +95,7 @@ final class VolumeKernels implements FixedWindowKernels {
         System.arraycopy(tail, 0, args, buffers.length + shapes.length, tail.length);
         long[] range = kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
                 : !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
-                : new long[] {vectorized(in) && kernel.name().endsWith(VECTOR_SUFFIX) ? items.c() / LANES : items.c(), items.w(),
+                : new long[] {vectorized(in, dtype) && kernel.name().endsWith(VECTOR_SUFFIX) ? items.c() / LANES : items.c(), items.w(),
                         (long) items.n() * items.d() * items.h()};
         launches.run(kernel, range, null, args); // the runtime's work-groups: 2-4x faster on POCL than 8x32 tiles
     }
@@ -88,13 +104,16 @@ final class VolumeKernels implements FixedWindowKernels {
     private static final String VECTOR_SUFFIX = "_c8";
     private static final int LANES = 8;
 
-    /** Channels last with C a multiple of 8: the 8-lane kernels, whose every tap is one vector load along C. */
-    private static boolean vectorized(Shape in) {
-        return in.isChannelsLast() && in.c() % LANES == 0;
+    /**
+     * Channels last with C a multiple of 8: the 8-lane kernels, whose every tap is one vector load
+     * along C. Not float64: volume.cl builds the 8-lane kernels for the float compute type only.
+     */
+    private static boolean vectorized(Shape in, DType dtype) {
+        return in.isChannelsLast() && in.c() % LANES == 0 && dtype != DType.FLOAT64;
     }
 
-    private static String vectorName(String kernel, Shape in) {
-        return vectorized(in) ? kernel + VECTOR_SUFFIX : kernel;
+    private static String vectorName(String kernel, Shape in, DType dtype) {
+        return vectorized(in, dtype) ? kernel + VECTOR_SUFFIX : kernel;
     }
 
     /** volume.cl's channels-first forward kernels that take 8 outputs of a row per work-item: {@code <name>_w8}. */
@@ -105,9 +124,9 @@ final class VolumeKernels implements FixedWindowKernels {
      * row per work-item channels first when the row span fits (direct.cl's segment rule, the one
      * place for it) and the lanes past the row's end keep every column in an int; else the scalar one.
      */
-    private static String forwardName(String kernel, Shape in, Shape out, PoolSpec spec) {
-        if (in.isChannelsLast()) {
-            return vectorName(kernel, in);
+    private static String forwardName(String kernel, Shape in, Shape out, PoolSpec spec, DType dtype) {
+        if (in.isChannelsLast() || dtype == DType.FLOAT64) {
+            return vectorName(kernel, in, dtype);
         }
         long lastLaneReach = (long) (out.w() + LANES - 1) * spec.strideW() + (long) spec.dilationW() * (spec.kernelW() - 1) + 1;
         return KernelSource.directSegmentKernels(spec) && lastLaneReach <= Integer.MAX_VALUE ? kernel + ROW_SUFFIX : kernel;

@@ -27,6 +27,12 @@ import java.math.BigInteger;
  * (row-major in the volume), outputs in (n, c, od, oh, ow) order; backward passes add each
  * output's contribution to its inputs in that output order ({@code docs/SEMANTICS.md} §2, §3).
  * Methods named {@code ...2d} that take a {@link PoolSpec} run 3-D specs on 5-D inputs too.
+ *
+ * <p>The loops run on doubles in one of two modes ({@link Arith}): for float32 (and the half
+ * types, computed in float32) every +, −, ×, ÷ and sqrt is rounded to float, which gives float
+ * arithmetic's bits exactly (a double result of two floats rounded to float is the float result:
+ * double has more than 2·24 + 2 bits); for float64 nothing is rounded, PyTorch's double
+ * accumulation.
  */
 public final class ReferencePooling implements Pooling {
 
@@ -36,10 +42,11 @@ public final class ReferencePooling implements Pooling {
     }
 
     /**
-     * Channels-last tensors and half types go through the channels-first float32 computation: the
-     * inputs are exact in float32 and permuting moves values without touching them, and the results
-     * are permuted back and rounded once to the type, which is the rule (compute in float32, round
-     * once when stored) stated plainly.
+     * Channels-last tensors and half types go through the channels-first float32 computation (a
+     * float64 tensor through the channels-first float64 one): the inputs are exact in the compute
+     * type and permuting moves values without touching them, and the results are permuted back and
+     * rounded once to the type, which is the rule (compute in float32, round once when stored)
+     * stated plainly.
      */
     @Override
     public PoolResult forward(PoolOp op, Tensor input, IndexTensor indices) {
@@ -48,7 +55,7 @@ public final class ReferencePooling implements Pooling {
         op.checkForwardIndices(indices, input.shape());
         if (!plain(input)) {
             Layout layout = input.shape().layout();
-            PoolResult plain = forward(op, input.withLayout(Layout.CHANNELS_FIRST).toType(DType.FLOAT32),
+            PoolResult plain = forward(op, channelsFirstCompute(input),
                     indices == null ? null : indices.withLayout(Layout.CHANNELS_FIRST));
             return new PoolResult(plain.values().withLayout(layout).toType(input.dtype()),
                     plain.indices() == null ? null : plain.indices().withLayout(layout));
@@ -86,8 +93,8 @@ public final class ReferencePooling implements Pooling {
                 throw Checks.invalid("the gradient and output types", input.dtype().label() + " (the input's)",
                         "gradOutput: " + gradOutput.dtype().label() + (output == null ? "" : ", output: " + output.dtype().label()));
             }
-            Tensor gradInput = backward(op, channelsFirstFloat(gradOutput), channelsFirstFloat(input),
-                    output == null ? null : channelsFirstFloat(output), indices == null ? null : indices.withLayout(Layout.CHANNELS_FIRST));
+            Tensor gradInput = backward(op, channelsFirstCompute(gradOutput), channelsFirstCompute(input),
+                    output == null ? null : channelsFirstCompute(output), indices == null ? null : indices.withLayout(Layout.CHANNELS_FIRST));
             return gradInput.withLayout(input.shape().layout()).toType(input.dtype());
         }
         if (op instanceof PoolOp.Extremum) {
@@ -110,11 +117,52 @@ public final class ReferencePooling implements Pooling {
     }
 
     private static boolean plain(Tensor tensor) {
-        return tensor.dtype() == DType.FLOAT32 && !tensor.shape().isChannelsLast();
+        return computeType(tensor.dtype()) == tensor.dtype() && !tensor.shape().isChannelsLast();
     }
 
-    private static Tensor channelsFirstFloat(Tensor tensor) {
-        return tensor.withLayout(Layout.CHANNELS_FIRST).toType(DType.FLOAT32);
+    /** The type a tensor of {@code type} is computed in: float64 for float64, float32 for the others. */
+    private static DType computeType(DType type) {
+        return type == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32;
+    }
+
+    private static Tensor channelsFirstCompute(Tensor tensor) {
+        return tensor.withLayout(Layout.CHANNELS_FIRST).toType(computeType(tensor.dtype()));
+    }
+
+    /**
+     * The arithmetic of one computation: in float mode every operation's double result is
+     * rounded to float ({@link #r}), in double mode none is. Values stay doubles throughout.
+     */
+    record Arith(boolean isDouble) {
+        static final Arith FLOAT = new Arith(false);
+        static final Arith DOUBLE = new Arith(true);
+
+        /** The mode of a tensor's values: double for float64, float otherwise. */
+        static Arith of(Tensor tensor) {
+            return tensor.dtype() == DType.FLOAT64 ? DOUBLE : FLOAT;
+        }
+
+        /** One operation's result rounded to the compute type. */
+        double r(double value) {
+            return isDouble ? value : (float) value;
+        }
+
+        /** A result tensor of the compute type (float mode: exact floats, so narrowing is exact). */
+        Tensor tensor(Shape shape, double[] values) {
+            if (isDouble) {
+                return Tensor.ofDoubles(shape, values);
+            }
+            float[] out = new float[values.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (float) values[i];
+            }
+            return new Tensor(shape, out);
+        }
+
+        /** {@code x^e} ({@link #lpPower(float, float)} in float mode, {@link #lpPower(double, double)} in double). */
+        double power(double x, double e) {
+            return isDouble ? lpPower(x, e) : lpPower((float) x, (float) e);
+        }
     }
 
     public PoolResult maxPool2d(Tensor input, PoolSpec spec) {
@@ -134,8 +182,9 @@ public final class ReferencePooling implements Pooling {
     private static PoolResult extremumPool(Tensor input, PoolSpec spec, boolean min) {
         Shape in = input.shape();
         Shape out = Validation.pooledShape(input.shape(), spec);
-        float[] x = input.data();
-        float[] y = new float[out.elementCountAsInt()];
+        Arith a = Arith.of(input);
+        double[] x = input.toDoubles();
+        double[] y = new double[out.elementCountAsInt()];
         int[] idx = new int[y.length];
         int planeSize = (int) in.planeSize(); // at most 2^31 − 1 (PoolSpec.outputShape)
         int o = 0;
@@ -144,7 +193,7 @@ public final class ReferencePooling implements Pooling {
             for (int od = 0; od < out.d(); od++) {
                 for (int oh = 0; oh < out.h(); oh++) {
                     for (int ow = 0; ow < out.w(); ow++, o++) {
-                        float best = min ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+                        double best = min ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
                         int bestIndex = -1;
                         for (int kd = 0; kd < spec.kernelD(); kd++) {
                             int d = od * spec.strideD() - spec.padD() + kd * spec.dilationD();
@@ -162,12 +211,12 @@ public final class ReferencePooling implements Pooling {
                                         continue;
                                     }
                                     int i = (d * in.h() + h) * in.w() + w;
-                                    float v = x[base + i];
+                                    double v = x[base + i];
                                     if (bestIndex < 0) {
                                         bestIndex = i;
                                     }
                                     boolean better = min ? v < best : v > best;
-                                    if (better || Float.isNaN(v)) {
+                                    if (better || Double.isNaN(v)) {
                                         best = v;
                                         bestIndex = i;
                                     }
@@ -180,7 +229,7 @@ public final class ReferencePooling implements Pooling {
                 }
             }
         }
-        return new PoolResult(new Tensor(out, y), new IndexTensor(out, idx));
+        return new PoolResult(a.tensor(out, y), new IndexTensor(out, idx));
     }
 
     public Tensor maxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape, PoolSpec spec) {
@@ -194,15 +243,16 @@ public final class ReferencePooling implements Pooling {
      * that order, for any rank (indices are offsets inside the plane or volume).
      */
     private static Tensor scatterByIndex(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
-        float[] dx = new float[inputShape.elementCountAsInt()];
-        float[] dy = gradOutput.data();
+        Arith a = Arith.of(gradOutput);
+        double[] dx = new double[inputShape.elementCountAsInt()];
+        double[] dy = gradOutput.toDoubles();
         int planeOutputs = (int) gradOutput.shape().planeSize();
         int planeInputs = (int) inputShape.planeSize();
         for (int o = 0; o < dy.length; o++) {
-            int plane = o / planeOutputs;
-            dx[plane * planeInputs + indices.data()[o]] += dy[o];
+            int at = o / planeOutputs * planeInputs + indices.data()[o];
+            dx[at] = a.r(dx[at] + dy[o]);
         }
-        return new Tensor(inputShape, dx);
+        return a.tensor(inputShape, dx);
     }
 
     /**
@@ -213,8 +263,9 @@ public final class ReferencePooling implements Pooling {
     public Tensor avgPool2d(Tensor input, PoolSpec spec, AvgOptions options) {
         Shape in = input.shape();
         Shape out = Validation.avgPooledShape(input.shape(), spec, options);
-        float[] x = input.data();
-        float[] y = new float[out.elementCountAsInt()];
+        Arith a = Arith.of(input);
+        double[] x = input.toDoubles();
+        double[] y = new double[out.elementCountAsInt()];
         int planeSize = (int) in.planeSize();
         int o = 0;
         for (int plane = 0; plane < in.planes(); plane++) {
@@ -223,20 +274,20 @@ public final class ReferencePooling implements Pooling {
                 for (int oh = 0; oh < out.h(); oh++) {
                     for (int ow = 0; ow < out.w(); ow++, o++) {
                         AvgWindow win = AvgWindow.of(od, oh, ow, in, spec, options);
-                        float sum = 0f;
+                        double sum = 0;
                         for (int d = win.d0; d < win.d1; d++) {
                             for (int h = win.h0; h < win.h1; h++) {
                                 for (int w = win.w0; w < win.w1; w++) {
-                                    sum += x[base + (d * in.h() + h) * in.w() + w];
+                                    sum = a.r(sum + x[base + (d * in.h() + h) * in.w() + w]);
                                 }
                             }
                         }
-                        y[o] = sum / win.divisor;
+                        y[o] = a.r(sum / win.divisor(a));
                     }
                 }
             }
         }
-        return new Tensor(out, y);
+        return a.tensor(out, y);
     }
 
     /**
@@ -246,8 +297,9 @@ public final class ReferencePooling implements Pooling {
     public Tensor avgPool2dBackward(Tensor gradOutput, Shape inputShape, PoolSpec spec, AvgOptions options) {
         Validation.avgPooledShape(inputShape, spec, options);
         Shape out = Validation.requireGradOutput(gradOutput, inputShape, spec);
-        float[] dx = new float[inputShape.elementCountAsInt()];
-        float[] dy = gradOutput.data();
+        Arith a = Arith.of(gradOutput);
+        double[] dx = new double[inputShape.elementCountAsInt()];
+        double[] dy = gradOutput.toDoubles();
         int planeSize = (int) inputShape.planeSize();
         int o = 0;
         for (int plane = 0; plane < inputShape.planes(); plane++) {
@@ -256,11 +308,12 @@ public final class ReferencePooling implements Pooling {
                 for (int oh = 0; oh < out.h(); oh++) {
                     for (int ow = 0; ow < out.w(); ow++, o++) {
                         AvgWindow win = AvgWindow.of(od, oh, ow, inputShape, spec, options);
-                        float share = dy[o] / win.divisor;
+                        double share = a.r(dy[o] / win.divisor(a));
                         for (int d = win.d0; d < win.d1; d++) {
                             for (int h = win.h0; h < win.h1; h++) {
                                 for (int w = win.w0; w < win.w1; w++) {
-                                    dx[base + (d * inputShape.h() + h) * inputShape.w() + w] += share;
+                                    int at = base + (d * inputShape.h() + h) * inputShape.w() + w;
+                                    dx[at] = a.r(dx[at] + share);
                                 }
                             }
                         }
@@ -268,7 +321,7 @@ public final class ReferencePooling implements Pooling {
                 }
             }
         }
-        return new Tensor(inputShape, dx);
+        return a.tensor(inputShape, dx);
     }
 
     /**
@@ -276,9 +329,10 @@ public final class ReferencePooling implements Pooling {
      * average-pooling window and its divisor (PyTorch's rule, {@code docs/SEMANTICS.md} §2, §3): with
      * count_include_pad, the product over the axes of the window's extent with its end clipped to
      * {@code i + p}; without, the product of the in-bounds extents; a divisor override replaces
-     * either. In 2-D the depth extent is [0, 1).
+     * either. In 2-D the depth extent is [0, 1). {@code exactDivisor} is the count in double, which
+     * float64 divides by (PyTorch divides its double sum by the int64 count).
      */
-    record AvgWindow(int d0, int d1, int h0, int h1, int w0, int w1, float divisor) {
+    record AvgWindow(int d0, int d1, int h0, int h1, int w0, int w1, float divisor, double exactDivisor) {
         static AvgWindow of(int od, int oh, int ow, Shape in, PoolSpec spec, AvgOptions options) {
             // Coordinates fit an int (PoolSpec.outputShape bounds the windows' reach and i + 2p);
             // the tap counts are products of them, formed exactly (tapCount).
@@ -297,7 +351,24 @@ public final class ReferencePooling implements Pooling {
             float divisor = options.hasDivisorOverride() ? options.divisorOverride()
                     : options.countIncludePad() ? tapCount(dEnd - dStart, hEnd - hStart, wEnd - wStart)
                     : tapCount(d1 - d0, h1 - h0, w1 - w0);
-            return new AvgWindow(d0, d1, h0, h1, w0, w1, divisor);
+            double exactDivisor = options.hasDivisorOverride() ? options.divisorOverride()
+                    : options.countIncludePad() ? exactTapCount(dEnd - dStart, hEnd - hStart, wEnd - wStart)
+                    : exactTapCount(d1 - d0, h1 - h0, w1 - w0);
+            return new AvgWindow(d0, d1, h0, h1, w0, w1, divisor, exactDivisor);
+        }
+
+        /** The divisor in {@code a}'s compute type. */
+        double divisor(Arith a) {
+            return a.isDouble() ? exactDivisor : divisor;
+        }
+
+        /** {@code d·h·w} rounded once to double (exact below 2^53). */
+        static double exactTapCount(int d, int h, int w) {
+            long dh = (long) d * h;
+            if (Math.multiplyHigh(dh, w) == 0 && dh * w >= 0) {
+                return dh * w;
+            }
+            return BigInteger.valueOf(dh).multiply(BigInteger.valueOf(w)).doubleValue();
         }
 
         /**
@@ -320,18 +391,20 @@ public final class ReferencePooling implements Pooling {
     public Tensor lpPool2d(Tensor input, PoolSpec spec, double norm) {
         Shape in = input.shape();
         Shape out = Validation.lpPooledShape(input.shape(), spec, norm);
-        float p = (float) norm;
-        float[] powered = new float[input.data().length];
+        Arith a = Arith.of(input);
+        double p = a.r(norm);
+        double[] powered = input.toDoubles();
         for (int i = 0; i < powered.length; i++) {
-            powered[i] = lpPower(input.data()[i], p);
+            powered[i] = a.power(powered[i], p);
         }
-        Tensor mean = avgPool2d(new Tensor(in, powered), spec, AvgOptions.DEFAULT);
-        float[] y = mean.data();
-        float taps = spec.taps();
+        Tensor mean = avgPool2d(a.tensor(in, powered), spec, AvgOptions.DEFAULT);
+        double[] y = mean.toDoubles();
+        double taps = a.r(spec.taps());
+        double root = a.r(1.0 / p);
         for (int o = 0; o < y.length; o++) {
-            y[o] = lpPower(y[o] * taps, 1.0f / p);
+            y[o] = a.power(a.r(y[o] * taps), root);
         }
-        return new Tensor(out, y);
+        return a.tensor(out, y);
     }
 
     /**
@@ -344,32 +417,36 @@ public final class ReferencePooling implements Pooling {
         Shape out = Validation.lpPooledShape(input.shape(), spec, norm);
         Validation.requireGradOutput(gradOutput, in, spec);
         Checks.requireShape("output", out, output.shape());
-        float p = (float) norm;
-        float taps = spec.taps();
-        float[] x = input.data();
-        float[] dx = new float[x.length];
+        Arith a = Arith.of(input);
+        double p = a.r(norm);
+        double taps = a.r(spec.taps());
+        double[] x = input.toDoubles();
+        double[] y = output.toDoubles();
+        double[] dy = gradOutput.toDoubles();
+        double[] dx = new double[x.length];
+        double outerExponent = a.r(a.r(1.0 / p) - 1.0);
+        double tapExponent = a.r(p - 1.0);
         int o = 0;
         for (int plane = 0; plane < in.planes(); plane++) {
             int base = plane * in.h() * in.w();
             for (int oh = 0; oh < out.h(); oh++) {
                 for (int ow = 0; ow < out.w(); ow++, o++) {
                     AvgWindow win = AvgWindow.of(0, oh, ow, in, spec, AvgOptions.DEFAULT); // LP is 2-D only
-                    float scaledMean = lpPower(output.data()[o], p);
-                    if (scaledMean == 0f) {
+                    double scaledMean = a.power(y[o], p);
+                    if (scaledMean == 0) {
                         continue;
                     }
-                    float outer = gradOutput.data()[o] * (taps / win.divisor)
-                            * lpPower(scaledMean, 1.0f / p - 1.0f);
+                    double outer = a.r(a.r(dy[o] * a.r(taps / win.divisor(a))) * a.power(scaledMean, outerExponent));
                     for (int h = win.h0; h < win.h1; h++) {
                         for (int w = win.w0; w < win.w1; w++) {
                             int i = base + h * in.w() + w;
-                            dx[i] += outer * lpPower(x[i], p - 1.0f);
+                            dx[i] = a.r(dx[i] + a.r(outer * a.power(x[i], tapExponent)));
                         }
                     }
                 }
             }
         }
-        return new Tensor(in, dx);
+        return a.tensor(in, dx);
     }
 
     /**
@@ -397,6 +474,26 @@ public final class ReferencePooling implements Pooling {
         return (float) Math.pow(x, e);
     }
 
+    /** {@link #lpPower(float, float)} in double, for float64 (PyTorch special-cases the same exponents). */
+    public static double lpPower(double x, double e) {
+        if (e == 1.0) {
+            return x;
+        }
+        if (e == 2.0) {
+            return x * x;
+        }
+        if (e == 3.0) {
+            return x * x * x;
+        }
+        if (e == 0.5) {
+            return Math.sqrt(x);
+        }
+        if (e == 0.0) {
+            return 1.0;
+        }
+        return Math.pow(x, e);
+    }
+
     /** Adaptive max pooling (PyTorch {@code adaptive_max_pool2d}) of a 4-D input to {@code outH×outW}. */
     public PoolResult adaptiveMaxPool2d(Tensor input, int outH, int outW) {
         Checks.requireNonNull(input, "input");
@@ -416,8 +513,9 @@ public final class ReferencePooling implements Pooling {
      */
     private static PoolResult adaptiveMax(Tensor input, Shape out) {
         Shape in = input.shape();
-        float[] x = input.data();
-        float[] y = new float[out.elementCountAsInt()];
+        Arith a = Arith.of(input);
+        double[] x = input.toDoubles();
+        double[] y = new double[out.elementCountAsInt()];
         int[] idx = new int[y.length];
         int planeSize = (int) in.planeSize();
         int o = 0;
@@ -432,14 +530,14 @@ public final class ReferencePooling implements Pooling {
                     for (int ow = 0; ow < out.w(); ow++, o++) {
                         int w0 = AdaptiveWindows.start(ow, in.w(), out.w());
                         int w1 = AdaptiveWindows.end(ow, in.w(), out.w());
-                        float best = Float.NEGATIVE_INFINITY;
+                        double best = Double.NEGATIVE_INFINITY;
                         int bestIndex = (d0 * in.h() + h0) * in.w() + w0;
                         for (int d = d0; d < d1; d++) {
                             for (int h = h0; h < h1; h++) {
                                 for (int w = w0; w < w1; w++) {
                                     int i = (d * in.h() + h) * in.w() + w;
-                                    float v = x[base + i];
-                                    if (v > best || Float.isNaN(v)) {
+                                    double v = x[base + i];
+                                    if (v > best || Double.isNaN(v)) {
                                         best = v;
                                         bestIndex = i;
                                     }
@@ -452,7 +550,7 @@ public final class ReferencePooling implements Pooling {
                 }
             }
         }
-        return new PoolResult(new Tensor(out, y), new IndexTensor(out, idx));
+        return new PoolResult(a.tensor(out, y), new IndexTensor(out, idx));
     }
 
     /**
@@ -476,11 +574,13 @@ public final class ReferencePooling implements Pooling {
         Shape out = op.outputShape(in);
         float[] u = op.samplesFor(in);
         int k = op.samplesPerPlane();
-        float alphaD = FractionalWindows.alpha(in.d(), out.d(), op.kernelD());
-        float alphaH = FractionalWindows.alpha(in.h(), out.h(), op.kernelH());
-        float alphaW = FractionalWindows.alpha(in.w(), out.w(), op.kernelW());
-        float[] x = input.data();
-        float[] y = new float[out.elementCountAsInt()];
+        DType type = computeType(input.dtype());
+        double alphaD = FractionalWindows.alpha(in.d(), out.d(), op.kernelD(), type);
+        double alphaH = FractionalWindows.alpha(in.h(), out.h(), op.kernelH(), type);
+        double alphaW = FractionalWindows.alpha(in.w(), out.w(), op.kernelW(), type);
+        Arith a = Arith.of(input);
+        double[] x = input.toDoubles();
+        double[] y = new double[out.elementCountAsInt()];
         int[] idx = new int[y.length];
         int planeSize = (int) in.planeSize();
         int o = 0;
@@ -490,19 +590,19 @@ public final class ReferencePooling implements Pooling {
             float uH = u[k * plane + op.sampleOfH()];
             float uW = u[k * plane + op.sampleOfW()];
             for (int od = 0; od < out.d(); od++) {
-                int d0 = FractionalWindows.start(od, uD, alphaD, in.d(), out.d(), op.kernelD());
+                int d0 = FractionalWindows.start(od, uD, alphaD, in.d(), out.d(), op.kernelD(), type);
                 for (int oh = 0; oh < out.h(); oh++) {
-                    int h0 = FractionalWindows.start(oh, uH, alphaH, in.h(), out.h(), op.kernelH());
+                    int h0 = FractionalWindows.start(oh, uH, alphaH, in.h(), out.h(), op.kernelH(), type);
                     for (int ow = 0; ow < out.w(); ow++, o++) {
-                        int w0 = FractionalWindows.start(ow, uW, alphaW, in.w(), out.w(), op.kernelW());
-                        float best = Float.NEGATIVE_INFINITY;
+                        int w0 = FractionalWindows.start(ow, uW, alphaW, in.w(), out.w(), op.kernelW(), type);
+                        double best = Double.NEGATIVE_INFINITY;
                         int bestIndex = (d0 * in.h() + h0) * in.w() + w0;
                         for (int d = d0; d < d0 + op.kernelD(); d++) {
                             for (int h = h0; h < h0 + op.kernelH(); h++) {
                                 for (int w = w0; w < w0 + op.kernelW(); w++) {
                                     int at = (d * in.h() + h) * in.w() + w;
-                                    float v = x[base + at];
-                                    if (v > best || Float.isNaN(v)) {
+                                    double v = x[base + at];
+                                    if (v > best || Double.isNaN(v)) {
                                         best = v;
                                         bestIndex = at;
                                     }
@@ -515,7 +615,7 @@ public final class ReferencePooling implements Pooling {
                 }
             }
         }
-        return new PoolResult(new Tensor(out, y), new IndexTensor(out, idx));
+        return new PoolResult(a.tensor(out, y), new IndexTensor(out, idx));
     }
 
     /** Fractional max pooling of a 5-D input (PyTorch {@code fractional_max_pool3d}): {@link #fractionalMaxPool2d}, which takes either. */
@@ -527,7 +627,7 @@ public final class ReferencePooling implements Pooling {
     public Tensor fractionalMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape, PoolOp.FractionalMax op) {
         Checks.requireNonNull(gradOutput, "gradOutput");
         Checks.requireShape("gradOutput", op.outputShape(inputShape), gradOutput.shape());
-        Validation.requireIndicesInFractionalWindows(indices, inputShape, op);
+        Validation.requireIndicesInFractionalWindows(indices, inputShape, op, computeType(gradOutput.dtype()));
         return scatterByIndex(gradOutput, indices, inputShape);
     }
 
@@ -549,8 +649,9 @@ public final class ReferencePooling implements Pooling {
      */
     private static Tensor adaptiveAvg(Tensor input, Shape out) {
         Shape in = input.shape();
-        float[] x = input.data();
-        float[] y = new float[out.elementCountAsInt()];
+        Arith a = Arith.of(input);
+        double[] x = input.toDoubles();
+        double[] y = new double[out.elementCountAsInt()];
         int planeSize = (int) in.planeSize();
         int o = 0;
         for (int plane = 0; plane < in.planes(); plane++) {
@@ -564,20 +665,20 @@ public final class ReferencePooling implements Pooling {
                     for (int ow = 0; ow < out.w(); ow++, o++) {
                         int w0 = AdaptiveWindows.start(ow, in.w(), out.w());
                         int w1 = AdaptiveWindows.end(ow, in.w(), out.w());
-                        float sum = 0f;
+                        double sum = 0;
                         for (int d = d0; d < d1; d++) {
                             for (int h = h0; h < h1; h++) {
                                 for (int w = w0; w < w1; w++) {
-                                    sum += x[base + (d * in.h() + h) * in.w() + w];
+                                    sum = a.r(sum + x[base + (d * in.h() + h) * in.w() + w]);
                                 }
                             }
                         }
-                        y[o] = sum / ((d1 - d0) * (h1 - h0) * (w1 - w0));
+                        y[o] = a.r(sum / a.r((d1 - d0) * (h1 - h0) * (w1 - w0)));
                     }
                 }
             }
         }
-        return new Tensor(out, y);
+        return a.tensor(out, y);
     }
 
     /**
@@ -587,8 +688,9 @@ public final class ReferencePooling implements Pooling {
     public Tensor adaptiveAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
         Checks.requireNonNull(gradOutput, "gradOutput");
         Shape out = adaptiveGradOutput(gradOutput, inputShape);
-        float[] dx = new float[inputShape.elementCountAsInt()];
-        float[] dy = gradOutput.data();
+        Arith a = Arith.of(gradOutput);
+        double[] dx = new double[inputShape.elementCountAsInt()];
+        double[] dy = gradOutput.toDoubles();
         int planeSize = (int) inputShape.planeSize();
         int o = 0;
         for (int plane = 0; plane < inputShape.planes(); plane++) {
@@ -602,11 +704,12 @@ public final class ReferencePooling implements Pooling {
                     for (int ow = 0; ow < out.w(); ow++, o++) {
                         int w0 = AdaptiveWindows.start(ow, inputShape.w(), out.w());
                         int w1 = AdaptiveWindows.end(ow, inputShape.w(), out.w());
-                        float share = dy[o] / ((d1 - d0) * (h1 - h0) * (w1 - w0));
+                        double share = a.r(dy[o] / a.r((d1 - d0) * (h1 - h0) * (w1 - w0)));
                         for (int d = d0; d < d1; d++) {
                             for (int h = h0; h < h1; h++) {
                                 for (int w = w0; w < w1; w++) {
-                                    dx[base + (d * inputShape.h() + h) * inputShape.w() + w] += share;
+                                    int at = base + (d * inputShape.h() + h) * inputShape.w() + w;
+                                    dx[at] = a.r(dx[at] + share);
                                 }
                             }
                         }
@@ -614,7 +717,7 @@ public final class ReferencePooling implements Pooling {
                 }
             }
         }
-        return new Tensor(inputShape, dx);
+        return a.tensor(inputShape, dx);
     }
 
     /**
@@ -638,13 +741,15 @@ public final class ReferencePooling implements Pooling {
     public Tensor maxUnpool2d(Tensor values, IndexTensor indices, Shape outputShape) {
         Checks.requireNonNull(values, "values");
         Validation.requireUnpoolIndices(values.shape(), indices, outputShape);
-        float[] out = new float[outputShape.elementCountAsInt()];
+        Arith a = Arith.of(values);
+        double[] v = values.toDoubles();
+        double[] out = new double[outputShape.elementCountAsInt()];
         int planeInputs = (int) values.shape().planeSize();
         int planeOutputs = (int) outputShape.planeSize();
-        for (int j = 0; j < values.data().length; j++) {
-            out[(j / planeInputs) * planeOutputs + indices.data()[j]] = values.data()[j];
+        for (int j = 0; j < v.length; j++) {
+            out[(j / planeInputs) * planeOutputs + indices.data()[j]] = v[j];
         }
-        return new Tensor(outputShape, out);
+        return a.tensor(outputShape, out);
     }
 
     /** Max unpooling backward, any rank: each value's gradient is the output gradient at its index. */
@@ -652,12 +757,14 @@ public final class ReferencePooling implements Pooling {
         Checks.requireNonNull(gradOutput, "gradOutput");
         Checks.requireNonNull(indices, "indices");
         Validation.requireUnpoolIndices(indices.shape(), indices, gradOutput.shape());
-        float[] dv = new float[indices.data().length];
+        Arith a = Arith.of(gradOutput);
+        double[] dy = gradOutput.toDoubles();
+        double[] dv = new double[indices.data().length];
         int planeInputs = (int) indices.shape().planeSize();
         int planeOutputs = (int) gradOutput.shape().planeSize();
         for (int j = 0; j < dv.length; j++) {
-            dv[j] = gradOutput.data()[(j / planeInputs) * planeOutputs + indices.data()[j]];
+            dv[j] = dy[(j / planeInputs) * planeOutputs + indices.data()[j]];
         }
-        return new Tensor(indices.shape(), dv);
+        return a.tensor(indices.shape(), dv);
     }
 }

@@ -31,7 +31,7 @@ public final class TermMagnitudes {
     public static float[] avgPool2d(Tensor input, PoolSpec spec, AvgOptions options) {
         Shape in = input.shape();
         Shape out = Validation.avgPooledShape(in, spec, options);
-        float[] x = input.data();
+        double[] x = input.toDoubles();
         float[] m = new float[out.elementCountAsInt()];
         int planeSize = (int) in.planeSize();
         int o = 0;
@@ -64,8 +64,9 @@ public final class TermMagnitudes {
     public static float[] lpPool2d(Tensor input, PoolSpec spec, double norm) {
         Shape in = input.shape();
         Shape out = Validation.lpPooledShape(in, spec, norm);
-        float p = (float) norm;
-        float[] x = input.data();
+        ReferencePooling.Arith a = ReferencePooling.Arith.of(input);
+        double p = a.r(norm);
+        double[] x = input.toDoubles();
         float[] m = new float[out.elementCountAsInt()];
         double taps = spec.taps();
         int o = 0;
@@ -77,7 +78,7 @@ public final class TermMagnitudes {
                     double sum = 0;
                     for (int h = win.h0(); h < win.h1(); h++) {
                         for (int w = win.w0(); w < win.w1(); w++) {
-                            sum += Math.abs(ReferencePooling.lpPower(x[base + h * in.w() + w], p));
+                            sum += Math.abs(a.power(x[base + h * in.w() + w], p));
                         }
                     }
                     m[o] = (float) Math.pow(sum / win.divisor() * taps, 1.0 / p);
@@ -101,7 +102,7 @@ public final class TermMagnitudes {
 
     private static float[] adaptiveAvg(Tensor input, Shape out) {
         Shape in = input.shape();
-        float[] x = input.data();
+        double[] x = input.toDoubles();
         float[] m = new float[out.elementCountAsInt()];
         int planeSize = (int) in.planeSize();
         int o = 0;
@@ -153,13 +154,14 @@ public final class TermMagnitudes {
     public static float[] fractionalMaxPool2dBackward(Tensor gradOutput, IndexTensor indices, Shape inputShape,
                                                       PoolOp.FractionalMax op) {
         Checks.requireShape("gradOutput", op.outputShape(inputShape), gradOutput.shape());
-        Validation.requireIndicesInFractionalWindows(indices, inputShape, op);
+        Validation.requireIndicesInFractionalWindows(indices, inputShape, op,
+                gradOutput.dtype() == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32);
         return byIndex(gradOutput, indices, inputShape);
     }
 
     private static float[] byIndex(Tensor gradOutput, IndexTensor indices, Shape inputShape) {
         double[] sum = new double[inputShape.elementCountAsInt()];
-        float[] dy = gradOutput.data();
+        double[] dy = gradOutput.toDoubles();
         int planeOutputs = (int) gradOutput.shape().planeSize();
         int planeInputs = (int) inputShape.planeSize();
         for (int o = 0; o < dy.length; o++) {
@@ -173,7 +175,7 @@ public final class TermMagnitudes {
         Validation.avgPooledShape(inputShape, spec, options);
         Shape out = Validation.requireGradOutput(gradOutput, inputShape, spec);
         double[] sum = new double[inputShape.elementCountAsInt()];
-        float[] dy = gradOutput.data();
+        double[] dy = gradOutput.toDoubles();
         int planeSize = (int) inputShape.planeSize();
         int o = 0;
         for (int plane = 0; plane < inputShape.planes(); plane++) {
@@ -206,9 +208,12 @@ public final class TermMagnitudes {
         Shape out = Validation.lpPooledShape(in, spec, norm);
         Validation.requireGradOutput(gradOutput, in, spec);
         Checks.requireShape("output", out, output.shape());
-        float p = (float) norm;
-        float taps = spec.taps();
-        float[] x = input.data();
+        ReferencePooling.Arith a = ReferencePooling.Arith.of(input);
+        double p = a.r(norm);
+        double taps = a.r(spec.taps());
+        double[] x = input.toDoubles();
+        double[] y = output.toDoubles();
+        double[] dy = gradOutput.toDoubles();
         double[] sum = new double[x.length];
         int o = 0;
         for (int plane = 0; plane < in.planes(); plane++) {
@@ -216,16 +221,15 @@ public final class TermMagnitudes {
             for (int oh = 0; oh < out.h(); oh++) {
                 for (int ow = 0; ow < out.w(); ow++, o++) {
                     ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(0, oh, ow, in, spec, AvgOptions.DEFAULT); // LP is 2-D only
-                    float scaledMean = ReferencePooling.lpPower(output.data()[o], p);
-                    if (scaledMean == 0f) {
+                    double scaledMean = a.power(y[o], p);
+                    if (scaledMean == 0) {
                         continue;
                     }
-                    float outer = gradOutput.data()[o] * (taps / win.divisor())
-                            * ReferencePooling.lpPower(scaledMean, 1.0f / p - 1.0f);
+                    double outer = a.r(a.r(dy[o] * a.r(taps / win.divisor(a))) * a.power(scaledMean, a.r(a.r(1.0 / p) - 1.0)));
                     for (int h = win.h0(); h < win.h1(); h++) {
                         for (int w = win.w0(); w < win.w1(); w++) {
                             int i = base + h * in.w() + w;
-                            sum[i] += Math.abs(outer * ReferencePooling.lpPower(x[i], p - 1.0f));
+                            sum[i] += Math.abs(a.r(outer * a.power(x[i], a.r(p - 1.0))));
                         }
                     }
                 }
@@ -242,7 +246,7 @@ public final class TermMagnitudes {
         Checks.requireNonNull(gradOutput, "gradOutput");
         Shape out = ReferencePooling.adaptiveGradOutput(gradOutput, inputShape);
         double[] sum = new double[inputShape.elementCountAsInt()];
-        float[] dy = gradOutput.data();
+        double[] dy = gradOutput.toDoubles();
         int planeSize = (int) inputShape.planeSize();
         int o = 0;
         for (int plane = 0; plane < inputShape.planes(); plane++) {
@@ -284,7 +288,7 @@ public final class TermMagnitudes {
      * rather than sums (its values must match bit for bit).
      */
     public static float[] forward(PoolOp op, Tensor input) {
-        if (input.shape().isChannelsLast() || input.dtype() != DType.FLOAT32) {
+        if (input.shape().isChannelsLast() || (input.dtype() != DType.FLOAT32 && input.dtype() != DType.FLOAT64)) {
             float[] plain = forward(op, channelsFirstFloat(input));
             return plain == null ? null : inLayout(plain, op.outputShape(input.shape()));
         }
@@ -304,7 +308,7 @@ public final class TermMagnitudes {
      * null where nothing is summed (max unpooling's backward is a gather of single values).
      */
     public static float[] backward(PoolOp op, Tensor gradOutput, Tensor input, Tensor output, IndexTensor indices) {
-        if (input.shape().isChannelsLast() || input.dtype() != DType.FLOAT32) {
+        if (input.shape().isChannelsLast() || (input.dtype() != DType.FLOAT32 && input.dtype() != DType.FLOAT64)) {
             float[] plain = backward(op, channelsFirstFloat(gradOutput), channelsFirstFloat(input),
                     output == null ? null : channelsFirstFloat(output),
                     indices == null ? null : indices.withLayout(Layout.CHANNELS_FIRST));
@@ -326,8 +330,9 @@ public final class TermMagnitudes {
         return null;
     }
 
+    /** Channels first in the compute type: float64 stays float64, the others become float32. */
     private static Tensor channelsFirstFloat(Tensor tensor) {
-        return tensor.withLayout(Layout.CHANNELS_FIRST).toType(DType.FLOAT32);
+        return tensor.withLayout(Layout.CHANNELS_FIRST).toType(tensor.dtype() == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32);
     }
 
     /** Channels-first magnitudes moved to where {@code shape}'s layout puts each element. */

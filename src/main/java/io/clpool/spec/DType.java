@@ -3,17 +3,20 @@ package io.clpool.spec;
 import java.util.Locale;
 
 /**
- * The type a tensor is stored in. Every type is computed in float32 (PyTorch's accumulation type
- * for the half types) and rounded once, to nearest even, when stored: max and min values and
- * all indices stay exact, sums are within two units in the last place of the type. Host tensors
- * hold their values as floats that are exactly representable in the type.
+ * The type a tensor is stored in. float32 and the half types are computed in float32 (PyTorch's
+ * accumulation type for them), float64 in double, and rounded once, to nearest even, when stored:
+ * max and min values and all indices stay exact, sums are within two units in the last place of
+ * the type. Host tensors hold float32 and the half types as floats exactly representable in the
+ * type, float64 as doubles ({@code Tensor.doubles()}).
  */
 public enum DType {
     FLOAT32("float32", 4),
     /** IEEE half precision, stored with OpenCL's {@code vload_half} / {@code vstore_half_rte}. */
     FLOAT16("float16", 2),
     /** The upper 16 bits of a float32, converted by shifts on the device (round to nearest even when stored). */
-    BFLOAT16("bfloat16", 2);
+    BFLOAT16("bfloat16", 2),
+    /** IEEE double precision, computed in double; needs a device with {@code cl_khr_fp64}. */
+    FLOAT64("float64", 8);
 
     private final String label;
     private final int bytes;
@@ -28,7 +31,7 @@ public enum DType {
         return bytes;
     }
 
-    /** The name the command line and the conformance cases use: float32, float16, bfloat16. */
+    /** The name the command line and the conformance cases use: float32, float16, bfloat16, float64. */
     public String label() {
         return label;
     }
@@ -41,16 +44,35 @@ public enum DType {
                 return type;
             }
         }
-        throw Checks.invalid("dtype", "float32, float16 or bfloat16 (float64 is not supported yet)", "'" + name + "'");
+        throw Checks.invalid("dtype", "float32, float16, bfloat16 or float64", "'" + name + "'");
     }
 
     /** {@code value} rounded to this type, to nearest even (NaN stays NaN, overflow becomes infinity). */
     public float round(float value) {
         return switch (this) {
-            case FLOAT32 -> value;
+            case FLOAT32, FLOAT64 -> value;
             case FLOAT16 -> halfToFloat(floatToHalf(value));
             case BFLOAT16 -> bfloat16ToFloat(floatToBfloat16(value));
         };
+    }
+
+    /**
+     * {@code value} rounded once to this type, to nearest even: float64 keeps it, the others round
+     * straight from the double (no double rounding through float32).
+     */
+    public double round(double value) {
+        if (this == FLOAT64) {
+            return value;
+        }
+        float f = (float) value;
+        if (this == FLOAT32 || Double.isNaN(value) || (double) f == value) {
+            return round(f);
+        }
+        // Not exact in float: truncate toward zero and set the sticky bit, so the type's rounding sees an inexact tail.
+        if (Math.abs((double) f) > Math.abs(value)) {
+            f = Math.nextAfter(f, 0.0); // from infinity too: to the largest float
+        }
+        return round(Float.intBitsToFloat(Float.floatToRawIntBits(f) | 1));
     }
 
     /** True when {@code value} is stored in this type without rounding (every NaN is). */

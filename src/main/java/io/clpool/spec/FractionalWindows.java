@@ -10,6 +10,11 @@ package io.clpool.spec;
  * window is the last. The device kernels ({@code kernels/fractional.cl}) compute the same: alpha
  * comes from here (an OpenCL division need not be correctly rounded), the rest is one addition and
  * one multiplication, each rounded, FP_CONTRACT off.
+ *
+ * <p>A float64 input places its windows in double ({@link #alpha(int, int, int, DType)},
+ * {@link #start(int, double, double, int, int, int, DType)}): PyTorch's sample is the tensor's
+ * type and alpha its accumulation type, both double there. clpool's samples are float32 values,
+ * widened exactly.
  */
 public final class FractionalWindows {
     private FractionalWindows() {}
@@ -17,6 +22,25 @@ public final class FractionalWindows {
     /** {@code alpha} for an axis of {@code in} inputs, {@code out} outputs and kernel {@code k}; 0 when out is 1 (unused). */
     public static float alpha(int in, int out, int k) {
         return out > 1 ? (float) (in - k) / (float) (out - 1) : 0f;
+    }
+
+    /** {@code alpha} for inputs stored in {@code type}: in double for float64, else {@link #alpha(int, int, int)} widened. */
+    public static double alpha(int in, int out, int k, DType type) {
+        if (type != DType.FLOAT64) {
+            return alpha(in, out, k);
+        }
+        return out > 1 ? (double) (in - k) / (double) (out - 1) : 0.0;
+    }
+
+    /** The first input row (column) of window {@code o} for inputs stored in {@code type}: in double for float64. */
+    public static int start(int o, double u, double alpha, int in, int out, int k, DType type) {
+        if (type != DType.FLOAT64) {
+            return start(o, (float) u, (float) alpha, in, out, k);
+        }
+        if (o == out - 1) {
+            return in - k;
+        }
+        return (int) ((o + u) * alpha) - (int) (u * alpha);
     }
 
     /** The first input row (column) of window {@code o}, with sample {@code u}. */

@@ -233,6 +233,62 @@ class CliFormatsTest {
         }
     }
 
+    /**
+     * float64 end to end: an {@code <f8} input is computed in float64 without --dtype (and a float32
+     * file with --dtype float64 is widened), forward and backward write {@code <f8} files holding the
+     * library reference's doubles exactly (--device cpu), and the device (--device opencl) agrees:
+     * max bit for bit, avg within float64's 2 ulp.
+     */
+    @Test
+    void float64FilesAreComputedAndWrittenAsFloat64() throws IOException {
+        Shape shape = Shape.of(1, 2, 4, 4);
+        double[] x = new double[32];
+        Random random = new Random(64);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextGaussian() * (1 + 0x1p-40); // bits float32 lacks
+        }
+        double[] gy = new double[8];
+        for (int i = 0; i < gy.length; i++) {
+            gy[i] = random.nextGaussian() / 3;
+        }
+        Npy.writeFloat64(dir.resolve("x.npy"), shape.toLongArray(), x);
+        Npy.writeFloat64(dir.resolve("gy.npy"), new long[] {1, 2, 2, 2}, gy);
+        io.clpool.reference.ReferencePooling reference = new io.clpool.reference.ReferencePooling();
+        io.clpool.Tensor input = io.clpool.Tensor.ofDoubles(shape, x);
+        io.clpool.Tensor grad = io.clpool.Tensor.ofDoubles(Shape.of(1, 2, 2, 2), gy);
+        for (String device : List.of("cpu", "opencl")) {
+            CliRun forward = run(List.of("forward", "--device", device, "--op", "avg", "--kernel", "2", "--input",
+                    dir.resolve("x.npy").toString(), "--output", dir.resolve("y.npy").toString()));
+            assertTrue(forward.out().contains(" float64 on "), forward::toString);
+            NpyArray y = read(dir.resolve("y.npy"));
+            assertEquals("<f8", y.dtype());
+            double[] expected = reference.forward(io.clpool.PoolOp.avg(io.clpool.spec.PoolSpec.of(2)), input).values().doubles();
+            double[] got = y.toDoubles();
+            for (int i = 0; i < expected.length; i++) {
+                assertTrue(io.clpool.Tolerance.close(expected[i], got[i], 0, DType.FLOAT64), device + " avg " + i);
+                if (device.equals("cpu")) {
+                    assertEquals(expected[i], got[i], "the reference's double exactly");
+                }
+            }
+            run(List.of("backward", "--device", device, "--kernel", "2", "--input", dir.resolve("x.npy").toString(),
+                    "--grad-output", dir.resolve("gy.npy").toString(), "--output", dir.resolve("gx.npy").toString()));
+            NpyArray gx = read(dir.resolve("gx.npy"));
+            assertEquals("<f8", gx.dtype());
+            io.clpool.PoolResult max = reference.forward(io.clpool.PoolOp.max(io.clpool.spec.PoolSpec.of(2)), input);
+            assertArrayEquals(reference.backward(io.clpool.PoolOp.max(io.clpool.spec.PoolSpec.of(2)), grad, input, max.values(),
+                    max.indices()).doubles(), gx.toDoubles(), device + " max backward: the gradient's doubles moved exactly");
+        }
+        // --dtype float64 on a float32 file: widened exactly, computed and written as float64.
+        float[] x32 = gaussian(new Random(5), 32);
+        Npy.writeFloat32(dir.resolve("x32.npy"), shape.toLongArray(), x32);
+        run(List.of("forward", "--device", "cpu", "--kernel", "2", "--dtype", "float64", "--input", dir.resolve("x32.npy").toString(),
+                "--output", dir.resolve("y32.npy").toString()));
+        NpyArray y32 = read(dir.resolve("y32.npy"));
+        assertEquals("<f8", y32.dtype());
+        assertArrayEquals(reference.forward(io.clpool.PoolOp.max(io.clpool.spec.PoolSpec.of(2)),
+                new io.clpool.Tensor(shape, x32, DType.FLOAT64)).values().doubles(), y32.toDoubles());
+    }
+
     /** A float64 file with --dtype bfloat16 (or float16) is rounded once from the double: no double rounding through float32. */
     @Test
     void float64InputsRoundOnceToAHalfType() throws IOException {

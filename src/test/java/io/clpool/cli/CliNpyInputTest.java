@@ -43,12 +43,15 @@ class CliNpyInputTest {
         assertArrayEquals(new float[] {6, 8}, output());
     }
 
-    /** float64 is computed nowhere: without --dtype a float64 input is a usage error that says how to round it. */
+    /** Without --dtype a float64 input (here big-endian) is computed in float64 and the result written as '<f8', exactly. */
     @Test
-    void float64IsRefusedWithoutDtype() throws IOException {
-        double[] x = {1, 6, 3, 4, 5, 2, 7, 8.25};
-        expectRejected(npy(2, dict(">f8", false, "(1, 1, 2, 4)"), doubles(ByteOrder.BIG_ENDIAN, x)),
-                "holds float64, which is not supported yet (clpool computes float64 nowhere yet): give --dtype float32");
+    void float64IsComputedAsFloat64WithoutDtype() throws IOException {
+        double[] x = {1, 6, 3, 4, 5, 2, 7, 8.1};
+        CliRun run = forward(npy(2, dict(">f8", false, "(1, 1, 2, 4)"), doubles(ByteOrder.BIG_ENDIAN, x)));
+        assertEquals(0, run.exitCode(), run::toString);
+        io.clpool.io.NpyArray y = io.clpool.io.Npy.read(dir.resolve("y.npy"));
+        assertEquals("<f8", y.dtype());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {6, 8.1}, y.toDoubles(), "8.1 the double, not the float");
     }
 
     /** With --dtype float32 a float64 input is rounded to nearest float, quietly: the user asked for it. */

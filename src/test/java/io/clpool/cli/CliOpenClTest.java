@@ -145,7 +145,7 @@ class CliOpenClTest {
                 "--input", x.toString(), "--output", dir.resolve("y.npy").toString());
         assertEquals(2, avg.exitCode(), avg::toString);
         assertEquals(1, avg.errLines().size(), avg::toString);
-        assertTrue(avg.err().contains("the IM2COL algorithm runs 3-D windows, channels-last tensors and float16/bfloat16 for max "
+        assertTrue(avg.err().contains("the IM2COL algorithm runs 3-D windows, channels-last tensors, float16/bfloat16 and float64 for max "
                 + "and min pooling only"), avg::toString);
         assertTrue(!java.nio.file.Files.exists(dir.resolve("y.npy")), "nothing written");
     }

@@ -195,17 +195,10 @@ class CliUsageErrorTest {
                         "--kernel", "2", "--output-size", "3,3", "--samples", "@samples1", "--input", X, "--output", OUT),
                 row("a seed for another op", "--seed does not apply to --op max", "forward", "--kernel", "2", "--seed", "1",
                         "--input", X, "--output", OUT),
-                row("an unknown --dtype", "Invalid value for option '--dtype': 'float8' should be float32, float16 or bfloat16"
-                        + " (float64 is not supported yet)", "forward", "--kernel", "2", "--dtype", "float8", "--input", X, "--output", OUT),
-                row("--dtype float64", "Invalid value for option '--dtype': float64 is not supported yet (clpool computes float64"
-                        + " nowhere yet); give float32, float16 or bfloat16", "forward", "--kernel", "2", "--dtype", "float64",
-                        "--input", X, "--output", OUT),
-                row("--dtype float64 for unpool", "float64 is not supported yet", "unpool", "--kernel", "2", "--dtype", "float64",
-                        "--input", Y, "--indices", IDX, "--output", OUT),
-                row("a float64 input without --dtype", "--input @x64 holds float64, which is not supported yet (clpool computes float64"
-                        + " nowhere yet): give --dtype float32 (or float16, bfloat16) to round it to that type",
-                        "forward", "--kernel", "2", "--input", "@x64", "--output", OUT),
-                row("a float64 input of backward without --dtype", "--input @x64 holds float64, which is not supported yet",
+                row("an unknown --dtype", "Invalid value for option '--dtype': 'float8' should be float32, float16, bfloat16 or float64",
+                        "forward", "--kernel", "2", "--dtype", "float8", "--input", X, "--output", OUT),
+                row("a float32 gradient for a float64 input", "--grad-output @gy holds float32, but --input @x64 holds float64: without"
+                        + " --dtype every float file must have the input's dtype; give --dtype to round them all to one type",
                         "backward", "--kernel", "2", "--input", "@x64", "--grad-output", GY, "--output", OUT),
                 row("a float32 gradient for a float16 input", "--grad-output @gy holds float32, but --input @xh holds float16: without"
                         + " --dtype every float file must have the input's dtype; give --dtype to round them all to one type",

@@ -19,6 +19,9 @@ class NpyArrayRoundingTest {
     void float64RoundsOnceToEveryType() {
         Random random = new Random(20261125);
         for (DType type : DType.values()) {
+            if (type == DType.FLOAT64) {
+                continue; // keeps the double: nothing to round (DTypeTest)
+            }
             for (int i = 0; i < 20_000; i++) {
                 float a = type.round((float) (random.nextGaussian() * Math.scalb(1.0, random.nextInt(20) - 10)));
                 float b = next(a, type);
@@ -72,6 +75,7 @@ class NpyArrayRoundingTest {
             case FLOAT32 -> Float.floatToIntBits(v);
             case FLOAT16 -> DType.floatToHalf(v);
             case BFLOAT16 -> DType.floatToBfloat16(v);
+            case FLOAT64 -> throw new IllegalArgumentException("float64 rounds nothing");
         };
     }
 }

@@ -51,6 +51,32 @@ class NpyTest {
         assertArrayEquals(new int[] {0, Integer.MAX_VALUE, -1, 7}, i.toInts());
     }
 
+    /** float64: written as '<f8' bit for bit (values float32 lacks, NaN, -0, extremes), read back as doubles and as a float64 tensor. */
+    @Test
+    void roundTripsFloat64() throws IOException {
+        Path file = dir.resolve("d.npy");
+        double[] values = {0.1, -0.0, Double.MAX_VALUE, Double.MIN_VALUE, Double.NaN, Double.NEGATIVE_INFINITY};
+        Npy.writeFloat64(file, new long[] {1, 2, 1, 3}, values);
+        NpyArray d = Npy.read(file);
+        assertEquals("<f8", d.dtype());
+        assertTrue(d.isFloat64());
+        double[] back = d.toDoubles();
+        for (int i = 0; i < values.length; i++) {
+            assertEquals(Double.doubleToRawLongBits(values[i]), Double.doubleToRawLongBits(back[i]), "element " + i);
+        }
+        io.clpool.Tensor t = d.toTensor(io.clpool.spec.Shape.of(1, 2, 1, 3), DType.FLOAT64);
+        assertEquals(DType.FLOAT64, t.dtype());
+        assertEquals(0.1, t.doubles()[0]);
+        assertEquals(0.1f, d.toTensor(io.clpool.spec.Shape.of(1, 2, 1, 3), DType.FLOAT32).data()[0], "rounded once to float32");
+        Path again = dir.resolve("t.npy");
+        Npy.write(again, new long[] {1, 2, 1, 3}, t);
+        assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(again), "a float64 tensor writes the same file");
+        Path widened = dir.resolve("w.npy");
+        Npy.write(widened, new long[] {2}, new float[] {0.1f, 2f}, DType.FLOAT64);
+        assertArrayEquals(new double[] {0.1f, 2}, Npy.read(widened).toDoubles(), "floats written as float64: widened exactly");
+        assertEquals(2, Npy.read(widened).toFloats().length);
+    }
+
     @Test
     void writesTheHeaderAsNumPyDoes() throws IOException {
         Path file = dir.resolve("h.npy");

@@ -25,9 +25,10 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Channels-last tensors and the half types (float16, bfloat16) on the device against the
+ * Channels-last tensors, the half types (float16, bfloat16) and float64 on the device against the
  * reference, for every op in 2-D and every 3-D op: the general kernels read and write each layout
- * and type directly, the reference computes channels first in float32 and rounds once. Selections
+ * and type directly, the reference computes channels first in float32 (float64: in double) and
+ * rounds once. float64 inputs carry bits below float32's (Differential.beyondFloat). Selections
  * and indices bit for bit, sums within the type's tolerance, two backward runs bitwise equal.
  */
 class FormatsDifferentialTest extends DeviceTest {
@@ -43,7 +44,9 @@ class FormatsDifferentialTest extends DeviceTest {
             new Format(Layout.CHANNELS_FIRST, DType.FLOAT16),
             new Format(Layout.CHANNELS_LAST, DType.FLOAT16),
             new Format(Layout.CHANNELS_FIRST, DType.BFLOAT16),
-            new Format(Layout.CHANNELS_LAST, DType.BFLOAT16));
+            new Format(Layout.CHANNELS_LAST, DType.BFLOAT16),
+            new Format(Layout.CHANNELS_FIRST, DType.FLOAT64),
+            new Format(Layout.CHANNELS_LAST, DType.FLOAT64));
 
     /** C of 8 and 16: channels last takes the 8-lanes-per-work-item kernels; other C the scalar ones. */
     private static final Shape[] PLANES = {Shape.of(1, 1, 1, 1), Shape.of(2, 3, 7, 9), Shape.of(1, 5, 13, 4), Shape.of(2, 8, 6, 7),
@@ -68,7 +71,7 @@ class FormatsDifferentialTest extends DeviceTest {
     record Case(String op, Shape shape, PoolSpec window, Format format, Inputs flavour, long seed) {
         Tensor input() {
             Tensor raw = flavour.tensor(shape.withLayout(format.layout()), seed);
-            Tensor typed = raw.toType(format.dtype());
+            Tensor typed = format.dtype() == DType.FLOAT64 ? Differential.beyondFloat(raw, seed) : raw.toType(format.dtype());
             return op.equals("lp") ? Differential.abs(typed) : typed;
         }
 
@@ -162,9 +165,9 @@ class FormatsDifferentialTest extends DeviceTest {
             Differential.check(device, reference, op, x, null, c.seed());
             // Determinism: the gather backward gives the same bits twice.
             PoolResult y = device.forward(op, x);
-            Tensor dy = Inputs.gradient(y.values().shape(), c.seed()).toType(x.dtype());
-            Compare.bitEqual(device.backward(op, dy, x, y.values(), y.indices()).data(),
-                    device.backward(op, dy, x, y.values(), y.indices()).data(), "two backward runs");
+            Tensor dy = Differential.gradient(y.values().shape(), c.seed(), x.dtype());
+            Compare.bitEqual(device.backward(op, dy, x, y.values(), y.indices()),
+                    device.backward(op, dy, x, y.values(), y.indices()), "two backward runs");
         }
     }
 

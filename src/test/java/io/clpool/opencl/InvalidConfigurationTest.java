@@ -328,7 +328,7 @@ class InvalidConfigurationTest {
     Stream<DynamicTest> volumetricPlans() {
         PoolSpec cube = PoolSpec.of3d(2);
         PoolSpec uneven = PoolSpec.of3d(1, 2, 3).withStride(1, 2, 2).withPadding(0, 1, 1).withCeilMode(true);
-        String im2col = "the IM2COL algorithm runs 3-D windows, channels-last tensors and float16/bfloat16 for max and min pooling "
+        String im2col = "the IM2COL algorithm runs 3-D windows, channels-last tensors, float16/bfloat16 and float64 for max and min pooling "
                 + "only: use DIRECT or AUTO for float32 ";
         Shape lastIn = IN.withLayout(Layout.CHANNELS_LAST);
         List<PlanRow> rows = List.of(
@@ -412,5 +412,41 @@ class InvalidConfigurationTest {
         }
         idx[at] = bad;
         return new IndexTensor(pooled, idx);
+    }
+
+    /**
+     * float64: IM2COL refuses average and LP like the half types (its general kernels run max and
+     * min only), before any device work (the closed context); and a device without cl_khr_fp64 is
+     * refused by name, checked here over extension lists since POCL reports cl_khr_fp64.
+     */
+    @TestFactory
+    Stream<DynamicTest> float64Refusals() {
+        String prefix = "the IM2COL algorithm runs 3-D windows, channels-last tensors, float16/bfloat16 and float64 for max and min "
+                + "pooling only: use DIRECT or AUTO for float64 ";
+        return Stream.of(
+                dynamicTest("IM2COL float64 average", () -> assertEquals(prefix + "avg pooling of 1x3x4x4 (" + PoolSpec.of(2) + ")",
+                        assertThrows(IllegalArgumentException.class, () -> PoolPlan.create(closedContext, PoolOp.avg(PoolSpec.of(2)), IN,
+                                io.clpool.spec.DType.FLOAT64, Algorithm.IM2COL)).getMessage())),
+                dynamicTest("IM2COL float64 LP, host call", () -> {
+                    try (OpenClPooling backend = new OpenClPooling(closedContext, Algorithm.IM2COL)) {
+                        Tensor x = Tensor.zeros(IN, io.clpool.spec.DType.FLOAT64);
+                        assertEquals(prefix + "lp pooling of 1x3x4x4 (" + PoolSpec.of(2) + ")", assertThrows(IllegalArgumentException.class,
+                                () -> backend.forward(PoolOp.lp(PoolSpec.of(2), 2.0), x)).getMessage());
+                    }
+                }),
+                dynamicTest("float64 on a device without cl_khr_fp64", () -> assertEquals(
+                        "float64 tensors need an OpenCL device with cl_khr_fp64 (double precision), but Acme / Tiny GPU does not "
+                                + "report it: use float32 (e.g. Tensor.toType(DType.FLOAT32)) or another device",
+                        assertThrows(IllegalArgumentException.class, () -> KernelFamilies.requireDeviceSupports(io.clpool.spec.DType.FLOAT64,
+                                "Acme / Tiny GPU", "cl_khr_fp16 cl_khr_fp64_emulated  cl_khr_int64_base_atomics")).getMessage())),
+                dynamicTest("float64 on a device with cl_khr_fp64, and other types anywhere", () -> {
+                    KernelFamilies.requireDeviceSupports(io.clpool.spec.DType.FLOAT64, "d", " cl_khr_byte_addressable_store cl_khr_fp64 ");
+                    KernelFamilies.requireDeviceSupports(io.clpool.spec.DType.FLOAT64, "d", "cl_khr_fp64");
+                    for (io.clpool.spec.DType type : new io.clpool.spec.DType[] {io.clpool.spec.DType.FLOAT32, io.clpool.spec.DType.FLOAT16,
+                        io.clpool.spec.DType.BFLOAT16}) {
+                        KernelFamilies.requireDeviceSupports(type, "d", "");
+                    }
+                    assertThrows(IllegalArgumentException.class, () -> KernelFamilies.requireDeviceSupports(io.clpool.spec.DType.FLOAT64, "d", ""));
+                }));
     }
 }

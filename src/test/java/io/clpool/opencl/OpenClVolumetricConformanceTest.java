@@ -122,7 +122,7 @@ class OpenClVolumetricConformanceTest extends DeviceTest {
             PoolOp op = c.poolOp();
             long buffers = context.liveObjects(NativeKind.BUFFER);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> im2col.forward(op, c.x()));
-            assertEquals("the IM2COL algorithm runs 3-D windows, channels-last tensors and float16/bfloat16 for max and min pooling "
+            assertEquals("the IM2COL algorithm runs 3-D windows, channels-last tensors, float16/bfloat16 and float64 for max and min pooling "
                     + "only: use DIRECT or AUTO for float32 "
                     + op.name() + " pooling of " + c.x().shape() + " (" + op.spec() + ")", e.getMessage());
             assertEquals(buffers, context.liveObjects(NativeKind.BUFFER), "buffers left behind by a refused call");

@@ -218,6 +218,38 @@ class PoolPlanTest extends DeviceTest {
         }
     }
 
+    /**
+     * float64 on the device: 8 bytes per element, doubles uploaded and downloaded bit for bit
+     * (values float32 cannot hold), a plan's max bit for bit and avg within float64's tolerance of
+     * the reference; a little-endian ByteBuffer of doubles moves them too.
+     */
+    @Test
+    void float64TensorsMoveDoublesAndPlansComputeInDouble() {
+        io.clpool.spec.DType f64 = io.clpool.spec.DType.FLOAT64;
+        Tensor x = io.clpool.support.Differential.beyondFloat(Inputs.NORMAL.tensor(SHAPE, 9), 9);
+        ReferencePooling reference = new ReferencePooling();
+        try (DeviceTensor dx = DeviceTensor.upload(context, x);
+             PoolPlan max = PoolPlan.create(context, PoolOp.max(SPEC), SHAPE, f64);
+             PoolPlan avg = PoolPlan.create(context, PoolOp.avg(SPEC.withDilation(1)), SHAPE, f64);
+             DevicePoolResult y = max.allocateOutputs();
+             DevicePoolResult mean = avg.allocateOutputs()) {
+            assertEquals(SHAPE.elementCount() * 8, dx.buffer().bytes());
+            assertEquals(f64, dx.dtype());
+            assertEquals(f64, y.values().dtype());
+            Compare.bitEqual(x, dx.download(), "float64 round trip");
+            ByteBuffer bytes = ByteBuffer.allocateDirect(x.doubles().length * 8).order(ByteOrder.LITTLE_ENDIAN);
+            dx.read(bytes);
+            assertEquals(x.doubles()[5], bytes.getDouble(5 * 8), "a ByteBuffer holds the doubles");
+            Calls.await(max.forward(dx, y.values(), y.indices()));
+            Calls.await(avg.forward(dx, mean.values()));
+            PoolResult e = reference.forward(PoolOp.max(SPEC), x);
+            Compare.bitEqual(e.values(), y.values().download(), "float64 max");
+            Compare.bitEqual(e.indices().data(), y.indices().download().data(), "float64 max indices");
+            PoolOp avgOp = PoolOp.avg(SPEC.withDilation(1));
+            Compare.close(reference.forward(avgOp, x).values(), mean.values().download(), TermMagnitudes.forward(avgOp, x), "float64 avg");
+        }
+    }
+
     /** Each row is refused with IllegalArgumentException (or IllegalStateException for closed objects) naming the problem. */
     private record Refusal(String name, Class<? extends RuntimeException> type, String message, Consumer<Fixture> call) {}
 
@@ -318,7 +350,7 @@ class PoolPlanTest extends DeviceTest {
                                 Shape.of(1, 1, 1, 1).withLayout(io.clpool.spec.Layout.CHANNELS_LAST), io.clpool.spec.DType.FLOAT16,
                                 Algorithm.IM2COL)),
                 new Refusal("IM2COL with a 3-D average window", IllegalArgumentException.class,
-                        "the IM2COL algorithm runs 3-D windows, channels-last tensors and float16/bfloat16 for max and min "
+                        "the IM2COL algorithm runs 3-D windows, channels-last tensors, float16/bfloat16 and float64 for max and min "
                                 + "pooling only: use DIRECT or AUTO for float32 avg pooling of 2x3x4x9x13 (kernel=1x3x2 stride=1x3x2 padding=0x1x1 dilation=1x1x1)",
                         f -> PoolPlan.create(context, PoolOp.avg(PoolSpec.of3d(1, 3, 2).withPadding(0, 1, 1)), SHAPE_3D, Algorithm.IM2COL)),
                 new Refusal("a 2-D window on a 5-D input", IllegalArgumentException.class,

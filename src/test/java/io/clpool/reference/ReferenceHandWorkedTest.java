@@ -95,4 +95,43 @@ class ReferenceHandWorkedTest {
         assertEquals(Shape.of(1, 1, 4, 4), PoolSpec.of(2).unpoolOutputShape(pooled), "(i - 1)s - 2p + k");
         assertEquals(Shape.of(1, 1, 3, 3), PoolSpec.of(3).withStride(2).withPadding(1).unpoolOutputShape(pooled), "with padding");
     }
+
+    /**
+     * float64 is computed in double, in the reference's order: hand-worked doubles, compared
+     * exactly (sums on the device are judged within 2 ulp; here the oracle itself is pinned).
+     */
+    @Test
+    void float64AveragesAreDoubleSums() {
+        Shape shape = Shape.of(1, 1, 2, 2);
+        // ((0.1 + 0.2) + 0.3) + 0.4 in double: 0.30000000000000004, 0.6000000000000001, 1.0; over 4: 0.25.
+        Tensor x = Tensor.ofDoubles(shape, new double[] {0.1, 0.2, 0.3, 0.4});
+        Tensor y = reference.forward(io.clpool.PoolOp.avg(PoolSpec.of(2)), x).values();
+        assertEquals(io.clpool.spec.DType.FLOAT64, y.dtype());
+        assertEquals(0.25, y.doubles()[0]);
+        // 2^53 + 2 and 2 with a unit window divisor override of 2: (2^53 + 2 + 2) / 2 = 2^52 + 2, exact in double.
+        Tensor big = Tensor.ofDoubles(Shape.of(1, 1, 1, 2), new double[] {0x1p53 + 2, 2});
+        Tensor mean = reference.forward(io.clpool.PoolOp.avg(PoolSpec.of(1, 2), new AvgOptions(true, 2)), big).values();
+        assertEquals(0x1p52 + 2, mean.doubles()[0]);
+        assertEquals(0x1p52, Calls.avgPool2d(reference, big.toType(io.clpool.spec.DType.FLOAT32), PoolSpec.of(1, 2),
+                new AvgOptions(true, 2)).data()[0], "float32 loses the 2s");
+        // Adaptive avg of 1/3 (the double nearest) three times: ((t + t) + t) / 3, t = 0x1.5555555555555p-2.
+        double t = 1.0 / 3;
+        Tensor thirds = Tensor.ofDoubles(Shape.of(1, 1, 1, 3), new double[] {t, t, t});
+        double expected = ((t + t) + t) / 3;
+        assertEquals(0x1.5555555555555p-2, expected, "worked: 2t and 3t = 1 exactly, 1 / 3 = t");
+        assertEquals(expected, reference.forward(io.clpool.PoolOp.adaptiveAvg(1, 1), thirds).values().doubles()[0]);
+        // Backward: dY = 0.1 shared over 2 taps: 0.05 each, the double quotient.
+        Tensor dx = reference.backward(io.clpool.PoolOp.avg(PoolSpec.of(1, 2)), Tensor.ofDoubles(Shape.of(1, 1, 1, 1), new double[] {0.1}),
+                big, null, null);
+        assertEquals(io.clpool.spec.DType.FLOAT64, dx.dtype());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.05, 0.05}, dx.doubles());
+        // LP p = 2 of 3 and 4: sqrt(9 + 16) = 5 (the window's average times its taps, squared root).
+        Tensor lp = reference.forward(io.clpool.PoolOp.lp(PoolSpec.of(1, 2), 2.0), Tensor.ofDoubles(Shape.of(1, 1, 1, 2), new double[] {3, 4})).values();
+        assertEquals(5.0, lp.doubles()[0]);
+        // Max keeps the double exactly, its index too; channels last too.
+        Tensor m = Tensor.ofDoubles(Shape.of(1, 2, 1, 2), new double[] {1 + 0x1p-52, 1, -0.1, Double.NaN});
+        PoolResult r = reference.forward(io.clpool.PoolOp.max(PoolSpec.of(1, 2)), m.withLayout(io.clpool.spec.Layout.CHANNELS_LAST));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1 + 0x1p-52, Double.NaN}, r.values().doubles());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {0, 1}, r.indices().data());
+    }
 }

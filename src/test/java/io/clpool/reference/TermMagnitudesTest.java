@@ -32,6 +32,26 @@ class TermMagnitudesTest {
         assertFalse(Tolerance.close(expected, 0.0272f, 25f), "an error past the terms' rounding still fails");
     }
 
+    /** float64: within two units in the last place of double at max(|expected|, magnitude); NaN and infinities as float32. */
+    @Test
+    void float64SumsAreJudgedInDoubleUnits() {
+        io.clpool.spec.DType f64 = io.clpool.spec.DType.FLOAT64;
+        assertTrue(Tolerance.close(1.0, 1 + 0x1p-51, 0, f64), "2 ulp at 1");
+        assertFalse(Tolerance.close(1.0, 1 + 0x1p-51 + 0x1p-52, 0, f64), "3 ulp at 1");
+        assertFalse(Tolerance.close(1.0, 1 + 1e-9, 0, f64), "far inside float32's tolerance, far outside double's");
+        assertTrue(Tolerance.close(0.0, 0x1p-50, 4.0, f64), "cancellation: judged at the terms' magnitude 4 (ulp 2^-50)");
+        assertFalse(Tolerance.close(0.0, 0x1p-48, 4.0, f64));
+        assertTrue(Tolerance.close(Double.NaN, Double.NaN, 1, f64));
+        assertFalse(Tolerance.close(Double.NaN, 1, 1, f64));
+        assertFalse(Tolerance.close(1, Double.NaN, 1, f64));
+        assertTrue(Tolerance.close(Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, 0, f64));
+        assertFalse(Tolerance.close(Double.POSITIVE_INFINITY, Double.MAX_VALUE, Double.POSITIVE_INFINITY, f64));
+        assertTrue(Tolerance.close(0.0, Double.MIN_VALUE, 0, f64), "at 0: double's smallest subnormal step");
+        assertTrue(Tolerance.close(1.0, 1.0000001, 0, io.clpool.spec.DType.FLOAT32), "other types: their own rule on the doubles");
+        assertTrue(Tolerance.exact(Double.NaN, -Double.NaN));
+        assertFalse(Tolerance.exact(0.0, -0.0));
+    }
+
     @Test
     void theMagnitudeRuleIsNeverStricterAndKeepsTheNanAndInfinityRules() {
         assertTrue(Tolerance.close(100f, 100.0009f, 0f));

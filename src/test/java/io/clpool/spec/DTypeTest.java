@@ -196,7 +196,29 @@ class DTypeTest {
         assertEquals(DType.BFLOAT16, DType.of("bfloat16"));
         assertEquals(2, DType.BFLOAT16.bytes());
         assertEquals(4, DType.FLOAT32.bytes());
-        assertEquals("dtype should be float32, float16 or bfloat16 (float64 is not supported yet), but got 'float64'",
-                assertThrows(IllegalArgumentException.class, () -> DType.of("float64")).getMessage());
+        assertEquals(DType.FLOAT64, DType.of("float64"));
+        assertEquals("dtype should be float32, float16, bfloat16 or float64, but got 'float8'",
+                assertThrows(IllegalArgumentException.class, () -> DType.of("float8")).getMessage());
+    }
+
+    /** float64: 8 bytes, keeps every float and every double; a double rounds once, straight, to the other types. */
+    @Test
+    void float64KeepsDoublesAndDoublesRoundOnceToTheOthers() {
+        assertEquals(8, DType.FLOAT64.bytes());
+        assertEquals("float64", DType.FLOAT64.label());
+        for (float v : new float[] {0.1f, Float.MIN_VALUE, Float.MAX_VALUE, -0f, Float.POSITIVE_INFINITY}) {
+            assertBits(v, DType.FLOAT64.round(v), "float64 of a float");
+            assertTrue(DType.FLOAT64.represents(v));
+        }
+        for (double v : new double[] {0.1, Double.MIN_VALUE, Double.MAX_VALUE, -0.0, 1 + 0x1p-52}) {
+            assertEquals(Double.doubleToRawLongBits(v), Double.doubleToRawLongBits(DType.FLOAT64.round(v)), "float64 keeps " + v);
+        }
+        assertEquals(1 + 0x1p-23, DType.FLOAT32.round(1 + 0x1p-24 + 0x1p-50), "float32 rounds to nearest");
+        assertEquals(1.0, DType.FLOAT32.round(1 + 0x1p-24), "a tie to even");
+        // 1 + 2^-8 + 2^-30 rounds up in bfloat16; through float32 first it would be a tie, rounded down to 1.
+        assertEquals(1 + 0x1p-7, DType.BFLOAT16.round(1 + 0x1p-8 + 0x1p-30));
+        assertEquals(1 + 0x1p-10, DType.FLOAT16.round(1 + 0x1p-11 + 0x1p-40));
+        assertEquals(Double.POSITIVE_INFINITY, DType.FLOAT16.round(1e300));
+        assertTrue(Double.isNaN(DType.BFLOAT16.round(Double.NaN)));
     }
 }

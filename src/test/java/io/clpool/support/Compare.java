@@ -62,6 +62,57 @@ public final class Compare {
         }
     }
 
+    /** Values of any type equal bit for bit (any NaN equals any NaN): float64 as doubles, the others as floats. */
+    public static void bitEqual(io.clpool.Tensor expected, io.clpool.Tensor actual, String what) {
+        if (expected.dtype() != actual.dtype()) {
+            fail(what + ": type " + actual.dtype().label() + ", expected " + expected.dtype().label());
+        }
+        if (expected.dtype() != io.clpool.spec.DType.FLOAT64) {
+            bitEqual(expected.data(), actual.data(), what);
+            return;
+        }
+        double[] e = expected.doubles();
+        double[] a = actual.doubles();
+        sameLength(e.length, a.length, what);
+        for (int i = 0; i < e.length; i++) {
+            if (!Tolerance.exact(e[i], a[i])) {
+                fail(what + ": element " + i + " expected " + e[i] + " but was " + a[i]);
+            }
+        }
+    }
+
+    /** Sums of any type within {@link Tolerance}'s rule for the type at {@code magnitudes}. */
+    public static void close(io.clpool.Tensor expected, io.clpool.Tensor actual, float[] magnitudes, String what) {
+        close(expected, actual, magnitudes, what, false);
+    }
+
+    /**
+     * As {@link #close(io.clpool.Tensor, io.clpool.Tensor, float[], String)}; {@code throughPow}: the
+     * values passed through pow (LP), judged by {@link Tolerance#closeThroughPow} in float64.
+     */
+    public static void close(io.clpool.Tensor expected, io.clpool.Tensor actual, float[] magnitudes, String what, boolean throughPow) {
+        io.clpool.spec.DType type = expected.dtype();
+        if (actual.dtype() != type) {
+            fail(what + ": type " + actual.dtype().label() + ", expected " + type.label());
+        }
+        if (type != io.clpool.spec.DType.FLOAT64) {
+            close(expected.data(), actual.data(), magnitudes, what, type);
+            return;
+        }
+        double[] e = expected.doubles();
+        double[] a = actual.doubles();
+        sameLength(e.length, a.length, what);
+        sameLength(e.length, magnitudes.length, what + " (magnitudes)");
+        for (int i = 0; i < e.length; i++) {
+            boolean close = throughPow ? Tolerance.closeThroughPow(e[i], a[i], magnitudes[i], type)
+                    : Tolerance.close(e[i], a[i], magnitudes[i], type);
+            if (!close) {
+                fail(what + ": element " + i + " expected " + e[i] + " but was " + a[i] + " (float64 tolerance at magnitude "
+                        + Math.max(Math.abs(e[i]), magnitudes[i]) + ")");
+            }
+        }
+    }
+
     private static void sameLength(int expected, int actual, String what) {
         if (expected != actual) {
             fail(what + ": length " + actual + ", expected " + expected);
