@@ -113,12 +113,29 @@ static inline ushort bfloat16_bits(const float v)
 
 // Eight consecutive elements from position i (LOAD8: widened to float8) and to it (STORE8: rounded
 // once per lane, as STORE). Positions need no alignment.
+// The half types move their 16-bit lanes through a vector type of the element's alignment: POCL
+// lowers vload_half8 to an aligned 16-byte load (SIGSEGV at other positions) and vstore8 of a
+// ushort8 to eight 2-byte stores (bfloat16 2x2 max backward 2x slower than float16).
+typedef ushort8 __attribute__((aligned(2))) ushort8_unaligned;
+#define LOAD_BITS8(p, i) (*(const __global ushort8_unaligned*)((p) + (i)))
+#define STORE_BITS8(p, i, bits) (*(__global ushort8_unaligned*)((p) + (i)) = (bits))
 #if STORAGE == 0
 #define LOAD8(p, i) vload8(0, (p) + (i))
 #define STORE8(p, i, v) vstore8((v), 0, (p) + (i))
 #elif STORAGE == 1
-#define LOAD8(p, i) vload_half8(0, (p) + (i))
-#define STORE8(p, i, v) vstore_half8_rte((v), 0, (p) + (i))
+// Converted in registers (vload_half8 / vstore_half8_rte on a private vector: F16C instructions).
+static inline float8 half8_to_float8(const ushort8 bits)
+{
+    return vload_half8(0, (const half*)&bits);
+}
+static inline ushort8 float8_to_half8(const float8 v)
+{
+    ushort8 bits;
+    vstore_half8_rte(v, 0, (half*)&bits);
+    return bits;
+}
+#define LOAD8(p, i) half8_to_float8(LOAD_BITS8(p, i))
+#define STORE8(p, i, v) STORE_BITS8(p, i, float8_to_half8(v))
 #else
 static inline ushort8 bfloat16_bits8(const float8 v)
 {
@@ -127,8 +144,8 @@ static inline ushort8 bfloat16_bits8(const float8 v)
     const uint8 quiet = (b >> 16) | (uint8)(0x40u);
     return convert_ushort8(select(rounded, quiet, (b & (uint8)(0x7fffffffu)) > (uint8)(0x7f800000u)));
 }
-#define LOAD8(p, i) as_float8(convert_uint8(vload8(0, (p) + (i))) << 16)
-#define STORE8(p, i, v) vstore8(bfloat16_bits8(v), 0, (p) + (i))
+#define LOAD8(p, i) as_float8(convert_uint8(LOAD_BITS8(p, i)) << 16)
+#define STORE8(p, i, v) STORE_BITS8(p, i, bfloat16_bits8(v))
 #endif
 
 // The memory position of logical element (plane, at) of a tensor with C channels and planes of
