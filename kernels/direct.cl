@@ -596,7 +596,7 @@ __kernel void indexed_backward_band_segment(__global const store_t* grad_output,
     const int oh = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
     const ulong o = (plane * OH + oh) * (ulong)OW + ow0;
-    const float8 g = (float8)(0.0f) + LOAD8(grad_output, o);
+    const float8 g = (float8)(0.0f) + LOAD8(grad_output, o); // stored exact: a value of the type, or 0
     const int8 winner = vload8(0, indices + o);
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
     __global store_t* gx = grad_input + plane * (ulong)H * W;
@@ -609,12 +609,12 @@ UNROLL_BAND
         }
         __global store_t* row = gx + h * W + w0;
 #if SW == 1
-        STORE8(row, 0, select((float8)(0.0f), g, winner == (int8)(h * W + w0) + lane));
+        STORE8_EXACT(row, 0, select((float8)(0.0f), g, winner == (int8)(h * W + w0) + lane));
 #elif SW == 2
         const float8 even = select((float8)(0.0f), g, winner == (int8)(h * W + w0) + lane);
         const float8 odd = select((float8)(0.0f), g, winner == (int8)(h * W + w0 + 1) + lane);
-        STORE8(row, 0, shuffle2(even, odd, (uint8)(0, 8, 1, 9, 2, 10, 3, 11))); // 16-wide types warn on AVX2
-        STORE8(row, 8, shuffle2(even, odd, (uint8)(4, 12, 5, 13, 6, 14, 7, 15)));
+        STORE8_EXACT(row, 0, shuffle2(even, odd, (uint8)(0, 8, 1, 9, 2, 10, 3, 11))); // 16-wide types warn on AVX2
+        STORE8_EXACT(row, 8, shuffle2(even, odd, (uint8)(4, 12, 5, 13, 6, 14, 7, 15)));
 #else
         float band[SEGMENT * SW];
 #pragma unroll

@@ -75,7 +75,7 @@ static inline float lp_power(const float x, const float e)
 }
 
 // ---- storage type and memory layout of the general kernels (volume.cl, adaptive.cl, unpool.cl,
-// fractional.cl); the 2-D float32 channels-first fast paths (direct.cl, im2col.cl) use neither.
+// fractional.cl); direct.cl uses the storage type (channels first only), im2col.cl neither.
 //   STORAGE        0 float32 (default), 1 float16, 2 bfloat16: how tensors are stored. Values are
 //                  computed in float and rounded once, to nearest even, when stored (DType.round).
 //   CHANNELS_LAST  1: tensors lie N, (D,) H, W, C; 0 (default): N, C, (D,) H, W.
@@ -146,6 +146,14 @@ static inline ushort8 bfloat16_bits8(const float8 v)
 }
 #define LOAD8(p, i) as_float8(convert_uint8(LOAD_BITS8(p, i)) << 16)
 #define STORE8(p, i, v) STORE_BITS8(p, i, bfloat16_bits8(v))
+#endif
+
+// STORE8 of values the type already represents (loaded from it, or 0): nothing to round, so
+// bfloat16 keeps the top halves (its rounding was the bulk of the 2x2 max backward's work).
+#if STORAGE == 2
+#define STORE8_EXACT(p, i, v) STORE_BITS8(p, i, convert_ushort8(as_uint8(v) >> 16))
+#else
+#define STORE8_EXACT(p, i, v) STORE8(p, i, v)
 #endif
 
 // The memory position of logical element (plane, at) of a tensor with C channels and planes of
