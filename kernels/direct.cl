@@ -17,11 +17,15 @@
 //   difference) and the build never enables fast math, so both are the same test.
 // - No fmax/fmin (they drop NaN), no float atomics: sums are formed in a fixed order (the
 //   reference's window order), so two runs are bitwise equal.
+// - Tensors are stored as window.cl's STORAGE says (float32, float16 or bfloat16, channels first)
+//   and touched only through its LOAD/STORE/LOAD8/STORE8: values are computed in float and
+//   rounded once, when stored. Index tensors are int in every type.
 //
 // Shapes are kernel arguments; offsets into a tensor are ulong. Defines, each with a default so
 // this file compiles alone:
 //   KH KW SH SW DH DW  the window: kernel, stride, dilation per axis (padding PH, PW is an argument,
 //                      so specs that differ only in padding share a build)
+//   STORAGE                  window.cl's storage type (0 float32, the default; 1 float16; 2 bfloat16)
 //   POOL_MIN                 1: extremum kernels keep the minimum instead of the maximum
 //   ROWS                     output rows per work-item of the row-block kernels (1: none built);
 //                            the host sets it from the window alone (DirectKernels.rowsPerItem)
@@ -30,7 +34,7 @@
 // past an 8 MB thread stack (a SIGSEGV in the JVM that built it) and took 25 s to build. Loops
 // over a window's taps are unrolled only when the window has at most UNROLL_TAPS taps, loops over
 // a stride band only when the band has at most UNROLL_TAPS elements; larger ones stay loops. The
-// segment kernels (CPU devices) load a span of SPAN floats per kernel row into a private array:
+// segment kernels (CPU devices) load a span of SPAN elements per kernel row into a private array:
 // they exist only when SPAN and SEGMENT * SW are at most SEGMENT_SPAN_MAX, i.e. when
 // 7*SW + DW*(KW - 1) + 1 <= 128 and 8*SW <= 128 (KernelSource.directSegmentKernels, the rule the
 // host follows before it asks for one).
@@ -111,7 +115,7 @@
 // macro over the kernel's own variables: as a function with pointer results it kept POCL's
 // vectorizer from vectorizing the work-item loop.
 #define EXTREMUM_WINDOW(CHECK_COLS)                                                             \
-    const __global float* in = input + plane * (ulong)H * W;                                  \
+    const __global store_t* in = input + plane * (ulong)H * W;                                  \
     float best = POOL_MIN ? INFINITY : -INFINITY;                                             \
     int best_index = NO_INDEX;                                                                \
     const int h0 = oh * SH - PH;                                                              \
@@ -126,7 +130,7 @@
             const int w = w0 + kw * DW;                                                       \
             const bool inside = (CHECK_COLS) ? row_in && w >= 0 && w < W : row_in;            \
             const int at = hc * W + ((CHECK_COLS) ? clamp(w, 0, W - 1) : w);                  \
-            const float v = in[at]; /* at == h * W + w whenever the tap is inside */          \
+            const float v = LOAD(in, at); /* at == h * W + w whenever the tap is inside */          \
             const bool better = POOL_MIN ? v < best : v > best;                               \
             const bool take = inside && (best_index < 0 || better || v != v);                 \
             best = take ? v : best;                                                           \
@@ -134,10 +138,10 @@
         }                                                                                     \
     }                                                                                         \
     const ulong o = (plane * OH + oh) * (ulong)OW + ow;                                       \
-    output[o] = best;                                                                         \
+    STORE(output, o, best);                                                                   \
     indices[o] = best_index;
 
-__kernel void extremum_forward_inner(__global const float* input, __global float* output, __global int* indices,
+__kernel void extremum_forward_inner(__global const store_t* input, __global store_t* output, __global int* indices,
                                      const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0)
 {
     const int ow = col0 + (int)get_global_id(0);
@@ -146,7 +150,7 @@ __kernel void extremum_forward_inner(__global const float* input, __global float
     EXTREMUM_WINDOW(false)
 }
 
-__kernel void extremum_forward_edge(__global const float* input, __global float* output, __global int* indices,
+__kernel void extremum_forward_edge(__global const store_t* input, __global store_t* output, __global int* indices,
                                     const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int left, const int skip)
 {
     const int ow = EDGE_COLUMN((int)get_global_id(0), left, skip);
@@ -179,7 +183,7 @@ __kernel void extremum_forward_edge(__global const float* input, __global float*
             const int w = w0 + kw * DW;                                                       \
             const bool inside = (CHECK_COLS) ? w >= 0 && w < W : true;                        \
             const int at = h * W + ((CHECK_COLS) ? clamp(w, 0, W - 1) : w);                   \
-            const float v = in[at];                                                           \
+            const float v = LOAD(in, at);                                                     \
             const bool better = POOL_MIN ? v < pv : v > pv;                                   \
             const bool take = inside && (pi < 0 || better || v != v);                         \
             pv = take ? v : pv;                                                               \
@@ -198,7 +202,7 @@ __kernel void extremum_forward_edge(__global const float* input, __global float*
     }
 
 #if IN_ROWS_G * KW <= UNROLL_TAPS
-__kernel void extremum_forward_column(__global const float* input, __global float* output, __global int* indices,
+__kernel void extremum_forward_column(__global const store_t* input, __global store_t* output, __global int* indices,
                                       const int H, const int W, const int OH, const int OW, const int PH, const int PW)
 {
     const int ow = (int)get_global_id(0);
@@ -207,7 +211,7 @@ __kernel void extremum_forward_column(__global const float* input, __global floa
     if (ow >= OW || oh0 >= OH) {
         return;
     }
-    const __global float* in = input + plane * (ulong)H * W;
+    const __global store_t* in = input + plane * (ulong)H * W;
     const int w0 = ow * SW - PW;
     float best[ROWS];
     int best_index[ROWS];
@@ -225,7 +229,7 @@ __kernel void extremum_forward_column(__global const float* input, __global floa
     for (int r = 0; r < ROWS; r++) {
         if (oh0 + r < OH) {
             const ulong o = (plane * OH + oh0 + r) * (ulong)OW + ow;
-            output[o] = best[r];
+            STORE(output, o, best[r]);
             indices[o] = best_index[r];
         }
     }
@@ -241,6 +245,24 @@ __kernel void extremum_forward_column(__global const float* input, __global floa
 #define LANES8(a, first) (float8)(a[(first)], a[(first) + SW], a[(first) + 2 * SW], a[(first) + 3 * SW], \
                                   a[(first) + 4 * SW], a[(first) + 5 * SW], a[(first) + 6 * SW], a[(first) + 7 * SW])
 
+// Inner segments whose taps are whole vector loads: stride 1 (tap kw's 8 lanes are consecutive)
+// and the 2x2 stride 2 window (its span of 16 split into even and odd lanes). The others build
+// each tap's lanes from a span loaded element by element, which the compiler vectorizes for
+// float32 but not for float16: POCL's scalar vload_half is a library routine, vload_half8 one
+// F16C instruction.
+#if SW == 1
+#define SEGMENT_VECTOR_TAPS 1
+#define SEGMENT_TAPS(row, w0, kw) LOAD8(row, (w0) + (kw) * DW)
+#elif SW == 2 && KW == 2 && DW == 1
+#define SEGMENT_VECTOR_TAPS 1
+#define SEGMENT_TAPS(row, w0, kw) shuffle2(LOAD8(row, w0), LOAD8(row, (w0) + 8),                 \
+                                           (kw) == 0 ? (uint8)(0, 2, 4, 6, 8, 10, 12, 14)   \
+                                                     : (uint8)(1, 3, 5, 7, 9, 11, 13, 15))
+#else
+#define SEGMENT_VECTOR_TAPS 0
+#define SEGMENT_TAPS(row, w0, kw) LANES8(a, (kw) * DW)
+#endif
+
 // One segment's windows into best/best_index; GUARDED checks every column (edge segments).
 #define SEGMENT_WINDOWS(GUARDED)                                                                \
     UNROLL_WINDOW                                                                             \
@@ -249,15 +271,17 @@ __kernel void extremum_forward_column(__global const float* input, __global floa
         if (h < 0 || h >= H) {                                                                \
             continue; /* a padding row: none of its taps exists */                            \
         }                                                                                     \
-        const __global float* row = in + h * W;                                               \
+        const __global store_t* row = in + h * W;                                               \
         float a[SPAN];                                                                        \
-        _Pragma("unroll")                                                                     \
-        for (int i = 0; i < SPAN; i++) {                                                      \
-            a[i] = (GUARDED) ? ((long)w0 + i >= 0 && (long)w0 + i < W ? row[w0 + i] : 0.0f) : row[w0 + i]; \
+        if ((GUARDED) || !SEGMENT_VECTOR_TAPS) {                                              \
+            _Pragma("unroll")                                                                 \
+            for (int i = 0; i < SPAN; i++) {                                                  \
+                a[i] = (GUARDED) ? ((long)w0 + i >= 0 && (long)w0 + i < W ? LOAD(row, w0 + i) : 0.0f) : LOAD(row, w0 + i); \
+            }                                                                                 \
         }                                                                                     \
         _Pragma("unroll")                                                                     \
         for (int kw = 0; kw < KW; kw++) {                                                     \
-            const float8 v = LANES8(a, kw * DW);                                              \
+            const float8 v = (GUARDED) || !SEGMENT_VECTOR_TAPS ? LANES8(a, kw * DW) : SEGMENT_TAPS(row, w0, kw); \
             /* An edge segment's lanes past the row's end may lie past 2^31 - 1: long there. */ \
             const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);              \
             const int8 w = (GUARDED) ? convert_int8(clamp(wl, (long8)(0), (long8)(W - 1)))     \
@@ -282,7 +306,7 @@ __kernel void extremum_forward_column(__global const float* input, __global floa
 // Edge and inner segments of a row run in one work-group, so the edges find the row in cache:
 // launched on their own, their scattered accesses waited on memory (the 2% of columns that are
 // edges took longer than the rest).
-__kernel void extremum_forward_segment(__global const float* input, __global float* output, __global int* indices,
+__kernel void extremum_forward_segment(__global const store_t* input, __global store_t* output, __global int* indices,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const int first, const int inner, const int left_slots)
 {
@@ -293,7 +317,7 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
     const bool edge = slot < left_slots || slot >= left_slots + inner_slots;
     const int ow0 = slot < left_slots ? slot * SEGMENT : first + (slot - left_slots) * SEGMENT;
     const int end = slot < left_slots ? first : OW;
-    const __global float* in = input + plane * (ulong)H * W;
+    const __global store_t* in = input + plane * (ulong)H * W;
     const int w0 = ow0 * SW - PW;
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
     float8 best = (float8)(POOL_MIN ? INFINITY : -INFINITY);
@@ -301,7 +325,7 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
     const ulong o = (plane * OH + oh) * (ulong)OW + ow0;
     if (!edge) {
         SEGMENT_WINDOWS(false)
-        vstore8(best, 0, output + o);
+        STORE8(output, o, best);
         vstore8(best_index, 0, indices + o);
     } else {
         SEGMENT_WINDOWS(true)
@@ -310,7 +334,7 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
         vstore8(best, 0, values);
         vstore8(best_index, 0, winners);
         for (int j = 0; j < SEGMENT && ow0 + j < end; j++) {
-            output[o + j] = values[j];
+            STORE(output, o + j, values[j]);
             indices[o + j] = winners[j];
         }
     }
@@ -332,12 +356,12 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
 
 // The partial of input row h over one segment: pv/pi, index -1 for a lane with no tap inside.
 #define ROW_PARTIAL(GUARDED)                                                                    \
-    const __global float* row = in + h * W;                                                   \
+    const __global store_t* row = in + h * W;                                                   \
     float a[SPAN];                                                                            \
     if ((GUARDED) || SW != 1) {                                                               \
         _Pragma("unroll")                                                                     \
         for (int s = 0; s < SPAN; s++) {                                                      \
-            a[s] = (GUARDED) ? ((long)w0 + s >= 0 && (long)w0 + s < W ? row[w0 + s] : 0.0f) : row[w0 + s]; \
+            a[s] = (GUARDED) ? ((long)w0 + s >= 0 && (long)w0 + s < W ? LOAD(row, w0 + s) : 0.0f) : LOAD(row, w0 + s); \
         }                                                                                     \
     }                                                                                         \
     float8 pv = (float8)(POOL_MIN ? INFINITY : -INFINITY);                                    \
@@ -345,7 +369,7 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
     _Pragma("unroll")                                                                         \
     for (int kw = 0; kw < KW; kw++) {                                                         \
         /* stride 1 inside the row: each tap's 8 lanes are one unaligned vector load */       \
-        const float8 v = (GUARDED) || SW != 1 ? LANES8(a, kw * DW) : vload8(0, row + w0 + kw * DW); \
+        const float8 v = (GUARDED) || SW != 1 ? LANES8(a, kw * DW) : LOAD8(row, w0 + kw * DW); \
         const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);                  \
         const int8 w = (GUARDED) ? convert_int8(clamp(wl, (long8)(0), (long8)(W - 1)))         \
                                  : (int8)(w0 + kw * DW) + lane;                               \
@@ -377,7 +401,7 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
     }
 
 // Slots as in extremum_forward_segment; dimension 1 is the block of rows oh0 = ROWS * id.
-__kernel void extremum_forward_rows(__global const float* input, __global float* output, __global int* indices,
+__kernel void extremum_forward_rows(__global const store_t* input, __global store_t* output, __global int* indices,
                                     const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                     const int first, const int inner, const int left_slots)
 {
@@ -388,7 +412,7 @@ __kernel void extremum_forward_rows(__global const float* input, __global float*
     const bool edge = slot < left_slots || slot >= left_slots + inner_slots;
     const int ow0 = slot < left_slots ? slot * SEGMENT : first + (slot - left_slots) * SEGMENT;
     const int end = slot < left_slots ? first : OW;
-    const __global float* in = input + plane * (ulong)H * W;
+    const __global store_t* in = input + plane * (ulong)H * W;
     const int w0 = ow0 * SW - PW;
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
     float8 best[ROWS];
@@ -404,7 +428,7 @@ __kernel void extremum_forward_rows(__global const float* input, __global float*
         for (int r = 0; r < ROWS; r++) {
             if (oh0 + r < OH) {
                 const ulong o = (plane * OH + oh0 + r) * (ulong)OW + ow0;
-                vstore8(best[r], 0, output + o);
+                STORE8(output, o, best[r]);
                 vstore8(best_index[r], 0, indices + o);
             }
         }
@@ -419,7 +443,7 @@ __kernel void extremum_forward_rows(__global const float* input, __global float*
                 vstore8(best[r], 0, values);
                 vstore8(best_index[r], 0, winners);
                 for (int j = 0; j < SEGMENT && ow0 + j < end; j++) {
-                    output[o + j] = values[j];
+                    STORE(output, o + j, values[j]);
                     indices[o + j] = winners[j];
                 }
             }
@@ -432,7 +456,7 @@ __kernel void extremum_forward_rows(__global const float* input, __global float*
 // passed through TERM first, in the reference's order (rows, then columns), into `sum`; a macro
 // for the same reason as EXTREMUM_WINDOW.
 #define WINDOW_SUM(CHECK_COLS, TERM)                                                            \
-    const __global float* in = input + plane * (ulong)H * W;                                  \
+    const __global store_t* in = input + plane * (ulong)H * W;                                  \
     float sum = 0.0f;                                                                         \
     UNROLL_WINDOW                                                                             \
     for (int kh = 0; kh < KH; kh++) {                                                         \
@@ -443,7 +467,7 @@ __kernel void extremum_forward_rows(__global const float* input, __global float*
         for (int kw = 0; kw < KW; kw++) {                                                     \
             const int w = ow * SW - PW + kw;                                                  \
             const bool inside = (CHECK_COLS) ? row_in && w >= 0 && w < W : row_in;            \
-            const float v = in[hc * W + ((CHECK_COLS) ? clamp(w, 0, W - 1) : w)];            \
+            const float v = LOAD(in, hc * W + ((CHECK_COLS) ? clamp(w, 0, W - 1) : w));            \
             const float term = TERM;                                                          \
             sum = inside ? sum + term : sum;                                                  \
         }                                                                                     \
@@ -455,16 +479,16 @@ __kernel void extremum_forward_rows(__global const float* input, __global float*
 
 #define AVG_WINDOW(CHECK_COLS)                                                                  \
     WINDOW_SUM(CHECK_COLS, v)                                                                 \
-    output[(plane * OH + oh) * (ulong)OW + ow] =                                              \
-            sum / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
+    STORE(output, (plane * OH + oh) * (ulong)OW + ow,                                         \
+          sum / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override));
 
 // LP pooling as PyTorch computes it: (avg(x^p) * kh*kw)^(1/p), the average over in-bounds taps.
 #define LP_WINDOW(CHECK_COLS)                                                                   \
     WINDOW_SUM(CHECK_COLS, lp_power(v, norm))                                                      \
     const float mean = sum / (float)WINDOW_DIVISOR(oh, ow, 1, 0);               \
-    output[(plane * OH + oh) * (ulong)OW + ow] = lp_power(mean * (float)((long)KH * KW), 1.0f / norm);
+    STORE(output, (plane * OH + oh) * (ulong)OW + ow, lp_power(mean * (float)((long)KH * KW), 1.0f / norm));
 
-__kernel void avg_forward_inner(__global const float* input, __global float* output,
+__kernel void avg_forward_inner(__global const store_t* input, __global store_t* output,
                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0,
                                 const int count_include_pad, const int divisor_override)
 {
@@ -474,7 +498,7 @@ __kernel void avg_forward_inner(__global const float* input, __global float* out
     AVG_WINDOW(false)
 }
 
-__kernel void avg_forward_edge(__global const float* input, __global float* output,
+__kernel void avg_forward_edge(__global const store_t* input, __global store_t* output,
                                const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int left, const int skip,
                                const int count_include_pad, const int divisor_override)
 {
@@ -484,7 +508,7 @@ __kernel void avg_forward_edge(__global const float* input, __global float* outp
     AVG_WINDOW(true)
 }
 
-__kernel void lp_forward_inner(__global const float* input, __global float* output,
+__kernel void lp_forward_inner(__global const store_t* input, __global store_t* output,
                                const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0, const float norm)
 {
     const int ow = col0 + (int)get_global_id(0);
@@ -493,7 +517,7 @@ __kernel void lp_forward_inner(__global const float* input, __global float* outp
     LP_WINDOW(false)
 }
 
-__kernel void lp_forward_edge(__global const float* input, __global float* output,
+__kernel void lp_forward_edge(__global const store_t* input, __global store_t* output,
                               const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int left, const int skip,
                               const float norm)
 {
@@ -510,17 +534,17 @@ __kernel void lp_forward_edge(__global const float* input, __global float* outpu
 // window if it is the winner and 0 otherwise. The edge kernel clips the band to the input and
 // extends the last output column's band to the input's right end; rows below the last band are
 // zeroed by zero_rows.
-__kernel void indexed_backward_band_inner(__global const float* grad_output, __global const int* indices,
-                                          __global float* grad_input,
+__kernel void indexed_backward_band_inner(__global const store_t* grad_output, __global const int* indices,
+                                          __global store_t* grad_input,
                                           const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0)
 {
     const int ow = col0 + (int)get_global_id(0);
     const int oh = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
     const ulong o = (plane * OH + oh) * (ulong)OW + ow;
-    const float g = 0.0f + grad_output[o]; // 0 + dY, as the reference's accumulation forms it
+    const float g = 0.0f + LOAD(grad_output, o); // 0 + dY, as the reference's accumulation forms it
     const int winner = indices[o];
-    __global float* gx = grad_input + plane * (ulong)H * W;
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
 UNROLL_BAND
     for (int r = 0; r < SH; r++) {
         const int h = oh * SH - PH + r;
@@ -530,22 +554,22 @@ UNROLL_BAND
 UNROLL_BAND
         for (int c = 0; c < SW; c++) {
             const int at = h * W + ow * SW - PW + c;
-            gx[at] = winner == at ? g : 0.0f;
+            STORE(gx, at, winner == at ? g : 0.0f);
         }
     }
 }
 
-__kernel void indexed_backward_band_edge(__global const float* grad_output, __global const int* indices,
-                                         __global float* grad_input,
+__kernel void indexed_backward_band_edge(__global const store_t* grad_output, __global const int* indices,
+                                         __global store_t* grad_input,
                                          const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int left, const int skip)
 {
     const int ow = EDGE_COLUMN((int)get_global_id(0), left, skip);
     const int oh = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
     const ulong o = (plane * OH + oh) * (ulong)OW + ow;
-    const float g = 0.0f + grad_output[o];
+    const float g = 0.0f + LOAD(grad_output, o);
     const int winner = indices[o];
-    __global float* gx = grad_input + plane * (ulong)H * W;
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
     const int w_lo = max(ow * SW - PW, 0);
     const int w_hi = ow == OW - 1 ? W : min((ow + 1) * SW - PW, W);
     for (int r = 0; r < SH; r++) {
@@ -555,7 +579,7 @@ __kernel void indexed_backward_band_edge(__global const float* grad_output, __gl
         }
         for (int w = w_lo; w < w_hi; w++) {
             const int at = h * W + w;
-            gx[at] = winner == at ? g : 0.0f;
+            STORE(gx, at, winner == at ? g : 0.0f);
         }
     }
 }
@@ -563,8 +587,8 @@ __kernel void indexed_backward_band_edge(__global const float* grad_output, __gl
 #if SEGMENT_KERNELS
 // The band map, SEGMENT output windows of a row per work-item (CPU devices), each band row
 // written as whole vectors. Only inner columns (bands inside the input columns).
-__kernel void indexed_backward_band_segment(__global const float* grad_output, __global const int* indices,
-                                            __global float* grad_input,
+__kernel void indexed_backward_band_segment(__global const store_t* grad_output, __global const int* indices,
+                                            __global store_t* grad_input,
                                             const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                             const int col0)
 {
@@ -572,10 +596,10 @@ __kernel void indexed_backward_band_segment(__global const float* grad_output, _
     const int oh = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
     const ulong o = (plane * OH + oh) * (ulong)OW + ow0;
-    const float8 g = (float8)(0.0f) + vload8(0, grad_output + o);
+    const float8 g = (float8)(0.0f) + LOAD8(grad_output, o); // stored exact: a value of the type, or 0
     const int8 winner = vload8(0, indices + o);
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
-    __global float* gx = grad_input + plane * (ulong)H * W;
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
     const int w0 = ow0 * SW - PW;
 UNROLL_BAND
     for (int r = 0; r < SH; r++) {
@@ -583,14 +607,14 @@ UNROLL_BAND
         if (h < 0 || h >= H) {
             continue;
         }
-        __global float* row = gx + h * W + w0;
+        __global store_t* row = gx + h * W + w0;
 #if SW == 1
-        vstore8(select((float8)(0.0f), g, winner == (int8)(h * W + w0) + lane), 0, row);
+        STORE8_EXACT(row, 0, select((float8)(0.0f), g, winner == (int8)(h * W + w0) + lane));
 #elif SW == 2
         const float8 even = select((float8)(0.0f), g, winner == (int8)(h * W + w0) + lane);
         const float8 odd = select((float8)(0.0f), g, winner == (int8)(h * W + w0 + 1) + lane);
-        vstore8(shuffle2(even, odd, (uint8)(0, 8, 1, 9, 2, 10, 3, 11)), 0, row); // 16-wide types warn on AVX2
-        vstore8(shuffle2(even, odd, (uint8)(4, 12, 5, 13, 6, 14, 7, 15)), 0, row + 8);
+        STORE8_EXACT(row, 0, shuffle2(even, odd, (uint8)(0, 8, 1, 9, 2, 10, 3, 11))); // 16-wide types warn on AVX2
+        STORE8_EXACT(row, 8, shuffle2(even, odd, (uint8)(4, 12, 5, 13, 6, 14, 7, 15)));
 #else
         float band[SEGMENT * SW];
 #pragma unroll
@@ -601,7 +625,7 @@ UNROLL_BAND
         }
 #pragma unroll
         for (int i = 0; i < SEGMENT * SW; i++) {
-            row[i] = band[i];
+            STORE(row, i, band[i]);
         }
 #endif
     }
@@ -612,8 +636,8 @@ UNROLL_BAND
 // the winner, 0 elsewhere), in one launch over every window (ranges rounded up to whole
 // work-groups, work-items past the output return). Windows whose band lies inside the input
 // write it with unrolled loops; the others clip it as indexed_backward_band_edge does.
-__kernel void indexed_backward_band_window(__global const float* grad_output, __global const int* indices,
-                                           __global float* grad_input,
+__kernel void indexed_backward_band_window(__global const store_t* grad_output, __global const int* indices,
+                                           __global store_t* grad_input,
                                            const int H, const int W, const int OH, const int OW, const int PH, const int PW)
 {
     const int ow = (int)get_global_id(0);
@@ -623,9 +647,9 @@ __kernel void indexed_backward_band_window(__global const float* grad_output, __
         return;
     }
     const ulong o = (plane * OH + oh) * (ulong)OW + ow;
-    const float g = 0.0f + grad_output[o];
+    const float g = 0.0f + LOAD(grad_output, o);
     const int winner = indices[o];
-    __global float* gx = grad_input + plane * (ulong)H * W;
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
     const int w_start = ow * SW - PW;
     const int w_lo = max(w_start, 0);
     const int w_hi = ow == OW - 1 ? W : min((ow + 1) * SW - PW, W);
@@ -639,7 +663,7 @@ UNROLL_BAND
 UNROLL_BAND
             for (int c = 0; c < SW; c++) {
                 const int at = h * W + w_start + c;
-                gx[at] = winner == at ? g : 0.0f;
+                STORE(gx, at, winner == at ? g : 0.0f);
             }
         }
     } else {
@@ -650,7 +674,7 @@ UNROLL_BAND
             }
             for (int w = w_lo; w < w_hi; w++) {
                 const int at = h * W + w;
-                gx[at] = winner == at ? g : 0.0f;
+                STORE(gx, at, winner == at ? g : 0.0f);
             }
         }
     }
@@ -661,7 +685,7 @@ UNROLL_BAND
 // work-item per window: its in-bounds taps get 0 + dY/divisor (as the reference's dx += share forms
 // it, so -0 becomes +0 alike), every other band element 0. Bands are clipped to the input, the
 // last column's band runs to the input's right end, and rows below the last band are zero_rows'.
-__kernel void avg_backward_band_window(__global const float* grad_output, __global float* grad_input,
+__kernel void avg_backward_band_window(__global const store_t* grad_output, __global store_t* grad_input,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const int count_include_pad, const int divisor_override)
 {
@@ -672,8 +696,8 @@ __kernel void avg_backward_band_window(__global const float* grad_output, __glob
         return;
     }
     const ulong o = (plane * OH + oh) * (ulong)OW + ow;
-    const float share = 0.0f + grad_output[o] / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
-    __global float* gx = grad_input + plane * (ulong)H * W;
+    const float share = 0.0f + LOAD(grad_output, o) / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
     const int h_start = oh * SH - PH;
     const int w_start = ow * SW - PW;
     const int w_lo = max(w_start, 0);
@@ -684,18 +708,18 @@ __kernel void avg_backward_band_window(__global const float* grad_output, __glob
             continue;
         }
         for (int w = w_lo; w < w_hi; w++) {
-            gx[h * W + w] = r < KH && w - w_start < KW ? share : 0.0f;
+            STORE(gx, h * W + w, r < KH && w - w_start < KW ? share : 0.0f);
         }
     }
 }
 
 // Zeroes input rows [row0, H) of every plane: the rows no window reaches, below the last band.
-__kernel void zero_rows(__global float* grad_input, const int H, const int W, const int row0)
+__kernel void zero_rows(__global store_t* grad_input, const int H, const int W, const int row0)
 {
     const int w = (int)get_global_id(0);
     const int h = row0 + (int)get_global_id(1);
     const ulong plane = get_global_id(2);
-    grad_input[plane * (ulong)H * W + (ulong)h * W + w] = 0.0f;
+    STORE(grad_input, plane * (ulong)H * W + (ulong)h * W + w, 0.0f);
 }
 
 // ---- backward as a gather per input element ----------------------------------------------------
@@ -721,22 +745,22 @@ __kernel void zero_rows(__global float* grad_input, const int H, const int W, co
     }
 
 // dX(h, w) = sum of dY over the windows whose winner is (h, w).
-__kernel void indexed_backward_gather(__global const float* grad_output, __global const int* indices,
-                                      __global float* grad_input, const int H, const int W, const int OH, const int OW, const int PH, const int PW)
+__kernel void indexed_backward_gather(__global const store_t* grad_output, __global const int* indices,
+                                      __global store_t* grad_input, const int H, const int W, const int OH, const int OW, const int PH, const int PW)
 {
     const int w = (int)get_global_id(0);
     const int h = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
-    const __global float* gy = grad_output + plane * (ulong)OH * OW;
+    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
     const __global int* idx = indices + plane * (ulong)OH * OW;
     const int at = h * W + w;
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(DH, DW, {
         if (idx[o] == at) {
-            sum += gy[o];
+            sum += LOAD(gy, o);
         }
     })
-    grad_input[plane * (ulong)H * W + at] = sum;
+    STORE(grad_input, plane * (ulong)H * W + at, sum);
 }
 
 #if SW == 1 && SEGMENT_KERNELS
@@ -746,16 +770,16 @@ __kernel void indexed_backward_gather(__global const float* grad_output, __globa
 // path; the others (row ends) gather each column like indexed_backward_gather. Adding 0 for a
 // non-winner leaves the sum bitwise unchanged (it never is -0), so both paths and the reference
 // agree bit for bit.
-__kernel void indexed_backward_gather_segment(__global const float* grad_output, __global const int* indices,
-                                              __global float* grad_input, const int H, const int W, const int OH,
+__kernel void indexed_backward_gather_segment(__global const store_t* grad_output, __global const int* indices,
+                                              __global store_t* grad_input, const int H, const int W, const int OH,
                                               const int OW, const int PH, const int PW)
 {
     const int w0 = (int)get_global_id(0) * SEGMENT;
     const int h = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
-    const __global float* gy = grad_output + plane * (ulong)OH * OW;
+    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
     const __global int* idx = indices + plane * (ulong)OH * OW;
-    __global float* gx = grad_input + plane * (ulong)H * W;
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
     const bool inner = w0 + PW - (KW - 1) * DW >= 0 && (long)w0 + SEGMENT - 1 + PW < OW && (long)w0 + SEGMENT <= W;
     if (inner) {
         const int8 at = (int8)(h * W + w0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
@@ -769,10 +793,10 @@ __kernel void indexed_backward_gather_segment(__global const float* grad_output,
 UNROLL_ROW
             for (int kw = KW - 1; kw >= 0; kw--) {
                 const int o = oh * OW + w0 + PW - kw * DW;
-                sum += select((float8)(0.0f), vload8(0, gy + o), vload8(0, idx + o) == at);
+                sum += select((float8)(0.0f), LOAD8(gy, o), vload8(0, idx + o) == at);
             }
         }
-        vstore8(sum, 0, gx + h * W + w0);
+        STORE8(gx, h * W + w0, sum);
     } else {
         const int w_end = (int)min((long)w0 + SEGMENT, (long)W);
         for (int w = w0; w < w_end; w++) {
@@ -780,10 +804,10 @@ UNROLL_ROW
             float sum = 0.0f;
             FOR_CANDIDATE_WINDOWS(DH, DW, {
                 if (idx[o] == at) {
-                    sum += gy[o];
+                    sum += LOAD(gy, o);
                 }
             })
-            gx[at] = sum;
+            STORE(gx, at, sum);
         }
     }
 }
@@ -819,13 +843,13 @@ UNROLL_ROW
                 _Pragma("unroll")                                                             \
                 for (int j = 0; j < SEGMENT; j++) {                                           \
                     const bool exists = (long)ow0 + j >= 0 && (long)ow0 + j < OW;              \
-                    gs[j] = exists ? gy[o + j] : 0.0f;                                        \
+                    gs[j] = exists ? LOAD(gy, o + j) : 0.0f;                                    \
                     ids[j] = exists ? idx[o + j] : NO_INDEX;                                  \
                 }                                                                             \
                 g = vload8(0, gs);                                                            \
                 id = vload8(0, ids);                                                          \
             } else {                                                                          \
-                g = vload8(0, gy + o);                                                        \
+                g = LOAD8(gy, o);                                                             \
                 id = vload8(0, idx + o);                                                      \
             }                                                                                 \
             _Pragma("unroll")                                                                 \
@@ -839,16 +863,16 @@ UNROLL_ROW
         }                                                                                     \
     }
 
-__kernel void indexed_backward_gather_rows(__global const float* grad_output, __global const int* indices,
-                                           __global float* grad_input, const int H, const int W, const int OH,
+__kernel void indexed_backward_gather_rows(__global const store_t* grad_output, __global const int* indices,
+                                           __global store_t* grad_input, const int H, const int W, const int OH,
                                            const int OW, const int PH, const int PW)
 {
     const int w0 = (int)get_global_id(0) * SEGMENT;
     const int h0 = (int)get_global_id(1) * ROWS;
     const ulong plane = get_global_id(2);
-    const __global float* gy = grad_output + plane * (ulong)OH * OW;
+    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
     const __global int* idx = indices + plane * (ulong)OH * OW;
-    __global float* gx = grad_input + plane * (ulong)H * W;
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
     const bool inner = w0 + PW - (KW - 1) * DW >= 0 && (long)w0 + SEGMENT - 1 + PW < OW && (long)w0 + SEGMENT <= W;
     const int8 at = (int8)(w0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7); /* plus the row's h * W */
     float8 sum[ROWS];
@@ -861,7 +885,7 @@ __kernel void indexed_backward_gather_rows(__global const float* grad_output, __
         _Pragma("unroll")
         for (int r = 0; r < ROWS; r++) {
             if (h0 + r < H) {
-                vstore8(sum[r], 0, gx + (h0 + r) * W + w0);
+                STORE8(gx, (h0 + r) * W + w0, sum[r]);
             }
         }
     } else {
@@ -872,7 +896,7 @@ __kernel void indexed_backward_gather_rows(__global const float* grad_output, __
                 float sums[SEGMENT];
                 vstore8(sum[r], 0, sums);
                 for (int j = 0; j < SEGMENT && w0 + j < W; j++) {
-                    gx[(h0 + r) * W + w0 + j] = sums[j];
+                    STORE(gx, (h0 + r) * W + w0 + j, sums[j]);
                 }
             }
         }
@@ -890,8 +914,8 @@ __kernel void indexed_backward_gather_rows(__global const float* grad_output, __
 #define BLOCK_T (ROWS + (KH - 1) * DH)
 #define BLOCK_U (COLS_G + (KW - 1) * DW)
 #if BLOCK_T * BLOCK_U <= UNROLL_TAPS
-__kernel void indexed_backward_gather_block(__global const float* grad_output, __global const int* indices,
-                                            __global float* grad_input, const int H, const int W, const int OH,
+__kernel void indexed_backward_gather_block(__global const store_t* grad_output, __global const int* indices,
+                                            __global store_t* grad_input, const int H, const int W, const int OH,
                                             const int OW, const int PH, const int PW)
 {
     const int w0 = (int)get_global_id(0) * COLS_G;
@@ -900,9 +924,9 @@ __kernel void indexed_backward_gather_block(__global const float* grad_output, _
     if (w0 >= W || h0 >= H) {
         return;
     }
-    const __global float* gy = grad_output + plane * (ulong)OH * OW;
+    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
     const __global int* idx = indices + plane * (ulong)OH * OW;
-    __global float* gx = grad_input + plane * (ulong)H * W;
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
     float sum[ROWS][COLS_G];
     int at[ROWS][COLS_G];
     _Pragma("unroll")
@@ -928,7 +952,7 @@ __kernel void indexed_backward_gather_block(__global const float* grad_output, _
                 continue;
             }
             const int o = oh * OW + span_w / SW;
-            const float g = gy[o];
+            const float g = LOAD(gy, o);
             const int id = idx[o];
             _Pragma("unroll")
             for (int r = 0; r < ROWS; r++) {
@@ -950,7 +974,7 @@ __kernel void indexed_backward_gather_block(__global const float* grad_output, _
         _Pragma("unroll")
         for (int c = 0; c < COLS_G; c++) {
             if (h0 + r < H && w0 + c < W) {
-                gx[(h0 + r) * W + w0 + c] = sum[r][c];
+                STORE(gx, (h0 + r) * W + w0 + c, sum[r][c]);
             }
         }
     }
@@ -959,44 +983,44 @@ __kernel void indexed_backward_gather_block(__global const float* grad_output, _
 
 // dX(h, w) = sum over the windows containing (h, w) of dY / divisor. With disjoint windows there is
 // at most one, so this is the elementwise map.
-__kernel void avg_backward_gather(__global const float* grad_output, __global float* grad_input,
+__kernel void avg_backward_gather(__global const store_t* grad_output, __global store_t* grad_input,
                                   const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                   const int count_include_pad, const int divisor_override)
 {
     const int w = (int)get_global_id(0);
     const int h = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
-    const __global float* gy = grad_output + plane * (ulong)OH * OW;
+    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(1, 1, {
-        sum += gy[o] / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
+        sum += LOAD(gy, o) / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
     })
-    grad_input[plane * (ulong)H * W + (ulong)h * W + w] = sum;
+    STORE(grad_input, plane * (ulong)H * W + (ulong)h * W + w, sum);
 }
 
 // The chain rule through y = (K*avg(x^p))^(1/p), as the reference forms it: each window adds
 // dY * (K/n) * (K*avg)^(1/p - 1) * x^(p-1), and nothing where K*avg = y^p is 0.
-__kernel void lp_backward_gather(__global const float* grad_output, __global const float* input,
-                                 __global const float* output, __global float* grad_input,
+__kernel void lp_backward_gather(__global const store_t* grad_output, __global const store_t* input,
+                                 __global const store_t* output, __global store_t* grad_input,
                                  const int H, const int W, const int OH, const int OW, const int PH, const int PW, const float norm)
 {
     const int w = (int)get_global_id(0);
     const int h = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
-    const __global float* gy = grad_output + plane * (ulong)OH * OW;
-    const __global float* y = output + plane * (ulong)OH * OW;
+    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
+    const __global store_t* y = output + plane * (ulong)OH * OW;
     const ulong i = plane * (ulong)H * W + (ulong)h * W + w;
     const float taps = (float)((long)KH * KW);
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(1, 1, {
-        const float scaled_mean = lp_power(y[o], norm);
+        const float scaled_mean = lp_power(LOAD(y, o), norm);
         if (scaled_mean != 0.0f) {
-            const float outer = gy[o] * (taps / (float)WINDOW_DIVISOR(oh, ow, 1, 0))
+            const float outer = LOAD(gy, o) * (taps / (float)WINDOW_DIVISOR(oh, ow, 1, 0))
                     * lp_power(scaled_mean, 1.0f / norm - 1.0f);
-            sum += outer * lp_power(input[i], norm - 1.0f);
+            sum += outer * lp_power(LOAD(input, i), norm - 1.0f);
         }
     })
-    grad_input[i] = sum;
+    STORE(grad_input, i, sum);
 }
 
 // ---- copy bandwidth (the benchmark's yardstick) ------------------------------------------------

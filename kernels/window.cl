@@ -75,7 +75,8 @@ static inline float lp_power(const float x, const float e)
 }
 
 // ---- storage type and memory layout of the general kernels (volume.cl, adaptive.cl, unpool.cl,
-// fractional.cl); the 2-D float32 channels-first fast paths (direct.cl, im2col.cl) use neither.
+// fractional.cl); direct.cl uses the storage type (channels first, float32 and the half types
+// only: it computes in float), im2col.cl neither.
 //   STORAGE        0 float32 (default), 1 float16, 2 bfloat16, 3 float64: how tensors are stored.
 //                  Values are computed in compute_t (float; double for float64, which needs
 //                  cl_khr_fp64) and rounded once, to nearest even, when stored (DType.round).
@@ -140,12 +141,29 @@ static inline ushort bfloat16_bits(const float v)
 
 // Eight consecutive elements from position i (LOAD8: widened to float8) and to it (STORE8: rounded
 // once per lane, as STORE). Positions need no alignment.
+// The half types move their 16-bit lanes through a vector type of the element's alignment: POCL
+// lowers vload_half8 to an aligned 16-byte load (SIGSEGV at other positions) and vstore8 of a
+// ushort8 to eight 2-byte stores (bfloat16 2x2 max backward 2x slower than float16).
+typedef ushort8 __attribute__((aligned(2))) ushort8_unaligned;
+#define LOAD_BITS8(p, i) (*(const __global ushort8_unaligned*)((p) + (i)))
+#define STORE_BITS8(p, i, bits) (*(__global ushort8_unaligned*)((p) + (i)) = (bits))
 #if STORAGE == 0 || STORAGE == 3
 #define LOAD8(p, i) vload8(0, (p) + (i))
 #define STORE8(p, i, v) vstore8((v), 0, (p) + (i))
 #elif STORAGE == 1
-#define LOAD8(p, i) vload_half8(0, (p) + (i))
-#define STORE8(p, i, v) vstore_half8_rte((v), 0, (p) + (i))
+// Converted in registers (vload_half8 / vstore_half8_rte on a private vector: F16C instructions).
+static inline float8 half8_to_float8(const ushort8 bits)
+{
+    return vload_half8(0, (const half*)&bits);
+}
+static inline ushort8 float8_to_half8(const float8 v)
+{
+    ushort8 bits;
+    vstore_half8_rte(v, 0, (half*)&bits);
+    return bits;
+}
+#define LOAD8(p, i) half8_to_float8(LOAD_BITS8(p, i))
+#define STORE8(p, i, v) STORE_BITS8(p, i, float8_to_half8(v))
 #else
 static inline ushort8 bfloat16_bits8(const float8 v)
 {
@@ -154,8 +172,16 @@ static inline ushort8 bfloat16_bits8(const float8 v)
     const uint8 quiet = (b >> 16) | (uint8)(0x40u);
     return convert_ushort8(select(rounded, quiet, (b & (uint8)(0x7fffffffu)) > (uint8)(0x7f800000u)));
 }
-#define LOAD8(p, i) as_float8(convert_uint8(vload8(0, (p) + (i))) << 16)
-#define STORE8(p, i, v) vstore8(bfloat16_bits8(v), 0, (p) + (i))
+#define LOAD8(p, i) as_float8(convert_uint8(LOAD_BITS8(p, i)) << 16)
+#define STORE8(p, i, v) STORE_BITS8(p, i, bfloat16_bits8(v))
+#endif
+
+// STORE8 of values the type already represents (loaded from it, or 0): nothing to round, so
+// bfloat16 keeps the top halves (its rounding was the bulk of the 2x2 max backward's work).
+#if STORAGE == 2
+#define STORE8_EXACT(p, i, v) STORE_BITS8(p, i, convert_ushort8(as_uint8(v) >> 16))
+#else
+#define STORE8_EXACT(p, i, v) STORE8(p, i, v)
 #endif
 
 // The memory position of logical element (plane, at) of a tensor with C channels and planes of

@@ -1,6 +1,8 @@
 package io.clpool.opencl;
 
 import io.clpool.spec.AvgOptions;
+import io.clpool.spec.DType;
+import io.clpool.spec.Layout;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import java.util.Map;
@@ -25,19 +27,22 @@ final class DirectKernels implements FixedWindowKernels {
     private final ClContext context;
     private final Launches launches;
     private final boolean segments;
+    private final DType dtype;
 
     /**
      * {@code segments}: the CPU family (segment kernels where they exist) or the GPU family; which
-     * one a device gets is decided in one place, {@link KernelFamilies#cpuFamily}.
+     * one a device gets is decided in one place, {@link KernelFamilies#cpuFamily}. {@code dtype}:
+     * how the tensors are stored (channels first; values are computed in float either way).
      */
-    DirectKernels(Launches launches, boolean segments) {
+    DirectKernels(Launches launches, boolean segments, DType dtype) {
         this.context = launches.context();
         this.launches = launches;
         this.segments = segments;
+        this.dtype = dtype;
     }
 
     private ClProgram program(PoolSpec s, boolean min) {
-        Map<String, Object> defines = new TreeMap<>();
+        Map<String, Object> defines = new TreeMap<>(KernelSource.formatDefines(dtype, Layout.CHANNELS_FIRST));
         defines.put("KH", s.kernelH());
         defines.put("KW", s.kernelW());
         defines.put("SH", s.strideH());

@@ -48,20 +48,24 @@ final class KernelFamilies {
     }
 
     /**
-     * For 3-D windows and for tensors that are channels last or not float32, the general kernels:
-     * IM2COL's ({@code im2col_general.cl}, max and min only) when asked for, else {@code volume.cl};
-     * otherwise the 2-D float32 channels-first fast paths: IM2COL when asked for, else DIRECT, the
-     * fastest for every fixed-window op. IM2COL for average and LP on the general cases is refused
-     * by {@link #requireSupported}.
+     * 2-D channels-first windows run {@code direct.cl} (DIRECT and AUTO: the fastest for every
+     * fixed-window op) in float32, float16 and bfloat16; IM2COL runs {@code im2col.cl} for float32
+     * and the general {@code im2col_general.cl} (max and min only) for the other types. 3-D
+     * windows, channels-last tensors and float64 (direct.cl computes in float only) run the general
+     * kernels: {@code im2col_general.cl} for IM2COL, else {@code volume.cl}. IM2COL for average and LP on the general cases is refused by
+     * {@link #requireSupported}.
      */
     private static FixedWindowKernels fixedWindow(Algorithm algorithm, PoolSpec spec, Shape in, DType dtype, Launches launches) {
-        if (needsGeneralKernels(spec, in, dtype)) {
-            return algorithm == Algorithm.IM2COL ? new Im2colGeneralKernels(launches, dtype) : new VolumeKernels(launches, dtype);
+        if (algorithm == Algorithm.IM2COL) {
+            return needsGeneralKernels(spec, in, dtype) ? new Im2colGeneralKernels(launches, dtype) : new Im2colKernels(launches);
         }
-        return algorithm == Algorithm.IM2COL ? new Im2colKernels(launches) : new DirectKernels(launches, cpuFamily(launches.context()));
+        if (spec.volumetric() || in.isChannelsLast() || dtype == DType.FLOAT64) {
+            return new VolumeKernels(launches, dtype);
+        }
+        return new DirectKernels(launches, cpuFamily(launches.context()), dtype);
     }
 
-    /** float64 always: direct.cl and im2col.cl compute in float only. */
+    /** Whether IM2COL needs {@code im2col_general.cl}: {@code im2col.cl} is 2-D float32 channels first only. */
     private static boolean needsGeneralKernels(PoolSpec spec, Shape in, DType dtype) {
         return spec.volumetric() || in.isChannelsLast() || dtype != DType.FLOAT32;
     }

@@ -60,7 +60,7 @@ final class KernelSource {
     }
 
     /**
-     * window.cl's STORAGE and CHANNELS_LAST for the general kernels: how their tensors are stored
+     * window.cl's STORAGE and CHANNELS_LAST for the general kernels and direct.cl (channels first): how their tensors are stored
      * ({@code dtype}) and laid out ({@code layout}). The one place that maps the two to defines.
      */
     static Map<String, Object> formatDefines(io.clpool.spec.DType dtype, io.clpool.spec.Layout layout) {

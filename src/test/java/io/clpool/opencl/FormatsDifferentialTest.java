@@ -26,8 +26,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Channels-last tensors, the half types (float16, bfloat16) and float64 on the device against the
- * reference, for every op in 2-D and every 3-D op: the general kernels read and write each layout
- * and type directly, the reference computes channels first in float32 (float64: in double) and
+ * reference, for every op in 2-D and every 3-D op: the kernels read and write each layout and type
+ * directly (2-D channels-first fixed windows in float32 and the half types: direct.cl; the rest:
+ * the general kernels), the reference computes channels first in float32 (float64: in double) and
  * rounds once. float64 inputs carry bits below float32's (Differential.beyondFloat). Selections
  * and indices bit for bit, sums within the type's tolerance, two backward runs bitwise equal.
  */
@@ -48,11 +49,16 @@ class FormatsDifferentialTest extends DeviceTest {
             new Format(Layout.CHANNELS_FIRST, DType.FLOAT64),
             new Format(Layout.CHANNELS_LAST, DType.FLOAT64));
 
-    /** C of 8 and 16: channels last takes the 8-lanes-per-work-item kernels; other C the scalar ones. */
+    /**
+     * C of 8 and 16: channels last takes the 8-lanes-per-work-item kernels; other C the scalar ones.
+     * Width 37: channels first (direct.cl) takes whole 8-output segments between edge columns.
+     */
     private static final Shape[] PLANES = {Shape.of(1, 1, 1, 1), Shape.of(2, 3, 7, 9), Shape.of(1, 5, 13, 4), Shape.of(2, 8, 6, 7),
-        Shape.of(1, 16, 5, 9)};
+        Shape.of(1, 16, 5, 9), Shape.of(1, 2, 7, 37)};
+    /** Disjoint (2x2, and stride past the kernel with padding) and overlapping windows, ceil mode, dilation. */
     private static final PoolSpec[] WINDOWS = {
         PoolSpec.of(2),
+        PoolSpec.of(2).withStride(3).withPadding(1),
         PoolSpec.of(3).withStride(1).withPadding(1),
         PoolSpec.of(3, 2).withStride(2, 1).withPadding(1, 0).withCeilMode(true),
         PoolSpec.of(3).withStride(2).withPadding(1).withDilation(2, 1),
@@ -146,6 +152,29 @@ class FormatsDifferentialTest extends DeviceTest {
                         Differential.checkAgainstDirect(im2col, direct, reference, op, x, c.seed());
                     }
                 }));
+    }
+
+    /**
+     * Every float16 and bfloat16 bit pattern through direct.cl's loads and stores, vector (8-output
+     * segments, at every alignment: rows of 259) and scalar (a row's last 3 columns): 1x1 max
+     * forward and backward move each value unchanged, 1x2 average rounds each neighbouring pair's
+     * mean once (subnormals, overflow, ties, NaN), both against the reference.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyHalfBitPatternLoadsAndStoresAsTheReference() {
+        return Stream.of(DType.FLOAT16, DType.BFLOAT16).flatMap(dtype -> Stream.of("max", "avg").map(op ->
+                dynamicTest(op + " " + dtype.label() + " every bit pattern", () -> {
+                    Shape shape = Shape.of(1, 2, 128, 259);
+                    float[] values = new float[shape.elementCountAsInt()];
+                    for (int i = 0; i < values.length; i++) {
+                        short bits = (short) (i * 40503); // odd: every pattern within each 65536, neighbours scattered
+                        values[i] = dtype == DType.FLOAT16 ? DType.halfToFloat(bits) : DType.bfloat16ToFloat(bits);
+                    }
+                    PoolSpec window = op.equals("max") ? PoolSpec.of(1) : PoolSpec.of(1, 2).withStride(1);
+                    try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                        Differential.check(device, reference, op, new Tensor(shape, values, dtype), window, 7);
+                    }
+                })));
     }
 
     private void check(Case c) {
