@@ -331,13 +331,17 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
 #define IN_ROWS ((ROWS - 1) * SH + (KH - 1) * DH + 1)
 
 // The partial of input row h over one segment: pv/pi, index -1 for a lane with no tap inside.
+// GUARDED (edge segments): every load is clamped into the row and every tap masked, with offsets
+// relative to w0 so nothing overflows an int (-w0 and W - w0 fit: w0 >= -PW and W + PW fits);
+// branch-free and in int lanes, where per-element branches and long8 lanes made the 2 edge
+// segments of a 112-column row cost a third of the launch.
 #define ROW_PARTIAL(GUARDED)                                                                    \
-    const __global float* row = in + h * W;                                                   \
+    const __global store_t* row = in + h * W;                                                 \
     float a[SPAN];                                                                            \
     if ((GUARDED) || SW != 1) {                                                               \
         _Pragma("unroll")                                                                     \
         for (int s = 0; s < SPAN; s++) {                                                      \
-            a[s] = (GUARDED) ? ((long)w0 + s >= 0 && (long)w0 + s < W ? row[w0 + s] : 0.0f) : row[w0 + s]; \
+            a[s] = LOAD(row, w0 + ((GUARDED) ? clamp(s, -w0, W - 1 - w0) : s));                \
         }                                                                                     \
     }                                                                                         \
     float8 pv = (float8)(POOL_MIN ? INFINITY : -INFINITY);                                    \
@@ -345,12 +349,12 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
     _Pragma("unroll")                                                                         \
     for (int kw = 0; kw < KW; kw++) {                                                         \
         /* stride 1 inside the row: each tap's 8 lanes are one unaligned vector load */       \
-        const float8 v = (GUARDED) || SW != 1 ? LANES8(a, kw * DW) : vload8(0, row + w0 + kw * DW); \
-        const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);                  \
-        const int8 w = (GUARDED) ? convert_int8(clamp(wl, (long8)(0), (long8)(W - 1)))         \
-                                 : (int8)(w0 + kw * DW) + lane;                               \
+        const float8 v = (GUARDED) || SW != 1 ? LANES8(a, kw * DW) : LOAD8(row, w0 + kw * DW); \
+        const int8 off = (int8)(kw * DW) + lane; /* the lanes' columns minus w0 */            \
+        const int8 w = (GUARDED) ? clamp(off, (int8)(-w0), (int8)(W - 1 - w0)) + (int8)(w0)   \
+                                 : (int8)(w0) + off;                                          \
         const int8 better = POOL_MIN ? v < pv : v > pv;                                       \
-        const int8 inside = (GUARDED) ? convert_int8((wl >= 0) & (wl < (long8)(W))) : (int8)(-1); \
+        const int8 inside = (GUARDED) ? (off >= (int8)(-w0)) & (off < (int8)(W - w0)) : (int8)(-1); \
         const int8 take = inside & ((pi < 0) | better | (v != v));                            \
         pv = select(pv, v, take);                                                             \
         pi = select(pi, h * W + w, take);                                                     \
@@ -376,8 +380,64 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
         }                                                                                     \
     }
 
+// ROWS_WINDOWS without the checks. Unclamped (CLAMPED false): an inner segment whose IN_ROWS
+// input rows all lie inside the input (all but a plane's top and bottom blocks), so every tap
+// exists. CLAMPED (the other segments, only without dilation): rows and columns outside the input
+// are clamped to its border. Exact because each window is a contiguous run of rows and of columns
+// that meets the input (PoolSpec: windows start inside the input or its leading padding, padding
+// is at most half the kernel), so a clamped tap repeats, with the same value and index, the
+// border tap next to it in scan order, and the step is idempotent: taking the same (value, index)
+// twice in a row changes nothing. So a row's first tap and a window's first row are taken
+// outright and the rest need no "empty" or "inside" test: 2 compares, an or and 2 selects per step
+// where the checked form does 4 compares, 2 ors, an and and long8 index arithmetic (measured: the
+// 2 checked edge segments of a 112-column row took a third of the 3x3 stride 1 launch).
+#if SW == 1
+#define INTERIOR_TAP(row, a, first) LOAD8(row, w0 + (first))
+#else
+#define INTERIOR_TAP(row, a, first) LANES8(a, first)
+#endif
+#define BETTER_OR_NAN(x, y) ((POOL_MIN ? (x) < (y) : (x) > (y)) | ((x) != (x)))
+#define ROWS_WINDOWS_FAST(CLAMPED)                                                              \
+    _Pragma("unroll")                                                                         \
+    for (int i = 0; i < IN_ROWS; i++) {                                                       \
+        const int h = (CLAMPED) ? clamp(oh0 * SH - PH + i, 0, H - 1) : oh0 * SH - PH + i;     \
+        const __global store_t* row = in + h * W;                                             \
+        float a[SPAN]; /* clamped or stride > 1: the span loaded once, split into lanes */    \
+        if ((CLAMPED) || SW != 1) {                                                           \
+            _Pragma("unroll")                                                                 \
+            for (int s = 0; s < SPAN; s++) {                                                  \
+                a[s] = LOAD(row, w0 + ((CLAMPED) ? clamp(s, -w0, W - 1 - w0) : s));            \
+            }                                                                                 \
+        }                                                                                     \
+        /* the lanes' columns minus w0, clamped so w0 + column stays in the row */            \
+        const int8 at0 = (int8)(h * W + w0) + ((CLAMPED) ? clamp(lane, (int8)(-w0), (int8)(W - 1 - w0)) : lane); \
+        float8 pv = (CLAMPED) ? LANES8(a, 0) : INTERIOR_TAP(row, a, 0);                       \
+        int8 pi = at0;                                                                        \
+        _Pragma("unroll")                                                                     \
+        for (int kw = 1; kw < KW; kw++) {                                                     \
+            const float8 v = (CLAMPED) ? LANES8(a, kw * DW) : INTERIOR_TAP(row, a, kw * DW);  \
+            const int8 take = BETTER_OR_NAN(v, pv);                                           \
+            const int8 at = (CLAMPED) ? (int8)(h * W + w0) + clamp((int8)(kw * DW) + lane, (int8)(-w0), (int8)(W - 1 - w0)) \
+                                      : at0 + (int8)(kw * DW);                                \
+            pv = select(pv, v, take);                                                         \
+            pi = select(pi, at, take);                                                        \
+        }                                                                                     \
+        _Pragma("unroll")                                                                     \
+        for (int r = 0; r < ROWS; r++) {                                                      \
+            const int d = i - r * SH; /* kh * DH for output row oh0 + r */                    \
+            if (d == 0) {                                                                     \
+                best[r] = pv;                                                                 \
+                best_index[r] = pi;                                                           \
+            } else if (d > 0 && d % DH == 0 && d / DH < KH) {                                 \
+                const int8 take = BETTER_OR_NAN(pv, best[r]);                                 \
+                best[r] = select(best[r], pv, take);                                          \
+                best_index[r] = select(best_index[r], pi, take);                              \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
 // Slots as in extremum_forward_segment; dimension 1 is the block of rows oh0 = ROWS * id.
-__kernel void extremum_forward_rows(__global const float* input, __global float* output, __global int* indices,
+__kernel void extremum_forward_rows(__global const store_t* input, __global store_t* output, __global int* indices,
                                     const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                     const int first, const int inner, const int left_slots)
 {
@@ -388,7 +448,7 @@ __kernel void extremum_forward_rows(__global const float* input, __global float*
     const bool edge = slot < left_slots || slot >= left_slots + inner_slots;
     const int ow0 = slot < left_slots ? slot * SEGMENT : first + (slot - left_slots) * SEGMENT;
     const int end = slot < left_slots ? first : OW;
-    const __global float* in = input + plane * (ulong)H * W;
+    const __global store_t* in = input + plane * (ulong)H * W;
     const int w0 = ow0 * SW - PW;
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
     float8 best[ROWS];
@@ -398,18 +458,26 @@ __kernel void extremum_forward_rows(__global const float* input, __global float*
         best[r] = (float8)(POOL_MIN ? INFINITY : -INFINITY);
         best_index[r] = (int8)(NO_INDEX);
     }
-    if (!edge) {
+    const bool rows_inside = oh0 * SH - PH >= 0 && (long)oh0 * SH - PH + IN_ROWS <= H;
+    if (!edge && rows_inside) {
+        ROWS_WINDOWS_FAST(false)
+    } else if (DH == 1 && DW == 1) {
+        ROWS_WINDOWS_FAST(true)
+    } else if (!edge) {
         ROWS_WINDOWS(false)
+    } else {
+        ROWS_WINDOWS(true)
+    }
+    if (!edge) {
         _Pragma("unroll")
         for (int r = 0; r < ROWS; r++) {
             if (oh0 + r < OH) {
                 const ulong o = (plane * OH + oh0 + r) * (ulong)OW + ow0;
-                vstore8(best[r], 0, output + o);
+                STORE8(output, o, best[r]);
                 vstore8(best_index[r], 0, indices + o);
             }
         }
     } else {
-        ROWS_WINDOWS(true)
         _Pragma("unroll")
         for (int r = 0; r < ROWS; r++) {
             if (oh0 + r < OH) {
@@ -419,7 +487,7 @@ __kernel void extremum_forward_rows(__global const float* input, __global float*
                 vstore8(best[r], 0, values);
                 vstore8(best_index[r], 0, winners);
                 for (int j = 0; j < SEGMENT && ow0 + j < end; j++) {
-                    output[o + j] = values[j];
+                    STORE(output, o + j, values[j]);
                     indices[o + j] = winners[j];
                 }
             }
