@@ -341,8 +341,8 @@ __kernel void extremum_forward_segment(__global const float* input, __global flo
 // The partial of input row h over one segment: pv/pi, index -1 for a lane with no tap inside.
 // GUARDED (edge segments): every load is clamped into the row and every tap masked, with offsets
 // relative to w0 so nothing overflows an int (-w0 and W - w0 fit: w0 >= -PW and W + PW fits);
-// branch-free and in int lanes, where per-element branches and long8 lanes made the 2 edge
-// segments of a 112-column row cost a third of the launch.
+// branch-free and in int lanes (it used per-element branches and long8 lanes). Only dilated
+// windows take this form; the others take ROWS_WINDOWS_FAST.
 #define ROW_PARTIAL(GUARDED)                                                                    \
     const __global store_t* row = in + h * W;                                                 \
     float a[SPAN];                                                                            \
