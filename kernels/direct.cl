@@ -294,6 +294,14 @@ __kernel void extremum_forward_column(__global const store_t* input, __global st
         }                                                                                     \
     }
 
+// Tap `first` of a segment's 8 lanes from row (stride 1: one unaligned load at w0 + first) or
+// from its span a[], loaded once (other strides).
+#if SW == 1
+#define INTERIOR_TAP(row, a, first) LOAD8(row, w0 + (first))
+#else
+#define INTERIOR_TAP(row, a, first) LANES8(a, first)
+#endif
+
 #if SPAN <= SEGMENT_SPAN_MAX && SEGMENT * SW <= SEGMENT_SPAN_MAX
 #define SEGMENT_KERNELS 1
 #else
@@ -355,13 +363,17 @@ __kernel void extremum_forward_segment(__global const store_t* input, __global s
 #define IN_ROWS ((ROWS - 1) * SH + (KH - 1) * DH + 1)
 
 // The partial of input row h over one segment: pv/pi, index -1 for a lane with no tap inside.
+// GUARDED (edge segments): every load is clamped into the row and every tap masked, with offsets
+// relative to w0 so nothing overflows an int (-w0 and W - w0 fit: w0 >= -PW and W + PW fits);
+// branch-free and in int lanes (it used per-element branches and long8 lanes). Only dilated
+// windows take this form; the others take ROWS_WINDOWS_FAST.
 #define ROW_PARTIAL(GUARDED)                                                                    \
-    const __global store_t* row = in + h * W;                                                   \
+    const __global store_t* row = in + h * W;                                                 \
     float a[SPAN];                                                                            \
     if ((GUARDED) || SW != 1) {                                                               \
         _Pragma("unroll")                                                                     \
         for (int s = 0; s < SPAN; s++) {                                                      \
-            a[s] = (GUARDED) ? ((long)w0 + s >= 0 && (long)w0 + s < W ? LOAD(row, w0 + s) : 0.0f) : LOAD(row, w0 + s); \
+            a[s] = LOAD(row, w0 + ((GUARDED) ? clamp(s, -w0, W - 1 - w0) : s));                \
         }                                                                                     \
     }                                                                                         \
     float8 pv = (float8)(POOL_MIN ? INFINITY : -INFINITY);                                    \
@@ -370,11 +382,11 @@ __kernel void extremum_forward_segment(__global const store_t* input, __global s
     for (int kw = 0; kw < KW; kw++) {                                                         \
         /* stride 1 inside the row: each tap's 8 lanes are one unaligned vector load */       \
         const float8 v = (GUARDED) || SW != 1 ? LANES8(a, kw * DW) : LOAD8(row, w0 + kw * DW); \
-        const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);                  \
-        const int8 w = (GUARDED) ? convert_int8(clamp(wl, (long8)(0), (long8)(W - 1)))         \
-                                 : (int8)(w0 + kw * DW) + lane;                               \
+        const int8 off = (int8)(kw * DW) + lane; /* the lanes' columns minus w0 */            \
+        const int8 w = (GUARDED) ? clamp(off, (int8)(-w0), (int8)(W - 1 - w0)) + (int8)(w0)   \
+                                 : (int8)(w0) + off;                                          \
         const int8 better = POOL_MIN ? v < pv : v > pv;                                       \
-        const int8 inside = (GUARDED) ? convert_int8((wl >= 0) & (wl < (long8)(W))) : (int8)(-1); \
+        const int8 inside = (GUARDED) ? (off >= (int8)(-w0)) & (off < (int8)(W - w0)) : (int8)(-1); \
         const int8 take = inside & ((pi < 0) | better | (v != v));                            \
         pv = select(pv, v, take);                                                             \
         pi = select(pi, h * W + w, take);                                                     \
@@ -394,6 +406,57 @@ __kernel void extremum_forward_segment(__global const store_t* input, __global s
             if (d >= 0 && d % DH == 0 && d / DH < KH) {                                       \
                 const int8 better = POOL_MIN ? pv < best[r] : pv > best[r];                   \
                 const int8 take = (pi >= 0) & ((best_index[r] < 0) | better | (pv != pv));     \
+                best[r] = select(best[r], pv, take);                                          \
+                best_index[r] = select(best_index[r], pi, take);                              \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+// ROWS_WINDOWS without the checks. Unclamped (CLAMPED false): an inner segment whose IN_ROWS
+// input rows all lie inside the input (all but a plane's top and bottom blocks), so every tap
+// exists. CLAMPED (the other segments, only without dilation): rows and columns outside the input
+// are clamped to its border. Exact because each window is a contiguous run of rows and of columns
+// that meets the input (PoolSpec: windows start inside the input or its leading padding, padding
+// is at most half the kernel), so a clamped tap repeats, with the same value and index, the
+// border tap next to it in scan order, and the step is idempotent: taking the same (value, index)
+// twice in a row changes nothing. So a row's first tap and a window's first row are taken
+// outright and the rest need no "empty" or "inside" test: 2 compares, an or and 2 selects per step
+// where the checked form does 4 compares, 2 ors, an and and long8 index arithmetic (skipping the
+// 2 checked edge segments of a 112-column row made the 3x3 stride 1 launch about a third faster).
+#define BETTER_OR_NAN(x, y) ((POOL_MIN ? (x) < (y) : (x) > (y)) | ((x) != (x)))
+#define ROWS_WINDOWS_FAST(CLAMPED)                                                              \
+    _Pragma("unroll")                                                                         \
+    for (int i = 0; i < IN_ROWS; i++) {                                                       \
+        const int h = (CLAMPED) ? clamp(oh0 * SH - PH + i, 0, H - 1) : oh0 * SH - PH + i;     \
+        const __global store_t* row = in + h * W;                                             \
+        float a[SPAN]; /* clamped or stride > 1: the span loaded once, split into lanes */    \
+        if ((CLAMPED) || SW != 1) {                                                           \
+            _Pragma("unroll")                                                                 \
+            for (int s = 0; s < SPAN; s++) {                                                  \
+                a[s] = LOAD(row, w0 + ((CLAMPED) ? clamp(s, -w0, W - 1 - w0) : s));            \
+            }                                                                                 \
+        }                                                                                     \
+        /* the lanes' columns minus w0, clamped so w0 + column stays in the row */            \
+        const int8 at0 = (int8)(h * W + w0) + ((CLAMPED) ? clamp(lane, (int8)(-w0), (int8)(W - 1 - w0)) : lane); \
+        float8 pv = (CLAMPED) ? LANES8(a, 0) : INTERIOR_TAP(row, a, 0);                       \
+        int8 pi = at0;                                                                        \
+        _Pragma("unroll")                                                                     \
+        for (int kw = 1; kw < KW; kw++) {                                                     \
+            const float8 v = (CLAMPED) ? LANES8(a, kw * DW) : INTERIOR_TAP(row, a, kw * DW);  \
+            const int8 take = BETTER_OR_NAN(v, pv);                                           \
+            const int8 at = (CLAMPED) ? (int8)(h * W + w0) + clamp((int8)(kw * DW) + lane, (int8)(-w0), (int8)(W - 1 - w0)) \
+                                      : at0 + (int8)(kw * DW);                                \
+            pv = select(pv, v, take);                                                         \
+            pi = select(pi, at, take);                                                        \
+        }                                                                                     \
+        _Pragma("unroll")                                                                     \
+        for (int r = 0; r < ROWS; r++) {                                                      \
+            const int d = i - r * SH; /* kh * DH for output row oh0 + r */                    \
+            if (d == 0) {                                                                     \
+                best[r] = pv;                                                                 \
+                best_index[r] = pi;                                                           \
+            } else if (d > 0 && d % DH == 0 && d / DH < KH) {                                 \
+                const int8 take = BETTER_OR_NAN(pv, best[r]);                                 \
                 best[r] = select(best[r], pv, take);                                          \
                 best_index[r] = select(best_index[r], pi, take);                              \
             }                                                                                 \
@@ -422,8 +485,17 @@ __kernel void extremum_forward_rows(__global const store_t* input, __global stor
         best[r] = (float8)(POOL_MIN ? INFINITY : -INFINITY);
         best_index[r] = (int8)(NO_INDEX);
     }
-    if (!edge) {
+    const bool rows_inside = oh0 * SH - PH >= 0 && (long)oh0 * SH - PH + IN_ROWS <= H;
+    if (!edge && rows_inside) {
+        ROWS_WINDOWS_FAST(false)
+    } else if (DH == 1 && DW == 1) {
+        ROWS_WINDOWS_FAST(true)
+    } else if (!edge) {
         ROWS_WINDOWS(false)
+    } else {
+        ROWS_WINDOWS(true)
+    }
+    if (!edge) {
         _Pragma("unroll")
         for (int r = 0; r < ROWS; r++) {
             if (oh0 + r < OH) {
@@ -433,7 +505,6 @@ __kernel void extremum_forward_rows(__global const store_t* input, __global stor
             }
         }
     } else {
-        ROWS_WINDOWS(true)
         _Pragma("unroll")
         for (int r = 0; r < ROWS; r++) {
             if (oh0 + r < OH) {
@@ -507,6 +578,46 @@ __kernel void avg_forward_edge(__global const store_t* input, __global store_t* 
     const ulong plane = get_global_id(2);
     AVG_WINDOW(true)
 }
+
+#if SEGMENT_KERNELS
+// avg_forward_inner for SEGMENT consecutive inner columns per work-item (CPU devices): each tap's 8
+// lanes are one vector (stride 1: an unaligned load; else the span once, split into lanes), added
+// in the reference's order (kernel rows, then columns) as the per-output kernel adds them, so the
+// sums are bitwise avg_forward_inner's. Every inner column's window spans KW input columns, so the
+// 8 windows share one divisor.
+__kernel void avg_forward_segment(__global const store_t* input, __global store_t* output,
+                                  const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0,
+                                  const int count_include_pad, const int divisor_override)
+{
+    const int ow0 = col0 + (int)get_global_id(0) * SEGMENT;
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    const __global store_t* in = input + plane * (ulong)H * W;
+    const int w0 = ow0 * SW - PW;
+    float8 sum = (float8)(0.0f);
+    UNROLL_WINDOW
+    for (int kh = 0; kh < KH; kh++) {
+        const int h = oh * SH - PH + kh;
+        if (h < 0 || h >= H) {
+            continue; /* a padding row: none of its taps counts */
+        }
+        const __global store_t* row = in + h * W;
+        float a[SPAN];
+        if (SW != 1) {
+            _Pragma("unroll")
+            for (int s = 0; s < SPAN; s++) {
+                a[s] = LOAD(row, w0 + s);
+            }
+        }
+        UNROLL_ROW
+        for (int kw = 0; kw < KW; kw++) {
+            sum += INTERIOR_TAP(row, a, kw);
+        }
+    }
+    const float divisor = (float)WINDOW_DIVISOR(oh, ow0, count_include_pad, divisor_override);
+    STORE8(output, (plane * OH + oh) * (ulong)OW + ow0, sum / (float8)(divisor));
+}
+#endif
 
 __kernel void lp_forward_inner(__global const store_t* input, __global store_t* output,
                                const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0, const float norm)
@@ -713,6 +824,77 @@ __kernel void avg_backward_band_window(__global const store_t* grad_output, __gl
     }
 }
 
+#if SEGMENT_KERNELS
+// avg_backward_band_window for SEGMENT windows of a row per work-item (CPU devices, where the
+// per-window loops did not vectorize): a work-item whose 8 bands lie inside the input columns
+// (and does not hold the last column, whose band runs to the input's end) writes each band row as
+// vectors of the same values, 0 + dY/divisor per lane (the 8 windows share one divisor: their
+// columns are all inside); the others write each window as avg_backward_band_window does.
+#define AVG_BAND_WINDOW(ow)                                                                     \
+    {                                                                                         \
+        const ulong o = (plane * OH + oh) * (ulong)OW + (ow);                                 \
+        const float share = 0.0f + LOAD(grad_output, o) / (float)WINDOW_DIVISOR(oh, (ow), count_include_pad, divisor_override); \
+        const int w_start = (ow) * SW - PW;                                                   \
+        const int w_lo = max(w_start, 0);                                                     \
+        const int w_hi = (ow) == OW - 1 ? W : min(w_start + SW, W);                           \
+        for (int r = 0; r < SH; r++) {                                                        \
+            const int h = h_start + r;                                                        \
+            if (h < 0 || h >= H) {                                                            \
+                continue;                                                                     \
+            }                                                                                 \
+            for (int w = w_lo; w < w_hi; w++) {                                               \
+                STORE(gx, h * W + w, r < KH && w - w_start < KW ? share : 0.0f);              \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+__kernel void avg_backward_band_segment(__global const store_t* grad_output, __global store_t* grad_input,
+                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                        const int count_include_pad, const int divisor_override)
+{
+    const int ow0 = (int)get_global_id(0) * SEGMENT;
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
+    const int h_start = oh * SH - PH;
+    const int w0 = ow0 * SW - PW;
+    const bool inner = w0 >= 0 && ow0 + SEGMENT < OW && (long)w0 + SEGMENT * SW <= W;
+    if (inner) {
+        const float8 share = (float8)(0.0f) + LOAD8(grad_output, (plane * OH + oh) * (ulong)OW + ow0)
+                             / (float8)((float)WINDOW_DIVISOR(oh, ow0, count_include_pad, divisor_override));
+        UNROLL_BAND
+        for (int r = 0; r < SH; r++) {
+            const int h = h_start + r;
+            if (h < 0 || h >= H) {
+                continue;
+            }
+            const float8 tap = r < KH ? share : (float8)(0.0f);
+#if SW == 1
+            STORE8(gx, h * W + w0, tap);
+#elif SW == 2
+            const float8 odd = KW > 1 ? tap : (float8)(0.0f);
+            STORE8(gx, h * W + w0, shuffle2(tap, odd, (uint8)(0, 8, 1, 9, 2, 10, 3, 11)));
+            STORE8(gx, h * W + w0 + 8, shuffle2(tap, odd, (uint8)(4, 12, 5, 13, 6, 14, 7, 15)));
+#else
+            float v[SEGMENT];
+            vstore8(tap, 0, v);
+            _Pragma("unroll")
+            for (int t = 0; t < SEGMENT; t++) {
+                _Pragma("unroll")
+                for (int c = 0; c < SW; c++) {
+                    STORE(gx, h * W + w0 + t * SW + c, c < KW ? v[t] : 0.0f);
+                }
+            }
+#endif
+        }
+    } else {
+        for (int j = 0; j < SEGMENT && ow0 + j < OW; j++) {
+            AVG_BAND_WINDOW(ow0 + j)
+        }
+    }
+}
+#endif
+
 // Zeroes input rows [row0, H) of every plane: the rows no window reaches, below the last band.
 __kernel void zero_rows(__global store_t* grad_input, const int H, const int W, const int row0)
 {
@@ -897,6 +1079,107 @@ __kernel void indexed_backward_gather_rows(__global const store_t* grad_output, 
                 vstore8(sum[r], 0, sums);
                 for (int j = 0; j < SEGMENT && w0 + j < W; j++) {
                     STORE(gx, (h0 + r) * W + w0 + j, sums[j]);
+                }
+            }
+        }
+    }
+}
+#endif
+
+#if SW > 1 && SEGMENT_KERNELS
+// The gather for strides above 1 along rows (CPU devices; e.g. ResNet's 3x3 stride 2 stem): a
+// work-item sums the SEGMENT * SW input columns c0 + t*SW + c (t < SEGMENT, c < SW) from
+// c0 = ow0*SW - PW, one input row, as SW vectors sum[c] over t. Column c0 + t*SW + c lies in
+// window ow0 + t + m under kernel column kw exactly when c - kw*DW = m*SW, a compile-time test and
+// shift, so for each (kh, kw) one residue c takes 8 consecutive windows: one vector load of dY and
+// one of indices, where indexed_backward_gather tests and loads per element. Each element's sum
+// visits its windows in the reference's order (kh, then kw descending: output rows, then columns
+// ascending) and adds 0 for a window it does not win (the sum is never -0, so bitwise the same as
+// skipping it). Work-items whose columns or windows pass the input's or output's ends take checked
+// loads (a missing window reads dY 0 and index -1) and store element by element.
+#define STRIDED_M_MIN (-(((KW - 1) * DW + SW - 1) / SW)) /* the lowest window shift m */
+__kernel void indexed_backward_gather_strided(__global const store_t* grad_output, __global const int* indices,
+                                              __global store_t* grad_input, const int H, const int W, const int OH,
+                                              const int OW, const int PH, const int PW)
+{
+    const int ow0 = (int)get_global_id(0) * SEGMENT;
+    const int h = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
+    const __global int* idx = indices + plane * (ulong)OH * OW;
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
+    const int c0 = ow0 * SW - PW; /* in [-PW, W - 1]: the host launches ceil((W + PW) / (SEGMENT*SW)) items */
+    const bool inner = c0 >= 0 && (long)c0 + SEGMENT * SW <= W && ow0 + STRIDED_M_MIN >= 0 && ow0 + SEGMENT <= OW;
+    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
+    float8 sum[SW];
+    _Pragma("unroll")
+    for (int c = 0; c < SW; c++) {
+        sum[c] = (float8)(0.0f);
+    }
+    UNROLL_WINDOW
+    for (int kh = KH - 1; kh >= 0; kh--) {
+        const int span_h = h + PH - kh * DH;
+        if (span_h < 0 || span_h % SH != 0 || span_h / SH >= OH) {
+            continue;
+        }
+        const int oh = span_h / SH;
+        UNROLL_ROW
+        for (int kw = KW - 1; kw >= 0; kw--) {
+            _Pragma("unroll")
+            for (int c = 0; c < SW; c++) {
+                if ((c - kw * DW) % SW == 0) {
+                    const int m = (c - kw * DW) / SW;
+                    const int o = oh * OW + ow0 + m; /* lane t's window: ow0 + m + t */
+                    float8 g;
+                    int8 id;
+                    int8 at;
+                    if (inner) {
+                        g = LOAD8(gy, o);
+                        id = vload8(0, idx + o);
+                        at = (int8)(h * W + c0 + c) + lane;
+                    } else {
+                        float gs[SEGMENT];
+                        int ids[SEGMENT];
+                        _Pragma("unroll")
+                        for (int t = 0; t < SEGMENT; t++) {
+                            const bool exists = ow0 + m + t >= 0 && ow0 + m + t < OW;
+                            gs[t] = exists ? LOAD(gy, o + t) : 0.0f;
+                            ids[t] = exists ? idx[o + t] : NO_INDEX;
+                        }
+                        g = vload8(0, gs);
+                        id = vload8(0, ids);
+                        /* columns past the input are never stored: clamped so the offset stays an int */
+                        at = (int8)(h * W + c0) + clamp((int8)(c) + lane, (int8)(-c0), (int8)(W - 1 - c0));
+                    }
+                    sum[c] += select((float8)(0.0f), g, id == at);
+                }
+            }
+        }
+    }
+    if (inner) {
+#if SW == 2
+        STORE8(gx, h * W + c0, shuffle2(sum[0], sum[1], (uint8)(0, 8, 1, 9, 2, 10, 3, 11)));
+        STORE8(gx, h * W + c0 + 8, shuffle2(sum[0], sum[1], (uint8)(4, 12, 5, 13, 6, 14, 7, 15)));
+#else
+        _Pragma("unroll")
+        for (int c = 0; c < SW; c++) {
+            float v[SEGMENT];
+            vstore8(sum[c], 0, v);
+            _Pragma("unroll")
+            for (int t = 0; t < SEGMENT; t++) {
+                STORE(gx, h * W + c0 + t * SW + c, v[t]);
+            }
+        }
+#endif
+    } else {
+        _Pragma("unroll")
+        for (int c = 0; c < SW; c++) {
+            float v[SEGMENT];
+            vstore8(sum[c], 0, v);
+            for (int t = 0; t < SEGMENT; t++) {
+                const long w = (long)c0 + t * SW + c;
+                if (w >= 0 && w < W) {
+                    STORE(gx, h * W + (int)w, v[t]);
                 }
             }
         }

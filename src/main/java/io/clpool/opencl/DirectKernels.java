@@ -82,7 +82,8 @@ final class DirectKernels implements FixedWindowKernels {
     @Override
     public void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output) {
         ClProgram program = program(spec, false);
-        split(program.kernel("avg_forward_inner"), null, program.kernel("avg_forward_edge"), forwardInnerColumns(in, out, spec),
+        split(program.kernel("avg_forward_inner"), KernelSource.directSegmentKernels(spec) ? program.kernel("avg_forward_segment") : null,
+                program.kernel("avg_forward_edge"), forwardInnerColumns(in, out, spec),
                 out, new Object[] {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()},
                 new Object[] {options.countIncludePad() ? 1 : 0, options.divisorOverride()});
     }
@@ -108,6 +109,16 @@ final class DirectKernels implements FixedWindowKernels {
             long[] local = segments <= segment.maxWorkGroupSize()
                     ? new long[] {segments, segmentRowsPerGroup(segment, segments, blocks), 1} : null;
             launches.run(segment, new long[] {segments, blocks, in.planes()}, local,
+                    gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
+            return;
+        }
+        if (!spec.windowsDisjoint() && spec.strideW() > 1 && segments && KernelSource.directSegmentKernels(spec)) {
+            // SEGMENT windows' columns per work-item: SEGMENT * strideW input columns from -padW.
+            ClKernel strided = program.kernel("indexed_backward_gather_strided");
+            int items = ceilDiv(in.w() + spec.padW(), SEGMENT * spec.strideW());
+            long[] local = items <= strided.maxWorkGroupSize()
+                    ? new long[] {items, segmentRowsPerGroup(strided, items, in.h()), 1} : null;
+            launches.run(strided, new long[] {items, in.h(), in.planes()}, local,
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
@@ -152,10 +163,19 @@ final class DirectKernels implements FixedWindowKernels {
                     out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
             return;
         }
-        // Disjoint windows: a map, one work-item per window writing its stride band (both families).
-        ClKernel band = program.kernel("avg_backward_band_window");
-        launches.run(band, tiles(band, out.w(), out.h(), out.planes()), tile(band), gradOutput, gradInput, in.h(), in.w(),
-                out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
+        // Disjoint windows: a map, each window writing its stride band; on a CPU 8 windows per work-item.
+        if (segments && KernelSource.directSegmentKernels(spec)) {
+            ClKernel band = program.kernel("avg_backward_band_segment");
+            int items = ceilDiv(out.w(), SEGMENT);
+            long[] local = items <= band.maxWorkGroupSize()
+                    ? new long[] {items, segmentRowsPerGroup(band, items, out.h()), 1} : null;
+            launches.run(band, new long[] {items, out.h(), out.planes()}, local, gradOutput, gradInput, in.h(), in.w(),
+                    out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
+        } else {
+            ClKernel band = program.kernel("avg_backward_band_window");
+            launches.run(band, tiles(band, out.w(), out.h(), out.planes()), tile(band), gradOutput, gradInput, in.h(), in.w(),
+                    out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
+        }
         zeroRowsBelowTheLastBand(program, in, out, spec, gradInput);
     }
 

@@ -137,6 +137,80 @@ class DirectDifferentialTest {
         })));
     }
 
+    /**
+     * The CPU family's segment kernels (row blocks with clamped edges, the strided gather) at
+     * widths around a segment's 8 and 16 columns, with padding, ceil mode and dilation: values,
+     * indices and gradients bit for bit, max and min.
+     */
+    @TestFactory
+    Stream<DynamicTest> segmentKernelsAtAwkwardWidthsAreBitExact() {
+        int[] widths = {1, 7, 8, 9, 15, 16, 17, 33, 93};
+        PoolSpec[] specs = {PoolSpec.of(3).withStride(1).withPadding(1), PoolSpec.of(3).withStride(2).withPadding(1),
+                PoolSpec.of(3).withStride(2).withCeilMode(true), PoolSpec.of(3).withStride(2).withPadding(1).withCeilMode(true),
+                PoolSpec.of(2, 3).withStride(1, 2).withPadding(1, 1), PoolSpec.of(5).withStride(3).withPadding(2),
+                PoolSpec.of(4).withStride(2, 4).withPadding(2), PoolSpec.of(3).withStride(2).withDilation(2).withPadding(1),
+                PoolSpec.of(3).withStride(1).withDilation(2)};
+        Inputs[] flavours = {Inputs.SPECIAL, Inputs.TIES, Inputs.NEGATIVE};
+        return Stream.of(specs).flatMap(spec -> java.util.stream.IntStream.of(widths).boxed().flatMap(w -> {
+            Shape shape = Shape.of(2, 2, 5 + w % 7, w);
+            if (!legal(() -> spec.outputShape(shape))) {
+                return Stream.empty();
+            }
+            return Stream.of(false, true).map(min -> dynamicTest(shape + " " + spec + (min ? " min" : " max"), () -> {
+                Tensor x = flavours[(w + (min ? 1 : 0)) % flavours.length].tensor(shape, 31L * w + spec.strideW());
+                PoolResult expected = min ? Calls.minPool2d(reference, x, spec) : Calls.maxPool2d(reference, x, spec);
+                PoolResult actual = min ? Calls.minPool2d(direct, x, spec) : Calls.maxPool2d(direct, x, spec);
+                Compare.bitEqual(expected.values().data(), actual.values().data(), "values");
+                Compare.bitEqual(expected.indices().data(), actual.indices().data(), "indices");
+                Tensor dy = Inputs.gradient(expected.values().shape(), w);
+                Tensor expectedGrad = min ? Calls.minPool2dBackward(reference, dy, expected.indices(), shape, spec)
+                        : Calls.maxPool2dBackward(reference, dy, expected.indices(), shape, spec);
+                Tensor grad = min ? Calls.minPool2dBackward(direct, dy, expected.indices(), shape, spec)
+                        : Calls.maxPool2dBackward(direct, dy, expected.indices(), shape, spec);
+                Compare.bitEqual(expectedGrad.data(), grad.data(), "gradient");
+            }));
+        }));
+    }
+
+    /**
+     * The CPU family's average segment kernels (forward over inner columns, the disjoint backward's
+     * 8 bands per work-item) give bitwise the GPU family's per-output kernels, which they replace
+     * on a CPU: same sums in the same order, same divisors.
+     */
+    @TestFactory
+    Stream<DynamicTest> averageSegmentKernelsAreBitwiseThePerOutputKernels() {
+        int[] widths = {1, 7, 8, 9, 16, 17, 33, 93};
+        PoolSpec[] specs = {PoolSpec.of(2), PoolSpec.of(2).withPadding(1), PoolSpec.of(3).withStride(1).withPadding(1),
+                PoolSpec.of(3).withStride(2).withPadding(1).withCeilMode(true), PoolSpec.of(2, 3).withStride(3, 4).withPadding(1, 1),
+                PoolSpec.of(1).withStride(2), PoolSpec.of(3).withStride(3).withCeilMode(true)};
+        AvgOptions[] options = {AvgOptions.DEFAULT, new AvgOptions(false, 0), new AvgOptions(true, 3)};
+        return Stream.of(specs).flatMap(spec -> java.util.stream.IntStream.of(widths).boxed().flatMap(w -> {
+            Shape shape = Shape.of(2, 2, 4 + w % 5, w);
+            if (!legal(() -> spec.outputShape(shape))) {
+                return Stream.empty();
+            }
+            AvgOptions option = options[w % options.length];
+            return Stream.of(dynamicTest(shape + " " + spec + " " + option, () -> {
+                Tensor x = Inputs.NORMAL.tensor(shape, 7L * w);
+                Tensor y = Calls.avgPool2d(direct, x, spec, option);
+                Tensor dy = Inputs.gradient(y.shape(), w);
+                Tensor dx = Calls.avgPool2dBackward(direct, dy, shape, spec, option);
+                String before = System.getProperty(KernelFamilies.KERNELS_PROPERTY);
+                System.setProperty(KernelFamilies.KERNELS_PROPERTY, "gpu");
+                try (OpenClPooling gpuFamily = new OpenClPooling(context, Algorithm.DIRECT)) {
+                    Compare.bitEqual(Calls.avgPool2d(gpuFamily, x, spec, option).data(), y.data(), "values");
+                    Compare.bitEqual(Calls.avgPool2dBackward(gpuFamily, dy, shape, spec, option).data(), dx.data(), "gradient");
+                } finally {
+                    if (before == null) {
+                        System.clearProperty(KernelFamilies.KERNELS_PROPERTY);
+                    } else {
+                        System.setProperty(KernelFamilies.KERNELS_PROPERTY, before);
+                    }
+                }
+            }));
+        }));
+    }
+
     @Test
     void innerColumnRangesKeepEveryTapInside() {
         Shape in = Shape.of(1, 1, 112, 112);
