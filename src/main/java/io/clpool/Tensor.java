@@ -159,29 +159,31 @@ public record Tensor(Shape shape, float[] data, DType dtype, double[] doubles) {
     /** As {@link #permute(float[], Shape, Shape)} for doubles. */
     static double[] permute(double[] data, Shape from, Shape to) {
         double[] result = new double[data.length];
-        long planeSize = from.planeSize();
-        for (int n = 0; n < from.n(); n++) {
-            for (int c = 0; c < from.c(); c++) {
-                for (long at = 0; at < planeSize; at++) {
-                    result[(int) to.position(n, c, at)] = data[(int) from.position(n, c, at)];
-                }
-            }
-        }
+        forEachMove(from, to, (source, target) -> result[target] = data[source]);
         return result;
     }
 
     /** Moves every element from where {@code from} puts it to where {@code to} does (the same logical shape). */
     static float[] permute(float[] data, Shape from, Shape to) {
         float[] result = new float[data.length];
+        forEachMove(from, to, (source, target) -> result[target] = data[source]);
+        return result;
+    }
+
+    private interface Move {
+        void apply(int source, int target);
+    }
+
+    /** Each element's position under {@code from} and under {@code to}, in logical order. */
+    private static void forEachMove(Shape from, Shape to, Move move) {
         long planeSize = from.planeSize();
         for (int n = 0; n < from.n(); n++) {
             for (int c = 0; c < from.c(); c++) {
                 for (long at = 0; at < planeSize; at++) {
-                    result[(int) to.position(n, c, at)] = data[(int) from.position(n, c, at)];
+                    move.apply((int) from.position(n, c, at), (int) to.position(n, c, at));
                 }
             }
         }
-        return result;
     }
 
     /** The element at logical (n, c, h, w) of a 4-D tensor, in either layout. */
