@@ -91,6 +91,26 @@ public final class Differential {
     }
 
     /**
+     * An indexed {@code op} (fractional max pooling) through {@link #check}, then once more with the
+     * reference's summation order made explicit: values, indices and the gradient bit for bit
+     * against the reference (the device gathers in the reference's order), and two backward runs
+     * bitwise equal.
+     */
+    public static void checkExactAndDeterministic(Pooling device, Pooling reference, PoolOp op, Tensor x, long seed) {
+        check(device, reference, op, x, null, seed);
+        PoolResult expected = reference.forward(op, x);
+        PoolResult actual = device.forward(op, x);
+        Compare.bitEqual(expected.values().data(), actual.values().data(), "values");
+        Compare.bitEqual(expected.indices().data(), actual.indices().data(), "indices");
+        Tensor gy = Inputs.gradient(expected.values().shape(), seed);
+        Tensor expectedGrad = reference.backward(op, gy, x, expected.values(), expected.indices());
+        Tensor first = device.backward(op, gy, x, actual.values(), actual.indices());
+        Tensor second = device.backward(op, gy, x, actual.values(), actual.indices());
+        Compare.bitEqual(expectedGrad.data(), first.data(), "gradient (same summation order as the reference)");
+        Compare.bitEqual(first.data(), second.data(), "two backward runs");
+    }
+
+    /**
      * Max or min {@code op} on {@code im2col} against the reference ({@link #check}: bit for bit)
      * and against {@code direct}: values, indices and gradient bit for bit.
      */
