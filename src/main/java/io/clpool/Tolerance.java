@@ -48,11 +48,8 @@ public final class Tolerance {
      * a different summation order can flip a rounding). NaN and infinities as there.
      */
     public static boolean close(float expected, float actual, float magnitude, io.clpool.spec.DType type) {
-        if (type != io.clpool.spec.DType.FLOAT32 && !Float.isNaN(expected) && !Float.isInfinite(expected)) {
-            double scale = Math.max(Math.abs((double) expected), magnitude > 0 ? magnitude : 0);
-            return Math.abs((double) actual - expected) <= 2 * unitInLastPlace(scale, type);
-        }
-        return closeFloat32(expected, actual, magnitude);
+        return type == io.clpool.spec.DType.FLOAT32 ? closeFloat32(expected, actual, magnitude)
+                : withinUlps(expected, actual, magnitude, type, 2);
     }
 
     /** Equal bit for bit, except that any NaN equals any NaN (float64). */
@@ -89,6 +86,14 @@ public final class Tolerance {
         if (type != io.clpool.spec.DType.FLOAT64) {
             return close((float) expected, (float) actual, (float) magnitude, type);
         }
+        return withinUlps(expected, actual, magnitude, type, ulps);
+    }
+
+    /**
+     * Within {@code ulps} units in the last place of {@code type} at max(|expected|, magnitude):
+     * the rule of every type but float32, in one place. NaN matches NaN; infinities must match.
+     */
+    private static boolean withinUlps(double expected, double actual, double magnitude, io.clpool.spec.DType type, int ulps) {
         if (Double.isNaN(expected)) {
             return Double.isNaN(actual);
         }
