@@ -14,11 +14,14 @@
 // are int and fit, because per axis the padded input and the windows' reach are at most
 // 2^31 - 1 (PoolSpec.outputShape). In-plane offsets (d*H + h)*W + w are formed only for taps
 // inside the input, so they are below D*H*W <= 2^31 - 1 (the plane limit). Offsets into a tensor
-// and element counts are ulong; the product of three divisor extents is long (window.cl).
+// and element counts are ulong (offset_t), uint only on the GPU family where the host proved every
+// element count of the launch's tensors below 2^31 (OFFSETS_32); the product of three divisor
+// extents is long (window.cl).
 //
 // Shapes and padding are kernel arguments; the window is compile-time, so loops have constant
 // bounds and strides divide by constants. Defines, each with a default so this file compiles
-// alone: KD KH KW (kernel), SD SH SW (stride), DD DH DW (dilation), POOL_MIN (1: the minimum), and
+// alone: KD KH KW (kernel), SD SH SW (stride), DD DH DW (dilation), POOL_MIN (1: the minimum),
+// GPU_FAMILY (1: explicit work-groups, scalar kernels only), OFFSETS_32 (see above), and
 // window.cl's STORAGE and CHANNELS_LAST.
 
 #ifndef KD
@@ -58,6 +61,22 @@
 #define VOLUME_SHAPES const int C, const int D, const int H, const int W, const int OD, const int OH, const int OW, \
                       const int PD, const int PH, const int PW
 
+#ifndef GPU_FAMILY
+#define GPU_FAMILY 0
+#endif
+#ifndef OFFSETS_32
+#define OFFSETS_32 0
+#endif
+
+// Tensor offsets and the range's slab/row index: uint on the GPU family where the host proved
+// every element count below 2^31 (OFFSETS_32: 32-bit division, not the 64-bit one a GPU emulates),
+// else ulong (the CPU family always).
+#if GPU_FAMILY && OFFSETS_32
+#define offset_t uint
+#else
+#define offset_t ulong
+#endif
+
 // Work-items form a 3-D range whose dimension 0 is the innermost memory axis, so neighbouring
 // work-items touch neighbouring addresses and every division is uniform across dimension 0 (POCL
 // hoists it out of its work-item loop and vectorizes; a GPU coalesces):
@@ -66,7 +85,41 @@
 // ITEM declares the work-item's (d, h, w), its position, and BASE/STEP: where in-plane offset `at`
 // of a tensor with planes of `plane_size` lies, BASE(plane_size) + at·STEP. Items past the range
 // (it is rounded up to whole work-groups in dimensions 0 and 1) return.
+#if GPU_FAMILY
+// The GPU family: the same range and positions, launched in explicit work-groups (VolumeKernels),
+// so dimensions 0 and 1 are rounded up; the guard compares the unconverted ids, so no rounded id
+// can wrap in an int, and comes first (no vectorizer to please).
 #if CHANNELS_LAST
+#define ITEM(SIZE_D, SIZE_H, SIZE_W, d, h, w, position)                                        \
+    if (get_global_id(0) >= (size_t)C || get_global_id(1) >= (size_t)(SIZE_W)) {             \
+        return;                                                                               \
+    }                                                                                         \
+    const int channel = (int)get_global_id(0);                                                \
+    const int w = (int)get_global_id(1);                                                      \
+    const offset_t row = (offset_t)get_global_id(2);                                          \
+    const int h = (int)(row % (offset_t)(SIZE_H));                                            \
+    const int d = (int)(row / (offset_t)(SIZE_H) % (offset_t)(SIZE_D));                       \
+    const offset_t sample = row / (offset_t)(SIZE_H) / (offset_t)(SIZE_D);                    \
+    const offset_t position = (row * (SIZE_W) + w) * C + channel;
+#define BASE(plane_size) (sample * (offset_t)(plane_size) * C + channel)
+#define STEP ((offset_t)C)
+#define OFFSET(at) ((offset_t)(at) * C)
+#else
+#define ITEM(SIZE_D, SIZE_H, SIZE_W, d, h, w, position)                                        \
+    if (get_global_id(0) >= (size_t)(SIZE_W) || get_global_id(1) >= (size_t)(SIZE_H)) {      \
+        return;                                                                               \
+    }                                                                                         \
+    const int w = (int)get_global_id(0);                                                      \
+    const int h = (int)get_global_id(1);                                                      \
+    const offset_t slab = (offset_t)get_global_id(2);                                         \
+    const int d = (int)(slab % (offset_t)(SIZE_D));                                           \
+    const offset_t plane = slab / (offset_t)(SIZE_D);                                         \
+    const offset_t position = (slab * (SIZE_H) + h) * (SIZE_W) + w;
+#define BASE(plane_size) (plane * (offset_t)(plane_size))
+#define STEP ((offset_t)1)
+#define OFFSET(at) (at)
+#endif
+#elif CHANNELS_LAST
 #define ITEM(SIZE_D, SIZE_H, SIZE_W, d, h, w, position)                                        \
     const int channel = (int)get_global_id(0);                                                \
     const int w = (int)get_global_id(1);                                                      \
@@ -182,8 +235,8 @@
 #define WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override) \
     pooled_divisor_3d(od, oh, ow, D, H, W, KD, KH, KW, SD, SH, SW, PD, PH, PW, count_include_pad, divisor_override)
 
-#define INPUT_PLANE ((ulong)D * H * W)
-#define OUTPUT_PLANE ((ulong)OD * OH * OW)
+#define INPUT_PLANE ((offset_t)D * H * W)
+#define OUTPUT_PLANE ((offset_t)OD * OH * OW)
 
 __kernel void volume_extremum_forward(__global const store_t* input,
                                       __global store_t* output,
@@ -212,7 +265,7 @@ __kernel void volume_indexed_backward(__global const store_t* grad_output,
                                       VOLUME_SHAPES)
 {
     ITEM(D, H, W, d, h, w, i)
-    const ulong out_base = BASE(OUTPUT_PLANE);
+    const offset_t out_base = BASE(OUTPUT_PLANE);
     const __global store_t* gy = grad_output + out_base;
     const __global int* idx = indices + out_base;
     const int self = (d * H + h) * W + w;
@@ -285,12 +338,12 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
                                  const compute_t norm)
 {
     ITEM(D, H, W, d, h, w, i)
-    const ulong out_base = BASE(OUTPUT_PLANE);
+    const offset_t out_base = BASE(OUTPUT_PLANE);
     const compute_t taps = (compute_t)((long)KD * KH * KW);
     const compute_t x = LOAD(input, i);
     compute_t sum = 0.0f;
     FOR_CANDIDATES(1, 1, 1, {
-        const ulong at = out_base + o * STEP;
+        const offset_t at = out_base + o * STEP;
         const compute_t scaled_mean = lp_power_c(LOAD(output, at), norm);
         if (scaled_mean != 0.0f) {
             const compute_t outer = LOAD(grad_output, at) * (taps / (compute_t)WINDOW_DIVISOR(od, oh, ow, 1, 0))
@@ -302,8 +355,9 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
 }
 
 // The 8-lane kernels below compute in float vectors (their masks are int8): not built for float64,
-// which the host sends to the scalar kernels above (VolumeKernels.vectorized, forwardName).
-#if !CHANNELS_LAST && STORAGE != 3
+// which the host sends to the scalar kernels above (VolumeKernels.vectorized, forwardName), nor
+// for the GPU family, which runs only the scalar kernels (a GPU build compiles for seconds).
+#if !CHANNELS_LAST && STORAGE != 3 && !GPU_FAMILY
 // ---- channels first, eight outputs of a row per work-item ---------------------------------------
 // The forward's taps along W for 8 consecutive outputs lie in one contiguous span of the input
 // row, loaded once (clamped into the row) and split into 8-lane vectors with compile-time lane
@@ -428,7 +482,7 @@ __kernel void volume_avg_forward_w8(__global const store_t* input,
 #endif
 #endif
 
-#if CHANNELS_LAST && STORAGE != 3
+#if CHANNELS_LAST && STORAGE != 3 && !GPU_FAMILY
 // ---- channels last, eight channels per work-item ------------------------------------------------
 // When C is a multiple of 8 (the host's rule, VolumeKernels), a work-item takes 8 consecutive
 // channels of one position: every tap is one 8-lane vector load (coalesced along C), and the

@@ -14,8 +14,11 @@ import java.util.TreeMap;
  * forward and backward, one work-item per output forward and a gather per input element
  * backward, so every backward is deterministic. The window (kernel, stride, dilation), the
  * storage type and the layout are compile-time, one build per combination; shapes and padding
- * are arguments. The same kernels serve every device type: there is no separate CPU or GPU
- * family here yet.
+ * are arguments. Two families, as {@link KernelFamilies#cpuFamily} picks: the CPU family (POCL)
+ * takes the vector kernels ({@code _w8}, {@code _c8}) where they apply, in the runtime's
+ * work-groups; the GPU family takes only the scalar kernels (one output, or one input element,
+ * per work-item, coalesced along W channels first and along C channels last) in explicit
+ * work-groups ({@link #gpuTile}), with 32-bit offsets where every element count fits.
  */
 final class VolumeKernels implements FixedWindowKernels {
     private static final String FILE = "volume.cl";
@@ -23,35 +26,53 @@ final class VolumeKernels implements FixedWindowKernels {
     private final ClContext context;
     private final Launches launches;
     private final DType dtype;
+    private final boolean gpu;
 
     VolumeKernels(Launches launches, DType dtype) {
         this.context = launches.context();
         this.launches = launches;
         this.dtype = dtype;
+        this.gpu = !KernelFamilies.cpuFamily(context);
+    }
+
+    /**
+     * System property for the GPU family's work-groups: {@code tile} (the default, {@link #gpuTile})
+     * or {@code runtime} (the runtime's choice, as the CPU family), so that a GPU run can bench both.
+     */
+    static final String GPU_WORK_GROUPS_PROPERTY = "clpool.gpu.volumeWorkGroups";
+
+    /** Whether the GPU family launches in explicit work-groups ({@value #GPU_WORK_GROUPS_PROPERTY}); read here only. */
+    private static boolean gpuTiles() {
+        String value = System.getProperty(GPU_WORK_GROUPS_PROPERTY, "tile").trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (value) {
+            case "tile", "" -> true;
+            case "runtime" -> false;
+            default -> throw new IllegalArgumentException(GPU_WORK_GROUPS_PROPERTY + " should be tile or runtime, but got '" + value + "'");
+        };
     }
 
     @Override
     public void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values, Object indices) {
-        run(program(spec, min, in).kernel(forwardName("volume_extremum_forward", in, out, spec, dtype)), out, in, out, spec,
+        run(program(spec, min, in, out).kernel(forwardName("volume_extremum_forward", in, out, spec)), out, in, out, spec,
                 new Object[] {input, values, indices});
     }
 
     @Override
     public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec, Object gradInput) {
-        run(program(spec, false, in).kernel(vectorName("volume_indexed_backward", in, dtype)), in, in, out, spec,
+        run(program(spec, false, in, out).kernel(vectorName("volume_indexed_backward", in)), in, in, out, spec,
                 new Object[] {gradOutput, indices, gradInput});
     }
 
     @Override
     public void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output) {
-        run(program(spec, false, in).kernel(forwardName("volume_avg_forward", in, out, spec, dtype)), out, in, out, spec,
+        run(program(spec, false, in, out).kernel(forwardName("volume_avg_forward", in, out, spec)), out, in, out, spec,
                 new Object[] {input, output},
                 options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
     @Override
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
-        run(program(spec, false, in).kernel(vectorName("volume_avg_backward", in, dtype)), in, in, out, spec,
+        run(program(spec, false, in, out).kernel(vectorName("volume_avg_backward", in)), in, in, out, spec,
                 new Object[] {gradOutput, gradInput}, options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
@@ -63,7 +84,7 @@ final class VolumeKernels implements FixedWindowKernels {
     /** The norm in the compute type: double for float64 (PyTorch's double norm), else float. */
     @Override
     public void lpForward(Object input, Shape in, Shape out, PoolSpec spec, double norm, Object output) {
-        run(program(spec, false, in).kernel("volume_lp_forward"), out, in, out, spec, new Object[] {input, output}, computeNorm(norm));
+        run(program(spec, false, in, out).kernel("volume_lp_forward"), out, in, out, spec, new Object[] {input, output}, computeNorm(norm));
     }
 
     private Object computeNorm(double norm) {
@@ -79,14 +100,17 @@ final class VolumeKernels implements FixedWindowKernels {
     @Override
     public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec, double norm,
                            Object gradInput) {
-        run(program(spec, false, in).kernel("volume_lp_backward"), in, in, out, spec,
+        run(program(spec, false, in, out).kernel("volume_lp_backward"), in, in, out, spec,
                 new Object[] {gradOutput, input, output, gradInput}, computeNorm(norm));
     }
 
     /**
      * One work-item per element of {@code items} (the output forward, the input backward) in
-     * volume.cl's 3-D range: (W, H, planes·D) channels first, (C, W, N·D·H) channels last, exactly
-     * (the work-group size is the runtime's). Arguments: the buffers, VOLUME_SHAPES, then the op's own.
+     * volume.cl's 3-D range: (W, H, planes·D) channels first, (C, W, N·D·H) channels last; the CPU
+     * family's vector kernels take 8 per work-item. The CPU family launches exactly that range in
+     * the runtime's work-groups; the GPU family rounds dimensions 0 and 1 up to whole
+     * {@link #gpuTile}s (the kernels return past the true extent). Arguments: the buffers,
+     * VOLUME_SHAPES, then the op's own.
      */
     private void run(ClKernel kernel, Shape items, Shape in, Shape out, PoolSpec spec, Object[] buffers, Object... tail) {
         Object[] shapes = {in.c(), in.d(), in.h(), in.w(), out.d(), out.h(), out.w(), spec.padD(), spec.padH(), spec.padW()};
@@ -95,9 +119,41 @@ final class VolumeKernels implements FixedWindowKernels {
         System.arraycopy(tail, 0, args, buffers.length + shapes.length, tail.length);
         long[] range = kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
                 : !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
-                : new long[] {vectorized(in, dtype) && kernel.name().endsWith(VECTOR_SUFFIX) ? items.c() / LANES : items.c(), items.w(),
+                : new long[] {vectorized(in) && kernel.name().endsWith(VECTOR_SUFFIX) ? items.c() / LANES : items.c(), items.w(),
                         (long) items.n() * items.d() * items.h()};
-        launches.run(kernel, range, null, args); // the runtime's work-groups: 2-4x faster on POCL than 8x32 tiles
+        if (gpu && gpuTiles()) {
+            long[] tile = gpuTile(kernel, range[0], range[1]);
+            range[0] = ceilToMultiple(range[0], tile[0]);
+            range[1] = ceilToMultiple(range[1], tile[1]);
+            launches.run(kernel, range, tile, args);
+        } else {
+            launches.run(kernel, range, null, args); // CPU family: the runtime's work-groups, 2-4x faster on POCL than 8x32 tiles
+        }
+    }
+
+    /**
+     * The GPU family's work-group over (columns, rows) of extents {@code columns} × {@code rows}:
+     * one preferred work-group multiple (the warp: 32 on NVIDIA) wide, as direct.cl's GPU family
+     * ({@link DirectKernels#tile}), halved while half still covers {@code columns} (channels last
+     * with C = 3: 4 wide, so a warp reads 8 whole positions, not 3 channels and 29 idle lanes), by
+     * as many rows as make 256 work-items, no more than the power of two that covers {@code rows},
+     * within the kernel's limit.
+     */
+    static long[] gpuTile(ClKernel kernel, long columns, long rows) {
+        long limit = Math.max(1, kernel.maxWorkGroupSize());
+        long width = Math.max(1, Math.min(kernel.preferredWorkGroupMultiple(), limit));
+        while (width > 1 && width / 2 >= columns) {
+            width /= 2;
+        }
+        long height = Math.max(1, Math.min(limit, 256) / width);
+        while (height > 1 && height / 2 >= rows) {
+            height /= 2;
+        }
+        return new long[] {width, height, 1};
+    }
+
+    private static long ceilToMultiple(long value, long multiple) {
+        return (value + multiple - 1) / multiple * multiple;
     }
 
     /** volume.cl's channels-last kernels that take 8 channels per work-item: {@code <name>_c8}. */
@@ -108,12 +164,12 @@ final class VolumeKernels implements FixedWindowKernels {
      * Channels last with C a multiple of 8: the 8-lane kernels, whose every tap is one vector load
      * along C. Not float64: volume.cl builds the 8-lane kernels for the float compute type only.
      */
-    private static boolean vectorized(Shape in, DType dtype) {
-        return in.isChannelsLast() && in.c() % LANES == 0 && dtype != DType.FLOAT64;
+    private boolean vectorized(Shape in) {
+        return !gpu && in.isChannelsLast() && in.c() % LANES == 0 && dtype != DType.FLOAT64;
     }
 
-    private static String vectorName(String kernel, Shape in, DType dtype) {
-        return vectorized(in, dtype) ? kernel + VECTOR_SUFFIX : kernel;
+    private String vectorName(String kernel, Shape in) {
+        return vectorized(in) ? kernel + VECTOR_SUFFIX : kernel;
     }
 
     /** volume.cl's channels-first forward kernels that take 8 outputs of a row per work-item: {@code <name>_w8}. */
@@ -122,17 +178,18 @@ final class VolumeKernels implements FixedWindowKernels {
     /**
      * The forward kernel: 8 channels per work-item channels last (C a multiple of 8); 8 outputs of a
      * row per work-item channels first when the row span fits (direct.cl's segment rule, the one
-     * place for it) and the lanes past the row's end keep every column in an int; else the scalar one.
+     * place for it) and the lanes past the row's end keep every column in an int; else, and always
+     * on the GPU family (8 lanes 64 bytes apart do not coalesce), the scalar one.
      */
-    private static String forwardName(String kernel, Shape in, Shape out, PoolSpec spec, DType dtype) {
-        if (in.isChannelsLast() || dtype == DType.FLOAT64) {
-            return vectorName(kernel, in, dtype);
+    private String forwardName(String kernel, Shape in, Shape out, PoolSpec spec) {
+        if (gpu || in.isChannelsLast() || dtype == DType.FLOAT64) {
+            return vectorName(kernel, in);
         }
         long lastLaneReach = (long) (out.w() + LANES - 1) * spec.strideW() + (long) spec.dilationW() * (spec.kernelW() - 1) + 1;
         return KernelSource.directSegmentKernels(spec) && lastLaneReach <= Integer.MAX_VALUE ? kernel + ROW_SUFFIX : kernel;
     }
 
-    private ClProgram program(PoolSpec spec, boolean min, Shape in) {
+    private ClProgram program(PoolSpec spec, boolean min, Shape in, Shape out) {
         Map<String, Object> defines = new TreeMap<>(KernelSource.formatDefines(dtype, in.layout()));
         defines.put("KD", spec.kernelD());
         defines.put("KH", spec.kernelH());
@@ -144,6 +201,11 @@ final class VolumeKernels implements FixedWindowKernels {
         defines.put("DH", spec.dilationH());
         defines.put("DW", spec.dilationW());
         defines.put("POOL_MIN", min ? 1 : 0);
+        if (gpu) { // the CPU family's build stays exactly as it was
+            defines.put("GPU_FAMILY", 1);
+            // 32-bit offsets when every offset a launch forms (below its tensors' element counts) fits an int.
+            defines.put("OFFSETS_32", Math.max(in.elementCount(), out.elementCount()) <= Integer.MAX_VALUE ? 1 : 0);
+        }
         return context.program(FILE, KernelSource.options(defines));
     }
 }
