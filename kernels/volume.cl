@@ -482,21 +482,64 @@ __kernel void volume_avg_forward_w8(__global const store_t* input,
 #endif
 #endif
 
-#if CHANNELS_LAST && STORAGE != 3 && !GPU_FAMILY
-// ---- channels last, eight channels per work-item ------------------------------------------------
-// When C is a multiple of 8 (the host's rule, VolumeKernels), a work-item takes 8 consecutive
-// channels of one position: every tap is one 8-lane vector load (coalesced along C), and the
+#ifndef CHANNEL_LANES
+#define CHANNEL_LANES 8
+#endif
+#if CHANNELS_LAST && STORAGE != 3 && (!GPU_FAMILY || CHANNEL_LANES == 4)
+// ---- channels last, eight (GPU family: four) channels per work-item ----------------------------
+// When C is a multiple of the lanes (the host's rule, VolumeKernels), a work-item takes that many
+// consecutive channels of one position: every tap is one vector load (coalesced along C), and the
 // window's bounds are the same for all lanes, so padding taps are skipped as a whole. The rules
 // per lane are the scalar kernels' above, in the same order, so results are bit for bit theirs.
-// Range: (C/8, W, N·D·H) of the tensor the work-items write.
+// Range: (C/lanes, W, N·D·H) of the tensor the work-items write. The CPU family builds 8 lanes
+// (_c8); the GPU family 4 (_c4) only where clpool.gpu.channelsPerItem asks (CHANNEL_LANES 4), and
+// launches them in rounded work-groups, so its items check the range first.
+#if CHANNEL_LANES == 4
+typedef float4 floatc_t;
+typedef int4 intc_t;
+#define CHANNEL_KERNEL(name) name##_c4
+#define VLOADC(p) vload4(0, (p))
+#define VSTOREC(v, p) vstore4((v), 0, (p))
+#if STORAGE == 0
+#define LOADC(p, i) vload4(0, (p) + (i))
+#define STOREC(p, i, v) vstore4((v), 0, (p) + (i))
+#elif STORAGE == 1
+#define LOADC(p, i) vload_half4(0, (p) + (i))
+#define STOREC(p, i, v) vstore_half4_rte((v), 0, (p) + (i))
+#else
+#define LOADC(p, i) as_float4(convert_uint4(vload4(0, (p) + (i))) << 16) /* LOAD's widening, 4 lanes */
+#define STOREC(p, i, v)                                                                         \
+    do {                                                                                      \
+        const float4 lanes_ = (v);                                                            \
+        STORE(p, (i), lanes_.s0);                                                             \
+        STORE(p, (i) + 1, lanes_.s1);                                                         \
+        STORE(p, (i) + 2, lanes_.s2);                                                         \
+        STORE(p, (i) + 3, lanes_.s3);                                                         \
+    } while (0)
+#endif
+#define CHANNEL_RANGE_CHECK(SIZE_W)                                                             \
+    if (get_global_id(0) >= (size_t)(C / 4) || get_global_id(1) >= (size_t)(SIZE_W)) {       \
+        return;                                                                               \
+    }
+#else
+typedef float8 floatc_t;
+typedef int8 intc_t;
+#define CHANNEL_KERNEL(name) name##_c8
+#define VLOADC(p) vload8(0, (p))
+#define VSTOREC(v, p) vstore8((v), 0, (p))
+#define LOADC LOAD8
+#define STOREC STORE8
+#define CHANNEL_RANGE_CHECK(SIZE_W) /* the CPU family's range is exact */
+#endif
 #define ITEM8(SIZE_D, SIZE_H, SIZE_W, d, h, w, position)                                       \
-    const int channel = (int)get_global_id(0) * 8;                                            \
+    CHANNEL_RANGE_CHECK(SIZE_W)                                                               \
+    const int channel = (int)get_global_id(0) * CHANNEL_LANES;                                \
     const int w = (int)get_global_id(1);                                                      \
-    const ulong row = get_global_id(2);                                                       \
-    const int h = (int)(row % (ulong)(SIZE_H));                                               \
-    const int d = (int)(row / (ulong)(SIZE_H) % (ulong)(SIZE_D));                             \
-    const ulong sample = row / (ulong)(SIZE_H) / (ulong)(SIZE_D);                             \
-    const ulong position = (row * (SIZE_W) + w) * C + channel;
+    const offset_t row = get_global_id(2);                                                    \
+    const int h = (int)(row % (offset_t)(SIZE_H));                                            \
+    const int d = (int)(row / (offset_t)(SIZE_H) % (offset_t)(SIZE_D));                       \
+    const offset_t sample = row / (offset_t)(SIZE_H) / (offset_t)(SIZE_D);                    \
+    const offset_t position = (row * (SIZE_W) + w) * C + channel;
 
 // The in-bounds taps of window (od, oh, ow) in depth, row, column order; BODY sees `at`. Skipped,
 // not masked as FOR_WINDOW_TAPS does: the bounds are uniform across the 8 lanes, and the masked
@@ -526,71 +569,71 @@ __kernel void volume_avg_forward_w8(__global const store_t* input,
         }                                                                                     \
     }
 
-__kernel void volume_extremum_forward_c8(__global const store_t* input,
+__kernel void CHANNEL_KERNEL(volume_extremum_forward)(__global const store_t* input,
                                          __global store_t* output,
                                          __global int* indices,
                                          VOLUME_SHAPES)
 {
     ITEM8(OD, OH, OW, od, oh, ow, o)
-    const ulong in_base = BASE(INPUT_PLANE);
-    float8 best = (float8)(POOL_MIN ? INFINITY : -INFINITY);
-    int8 best_index = (int8)(NO_INDEX);
+    const offset_t in_base = BASE(INPUT_PLANE);
+    floatc_t best = (floatc_t)(POOL_MIN ? INFINITY : -INFINITY);
+    intc_t best_index = (intc_t)(NO_INDEX);
     FOR_INSIDE_TAPS({
-        const float8 v = LOAD8(input, in_base + at * STEP);
-        const int8 better = POOL_MIN ? v < best : v > best;
-        const int8 take = (best_index < 0) | better | (v != v);
+        const floatc_t v = LOADC(input, in_base + at * STEP);
+        const intc_t better = POOL_MIN ? v < best : v > best;
+        const intc_t take = (best_index < 0) | better | (v != v);
         best = select(best, v, take);
-        best_index = select(best_index, (int8)(at), take);
+        best_index = select(best_index, (intc_t)(at), take);
     })
-    STORE8(output, o, best);
-    vstore8(best_index, 0, indices + o);
+    STOREC(output, o, best);
+    VSTOREC(best_index, indices + o);
 }
 
-__kernel void volume_indexed_backward_c8(__global const store_t* grad_output,
+__kernel void CHANNEL_KERNEL(volume_indexed_backward)(__global const store_t* grad_output,
                                          __global const int* indices,
                                          __global store_t* grad_input,
                                          VOLUME_SHAPES)
 {
     ITEM8(D, H, W, d, h, w, i)
-    const ulong out_base = BASE(OUTPUT_PLANE);
-    const int8 self = (int8)((d * H + h) * W + w);
-    float8 sum = (float8)(0.0f);
+    const offset_t out_base = BASE(OUTPUT_PLANE);
+    const intc_t self = (intc_t)((d * H + h) * W + w);
+    floatc_t sum = (floatc_t)(0.0f);
     FOR_CANDIDATES(DD, DH, DW, {
-        const ulong at = out_base + o * STEP;
-        const int8 won = vload8(0, indices + at) == self;
-        sum = select(sum, sum + LOAD8(grad_output, at), won);
+        const offset_t at = out_base + o * STEP;
+        const intc_t won = VLOADC(indices + at) == self;
+        sum = select(sum, sum + LOADC(grad_output, at), won);
     })
-    STORE8(grad_input, i, sum);
+    STOREC(grad_input, i, sum);
 }
 
-__kernel void volume_avg_forward_c8(__global const store_t* input,
+__kernel void CHANNEL_KERNEL(volume_avg_forward)(__global const store_t* input,
                                     __global store_t* output,
                                     VOLUME_SHAPES,
                                     const int count_include_pad,
                                     const int divisor_override)
 {
     ITEM8(OD, OH, OW, od, oh, ow, o)
-    const ulong in_base = BASE(INPUT_PLANE);
-    float8 sum = (float8)(0.0f);
+    const offset_t in_base = BASE(INPUT_PLANE);
+    floatc_t sum = (floatc_t)(0.0f);
     FOR_INSIDE_TAPS({
-        sum += LOAD8(input, in_base + at * STEP);
+        sum += LOADC(input, in_base + at * STEP);
     })
-    STORE8(output, o, sum / (float8)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override)));
+    STOREC(output, o, sum / (floatc_t)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override)));
 }
 
-__kernel void volume_avg_backward_c8(__global const store_t* grad_output,
+__kernel void CHANNEL_KERNEL(volume_avg_backward)(__global const store_t* grad_output,
                                      __global store_t* grad_input,
                                      VOLUME_SHAPES,
                                      const int count_include_pad,
                                      const int divisor_override)
 {
     ITEM8(D, H, W, d, h, w, i)
-    const ulong out_base = BASE(OUTPUT_PLANE);
-    float8 sum = (float8)(0.0f);
+    const offset_t out_base = BASE(OUTPUT_PLANE);
+    floatc_t sum = (floatc_t)(0.0f);
     FOR_CANDIDATES(1, 1, 1, {
-        sum += LOAD8(grad_output, out_base + o * STEP)
-                / (float8)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override));
+        sum += LOADC(grad_output, out_base + o * STEP)
+                / (floatc_t)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override));
     })
-    STORE8(grad_input, i, sum);
+    STOREC(grad_input, i, sum);
 }
 #endif

@@ -41,6 +41,23 @@ final class VolumeKernels implements FixedWindowKernels {
      */
     static final String GPU_WORK_GROUPS_PROPERTY = "clpool.gpu.volumeWorkGroups";
 
+    /**
+     * System property for the GPU family's channels per work-item channels last: {@code 1} (the
+     * default: the scalar kernels) or {@code 4} (the {@code _c4} kernels, where C is a multiple of 4
+     * and the type is not float64; LP stays scalar), so that a GPU run can bench both.
+     */
+    static final String GPU_CHANNELS_PER_ITEM_PROPERTY = "clpool.gpu.channelsPerItem";
+
+    /** The GPU family's channels per work-item ({@value #GPU_CHANNELS_PER_ITEM_PROPERTY}); read here only. */
+    private static int gpuChannelsPerItem() {
+        String value = System.getProperty(GPU_CHANNELS_PER_ITEM_PROPERTY, "1").trim();
+        return switch (value) {
+            case "1", "" -> 1;
+            case "4" -> GPU_LANES;
+            default -> throw new IllegalArgumentException(GPU_CHANNELS_PER_ITEM_PROPERTY + " should be 1 or 4, but got '" + value + "'");
+        };
+    }
+
     /** Whether the GPU family launches in explicit work-groups ({@value #GPU_WORK_GROUPS_PROPERTY}); read here only. */
     private static boolean gpuTiles() {
         String value = System.getProperty(GPU_WORK_GROUPS_PROPERTY, "tile").trim().toLowerCase(java.util.Locale.ROOT);
@@ -119,8 +136,7 @@ final class VolumeKernels implements FixedWindowKernels {
         System.arraycopy(tail, 0, args, buffers.length + shapes.length, tail.length);
         long[] range = kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
                 : !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
-                : new long[] {vectorized(in) && kernel.name().endsWith(VECTOR_SUFFIX) ? items.c() / LANES : items.c(), items.w(),
-                        (long) items.n() * items.d() * items.h()};
+                : new long[] {items.c() / lanesOf(kernel), items.w(), (long) items.n() * items.d() * items.h()};
         if (gpu && gpuTiles()) {
             long[] tile = gpuTile(kernel, range[0], range[1]);
             range[0] = ceilToMultiple(range[0], tile[0]);
@@ -159,17 +175,30 @@ final class VolumeKernels implements FixedWindowKernels {
     /** volume.cl's channels-last kernels that take 8 channels per work-item: {@code <name>_c8}. */
     private static final String VECTOR_SUFFIX = "_c8";
     private static final int LANES = 8;
+    /** The GPU family's channels-last kernels that take 4 channels per work-item: {@code <name>_c4}. */
+    private static final String GPU_VECTOR_SUFFIX = "_c4";
+    private static final int GPU_LANES = 4;
+
+    /** The channels a channels-last kernel takes per work-item. */
+    private static int lanesOf(ClKernel kernel) {
+        return kernel.name().endsWith(VECTOR_SUFFIX) ? LANES : kernel.name().endsWith(GPU_VECTOR_SUFFIX) ? GPU_LANES : 1;
+    }
 
     /**
      * Channels last with C a multiple of 8: the 8-lane kernels, whose every tap is one vector load
      * along C. Not float64: volume.cl builds the 8-lane kernels for the float compute type only.
      */
     private boolean vectorized(Shape in) {
-        return !gpu && in.isChannelsLast() && in.c() % LANES == 0 && dtype != DType.FLOAT64;
+        return in.isChannelsLast() && in.c() % lanes() == 0 && dtype != DType.FLOAT64;
+    }
+
+    /** Channels per work-item of the channels-last vector kernels: 8 on the CPU family, 1 or 4 on the GPU family. */
+    private int lanes() {
+        return gpu ? gpuChannelsPerItem() : LANES;
     }
 
     private String vectorName(String kernel, Shape in) {
-        return vectorized(in) ? kernel + VECTOR_SUFFIX : kernel;
+        return !vectorized(in) || lanes() == 1 ? kernel : kernel + (gpu ? GPU_VECTOR_SUFFIX : VECTOR_SUFFIX);
     }
 
     /** volume.cl's channels-first forward kernels that take 8 outputs of a row per work-item: {@code <name>_w8}. */
@@ -205,6 +234,9 @@ final class VolumeKernels implements FixedWindowKernels {
             defines.put("GPU_FAMILY", 1);
             // 32-bit offsets when every offset a launch forms (below its tensors' element counts) fits an int.
             defines.put("OFFSETS_32", Math.max(in.elementCount(), out.elementCount()) <= Integer.MAX_VALUE ? 1 : 0);
+            if (vectorized(in) && lanes() == GPU_LANES) { // the _c4 kernels: built only when asked for
+                defines.put("CHANNEL_LANES", GPU_LANES);
+            }
         }
         return context.program(FILE, KernelSource.options(defines));
     }

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.TestFactory;
  * C of 1, 3, 8, 16 and 93 and extents (W 37, H 9, C 93) that leave partial work-groups for any
  * power-of-two group, on every input flavour (NaN, ±inf, ties): {@link Differential#check}
  * (selections bit for bit, sums within the reference's tolerance). Then every output buffer of a
- * plan, guarded by a band of sentinels after the tensor, must keep its band.
+ * plan, guarded by a band of sentinels after the tensor, must keep its band. The channels-last
+ * cases run once more with {@code clpool.gpu.channelsPerItem=4} (the {@code _c4} kernels).
  */
 class GpuFamilyVolumeTest extends DeviceTest {
     private static final int[] CHANNELS = {1, 3, 8, 16, 93};
@@ -117,6 +118,33 @@ class GpuFamilyVolumeTest extends DeviceTest {
             assertTrue(!KernelFamilies.cpuFamily(context), "the GPU family should be forced");
             try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
                 Differential.check(device, reference, op, c.input(), c.window(), c.seed());
+            }
+        })));
+    }
+
+    /**
+     * The channels-last cases again with four channels per work-item ({@code _c4} where C is a
+     * multiple of 4, else the scalar kernels): values and guard bands.
+     */
+    @TestFactory
+    Stream<DynamicTest> fourChannelsPerItemMatchTheReferenceAndKeepTheGuardBands() {
+        List<Case> cases = cases().stream().filter(c -> c.shape().isChannelsLast()).toList();
+        assertTrue(cases.stream().filter(c -> c.shape().c() % 4 == 0).count() >= 12, "C = 8 and 16 should take the 4-lane kernels");
+        ReferencePooling reference = new ReferencePooling();
+        return cases.stream().flatMap(c -> c.ops().stream().map(name -> dynamicTest("gpu family, 4 channels per item, " + name + " " + c, () -> {
+            String was = System.getProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY);
+            System.setProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY, "4");
+            try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                assertTrue(!KernelFamilies.cpuFamily(context), "the GPU family should be forced");
+                Tensor x = c.input();
+                Differential.check(device, reference, name, x, c.window(), c.seed());
+                guardedPassesOf(Differential.op(name, x, c.window(), c.seed()), name.equals("lp") ? Differential.abs(x) : x, name + " " + c);
+            } finally {
+                if (was == null) {
+                    System.clearProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY);
+                } else {
+                    System.setProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY, was);
+                }
             }
         })));
     }
