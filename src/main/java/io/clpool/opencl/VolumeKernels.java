@@ -126,7 +126,8 @@ final class VolumeKernels implements FixedWindowKernels {
      * volume.cl's 3-D range: (W, H, planes·D) channels first, (C, W, N·D·H) channels last; the CPU
      * family's vector kernels take 8 per work-item. The CPU family launches exactly that range in
      * the runtime's work-groups; the GPU family rounds dimensions 0 and 1 up to whole
-     * {@link #gpuTile}s (the kernels return past the true extent). Arguments: the buffers,
+     * {@link #gpuTile}s (the kernels return past the true extent), unless the tile would hold
+     * fewer work-items than a warp. Arguments: the buffers,
      * VOLUME_SHAPES, then the op's own.
      */
     private void run(ClKernel kernel, Shape items, Shape in, Shape out, PoolSpec spec, Object[] buffers, Object... tail) {
@@ -137,13 +138,15 @@ final class VolumeKernels implements FixedWindowKernels {
         long[] range = kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
                 : !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
                 : new long[] {items.c() / lanesOf(kernel), items.w(), (long) items.n() * items.d() * items.h()};
-        if (gpu && gpuTiles()) {
-            long[] tile = gpuTile(kernel, range[0], range[1]);
+        long[] tile = gpu && gpuTiles() ? gpuTile(kernel, range[0], range[1]) : null;
+        if (tile != null && tile[0] * tile[1] >= Math.max(1, kernel.preferredWorkGroupMultiple())) {
             range[0] = ceilToMultiple(range[0], tile[0]);
             range[1] = ceilToMultiple(range[1], tile[1]);
             launches.run(kernel, range, tile, args);
         } else {
-            launches.run(kernel, range, null, args); // CPU family: the runtime's work-groups, 2-4x faster on POCL than 8x32 tiles
+            // CPU family: the runtime's work-groups, 2-4x faster on POCL than 8x32 tiles. GPU family where
+            // columns × rows is under a warp (a group would idle most lanes; dimension 2 is not rounded).
+            launches.run(kernel, range, null, args);
         }
     }
 

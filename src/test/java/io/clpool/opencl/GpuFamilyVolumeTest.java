@@ -36,7 +36,8 @@ import org.junit.jupiter.api.TestFactory;
  * power-of-two group, on every input flavour (NaN, ±inf, ties): {@link Differential#check}
  * (selections bit for bit, sums within the reference's tolerance). Then every output buffer of a
  * plan, guarded by a band of sentinels after the tensor, must keep its band. The channels-last
- * cases run once more with {@code clpool.gpu.channelsPerItem=4} (the {@code _c4} kernels).
+ * cases run once more with {@code clpool.gpu.channelsPerItem=4} (the {@code _c4} kernels), and a
+ * third of the cases with {@code clpool.gpu.volumeWorkGroups=runtime}.
  */
 class GpuFamilyVolumeTest extends DeviceTest {
     private static final int[] CHANNELS = {1, 3, 8, 16, 93};
@@ -131,9 +132,22 @@ class GpuFamilyVolumeTest extends DeviceTest {
         List<Case> cases = cases().stream().filter(c -> c.shape().isChannelsLast()).toList();
         assertTrue(cases.stream().filter(c -> c.shape().c() % 4 == 0).count() >= 12, "C = 8 and 16 should take the 4-lane kernels");
         ReferencePooling reference = new ReferencePooling();
-        return cases.stream().flatMap(c -> c.ops().stream().map(name -> dynamicTest("gpu family, 4 channels per item, " + name + " " + c, () -> {
-            String was = System.getProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY);
-            System.setProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY, "4");
+        return withProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY, "4", cases, "4 channels per item");
+    }
+
+    /** A third of the cases in the runtime's work-groups ({@code clpool.gpu.volumeWorkGroups=runtime}, the variant a GPU run may bench). */
+    @TestFactory
+    Stream<DynamicTest> runtimeWorkGroupsMatchTheReferenceAndKeepTheGuardBands() {
+        return withProperty(VolumeKernels.GPU_WORK_GROUPS_PROPERTY, "runtime", cases().stream().filter(c -> c.seed() % 3 == 0).toList(),
+                "runtime work-groups");
+    }
+
+    /** Each op of {@code cases} with {@code property} set to {@code value}: values against the reference, then guard bands. */
+    private Stream<DynamicTest> withProperty(String property, String value, List<Case> cases, String what) {
+        ReferencePooling reference = new ReferencePooling();
+        return cases.stream().flatMap(c -> c.ops().stream().map(name -> dynamicTest("gpu family, " + what + ", " + name + " " + c, () -> {
+            String was = System.getProperty(property);
+            System.setProperty(property, value);
             try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
                 assertTrue(!KernelFamilies.cpuFamily(context), "the GPU family should be forced");
                 Tensor x = c.input();
@@ -141,9 +155,9 @@ class GpuFamilyVolumeTest extends DeviceTest {
                 guardedPassesOf(Differential.op(name, x, c.window(), c.seed()), name.equals("lp") ? Differential.abs(x) : x, name + " " + c);
             } finally {
                 if (was == null) {
-                    System.clearProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY);
+                    System.clearProperty(property);
                 } else {
-                    System.setProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY, was);
+                    System.setProperty(property, was);
                 }
             }
         })));
