@@ -354,6 +354,107 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
     STORE(grad_input, i, sum);
 }
 
+#if GPU_FAMILY && !CHANNELS_LAST
+// ---- GPU family, channels first: ROWS outputs down a column per work-item ----------------------
+// Windows that overlap down H share input rows: a work-item takes outputs oh0 .. oh0 + ROWS − 1
+// of column ow and loads each input row of their joint span once (clamped, so in bounds), feeding
+// every window that contains it. Per window the taps still come in depth, row, column order (rows
+// ascend through the span), so results are the scalar kernels' bit for bit. Range:
+// (OW, ceil(OH/ROWS), planes·OD), rounded up to work-groups. Rows past OH are computed from
+// clamped loads and never stored; the host takes these kernels only when
+// (OH − 1 + ROWS − 1)·SH + (KH − 1)·DH + 1 fits an int (VolumeKernels), so no row overflows.
+#ifndef ROWS
+#define ROWS 4
+#endif
+#define ROW_SPAN ((ROWS - 1) * SH + (KH - 1) * DH + 1)
+
+#define ROWS_ITEM                                                                               \
+    if (get_global_id(0) >= (size_t)OW || get_global_id(1) >= (size_t)((OH + ROWS - 1) / ROWS)) { \
+        return;                                                                               \
+    }                                                                                         \
+    const int ow = (int)get_global_id(0);                                                     \
+    const int oh0 = (int)get_global_id(1) * ROWS;                                             \
+    const offset_t slab = (offset_t)get_global_id(2);                                         \
+    const int od = (int)(slab % (offset_t)OD);                                                \
+    const offset_t plane = slab / (offset_t)OD;                                               \
+    const __global store_t* in = input + plane * INPUT_PLANE;                                 \
+    const offset_t o0 = (slab * OH + oh0) * OW + ow;
+
+// Visits the span's taps in depth, row, column order; BODY runs for each output j whose window
+// holds the row, with `v`, `inside` and `at` as FOR_WINDOW_TAPS gives them.
+#define FOR_ROW_TAPS(BODY)                                                                      \
+    const int d0 = od * SD - PD;                                                              \
+    const int h0 = oh0 * SH - PH;                                                             \
+    const int w0 = ow * SW - PW;                                                              \
+    for (int kd = 0; kd < KD; kd++) {                                                         \
+        const int d = d0 + kd * DD;                                                           \
+        const bool d_in = d >= 0 && d < D;                                                    \
+        const int dc = clamp(d, 0, D - 1);                                                    \
+        for (int r = 0; r < ROW_SPAN; r++) {                                                  \
+            const int h = h0 + r;                                                             \
+            const bool h_in = d_in && h >= 0 && h < H;                                        \
+            const int hc = clamp(h, 0, H - 1);                                                \
+            for (int kw = 0; kw < KW; kw++) {                                                 \
+                const int w = w0 + kw * DW;                                                   \
+                const bool inside = h_in && w >= 0 && w < W;                                  \
+                const int at = (dc * H + hc) * W + clamp(w, 0, W - 1);                        \
+                const compute_t v = LOAD(in, at);                                             \
+                for (int j = 0; j < ROWS; j++) {                                              \
+                    const int t = r - j * SH;                                                 \
+                    if (t >= 0 && t % DH == 0 && t / DH < KH) {                               \
+                        BODY                                                                  \
+                    }                                                                         \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+__kernel void volume_extremum_forward_rows(__global const store_t* input,
+                                           __global store_t* output,
+                                           __global int* indices,
+                                           VOLUME_SHAPES)
+{
+    ROWS_ITEM
+    compute_t best[ROWS];
+    int best_index[ROWS];
+    for (int j = 0; j < ROWS; j++) {
+        best[j] = POOL_MIN ? INFINITY : -INFINITY;
+        best_index[j] = NO_INDEX;
+    }
+    FOR_ROW_TAPS({
+        const bool better = POOL_MIN ? v < best[j] : v > best[j];
+        const bool take = inside && (best_index[j] < 0 || better || v != v);
+        best[j] = take ? v : best[j];
+        best_index[j] = take ? at : best_index[j];
+    })
+    for (int j = 0; j < ROWS && oh0 + j < OH; j++) {
+        STORE(output, o0 + (offset_t)j * OW, best[j]);
+        indices[o0 + (offset_t)j * OW] = best_index[j];
+    }
+}
+
+__kernel void volume_avg_forward_rows(__global const store_t* input,
+                                      __global store_t* output,
+                                      VOLUME_SHAPES,
+                                      const int count_include_pad,
+                                      const int divisor_override)
+{
+    ROWS_ITEM
+    compute_t sum[ROWS];
+    for (int j = 0; j < ROWS; j++) {
+        sum[j] = 0.0f;
+    }
+    FOR_ROW_TAPS({
+        (void)at;
+        sum[j] = inside ? sum[j] + v : sum[j];
+    })
+    for (int j = 0; j < ROWS && oh0 + j < OH; j++) {
+        STORE(output, o0 + (offset_t)j * OW,
+              sum[j] / (compute_t)WINDOW_DIVISOR(od, oh0 + j, ow, count_include_pad, divisor_override));
+    }
+}
+#endif
+
 // The 8-lane kernels below compute in float vectors (their masks are int8): not built for float64,
 // which the host sends to the scalar kernels above (VolumeKernels.vectorized, forwardName), nor
 // for the GPU family, which runs only the scalar kernels (a GPU build compiles for seconds).

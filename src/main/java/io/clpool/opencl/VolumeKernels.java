@@ -58,6 +58,30 @@ final class VolumeKernels implements FixedWindowKernels {
         };
     }
 
+    /**
+     * System property for the GPU family's forward channels first (max, min, average): {@code auto}
+     * (the default: {@value #GPU_ROWS} outputs down a column per work-item where windows overlap down
+     * H, else one), {@code 1} or {@code 4} (always), so that a GPU run can bench each.
+     */
+    static final String GPU_ROWS_PROPERTY = "clpool.gpu.volumeRows";
+    /** volume.cl's ROWS default: the outputs per work-item of its {@code _rows} kernels. */
+    private static final int GPU_ROWS = 4;
+    private static final String ROWS_SUFFIX = "_rows";
+
+    /** Whether the GPU family's forward of {@code spec} takes the {@code _rows} kernels ({@value #GPU_ROWS_PROPERTY}); read here only. */
+    private static boolean gpuRows(PoolSpec spec, Shape out) {
+        String value = System.getProperty(GPU_ROWS_PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        boolean wanted = switch (value) {
+            case "auto", "" -> spec.strideH() < (long) spec.dilationH() * (spec.kernelH() - 1) + 1;
+            case "1" -> false;
+            case "4" -> true;
+            default -> throw new IllegalArgumentException(GPU_ROWS_PROPERTY + " should be auto, 1 or 4, but got '" + value + "'");
+        };
+        // The rows past OH in the last block reach (OH - 1 + ROWS - 1)·SH + (KH - 1)·DH: still an int (volume.cl).
+        long reach = (long) (out.h() - 1 + GPU_ROWS - 1) * spec.strideH() + (long) (spec.kernelH() - 1) * spec.dilationH() + 1;
+        return wanted && reach <= Integer.MAX_VALUE;
+    }
+
     /** Whether the GPU family launches in explicit work-groups ({@value #GPU_WORK_GROUPS_PROPERTY}); read here only. */
     private static boolean gpuTiles() {
         String value = System.getProperty(GPU_WORK_GROUPS_PROPERTY, "tile").trim().toLowerCase(java.util.Locale.ROOT);
@@ -135,7 +159,8 @@ final class VolumeKernels implements FixedWindowKernels {
         Object[] args = Arrays.copyOf(buffers, buffers.length + shapes.length + tail.length, Object[].class);
         System.arraycopy(shapes, 0, args, buffers.length, shapes.length);
         System.arraycopy(tail, 0, args, buffers.length + shapes.length, tail.length);
-        long[] range = kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
+        long[] range = kernel.name().endsWith(ROWS_SUFFIX) ? new long[] {items.w(), (items.h() + GPU_ROWS - 1) / GPU_ROWS, items.planes() * items.d()}
+                : kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
                 : !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
                 : new long[] {items.c() / lanesOf(kernel), items.w(), (long) items.n() * items.d() * items.h()};
         long[] tile = gpu && gpuTiles() ? gpuTile(kernel, range[0], range[1]) : null;
@@ -211,9 +236,13 @@ final class VolumeKernels implements FixedWindowKernels {
      * The forward kernel: 8 channels per work-item channels last (C a multiple of 8); 8 outputs of a
      * row per work-item channels first when the row span fits (direct.cl's segment rule, the one
      * place for it) and the lanes past the row's end keep every column in an int; else, and always
-     * on the GPU family (8 lanes 64 bytes apart do not coalesce), the scalar one.
+     * on the GPU family (8 lanes 64 bytes apart do not coalesce), the scalar one, or, channels first
+     * where {@link #gpuRows} says, {@value #GPU_ROWS} outputs down a column per work-item.
      */
     private String forwardName(String kernel, Shape in, Shape out, PoolSpec spec) {
+        if (gpu && !in.isChannelsLast() && gpuRows(spec, out)) {
+            return kernel + ROWS_SUFFIX;
+        }
         if (gpu || in.isChannelsLast() || dtype == DType.FLOAT64) {
             return vectorName(kernel, in);
         }

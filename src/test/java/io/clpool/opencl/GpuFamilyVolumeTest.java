@@ -33,7 +33,8 @@ import org.junit.jupiter.api.TestFactory;
  * off, divisor_override) and 2-D LP, forward and backward, on 3-D channels first and last and 2-D
  * channels last, in float32, float16, bfloat16 and float64 (where the device has cl_khr_fp64), with
  * C of 1, 3, 8, 16 and 93 and extents (W 37, H 9, C 93) that leave partial work-groups for any
- * power-of-two group, on every input flavour (NaN, ±inf, ties): {@link Differential#check}
+ * power-of-two group (and, channels first, an H of 10 that leaves a partial block of 4 rows), and
+ * 2-D channels first in float64, on every input flavour (NaN, ±inf, ties): {@link Differential#check}
  * (selections bit for bit, sums within the reference's tolerance). Then every output buffer of a
  * plan, guarded by a band of sentinels after the tensor, must keep its band. The channels-last
  * cases run once more with {@code clpool.gpu.channelsPerItem=4} (the {@code _c4} kernels), and a
@@ -94,13 +95,15 @@ class GpuFamilyVolumeTest extends DeviceTest {
         List<Case> cases = new ArrayList<>();
         int i = 0;
         for (DType dtype : types) {
-            for (int kind = 0; kind < 3; kind++) {
+            // 2-D channels first runs volume.cl in float64 only (direct.cl takes the float types).
+            for (int kind = 0; kind < (dtype == DType.FLOAT64 ? 4 : 3); kind++) {
                 for (int c : CHANNELS) {
                     i++;
                     Shape shape = switch (kind) {
-                        case 0 -> Shape.of(2, c, 3 + i % 3, 9, 37);
+                        case 0 -> Shape.of(2, c, 3 + i % 3, 9 + i % 2, 37);
                         case 1 -> Shape.of(2, c, 3 + i % 3, 9, 11).withLayout(Layout.CHANNELS_LAST);
-                        default -> Shape.of(2, c, 9 + i % 4, 37).withLayout(Layout.CHANNELS_LAST);
+                        case 2 -> Shape.of(2, c, 9 + i % 4, 37).withLayout(Layout.CHANNELS_LAST);
+                        default -> Shape.of(2, c, 9 + i % 4, 37);
                     };
                     PoolSpec window = kind < 2 ? WINDOWS_3D[i % WINDOWS_3D.length] : WINDOWS_2D[i % WINDOWS_2D.length];
                     cases.add(new Case(shape, window, dtype, Inputs.values()[i % Inputs.values().length], i));
@@ -133,6 +136,18 @@ class GpuFamilyVolumeTest extends DeviceTest {
         assertTrue(cases.stream().filter(c -> c.shape().c() % 4 == 0).count() >= 12, "C = 8 and 16 should take the 4-lane kernels");
         ReferencePooling reference = new ReferencePooling();
         return withProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY, "4", cases, "4 channels per item");
+    }
+
+    /**
+     * The channels-first cases with {@code clpool.gpu.volumeRows} forced to 4 (the {@code _rows}
+     * forward kernels on every window, disjoint and dilated ones too) and to 1 (the scalar ones on
+     * overlapping windows, which the default gives the {@code _rows} kernels).
+     */
+    @TestFactory
+    Stream<DynamicTest> rowsPerItemMatchTheReferenceAndKeepTheGuardBands() {
+        List<Case> cases = cases().stream().filter(c -> !c.shape().isChannelsLast()).toList();
+        return Stream.concat(withProperty(VolumeKernels.GPU_ROWS_PROPERTY, "4", cases, "4 rows per item"),
+                withProperty(VolumeKernels.GPU_ROWS_PROPERTY, "1", cases.stream().filter(c -> c.seed() % 2 == 1).toList(), "1 row per item"));
     }
 
     /** A third of the cases in the runtime's work-groups ({@code clpool.gpu.volumeWorkGroups=runtime}, the variant a GPU run may bench). */
