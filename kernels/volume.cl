@@ -453,6 +453,103 @@ __kernel void volume_avg_forward_rows(__global const store_t* input,
               sum[j] / (compute_t)WINDOW_DIVISOR(od, oh0 + j, ow, count_include_pad, divisor_override));
     }
 }
+
+// Backward, ROWS input rows h0 .. h0 + ROWS − 1 of column w per work-item: each window of the
+// rows' joint candidates (od, oh, ow ascending, the reference's order for every element) is read
+// once and added to the rows it holds. Range: (W, ceil(H/ROWS), planes·D). The host takes these
+// kernels only when H − 1 + ROWS − 1 + PH fits an int (VolumeKernels); rows past H are never stored.
+#define OH_SPAN (((ROWS - 1) + (KH - 1) * DH) / SH + 2)
+#define ROWS_BACKWARD_ITEM                                                                      \
+    if (get_global_id(0) >= (size_t)W || get_global_id(1) >= (size_t)((H + ROWS - 1) / ROWS)) { \
+        return;                                                                               \
+    }                                                                                         \
+    const int w = (int)get_global_id(0);                                                      \
+    const int h0 = (int)get_global_id(1) * ROWS;                                              \
+    const offset_t slab = (offset_t)get_global_id(2);                                         \
+    const int d = (int)(slab % (offset_t)D);                                                  \
+    const offset_t plane = slab / (offset_t)D;                                                \
+    const offset_t i0 = (slab * H + h0) * W + w;                                              \
+    const offset_t out_base = plane * OUTPUT_PLANE;
+
+// Visits the windows that can hold rows h0 .. of column w at depth d in output order; BODY runs
+// for each row j inside window (od, oh, ow), with `o` the window's offset in its output plane.
+#define FOR_ROWS_CANDIDATES(DIL_D, DIL_H, DIL_W, WINDOW_BODY, BODY)                             \
+    const int first = h0 + PH - (KH - 1) * (DIL_H);                                           \
+    const int oh_first = first >= 0 ? first / SH : -((-first + SH - 1) / SH);                 \
+    for (int kd = KD - 1; kd >= 0; kd--) {                                                    \
+        const int span_d = d + PD - kd * (DIL_D);                                             \
+        if (span_d < 0 || span_d % SD != 0 || span_d / SD >= OD) {                            \
+            continue;                                                                         \
+        }                                                                                     \
+        const int od = span_d / SD;                                                           \
+        for (int q = 0; q < OH_SPAN; q++) {                                                   \
+            const int oh = oh_first + q;                                                      \
+            if (oh < 0 || oh >= OH) {                                                         \
+                continue;                                                                     \
+            }                                                                                 \
+            for (int kw = KW - 1; kw >= 0; kw--) {                                            \
+                const int span_w = w + PW - kw * (DIL_W);                                     \
+                if (span_w < 0 || span_w % SW != 0 || span_w / SW >= OW) {                    \
+                    continue;                                                                 \
+                }                                                                             \
+                const int ow = span_w / SW;                                                   \
+                const int o = (od * OH + oh) * OW + ow;                                       \
+                WINDOW_BODY                                                                   \
+                for (int j = 0; j < ROWS; j++) {                                              \
+                    const int t = h0 + j + PH - oh * SH;                                      \
+                    if (t >= 0 && t % (DIL_H) == 0 && t / (DIL_H) < KH) {                     \
+                        BODY                                                                  \
+                    }                                                                         \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+__kernel void volume_indexed_backward_rows(__global const store_t* grad_output,
+                                           __global const int* indices,
+                                           __global store_t* grad_input,
+                                           VOLUME_SHAPES)
+{
+    ROWS_BACKWARD_ITEM
+    compute_t sum[ROWS];
+    for (int j = 0; j < ROWS; j++) {
+        sum[j] = 0.0f;
+    }
+    const int self0 = (d * H + h0) * W + w; // row j's in-plane offset: self0 + j·W (below D·H·W for rows inside)
+    FOR_ROWS_CANDIDATES(DD, DH, DW,
+        const int winner = indices[out_base + o];
+        const compute_t g = LOAD(grad_output, out_base + o);,
+        {
+            if (winner == self0 + j * W) {
+                sum[j] += g;
+            }
+        })
+    for (int j = 0; j < ROWS && h0 + j < H; j++) {
+        STORE(grad_input, i0 + (offset_t)j * W, sum[j]);
+    }
+}
+
+__kernel void volume_avg_backward_rows(__global const store_t* grad_output,
+                                       __global store_t* grad_input,
+                                       VOLUME_SHAPES,
+                                       const int count_include_pad,
+                                       const int divisor_override)
+{
+    ROWS_BACKWARD_ITEM
+    compute_t sum[ROWS];
+    for (int j = 0; j < ROWS; j++) {
+        sum[j] = 0.0f;
+    }
+    FOR_ROWS_CANDIDATES(1, 1, 1,
+        const compute_t share = LOAD(grad_output, out_base + o)
+                / (compute_t)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);,
+        {
+            sum[j] += share;
+        })
+    for (int j = 0; j < ROWS && h0 + j < H; j++) {
+        STORE(grad_input, i0 + (offset_t)j * W, sum[j]);
+    }
+}
 #endif
 
 // The 8-lane kernels below compute in float vectors (their masks are int8): not built for float64,

@@ -59,17 +59,21 @@ final class VolumeKernels implements FixedWindowKernels {
     }
 
     /**
-     * System property for the GPU family's forward channels first (max, min, average): {@code auto}
-     * (the default: {@value #GPU_ROWS} outputs down a column per work-item where windows overlap down
-     * H, else one), {@code 1} or {@code 4} (always), so that a GPU run can bench each.
+     * System property for the GPU family's forward and backward channels first (max, min, average;
+     * LP stays scalar): {@code auto} (the default: {@value #GPU_ROWS} outputs, or input rows, down a
+     * column per work-item where windows overlap down H, else one), {@code 1} or {@code 4} (always),
+     * so that a GPU run can bench each.
      */
     static final String GPU_ROWS_PROPERTY = "clpool.gpu.volumeRows";
     /** volume.cl's ROWS default: the outputs per work-item of its {@code _rows} kernels. */
     private static final int GPU_ROWS = 4;
     private static final String ROWS_SUFFIX = "_rows";
 
-    /** Whether the GPU family's forward of {@code spec} takes the {@code _rows} kernels ({@value #GPU_ROWS_PROPERTY}); read here only. */
-    private static boolean gpuRows(PoolSpec spec, Shape out) {
+    /**
+     * Whether the GPU family's forward ({@code in} null) or backward of {@code spec} takes the
+     * {@code _rows} kernels ({@value #GPU_ROWS_PROPERTY}); read here only.
+     */
+    private static boolean gpuRows(PoolSpec spec, Shape in, Shape out) {
         String value = System.getProperty(GPU_ROWS_PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);
         boolean wanted = switch (value) {
             case "auto", "" -> spec.strideH() < (long) spec.dilationH() * (spec.kernelH() - 1) + 1;
@@ -79,6 +83,9 @@ final class VolumeKernels implements FixedWindowKernels {
         };
         // The rows past OH in the last block reach (OH - 1 + ROWS - 1)·SH + (KH - 1)·DH: still an int (volume.cl).
         long reach = (long) (out.h() - 1 + GPU_ROWS - 1) * spec.strideH() + (long) (spec.kernelH() - 1) * spec.dilationH() + 1;
+        if (in != null) { // backward: rows past H reach H - 1 + ROWS - 1 + PH, and in-plane offsets (D·H + ROWS)·W (volume.cl)
+            reach = Math.max(in.h() + GPU_ROWS + (long) spec.padH(), ((long) in.d() * in.h() + GPU_ROWS) * in.w());
+        }
         return wanted && reach <= Integer.MAX_VALUE;
     }
 
@@ -100,7 +107,7 @@ final class VolumeKernels implements FixedWindowKernels {
 
     @Override
     public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec, Object gradInput) {
-        run(program(spec, false, in, out).kernel(vectorName("volume_indexed_backward", in)), in, in, out, spec,
+        run(program(spec, false, in, out).kernel(backwardName("volume_indexed_backward", in, out, spec)), in, in, out, spec,
                 new Object[] {gradOutput, indices, gradInput});
     }
 
@@ -113,7 +120,7 @@ final class VolumeKernels implements FixedWindowKernels {
 
     @Override
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
-        run(program(spec, false, in, out).kernel(vectorName("volume_avg_backward", in)), in, in, out, spec,
+        run(program(spec, false, in, out).kernel(backwardName("volume_avg_backward", in, out, spec)), in, in, out, spec,
                 new Object[] {gradOutput, gradInput}, options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
@@ -225,6 +232,11 @@ final class VolumeKernels implements FixedWindowKernels {
         return gpu ? gpuChannelsPerItem() : LANES;
     }
 
+    /** The gather kernel: {@value #GPU_ROWS} input rows per work-item channels first where {@link #gpuRows} says, else {@link #vectorName}. */
+    private String backwardName(String kernel, Shape in, Shape out, PoolSpec spec) {
+        return gpu && !in.isChannelsLast() && gpuRows(spec, in, out) ? kernel + ROWS_SUFFIX : vectorName(kernel, in);
+    }
+
     private String vectorName(String kernel, Shape in) {
         return !vectorized(in) || lanes() == 1 ? kernel : kernel + (gpu ? GPU_VECTOR_SUFFIX : VECTOR_SUFFIX);
     }
@@ -240,7 +252,7 @@ final class VolumeKernels implements FixedWindowKernels {
      * where {@link #gpuRows} says, {@value #GPU_ROWS} outputs down a column per work-item.
      */
     private String forwardName(String kernel, Shape in, Shape out, PoolSpec spec) {
-        if (gpu && !in.isChannelsLast() && gpuRows(spec, out)) {
+        if (gpu && !in.isChannelsLast() && gpuRows(spec, null, out)) {
             return kernel + ROWS_SUFFIX;
         }
         if (gpu || in.isChannelsLast() || dtype == DType.FLOAT64) {
