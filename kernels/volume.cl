@@ -2,8 +2,10 @@
 // order reversed), and 2-D windows (a depth of one) where a tensor is channels last or stored in a
 // half type, with LP pooling too. Every tensor is read and written where its layout puts it, in
 // its storage type (window.cl: STORAGE, CHANNELS_LAST, LOAD, STORE, POSITION, SPLIT), and computed
-// in compute_t (float; double for float64). One work-item per output element forward, one per input element backward (a gather over the
-// windows that can contain it, so no atomics and a fixed summation order). The rules are the 2-D
+// in compute_t (float; double for float64). One work-item per output element forward, one per
+// input element backward (a gather over the windows that can contain it, so no atomics and a
+// fixed summation order); the vector and row kernels below take several (8 on the CPU family, 4
+// on the GPU family) with the same rules per element. The rules are the 2-D
 // ones of direct.cl with a depth axis (docs/SEMANTICS.md): taps are visited depth, then row, then
 // column; padding taps are skipped; the max starts at -inf with the first in-bounds tap's index
 // and a tap replaces it when strictly better or NaN (`v != v`; no fmax, which drops NaN), so ties

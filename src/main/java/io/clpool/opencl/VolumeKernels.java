@@ -16,9 +16,11 @@ import java.util.TreeMap;
  * storage type and the layout are compile-time, one build per combination; shapes and padding
  * are arguments. Two families, as {@link KernelFamilies#cpuFamily} picks: the CPU family (POCL)
  * takes the vector kernels ({@code _w8}, {@code _c8}) where they apply, in the runtime's
- * work-groups; the GPU family takes only the scalar kernels (one output, or one input element,
- * per work-item, coalesced along W channels first and along C channels last) in explicit
- * work-groups ({@link #gpuTile}), with 32-bit offsets where every element count fits.
+ * work-groups; the GPU family takes the scalar kernels (one output, or one input element, per
+ * work-item, coalesced along W channels first and along C channels last), or 4 rows down a column
+ * channels first ({@code _rows}, {@link #gpuRows}) or 4 channels channels last ({@code _c4}, only
+ * when asked), in explicit work-groups ({@link #gpuTile}), with 32-bit offsets where every element
+ * count fits. The GPU choices are system properties read here, so that a GPU run can bench each.
  */
 final class VolumeKernels implements FixedWindowKernels {
     private static final String FILE = "volume.cl";
