@@ -429,9 +429,11 @@ __kernel void volume_extremum_forward_rows(__global const store_t* input,
         best[j] = take ? v : best[j];
         best_index[j] = take ? at : best_index[j];
     })
-    for (int j = 0; j < ROWS && oh0 + j < OH; j++) {
-        STORE(output, o0 + (offset_t)j * OW, best[j]);
-        indices[o0 + (offset_t)j * OW] = best_index[j];
+    for (int j = 0; j < ROWS; j++) { // constant bounds, so the arrays stay in registers
+        if (oh0 + j < OH) {
+            STORE(output, o0 + (offset_t)j * OW, best[j]);
+            indices[o0 + (offset_t)j * OW] = best_index[j];
+        }
     }
 }
 
@@ -450,9 +452,11 @@ __kernel void volume_avg_forward_rows(__global const store_t* input,
         (void)at;
         sum[j] = inside ? sum[j] + v : sum[j];
     })
-    for (int j = 0; j < ROWS && oh0 + j < OH; j++) {
-        STORE(output, o0 + (offset_t)j * OW,
-              sum[j] / (compute_t)WINDOW_DIVISOR(od, oh0 + j, ow, count_include_pad, divisor_override));
+    for (int j = 0; j < ROWS; j++) {
+        if (oh0 + j < OH) {
+            STORE(output, o0 + (offset_t)j * OW,
+                  sum[j] / (compute_t)WINDOW_DIVISOR(od, oh0 + j, ow, count_include_pad, divisor_override));
+        }
     }
 }
 
@@ -526,8 +530,10 @@ __kernel void volume_indexed_backward_rows(__global const store_t* grad_output,
                 sum[j] += g;
             }
         })
-    for (int j = 0; j < ROWS && h0 + j < H; j++) {
-        STORE(grad_input, i0 + (offset_t)j * W, sum[j]);
+    for (int j = 0; j < ROWS; j++) {
+        if (h0 + j < H) {
+            STORE(grad_input, i0 + (offset_t)j * W, sum[j]);
+        }
     }
 }
 
@@ -548,8 +554,10 @@ __kernel void volume_avg_backward_rows(__global const store_t* grad_output,
         {
             sum[j] += share;
         })
-    for (int j = 0; j < ROWS && h0 + j < H; j++) {
-        STORE(grad_input, i0 + (offset_t)j * W, sum[j]);
+    for (int j = 0; j < ROWS; j++) {
+        if (h0 + j < H) {
+            STORE(grad_input, i0 + (offset_t)j * W, sum[j]);
+        }
     }
 }
 #endif
