@@ -2,8 +2,10 @@
 // order reversed), and 2-D windows (a depth of one) where a tensor is channels last or stored in a
 // half type, with LP pooling too. Every tensor is read and written where its layout puts it, in
 // its storage type (window.cl: STORAGE, CHANNELS_LAST, LOAD, STORE, POSITION, SPLIT), and computed
-// in compute_t (float; double for float64). One work-item per output element forward, one per input element backward (a gather over the
-// windows that can contain it, so no atomics and a fixed summation order). The rules are the 2-D
+// in compute_t (float; double for float64). One work-item per output element forward, one per
+// input element backward (a gather over the windows that can contain it, so no atomics and a
+// fixed summation order); the vector and row kernels below take several (8 on the CPU family, 4
+// on the GPU family) with the same rules per element. The rules are the 2-D
 // ones of direct.cl with a depth axis (docs/SEMANTICS.md): taps are visited depth, then row, then
 // column; padding taps are skipped; the max starts at -inf with the first in-bounds tap's index
 // and a tap replaces it when strictly better or NaN (`v != v`; no fmax, which drops NaN), so ties
@@ -14,11 +16,14 @@
 // are int and fit, because per axis the padded input and the windows' reach are at most
 // 2^31 - 1 (PoolSpec.outputShape). In-plane offsets (d*H + h)*W + w are formed only for taps
 // inside the input, so they are below D*H*W <= 2^31 - 1 (the plane limit). Offsets into a tensor
-// and element counts are ulong; the product of three divisor extents is long (window.cl).
+// and element counts are ulong (offset_t), uint only on the GPU family where the host proved every
+// element count of the launch's tensors below 2^31 (OFFSETS_32); the product of three divisor
+// extents is long (window.cl).
 //
 // Shapes and padding are kernel arguments; the window is compile-time, so loops have constant
 // bounds and strides divide by constants. Defines, each with a default so this file compiles
-// alone: KD KH KW (kernel), SD SH SW (stride), DD DH DW (dilation), POOL_MIN (1: the minimum), and
+// alone: KD KH KW (kernel), SD SH SW (stride), DD DH DW (dilation), POOL_MIN (1: the minimum),
+// GPU_FAMILY (1: explicit work-groups, scalar kernels only), OFFSETS_32 (see above), and
 // window.cl's STORAGE and CHANNELS_LAST.
 
 #ifndef KD
@@ -58,6 +63,22 @@
 #define VOLUME_SHAPES const int C, const int D, const int H, const int W, const int OD, const int OH, const int OW, \
                       const int PD, const int PH, const int PW
 
+#ifndef GPU_FAMILY
+#define GPU_FAMILY 0
+#endif
+#ifndef OFFSETS_32
+#define OFFSETS_32 0
+#endif
+
+// Tensor offsets and the range's slab/row index: uint on the GPU family where the host proved
+// every element count below 2^31 (OFFSETS_32: 32-bit division, not the 64-bit one a GPU emulates),
+// else ulong (the CPU family always).
+#if GPU_FAMILY && OFFSETS_32
+#define offset_t uint
+#else
+#define offset_t ulong
+#endif
+
 // Work-items form a 3-D range whose dimension 0 is the innermost memory axis, so neighbouring
 // work-items touch neighbouring addresses and every division is uniform across dimension 0 (POCL
 // hoists it out of its work-item loop and vectorizes; a GPU coalesces):
@@ -66,7 +87,41 @@
 // ITEM declares the work-item's (d, h, w), its position, and BASE/STEP: where in-plane offset `at`
 // of a tensor with planes of `plane_size` lies, BASE(plane_size) + at·STEP. Items past the range
 // (it is rounded up to whole work-groups in dimensions 0 and 1) return.
+#if GPU_FAMILY
+// The GPU family: the same range and positions, launched in explicit work-groups (VolumeKernels),
+// so dimensions 0 and 1 are rounded up; the guard compares the unconverted ids, so no rounded id
+// can wrap in an int, and comes first (no vectorizer to please).
 #if CHANNELS_LAST
+#define ITEM(SIZE_D, SIZE_H, SIZE_W, d, h, w, position)                                        \
+    if (get_global_id(0) >= (size_t)C || get_global_id(1) >= (size_t)(SIZE_W)) {             \
+        return;                                                                               \
+    }                                                                                         \
+    const int channel = (int)get_global_id(0);                                                \
+    const int w = (int)get_global_id(1);                                                      \
+    const offset_t row = (offset_t)get_global_id(2);                                          \
+    const int h = (int)(row % (offset_t)(SIZE_H));                                            \
+    const int d = (int)(row / (offset_t)(SIZE_H) % (offset_t)(SIZE_D));                       \
+    const offset_t sample = row / (offset_t)(SIZE_H) / (offset_t)(SIZE_D);                    \
+    const offset_t position = (row * (SIZE_W) + w) * C + channel;
+#define BASE(plane_size) (sample * (offset_t)(plane_size) * C + channel)
+#define STEP ((offset_t)C)
+#define OFFSET(at) ((offset_t)(at) * C)
+#else
+#define ITEM(SIZE_D, SIZE_H, SIZE_W, d, h, w, position)                                        \
+    if (get_global_id(0) >= (size_t)(SIZE_W) || get_global_id(1) >= (size_t)(SIZE_H)) {      \
+        return;                                                                               \
+    }                                                                                         \
+    const int w = (int)get_global_id(0);                                                      \
+    const int h = (int)get_global_id(1);                                                      \
+    const offset_t slab = (offset_t)get_global_id(2);                                         \
+    const int d = (int)(slab % (offset_t)(SIZE_D));                                           \
+    const offset_t plane = slab / (offset_t)(SIZE_D);                                         \
+    const offset_t position = (slab * (SIZE_H) + h) * (SIZE_W) + w;
+#define BASE(plane_size) (plane * (offset_t)(plane_size))
+#define STEP ((offset_t)1)
+#define OFFSET(at) (at)
+#endif
+#elif CHANNELS_LAST
 #define ITEM(SIZE_D, SIZE_H, SIZE_W, d, h, w, position)                                        \
     const int channel = (int)get_global_id(0);                                                \
     const int w = (int)get_global_id(1);                                                      \
@@ -182,8 +237,8 @@
 #define WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override) \
     pooled_divisor_3d(od, oh, ow, D, H, W, KD, KH, KW, SD, SH, SW, PD, PH, PW, count_include_pad, divisor_override)
 
-#define INPUT_PLANE ((ulong)D * H * W)
-#define OUTPUT_PLANE ((ulong)OD * OH * OW)
+#define INPUT_PLANE ((offset_t)D * H * W)
+#define OUTPUT_PLANE ((offset_t)OD * OH * OW)
 
 __kernel void volume_extremum_forward(__global const store_t* input,
                                       __global store_t* output,
@@ -212,7 +267,7 @@ __kernel void volume_indexed_backward(__global const store_t* grad_output,
                                       VOLUME_SHAPES)
 {
     ITEM(D, H, W, d, h, w, i)
-    const ulong out_base = BASE(OUTPUT_PLANE);
+    const offset_t out_base = BASE(OUTPUT_PLANE);
     const __global store_t* gy = grad_output + out_base;
     const __global int* idx = indices + out_base;
     const int self = (d * H + h) * W + w;
@@ -285,12 +340,12 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
                                  const compute_t norm)
 {
     ITEM(D, H, W, d, h, w, i)
-    const ulong out_base = BASE(OUTPUT_PLANE);
+    const offset_t out_base = BASE(OUTPUT_PLANE);
     const compute_t taps = (compute_t)((long)KD * KH * KW);
     const compute_t x = LOAD(input, i);
     compute_t sum = 0.0f;
     FOR_CANDIDATES(1, 1, 1, {
-        const ulong at = out_base + o * STEP;
+        const offset_t at = out_base + o * STEP;
         const compute_t scaled_mean = lp_power_c(LOAD(output, at), norm);
         if (scaled_mean != 0.0f) {
             const compute_t outer = LOAD(grad_output, at) * (taps / (compute_t)WINDOW_DIVISOR(od, oh, ow, 1, 0))
@@ -301,9 +356,216 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
     STORE(grad_input, i, sum);
 }
 
+#if GPU_FAMILY && !CHANNELS_LAST
+// ---- GPU family, channels first: ROWS outputs down a column per work-item ----------------------
+// Windows that overlap down H share input rows: a work-item takes outputs oh0 .. oh0 + ROWS − 1
+// of column ow and loads each input row of their joint span once (clamped, so in bounds), feeding
+// every window that contains it. Per window the taps still come in depth, row, column order (rows
+// ascend through the span), so results are the scalar kernels' bit for bit. Range:
+// (OW, ceil(OH/ROWS), planes·OD), rounded up to work-groups. Rows past OH are computed from
+// clamped loads and never stored; the host takes these kernels only when
+// (OH − 1 + ROWS − 1)·SH + (KH − 1)·DH + 1 fits an int (VolumeKernels), so no row overflows.
+#ifndef ROWS
+#define ROWS 4
+#endif
+#define ROW_SPAN ((ROWS - 1) * SH + (KH - 1) * DH + 1)
+
+#define ROWS_ITEM                                                                               \
+    if (get_global_id(0) >= (size_t)OW || get_global_id(1) >= (size_t)((OH + ROWS - 1) / ROWS)) { \
+        return;                                                                               \
+    }                                                                                         \
+    const int ow = (int)get_global_id(0);                                                     \
+    const int oh0 = (int)get_global_id(1) * ROWS;                                             \
+    const offset_t slab = (offset_t)get_global_id(2);                                         \
+    const int od = (int)(slab % (offset_t)OD);                                                \
+    const offset_t plane = slab / (offset_t)OD;                                               \
+    const __global store_t* in = input + plane * INPUT_PLANE;                                 \
+    const offset_t o0 = (slab * OH + oh0) * OW + ow;
+
+// Visits the span's taps in depth, row, column order; BODY runs for each output j whose window
+// holds the row, with `v`, `inside` and `at` as FOR_WINDOW_TAPS gives them.
+#define FOR_ROW_TAPS(BODY)                                                                      \
+    const int d0 = od * SD - PD;                                                              \
+    const int h0 = oh0 * SH - PH;                                                             \
+    const int w0 = ow * SW - PW;                                                              \
+    for (int kd = 0; kd < KD; kd++) {                                                         \
+        const int d = d0 + kd * DD;                                                           \
+        const bool d_in = d >= 0 && d < D;                                                    \
+        const int dc = clamp(d, 0, D - 1);                                                    \
+        for (int r = 0; r < ROW_SPAN; r++) {                                                  \
+            const int h = h0 + r;                                                             \
+            const bool h_in = d_in && h >= 0 && h < H;                                        \
+            const int hc = clamp(h, 0, H - 1);                                                \
+            for (int kw = 0; kw < KW; kw++) {                                                 \
+                const int w = w0 + kw * DW;                                                   \
+                const bool inside = h_in && w >= 0 && w < W;                                  \
+                const int at = (dc * H + hc) * W + clamp(w, 0, W - 1);                        \
+                const compute_t v = LOAD(in, at);                                             \
+                for (int j = 0; j < ROWS; j++) {                                              \
+                    const int t = r - j * SH;                                                 \
+                    if (t >= 0 && t % DH == 0 && t / DH < KH) {                               \
+                        BODY                                                                  \
+                    }                                                                         \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+__kernel void volume_extremum_forward_rows(__global const store_t* input,
+                                           __global store_t* output,
+                                           __global int* indices,
+                                           VOLUME_SHAPES)
+{
+    ROWS_ITEM
+    compute_t best[ROWS];
+    int best_index[ROWS];
+    for (int j = 0; j < ROWS; j++) {
+        best[j] = POOL_MIN ? INFINITY : -INFINITY;
+        best_index[j] = NO_INDEX;
+    }
+    FOR_ROW_TAPS({
+        const bool better = POOL_MIN ? v < best[j] : v > best[j];
+        const bool take = inside && (best_index[j] < 0 || better || v != v);
+        best[j] = take ? v : best[j];
+        best_index[j] = take ? at : best_index[j];
+    })
+    for (int j = 0; j < ROWS; j++) { // constant bounds, so the arrays stay in registers
+        if (oh0 + j < OH) {
+            STORE(output, o0 + (offset_t)j * OW, best[j]);
+            indices[o0 + (offset_t)j * OW] = best_index[j];
+        }
+    }
+}
+
+__kernel void volume_avg_forward_rows(__global const store_t* input,
+                                      __global store_t* output,
+                                      VOLUME_SHAPES,
+                                      const int count_include_pad,
+                                      const int divisor_override)
+{
+    ROWS_ITEM
+    compute_t sum[ROWS];
+    for (int j = 0; j < ROWS; j++) {
+        sum[j] = 0.0f;
+    }
+    FOR_ROW_TAPS({
+        (void)at;
+        sum[j] = inside ? sum[j] + v : sum[j];
+    })
+    for (int j = 0; j < ROWS; j++) {
+        if (oh0 + j < OH) {
+            STORE(output, o0 + (offset_t)j * OW,
+                  sum[j] / (compute_t)WINDOW_DIVISOR(od, oh0 + j, ow, count_include_pad, divisor_override));
+        }
+    }
+}
+
+// Backward, ROWS input rows h0 .. h0 + ROWS − 1 of column w per work-item: each window of the
+// rows' joint candidates (od, oh, ow ascending, the reference's order for every element) is read
+// once and added to the rows it holds. Range: (W, ceil(H/ROWS), planes·D). The host takes these
+// kernels only when H − 1 + ROWS − 1 + PH fits an int (VolumeKernels); rows past H are never stored.
+#define OH_SPAN (((ROWS - 1) + (KH - 1) * DH) / SH + 2)
+#define ROWS_BACKWARD_ITEM                                                                      \
+    if (get_global_id(0) >= (size_t)W || get_global_id(1) >= (size_t)((H + ROWS - 1) / ROWS)) { \
+        return;                                                                               \
+    }                                                                                         \
+    const int w = (int)get_global_id(0);                                                      \
+    const int h0 = (int)get_global_id(1) * ROWS;                                              \
+    const offset_t slab = (offset_t)get_global_id(2);                                         \
+    const int d = (int)(slab % (offset_t)D);                                                  \
+    const offset_t plane = slab / (offset_t)D;                                                \
+    const offset_t i0 = (slab * H + h0) * W + w;                                              \
+    const offset_t out_base = plane * OUTPUT_PLANE;
+
+// Visits the windows that can hold rows h0 .. of column w at depth d in output order; BODY runs
+// for each row j inside window (od, oh, ow), with `o` the window's offset in its output plane.
+#define FOR_ROWS_CANDIDATES(DIL_D, DIL_H, DIL_W, WINDOW_BODY, BODY)                             \
+    const int first = h0 + PH - (KH - 1) * (DIL_H);                                           \
+    const int oh_first = first >= 0 ? first / SH : -((-first + SH - 1) / SH);                 \
+    for (int kd = KD - 1; kd >= 0; kd--) {                                                    \
+        const int span_d = d + PD - kd * (DIL_D);                                             \
+        if (span_d < 0 || span_d % SD != 0 || span_d / SD >= OD) {                            \
+            continue;                                                                         \
+        }                                                                                     \
+        const int od = span_d / SD;                                                           \
+        for (int q = 0; q < OH_SPAN; q++) {                                                   \
+            const int oh = oh_first + q;                                                      \
+            if (oh < 0 || oh >= OH) {                                                         \
+                continue;                                                                     \
+            }                                                                                 \
+            for (int kw = KW - 1; kw >= 0; kw--) {                                            \
+                const int span_w = w + PW - kw * (DIL_W);                                     \
+                if (span_w < 0 || span_w % SW != 0 || span_w / SW >= OW) {                    \
+                    continue;                                                                 \
+                }                                                                             \
+                const int ow = span_w / SW;                                                   \
+                const int o = (od * OH + oh) * OW + ow;                                       \
+                WINDOW_BODY                                                                   \
+                for (int j = 0; j < ROWS; j++) {                                              \
+                    const int t = h0 + j + PH - oh * SH;                                      \
+                    if (t >= 0 && t % (DIL_H) == 0 && t / (DIL_H) < KH) {                     \
+                        BODY                                                                  \
+                    }                                                                         \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+__kernel void volume_indexed_backward_rows(__global const store_t* grad_output,
+                                           __global const int* indices,
+                                           __global store_t* grad_input,
+                                           VOLUME_SHAPES)
+{
+    ROWS_BACKWARD_ITEM
+    compute_t sum[ROWS];
+    for (int j = 0; j < ROWS; j++) {
+        sum[j] = 0.0f;
+    }
+    const int self0 = (d * H + h0) * W + w; // row j's in-plane offset: self0 + j·W (below D·H·W for rows inside)
+    FOR_ROWS_CANDIDATES(DD, DH, DW,
+        const int winner = indices[out_base + o];
+        const compute_t g = LOAD(grad_output, out_base + o);,
+        {
+            if (winner == self0 + j * W) {
+                sum[j] += g;
+            }
+        })
+    for (int j = 0; j < ROWS; j++) {
+        if (h0 + j < H) {
+            STORE(grad_input, i0 + (offset_t)j * W, sum[j]);
+        }
+    }
+}
+
+__kernel void volume_avg_backward_rows(__global const store_t* grad_output,
+                                       __global store_t* grad_input,
+                                       VOLUME_SHAPES,
+                                       const int count_include_pad,
+                                       const int divisor_override)
+{
+    ROWS_BACKWARD_ITEM
+    compute_t sum[ROWS];
+    for (int j = 0; j < ROWS; j++) {
+        sum[j] = 0.0f;
+    }
+    FOR_ROWS_CANDIDATES(1, 1, 1,
+        const compute_t share = LOAD(grad_output, out_base + o)
+                / (compute_t)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);,
+        {
+            sum[j] += share;
+        })
+    for (int j = 0; j < ROWS; j++) {
+        if (h0 + j < H) {
+            STORE(grad_input, i0 + (offset_t)j * W, sum[j]);
+        }
+    }
+}
+#endif
+
 // The 8-lane kernels below compute in float vectors (their masks are int8): not built for float64,
-// which the host sends to the scalar kernels above (VolumeKernels.vectorized, forwardName).
-#if !CHANNELS_LAST && STORAGE != 3
+// which the host sends to the scalar kernels above (VolumeKernels.vectorized, forwardName), nor
+// for the GPU family, which runs only the scalar kernels (a GPU build compiles for seconds).
+#if !CHANNELS_LAST && STORAGE != 3 && !GPU_FAMILY
 // ---- channels first, eight outputs of a row per work-item ---------------------------------------
 // The forward's taps along W for 8 consecutive outputs lie in one contiguous span of the input
 // row, loaded once (clamped into the row) and split into 8-lane vectors with compile-time lane
@@ -428,21 +690,64 @@ __kernel void volume_avg_forward_w8(__global const store_t* input,
 #endif
 #endif
 
-#if CHANNELS_LAST && STORAGE != 3
-// ---- channels last, eight channels per work-item ------------------------------------------------
-// When C is a multiple of 8 (the host's rule, VolumeKernels), a work-item takes 8 consecutive
-// channels of one position: every tap is one 8-lane vector load (coalesced along C), and the
+#ifndef CHANNEL_LANES
+#define CHANNEL_LANES 8
+#endif
+#if CHANNELS_LAST && STORAGE != 3 && (!GPU_FAMILY || CHANNEL_LANES == 4)
+// ---- channels last, eight (GPU family: four) channels per work-item ----------------------------
+// When C is a multiple of the lanes (the host's rule, VolumeKernels), a work-item takes that many
+// consecutive channels of one position: every tap is one vector load (coalesced along C), and the
 // window's bounds are the same for all lanes, so padding taps are skipped as a whole. The rules
 // per lane are the scalar kernels' above, in the same order, so results are bit for bit theirs.
-// Range: (C/8, W, N·D·H) of the tensor the work-items write.
+// Range: (C/lanes, W, N·D·H) of the tensor the work-items write. The CPU family builds 8 lanes
+// (_c8); the GPU family 4 (_c4) only where clpool.gpu.channelsPerItem asks (CHANNEL_LANES 4), and
+// launches them in rounded work-groups, so its items check the range first.
+#if CHANNEL_LANES == 4
+typedef float4 floatc_t;
+typedef int4 intc_t;
+#define CHANNEL_KERNEL(name) name##_c4
+#define VLOADC(p) vload4(0, (p))
+#define VSTOREC(v, p) vstore4((v), 0, (p))
+#if STORAGE == 0
+#define LOADC(p, i) vload4(0, (p) + (i))
+#define STOREC(p, i, v) vstore4((v), 0, (p) + (i))
+#elif STORAGE == 1
+#define LOADC(p, i) vload_half4(0, (p) + (i))
+#define STOREC(p, i, v) vstore_half4_rte((v), 0, (p) + (i))
+#else
+#define LOADC(p, i) as_float4(convert_uint4(vload4(0, (p) + (i))) << 16) /* LOAD's widening, 4 lanes */
+#define STOREC(p, i, v)                                                                         \
+    do {                                                                                      \
+        const float4 lanes_ = (v);                                                            \
+        STORE(p, (i), lanes_.s0);                                                             \
+        STORE(p, (i) + 1, lanes_.s1);                                                         \
+        STORE(p, (i) + 2, lanes_.s2);                                                         \
+        STORE(p, (i) + 3, lanes_.s3);                                                         \
+    } while (0)
+#endif
+#define CHANNEL_RANGE_CHECK(SIZE_W)                                                             \
+    if (get_global_id(0) >= (size_t)(C / 4) || get_global_id(1) >= (size_t)(SIZE_W)) {       \
+        return;                                                                               \
+    }
+#else
+typedef float8 floatc_t;
+typedef int8 intc_t;
+#define CHANNEL_KERNEL(name) name##_c8
+#define VLOADC(p) vload8(0, (p))
+#define VSTOREC(v, p) vstore8((v), 0, (p))
+#define LOADC LOAD8
+#define STOREC STORE8
+#define CHANNEL_RANGE_CHECK(SIZE_W) /* the CPU family's range is exact */
+#endif
 #define ITEM8(SIZE_D, SIZE_H, SIZE_W, d, h, w, position)                                       \
-    const int channel = (int)get_global_id(0) * 8;                                            \
+    CHANNEL_RANGE_CHECK(SIZE_W)                                                               \
+    const int channel = (int)get_global_id(0) * CHANNEL_LANES;                                \
     const int w = (int)get_global_id(1);                                                      \
-    const ulong row = get_global_id(2);                                                       \
-    const int h = (int)(row % (ulong)(SIZE_H));                                               \
-    const int d = (int)(row / (ulong)(SIZE_H) % (ulong)(SIZE_D));                             \
-    const ulong sample = row / (ulong)(SIZE_H) / (ulong)(SIZE_D);                             \
-    const ulong position = (row * (SIZE_W) + w) * C + channel;
+    const offset_t row = get_global_id(2);                                                    \
+    const int h = (int)(row % (offset_t)(SIZE_H));                                            \
+    const int d = (int)(row / (offset_t)(SIZE_H) % (offset_t)(SIZE_D));                       \
+    const offset_t sample = row / (offset_t)(SIZE_H) / (offset_t)(SIZE_D);                    \
+    const offset_t position = (row * (SIZE_W) + w) * C + channel;
 
 // The in-bounds taps of window (od, oh, ow) in depth, row, column order; BODY sees `at`. Skipped,
 // not masked as FOR_WINDOW_TAPS does: the bounds are uniform across the 8 lanes, and the masked
@@ -472,71 +777,71 @@ __kernel void volume_avg_forward_w8(__global const store_t* input,
         }                                                                                     \
     }
 
-__kernel void volume_extremum_forward_c8(__global const store_t* input,
+__kernel void CHANNEL_KERNEL(volume_extremum_forward)(__global const store_t* input,
                                          __global store_t* output,
                                          __global int* indices,
                                          VOLUME_SHAPES)
 {
     ITEM8(OD, OH, OW, od, oh, ow, o)
-    const ulong in_base = BASE(INPUT_PLANE);
-    float8 best = (float8)(POOL_MIN ? INFINITY : -INFINITY);
-    int8 best_index = (int8)(NO_INDEX);
+    const offset_t in_base = BASE(INPUT_PLANE);
+    floatc_t best = (floatc_t)(POOL_MIN ? INFINITY : -INFINITY);
+    intc_t best_index = (intc_t)(NO_INDEX);
     FOR_INSIDE_TAPS({
-        const float8 v = LOAD8(input, in_base + at * STEP);
-        const int8 better = POOL_MIN ? v < best : v > best;
-        const int8 take = (best_index < 0) | better | (v != v);
+        const floatc_t v = LOADC(input, in_base + at * STEP);
+        const intc_t better = POOL_MIN ? v < best : v > best;
+        const intc_t take = (best_index < 0) | better | (v != v);
         best = select(best, v, take);
-        best_index = select(best_index, (int8)(at), take);
+        best_index = select(best_index, (intc_t)(at), take);
     })
-    STORE8(output, o, best);
-    vstore8(best_index, 0, indices + o);
+    STOREC(output, o, best);
+    VSTOREC(best_index, indices + o);
 }
 
-__kernel void volume_indexed_backward_c8(__global const store_t* grad_output,
+__kernel void CHANNEL_KERNEL(volume_indexed_backward)(__global const store_t* grad_output,
                                          __global const int* indices,
                                          __global store_t* grad_input,
                                          VOLUME_SHAPES)
 {
     ITEM8(D, H, W, d, h, w, i)
-    const ulong out_base = BASE(OUTPUT_PLANE);
-    const int8 self = (int8)((d * H + h) * W + w);
-    float8 sum = (float8)(0.0f);
+    const offset_t out_base = BASE(OUTPUT_PLANE);
+    const intc_t self = (intc_t)((d * H + h) * W + w);
+    floatc_t sum = (floatc_t)(0.0f);
     FOR_CANDIDATES(DD, DH, DW, {
-        const ulong at = out_base + o * STEP;
-        const int8 won = vload8(0, indices + at) == self;
-        sum = select(sum, sum + LOAD8(grad_output, at), won);
+        const offset_t at = out_base + o * STEP;
+        const intc_t won = VLOADC(indices + at) == self;
+        sum = select(sum, sum + LOADC(grad_output, at), won);
     })
-    STORE8(grad_input, i, sum);
+    STOREC(grad_input, i, sum);
 }
 
-__kernel void volume_avg_forward_c8(__global const store_t* input,
+__kernel void CHANNEL_KERNEL(volume_avg_forward)(__global const store_t* input,
                                     __global store_t* output,
                                     VOLUME_SHAPES,
                                     const int count_include_pad,
                                     const int divisor_override)
 {
     ITEM8(OD, OH, OW, od, oh, ow, o)
-    const ulong in_base = BASE(INPUT_PLANE);
-    float8 sum = (float8)(0.0f);
+    const offset_t in_base = BASE(INPUT_PLANE);
+    floatc_t sum = (floatc_t)(0.0f);
     FOR_INSIDE_TAPS({
-        sum += LOAD8(input, in_base + at * STEP);
+        sum += LOADC(input, in_base + at * STEP);
     })
-    STORE8(output, o, sum / (float8)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override)));
+    STOREC(output, o, sum / (floatc_t)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override)));
 }
 
-__kernel void volume_avg_backward_c8(__global const store_t* grad_output,
+__kernel void CHANNEL_KERNEL(volume_avg_backward)(__global const store_t* grad_output,
                                      __global store_t* grad_input,
                                      VOLUME_SHAPES,
                                      const int count_include_pad,
                                      const int divisor_override)
 {
     ITEM8(D, H, W, d, h, w, i)
-    const ulong out_base = BASE(OUTPUT_PLANE);
-    float8 sum = (float8)(0.0f);
+    const offset_t out_base = BASE(OUTPUT_PLANE);
+    floatc_t sum = (floatc_t)(0.0f);
     FOR_CANDIDATES(1, 1, 1, {
-        sum += LOAD8(grad_output, out_base + o * STEP)
-                / (float8)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override));
+        sum += LOADC(grad_output, out_base + o * STEP)
+                / (floatc_t)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override));
     })
-    STORE8(grad_input, i, sum);
+    STOREC(grad_input, i, sum);
 }
 #endif

@@ -14,8 +14,13 @@ import java.util.TreeMap;
  * forward and backward, one work-item per output forward and a gather per input element
  * backward, so every backward is deterministic. The window (kernel, stride, dilation), the
  * storage type and the layout are compile-time, one build per combination; shapes and padding
- * are arguments. The same kernels serve every device type: there is no separate CPU or GPU
- * family here yet.
+ * are arguments. Two families, as {@link KernelFamilies#cpuFamily} picks: the CPU family (POCL)
+ * takes the vector kernels ({@code _w8}, {@code _c8}) where they apply, in the runtime's
+ * work-groups; the GPU family takes the scalar kernels (one output, or one input element, per
+ * work-item, coalesced along W channels first and along C channels last), or 4 rows down a column
+ * channels first ({@code _rows}, {@link #gpuRows}) or 4 channels channels last ({@code _c4}, only
+ * when asked), in explicit work-groups ({@link #gpuTile}), with 32-bit offsets where every element
+ * count fits. The GPU choices are system properties read here, so that a GPU run can bench each.
  */
 final class VolumeKernels implements FixedWindowKernels {
     private static final String FILE = "volume.cl";
@@ -23,35 +28,101 @@ final class VolumeKernels implements FixedWindowKernels {
     private final ClContext context;
     private final Launches launches;
     private final DType dtype;
+    private final boolean gpu;
 
     VolumeKernels(Launches launches, DType dtype) {
         this.context = launches.context();
         this.launches = launches;
         this.dtype = dtype;
+        this.gpu = !KernelFamilies.cpuFamily(context);
+    }
+
+    /**
+     * System property for the GPU family's work-groups: {@code tile} (the default, {@link #gpuTile})
+     * or {@code runtime} (the runtime's choice, as the CPU family), so that a GPU run can bench both.
+     */
+    static final String GPU_WORK_GROUPS_PROPERTY = "clpool.gpu.volumeWorkGroups";
+
+    /**
+     * System property for the GPU family's channels per work-item channels last: {@code 1} (the
+     * default: the scalar kernels) or {@code 4} (the {@code _c4} kernels, where C is a multiple of 4
+     * and the type is not float64; LP stays scalar), so that a GPU run can bench both.
+     */
+    static final String GPU_CHANNELS_PER_ITEM_PROPERTY = "clpool.gpu.channelsPerItem";
+
+    /** The GPU family's channels per work-item ({@value #GPU_CHANNELS_PER_ITEM_PROPERTY}); read here only. */
+    private static int gpuChannelsPerItem() {
+        String value = System.getProperty(GPU_CHANNELS_PER_ITEM_PROPERTY, "1").trim();
+        return switch (value) {
+            case "1", "" -> 1;
+            case "4" -> GPU_LANES;
+            default -> throw new IllegalArgumentException(GPU_CHANNELS_PER_ITEM_PROPERTY + " should be 1 or 4, but got '" + value + "'");
+        };
+    }
+
+    /**
+     * System property for the GPU family's forward and backward channels first (max, min, average;
+     * LP stays scalar): {@code auto} (the default: {@value #GPU_ROWS} outputs, or input rows, down a
+     * column per work-item where windows overlap down H, else one), {@code 1} or {@code 4} (always),
+     * so that a GPU run can bench each.
+     */
+    static final String GPU_ROWS_PROPERTY = "clpool.gpu.volumeRows";
+    /** volume.cl's ROWS default: the outputs per work-item of its {@code _rows} kernels. */
+    private static final int GPU_ROWS = 4;
+    private static final String ROWS_SUFFIX = "_rows";
+
+    /**
+     * Whether the GPU family's forward ({@code in} null) or backward of {@code spec} takes the
+     * {@code _rows} kernels ({@value #GPU_ROWS_PROPERTY}); read here only.
+     */
+    private static boolean gpuRows(PoolSpec spec, Shape in, Shape out) {
+        String value = System.getProperty(GPU_ROWS_PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        boolean wanted = switch (value) {
+            case "auto", "" -> spec.strideH() < (long) spec.dilationH() * (spec.kernelH() - 1) + 1;
+            case "1" -> false;
+            case "4" -> true;
+            default -> throw new IllegalArgumentException(GPU_ROWS_PROPERTY + " should be auto, 1 or 4, but got '" + value + "'");
+        };
+        // The rows past OH in the last block reach (OH - 1 + ROWS - 1)·SH + (KH - 1)·DH: still an int (volume.cl).
+        long reach = (long) (out.h() - 1 + GPU_ROWS - 1) * spec.strideH() + (long) (spec.kernelH() - 1) * spec.dilationH() + 1;
+        if (in != null) { // backward: rows past H reach H - 1 + ROWS - 1 + PH, and in-plane offsets (D·H + ROWS)·W (volume.cl)
+            reach = Math.max(in.h() + GPU_ROWS + (long) spec.padH(), ((long) in.d() * in.h() + GPU_ROWS) * in.w());
+        }
+        return wanted && reach <= Integer.MAX_VALUE;
+    }
+
+    /** Whether the GPU family launches in explicit work-groups ({@value #GPU_WORK_GROUPS_PROPERTY}); read here only. */
+    private static boolean gpuTiles() {
+        String value = System.getProperty(GPU_WORK_GROUPS_PROPERTY, "tile").trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (value) {
+            case "tile", "" -> true;
+            case "runtime" -> false;
+            default -> throw new IllegalArgumentException(GPU_WORK_GROUPS_PROPERTY + " should be tile or runtime, but got '" + value + "'");
+        };
     }
 
     @Override
     public void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values, Object indices) {
-        run(program(spec, min, in).kernel(forwardName("volume_extremum_forward", in, out, spec, dtype)), out, in, out, spec,
+        run(program(spec, min, in, out).kernel(forwardName("volume_extremum_forward", in, out, spec)), out, in, out, spec,
                 new Object[] {input, values, indices});
     }
 
     @Override
     public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec, Object gradInput) {
-        run(program(spec, false, in).kernel(vectorName("volume_indexed_backward", in, dtype)), in, in, out, spec,
+        run(program(spec, false, in, out).kernel(backwardName("volume_indexed_backward", in, out, spec)), in, in, out, spec,
                 new Object[] {gradOutput, indices, gradInput});
     }
 
     @Override
     public void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output) {
-        run(program(spec, false, in).kernel(forwardName("volume_avg_forward", in, out, spec, dtype)), out, in, out, spec,
+        run(program(spec, false, in, out).kernel(forwardName("volume_avg_forward", in, out, spec)), out, in, out, spec,
                 new Object[] {input, output},
                 options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
     @Override
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
-        run(program(spec, false, in).kernel(vectorName("volume_avg_backward", in, dtype)), in, in, out, spec,
+        run(program(spec, false, in, out).kernel(backwardName("volume_avg_backward", in, out, spec)), in, in, out, spec,
                 new Object[] {gradOutput, gradInput}, options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
@@ -63,7 +134,7 @@ final class VolumeKernels implements FixedWindowKernels {
     /** The norm in the compute type: double for float64 (PyTorch's double norm), else float. */
     @Override
     public void lpForward(Object input, Shape in, Shape out, PoolSpec spec, double norm, Object output) {
-        run(program(spec, false, in).kernel("volume_lp_forward"), out, in, out, spec, new Object[] {input, output}, computeNorm(norm));
+        run(program(spec, false, in, out).kernel("volume_lp_forward"), out, in, out, spec, new Object[] {input, output}, computeNorm(norm));
     }
 
     private Object computeNorm(double norm) {
@@ -79,41 +150,97 @@ final class VolumeKernels implements FixedWindowKernels {
     @Override
     public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec, double norm,
                            Object gradInput) {
-        run(program(spec, false, in).kernel("volume_lp_backward"), in, in, out, spec,
+        run(program(spec, false, in, out).kernel("volume_lp_backward"), in, in, out, spec,
                 new Object[] {gradOutput, input, output, gradInput}, computeNorm(norm));
     }
 
     /**
      * One work-item per element of {@code items} (the output forward, the input backward) in
-     * volume.cl's 3-D range: (W, H, planes·D) channels first, (C, W, N·D·H) channels last, exactly
-     * (the work-group size is the runtime's). Arguments: the buffers, VOLUME_SHAPES, then the op's own.
+     * volume.cl's 3-D range: (W, H, planes·D) channels first, (C, W, N·D·H) channels last; the CPU
+     * family's vector kernels take 8 per work-item. The CPU family launches exactly that range in
+     * the runtime's work-groups; the GPU family rounds dimensions 0 and 1 up to whole
+     * {@link #gpuTile}s (the kernels return past the true extent), unless the tile would hold
+     * fewer work-items than a warp. Arguments: the buffers,
+     * VOLUME_SHAPES, then the op's own.
      */
     private void run(ClKernel kernel, Shape items, Shape in, Shape out, PoolSpec spec, Object[] buffers, Object... tail) {
         Object[] shapes = {in.c(), in.d(), in.h(), in.w(), out.d(), out.h(), out.w(), spec.padD(), spec.padH(), spec.padW()};
         Object[] args = Arrays.copyOf(buffers, buffers.length + shapes.length + tail.length, Object[].class);
         System.arraycopy(shapes, 0, args, buffers.length, shapes.length);
         System.arraycopy(tail, 0, args, buffers.length + shapes.length, tail.length);
-        long[] range = kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
+        long[] range = kernel.name().endsWith(ROWS_SUFFIX) ? new long[] {items.w(), (items.h() + GPU_ROWS - 1) / GPU_ROWS, items.planes() * items.d()}
+                : kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
                 : !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
-                : new long[] {vectorized(in, dtype) && kernel.name().endsWith(VECTOR_SUFFIX) ? items.c() / LANES : items.c(), items.w(),
-                        (long) items.n() * items.d() * items.h()};
-        launches.run(kernel, range, null, args); // the runtime's work-groups: 2-4x faster on POCL than 8x32 tiles
+                : new long[] {items.c() / lanesOf(kernel), items.w(), (long) items.n() * items.d() * items.h()};
+        long[] tile = gpu && gpuTiles() ? gpuTile(kernel, range[0], range[1]) : null;
+        if (tile != null && tile[0] * tile[1] >= Math.max(1, kernel.preferredWorkGroupMultiple())) {
+            range[0] = ceilToMultiple(range[0], tile[0]);
+            range[1] = ceilToMultiple(range[1], tile[1]);
+            launches.run(kernel, range, tile, args);
+        } else {
+            // CPU family: the runtime's work-groups, 2-4x faster on POCL than 8x32 tiles. GPU family where
+            // columns × rows is under a warp (a group would idle most lanes; dimension 2 is not rounded).
+            launches.run(kernel, range, null, args);
+        }
+    }
+
+    /**
+     * The GPU family's work-group over (columns, rows) of extents {@code columns} × {@code rows}:
+     * one preferred work-group multiple (the warp: 32 on NVIDIA) wide, as direct.cl's GPU family
+     * ({@link DirectKernels#tile}), halved while half still covers {@code columns} (channels last
+     * with C = 3: 4 wide, so a warp reads 8 whole positions, not 3 channels and 29 idle lanes), by
+     * as many rows as make 256 work-items, no more than the power of two that covers {@code rows},
+     * within the kernel's limit.
+     */
+    static long[] gpuTile(ClKernel kernel, long columns, long rows) {
+        long limit = Math.max(1, kernel.maxWorkGroupSize());
+        long width = Math.max(1, Math.min(kernel.preferredWorkGroupMultiple(), limit));
+        while (width > 1 && width / 2 >= columns) {
+            width /= 2;
+        }
+        long height = Math.max(1, Math.min(limit, 256) / width);
+        while (height > 1 && height / 2 >= rows) {
+            height /= 2;
+        }
+        return new long[] {width, height, 1};
+    }
+
+    private static long ceilToMultiple(long value, long multiple) {
+        return (value + multiple - 1) / multiple * multiple;
     }
 
     /** volume.cl's channels-last kernels that take 8 channels per work-item: {@code <name>_c8}. */
     private static final String VECTOR_SUFFIX = "_c8";
     private static final int LANES = 8;
+    /** The GPU family's channels-last kernels that take 4 channels per work-item: {@code <name>_c4}. */
+    private static final String GPU_VECTOR_SUFFIX = "_c4";
+    private static final int GPU_LANES = 4;
+
+    /** The channels a channels-last kernel takes per work-item. */
+    private static int lanesOf(ClKernel kernel) {
+        return kernel.name().endsWith(VECTOR_SUFFIX) ? LANES : kernel.name().endsWith(GPU_VECTOR_SUFFIX) ? GPU_LANES : 1;
+    }
 
     /**
      * Channels last with C a multiple of 8: the 8-lane kernels, whose every tap is one vector load
      * along C. Not float64: volume.cl builds the 8-lane kernels for the float compute type only.
      */
-    private static boolean vectorized(Shape in, DType dtype) {
-        return in.isChannelsLast() && in.c() % LANES == 0 && dtype != DType.FLOAT64;
+    private boolean vectorized(Shape in) {
+        return in.isChannelsLast() && in.c() % lanes() == 0 && dtype != DType.FLOAT64;
     }
 
-    private static String vectorName(String kernel, Shape in, DType dtype) {
-        return vectorized(in, dtype) ? kernel + VECTOR_SUFFIX : kernel;
+    /** Channels per work-item of the channels-last vector kernels: 8 on the CPU family, 1 or 4 on the GPU family. */
+    private int lanes() {
+        return gpu ? gpuChannelsPerItem() : LANES;
+    }
+
+    /** The gather kernel: {@value #GPU_ROWS} input rows per work-item channels first where {@link #gpuRows} says, else {@link #vectorName}. */
+    private String backwardName(String kernel, Shape in, Shape out, PoolSpec spec) {
+        return gpu && !in.isChannelsLast() && gpuRows(spec, in, out) ? kernel + ROWS_SUFFIX : vectorName(kernel, in);
+    }
+
+    private String vectorName(String kernel, Shape in) {
+        return !vectorized(in) || lanes() == 1 ? kernel : kernel + (gpu ? GPU_VECTOR_SUFFIX : VECTOR_SUFFIX);
     }
 
     /** volume.cl's channels-first forward kernels that take 8 outputs of a row per work-item: {@code <name>_w8}. */
@@ -122,17 +249,22 @@ final class VolumeKernels implements FixedWindowKernels {
     /**
      * The forward kernel: 8 channels per work-item channels last (C a multiple of 8); 8 outputs of a
      * row per work-item channels first when the row span fits (direct.cl's segment rule, the one
-     * place for it) and the lanes past the row's end keep every column in an int; else the scalar one.
+     * place for it) and the lanes past the row's end keep every column in an int; else, and always
+     * on the GPU family (8 lanes 64 bytes apart do not coalesce), the scalar one, or, channels first
+     * where {@link #gpuRows} says, {@value #GPU_ROWS} outputs down a column per work-item.
      */
-    private static String forwardName(String kernel, Shape in, Shape out, PoolSpec spec, DType dtype) {
-        if (in.isChannelsLast() || dtype == DType.FLOAT64) {
-            return vectorName(kernel, in, dtype);
+    private String forwardName(String kernel, Shape in, Shape out, PoolSpec spec) {
+        if (gpu && !in.isChannelsLast() && gpuRows(spec, null, out)) {
+            return kernel + ROWS_SUFFIX;
+        }
+        if (gpu || in.isChannelsLast() || dtype == DType.FLOAT64) {
+            return vectorName(kernel, in);
         }
         long lastLaneReach = (long) (out.w() + LANES - 1) * spec.strideW() + (long) spec.dilationW() * (spec.kernelW() - 1) + 1;
         return KernelSource.directSegmentKernels(spec) && lastLaneReach <= Integer.MAX_VALUE ? kernel + ROW_SUFFIX : kernel;
     }
 
-    private ClProgram program(PoolSpec spec, boolean min, Shape in) {
+    private ClProgram program(PoolSpec spec, boolean min, Shape in, Shape out) {
         Map<String, Object> defines = new TreeMap<>(KernelSource.formatDefines(dtype, in.layout()));
         defines.put("KD", spec.kernelD());
         defines.put("KH", spec.kernelH());
@@ -144,6 +276,14 @@ final class VolumeKernels implements FixedWindowKernels {
         defines.put("DH", spec.dilationH());
         defines.put("DW", spec.dilationW());
         defines.put("POOL_MIN", min ? 1 : 0);
+        if (gpu) { // the CPU family's build stays exactly as it was
+            defines.put("GPU_FAMILY", 1);
+            // 32-bit offsets when every offset a launch forms (below its tensors' element counts) fits an int.
+            defines.put("OFFSETS_32", Math.max(in.elementCount(), out.elementCount()) <= Integer.MAX_VALUE ? 1 : 0);
+            if (vectorized(in) && lanes() == GPU_LANES) { // the _c4 kernels: built only when asked for
+                defines.put("CHANNEL_LANES", GPU_LANES);
+            }
+        }
         return context.program(FILE, KernelSource.options(defines));
     }
 }

@@ -1,0 +1,278 @@
+package io.clpool.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import io.clpool.Algorithm;
+import io.clpool.PoolOp;
+import io.clpool.PoolResult;
+import io.clpool.Tensor;
+import io.clpool.reference.ReferencePooling;
+import io.clpool.spec.DType;
+import io.clpool.spec.Layout;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+import io.clpool.support.Calls;
+import io.clpool.support.DeviceTest;
+import io.clpool.support.Differential;
+import io.clpool.support.Inputs;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The GPU family of {@code volume.cl} (scalar kernels in explicit work-groups, 32-bit offsets),
+ * forced with {@code clpool.kernels=gpu} so that CI checks it on POCL: max, min, average (count_include_pad
+ * off, divisor_override) and 2-D LP, forward and backward, on 3-D channels first and last and 2-D
+ * channels last, in float32, float16, bfloat16 and float64 (where the device has cl_khr_fp64), with
+ * C of 1, 3, 8, 16 and 93 and extents (W 37, H 9, C 93) that leave partial work-groups for any
+ * power-of-two group (and, channels first, an H of 10 that leaves a partial block of 4 rows), and
+ * 2-D channels first in float64, on every input flavour (NaN, ±inf, ties): {@link Differential#check}
+ * (selections bit for bit, sums within the reference's tolerance). Then every output buffer of a
+ * plan, guarded by a band of sentinels after the tensor, must keep its band. The channels-last
+ * cases run once more with {@code clpool.gpu.channelsPerItem=4} (the {@code _c4} kernels), and a
+ * third of the cases with {@code clpool.gpu.volumeWorkGroups=runtime}.
+ */
+class GpuFamilyVolumeTest extends DeviceTest {
+    private static final int[] CHANNELS = {1, 3, 8, 16, 93};
+    private static final PoolSpec[] WINDOWS_3D = {PoolSpec.of3d(2), PoolSpec.of3d(3).withStride(1).withPadding(1),
+        PoolSpec.of3d(2, 3, 1).withStride(1, 2, 3).withPadding(1, 1, 0).withCeilMode(true),
+        PoolSpec.of3d(3, 2, 3).withStride(2, 1, 2).withPadding(1, 1, 1).withDilation(2, 1, 3)};
+    private static final PoolSpec[] WINDOWS_2D = {PoolSpec.of(2), PoolSpec.of(3).withStride(1).withPadding(1),
+        PoolSpec.of(3, 2).withStride(2, 1).withPadding(1, 0).withDilation(1, 2), PoolSpec.of(5).withStride(3).withPadding(2).withCeilMode(true)};
+
+    private String before;
+
+    @BeforeAll
+    void forceGpuFamily() {
+        before = System.getProperty(KernelFamilies.KERNELS_PROPERTY);
+        System.setProperty(KernelFamilies.KERNELS_PROPERTY, "gpu");
+    }
+
+    @AfterAll
+    void restore() {
+        if (before == null) {
+            System.clearProperty(KernelFamilies.KERNELS_PROPERTY);
+        } else {
+            System.setProperty(KernelFamilies.KERNELS_PROPERTY, before);
+        }
+    }
+
+    record Case(Shape shape, PoolSpec window, DType dtype, Inputs flavour, long seed) {
+        Tensor input() {
+            Tensor raw = flavour.tensor(shape, seed);
+            return dtype == DType.FLOAT64 ? Differential.beyondFloat(raw, seed) : raw.toType(dtype);
+        }
+
+        /** The ops of the case: LP for 2-D windows only (PyTorch has no 3-D LP pooling). */
+        List<String> ops() {
+            return window.volumetric() ? List.of("max", "min", "avg") : List.of("max", "min", "avg", "lp");
+        }
+
+        @Override
+        public String toString() {
+            return dtype.label() + " " + shape + " " + window + " " + flavour + " seed=" + seed;
+        }
+    }
+
+    /**
+     * For each type, three kinds of tensor (3-D channels first, 3-D channels last, 2-D channels
+     * last) at each C, the windows and flavours taking turns; seeds vary the average's options
+     * (Differential.op: count_include_pad off for odd seeds, a divisor of 3 for multiples of 5).
+     */
+    private List<Case> cases() {
+        List<DType> types = new ArrayList<>(List.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16));
+        if (Arrays.asList(context.device().extensions().trim().split("\\s+")).contains("cl_khr_fp64")) {
+            types.add(DType.FLOAT64);
+        }
+        List<Case> cases = new ArrayList<>();
+        int i = 0;
+        for (DType dtype : types) {
+            // 2-D channels first runs volume.cl in float64 only (direct.cl takes the float types).
+            for (int kind = 0; kind < (dtype == DType.FLOAT64 ? 4 : 3); kind++) {
+                for (int c : CHANNELS) {
+                    i++;
+                    Shape shape = switch (kind) {
+                        case 0 -> Shape.of(2, c, 3 + i % 3, 9 + i % 2, 37);
+                        case 1 -> Shape.of(2, c, 3 + i % 3, 9, 11).withLayout(Layout.CHANNELS_LAST);
+                        case 2 -> Shape.of(2, c, 9 + i % 4, 37).withLayout(Layout.CHANNELS_LAST);
+                        default -> Shape.of(2, c, 9 + i % 4, 37);
+                    };
+                    PoolSpec window = kind < 2 ? WINDOWS_3D[i % WINDOWS_3D.length] : WINDOWS_2D[i % WINDOWS_2D.length];
+                    cases.add(new Case(shape, window, dtype, Inputs.values()[i % Inputs.values().length], i));
+                }
+            }
+        }
+        return cases;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyVolumeOpMatchesTheReference() {
+        List<Case> cases = cases();
+        assertTrue(cases.size() >= 45, "every type, kind of tensor and C should have a case, got " + cases.size());
+        ReferencePooling reference = new ReferencePooling();
+        return cases.stream().flatMap(c -> c.ops().stream().map(op -> dynamicTest("gpu family " + op + " " + c, () -> {
+            assertTrue(!KernelFamilies.cpuFamily(context), "the GPU family should be forced");
+            try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                Differential.check(device, reference, op, c.input(), c.window(), c.seed());
+            }
+        })));
+    }
+
+    /**
+     * The channels-last cases again with four channels per work-item ({@code _c4} where C is a
+     * multiple of 4, else the scalar kernels): values and guard bands.
+     */
+    @TestFactory
+    Stream<DynamicTest> fourChannelsPerItemMatchTheReferenceAndKeepTheGuardBands() {
+        List<Case> cases = cases().stream().filter(c -> c.shape().isChannelsLast()).toList();
+        assertTrue(cases.stream().filter(c -> c.shape().c() % 4 == 0).count() >= 12, "C = 8 and 16 should take the 4-lane kernels");
+        ReferencePooling reference = new ReferencePooling();
+        return withProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY, "4", cases, "4 channels per item");
+    }
+
+    /**
+     * The channels-first cases with {@code clpool.gpu.volumeRows} forced to 4 (the {@code _rows}
+     * forward kernels on every window, disjoint and dilated ones too) and to 1 (the scalar ones on
+     * overlapping windows, which the default gives the {@code _rows} kernels).
+     */
+    @TestFactory
+    Stream<DynamicTest> rowsPerItemMatchTheReferenceAndKeepTheGuardBands() {
+        List<Case> cases = cases().stream().filter(c -> !c.shape().isChannelsLast()).toList();
+        return Stream.concat(withProperty(VolumeKernels.GPU_ROWS_PROPERTY, "4", cases, "4 rows per item"),
+                withProperty(VolumeKernels.GPU_ROWS_PROPERTY, "1", cases.stream().filter(c -> c.seed() % 2 == 1).toList(), "1 row per item"));
+    }
+
+    /** A third of the cases in the runtime's work-groups ({@code clpool.gpu.volumeWorkGroups=runtime}, the variant a GPU run may bench). */
+    @TestFactory
+    Stream<DynamicTest> runtimeWorkGroupsMatchTheReferenceAndKeepTheGuardBands() {
+        return withProperty(VolumeKernels.GPU_WORK_GROUPS_PROPERTY, "runtime", cases().stream().filter(c -> c.seed() % 3 == 0).toList(),
+                "runtime work-groups");
+    }
+
+    /** Each op of {@code cases} with {@code property} set to {@code value}: values against the reference, then guard bands. */
+    private Stream<DynamicTest> withProperty(String property, String value, List<Case> cases, String what) {
+        ReferencePooling reference = new ReferencePooling();
+        return cases.stream().flatMap(c -> c.ops().stream().map(name -> dynamicTest("gpu family, " + what + ", " + name + " " + c, () -> {
+            String was = System.getProperty(property);
+            System.setProperty(property, value);
+            try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                assertTrue(!KernelFamilies.cpuFamily(context), "the GPU family should be forced");
+                Tensor x = c.input();
+                Differential.check(device, reference, name, x, c.window(), c.seed());
+                guardedPassesOf(Differential.op(name, x, c.window(), c.seed()), name.equals("lp") ? Differential.abs(x) : x, name + " " + c);
+            } finally {
+                if (was == null) {
+                    System.clearProperty(property);
+                } else {
+                    System.setProperty(property, was);
+                }
+            }
+        })));
+    }
+
+    private static final int GUARD = 4096;
+    private static final float SENTINEL = 12345.678f;
+
+    /** Every op's forward and backward outputs through a plan, each with a guard band after the tensor that must stay as it was. */
+    @TestFactory
+    Stream<DynamicTest> noOutputIsWrittenPastItsEnd() {
+        return cases().stream().filter(c -> c.seed() % 2 == 0).flatMap(c -> c.ops().stream().map(name -> dynamicTest(
+                "gpu family guard bands " + name + " " + c, () -> {
+                    Tensor x = c.input();
+                    PoolOp op = Differential.op(name, x, c.window(), c.seed());
+                    guardedPassesOf(op, name.equals("lp") ? Differential.abs(x) : x, name + " " + c);
+                })));
+    }
+
+    private void guardedPassesOf(PoolOp op, Tensor x, String what) {
+        assertTrue(!KernelFamilies.cpuFamily(context), "the GPU family should be forced");
+        PoolResult expected = new ReferencePooling().forward(op, x);
+        Shape in = x.shape();
+        Shape out = expected.values().shape();
+        DType dtype = x.dtype();
+        try (PoolPlan plan = PoolPlan.create(context, op, in, dtype, Algorithm.DIRECT);
+             DeviceTensor input = DeviceTensor.upload(context, x);
+             Guarded values = new Guarded(out, dtype);
+             Guarded indices = op.hasIndices() ? new Guarded(out, DType.FLOAT32) : null) {
+            if (op.hasIndices()) {
+                Calls.await(plan.forward(input, values.tensor, indices.indices));
+            } else {
+                Calls.await(plan.forward(input, values.tensor));
+            }
+            values.requireUntouched(what + " forward values");
+            if (indices != null) {
+                indices.requireUntouched(what + " forward indices");
+            }
+            try (DeviceTensor gradOut = DeviceTensor.upload(context, Differential.gradient(out, 3, dtype));
+                 Guarded gradIn = new Guarded(in, dtype)) {
+                switch (op.backwardInputs()) {
+                    case INDICES -> Calls.await(plan.backward(gradOut, indices.indices, gradIn.tensor));
+                    case NONE -> Calls.await(plan.backward(gradOut, gradIn.tensor));
+                    case INPUT_AND_OUTPUT -> Calls.await(plan.backward(gradOut, input, values.tensor, gradIn.tensor));
+                }
+                gradIn.requireUntouched(what + " backward");
+            }
+        }
+    }
+
+    /**
+     * A buffer of the tensor's bytes plus {@value #GUARD} floats, filled with sentinels and wrapped
+     * as a tensor of {@code dtype} (and as indices: pass FLOAT32, as wide); every byte past the
+     * tensor's is the guard band (GuardBandTest's pattern, for any element size, float64 included).
+     */
+    private final class Guarded implements AutoCloseable {
+        final int usedBytes;
+        final ClBuffer buffer;
+        final DeviceTensor tensor;
+        final DeviceIndices indices;
+        final byte[] initial;
+
+        Guarded(Shape shape, DType dtype) {
+            usedBytes = shape.elementCountAsInt() * dtype.bytes();
+            // Room for the tensor as int32 indices too (the wrap below checks it), then the band.
+            float[] sentinels = new float[shape.elementCountAsInt() * Math.max(dtype.bytes(), Float.BYTES) / Float.BYTES + GUARD];
+            Arrays.fill(sentinels, SENTINEL);
+            buffer = context.upload(sentinels, "guarded output");
+            tensor = DeviceTensor.wrap(context, buffer.handle(), shape, dtype);
+            indices = DeviceIndices.wrap(context, buffer.handle(), shape);
+            initial = bytes();
+        }
+
+        private byte[] bytes() {
+            short[] halves = new short[2 * (int) (buffer.bytes() / Float.BYTES)];
+            buffer.read(halves);
+            byte[] out = new byte[2 * halves.length];
+            for (int i = 0; i < halves.length; i++) {
+                out[2 * i] = (byte) halves[i];
+                out[2 * i + 1] = (byte) (halves[i] >> 8);
+            }
+            return out;
+        }
+
+        void requireUntouched(String what) {
+            byte[] now = bytes();
+            assertEquals(initial.length, now.length);
+            for (int i = usedBytes; i < now.length; i++) {
+                if (now[i] != initial[i]) {
+                    fail(what + ": wrote byte " + Integer.toHexString(now[i] & 0xff) + " at " + i + ", past the " + usedBytes
+                            + " bytes of the output");
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            tensor.close();
+            indices.close();
+            buffer.close();
+        }
+    }
+}
