@@ -29,6 +29,8 @@
 //   POOL_MIN                 1: extremum kernels keep the minimum instead of the maximum
 //   ROWS                     output rows per work-item of the row-block kernels (1: none built);
 //                            the host sets it from the window alone (DirectKernels.rowsPerItem)
+//   COLS                     output columns per work-item of the GPU family's block kernels (1, 2
+//                            or 4; DirectKernels.columnsPerItem); CPU-family builds leave it at 1
 //
 // Unrolling is bounded (issue 10): a fully unrolled 48x48 window made POCL's compiler recurse
 // past an 8 MB thread stack (a SIGSEGV in the JVM that built it) and took 25 s to build. Loops
@@ -62,6 +64,9 @@
 #endif
 #ifndef ROWS
 #define ROWS 1
+#endif
+#ifndef COLS
+#define COLS 1
 #endif
 
 // Round every product on its own, as the Java reference does: a fused a*b+c would round once.
@@ -172,9 +177,6 @@ __kernel void extremum_forward_edge(__global const store_t* input, __global stor
 // not written. COLS (1, 2 or 4) is set by the host for the GPU family only
 // (DirectKernels.columnsPerItem); the kernels exist when IN_ROWS_G * KW <= UNROLL_TAPS
 // (DirectKernels.columnKernel), whatever COLS.
-#ifndef COLS
-#define COLS 1
-#endif
 #define IN_ROWS_G ((ROWS - 1) * SH + (KH - 1) * DH + 1)
 #define SPAN_G ((COLS - 1) * SW + (KW - 1) * DW + 1)
 
@@ -837,49 +839,57 @@ UNROLL_BAND
 }
 #endif
 
-// The band map for GPU devices: one work-item per output window writes its whole band (dY at
-// the winner, 0 elsewhere), in one launch over every window (ranges rounded up to whole
-// work-groups, work-items past the output return). Windows whose band lies inside the input
-// write it with unrolled loops; the others clip it as indexed_backward_band_edge does.
+// The band map for GPU devices: each work-item takes COLS consecutive output windows of a row
+// (extremum_forward_column's COLS) and writes each one's whole band (dY at the winner, 0
+// elsewhere), in one launch over every window (ranges rounded up to whole work-groups, work-items
+// past the output return; windows of a block past OW are skipped). Windows whose band lies inside
+// the input write it with unrolled loops; the others clip it as indexed_backward_band_edge does.
 __kernel void indexed_backward_band_window(__global const store_t* grad_output, __global const int* indices,
                                            __global store_t* grad_input,
                                            const int H, const int W, const int OH, const int OW, const int PH, const int PW)
 {
-    const int ow = (int)get_global_id(0);
+    const int ow0 = (int)get_global_id(0) * COLS;
     const int oh = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
-    if (ow >= OW || oh >= OH) {
+    if (ow0 >= OW || oh >= OH) {
         return;
     }
-    const ulong o = (plane * OH + oh) * (ulong)OW + ow;
-    const float g = 0.0f + LOAD(grad_output, o);
-    const int winner = indices[o];
-    __global store_t* gx = grad_input + plane * (ulong)H * W;
-    const int w_start = ow * SW - PW;
-    const int w_lo = max(w_start, 0);
-    const int w_hi = ow == OW - 1 ? W : min((ow + 1) * SW - PW, W);
-    if (w_lo == w_start && w_hi == w_start + SW) {
-UNROLL_BAND
-        for (int r = 0; r < SH; r++) {
-            const int h = oh * SH - PH + r;
-            if (h < 0 || h >= H) {
-                continue;
-            }
-UNROLL_BAND
-            for (int c = 0; c < SW; c++) {
-                const int at = h * W + w_start + c;
-                STORE(gx, at, winner == at ? g : 0.0f);
-            }
+    _Pragma("unroll")
+    for (int j = 0; j < COLS; j++) {
+        const int ow = ow0 + j;
+        if (ow >= OW) {
+            break;
         }
-    } else {
-        for (int r = 0; r < SH; r++) {
-            const int h = oh * SH - PH + r;
-            if (h < 0 || h >= H) {
-                continue;
+        const ulong o = (plane * OH + oh) * (ulong)OW + ow;
+        const float g = 0.0f + LOAD(grad_output, o);
+        const int winner = indices[o];
+        __global store_t* gx = grad_input + plane * (ulong)H * W;
+        const int w_start = ow * SW - PW;
+        const int w_lo = max(w_start, 0);
+        const int w_hi = ow == OW - 1 ? W : min((ow + 1) * SW - PW, W);
+        if (w_lo == w_start && w_hi == w_start + SW) {
+UNROLL_BAND
+            for (int r = 0; r < SH; r++) {
+                const int h = oh * SH - PH + r;
+                if (h < 0 || h >= H) {
+                    continue;
+                }
+UNROLL_BAND
+                for (int c = 0; c < SW; c++) {
+                    const int at = h * W + w_start + c;
+                    STORE(gx, at, winner == at ? g : 0.0f);
+                }
             }
-            for (int w = w_lo; w < w_hi; w++) {
-                const int at = h * W + w;
-                STORE(gx, at, winner == at ? g : 0.0f);
+        } else {
+            for (int r = 0; r < SH; r++) {
+                const int h = oh * SH - PH + r;
+                if (h < 0 || h >= H) {
+                    continue;
+                }
+                for (int w = w_lo; w < w_hi; w++) {
+                    const int at = h * W + w;
+                    STORE(gx, at, winner == at ? g : 0.0f);
+                }
             }
         }
     }
@@ -890,30 +900,38 @@ UNROLL_BAND
 // work-item per window: its in-bounds taps get 0 + dY/divisor (as the reference's dx += share forms
 // it, so -0 becomes +0 alike), every other band element 0. Bands are clipped to the input, the
 // last column's band runs to the input's right end, and rows below the last band are zero_rows'.
+// COLS consecutive windows of a row per work-item, as indexed_backward_band_window.
 __kernel void avg_backward_band_window(__global const store_t* grad_output, __global store_t* grad_input,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const int count_include_pad, const int divisor_override)
 {
-    const int ow = (int)get_global_id(0);
+    const int ow0 = (int)get_global_id(0) * COLS;
     const int oh = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
-    if (ow >= OW || oh >= OH) {
+    if (ow0 >= OW || oh >= OH) {
         return;
     }
-    const ulong o = (plane * OH + oh) * (ulong)OW + ow;
-    const float share = 0.0f + LOAD(grad_output, o) / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
-    __global store_t* gx = grad_input + plane * (ulong)H * W;
-    const int h_start = oh * SH - PH;
-    const int w_start = ow * SW - PW;
-    const int w_lo = max(w_start, 0);
-    const int w_hi = ow == OW - 1 ? W : min(w_start + SW, W);
-    for (int r = 0; r < SH; r++) {
-        const int h = h_start + r;
-        if (h < 0 || h >= H) {
-            continue;
+    _Pragma("unroll")
+    for (int j = 0; j < COLS; j++) {
+        const int ow = ow0 + j;
+        if (ow >= OW) {
+            break;
         }
-        for (int w = w_lo; w < w_hi; w++) {
-            STORE(gx, h * W + w, r < KH && w - w_start < KW ? share : 0.0f);
+        const ulong o = (plane * OH + oh) * (ulong)OW + ow;
+        const float share = 0.0f + LOAD(grad_output, o) / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
+        __global store_t* gx = grad_input + plane * (ulong)H * W;
+        const int h_start = oh * SH - PH;
+        const int w_start = ow * SW - PW;
+        const int w_lo = max(w_start, 0);
+        const int w_hi = ow == OW - 1 ? W : min(w_start + SW, W);
+        for (int r = 0; r < SH; r++) {
+            const int h = h_start + r;
+            if (h < 0 || h >= H) {
+                continue;
+            }
+            for (int w = w_lo; w < w_hi; w++) {
+                STORE(gx, h * W + w, r < KH && w - w_start < KW ? share : 0.0f);
+            }
         }
     }
 }

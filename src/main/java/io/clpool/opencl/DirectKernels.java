@@ -144,7 +144,7 @@ final class DirectKernels implements FixedWindowKernels {
         }
         if (!segments) {
             ClKernel band = program.kernel("indexed_backward_band_window");
-            launches.run(band, tiles(band, out.w(), out.h(), out.planes()), tile(band),
+            launches.run(band, tiles(band, ceilDiv(out.w(), columnsPerItem(spec, dtype)), out.h(), out.planes()), tile(band),
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
         } else {
             split(program.kernel("indexed_backward_band_inner"), KernelSource.directSegmentKernels(spec) ? program.kernel("indexed_backward_band_segment") : null,
@@ -182,7 +182,8 @@ final class DirectKernels implements FixedWindowKernels {
                     out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
         } else {
             ClKernel band = program.kernel("avg_backward_band_window");
-            launches.run(band, tiles(band, out.w(), out.h(), out.planes()), tile(band), gradOutput, gradInput, in.h(), in.w(),
+            launches.run(band, tiles(band, ceilDiv(out.w(), columnsPerItem(spec, dtype)), out.h(), out.planes()), tile(band),
+                    gradOutput, gradInput, in.h(), in.w(),
                     out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
         }
         zeroRowsBelowTheLastBand(program, in, out, spec, gradInput);
@@ -311,8 +312,8 @@ final class DirectKernels implements FixedWindowKernels {
     static final String COLUMNS_PROPERTY = "clpool.gpu.columns";
 
     /**
-     * Output columns per work-item of the GPU family's column-block forward kernels (COLS in
-     * direct.cl): 2 unless {@value #COLUMNS_PROPERTY} says 1, 2 or 4. 2 is a hypothesis, not a
+     * Output columns (windows) per work-item of the GPU family's column-block forward kernels and
+     * disjoint (band) backward kernels (COLS in direct.cl): 2 unless {@value #COLUMNS_PROPERTY} says 1, 2 or 4. 2 is a hypothesis, not a
      * measurement: on the H100 one output per work-item saturated memory for 2x2 windows, and the
      * H200's higher bandwidth may need more bytes in flight per work-item; the property lets one
      * GPU run bench each choice. {@code spec} and {@code dtype} are for a rule set from those figures.
