@@ -29,6 +29,8 @@
 //   POOL_MIN                 1: extremum kernels keep the minimum instead of the maximum
 //   ROWS                     output rows per work-item of the row-block kernels (1: none built);
 //                            the host sets it from the window alone (DirectKernels.rowsPerItem)
+//   COLS                     output columns per work-item of the GPU family's block kernels (1, 2
+//                            or 4; DirectKernels.columnsPerItem); CPU-family builds leave it at 1
 //
 // Unrolling is bounded (issue 10): a fully unrolled 48x48 window made POCL's compiler recurse
 // past an 8 MB thread stack (a SIGSEGV in the JVM that built it) and took 25 s to build. Loops
@@ -62,6 +64,9 @@
 #endif
 #ifndef ROWS
 #define ROWS 1
+#endif
+#ifndef COLS
+#define COLS 1
 #endif
 
 // Round every product on its own, as the Java reference does: a fused a*b+c would round once.
@@ -159,15 +164,32 @@ __kernel void extremum_forward_edge(__global const store_t* input, __global stor
     EXTREMUM_WINDOW(true)
 }
 
-// GPU devices: ROWS outputs down one column per work-item, in one launch over every column
-// (ranges rounded up to whole work-groups; work-items past the output return), in explicit
-// work-groups over (columns, row blocks). Each of the block's IN_ROWS input rows is loaded once
-// into registers and folded to a partial (value, index) over its KW taps, which each output row
-// holding it takes in kh order: exact, for the reason given at extremum_forward_rows. With ROWS = 1
-// (windows that do not overlap down the columns) this is the plain work-item per output. Columns
-// are checked only in work-items whose window reaches past the input's sides (a warp-uniform
-// branch but at the row's ends); rows out of the input are skipped, uniform along a row.
+// GPU devices: a block of ROWS output rows x COLS output columns per work-item, in one launch
+// over every block (ranges rounded up to whole work-groups; work-items past the output return),
+// in explicit work-groups over (column blocks, row blocks). Each of the block's IN_ROWS_G input
+// rows is loaded once into registers over the block's column span (SPAN_G taps; taps no output
+// uses are dead loads the compiler drops) and folded, per output column, to a partial (value,
+// index) over its KW taps, which each output row holding that input row takes in kh order: exact,
+// for the reason given at extremum_forward_rows. ROWS = COLS = 1 is the plain work-item per
+// output. Columns are checked only in work-items whose span reaches past the input's sides (a
+// warp-uniform branch but at the row's ends), as offsets from w0 so nothing overflows an int;
+// rows out of the input are skipped, uniform along a row. Outputs of a block past OW or OH are
+// not written. COLS (1, 2 or 4) is set by the host for the GPU family only
+// (DirectKernels.columnsPerItem); the kernels exist when IN_ROWS_G * KW <= UNROLL_TAPS
+// (DirectKernels.columnKernel), whatever COLS.
 #define IN_ROWS_G ((ROWS - 1) * SH + (KH - 1) * DH + 1)
+#define SPAN_G ((COLS - 1) * SW + (KW - 1) * DW + 1)
+
+// Input row h of the block over its span into a[] (CHECK_COLS: clamped into the row) and, for
+// each span offset, whether its tap lies inside the row.
+#define COLUMN_ROW(CHECK_COLS)                                                                  \
+    float a[SPAN_G];                                                                          \
+    _Pragma("unroll")                                                                         \
+    for (int s = 0; s < SPAN_G; s++) {                                                        \
+        a[s] = LOAD(in, h * W + w0 + ((CHECK_COLS) ? clamp(s, -w0, W - 1 - w0) : s));         \
+    }
+#define SPAN_INSIDE(CHECK_COLS, s) (!(CHECK_COLS) || ((s) >= -w0 && (s) < W - w0))
+#define SPAN_AT(CHECK_COLS, s) (h * W + w0 + ((CHECK_COLS) ? clamp((s), -w0, W - 1 - w0) : (s)))
 
 #define COLUMN_WINDOWS(CHECK_COLS)                                                              \
     _Pragma("unroll")                                                                         \
@@ -176,61 +198,75 @@ __kernel void extremum_forward_edge(__global const store_t* input, __global stor
         if (h < 0 || h >= H) {                                                                \
             continue;                                                                         \
         }                                                                                     \
-        float pv = POOL_MIN ? INFINITY : -INFINITY;                                           \
-        int pi = NO_INDEX;                                                                    \
-        UNROLL_ROW                                                                            \
-        for (int kw = 0; kw < KW; kw++) {                                                     \
-            const int w = w0 + kw * DW;                                                       \
-            const bool inside = (CHECK_COLS) ? w >= 0 && w < W : true;                        \
-            const int at = h * W + ((CHECK_COLS) ? clamp(w, 0, W - 1) : w);                   \
-            const float v = LOAD(in, at);                                                     \
-            const bool better = POOL_MIN ? v < pv : v > pv;                                   \
-            const bool take = inside && (pi < 0 || better || v != v);                         \
-            pv = take ? v : pv;                                                               \
-            pi = take ? at : pi;                                                              \
-        }                                                                                     \
+        COLUMN_ROW(CHECK_COLS)                                                                \
         _Pragma("unroll")                                                                     \
-        for (int r = 0; r < ROWS; r++) {                                                      \
-            const int d = i - r * SH;                                                         \
-            if (d >= 0 && d % DH == 0 && d / DH < KH) {                                       \
-                const bool better = POOL_MIN ? pv < best[r] : pv > best[r];                   \
-                const bool take = pi >= 0 && (best_index[r] < 0 || better || pv != pv);       \
-                best[r] = take ? pv : best[r];                                                \
-                best_index[r] = take ? pi : best_index[r];                                    \
+        for (int c = 0; c < COLS; c++) {                                                      \
+            float pv = POOL_MIN ? INFINITY : -INFINITY;                                       \
+            int pi = NO_INDEX;                                                                \
+            UNROLL_ROW                                                                        \
+            for (int kw = 0; kw < KW; kw++) {                                                 \
+                const int s = c * SW + kw * DW;                                               \
+                const float v = a[s];                                                         \
+                const bool better = POOL_MIN ? v < pv : v > pv;                               \
+                const bool take = SPAN_INSIDE(CHECK_COLS, s) && (pi < 0 || better || v != v); \
+                pv = take ? v : pv;                                                           \
+                pi = take ? SPAN_AT(CHECK_COLS, s) : pi;                                      \
+            }                                                                                 \
+            _Pragma("unroll")                                                                 \
+            for (int r = 0; r < ROWS; r++) {                                                  \
+                const int d = i - r * SH;                                                     \
+                if (d >= 0 && d % DH == 0 && d / DH < KH) {                                   \
+                    const bool better = POOL_MIN ? pv < best[r][c] : pv > best[r][c];         \
+                    const bool take = pi >= 0 && (best_index[r][c] < 0 || better || pv != pv); \
+                    best[r][c] = take ? pv : best[r][c];                                      \
+                    best_index[r][c] = take ? pi : best_index[r][c];                          \
+                }                                                                             \
             }                                                                                 \
         }                                                                                     \
     }
+
+// The block's first output (ow0, oh0), its input column w0 and whether its span needs column
+// checks; returns from work-items past the output.
+#define COLUMN_BLOCK_START                                                                      \
+    const int ow0 = (int)get_global_id(0) * COLS;                                             \
+    const int oh0 = (int)get_global_id(1) * ROWS;                                             \
+    const ulong plane = get_global_id(2);                                                     \
+    if (ow0 >= OW || oh0 >= OH) {                                                             \
+        return;                                                                               \
+    }                                                                                         \
+    const __global store_t* in = input + plane * (ulong)H * W;                                \
+    const int w0 = ow0 * SW - PW;                                                             \
+    const bool inner = w0 >= 0 && (long)w0 + (SPAN_G - 1) < W;
 
 #if IN_ROWS_G * KW <= UNROLL_TAPS
 __kernel void extremum_forward_column(__global const store_t* input, __global store_t* output, __global int* indices,
                                       const int H, const int W, const int OH, const int OW, const int PH, const int PW)
 {
-    const int ow = (int)get_global_id(0);
-    const int oh0 = (int)get_global_id(1) * ROWS;
-    const ulong plane = get_global_id(2);
-    if (ow >= OW || oh0 >= OH) {
-        return;
-    }
-    const __global store_t* in = input + plane * (ulong)H * W;
-    const int w0 = ow * SW - PW;
-    float best[ROWS];
-    int best_index[ROWS];
+    COLUMN_BLOCK_START
+    float best[ROWS][COLS];
+    int best_index[ROWS][COLS];
     _Pragma("unroll")
     for (int r = 0; r < ROWS; r++) {
-        best[r] = POOL_MIN ? INFINITY : -INFINITY;
-        best_index[r] = NO_INDEX;
+        _Pragma("unroll")
+        for (int c = 0; c < COLS; c++) {
+            best[r][c] = POOL_MIN ? INFINITY : -INFINITY;
+            best_index[r][c] = NO_INDEX;
+        }
     }
-    if (w0 >= 0 && (long)w0 + (KW - 1) * DW < W) {
+    if (inner) {
         COLUMN_WINDOWS(false)
     } else {
         COLUMN_WINDOWS(true)
     }
     _Pragma("unroll")
     for (int r = 0; r < ROWS; r++) {
-        if (oh0 + r < OH) {
-            const ulong o = (plane * OH + oh0 + r) * (ulong)OW + ow;
-            STORE(output, o, best[r]);
-            indices[o] = best_index[r];
+        _Pragma("unroll")
+        for (int c = 0; c < COLS; c++) {
+            if (oh0 + r < OH && ow0 + c < OW) {
+                const ulong o = (plane * OH + oh0 + r) * (ulong)OW + ow0 + c;
+                STORE(output, o, best[r][c]);
+                indices[o] = best_index[r][c];
+            }
         }
     }
 }
@@ -579,6 +615,66 @@ __kernel void avg_forward_edge(__global const store_t* input, __global store_t* 
     AVG_WINDOW(true)
 }
 
+#if IN_ROWS_G * KW <= UNROLL_TAPS
+// avg_forward_inner/edge for the GPU family in extremum_forward_column's blocks: each output adds
+// its in-bounds taps from the registers in the same order as they do (kernel rows ascending, then
+// columns; no row partial sums, which would round differently) and divides by the same divisor,
+// so the results are bitwise theirs.
+__kernel void avg_forward_column(__global const store_t* input, __global store_t* output,
+                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                 const int count_include_pad, const int divisor_override)
+{
+    COLUMN_BLOCK_START
+    float sum[ROWS][COLS];
+    _Pragma("unroll")
+    for (int r = 0; r < ROWS; r++) {
+        _Pragma("unroll")
+        for (int c = 0; c < COLS; c++) {
+            sum[r][c] = 0.0f;
+        }
+    }
+#define COLUMN_SUMS(CHECK_COLS)                                                                 \
+    _Pragma("unroll")                                                                         \
+    for (int i = 0; i < IN_ROWS_G; i++) {                                                     \
+        const int h = oh0 * SH - PH + i;                                                      \
+        if (h < 0 || h >= H) {                                                                \
+            continue; /* a padding row: none of its taps counts */                            \
+        }                                                                                     \
+        COLUMN_ROW(CHECK_COLS)                                                                \
+        _Pragma("unroll")                                                                     \
+        for (int r = 0; r < ROWS; r++) {                                                      \
+            const int d = i - r * SH; /* kh for output row oh0 + r (no dilation) */           \
+            if (d >= 0 && d < KH) {                                                           \
+                _Pragma("unroll")                                                             \
+                for (int c = 0; c < COLS; c++) {                                              \
+                    UNROLL_ROW                                                                \
+                    for (int kw = 0; kw < KW; kw++) {                                         \
+                        const int s = c * SW + kw;                                            \
+                        sum[r][c] = SPAN_INSIDE(CHECK_COLS, s) ? sum[r][c] + a[s] : sum[r][c]; \
+                    }                                                                         \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }
+    if (inner) {
+        COLUMN_SUMS(false)
+    } else {
+        COLUMN_SUMS(true)
+    }
+#undef COLUMN_SUMS
+    _Pragma("unroll")
+    for (int r = 0; r < ROWS; r++) {
+        _Pragma("unroll")
+        for (int c = 0; c < COLS; c++) {
+            if (oh0 + r < OH && ow0 + c < OW) {
+                STORE(output, (plane * OH + oh0 + r) * (ulong)OW + ow0 + c,
+                      sum[r][c] / (float)WINDOW_DIVISOR(oh0 + r, ow0 + c, count_include_pad, divisor_override));
+            }
+        }
+    }
+}
+#endif
+
 #if SEGMENT_KERNELS
 // avg_forward_inner for SEGMENT consecutive inner columns per work-item (CPU devices): each tap's 8
 // lanes are one vector (stride 1: an unaligned load; else the span once, split into lanes), added
@@ -743,49 +839,57 @@ UNROLL_BAND
 }
 #endif
 
-// The band map for GPU devices: one work-item per output window writes its whole band (dY at
-// the winner, 0 elsewhere), in one launch over every window (ranges rounded up to whole
-// work-groups, work-items past the output return). Windows whose band lies inside the input
-// write it with unrolled loops; the others clip it as indexed_backward_band_edge does.
+// The band map for GPU devices: each work-item takes COLS consecutive output windows of a row
+// (extremum_forward_column's COLS) and writes each one's whole band (dY at the winner, 0
+// elsewhere), in one launch over every window (ranges rounded up to whole work-groups, work-items
+// past the output return; windows of a block past OW are skipped). Windows whose band lies inside
+// the input write it with unrolled loops; the others clip it as indexed_backward_band_edge does.
 __kernel void indexed_backward_band_window(__global const store_t* grad_output, __global const int* indices,
                                            __global store_t* grad_input,
                                            const int H, const int W, const int OH, const int OW, const int PH, const int PW)
 {
-    const int ow = (int)get_global_id(0);
+    const int ow0 = (int)get_global_id(0) * COLS;
     const int oh = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
-    if (ow >= OW || oh >= OH) {
+    if (ow0 >= OW || oh >= OH) {
         return;
     }
-    const ulong o = (plane * OH + oh) * (ulong)OW + ow;
-    const float g = 0.0f + LOAD(grad_output, o);
-    const int winner = indices[o];
-    __global store_t* gx = grad_input + plane * (ulong)H * W;
-    const int w_start = ow * SW - PW;
-    const int w_lo = max(w_start, 0);
-    const int w_hi = ow == OW - 1 ? W : min((ow + 1) * SW - PW, W);
-    if (w_lo == w_start && w_hi == w_start + SW) {
-UNROLL_BAND
-        for (int r = 0; r < SH; r++) {
-            const int h = oh * SH - PH + r;
-            if (h < 0 || h >= H) {
-                continue;
-            }
-UNROLL_BAND
-            for (int c = 0; c < SW; c++) {
-                const int at = h * W + w_start + c;
-                STORE(gx, at, winner == at ? g : 0.0f);
-            }
+    _Pragma("unroll")
+    for (int j = 0; j < COLS; j++) {
+        const int ow = ow0 + j;
+        if (ow >= OW) {
+            break;
         }
-    } else {
-        for (int r = 0; r < SH; r++) {
-            const int h = oh * SH - PH + r;
-            if (h < 0 || h >= H) {
-                continue;
+        const ulong o = (plane * OH + oh) * (ulong)OW + ow;
+        const float g = 0.0f + LOAD(grad_output, o);
+        const int winner = indices[o];
+        __global store_t* gx = grad_input + plane * (ulong)H * W;
+        const int w_start = ow * SW - PW;
+        const int w_lo = max(w_start, 0);
+        const int w_hi = ow == OW - 1 ? W : min((ow + 1) * SW - PW, W);
+        if (w_lo == w_start && w_hi == w_start + SW) {
+UNROLL_BAND
+            for (int r = 0; r < SH; r++) {
+                const int h = oh * SH - PH + r;
+                if (h < 0 || h >= H) {
+                    continue;
+                }
+UNROLL_BAND
+                for (int c = 0; c < SW; c++) {
+                    const int at = h * W + w_start + c;
+                    STORE(gx, at, winner == at ? g : 0.0f);
+                }
             }
-            for (int w = w_lo; w < w_hi; w++) {
-                const int at = h * W + w;
-                STORE(gx, at, winner == at ? g : 0.0f);
+        } else {
+            for (int r = 0; r < SH; r++) {
+                const int h = oh * SH - PH + r;
+                if (h < 0 || h >= H) {
+                    continue;
+                }
+                for (int w = w_lo; w < w_hi; w++) {
+                    const int at = h * W + w;
+                    STORE(gx, at, winner == at ? g : 0.0f);
+                }
             }
         }
     }
@@ -796,30 +900,38 @@ UNROLL_BAND
 // work-item per window: its in-bounds taps get 0 + dY/divisor (as the reference's dx += share forms
 // it, so -0 becomes +0 alike), every other band element 0. Bands are clipped to the input, the
 // last column's band runs to the input's right end, and rows below the last band are zero_rows'.
+// COLS consecutive windows of a row per work-item, as indexed_backward_band_window.
 __kernel void avg_backward_band_window(__global const store_t* grad_output, __global store_t* grad_input,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const int count_include_pad, const int divisor_override)
 {
-    const int ow = (int)get_global_id(0);
+    const int ow0 = (int)get_global_id(0) * COLS;
     const int oh = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
-    if (ow >= OW || oh >= OH) {
+    if (ow0 >= OW || oh >= OH) {
         return;
     }
-    const ulong o = (plane * OH + oh) * (ulong)OW + ow;
-    const float share = 0.0f + LOAD(grad_output, o) / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
-    __global store_t* gx = grad_input + plane * (ulong)H * W;
-    const int h_start = oh * SH - PH;
-    const int w_start = ow * SW - PW;
-    const int w_lo = max(w_start, 0);
-    const int w_hi = ow == OW - 1 ? W : min(w_start + SW, W);
-    for (int r = 0; r < SH; r++) {
-        const int h = h_start + r;
-        if (h < 0 || h >= H) {
-            continue;
+    _Pragma("unroll")
+    for (int j = 0; j < COLS; j++) {
+        const int ow = ow0 + j;
+        if (ow >= OW) {
+            break;
         }
-        for (int w = w_lo; w < w_hi; w++) {
-            STORE(gx, h * W + w, r < KH && w - w_start < KW ? share : 0.0f);
+        const ulong o = (plane * OH + oh) * (ulong)OW + ow;
+        const float share = 0.0f + LOAD(grad_output, o) / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
+        __global store_t* gx = grad_input + plane * (ulong)H * W;
+        const int h_start = oh * SH - PH;
+        const int w_start = ow * SW - PW;
+        const int w_lo = max(w_start, 0);
+        const int w_hi = ow == OW - 1 ? W : min(w_start + SW, W);
+        for (int r = 0; r < SH; r++) {
+            const int h = h_start + r;
+            if (h < 0 || h >= H) {
+                continue;
+            }
+            for (int w = w_lo; w < w_hi; w++) {
+                STORE(gx, h * W + w, r < KH && w - w_start < KW ? share : 0.0f);
+            }
         }
     }
 }

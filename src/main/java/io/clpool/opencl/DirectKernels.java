@@ -17,9 +17,10 @@ import java.util.TreeMap;
  * <p>Kernel size, stride and dilation are compiled in (one cached build per such geometry and
  * min/max flag); shapes and padding are arguments. Forward and the disjoint backward split each output row into an inner column range,
  * whose taps need no column check, and the edge columns; work-group sizes come from the kernel's
- * preferred work-group multiple and limits (see {@link #innerWidth}). Max/min on the GPU family
- * instead run one launch per pass in {@link #tile}d work-groups, and windows that overlap down
- * the columns take blocks of {@link #rowsPerItem} rows per work-item on both families.
+ * preferred work-group multiple and limits (see {@link #innerWidth}). Max/min and the average
+ * forward on the GPU family instead run one launch per pass in {@link #tile}d work-groups, blocks of
+ * {@link #columnsPerItem} columns per work-item; windows that overlap down the columns take blocks
+ * of {@link #rowsPerItem} rows per work-item on both families.
  */
 final class DirectKernels implements FixedWindowKernels {
     static final String FILE = "direct.cl";
@@ -51,6 +52,9 @@ final class DirectKernels implements FixedWindowKernels {
         defines.put("DW", s.dilationW());
         defines.put("POOL_MIN", min ? 1 : 0);
         defines.put("ROWS", rowsPerItem(s));
+        if (!segments) {
+            defines.put("COLS", columnsPerItem(s, dtype)); // the CPU family's builds stay as they were
+        }
         return context.program(FILE, KernelSource.options(defines));
     }
 
@@ -69,8 +73,7 @@ final class DirectKernels implements FixedWindowKernels {
         }
         if (!segments && columnKernel(spec)) {
             ClKernel column = program.kernel("extremum_forward_column");
-            int rows = rowsPerItem(spec);
-            launches.run(column, tiles(column, out.w(), ceilDiv(out.h(), rows), out.planes()), tile(column),
+            launches.run(column, columnBlocks(column, out, spec), tile(column),
                     input, values, indices, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
@@ -82,6 +85,12 @@ final class DirectKernels implements FixedWindowKernels {
     @Override
     public void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output) {
         ClProgram program = program(spec, false);
+        if (!segments && columnKernel(spec)) {
+            ClKernel column = program.kernel("avg_forward_column");
+            launches.run(column, columnBlocks(column, out, spec), tile(column), input, output, in.h(), in.w(), out.h(), out.w(),
+                    spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
+            return;
+        }
         split(program.kernel("avg_forward_inner"), KernelSource.directSegmentKernels(spec) ? program.kernel("avg_forward_segment") : null,
                 program.kernel("avg_forward_edge"), forwardInnerColumns(in, out, spec),
                 out, new Object[] {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()},
@@ -135,7 +144,7 @@ final class DirectKernels implements FixedWindowKernels {
         }
         if (!segments) {
             ClKernel band = program.kernel("indexed_backward_band_window");
-            launches.run(band, tiles(band, out.w(), out.h(), out.planes()), tile(band),
+            launches.run(band, tiles(band, ceilDiv(out.w(), columnsPerItem(spec, dtype)), out.h(), out.planes()), tile(band),
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
         } else {
             split(program.kernel("indexed_backward_band_inner"), KernelSource.directSegmentKernels(spec) ? program.kernel("indexed_backward_band_segment") : null,
@@ -173,7 +182,8 @@ final class DirectKernels implements FixedWindowKernels {
                     out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
         } else {
             ClKernel band = program.kernel("avg_backward_band_window");
-            launches.run(band, tiles(band, out.w(), out.h(), out.planes()), tile(band), gradOutput, gradInput, in.h(), in.w(),
+            launches.run(band, tiles(band, ceilDiv(out.w(), columnsPerItem(spec, dtype)), out.h(), out.planes()), tile(band),
+                    gradOutput, gradInput, in.h(), in.w(),
                     out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
         }
         zeroRowsBelowTheLastBand(program, in, out, spec, gradInput);
@@ -289,12 +299,41 @@ final class DirectKernels implements FixedWindowKernels {
     }
 
     /**
-     * Whether the build for {@code s} has {@code extremum_forward_column} (direct.cl: the block's
-     * input rows times the kernel width at most UNROLL_TAPS, 64).
+     * Whether the build for {@code s} has {@code extremum_forward_column} and
+     * {@code avg_forward_column} (direct.cl: the block's input rows times the kernel width at most
+     * UNROLL_TAPS, 64, whatever {@link #columnsPerItem}).
      */
     static boolean columnKernel(PoolSpec s) {
         long inRows = (long) (rowsPerItem(s) - 1) * s.strideH() + (long) (s.kernelH() - 1) * s.dilationH() + 1;
         return inRows * s.kernelW() <= 64;
+    }
+
+    /** System property that overrides {@link #columnsPerItem} for benchmarks: 1, 2 or 4. */
+    static final String COLUMNS_PROPERTY = "clpool.gpu.columns";
+
+    /**
+     * Output columns (windows) per work-item of the GPU family's column-block forward kernels and
+     * disjoint (band) backward kernels (COLS in direct.cl): 2 unless {@value #COLUMNS_PROPERTY} says 1, 2 or 4. 2 is a hypothesis, not a
+     * measurement: on the H100 one output per work-item saturated memory for 2x2 windows, and the
+     * H200's higher bandwidth may need more bytes in flight per work-item; the property lets one
+     * GPU run bench each choice. {@code spec} and {@code dtype} are for a rule set from those figures.
+     */
+    static int columnsPerItem(PoolSpec spec, DType dtype) {
+        String forced = System.getProperty(COLUMNS_PROPERTY);
+        if (forced == null || forced.isBlank()) {
+            return 2;
+        }
+        return switch (forced.trim()) {
+            case "1" -> 1;
+            case "2" -> 2;
+            case "4" -> 4;
+            default -> throw new IllegalArgumentException(COLUMNS_PROPERTY + " should be 1, 2 or 4, but got '" + forced + "'");
+        };
+    }
+
+    /** The range of a column-block launch: output columns by COLS, rows by ROWS, in {@link #tiles}. */
+    private long[] columnBlocks(ClKernel kernel, Shape out, PoolSpec spec) {
+        return tiles(kernel, ceilDiv(out.w(), columnsPerItem(spec, dtype)), ceilDiv(out.h(), rowsPerItem(spec)), out.planes());
     }
 
     /**

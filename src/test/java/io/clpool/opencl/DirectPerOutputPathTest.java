@@ -28,19 +28,27 @@ class DirectPerOutputPathTest extends DeviceTest {
         Shape[] shapes = {Shape.of(2, 3, 20, 113), Shape.of(1, 2, 9, 40), Shape.of(2, 2, 5, 7)};
         PoolSpec[] specs = {PoolSpec.of(2), PoolSpec.of(3).withStride(1).withPadding(1), PoolSpec.of(3).withStride(2).withPadding(1),
                 PoolSpec.of(2).withStride(3).withCeilMode(true), PoolSpec.of(3).withStride(1).withDilation(2)};
-        return Stream.of(false, true).flatMap(segments -> Stream.of(shapes).flatMap(shape -> Stream.of(specs)
-                .map(spec -> dynamicTest((segments ? "segments " : "per-output ") + shape + " " + spec,
-                        () -> check(segments, shape, spec)))));
+        // 0: the CPU family (segments); 1, 2, 4: the GPU family with that many columns per work-item.
+        return Stream.of(0, 1, 2, 4).flatMap(columns -> Stream.of(shapes).flatMap(shape -> Stream.of(specs)
+                .map(spec -> dynamicTest((columns == 0 ? "segments " : "per-output, " + columns + " columns ") + shape + " " + spec,
+                        () -> check(columns, shape, spec)))));
     }
 
-    /** Forces the CPU (segments) or GPU (work-item per output) family with the clpool.kernels property. */
-    private void check(boolean segments, Shape shape, PoolSpec spec) {
+    /**
+     * Forces the CPU (segments, {@code columns} 0) or GPU (blocks of outputs per work-item) family
+     * with the clpool.kernels property, and the GPU family's columns per work-item with clpool.gpu.columns.
+     */
+    private void check(int columns, Shape shape, PoolSpec spec) {
+        boolean segments = columns == 0;
         Tensor x = Inputs.SPECIAL.tensor(shape, shape.w() * 31L + spec.kernelH());
         PoolResult expected = Calls.maxPool2d(reference, x, spec);
         Tensor dy = Inputs.gradient(expected.values().shape(), 9);
         Tensor expectedGrad = Calls.maxPool2dBackward(reference, dy, expected.indices(), shape, spec);
         String before = System.getProperty(KernelFamilies.KERNELS_PROPERTY);
         System.setProperty(KernelFamilies.KERNELS_PROPERTY, segments ? "cpu" : "gpu");
+        if (!segments) {
+            System.setProperty(DirectKernels.COLUMNS_PROPERTY, Integer.toString(columns));
+        }
         try {
             OpenClPooling pool = new OpenClPooling(context, io.clpool.Algorithm.DIRECT);
             PoolResult actual = Calls.maxPool2d(pool, x, spec);
@@ -48,6 +56,7 @@ class DirectPerOutputPathTest extends DeviceTest {
             Compare.bitEqual(expected.indices().data(), actual.indices().data(), "indices");
             Compare.close(expectedGrad.data(), Calls.maxPool2dBackward(pool, dy, actual.indices(), shape, spec).data(), "gradient");
         } finally {
+            System.clearProperty(DirectKernels.COLUMNS_PROPERTY);
             if (before == null) {
                 System.clearProperty(KernelFamilies.KERNELS_PROPERTY);
             } else {

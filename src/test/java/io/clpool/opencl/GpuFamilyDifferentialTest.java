@@ -1,20 +1,31 @@
 package io.clpool.opencl;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.clpool.Algorithm;
+import io.clpool.PoolOp;
+import io.clpool.Tensor;
 import io.clpool.reference.ReferencePooling;
 import io.clpool.spec.DType;
+import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Layout;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
 import io.clpool.support.DeviceTest;
+import io.clpool.support.Compare;
 import io.clpool.support.Differential;
+import io.clpool.support.Inputs;
 import io.clpool.support.SweepCase;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -69,5 +80,90 @@ class GpuFamilyDifferentialTest extends DeviceTest {
                 Differential.check(device, reference, c.op(), c.input(), c.window(), c.seed());
             }
         }));
+    }
+
+    /**
+     * The column-block forward kernels (extremum_forward_column, avg_forward_column) with 1, 2 and
+     * 4 columns per work-item ({@code clpool.gpu.columns}) on awkward shapes: output widths of 1, 7
+     * and 93 and widths no multiple of the block, stride past the kernel, dilation, padding, ceil
+     * mode; NaN and infinities, ties and all-negative values next to padding; float32 and the half
+     * types. Max and min against the reference bit for bit (values, indices, gradient); average
+     * against the reference within tolerance and bit for bit against the CPU family's kernels,
+     * which sum each window in the same order (count_include_pad either way, divisor overrides).
+     */
+    @TestFactory
+    Stream<DynamicTest> columnBlocksMatchTheReference() {
+        Shape[] shapes = {Shape.of(1, 2, 5, 1), Shape.of(1, 1, 6, 2), Shape.of(2, 1, 7, 7), Shape.of(1, 2, 9, 14),
+            Shape.of(1, 1, 4, 93), Shape.of(1, 1, 3, 186), Shape.of(1, 1, 11, 15)};
+        PoolSpec[] specs = {PoolSpec.of(2), PoolSpec.of(3).withStride(1).withPadding(1), PoolSpec.of(3).withStride(2).withPadding(1),
+            PoolSpec.of(2).withStride(3).withCeilMode(true), PoolSpec.of(3).withStride(1).withDilation(2),
+            PoolSpec.of(3, 2).withStride(2, 1).withDilation(1, 2), PoolSpec.of(1, 3).withStride(3, 1),
+            PoolSpec.of(4).withStride(3).withPadding(2).withCeilMode(true)};
+        List<DynamicTest> tests = new ArrayList<>();
+        ReferencePooling reference = new ReferencePooling();
+        long seed = 0;
+        for (int columns : new int[] {1, 2, 4}) {
+            for (PoolSpec spec : specs) {
+                assertTrue(DirectKernels.columnKernel(spec), "the block kernels should exist for " + spec);
+                for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16)) {
+                    for (Shape shape : shapes) {
+                        if (!RandomizedDifferentialTest.fits(spec, shape)) {
+                            continue;
+                        }
+                        for (String op : List.of("max", "min", "avg")) {
+                            long s = ++seed;
+                            Inputs flavour = Inputs.values()[(int) (s % Inputs.values().length)];
+                            Tensor x = flavour.tensor(shape, s).toType(dtype);
+                            tests.add(dynamicTest("gpu family " + columns + " columns " + op + " " + dtype.label() + " " + flavour + " "
+                                    + shape + " " + spec, () -> checkColumns(columns, op, x, spec, s, reference)));
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(tests.size() > 1000, "the column-block cases should number over a thousand, got " + tests.size());
+        return tests.stream();
+    }
+
+    private void checkColumns(int columns, String op, Tensor x, PoolSpec spec, long seed, ReferencePooling reference) {
+        assertTrue(!KernelFamilies.cpuFamily(context), "the GPU family should be forced");
+        System.setProperty(DirectKernels.COLUMNS_PROPERTY, Integer.toString(columns));
+        try {
+            assertEquals(columns, DirectKernels.columnsPerItem(spec, x.dtype()));
+            try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                Differential.check(device, reference, op, x, spec, seed);
+            }
+            if (op.equals("avg")) {
+                PoolOp avg = Differential.op(op, x, spec, seed);
+                Tensor blocks;
+                try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                    blocks = device.forward(avg, x).values();
+                }
+                System.setProperty(KernelFamilies.KERNELS_PROPERTY, "cpu");
+                Tensor perOutput;
+                try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                    perOutput = device.forward(avg, x).values();
+                } finally {
+                    System.setProperty(KernelFamilies.KERNELS_PROPERTY, "gpu");
+                }
+                // Bit for bit; any NaN equals any NaN (a NaN's payload follows the compiler's operand order).
+                Compare.bitEqual(perOutput, blocks, avg + ", column blocks against the CPU family");
+            }
+        } finally {
+            System.clearProperty(DirectKernels.COLUMNS_PROPERTY);
+        }
+    }
+
+    @Test
+    void columnsOtherThanOneTwoOrFourAreRefused() {
+        System.setProperty(DirectKernels.COLUMNS_PROPERTY, "3");
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> DirectKernels.columnsPerItem(PoolSpec.of(2), DType.FLOAT32));
+            assertTrue(e.getMessage().contains("'3'"), e.getMessage());
+        } finally {
+            System.clearProperty(DirectKernels.COLUMNS_PROPERTY);
+        }
+        assertEquals(2, DirectKernels.columnsPerItem(PoolSpec.of(2), DType.FLOAT32), "the default");
     }
 }

@@ -79,15 +79,19 @@ class GuardBandTest {
                     PoolOp.avg(spec.withDilation(1), new AvgOptions(random.nextBoolean(), random.nextInt(3))), PoolOp.lp(lp, 2.0));
             String family = families[cases % 2];
             System.setProperty(KernelFamilies.KERNELS_PROPERTY, family);
+            // the GPU family's column blocks of 1, 2 and 4 outputs (cases 1, 3, 5, ... take each in turn)
+            String columns = String.valueOf(new int[] {1, 2, 4}[cases / 2 % 3]);
+            System.setProperty(DirectKernels.COLUMNS_PROPERTY, columns);
             try {
                 for (Algorithm algorithm : List.of(Algorithm.IM2COL, Algorithm.DIRECT)) {
                     for (PoolOp op : fixed) {
                         guardedPassesOf(op, algorithm, op instanceof PoolOp.Lp ? abs(x) : x, null,
-                                algorithm + "/" + family + " " + op + " on " + in);
+                                algorithm + "/" + family + "/" + columns + " columns " + op + " on " + in);
                     }
                 }
             } finally {
                 System.clearProperty(KernelFamilies.KERNELS_PROPERTY);
+                System.clearProperty(DirectKernels.COLUMNS_PROPERTY);
             }
             PoolOp adaptiveMax = PoolOp.adaptiveMax(1 + random.nextInt(2 * in.h()), 1 + random.nextInt(2 * in.w()));
             guardedPassesOf(adaptiveMax, Algorithm.AUTO, x, null, adaptiveMax + " on " + in);
