@@ -29,8 +29,10 @@
 //   POOL_MIN                 1: extremum kernels keep the minimum instead of the maximum
 //   ROWS                     output rows per work-item of the row-block kernels (1: none built);
 //                            the host sets it from the window alone (DirectKernels.rowsPerItem)
-//   COLS                     output columns per work-item of the GPU family's block kernels (1, 2
-//                            or 4; DirectKernels.columnsPerItem); CPU-family builds leave it at 1
+//   COLS                     output columns per work-item of the GPU family's forward block kernels
+//                            (1, 2 or 4; DirectKernels.forwardColumns); CPU-family builds leave it at 1
+//   BAND_COLS                windows per work-item of the GPU family's band (disjoint backward)
+//                            kernels (1, 2 or 4; DirectKernels.bandColumns); 1 unless set
 //
 // Unrolling is bounded (issue 10): a fully unrolled 48x48 window made POCL's compiler recurse
 // past an 8 MB thread stack (a SIGSEGV in the JVM that built it) and took 25 s to build. Loops
@@ -67,6 +69,9 @@
 #endif
 #ifndef COLS
 #define COLS 1
+#endif
+#ifndef BAND_COLS
+#define BAND_COLS 1
 #endif
 
 // Round every product on its own, as the Java reference does: a fused a*b+c would round once.
@@ -839,8 +844,8 @@ UNROLL_BAND
 }
 #endif
 
-// The band map for GPU devices: each work-item takes COLS consecutive output windows of a row
-// (extremum_forward_column's COLS) and writes each one's whole band (dY at the winner, 0
+// The band map for GPU devices: each work-item takes BAND_COLS consecutive output windows of a
+// row and writes each one's whole band (dY at the winner, 0
 // elsewhere), in one launch over every window (ranges rounded up to whole work-groups, work-items
 // past the output return; windows of a block past OW are skipped). Windows whose band lies inside
 // the input write it with unrolled loops; the others clip it as indexed_backward_band_edge does.
@@ -848,14 +853,14 @@ __kernel void indexed_backward_band_window(__global const store_t* grad_output, 
                                            __global store_t* grad_input,
                                            const int H, const int W, const int OH, const int OW, const int PH, const int PW)
 {
-    const int ow0 = (int)get_global_id(0) * COLS;
+    const int ow0 = (int)get_global_id(0) * BAND_COLS;
     const int oh = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
     if (ow0 >= OW || oh >= OH) {
         return;
     }
     _Pragma("unroll")
-    for (int j = 0; j < COLS; j++) {
+    for (int j = 0; j < BAND_COLS; j++) {
         const int ow = ow0 + j;
         if (ow >= OW) {
             break;
@@ -900,19 +905,19 @@ UNROLL_BAND
 // work-item per window: its in-bounds taps get 0 + dY/divisor (as the reference's dx += share forms
 // it, so -0 becomes +0 alike), every other band element 0. Bands are clipped to the input, the
 // last column's band runs to the input's right end, and rows below the last band are zero_rows'.
-// COLS consecutive windows of a row per work-item, as indexed_backward_band_window.
+// BAND_COLS consecutive windows of a row per work-item, as indexed_backward_band_window.
 __kernel void avg_backward_band_window(__global const store_t* grad_output, __global store_t* grad_input,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const int count_include_pad, const int divisor_override)
 {
-    const int ow0 = (int)get_global_id(0) * COLS;
+    const int ow0 = (int)get_global_id(0) * BAND_COLS;
     const int oh = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
     if (ow0 >= OW || oh >= OH) {
         return;
     }
     _Pragma("unroll")
-    for (int j = 0; j < COLS; j++) {
+    for (int j = 0; j < BAND_COLS; j++) {
         const int ow = ow0 + j;
         if (ow >= OW) {
             break;

@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * whose taps need no column check, and the edge columns; work-group sizes come from the kernel's
  * preferred work-group multiple and limits (see {@link #innerWidth}). Max/min and the average
  * forward on the GPU family instead run one launch per pass in {@link #tile}d work-groups, blocks of
- * {@link #columnsPerItem} columns per work-item; windows that overlap down the columns take blocks
+ * {@link #forwardColumns} columns per work-item forward and {@link #bandColumns} windows per
+ * work-item in the disjoint backward; windows that overlap down the columns take blocks
  * of {@link #rowsPerItem} rows per work-item on both families.
  */
 final class DirectKernels implements FixedWindowKernels {
@@ -53,7 +54,8 @@ final class DirectKernels implements FixedWindowKernels {
         defines.put("POOL_MIN", min ? 1 : 0);
         defines.put("ROWS", rowsPerItem(s));
         if (!segments) {
-            defines.put("COLS", columnsPerItem(s, dtype)); // the CPU family's builds stay as they were
+            defines.put("COLS", forwardColumns(s)); // the CPU family's builds stay as they were
+            defines.put("BAND_COLS", bandColumns());
         }
         return context.program(FILE, KernelSource.options(defines));
     }
@@ -144,7 +146,7 @@ final class DirectKernels implements FixedWindowKernels {
         }
         if (!segments) {
             ClKernel band = program.kernel("indexed_backward_band_window");
-            launches.run(band, tiles(band, ceilDiv(out.w(), columnsPerItem(spec, dtype)), out.h(), out.planes()), tile(band),
+            launches.run(band, tiles(band, ceilDiv(out.w(), bandColumns()), out.h(), out.planes()), tile(band),
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
         } else {
             split(program.kernel("indexed_backward_band_inner"), KernelSource.directSegmentKernels(spec) ? program.kernel("indexed_backward_band_segment") : null,
@@ -182,7 +184,7 @@ final class DirectKernels implements FixedWindowKernels {
                     out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
         } else {
             ClKernel band = program.kernel("avg_backward_band_window");
-            launches.run(band, tiles(band, ceilDiv(out.w(), columnsPerItem(spec, dtype)), out.h(), out.planes()), tile(band),
+            launches.run(band, tiles(band, ceilDiv(out.w(), bandColumns()), out.h(), out.planes()), tile(band),
                     gradOutput, gradInput, in.h(), in.w(),
                     out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
         }
@@ -301,27 +303,48 @@ final class DirectKernels implements FixedWindowKernels {
     /**
      * Whether the build for {@code s} has {@code extremum_forward_column} and
      * {@code avg_forward_column} (direct.cl: the block's input rows times the kernel width at most
-     * UNROLL_TAPS, 64, whatever {@link #columnsPerItem}).
+     * UNROLL_TAPS, 64, whatever {@link #forwardColumns}).
      */
     static boolean columnKernel(PoolSpec s) {
         long inRows = (long) (rowsPerItem(s) - 1) * s.strideH() + (long) (s.kernelH() - 1) * s.dilationH() + 1;
         return inRows * s.kernelW() <= 64;
     }
 
-    /** System property that overrides {@link #columnsPerItem} for benchmarks: 1, 2 or 4. */
+    /** System property that overrides {@link #forwardColumns} and {@link #bandColumns} for benchmarks: 1, 2 or 4. */
     static final String COLUMNS_PROPERTY = "clpool.gpu.columns";
 
     /**
-     * Output columns (windows) per work-item of the GPU family's column-block forward kernels and
-     * disjoint (band) backward kernels (COLS in direct.cl): 2 unless {@value #COLUMNS_PROPERTY} says 1, 2 or 4. 2 is a hypothesis, not a
-     * measurement: on the H100 one output per work-item saturated memory for 2x2 windows, and the
-     * H200's higher bandwidth may need more bytes in flight per work-item; the property lets one
-     * GPU run bench each choice. {@code spec} and {@code dtype} are for a rule set from those figures.
+     * Output columns per work-item of the GPU family's forward block kernels (COLS in direct.cl):
+     * 2 where windows do not overlap along the row, else 1, unless {@value #COLUMNS_PROPERTY} says
+     * 1, 2 or 4. Measured on an H200 (2026-11-26, 32x64x112x112): 2x2 max forward 0.69 of copy with
+     * 1, 0.83 with 2, 0.68 with 4; float16 0.50 / 0.68 / 0.51; average 0.72 / 0.76 / 0.59. Windows
+     * that overlap along the row keep 1: 3x3 stride 1 0.40 / 0.36 / 0.36 (its block already holds 4
+     * rows), 3x3 stride 2 0.42 / 0.45 / 0.23 (2 within what separate runs vary by).
      */
-    static int columnsPerItem(PoolSpec spec, DType dtype) {
+    static int forwardColumns(PoolSpec spec) {
+        Integer forced = forcedColumns();
+        if (forced != null) {
+            return forced;
+        }
+        long effectiveW = (long) (spec.kernelW() - 1) * spec.dilationW() + 1;
+        return spec.strideW() >= effectiveW ? 2 : 1;
+    }
+
+    /**
+     * Windows per work-item of the GPU family's band (disjoint backward) kernels (BAND_COLS in
+     * direct.cl): 1 unless {@value #COLUMNS_PROPERTY} says 2 or 4. On the H200, 2x2 max backward
+     * ran at 0.86 of copy with 1, 0.58 with 2 and 0.30 with 4; average 0.61 / 0.28 / 0.14.
+     */
+    static int bandColumns() {
+        Integer forced = forcedColumns();
+        return forced == null ? 1 : forced;
+    }
+
+    /** {@value #COLUMNS_PROPERTY}'s value, or null when it is not set. */
+    private static Integer forcedColumns() {
         String forced = System.getProperty(COLUMNS_PROPERTY);
         if (forced == null || forced.isBlank()) {
-            return 2;
+            return null;
         }
         return switch (forced.trim()) {
             case "1" -> 1;
@@ -333,7 +356,7 @@ final class DirectKernels implements FixedWindowKernels {
 
     /** The range of a column-block launch: output columns by COLS, rows by ROWS, in {@link #tiles}. */
     private long[] columnBlocks(ClKernel kernel, Shape out, PoolSpec spec) {
-        return tiles(kernel, ceilDiv(out.w(), columnsPerItem(spec, dtype)), ceilDiv(out.h(), rowsPerItem(spec)), out.planes());
+        return tiles(kernel, ceilDiv(out.w(), forwardColumns(spec)), ceilDiv(out.h(), rowsPerItem(spec)), out.planes());
     }
 
     /**

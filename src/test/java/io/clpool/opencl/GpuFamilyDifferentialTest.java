@@ -129,7 +129,8 @@ class GpuFamilyDifferentialTest extends DeviceTest {
         assertTrue(!KernelFamilies.cpuFamily(context), "the GPU family should be forced");
         System.setProperty(DirectKernels.COLUMNS_PROPERTY, Integer.toString(columns));
         try {
-            assertEquals(columns, DirectKernels.columnsPerItem(spec, x.dtype()));
+            assertEquals(columns, DirectKernels.forwardColumns(spec));
+            assertEquals(columns, DirectKernels.bandColumns());
             try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
                 Differential.check(device, reference, op, x, spec, seed);
             }
@@ -159,11 +160,16 @@ class GpuFamilyDifferentialTest extends DeviceTest {
         System.setProperty(DirectKernels.COLUMNS_PROPERTY, "3");
         try {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> DirectKernels.columnsPerItem(PoolSpec.of(2), DType.FLOAT32));
+                    () -> DirectKernels.forwardColumns(PoolSpec.of(2)));
             assertTrue(e.getMessage().contains("'3'"), e.getMessage());
         } finally {
             System.clearProperty(DirectKernels.COLUMNS_PROPERTY);
         }
-        assertEquals(2, DirectKernels.columnsPerItem(PoolSpec.of(2), DType.FLOAT32), "the default");
+        // The defaults the H200 measured best: 2 forward where windows don't overlap along the row, else 1; 1 in the band backward.
+        assertEquals(2, DirectKernels.forwardColumns(PoolSpec.of(2)), "disjoint windows forward");
+        assertEquals(2, DirectKernels.forwardColumns(PoolSpec.of(2).withStride(3)), "stride past the kernel forward");
+        assertEquals(1, DirectKernels.forwardColumns(PoolSpec.of(3).withStride(2)), "windows overlapping along the row");
+        assertEquals(1, DirectKernels.forwardColumns(PoolSpec.of(2).withDilation(2)), "dilated windows reaching into the next");
+        assertEquals(1, DirectKernels.bandColumns(), "the band backward");
     }
 }

@@ -127,15 +127,17 @@ class GpuFamilyVolumeTest extends DeviceTest {
     }
 
     /**
-     * The channels-last cases again with four channels per work-item ({@code _c4} where C is a
-     * multiple of 4, else the scalar kernels): values and guard bands.
+     * The channels-last cases again with four channels per work-item asked for explicitly ({@code _c4}
+     * where C is a multiple of 4, else the scalar kernels; the default too) and with one (the scalar
+     * kernels for every C): values and guard bands.
      */
     @TestFactory
     Stream<DynamicTest> fourChannelsPerItemMatchTheReferenceAndKeepTheGuardBands() {
         List<Case> cases = cases().stream().filter(c -> c.shape().isChannelsLast()).toList();
         assertTrue(cases.stream().filter(c -> c.shape().c() % 4 == 0).count() >= 12, "C = 8 and 16 should take the 4-lane kernels");
-        ReferencePooling reference = new ReferencePooling();
-        return withProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY, "4", cases, "4 channels per item");
+        return Stream.concat(withProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY, "4", cases, "4 channels per item"),
+                withProperty(VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY, "1",
+                        cases.stream().filter(c -> c.shape().c() % 4 == 0).toList(), "1 channel per item"));
     }
 
     /**
