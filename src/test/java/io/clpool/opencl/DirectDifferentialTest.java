@@ -21,6 +21,7 @@ import io.clpool.support.Compare;
 import io.clpool.support.Inputs;
 import io.clpool.support.SweepCase;
 import io.clpool.support.TestDevices;
+import io.clpool.support.SystemProperty;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -195,17 +196,10 @@ class DirectDifferentialTest {
                 Tensor y = Calls.avgPool2d(direct, x, spec, option);
                 Tensor dy = Inputs.gradient(y.shape(), w);
                 Tensor dx = Calls.avgPool2dBackward(direct, dy, shape, spec, option);
-                String before = System.getProperty(KernelFamilies.KERNELS_PROPERTY);
-                System.setProperty(KernelFamilies.KERNELS_PROPERTY, "gpu");
-                try (OpenClPooling gpuFamily = new OpenClPooling(context, Algorithm.DIRECT)) {
+                try (SystemProperty forced = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "gpu");
+                     OpenClPooling gpuFamily = new OpenClPooling(context, Algorithm.DIRECT)) {
                     Compare.bitEqual(Calls.avgPool2d(gpuFamily, x, spec, option).data(), y.data(), "values");
                     Compare.bitEqual(Calls.avgPool2dBackward(gpuFamily, dy, shape, spec, option).data(), dx.data(), "gradient");
-                } finally {
-                    if (before == null) {
-                        System.clearProperty(KernelFamilies.KERNELS_PROPERTY);
-                    } else {
-                        System.setProperty(KernelFamilies.KERNELS_PROPERTY, before);
-                    }
                 }
             }));
         }));

@@ -11,6 +11,7 @@ import io.clpool.spec.Shape;
 import io.clpool.support.Compare;
 import io.clpool.support.Inputs;
 import io.clpool.support.DeviceTest;
+import io.clpool.support.SystemProperty;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -44,24 +45,14 @@ class DirectPerOutputPathTest extends DeviceTest {
         PoolResult expected = Calls.maxPool2d(reference, x, spec);
         Tensor dy = Inputs.gradient(expected.values().shape(), 9);
         Tensor expectedGrad = Calls.maxPool2dBackward(reference, dy, expected.indices(), shape, spec);
-        String before = System.getProperty(KernelFamilies.KERNELS_PROPERTY);
-        System.setProperty(KernelFamilies.KERNELS_PROPERTY, segments ? "cpu" : "gpu");
-        if (!segments) {
-            System.setProperty(DirectKernels.COLUMNS_PROPERTY, Integer.toString(columns));
-        }
-        try {
+        // Column blocks of the GPU family only (the CPU family has none: 1 leaves its builds as they are).
+        try (SystemProperty family = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, segments ? "cpu" : "gpu");
+             SystemProperty blocks = SystemProperty.set(DirectKernels.COLUMNS_PROPERTY, Integer.toString(segments ? 1 : columns))) {
             OpenClPooling pool = new OpenClPooling(context, io.clpool.Algorithm.DIRECT);
             PoolResult actual = Calls.maxPool2d(pool, x, spec);
             Compare.bitEqual(expected.values().data(), actual.values().data(), "values");
             Compare.bitEqual(expected.indices().data(), actual.indices().data(), "indices");
             Compare.close(expectedGrad.data(), Calls.maxPool2dBackward(pool, dy, actual.indices(), shape, spec).data(), "gradient");
-        } finally {
-            System.clearProperty(DirectKernels.COLUMNS_PROPERTY);
-            if (before == null) {
-                System.clearProperty(KernelFamilies.KERNELS_PROPERTY);
-            } else {
-                System.setProperty(KernelFamilies.KERNELS_PROPERTY, before);
-            }
         }
     }
 }

@@ -19,6 +19,7 @@ import io.clpool.support.Compare;
 import io.clpool.support.Differential;
 import io.clpool.support.Inputs;
 import io.clpool.support.SweepCase;
+import io.clpool.support.SystemProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -35,21 +36,16 @@ import org.junit.jupiter.api.TestFactory;
  * types' 2-D channels-first cases.
  */
 class GpuFamilyDifferentialTest extends DeviceTest {
-    private String before;
+    private SystemProperty gpuFamily;
 
     @BeforeAll
     void forceGpuFamily() {
-        before = System.getProperty(KernelFamilies.KERNELS_PROPERTY);
-        System.setProperty(KernelFamilies.KERNELS_PROPERTY, "gpu");
+        gpuFamily = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "gpu");
     }
 
     @AfterAll
     void restore() {
-        if (before == null) {
-            System.clearProperty(KernelFamilies.KERNELS_PROPERTY);
-        } else {
-            System.setProperty(KernelFamilies.KERNELS_PROPERTY, before);
-        }
+        gpuFamily.close();
     }
 
     @TestFactory
@@ -127,8 +123,7 @@ class GpuFamilyDifferentialTest extends DeviceTest {
 
     private void checkColumns(int columns, String op, Tensor x, PoolSpec spec, long seed, ReferencePooling reference) {
         assertTrue(!KernelFamilies.cpuFamily(context), "the GPU family should be forced");
-        System.setProperty(DirectKernels.COLUMNS_PROPERTY, Integer.toString(columns));
-        try {
+        try (SystemProperty forced = SystemProperty.set(DirectKernels.COLUMNS_PROPERTY, Integer.toString(columns))) {
             assertEquals(columns, DirectKernels.forwardColumns(spec));
             assertEquals(columns, DirectKernels.bandColumns());
             try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
@@ -140,30 +135,23 @@ class GpuFamilyDifferentialTest extends DeviceTest {
                 try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
                     blocks = device.forward(avg, x).values();
                 }
-                System.setProperty(KernelFamilies.KERNELS_PROPERTY, "cpu");
                 Tensor perOutput;
-                try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                try (SystemProperty cpuFamily = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "cpu");
+                     OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
                     perOutput = device.forward(avg, x).values();
-                } finally {
-                    System.setProperty(KernelFamilies.KERNELS_PROPERTY, "gpu");
                 }
                 // Bit for bit; any NaN equals any NaN (a NaN's payload follows the compiler's operand order).
                 Compare.bitEqual(perOutput, blocks, avg + ", column blocks against the CPU family");
             }
-        } finally {
-            System.clearProperty(DirectKernels.COLUMNS_PROPERTY);
         }
     }
 
     @Test
     void columnsOtherThanOneTwoOrFourAreRefused() {
-        System.setProperty(DirectKernels.COLUMNS_PROPERTY, "3");
-        try {
+        try (SystemProperty three = SystemProperty.set(DirectKernels.COLUMNS_PROPERTY, "3")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> DirectKernels.forwardColumns(PoolSpec.of(2)));
             assertTrue(e.getMessage().contains("'3'"), e.getMessage());
-        } finally {
-            System.clearProperty(DirectKernels.COLUMNS_PROPERTY);
         }
         // The defaults the H200 measured best: 2 forward where windows don't overlap along the row, else 1; 1 in the band backward.
         assertEquals(2, DirectKernels.forwardColumns(PoolSpec.of(2)), "disjoint windows forward");

@@ -18,6 +18,7 @@ import io.clpool.support.Calls;
 import io.clpool.support.DeviceTest;
 import io.clpool.support.Differential;
 import io.clpool.support.Inputs;
+import io.clpool.support.SystemProperty;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -48,21 +49,16 @@ class GpuFamilyVolumeTest extends DeviceTest {
     private static final PoolSpec[] WINDOWS_2D = {PoolSpec.of(2), PoolSpec.of(3).withStride(1).withPadding(1),
         PoolSpec.of(3, 2).withStride(2, 1).withPadding(1, 0).withDilation(1, 2), PoolSpec.of(5).withStride(3).withPadding(2).withCeilMode(true)};
 
-    private String before;
+    private SystemProperty gpuFamily;
 
     @BeforeAll
     void forceGpuFamily() {
-        before = System.getProperty(KernelFamilies.KERNELS_PROPERTY);
-        System.setProperty(KernelFamilies.KERNELS_PROPERTY, "gpu");
+        gpuFamily = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "gpu");
     }
 
     @AfterAll
     void restore() {
-        if (before == null) {
-            System.clearProperty(KernelFamilies.KERNELS_PROPERTY);
-        } else {
-            System.setProperty(KernelFamilies.KERNELS_PROPERTY, before);
-        }
+        gpuFamily.close();
     }
 
     record Case(Shape shape, PoolSpec window, DType dtype, Inputs flavour, long seed) {
@@ -163,19 +159,12 @@ class GpuFamilyVolumeTest extends DeviceTest {
     private Stream<DynamicTest> withProperty(String property, String value, List<Case> cases, String what) {
         ReferencePooling reference = new ReferencePooling();
         return cases.stream().flatMap(c -> c.ops().stream().map(name -> dynamicTest("gpu family, " + what + ", " + name + " " + c, () -> {
-            String was = System.getProperty(property);
-            System.setProperty(property, value);
-            try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+            try (SystemProperty variant = SystemProperty.set(property, value);
+                 OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
                 assertTrue(!KernelFamilies.cpuFamily(context), "the GPU family should be forced");
                 Tensor x = c.input();
                 Differential.check(device, reference, name, x, c.window(), c.seed());
                 guardedPassesOf(Differential.op(name, x, c.window(), c.seed()), name.equals("lp") ? Differential.abs(x) : x, name + " " + c);
-            } finally {
-                if (was == null) {
-                    System.clearProperty(property);
-                } else {
-                    System.setProperty(property, was);
-                }
             }
         })));
     }

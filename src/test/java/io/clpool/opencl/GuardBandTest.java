@@ -17,6 +17,7 @@ import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import io.clpool.support.Inputs;
 import io.clpool.support.TestDevices;
+import io.clpool.support.SystemProperty;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -78,20 +79,16 @@ class GuardBandTest {
             List<PoolOp> fixed = List.of(random.nextBoolean() ? PoolOp.max(spec) : PoolOp.min(spec),
                     PoolOp.avg(spec.withDilation(1), new AvgOptions(random.nextBoolean(), random.nextInt(3))), PoolOp.lp(lp, 2.0));
             String family = families[cases % 2];
-            System.setProperty(KernelFamilies.KERNELS_PROPERTY, family);
             // the GPU family's column blocks of 1, 2 and 4 outputs (cases 1, 3, 5, ... take each in turn)
             String columns = String.valueOf(new int[] {1, 2, 4}[cases / 2 % 3]);
-            System.setProperty(DirectKernels.COLUMNS_PROPERTY, columns);
-            try {
+            try (SystemProperty forcedFamily = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, family);
+                 SystemProperty forcedColumns = SystemProperty.set(DirectKernels.COLUMNS_PROPERTY, columns)) {
                 for (Algorithm algorithm : List.of(Algorithm.IM2COL, Algorithm.DIRECT)) {
                     for (PoolOp op : fixed) {
                         guardedPassesOf(op, algorithm, op instanceof PoolOp.Lp ? abs(x) : x, null,
                                 algorithm + "/" + family + "/" + columns + " columns " + op + " on " + in);
                     }
                 }
-            } finally {
-                System.clearProperty(KernelFamilies.KERNELS_PROPERTY);
-                System.clearProperty(DirectKernels.COLUMNS_PROPERTY);
             }
             PoolOp adaptiveMax = PoolOp.adaptiveMax(1 + random.nextInt(2 * in.h()), 1 + random.nextInt(2 * in.w()));
             guardedPassesOf(adaptiveMax, Algorithm.AUTO, x, null, adaptiveMax + " on " + in);
