@@ -180,7 +180,7 @@ __kernel void extremum_forward_edge(__global const store_t* input, __global stor
 // warp-uniform branch but at the row's ends), as offsets from w0 so nothing overflows an int;
 // rows out of the input are skipped, uniform along a row. Outputs of a block past OW or OH are
 // not written. COLS (1, 2 or 4) is set by the host for the GPU family only
-// (DirectKernels.columnsPerItem); the kernels exist when IN_ROWS_G * KW <= UNROLL_TAPS
+// (DirectKernels.forwardColumns); the kernels exist when IN_ROWS_G * KW <= UNROLL_TAPS
 // (DirectKernels.columnKernel), whatever COLS.
 #define IN_ROWS_G ((ROWS - 1) * SH + (KH - 1) * DH + 1)
 #define SPAN_G ((COLS - 1) * SW + (KW - 1) * DW + 1)
