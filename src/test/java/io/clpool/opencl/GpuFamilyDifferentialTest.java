@@ -14,7 +14,6 @@ import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Layout;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
-import io.clpool.support.DeviceTest;
 import io.clpool.support.Compare;
 import io.clpool.support.Differential;
 import io.clpool.support.Inputs;
@@ -23,8 +22,6 @@ import io.clpool.support.SystemProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -35,19 +32,7 @@ import org.junit.jupiter.api.TestFactory;
  * fixed-window op over the whole sweep against the reference, forward and backward, and the half
  * types' 2-D channels-first cases.
  */
-class GpuFamilyDifferentialTest extends DeviceTest {
-    private SystemProperty gpuFamily;
-
-    @BeforeAll
-    void forceGpuFamily() {
-        gpuFamily = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "gpu");
-    }
-
-    @AfterAll
-    void restore() {
-        gpuFamily.close();
-    }
-
+class GpuFamilyDifferentialTest extends GpuFamilyTest {
     @TestFactory
     Stream<DynamicTest> everyFixedWindowOpMatchesTheReference() {
         List<SweepCase> cases = SweepCase.fixedWindowSweep(true);

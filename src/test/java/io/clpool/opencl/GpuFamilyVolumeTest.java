@@ -1,21 +1,16 @@
 package io.clpool.opencl;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.clpool.Algorithm;
 import io.clpool.PoolOp;
-import io.clpool.PoolResult;
 import io.clpool.Tensor;
 import io.clpool.reference.ReferencePooling;
 import io.clpool.spec.DType;
 import io.clpool.spec.Layout;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
-import io.clpool.support.Calls;
-import io.clpool.support.DeviceTest;
 import io.clpool.support.Differential;
 import io.clpool.support.Inputs;
 import io.clpool.support.SystemProperty;
@@ -23,8 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -41,25 +34,13 @@ import org.junit.jupiter.api.TestFactory;
  * cases run once more with {@code clpool.gpu.channelsPerItem=4} (the {@code _c4} kernels), and a
  * third of the cases with {@code clpool.gpu.volumeWorkGroups=runtime}.
  */
-class GpuFamilyVolumeTest extends DeviceTest {
+class GpuFamilyVolumeTest extends GpuFamilyTest {
     private static final int[] CHANNELS = {1, 3, 8, 16, 93};
     private static final PoolSpec[] WINDOWS_3D = {PoolSpec.of3d(2), PoolSpec.of3d(3).withStride(1).withPadding(1),
         PoolSpec.of3d(2, 3, 1).withStride(1, 2, 3).withPadding(1, 1, 0).withCeilMode(true),
         PoolSpec.of3d(3, 2, 3).withStride(2, 1, 2).withPadding(1, 1, 1).withDilation(2, 1, 3)};
     private static final PoolSpec[] WINDOWS_2D = {PoolSpec.of(2), PoolSpec.of(3).withStride(1).withPadding(1),
         PoolSpec.of(3, 2).withStride(2, 1).withPadding(1, 0).withDilation(1, 2), PoolSpec.of(5).withStride(3).withPadding(2).withCeilMode(true)};
-
-    private SystemProperty gpuFamily;
-
-    @BeforeAll
-    void forceGpuFamily() {
-        gpuFamily = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "gpu");
-    }
-
-    @AfterAll
-    void restore() {
-        gpuFamily.close();
-    }
 
     record Case(Shape shape, PoolSpec window, DType dtype, Inputs flavour, long seed) {
         Tensor input() {
@@ -169,8 +150,6 @@ class GpuFamilyVolumeTest extends DeviceTest {
         })));
     }
 
-    private static final int GUARD = 4096;
-    private static final float SENTINEL = 12345.678f;
 
     /** Every op's forward and backward outputs through a plan, each with a guard band after the tensor that must stay as it was. */
     @TestFactory
@@ -185,85 +164,6 @@ class GpuFamilyVolumeTest extends DeviceTest {
 
     private void guardedPassesOf(PoolOp op, Tensor x, String what) {
         assertTrue(!KernelFamilies.cpuFamily(context), "the GPU family should be forced");
-        PoolResult expected = new ReferencePooling().forward(op, x);
-        Shape in = x.shape();
-        Shape out = expected.values().shape();
-        DType dtype = x.dtype();
-        try (PoolPlan plan = PoolPlan.create(context, op, in, dtype, Algorithm.DIRECT);
-             DeviceTensor input = DeviceTensor.upload(context, x);
-             Guarded values = new Guarded(out, dtype);
-             Guarded indices = op.hasIndices() ? new Guarded(out, DType.FLOAT32) : null) {
-            if (op.hasIndices()) {
-                Calls.await(plan.forward(input, values.tensor, indices.indices));
-            } else {
-                Calls.await(plan.forward(input, values.tensor));
-            }
-            values.requireUntouched(what + " forward values");
-            if (indices != null) {
-                indices.requireUntouched(what + " forward indices");
-            }
-            try (DeviceTensor gradOut = DeviceTensor.upload(context, Differential.gradient(out, 3, dtype));
-                 Guarded gradIn = new Guarded(in, dtype)) {
-                switch (op.backwardInputs()) {
-                    case INDICES -> Calls.await(plan.backward(gradOut, indices.indices, gradIn.tensor));
-                    case NONE -> Calls.await(plan.backward(gradOut, gradIn.tensor));
-                    case INPUT_AND_OUTPUT -> Calls.await(plan.backward(gradOut, input, values.tensor, gradIn.tensor));
-                }
-                gradIn.requireUntouched(what + " backward");
-            }
-        }
-    }
-
-    /**
-     * A buffer of the tensor's bytes plus {@value #GUARD} floats, filled with sentinels and wrapped
-     * as a tensor of {@code dtype} (and as indices: pass FLOAT32, as wide); every byte past the
-     * tensor's is the guard band (GuardBandTest's pattern, for any element size, float64 included).
-     */
-    private final class Guarded implements AutoCloseable {
-        final int usedBytes;
-        final ClBuffer buffer;
-        final DeviceTensor tensor;
-        final DeviceIndices indices;
-        final byte[] initial;
-
-        Guarded(Shape shape, DType dtype) {
-            usedBytes = shape.elementCountAsInt() * dtype.bytes();
-            // Room for the tensor as int32 indices too (the wrap below checks it), then the band.
-            float[] sentinels = new float[shape.elementCountAsInt() * Math.max(dtype.bytes(), Float.BYTES) / Float.BYTES + GUARD];
-            Arrays.fill(sentinels, SENTINEL);
-            buffer = context.upload(sentinels, "guarded output");
-            tensor = DeviceTensor.wrap(context, buffer.handle(), shape, dtype);
-            indices = DeviceIndices.wrap(context, buffer.handle(), shape);
-            initial = bytes();
-        }
-
-        private byte[] bytes() {
-            short[] halves = new short[2 * (int) (buffer.bytes() / Float.BYTES)];
-            buffer.read(halves);
-            byte[] out = new byte[2 * halves.length];
-            for (int i = 0; i < halves.length; i++) {
-                out[2 * i] = (byte) halves[i];
-                out[2 * i + 1] = (byte) (halves[i] >> 8);
-            }
-            return out;
-        }
-
-        void requireUntouched(String what) {
-            byte[] now = bytes();
-            assertEquals(initial.length, now.length);
-            for (int i = usedBytes; i < now.length; i++) {
-                if (now[i] != initial[i]) {
-                    fail(what + ": wrote byte " + Integer.toHexString(now[i] & 0xff) + " at " + i + ", past the " + usedBytes
-                            + " bytes of the output");
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            tensor.close();
-            indices.close();
-            buffer.close();
-        }
+        GuardBands.checkPasses(context, op, Algorithm.DIRECT, x, null, what);
     }
 }

@@ -1,8 +1,6 @@
 package io.clpool.opencl;
 
-import io.clpool.support.Calls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.clpool.Algorithm;
 import io.clpool.IndexTensor;
@@ -18,7 +16,6 @@ import io.clpool.spec.Shape;
 import io.clpool.support.Inputs;
 import io.clpool.support.TestDevices;
 import io.clpool.support.SystemProperty;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -34,8 +31,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GuardBandTest {
     private static final int CASES = 40;
-    private static final int GUARD = 4096;
-    private static final float SENTINEL = 12345.678f;
 
     private ClContext context;
 
@@ -210,81 +205,7 @@ class GuardBandTest {
 
     /** The forward and the backward of {@code op} on {@code x} (of any layout and type), each output guarded. */
     private void guardedPassesOf(PoolOp op, Algorithm algorithm, Tensor x, IndexTensor taken, String what) {
-        ReferencePooling reference = new ReferencePooling();
-        PoolResult expected = reference.forward(op, x, taken);
-        Shape in = x.shape();
-        Shape out = expected.values().shape();
-        DType dtype = x.dtype();
-        try (PoolPlan plan = PoolPlan.create(context, op, in, dtype, algorithm);
-             DeviceTensor input = DeviceTensor.upload(context, x);
-             DeviceIndices indicesIn = taken == null ? null : DeviceIndices.upload(context, taken);
-             Guarded values = new Guarded(out, dtype);
-             Guarded indices = op.hasIndices() ? new Guarded(out, DType.FLOAT32) : null) {
-            if (op.hasIndices()) {
-                Calls.await(plan.forward(input, values.tensor, indices.indices));
-            } else if (op.takesIndices()) {
-                Calls.await(plan.forward(input, values.tensor, indicesIn));
-            } else {
-                Calls.await(plan.forward(input, values.tensor));
-            }
-            values.requireUntouched(what + " forward values");
-            if (indices != null) {
-                indices.requireUntouched(what + " forward indices");
-            }
-            try (DeviceTensor gradOut = DeviceTensor.upload(context, Inputs.gradient(out, 3).toType(dtype));
-                 Guarded gradIn = new Guarded(in, dtype)) {
-                switch (op.backwardInputs()) {
-                    case INDICES -> Calls.await(plan.backward(gradOut, indices != null ? indices.indices : indicesIn, gradIn.tensor));
-                    case NONE -> Calls.await(plan.backward(gradOut, gradIn.tensor));
-                    case INPUT_AND_OUTPUT -> Calls.await(plan.backward(gradOut, input, values.tensor, gradIn.tensor));
-                }
-                gradIn.requireUntouched(what + " backward");
-            }
-        }
-    }
-
-    /**
-     * A buffer of {@code count + }{@value #GUARD} float sentinels, wrapped as a tensor of the shape
-     * in {@code dtype} and as indices of the shape; everything past the first {@code count}
-     * elements of {@code dtype} (int32 indices: pass FLOAT32, as wide) is the guard band.
-     */
-    private final class Guarded implements AutoCloseable {
-        final int count;
-        final int usedHalves;
-        final ClBuffer buffer;
-        final DeviceTensor tensor;
-        final DeviceIndices indices;
-        final short[] initial;
-
-        Guarded(Shape shape, DType dtype) {
-            count = shape.elementCountAsInt();
-            usedHalves = count * dtype.bytes() / Short.BYTES;
-            float[] sentinels = new float[count + GUARD];
-            Arrays.fill(sentinels, SENTINEL);
-            buffer = context.upload(sentinels, "guarded output");
-            tensor = DeviceTensor.wrap(context, buffer.handle(), shape, dtype);
-            indices = DeviceIndices.wrap(context, buffer.handle(), shape);
-            initial = new short[2 * (count + GUARD)];
-            buffer.read(initial);
-        }
-
-        void requireUntouched(String what) {
-            short[] now = new short[initial.length];
-            buffer.read(now);
-            for (int i = usedHalves; i < now.length; i++) {
-                if (now[i] != initial[i]) {
-                    fail(what + ": wrote bits " + Integer.toHexString(now[i] & 0xffff) + " at 16-bit word " + i + ", past the "
-                            + usedHalves + " words of the output");
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            tensor.close();
-            indices.close();
-            buffer.close();
-        }
+        GuardBands.checkPasses(context, op, algorithm, x, taken, what);
     }
 
     private static Tensor abs(Tensor x) {
