@@ -370,6 +370,14 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
 #endif
 #define ROW_SPAN ((ROWS - 1) * SH + (KH - 1) * DH + 1)
 
+// A _rows work-item's sums, one per row, from 0. The loops over ROWS have constant bounds, so the
+// per-row arrays stay in registers.
+#define ZEROED_ROW_SUMS                                                                         \
+    compute_t sum[ROWS];                                                                      \
+    for (int j = 0; j < ROWS; j++) {                                                          \
+        sum[j] = 0.0f;                                                                        \
+    }
+
 #define ROWS_ITEM                                                                               \
     if (get_global_id(0) >= (size_t)OW || get_global_id(1) >= (size_t)((OH + ROWS - 1) / ROWS)) { \
         return;                                                                               \
@@ -444,10 +452,7 @@ __kernel void volume_avg_forward_rows(__global const store_t* input,
                                       const int divisor_override)
 {
     ROWS_ITEM
-    compute_t sum[ROWS];
-    for (int j = 0; j < ROWS; j++) {
-        sum[j] = 0.0f;
-    }
+    ZEROED_ROW_SUMS
     FOR_ROW_TAPS({
         (void)at;
         sum[j] = inside ? sum[j] + v : sum[j];
@@ -465,6 +470,13 @@ __kernel void volume_avg_forward_rows(__global const store_t* input,
 // once and added to the rows it holds. Range: (W, ceil(H/ROWS), planes·D). The host takes these
 // kernels only when H − 1 + ROWS − 1 + PH fits an int (VolumeKernels); rows past H are never stored.
 #define OH_SPAN (((ROWS - 1) + (KH - 1) * DH) / SH + 2)
+// A backward _rows work-item's sums into its rows of grad_input that lie inside the input.
+#define STORE_INPUT_ROWS                                                                        \
+    for (int j = 0; j < ROWS; j++) {                                                          \
+        if (h0 + j < H) {                                                                     \
+            STORE(grad_input, i0 + (offset_t)j * W, sum[j]);                                  \
+        }                                                                                     \
+    }
 #define ROWS_BACKWARD_ITEM                                                                      \
     if (get_global_id(0) >= (size_t)W || get_global_id(1) >= (size_t)((H + ROWS - 1) / ROWS)) { \
         return;                                                                               \
@@ -517,10 +529,7 @@ __kernel void volume_indexed_backward_rows(__global const store_t* grad_output,
                                            VOLUME_SHAPES)
 {
     ROWS_BACKWARD_ITEM
-    compute_t sum[ROWS];
-    for (int j = 0; j < ROWS; j++) {
-        sum[j] = 0.0f;
-    }
+    ZEROED_ROW_SUMS
     const int self0 = (d * H + h0) * W + w; // row j's in-plane offset: self0 + j·W (below D·H·W for rows inside)
     FOR_ROWS_CANDIDATES(DD, DH, DW,
         const int winner = indices[out_base + o];
@@ -530,11 +539,7 @@ __kernel void volume_indexed_backward_rows(__global const store_t* grad_output,
                 sum[j] += g;
             }
         })
-    for (int j = 0; j < ROWS; j++) {
-        if (h0 + j < H) {
-            STORE(grad_input, i0 + (offset_t)j * W, sum[j]);
-        }
-    }
+    STORE_INPUT_ROWS
 }
 
 __kernel void volume_avg_backward_rows(__global const store_t* grad_output,
@@ -544,21 +549,14 @@ __kernel void volume_avg_backward_rows(__global const store_t* grad_output,
                                        const int divisor_override)
 {
     ROWS_BACKWARD_ITEM
-    compute_t sum[ROWS];
-    for (int j = 0; j < ROWS; j++) {
-        sum[j] = 0.0f;
-    }
+    ZEROED_ROW_SUMS
     FOR_ROWS_CANDIDATES(1, 1, 1,
         const compute_t share = LOAD(grad_output, out_base + o)
                 / (compute_t)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);,
         {
             sum[j] += share;
         })
-    for (int j = 0; j < ROWS; j++) {
-        if (h0 + j < H) {
-            STORE(grad_input, i0 + (offset_t)j * W, sum[j]);
-        }
-    }
+    STORE_INPUT_ROWS
 }
 #endif
 
