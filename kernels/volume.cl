@@ -378,17 +378,23 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
         sum[j] = 0.0f;                                                                        \
     }
 
-#define ROWS_ITEM                                                                               \
-    if (get_global_id(0) >= (size_t)OW || get_global_id(1) >= (size_t)((OH + ROWS - 1) / ROWS)) { \
+// A _rows work-item over a tensor of SIZE_D x SIZE_H x SIZE_W per plane, range (SIZE_W,
+// ceil(SIZE_H/ROWS), planes·SIZE_D): returns past the extent, else names its column w, first row
+// h0, depth d, plane and the offset `first` of its first element.
+#define ROW_BLOCK_ITEM(SIZE_D, SIZE_H, SIZE_W, d, h0, w, first)                                 \
+    if (get_global_id(0) >= (size_t)(SIZE_W) || get_global_id(1) >= (size_t)(((SIZE_H) + ROWS - 1) / ROWS)) { \
         return;                                                                               \
     }                                                                                         \
-    const int ow = (int)get_global_id(0);                                                     \
-    const int oh0 = (int)get_global_id(1) * ROWS;                                             \
+    const int w = (int)get_global_id(0);                                                      \
+    const int h0 = (int)get_global_id(1) * ROWS;                                              \
     const offset_t slab = (offset_t)get_global_id(2);                                         \
-    const int od = (int)(slab % (offset_t)OD);                                                \
-    const offset_t plane = slab / (offset_t)OD;                                               \
-    const __global store_t* in = input + plane * INPUT_PLANE;                                 \
-    const offset_t o0 = (slab * OH + oh0) * OW + ow;
+    const int d = (int)(slab % (offset_t)(SIZE_D));                                           \
+    const offset_t plane = slab / (offset_t)(SIZE_D);                                         \
+    const offset_t first = (slab * (SIZE_H) + h0) * (SIZE_W) + w;
+
+#define ROWS_ITEM                                                                               \
+    ROW_BLOCK_ITEM(OD, OH, OW, od, oh0, ow, o0)                                               \
+    const __global store_t* in = input + plane * INPUT_PLANE;
 
 // Visits the span's taps in depth, row, column order; BODY runs for each output j whose window
 // holds the row, with `v`, `inside` and `at` as FOR_WINDOW_TAPS gives them.
@@ -478,15 +484,7 @@ __kernel void volume_avg_forward_rows(__global const store_t* input,
         }                                                                                     \
     }
 #define ROWS_BACKWARD_ITEM                                                                      \
-    if (get_global_id(0) >= (size_t)W || get_global_id(1) >= (size_t)((H + ROWS - 1) / ROWS)) { \
-        return;                                                                               \
-    }                                                                                         \
-    const int w = (int)get_global_id(0);                                                      \
-    const int h0 = (int)get_global_id(1) * ROWS;                                              \
-    const offset_t slab = (offset_t)get_global_id(2);                                         \
-    const int d = (int)(slab % (offset_t)D);                                                  \
-    const offset_t plane = slab / (offset_t)D;                                                \
-    const offset_t i0 = (slab * H + h0) * W + w;                                              \
+    ROW_BLOCK_ITEM(D, H, W, d, h0, w, i0)                                                     \
     const offset_t out_base = plane * OUTPUT_PLANE;
 
 // Visits the windows that can hold rows h0 .. of column w at depth d in output order; BODY runs
