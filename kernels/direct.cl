@@ -33,6 +33,9 @@
 //                            (1, 2 or 4; DirectKernels.forwardColumns); CPU-family builds leave it at 1
 //   BAND_COLS                windows per work-item of the GPU family's band (disjoint backward)
 //                            kernels (1, 2 or 4; DirectKernels.bandColumns); 1 unless set
+//   FLAT_BLOCKS, FLAT_BANDS  1: the GPU family's column and block-gather kernels (FLAT_BLOCKS) or
+//                            its band kernels (FLAT_BANDS) take GpuLaunchShape's flat range
+//                            (BLOCK_ORIGIN); 0, the default: its tiled range
 //
 // Unrolling is bounded (issue 10): a fully unrolled 48x48 window made POCL's compiler recurse
 // past an 8 MB thread stack (a SIGSEGV in the JVM that built it) and took 25 s to build. Loops
@@ -72,6 +75,12 @@
 #endif
 #ifndef BAND_COLS
 #define BAND_COLS 1
+#endif
+#ifndef FLAT_BLOCKS
+#define FLAT_BLOCKS 0
+#endif
+#ifndef FLAT_BANDS
+#define FLAT_BANDS 0
 #endif
 
 // Round every product on its own, as the Java reference does: a fused a*b+c would round once.
@@ -178,31 +187,74 @@ __kernel void extremum_forward_edge(__global const store_t* input, __global stor
 // for the reason given at extremum_forward_rows. ROWS = COLS = 1 is the plain work-item per
 // output. Columns are checked only in work-items whose span reaches past the input's sides (a
 // warp-uniform branch but at the row's ends), as offsets from w0 so nothing overflows an int;
-// rows out of the input are skipped, uniform along a row. Outputs of a block past OW or OH are
-// not written. COLS (1, 2 or 4) is set by the host for the GPU family only
+// rows out of the input are read clamped and masked (COLUMN_ROW). Outputs of a block past OW or
+// OH are not written. COLS (1, 2 or 4) is set by the host for the GPU family only
 // (DirectKernels.forwardColumns); the kernels exist when IN_ROWS_G * KW <= UNROLL_TAPS
 // (DirectKernels.columnKernel), whatever COLS.
+
+// The GPU family's block kernels: the first column x0 and row y0 of a work-item's block of
+// PER_X x PER_Y over an extent WIDTH x HEIGHT, and its plane; work-items past the extent return.
+// FLAT 0, the tiled range (GpuLaunchShape): dimensions 0 and 1 count blocks along a row and down
+// the columns. FLAT 1, the flat range: dimension 0 runs along G whole rows of blocks (G = its
+// size over the blocks per row), dimension 1 counts such bands of rows, so a row's end leaves no
+// warp idle. 32-bit division: the host keeps dimension 0 within an int.
+#define BLOCK_ORIGIN(FLAT, x0, y0, PER_X, PER_Y, WIDTH, HEIGHT)                                 \
+    const uint blocks_x_ = ((uint)(WIDTH) + (PER_X) - 1) / (PER_X);                           \
+    const uint id_x_ = (uint)get_global_id(0);                                                \
+    const uint x_block_ = (FLAT) ? id_x_ % blocks_x_ : id_x_;                                 \
+    const uint y_block_ = (FLAT) ? (uint)get_global_id(1) * ((uint)get_global_size(0) / blocks_x_) + id_x_ / blocks_x_ \
+                                 : (uint)get_global_id(1);                                    \
+    const ulong plane = get_global_id(2);                                                     \
+    if (x_block_ >= blocks_x_ || (ulong)y_block_ * (PER_Y) >= (ulong)(HEIGHT)) {              \
+        return;                                                                               \
+    }                                                                                         \
+    const int x0 = (int)x_block_ * (PER_X);                                                   \
+    const int y0 = (int)y_block_ * (PER_Y);
+
 #define IN_ROWS_G ((ROWS - 1) * SH + (KH - 1) * DH + 1)
 #define SPAN_G ((COLS - 1) * SW + (KW - 1) * DW + 1)
 
-// Input row h of the block over its span into a[] (CHECK_COLS: clamped into the row) and, for
-// each span offset, whether its tap lies inside the row.
+// Input row h (the block's row i) over its span into a[] (CHECK_COLS: clamped into the row)
+// and, for each span offset, whether its tap lies inside the input. A row outside the input is
+// read clamped and masked, never skipped, and where the block's rows fit PRELOAD_TAPS registers
+// they are all loaded first (COLUMN_PRELOAD), in one basic block: so a work-item's loads are in
+// flight at once (on the H200, rows loaded one branch at a time held the 3x3 stride 1 forward at
+// 0.40 of copy: too few bytes in flight per work-item).
+#define PRELOAD_TAPS 48 /* DirectKernels.PRELOAD_TAPS, which sizes ROWS by it */
+#define SPAN_COLUMN(CHECK_COLS, s) ((CHECK_COLS) ? clamp((s), -w0, W - 1 - w0) : (s))
+#if IN_ROWS_G * SPAN_G <= PRELOAD_TAPS
+#define COLUMN_PRELOAD(CHECK_COLS)                                                              \
+    float span_rows[IN_ROWS_G][SPAN_G];                                                       \
+    _Pragma("unroll")                                                                         \
+    for (int i = 0; i < IN_ROWS_G; i++) {                                                     \
+        const int hc = clamp(oh0 * SH - PH + i, 0, H - 1);                                    \
+        _Pragma("unroll")                                                                     \
+        for (int s = 0; s < SPAN_G; s++) {                                                    \
+            span_rows[i][s] = LOAD(in, hc * W + w0 + SPAN_COLUMN(CHECK_COLS, s));             \
+        }                                                                                     \
+    }
 #define COLUMN_ROW(CHECK_COLS)                                                                  \
+    const bool row_in = h >= 0 && h < H;                                                      \
+    const float* a = span_rows[i];
+#else
+#define COLUMN_PRELOAD(CHECK_COLS)
+#define COLUMN_ROW(CHECK_COLS)                                                                  \
+    const bool row_in = h >= 0 && h < H;                                                      \
+    const int hc = clamp(h, 0, H - 1);                                                        \
     float a[SPAN_G];                                                                          \
     _Pragma("unroll")                                                                         \
     for (int s = 0; s < SPAN_G; s++) {                                                        \
-        a[s] = LOAD(in, h * W + w0 + ((CHECK_COLS) ? clamp(s, -w0, W - 1 - w0) : s));         \
+        a[s] = LOAD(in, hc * W + w0 + SPAN_COLUMN(CHECK_COLS, s));                            \
     }
-#define SPAN_INSIDE(CHECK_COLS, s) (!(CHECK_COLS) || ((s) >= -w0 && (s) < W - w0))
-#define SPAN_AT(CHECK_COLS, s) (h * W + w0 + ((CHECK_COLS) ? clamp((s), -w0, W - 1 - w0) : (s)))
+#endif
+#define SPAN_INSIDE(CHECK_COLS, s) (row_in && (!(CHECK_COLS) || ((s) >= -w0 && (s) < W - w0)))
+#define SPAN_AT(CHECK_COLS, s) (h * W + w0 + SPAN_COLUMN(CHECK_COLS, s))
 
 #define COLUMN_WINDOWS(CHECK_COLS)                                                              \
+    COLUMN_PRELOAD(CHECK_COLS)                                                                \
     _Pragma("unroll")                                                                         \
     for (int i = 0; i < IN_ROWS_G; i++) {                                                     \
         const int h = oh0 * SH - PH + i;                                                      \
-        if (h < 0 || h >= H) {                                                                \
-            continue;                                                                         \
-        }                                                                                     \
         COLUMN_ROW(CHECK_COLS)                                                                \
         _Pragma("unroll")                                                                     \
         for (int c = 0; c < COLS; c++) {                                                      \
@@ -233,12 +285,7 @@ __kernel void extremum_forward_edge(__global const store_t* input, __global stor
 // The block's first output (ow0, oh0), its input column w0 and whether its span needs column
 // checks; returns from work-items past the output.
 #define COLUMN_BLOCK_START                                                                      \
-    const int ow0 = (int)get_global_id(0) * COLS;                                             \
-    const int oh0 = (int)get_global_id(1) * ROWS;                                             \
-    const ulong plane = get_global_id(2);                                                     \
-    if (ow0 >= OW || oh0 >= OH) {                                                             \
-        return;                                                                               \
-    }                                                                                         \
+    BLOCK_ORIGIN(FLAT_BLOCKS, ow0, oh0, COLS, ROWS, OW, OH)                                   \
     const __global store_t* in = input + plane * (ulong)H * W;                                \
     const int w0 = ow0 * SW - PW;                                                             \
     const bool inner = w0 >= 0 && (long)w0 + (SPAN_G - 1) < W;
@@ -639,12 +686,10 @@ __kernel void avg_forward_column(__global const store_t* input, __global store_t
         }
     }
 #define COLUMN_SUMS(CHECK_COLS)                                                                 \
+    COLUMN_PRELOAD(CHECK_COLS)                                                                \
     _Pragma("unroll")                                                                         \
     for (int i = 0; i < IN_ROWS_G; i++) {                                                     \
-        const int h = oh0 * SH - PH + i;                                                      \
-        if (h < 0 || h >= H) {                                                                \
-            continue; /* a padding row: none of its taps counts */                            \
-        }                                                                                     \
+        const int h = oh0 * SH - PH + i; /* a padding row's taps are masked */                 \
         COLUMN_ROW(CHECK_COLS)                                                                \
         _Pragma("unroll")                                                                     \
         for (int r = 0; r < ROWS; r++) {                                                      \
@@ -853,12 +898,7 @@ __kernel void indexed_backward_band_window(__global const store_t* grad_output, 
                                            __global store_t* grad_input,
                                            const int H, const int W, const int OH, const int OW, const int PH, const int PW)
 {
-    const int ow0 = (int)get_global_id(0) * BAND_COLS;
-    const int oh = (int)get_global_id(1);
-    const ulong plane = get_global_id(2);
-    if (ow0 >= OW || oh >= OH) {
-        return;
-    }
+    BLOCK_ORIGIN(FLAT_BANDS, ow0, oh, BAND_COLS, 1, OW, OH)
     _Pragma("unroll")
     for (int j = 0; j < BAND_COLS; j++) {
         const int ow = ow0 + j;
@@ -905,17 +945,14 @@ UNROLL_BAND
 // work-item per window: its in-bounds taps get 0 + dY/divisor (as the reference's dx += share forms
 // it, so -0 becomes +0 alike), every other band element 0. Bands are clipped to the input, the
 // last column's band runs to the input's right end, and rows below the last band are zero_rows'.
-// BAND_COLS consecutive windows of a row per work-item, as indexed_backward_band_window.
+// BAND_COLS consecutive windows of a row per work-item, as indexed_backward_band_window, and as
+// there, bands inside the input are written by unrolled loops (on the H200 the loops over a
+// runtime clip ran 2x2 average backward at 0.61 of copy).
 __kernel void avg_backward_band_window(__global const store_t* grad_output, __global store_t* grad_input,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const int count_include_pad, const int divisor_override)
 {
-    const int ow0 = (int)get_global_id(0) * BAND_COLS;
-    const int oh = (int)get_global_id(1);
-    const ulong plane = get_global_id(2);
-    if (ow0 >= OW || oh >= OH) {
-        return;
-    }
+    BLOCK_ORIGIN(FLAT_BANDS, ow0, oh, BAND_COLS, 1, OW, OH)
     _Pragma("unroll")
     for (int j = 0; j < BAND_COLS; j++) {
         const int ow = ow0 + j;
@@ -929,13 +966,27 @@ __kernel void avg_backward_band_window(__global const store_t* grad_output, __gl
         const int w_start = ow * SW - PW;
         const int w_lo = max(w_start, 0);
         const int w_hi = ow == OW - 1 ? W : min(w_start + SW, W);
-        for (int r = 0; r < SH; r++) {
-            const int h = h_start + r;
-            if (h < 0 || h >= H) {
-                continue;
+        if (w_lo == w_start && w_hi == w_start + SW) {
+UNROLL_BAND
+            for (int r = 0; r < SH; r++) {
+                const int h = h_start + r;
+                if (h < 0 || h >= H) {
+                    continue;
+                }
+UNROLL_BAND
+                for (int c = 0; c < SW; c++) {
+                    STORE(gx, h * W + w_start + c, r < KH && c < KW ? share : 0.0f);
+                }
             }
-            for (int w = w_lo; w < w_hi; w++) {
-                STORE(gx, h * W + w, r < KH && w - w_start < KW ? share : 0.0f);
+        } else {
+            for (int r = 0; r < SH; r++) {
+                const int h = h_start + r;
+                if (h < 0 || h >= H) {
+                    continue;
+                }
+                for (int w = w_lo; w < w_hi; w++) {
+                    STORE(gx, h * W + w, r < KH && w - w_start < KW ? share : 0.0f);
+                }
             }
         }
     }
@@ -1310,7 +1361,11 @@ __kernel void indexed_backward_gather_strided(__global const store_t* grad_outpu
 // where a gather per element loads 9 each; the H100 probe's 0.89 of copy). Each element's sum
 // visits its windows in the reference's order (output rows, then columns, ascending: t, then u
 // ascending) and adds only the windows it wins, as indexed_backward_gather does.
+// With stride 1 every candidate is a window but at the borders: those are read clamped and
+// masked rather than skipped (GATHER_MASKED), so all of a work-item's loads can be in flight at
+// once, as in the column kernels. Strided windows keep the skip: most candidates are none.
 #define COLS_G 2
+#define GATHER_MASKED (SH == 1 && SW == 1)
 #define BLOCK_T (ROWS + (KH - 1) * DH)
 #define BLOCK_U (COLS_G + (KW - 1) * DW)
 #if BLOCK_T * BLOCK_U <= UNROLL_TAPS
@@ -1318,12 +1373,7 @@ __kernel void indexed_backward_gather_block(__global const store_t* grad_output,
                                             __global store_t* grad_input, const int H, const int W, const int OH,
                                             const int OW, const int PH, const int PW)
 {
-    const int w0 = (int)get_global_id(0) * COLS_G;
-    const int h0 = (int)get_global_id(1) * ROWS;
-    const ulong plane = get_global_id(2);
-    if (w0 >= W || h0 >= H) {
-        return;
-    }
+    BLOCK_ORIGIN(FLAT_BLOCKS, w0, h0, COLS_G, ROWS, W, H)
     const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
     const __global int* idx = indices + plane * (ulong)OH * OW;
     __global store_t* gx = grad_input + plane * (ulong)H * W;
@@ -1341,17 +1391,19 @@ __kernel void indexed_backward_gather_block(__global const store_t* grad_output,
     _Pragma("unroll")
     for (int t = -(KH - 1) * DH; t < ROWS; t++) {
         const int span_h = h0 + PH + t;
-        if (span_h < 0 || span_h % SH != 0 || span_h / SH >= OH) {
+        const bool row_window = span_h >= 0 && span_h % SH == 0 && span_h / SH < OH;
+        if (!GATHER_MASKED && !row_window) {
             continue;
         }
-        const int oh = span_h / SH;
+        const int oh = clamp(span_h / SH, 0, OH - 1);
         _Pragma("unroll")
         for (int u = -(KW - 1) * DW; u < COLS_G; u++) {
             const int span_w = w0 + PW + u;
-            if (span_w < 0 || span_w % SW != 0 || span_w / SW >= OW) {
+            const bool window = row_window && span_w >= 0 && span_w % SW == 0 && span_w / SW < OW;
+            if (!GATHER_MASKED && !window) {
                 continue;
             }
-            const int o = oh * OW + span_w / SW;
+            const int o = oh * OW + clamp(span_w / SW, 0, OW - 1);
             const float g = LOAD(gy, o);
             const int id = idx[o];
             _Pragma("unroll")
@@ -1361,9 +1413,8 @@ __kernel void indexed_backward_gather_block(__global const store_t* grad_output,
                     const int dr = r - t; /* kh * DH */
                     const int dc = c - u; /* kw * DW */
                     if (dr >= 0 && dr % DH == 0 && dr / DH < KH && dc >= 0 && dc % DW == 0 && dc / DW < KW) {
-                        if (id == at[r][c]) {
-                            sum[r][c] += g;
-                        }
+                        const bool take = window && id == at[r][c];
+                        sum[r][c] = take ? sum[r][c] + g : sum[r][c];
                     }
                 }
             }

@@ -18,10 +18,10 @@ import java.util.TreeMap;
  * min/max flag); shapes and padding are arguments. Forward and the disjoint backward split each output row into an inner column range,
  * whose taps need no column check, and the edge columns; work-group sizes come from the kernel's
  * preferred work-group multiple and limits (see {@link #innerWidth}). Max/min and the average
- * forward on the GPU family instead run one launch per pass in {@link #tile}d work-groups, blocks of
- * {@link #forwardColumns} columns per work-item forward and {@link #bandColumns} windows per
- * work-item in the disjoint backward; windows that overlap down the columns take blocks
- * of {@link #rowsPerItem} rows per work-item on both families.
+ * forward on the GPU family instead run one launch per pass, shaped by {@link GpuLaunchShape}, in
+ * blocks of {@link #forwardColumns} columns per work-item forward and {@link #bandColumns} windows per
+ * work-item in the disjoint backward; windows that overlap down the columns take blocks of
+ * {@link #rowsPerItem} rows per work-item on the CPU family, {@link #gpuRowsPerItem} on the GPU family.
  */
 final class DirectKernels implements FixedWindowKernels {
     static final String FILE = "direct.cl";
@@ -52,10 +52,12 @@ final class DirectKernels implements FixedWindowKernels {
         defines.put("DH", s.dilationH());
         defines.put("DW", s.dilationW());
         defines.put("POOL_MIN", min ? 1 : 0);
-        defines.put("ROWS", rowsPerItem(s));
+        defines.put("ROWS", rows(s));
         if (!segments) {
             defines.put("COLS", forwardColumns(s)); // the CPU family's builds stay as they were
             defines.put("BAND_COLS", bandColumns());
+            defines.put("FLAT_BLOCKS", GpuLaunchShape.flatBlocks() ? 1 : 0);
+            defines.put("FLAT_BANDS", GpuLaunchShape.flatBands() ? 1 : 0);
         }
         return context.program(FILE, KernelSource.options(defines));
     }
@@ -73,9 +75,9 @@ final class DirectKernels implements FixedWindowKernels {
                     new Object[] {input, values, indices, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()});
             return;
         }
-        if (!segments && columnKernel(spec)) {
+        if (!segments && columnKernel(spec, rows(spec))) {
             ClKernel column = program.kernel("extremum_forward_column");
-            launches.run(column, columnBlocks(column, out, spec), tile(column),
+            blocks(column, GpuLaunchShape.flatBlocks(), ceilDiv(out.w(), forwardColumns(spec)), ceilDiv(out.h(), rows(spec)), out.planes(),
                     input, values, indices, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
@@ -87,9 +89,9 @@ final class DirectKernels implements FixedWindowKernels {
     @Override
     public void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output) {
         ClProgram program = program(spec, false);
-        if (!segments && columnKernel(spec)) {
+        if (!segments && columnKernel(spec, rows(spec))) {
             ClKernel column = program.kernel("avg_forward_column");
-            launches.run(column, columnBlocks(column, out, spec), tile(column), input, output, in.h(), in.w(), out.h(), out.w(),
+            blocks(column, GpuLaunchShape.flatBlocks(), ceilDiv(out.w(), forwardColumns(spec)), ceilDiv(out.h(), rows(spec)), out.planes(), input, output, in.h(), in.w(), out.h(), out.w(),
                     spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
             return;
         }
@@ -133,9 +135,9 @@ final class DirectKernels implements FixedWindowKernels {
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
-        if (!spec.windowsDisjoint() && !segments && blockKernel(spec)) {
+        if (!spec.windowsDisjoint() && !segments && blockKernel(spec, rows(spec))) {
             ClKernel block = program.kernel("indexed_backward_gather_block");
-            launches.run(block, tiles(block, ceilDiv(in.w(), 2), ceilDiv(in.h(), rowsPerItem(spec)), in.planes()), tile(block),
+            blocks(block, GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), 2), ceilDiv(in.h(), rows(spec)), in.planes(),
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
@@ -146,7 +148,7 @@ final class DirectKernels implements FixedWindowKernels {
         }
         if (!segments) {
             ClKernel band = program.kernel("indexed_backward_band_window");
-            launches.run(band, tiles(band, ceilDiv(out.w(), bandColumns()), out.h(), out.planes()), tile(band),
+            blocks(band, GpuLaunchShape.flatBands(), ceilDiv(out.w(), bandColumns()), out.h(), out.planes(),
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
         } else {
             split(program.kernel("indexed_backward_band_inner"), KernelSource.directSegmentKernels(spec) ? program.kernel("indexed_backward_band_segment") : null,
@@ -184,7 +186,7 @@ final class DirectKernels implements FixedWindowKernels {
                     out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
         } else {
             ClKernel band = program.kernel("avg_backward_band_window");
-            launches.run(band, tiles(band, ceilDiv(out.w(), bandColumns()), out.h(), out.planes()), tile(band),
+            blocks(band, GpuLaunchShape.flatBands(), ceilDiv(out.w(), bandColumns()), out.h(), out.planes(),
                     gradOutput, gradInput, in.h(), in.w(),
                     out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
         }
@@ -306,7 +308,12 @@ final class DirectKernels implements FixedWindowKernels {
      * UNROLL_TAPS, 64, whatever {@link #forwardColumns}).
      */
     static boolean columnKernel(PoolSpec s) {
-        long inRows = (long) (rowsPerItem(s) - 1) * s.strideH() + (long) (s.kernelH() - 1) * s.dilationH() + 1;
+        return columnKernel(s, rowsPerItem(s));
+    }
+
+    /** {@link #columnKernel(PoolSpec)} for a build of {@code rows} rows per work-item. */
+    static boolean columnKernel(PoolSpec s, int rows) {
+        long inRows = (long) (rows - 1) * s.strideH() + (long) (s.kernelH() - 1) * s.dilationH() + 1;
         return inRows * s.kernelW() <= 64;
     }
 
@@ -354,39 +361,57 @@ final class DirectKernels implements FixedWindowKernels {
         };
     }
 
-    /** The range of a column-block launch: output columns by COLS, rows by ROWS, in {@link #tiles}. */
-    private long[] columnBlocks(ClKernel kernel, Shape out, PoolSpec spec) {
-        return tiles(kernel, ceilDiv(out.w(), forwardColumns(spec)), ceilDiv(out.h(), rowsPerItem(spec)), out.planes());
+    /**
+     * Output (or input) rows per work-item of this family's row-block kernels: {@link #rowsPerItem}
+     * on the CPU family, {@link #gpuRowsPerItem} on the GPU family unless {@link GpuLaunchShape#rows}
+     * overrides it.
+     */
+    private int rows(PoolSpec s) {
+        if (segments) {
+            return rowsPerItem(s);
+        }
+        Integer forced = GpuLaunchShape.rows();
+        return forced == null ? gpuRowsPerItem(s) : forced;
     }
+
+    /** direct.cl's PRELOAD_TAPS: the most input values a column-block work-item loads before it computes. */
+    static final int PRELOAD_TAPS = 48;
 
     /**
-     * The work-group of a GPU-family launch over (columns, rows, planes): one preferred multiple
-     * (the warp or SIMD width: 32 on NVIDIA) of columns by as many rows as make 256 work-items
-     * (8 for a warp of 32, the H100 probe's 32×8), within the kernel's limit.
+     * Rows per work-item of the GPU family's column and block-gather kernels: 1 where windows do not
+     * overlap down the columns ({@link #rowsPerItem} is 1), else 8 where the forward block's input
+     * rows over its span still fit {@value #PRELOAD_TAPS} registers (direct.cl's COLUMN_PRELOAD), else
+     * 4. Measured on an H200 (2026-11-26, 32x64x112x112, fraction of copy forward / backward): 3x3
+     * stride 1 with 2, 4 and 8 rows 0.36 / 0.56, 0.47 / 0.64, 0.53 / 0.68; 3x3 stride 2, whose 8 rows
+     * no longer fit, 0.51 / 0.47, 0.54 / 0.58, 0.42 / 0.50.
      */
-    static long[] tile(ClKernel kernel) {
-        long limit = Math.max(1, kernel.maxWorkGroupSize());
-        long width = Math.max(1, Math.min(kernel.preferredWorkGroupMultiple(), limit));
-        long rows = Math.max(1, Math.min(limit, 256) / width);
-        return new long[] {width, rows, 1};
+    static int gpuRowsPerItem(PoolSpec s) {
+        if (rowsPerItem(s) == 1) {
+            return 1;
+        }
+        long inRows = 7L * s.strideH() + (long) (s.kernelH() - 1) * s.dilationH() + 1;
+        long span = (long) (forwardColumns(s) - 1) * s.strideW() + (long) (s.kernelW() - 1) * s.dilationW() + 1;
+        return inRows * span <= PRELOAD_TAPS && columnKernel(s, 8) && blockKernel(s, 8) ? 8 : rowsPerItem(s);
     }
 
-    /** The range of a {@link #tile} launch: columns and rows rounded up to whole work-groups. */
-    static long[] tiles(ClKernel kernel, long columns, long rows, long planes) {
-        long[] tile = tile(kernel);
-        return new long[] {ceilToMultiple(columns, tile[0]), ceilToMultiple(rows, tile[1]), planes};
+    /** A GPU-family launch over blocks (columns, rows, planes), shaped by {@link GpuLaunchShape}. */
+    private void blocks(ClKernel kernel, boolean flat, long columns, long rows, long planes, Object... args) {
+        GpuLaunchShape.Range range = GpuLaunchShape.of(kernel, flat, columns, rows, planes);
+        launches.run(kernel, range.global(), range.local(), args);
     }
 
-    private static long ceilToMultiple(long value, long multiple) {
-        return (value + multiple - 1) / multiple * multiple;
-    }
 
     /**
      * Whether the build for {@code s} has {@code indexed_backward_gather_block} (direct.cl: its
      * block of candidate windows, (ROWS + (KH-1)·DH) × (2 + (KW-1)·DW), at most 64).
      */
     static boolean blockKernel(PoolSpec s) {
-        long t = rowsPerItem(s) + (long) (s.kernelH() - 1) * s.dilationH();
+        return blockKernel(s, rowsPerItem(s));
+    }
+
+    /** {@link #blockKernel(PoolSpec)} for a build of {@code rows} rows per work-item. */
+    static boolean blockKernel(PoolSpec s, int rows) {
+        long t = rows + (long) (s.kernelH() - 1) * s.dilationH();
         long u = 2 + (long) (s.kernelW() - 1) * s.dilationW();
         return t * u <= 64;
     }

@@ -189,9 +189,9 @@ final class VolumeKernels implements FixedWindowKernels {
     /**
      * The GPU family's work-group over (columns, rows) of extents {@code columns} × {@code rows}:
      * one preferred work-group multiple (the warp: 32 on NVIDIA) wide, as direct.cl's GPU family
-     * ({@link DirectKernels#tile}), halved while half still covers {@code columns} (channels last
+     * ({@link GpuLaunchShape#of}'s tiles), halved while half still covers {@code columns} (channels last
      * with C = 3: 4 wide, so a warp reads 8 whole positions, not 3 channels and 29 idle lanes), by
-     * as many rows as make 256 work-items, no more than the power of two that covers {@code rows},
+     * as many rows as make {@value GpuLaunchShape#GROUP_ITEMS} work-items, no more than the power of two that covers {@code rows},
      * within the kernel's limit.
      */
     static long[] gpuTile(ClKernel kernel, long columns, long rows) {
@@ -200,7 +200,7 @@ final class VolumeKernels implements FixedWindowKernels {
         while (width > 1 && width / 2 >= columns) {
             width /= 2;
         }
-        long height = Math.max(1, Math.min(limit, 256) / width);
+        long height = Math.max(1, Math.min(limit, GpuLaunchShape.GROUP_ITEMS) / width);
         while (height > 1 && height / 2 >= rows) {
             height /= 2;
         }

@@ -131,6 +131,63 @@ class GpuFamilyDifferentialTest extends GpuFamilyTest {
         }
     }
 
+    /**
+     * Each launch shape GpuLaunchShape offers, forced by its property: the tiled range everywhere and
+     * the flat range everywhere (the default: flat for the column and block kernels), 1, 2 and 8 rows per
+     * work-item, other tiles. The same awkward shapes and windows as the column blocks, max and
+     * average, forward and backward (the column, block-gather and band kernels), against the reference.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyLaunchShapeMatchesTheReference() {
+        String[][] shapes = {{GpuLaunchShape.FLAT_PROPERTY, "none"}, {GpuLaunchShape.FLAT_PROPERTY, "all"},
+            {GpuLaunchShape.ROWS_PROPERTY, "1"}, {GpuLaunchShape.ROWS_PROPERTY, "2"}, {GpuLaunchShape.ROWS_PROPERTY, "8"},
+            {GpuLaunchShape.TILE_PROPERTY, "8x2"}};
+        Shape[] inputs = {Shape.of(1, 2, 5, 1), Shape.of(2, 1, 7, 7), Shape.of(1, 1, 4, 93), Shape.of(1, 3, 11, 15)};
+        PoolSpec[] specs = {PoolSpec.of(2), PoolSpec.of(3).withStride(1).withPadding(1), PoolSpec.of(3).withStride(2).withPadding(1),
+            PoolSpec.of(2).withStride(3).withCeilMode(true), PoolSpec.of(3).withStride(1).withDilation(2)};
+        List<DynamicTest> tests = new ArrayList<>();
+        ReferencePooling reference = new ReferencePooling();
+        long seed = 5000;
+        for (String[] launch : shapes) {
+            for (PoolSpec spec : specs) {
+                for (Shape shape : inputs) {
+                    if (!RandomizedDifferentialTest.fits(spec, shape)) {
+                        continue;
+                    }
+                    for (String op : List.of("max", "avg")) {
+                        long s = ++seed;
+                        Inputs flavour = Inputs.values()[(int) (s % Inputs.values().length)];
+                        Tensor x = flavour.tensor(shape, s);
+                        tests.add(dynamicTest("gpu family " + launch[0] + "=" + launch[1] + " " + op + " " + flavour + " " + shape + " " + spec,
+                                () -> {
+                                    try (SystemProperty forced = SystemProperty.set(launch[0], launch[1]);
+                                         OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                                        assertTrue(!KernelFamilies.cpuFamily(context), "the GPU family should be forced");
+                                        Differential.check(device, reference, op, x, spec, s);
+                                    }
+                                }));
+                    }
+                }
+            }
+        }
+        assertTrue(tests.size() > 150, "the launch-shape cases should number over a hundred and fifty, got " + tests.size());
+        return tests.stream();
+    }
+
+    @Test
+    void badLaunchShapePropertiesAreRefused() {
+        for (String[] bad : new String[][] {{GpuLaunchShape.ROWS_PROPERTY, "3"}, {GpuLaunchShape.TILE_PROPERTY, "32"},
+            {GpuLaunchShape.TILE_PROPERTY, "0x8"}, {GpuLaunchShape.FLAT_PROPERTY, "true"}}) {
+            try (SystemProperty forced = SystemProperty.set(bad[0], bad[1]);
+                 OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                Tensor x = Inputs.values()[0].tensor(Shape.of(1, 1, 8, 8), 1);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> device.forward(PoolOp.max(PoolSpec.of(2)), x), bad[0] + "=" + bad[1]);
+                assertTrue(e.getMessage().contains(bad[0]) && e.getMessage().contains("'" + bad[1] + "'"), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void columnsOtherThanOneTwoOrFourAreRefused() {
         try (SystemProperty three = SystemProperty.set(DirectKernels.COLUMNS_PROPERTY, "3")) {
@@ -144,5 +201,10 @@ class GpuFamilyDifferentialTest extends GpuFamilyTest {
         assertEquals(1, DirectKernels.forwardColumns(PoolSpec.of(3).withStride(2)), "windows overlapping along the row");
         assertEquals(1, DirectKernels.forwardColumns(PoolSpec.of(2).withDilation(2)), "dilated windows reaching into the next");
         assertEquals(1, DirectKernels.bandColumns(), "the band backward");
+        // Rows per work-item on the GPU family: 8 where the block's input rows fit the preloaded registers, else 4; 1 without overlap.
+        assertEquals(8, DirectKernels.gpuRowsPerItem(PoolSpec.of(3).withStride(1).withPadding(1)), "3x3 stride 1");
+        assertEquals(4, DirectKernels.gpuRowsPerItem(PoolSpec.of(3).withStride(2).withPadding(1)), "3x3 stride 2: 17 rows of 3");
+        assertEquals(4, DirectKernels.gpuRowsPerItem(PoolSpec.of(5).withStride(1)), "5x5 stride 1: 12 rows of 5");
+        assertEquals(1, DirectKernels.gpuRowsPerItem(PoolSpec.of(2)), "2x2 stride 2: no overlap");
     }
 }
