@@ -151,10 +151,16 @@ typedef ushort8 __attribute__((aligned(2))) ushort8_unaligned;
 #define LOAD8(p, i) vload8(0, (p) + (i))
 #define STORE8(p, i, v) vstore8((v), 0, (p) + (i))
 #elif STORAGE == 1
-// Converted in registers (vload_half8 / vstore_half8_rte on a private vector: F16C instructions).
+// Widened by F16C (vload_half8 on a private vector), but NaN lanes are rebuilt from their bits,
+// quiet with the payload kept as POCL's vload_half gives them (StorageConversionTest). The select
+// keeps `v != v` a float compare: on a plain
+// vload_half8 result LLVM rewrites it into a compare of the halves, which POCL does lane by lane
+// (float16 NHWC 2x2 max forward 4x bfloat16's time; bench, POCL, 2026-11-26).
 static inline float8 half8_to_float8(const ushort8 bits)
 {
-    return vload_half8(0, (const half*)&bits);
+    const uint8 h = convert_uint8(bits);
+    const uint8 nan = ((h & (uint8)(0x8000u)) << 16) | (uint8)(0x7fc00000u) | ((h & (uint8)(0x3ffu)) << 13);
+    return select(vload_half8(0, (const half*)&bits), as_float8(nan), (h & (uint8)(0x7fffu)) > (uint8)(0x7c00u));
 }
 static inline ushort8 float8_to_half8(const float8 v)
 {
