@@ -723,6 +723,7 @@ typedef int4 intc_t;
     } while (0)
 #endif
 #define STOREC_EXACT STOREC
+#define LOADC_COMPARED LOADC
 #define CHANNEL_RANGE_CHECK(SIZE_W)                                                             \
     if (get_global_id(0) >= (size_t)(C / 4) || get_global_id(1) >= (size_t)(SIZE_W)) {       \
         return;                                                                               \
@@ -734,6 +735,7 @@ typedef int8 intc_t;
 #define VLOADC(p) vload8(0, (p))
 #define VSTOREC(v, p) vstore8((v), 0, (p))
 #define LOADC LOAD8
+#define LOADC_COMPARED LOAD8_COMPARED
 #define STOREC STORE8
 #define STOREC_EXACT STORE8_EXACT
 #define CHANNEL_RANGE_CHECK(SIZE_W) /* the CPU family's range is exact */
@@ -811,7 +813,7 @@ __kernel void CHANNEL_KERNEL(volume_extremum_forward)(__global const store_t* in
     floatc_t best = (floatc_t)(POOL_MIN ? INFINITY : -INFINITY);
     intc_t best_index = (intc_t)(NO_INDEX);
     FOR_INSIDE_TAPS({
-        const floatc_t v = LOADC(input, in_base + at * STEP);
+        const floatc_t v = LOADC_COMPARED(input, in_base + at * STEP);
         const intc_t better = POOL_MIN ? v < best : v > best;
         const intc_t take = (best_index < 0) | better | (v != v);
         best = select(best, v, take);

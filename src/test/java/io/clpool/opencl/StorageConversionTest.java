@@ -15,10 +15,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * window.cl's storage conversions on the device, element by element: the vector ones (LOAD8,
- * STORE8, which the channels-last and direct kernels use) give the bits of the scalar ones (LOAD,
+ * LOAD8_COMPARED, STORE8, which the channels-last and direct kernels use) give the bits of the scalar ones (LOAD,
  * STORE) and of the Java reference (DType) for every float16 and bfloat16 pattern loaded, and for
  * every rounding boundary stored, at an aligned and an unaligned position. NaN: a float16 load
- * quiets a signalling NaN (F16C's rule, which LOAD8 follows), and POCL's scalar float16 store
+ * quiets a signalling NaN (F16C's rule, which LOAD8_COMPARED follows), and POCL's scalar float16 store
  * writes any NaN as 7fff (not DType's quiet payload, which STORE8 keeps).
  */
 class StorageConversionTest extends DeviceTest {
@@ -50,13 +50,17 @@ class StorageConversionTest extends DeviceTest {
                 patterns[i + shift] = (short) i;
             }
             float[] vector = new float[0x10000];
+            float[] compared = new float[0x10000];
             float[] scalar = new float[0x10000];
             try (ClBuffer in = context.allocate((long) patterns.length * Sizeof.cl_short, "patterns");
                  ClBuffer vectorOut = context.allocate((long) vector.length * Sizeof.cl_float, "vector loads");
+                 ClBuffer comparedOut = context.allocate((long) compared.length * Sizeof.cl_float, "compared loads");
                  ClBuffer scalarOut = context.allocate((long) scalar.length * Sizeof.cl_float, "scalar loads")) {
                 in.write(patterns);
-                context.run(program(dtype).kernel("load_probe"), new long[] {0x10000 / 8}, null, in, vectorOut, scalarOut, shift);
+                context.run(program(dtype).kernel("load_probe"), new long[] {0x10000 / 8}, null, in, vectorOut, comparedOut,
+                        scalarOut, shift);
                 vectorOut.read(vector);
+                comparedOut.read(compared);
                 scalarOut.read(scalar);
             }
             for (int h = 0; h < 0x10000; h++) {
@@ -68,6 +72,8 @@ class StorageConversionTest extends DeviceTest {
                         () -> String.format("LOAD of %s %04x at shift %d", name, pattern, shift));
                 assertEquals(expected, Float.floatToRawIntBits(vector[h]),
                         () -> String.format("LOAD8 of %s %04x at shift %d", name, pattern, shift));
+                assertEquals(expected, Float.floatToRawIntBits(compared[h]),
+                        () -> String.format("LOAD8_COMPARED of %s %04x at shift %d", name, pattern, shift));
             }
         }
     }
