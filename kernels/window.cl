@@ -156,6 +156,19 @@ static inline float8 half8_to_float8(const ushort8 bits)
 {
     return vload_half8(0, (const half*)&bits);
 }
+// The same bits for values a kernel compares (LOAD8_COMPARED): NaN lanes are rebuilt from their
+// bits, quiet with the payload kept as F16C gives them (StorageConversionTest), which keeps
+// `v != v` a float compare: on a plain vload_half8 result LLVM rewrites it into a compare of the
+// halves, which POCL does lane by lane (float16 NHWC 2x2 max forward 4x bfloat16's time; bench,
+// POCL, 2026-11-26). Loads that are only summed keep LOAD8 (the select costs them time).
+// Sign-extended, shifted by 13 and or-ed with a quiet NaN's exponent: sign in bit 31, payload in
+// bits 13-21 (fewest operations: the forward takes it per tap).
+static inline float8 half8_to_float8_compared(const ushort8 bits)
+{
+    const int8 h = convert_int8(as_short8(bits));
+    const uint8 nan = (as_uint8(h) << 13) | (uint8)(0x7fc00000u);
+    return select(half8_to_float8(bits), as_float8(nan), (h & (int8)(0x7fff)) > (int8)(0x7c00));
+}
 static inline ushort8 float8_to_half8(const float8 v)
 {
     ushort8 bits;
@@ -163,6 +176,7 @@ static inline ushort8 float8_to_half8(const float8 v)
     return bits;
 }
 #define LOAD8(p, i) half8_to_float8(LOAD_BITS8(p, i))
+#define LOAD8_COMPARED(p, i) half8_to_float8_compared(LOAD_BITS8(p, i))
 #define STORE8(p, i, v) STORE_BITS8(p, i, float8_to_half8(v))
 #else
 static inline ushort8 bfloat16_bits8(const float8 v)
@@ -182,6 +196,9 @@ static inline ushort8 bfloat16_bits8(const float8 v)
 #define STORE8_EXACT(p, i, v) STORE_BITS8(p, i, convert_ushort8(as_uint8(v) >> 16))
 #else
 #define STORE8_EXACT(p, i, v) STORE8(p, i, v)
+#endif
+#ifndef LOAD8_COMPARED
+#define LOAD8_COMPARED LOAD8 /* float16 alone needs another form */
 #endif
 
 // The memory position of logical element (plane, at) of a tensor with C channels and planes of
