@@ -56,6 +56,7 @@ final class DirectKernels implements FixedWindowKernels {
         if (!segments) {
             defines.put("COLS", forwardColumns(s)); // the CPU family's builds stay as they were
             defines.put("BAND_COLS", bandColumns());
+            defines.put("CPU_KERNELS", 0);
             defines.put("FLAT_BLOCKS", GpuLaunchShape.flatBlocks() ? 1 : 0);
             defines.put("FLAT_BANDS", GpuLaunchShape.flatBands() ? 1 : 0);
         }
@@ -95,7 +96,7 @@ final class DirectKernels implements FixedWindowKernels {
                     spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
             return;
         }
-        split(program.kernel("avg_forward_inner"), KernelSource.directSegmentKernels(spec) ? program.kernel("avg_forward_segment") : null,
+        split(program.kernel("avg_forward_inner"), segments && KernelSource.directSegmentKernels(spec) ? program.kernel("avg_forward_segment") : null,
                 program.kernel("avg_forward_edge"), forwardInnerColumns(in, out, spec),
                 out, new Object[] {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()},
                 new Object[] {options.countIncludePad() ? 1 : 0, options.divisorOverride()});
