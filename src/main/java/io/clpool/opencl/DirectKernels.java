@@ -299,7 +299,7 @@ final class DirectKernels implements FixedWindowKernels {
     static int rowsPerItem(PoolSpec s) {
         long effectiveH = (long) (s.kernelH() - 1) * s.dilationH() + 1;
         long span = 7L * s.strideW() + (long) s.dilationW() * (s.kernelW() - 1) + 1;
-        boolean small = (long) s.kernelH() * s.kernelW() <= 25 && span <= 32 && 3L * s.strideH() + effectiveH <= 16;
+        boolean small = (long) s.kernelH() * s.kernelW() <= 25 && span <= 32 && blockInputRows(s, 4) <= 16;
         return KernelSource.directSegmentKernels(s) && small && s.strideH() < effectiveH ? 4 : 1;
     }
 
@@ -312,9 +312,14 @@ final class DirectKernels implements FixedWindowKernels {
         return columnKernel(s, rowsPerItem(s));
     }
 
+    /** Input rows a block of {@code rows} output rows reads (direct.cl's IN_ROWS_G). */
+    private static long blockInputRows(PoolSpec s, int rows) {
+        return (long) (rows - 1) * s.strideH() + (long) (s.kernelH() - 1) * s.dilationH() + 1;
+    }
+
     /** {@link #columnKernel(PoolSpec)} for a build of {@code rows} rows per work-item. */
     static boolean columnKernel(PoolSpec s, int rows) {
-        long inRows = (long) (rows - 1) * s.strideH() + (long) (s.kernelH() - 1) * s.dilationH() + 1;
+        long inRows = blockInputRows(s, rows);
         return inRows * s.kernelW() <= 64;
     }
 
@@ -390,9 +395,8 @@ final class DirectKernels implements FixedWindowKernels {
         if (rowsPerItem(s) == 1) {
             return 1;
         }
-        long inRows = 7L * s.strideH() + (long) (s.kernelH() - 1) * s.dilationH() + 1;
         long span = (long) (forwardColumns(s) - 1) * s.strideW() + (long) (s.kernelW() - 1) * s.dilationW() + 1;
-        return inRows * span <= PRELOAD_TAPS && columnKernel(s, 8) && blockKernel(s, 8) ? 8 : rowsPerItem(s);
+        return blockInputRows(s, 8) * span <= PRELOAD_TAPS && columnKernel(s, 8) && blockKernel(s, 8) ? 8 : rowsPerItem(s);
     }
 
     /** A GPU-family launch over blocks (columns, rows, planes), shaped by {@link GpuLaunchShape}. */
