@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * The general fixed-window kernels ({@code kernels/volume.cl}): 3-D windows, and 2-D windows on
  * tensors that are channels last or stored in a half type. Max, min, average and (2-D) LP,
  * forward and backward, one work-item per output forward and a gather per input element
- * backward, so every backward is deterministic. The window (kernel, stride, dilation), the
+ * backward (on the CPU family channels last, disjoint windows: one work-item per window's cell,
+ * writing each of its positions once), so every backward is deterministic. The window (kernel, stride, dilation), the
  * storage type and the layout are compile-time, one build per combination; shapes and padding
  * are arguments. Two families, as {@link KernelFamilies#cpuFamily} picks: the CPU family (POCL)
  * takes the vector kernels ({@code _w8}, {@code _c8}) where they apply, in the runtime's
@@ -159,7 +160,8 @@ final class VolumeKernels implements FixedWindowKernels {
     /**
      * One work-item per element of {@code items} (the output forward, the input backward) in
      * volume.cl's 3-D range: (W, H, planes·D) channels first, (C, W, N·D·H) channels last; the CPU
-     * family's vector kernels take 8 per work-item. The CPU family launches exactly that range in
+     * family's vector kernels take 8 per work-item, its cell kernels 8 channels of a window's cell
+     * ({@link #cells} along each axis). The CPU family launches exactly that range in
      * the runtime's work-groups; the GPU family rounds dimensions 0 and 1 up to whole
      * {@link #gpuTile}s (the kernels return past the true extent), unless the tile would hold
      * fewer work-items than a warp. Arguments: the buffers,
@@ -170,7 +172,10 @@ final class VolumeKernels implements FixedWindowKernels {
         Object[] args = Arrays.copyOf(buffers, buffers.length + shapes.length + tail.length, Object[].class);
         System.arraycopy(shapes, 0, args, buffers.length, shapes.length);
         System.arraycopy(tail, 0, args, buffers.length + shapes.length, tail.length);
-        long[] range = kernel.name().endsWith(ROWS_SUFFIX) ? new long[] {items.w(), (items.h() + GPU_ROWS - 1) / GPU_ROWS, items.planes() * items.d()}
+        long[] range = kernel.name().endsWith(CELLS_SUFFIX) ? new long[] {items.c() / LANES,
+                        cells(items.w(), spec.padW(), spec.strideW()),
+                        (long) items.n() * cells(items.d(), spec.padD(), spec.strideD()) * cells(items.h(), spec.padH(), spec.strideH())}
+                : kernel.name().endsWith(ROWS_SUFFIX) ? new long[] {items.w(), (items.h() + GPU_ROWS - 1) / GPU_ROWS, items.planes() * items.d()}
                 : kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
                 : !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
                 : new long[] {items.c() / lanesOf(kernel), items.w(), (long) items.n() * items.d() * items.h()};
@@ -236,9 +241,24 @@ final class VolumeKernels implements FixedWindowKernels {
         return gpu ? gpuChannelsPerItem() : LANES;
     }
 
-    /** The gather kernel: {@value #GPU_ROWS} input rows per work-item channels first where {@link #gpuRows} says, else {@link #vectorName}. */
+    /**
+     * The backward kernel: {@value #GPU_ROWS} input rows per work-item channels first where
+     * {@link #gpuRows} says; on the CPU family, channels last with disjoint windows, one work-item
+     * per window's cell writing all its positions ({@code _windows_c8}); else the gather, {@link #vectorName}.
+     */
     private String backwardName(String kernel, Shape in, Shape out, PoolSpec spec) {
-        return gpu && !in.isChannelsLast() && gpuRows(spec, in, out) ? kernel + ROWS_SUFFIX : vectorName(kernel, in);
+        if (gpu && !in.isChannelsLast() && gpuRows(spec, in, out)) {
+            return kernel + ROWS_SUFFIX;
+        }
+        return !gpu && vectorized(in) && spec.windowsDisjoint() ? kernel + CELLS_SUFFIX : vectorName(kernel, in);
+    }
+
+    /** volume.cl's channels-last backward kernels over disjoint windows' cells, 8 channels per work-item. */
+    private static final String CELLS_SUFFIX = "_windows_c8";
+
+    /** Cells along one axis (volume.cl's CELLS): the window starts every {@code stride} from −pad that reach the input. */
+    private static long cells(long size, int pad, int stride) {
+        return (size - 1 + pad) / stride + 1;
     }
 
     private String vectorName(String kernel, Shape in) {

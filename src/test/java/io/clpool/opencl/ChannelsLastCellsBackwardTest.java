@@ -1,0 +1,91 @@
+package io.clpool.opencl;
+
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import io.clpool.Algorithm;
+import io.clpool.PoolOp;
+import io.clpool.Tensor;
+import io.clpool.reference.ReferencePooling;
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.DType;
+import io.clpool.spec.Layout;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+import io.clpool.support.DeviceTest;
+import io.clpool.support.Differential;
+import io.clpool.support.Inputs;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The CPU family's channels-last backward over disjoint windows, one work-item per window's cell
+ * (volume.cl {@code _windows_c8}, C a multiple of 8): cells with a window's taps and the positions
+ * between them (stride past the kernel, dilation), cells cut by padding and by the input's end,
+ * cells past the last window (an input tail that no window reaches, with and without ceil mode), in
+ * 2-D and 3-D, float32 and both half types: gradients against the reference, and nothing written
+ * past the gradient (guard bands). FormatsDifferentialTest covers 2×2 and 2×2×2 as well.
+ */
+class ChannelsLastCellsBackwardTest extends DeviceTest {
+    private static final DType[] TYPES = {DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16};
+    private static final Shape[] SHAPES = {Shape.of(2, 16, 11, 13), Shape.of(1, 8, 1, 7), Shape.of(1, 8, 5, 7, 9)};
+
+    private final ReferencePooling reference = new ReferencePooling();
+
+    /** Windows of the shape's rank: max/min/average where undilated, max/min where dilated. */
+    private static List<PoolOp> ops(Shape shape, long seed) {
+        List<PoolOp> ops = new ArrayList<>();
+        if (shape.volumetric()) {
+            PoolSpec padded = PoolSpec.of3d(2, 1, 3).withStride(2, 2, 4).withPadding(1, 0, 1).withCeilMode(true);
+            PoolSpec dilated = PoolSpec.of3d(1, 2, 2).withStride(1, 3, 3).withDilation(1, 2, 1);
+            ops.add(PoolOp.max(padded));
+            ops.add(PoolOp.avg(padded, new AvgOptions(seed % 2 == 0, 0)));
+            ops.add(PoolOp.min(dilated));
+        } else {
+            PoolSpec padded = PoolSpec.of(3, 2).withStride(3, 4).withPadding(1, 1);
+            PoolSpec dilated = PoolSpec.of(2).withStride(3).withDilation(2);
+            ops.add(PoolOp.max(padded));
+            ops.add(PoolOp.avg(padded, new AvgOptions(seed % 2 == 0, seed % 3 == 0 ? 5 : 0)));
+            ops.add(PoolOp.min(dilated));
+            ops.add(PoolOp.max(PoolSpec.of(2).withCeilMode(true)));
+        }
+        return ops;
+    }
+
+    private static boolean fits(PoolOp op, Shape shape) {
+        try {
+            op.spec().outputShape(shape);
+            return true;
+        } catch (IllegalArgumentException tooSmall) {
+            return false;
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> cellsBackwardMatchesTheReferenceInsideItsGradient() {
+        List<DynamicTest> tests = new ArrayList<>();
+        long seed = 52000;
+        for (DType dtype : TYPES) {
+            for (Shape shape : SHAPES) {
+                for (PoolOp op : ops(shape, seed)) {
+                    if (!fits(op, shape)) {
+                        continue;
+                    }
+                    long caseSeed = seed++;
+                    Inputs flavour = Inputs.values()[(int) (caseSeed % Inputs.values().length)];
+                    String name = op + " " + dtype.label() + " " + shape + " " + flavour;
+                    tests.add(dynamicTest(name, () -> {
+                        Tensor x = flavour.tensor(shape.withLayout(Layout.CHANNELS_LAST), caseSeed).toType(dtype);
+                        try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                            Differential.check(device, reference, op, x, null, caseSeed);
+                        }
+                        GuardBands.checkPasses(context, op, Algorithm.DIRECT, x, null, name);
+                    }));
+                }
+            }
+        }
+        return tests.stream();
+    }
+}
