@@ -1000,9 +1000,11 @@ UNROLL_BAND
 #if SEGMENT_KERNELS
 // avg_backward_band_window for SEGMENT windows of a row per work-item (CPU devices, where the
 // per-window loops did not vectorize): a work-item whose 8 bands lie inside the input columns
-// (and does not hold the last column, whose band runs to the input's end) writes each band row as
-// vectors of the same values, 0 + dY/divisor per lane (the 8 windows share one divisor: their
-// columns are all inside); the others write each window as avg_backward_band_window does.
+// (and, if it holds the last column, whose band runs to the input's end, ends there) writes each
+// band row as vectors of the same values, 0 + dY/divisor per lane (the 8 windows share one
+// divisor: their columns are all inside); the others write each window as
+// avg_backward_band_window does, with scalar stores (float16's a library call on POCL: a row's
+// last segment on that path made float16 NCHW 2x2 average backward slower than float32's).
 #define AVG_BAND_WINDOW(ow)                                                                     \
     {                                                                                         \
         const ulong o = (plane * OH + oh) * (ulong)OW + (ow);                                 \
@@ -1031,7 +1033,8 @@ __kernel void avg_backward_band_segment(__global const store_t* grad_output, __g
     __global store_t* gx = grad_input + plane * (ulong)H * W;
     const int h_start = oh * SH - PH;
     const int w0 = ow0 * SW - PW;
-    const bool inner = w0 >= 0 && ow0 + SEGMENT < OW && (long)w0 + SEGMENT * SW <= W;
+    const bool inner = w0 >= 0 && (long)w0 + SEGMENT * SW <= W
+            && (ow0 + SEGMENT < OW || (ow0 + SEGMENT == OW && w0 + SEGMENT * SW == W));
     if (inner) {
         const float8 share = (float8)(0.0f) + LOAD8(grad_output, (plane * OH + oh) * (ulong)OW + ow0)
                              / (float8)((float)WINDOW_DIVISOR(oh, ow0, count_include_pad, divisor_override));
