@@ -54,15 +54,6 @@ class ChannelsLastCellsBackwardTest extends DeviceTest {
         return ops;
     }
 
-    private static boolean fits(PoolOp op, Shape shape) {
-        try {
-            op.spec().outputShape(shape);
-            return true;
-        } catch (IllegalArgumentException tooSmall) {
-            return false;
-        }
-    }
-
     @TestFactory
     Stream<DynamicTest> cellsBackwardMatchesTheReferenceInsideItsGradient() {
         List<DynamicTest> tests = new ArrayList<>();
@@ -70,7 +61,7 @@ class ChannelsLastCellsBackwardTest extends DeviceTest {
         for (DType dtype : TYPES) {
             for (Shape shape : SHAPES) {
                 for (PoolOp op : ops(shape, seed)) {
-                    if (!fits(op, shape)) {
+                    if (!RandomizedDifferentialTest.fits(op.spec(), shape)) {
                         continue;
                     }
                     long caseSeed = seed++;
