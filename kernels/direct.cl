@@ -1363,20 +1363,87 @@ __kernel void indexed_backward_gather_strided(__global const store_t* grad_outpu
 }
 #endif
 
-// The gather for GPU devices, overlapping windows: a work-item sums a block of ROWS x COLS_G
-// input elements, loading each candidate window's dY and index once into registers for every
-// element of the block it reaches (3x3 stride 1, 4 x 2 block: 6 x 4 windows for 8 elements,
-// where a gather per element loads 9 each; the H100 probe's 0.89 of copy). Each element's sum
-// visits its windows in the reference's order (output rows, then columns, ascending: t, then u
-// ascending) and adds only the windows it wins, as indexed_backward_gather does.
+// The gathers for GPU devices (overlapping windows; LP's disjoint ones too): a work-item sums a
+// block of ROWS x COLS_G input elements, reading each candidate window once into registers for
+// every element of the block it reaches (3x3 stride 1, 8 x 2 block: 10 x 4 windows for 16
+// elements, where a gather per element reads 9 each; the H100 probe's 0.89 of copy for max). Each element's sum visits its
+// windows in the reference's order (output rows, then columns, ascending: t, then u ascending),
+// as the per-element gathers do, and adds what they add, so both give the same bits.
 // With stride 1 every candidate is a window but at the borders: those are read clamped and
 // masked rather than skipped (GATHER_MASKED), so all of a work-item's loads can be in flight at
 // once, as in the column kernels. Strided windows keep the skip: most candidates are none.
+//   ELEMENT  per element (r, c) of the block, at clamped input (h_in, w_in): what it keeps
+//   WINDOW   per candidate window (oh, ow) at output offset o: what every element reads of it
+//   TAKE     whether element (r, c) adds the window (it lies in it and the window exists)
+//   TERM     what it adds
+// LP's backward, window (oh, ow) at output offset o: scaled_mean = K*avg = y^p and the factor
+// outer = dY * (K/n) * (K*avg)^(1/p - 1) that each of its inputs multiplies by x^(p-1).
+#define LP_WINDOW_OUTER(o, oh, ow)                                                              \
+    const float scaled_mean = lp_power(LOAD(y, o), norm);                                     \
+    const float outer = LOAD(gy, o) * ((float)((long)KH * KW) / (float)WINDOW_DIVISOR(oh, ow, 1, 0)) \
+            * lp_power(scaled_mean, 1.0f / norm - 1.0f);
+
 #define COLS_G 2
 #define GATHER_MASKED (SH == 1 && SW == 1)
 #define BLOCK_T (ROWS + (KH - 1) * DH)
 #define BLOCK_U (COLS_G + (KW - 1) * DW)
+#define GATHER_BLOCK(ELEMENT, WINDOW, TAKE, TERM)                                               \
+    float sum[ROWS][COLS_G];                                                                  \
+    _Pragma("unroll")                                                                         \
+    for (int r = 0; r < ROWS; r++) {                                                          \
+        _Pragma("unroll")                                                                     \
+        for (int c = 0; c < COLS_G; c++) {                                                    \
+            sum[r][c] = 0.0f;                                                                 \
+            /* elements past the input are never stored; clamped so offsets stay ints */    \
+            const int h_in = min(h0 + r, H - 1);                                              \
+            const int w_in = min(w0 + c, W - 1);                                              \
+            ELEMENT                                                                           \
+        }                                                                                     \
+    }                                                                                         \
+    _Pragma("unroll")                                                                         \
+    for (int t = -(KH - 1) * DH; t < ROWS; t++) {                                             \
+        const int span_h = h0 + PH + t;                                                       \
+        const bool row_window = span_h >= 0 && span_h % SH == 0 && span_h / SH < OH;          \
+        if (!GATHER_MASKED && !row_window) {                                                  \
+            continue;                                                                         \
+        }                                                                                     \
+        const int oh = clamp(span_h / SH, 0, OH - 1);                                         \
+        _Pragma("unroll")                                                                     \
+        for (int u = -(KW - 1) * DW; u < COLS_G; u++) {                                       \
+            const int span_w = w0 + PW + u;                                                   \
+            const bool window = row_window && span_w >= 0 && span_w % SW == 0 && span_w / SW < OW; \
+            if (!GATHER_MASKED && !window) {                                                  \
+                continue;                                                                     \
+            }                                                                                 \
+            const int ow = clamp(span_w / SW, 0, OW - 1);                                     \
+            const int o = oh * OW + ow;                                                       \
+            WINDOW                                                                            \
+            _Pragma("unroll")                                                                 \
+            for (int r = 0; r < ROWS; r++) {                                                  \
+                _Pragma("unroll")                                                             \
+                for (int c = 0; c < COLS_G; c++) {                                            \
+                    const int dr = r - t; /* kh * DH */                                       \
+                    const int dc = c - u; /* kw * DW */                                       \
+                    if (dr >= 0 && dr % DH == 0 && dr / DH < KH && dc >= 0 && dc % DW == 0 && dc / DW < KW) { \
+                        const bool take = window && (TAKE);                                   \
+                        sum[r][c] = take ? sum[r][c] + (TERM) : sum[r][c];                    \
+                    }                                                                         \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }                                                                                         \
+    _Pragma("unroll")                                                                         \
+    for (int r = 0; r < ROWS; r++) {                                                          \
+        _Pragma("unroll")                                                                     \
+        for (int c = 0; c < COLS_G; c++) {                                                    \
+            if (h0 + r < H && w0 + c < W) {                                                   \
+                STORE(gx, (h0 + r) * W + w0 + c, sum[r][c]);                                  \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
 #if BLOCK_T * BLOCK_U <= UNROLL_TAPS
+// indexed_backward_gather's sums: the windows the element wins.
 __kernel void indexed_backward_gather_block(__global const store_t* grad_output, __global const int* indices,
                                             __global store_t* grad_input, const int H, const int W, const int OH,
                                             const int OW, const int PH, const int PW)
@@ -1385,58 +1452,44 @@ __kernel void indexed_backward_gather_block(__global const store_t* grad_output,
     const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
     const __global int* idx = indices + plane * (ulong)OH * OW;
     __global store_t* gx = grad_input + plane * (ulong)H * W;
-    float sum[ROWS][COLS_G];
     int at[ROWS][COLS_G];
-    _Pragma("unroll")
-    for (int r = 0; r < ROWS; r++) {
-        _Pragma("unroll")
-        for (int c = 0; c < COLS_G; c++) {
-            sum[r][c] = 0.0f;
-            /* elements past the input are never stored; clamped so the offset stays an int */
-            at[r][c] = min(h0 + r, H - 1) * W + min(w0 + c, W - 1);
-        }
-    }
-    _Pragma("unroll")
-    for (int t = -(KH - 1) * DH; t < ROWS; t++) {
-        const int span_h = h0 + PH + t;
-        const bool row_window = span_h >= 0 && span_h % SH == 0 && span_h / SH < OH;
-        if (!GATHER_MASKED && !row_window) {
-            continue;
-        }
-        const int oh = clamp(span_h / SH, 0, OH - 1);
-        _Pragma("unroll")
-        for (int u = -(KW - 1) * DW; u < COLS_G; u++) {
-            const int span_w = w0 + PW + u;
-            const bool window = row_window && span_w >= 0 && span_w % SW == 0 && span_w / SW < OW;
-            if (!GATHER_MASKED && !window) {
-                continue;
-            }
-            const int o = oh * OW + clamp(span_w / SW, 0, OW - 1);
-            const float g = LOAD(gy, o);
-            const int id = idx[o];
-            _Pragma("unroll")
-            for (int r = 0; r < ROWS; r++) {
-                _Pragma("unroll")
-                for (int c = 0; c < COLS_G; c++) {
-                    const int dr = r - t; /* kh * DH */
-                    const int dc = c - u; /* kw * DW */
-                    if (dr >= 0 && dr % DH == 0 && dr / DH < KH && dc >= 0 && dc % DW == 0 && dc / DW < KW) {
-                        const bool take = window && id == at[r][c];
-                        sum[r][c] = take ? sum[r][c] + g : sum[r][c];
-                    }
-                }
-            }
-        }
-    }
-    _Pragma("unroll")
-    for (int r = 0; r < ROWS; r++) {
-        _Pragma("unroll")
-        for (int c = 0; c < COLS_G; c++) {
-            if (h0 + r < H && w0 + c < W) {
-                STORE(gx, (h0 + r) * W + w0 + c, sum[r][c]);
-            }
-        }
-    }
+    GATHER_BLOCK(at[r][c] = h_in * W + w_in;,
+                 const float g = LOAD(gy, o); const int id = idx[o];,
+                 id == at[r][c],
+                 g)
+}
+
+// avg_backward_gather's sums: dY / divisor over every window containing the element, each
+// window's quotient formed once.
+__kernel void avg_backward_gather_block(__global const store_t* grad_output, __global store_t* grad_input,
+                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                        const int count_include_pad, const int divisor_override)
+{
+    BLOCK_ORIGIN(FLAT_BLOCKS, w0, h0, COLS_G, ROWS, W, H)
+    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
+    GATHER_BLOCK(,
+                 const float g = LOAD(gy, o) / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);,
+                 true,
+                 g)
+}
+
+// lp_backward_gather's sums: each window's outer factor formed once, each element's x^(p-1) once.
+__kernel void lp_backward_gather_block(__global const store_t* grad_output, __global const store_t* input,
+                                       __global const store_t* output, __global store_t* grad_input,
+                                       const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                       const float norm)
+{
+    BLOCK_ORIGIN(FLAT_BLOCKS, w0, h0, COLS_G, ROWS, W, H)
+    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
+    const __global store_t* y = output + plane * (ulong)OH * OW;
+    const __global store_t* x = input + plane * (ulong)H * W;
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
+    float x_power[ROWS][COLS_G];
+    GATHER_BLOCK(x_power[r][c] = lp_power(LOAD(x, h_in * W + w_in), norm - 1.0f);,
+                 LP_WINDOW_OUTER(o, oh, ow),
+                 scaled_mean != 0.0f,
+                 outer * x_power[r][c])
 }
 #endif
 
@@ -1458,7 +1511,7 @@ __kernel void avg_backward_gather(__global const store_t* grad_output, __global 
 }
 
 // The chain rule through y = (K*avg(x^p))^(1/p), as the reference forms it: each window adds
-// dY * (K/n) * (K*avg)^(1/p - 1) * x^(p-1), and nothing where K*avg = y^p is 0.
+// dY * (K/n) * (K*avg)^(1/p - 1) * x^(p-1) (LP_WINDOW_OUTER), and nothing where K*avg = y^p is 0.
 __kernel void lp_backward_gather(__global const store_t* grad_output, __global const store_t* input,
                                  __global const store_t* output, __global store_t* grad_input,
                                  const int H, const int W, const int OH, const int OW, const int PH, const int PW, const float norm)
@@ -1469,13 +1522,10 @@ __kernel void lp_backward_gather(__global const store_t* grad_output, __global c
     const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
     const __global store_t* y = output + plane * (ulong)OH * OW;
     const ulong i = plane * (ulong)H * W + (ulong)h * W + w;
-    const float taps = (float)((long)KH * KW);
     float sum = 0.0f;
     FOR_CANDIDATE_WINDOWS(1, 1, {
-        const float scaled_mean = lp_power(LOAD(y, o), norm);
+        LP_WINDOW_OUTER(o, oh, ow)
         if (scaled_mean != 0.0f) {
-            const float outer = LOAD(gy, o) * (taps / (float)WINDOW_DIVISOR(oh, ow, 1, 0))
-                    * lp_power(scaled_mean, 1.0f / norm - 1.0f);
             sum += outer * lp_power(LOAD(input, i), norm - 1.0f);
         }
     })

@@ -136,9 +136,9 @@ final class DirectKernels implements FixedWindowKernels {
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
-        if (!spec.windowsDisjoint() && !segments && blockKernel(spec, rows(spec))) {
+        if (!spec.windowsDisjoint() && blockGather(spec)) {
             ClKernel block = program.kernel("indexed_backward_gather_block");
-            blocks(block, GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), 2), ceilDiv(in.h(), rows(spec)), in.planes(),
+            blocks(block, GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), BLOCK_GATHER_COLUMNS), ceilDiv(in.h(), rows(spec)), in.planes(),
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
@@ -172,6 +172,12 @@ final class DirectKernels implements FixedWindowKernels {
     @Override
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
         ClProgram program = program(spec, false);
+        if (!spec.windowsDisjoint() && blockGather(spec)) {
+            blocks(program.kernel("avg_backward_gather_block"), GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), BLOCK_GATHER_COLUMNS),
+                    ceilDiv(in.h(), rows(spec)), in.planes(), gradOutput, gradInput, in.h(), in.w(), out.h(), out.w(),
+                    spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
+            return;
+        }
         if (!spec.windowsDisjoint()) {
             gather(program.kernel("avg_backward_gather"), in, gradOutput, gradInput, in.h(), in.w(), out.h(),
                     out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
@@ -197,8 +203,40 @@ final class DirectKernels implements FixedWindowKernels {
     @Override
     public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec,
                            float norm, Object gradInput) {
-        gather(program(spec, false).kernel("lp_backward_gather"), in, gradOutput, input, output, gradInput, in.h(), in.w(),
+        ClProgram program = program(spec, false);
+        if (blockGather(spec)) {
+            blocks(program.kernel("lp_backward_gather_block"), GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), BLOCK_GATHER_COLUMNS),
+                    ceilDiv(in.h(), rows(spec)), in.planes(), gradOutput, input, output, gradInput, in.h(), in.w(),
+                    out.h(), out.w(), spec.padH(), spec.padW(), norm);
+            return;
+        }
+        gather(program.kernel("lp_backward_gather"), in, gradOutput, input, output, gradInput, in.h(), in.w(),
                 out.h(), out.w(), spec.padH(), spec.padW(), norm);
+    }
+
+    /** System property that sends the GPU family's overlapping backward to the per-element gathers, for benchmarks: {@code block} (the default) or {@code element}. */
+    static final String GATHER_PROPERTY = "clpool.gpu.gather";
+
+    /**
+     * Whether the GPU family can take its block gathers for {@code spec} (direct.cl's GATHER_BLOCK:
+     * max/min, average and LP alike): a build that has them ({@link #blockKernel(PoolSpec, int)})
+     * and {@value #GATHER_PROPERTY} not {@code element}. They give the per-element gathers' bits,
+     * reading each window once per block. Max/min and average take them where windows overlap (a
+     * map over the windows does disjoint ones); LP everywhere, so each window's powers are formed
+     * once, not once per element.
+     */
+    private boolean blockGather(PoolSpec spec) {
+        if (segments || !blockKernel(spec, rows(spec))) {
+            return false;
+        }
+        String forced = System.getProperty(GATHER_PROPERTY);
+        if (forced == null || forced.isBlank() || forced.trim().equals("block")) {
+            return true;
+        }
+        if (forced.trim().equals("element")) {
+            return false;
+        }
+        throw new IllegalArgumentException(GATHER_PROPERTY + " should be block or element, but got '" + forced + "'");
     }
 
     // ---- launch geometry -----------------------------------------------------------------------
@@ -407,17 +445,21 @@ final class DirectKernels implements FixedWindowKernels {
 
 
     /**
-     * Whether the build for {@code s} has {@code indexed_backward_gather_block} (direct.cl: its
+     * Whether the build for {@code s} has the block gathers, {@code indexed_}, {@code avg_} and
+     * {@code lp_backward_gather_block} (direct.cl: their
      * block of candidate windows, (ROWS + (KH-1)·DH) × (2 + (KW-1)·DW), at most 64).
      */
     static boolean blockKernel(PoolSpec s) {
         return blockKernel(s, rowsPerItem(s));
     }
 
+    /** Input columns per work-item of the block gathers (direct.cl's COLS_G). */
+    static final int BLOCK_GATHER_COLUMNS = 2;
+
     /** {@link #blockKernel(PoolSpec)} for a build of {@code rows} rows per work-item. */
     static boolean blockKernel(PoolSpec s, int rows) {
         long t = rows + (long) (s.kernelH() - 1) * s.dilationH();
-        long u = 2 + (long) (s.kernelW() - 1) * s.dilationW();
+        long u = BLOCK_GATHER_COLUMNS + (long) (s.kernelW() - 1) * s.dilationW();
         return t * u <= 64;
     }
 
