@@ -641,16 +641,17 @@ __kernel void extremum_forward_rows(__global const store_t* input, __global stor
 #define WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override) \
     pooled_divisor(oh, ow, H, W, KH, KW, SH, SW, PH, PW, count_include_pad, divisor_override)
 
+#define AVG_OUTPUT(sum, oh, ow) ((sum) / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override))
 #define AVG_WINDOW(CHECK_COLS)                                                                  \
     WINDOW_SUM(CHECK_COLS, v)                                                                 \
-    STORE(output, (plane * OH + oh) * (ulong)OW + ow,                                         \
-          sum / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override));
+    STORE(output, (plane * OH + oh) * (ulong)OW + ow, AVG_OUTPUT(sum, oh, ow));
 
 // LP pooling as PyTorch computes it: (avg(x^p) * kh*kw)^(1/p), the average over in-bounds taps.
+#define LP_OUTPUT(sum, oh, ow) \
+    lp_power((sum) / (float)WINDOW_DIVISOR(oh, ow, 1, 0) * (float)((long)KH * KW), 1.0f / norm)
 #define LP_WINDOW(CHECK_COLS)                                                                   \
-    WINDOW_SUM(CHECK_COLS, lp_power(v, norm))                                                      \
-    const float mean = sum / (float)WINDOW_DIVISOR(oh, ow, 1, 0);               \
-    STORE(output, (plane * OH + oh) * (ulong)OW + ow, lp_power(mean * (float)((long)KH * KW), 1.0f / norm));
+    WINDOW_SUM(CHECK_COLS, lp_power(v, norm))                                                 \
+    STORE(output, (plane * OH + oh) * (ulong)OW + ow, LP_OUTPUT(sum, oh, ow));
 
 __kernel void avg_forward_inner(__global const store_t* input, __global store_t* output,
                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0,
@@ -673,29 +674,23 @@ __kernel void avg_forward_edge(__global const store_t* input, __global store_t* 
 }
 
 #if IN_ROWS_G * KW <= UNROLL_TAPS
-// avg_forward_inner/edge for the GPU family in extremum_forward_column's blocks: each output adds
-// its in-bounds taps from the registers in the same order as they do (kernel rows ascending, then
-// columns; no row partial sums, which would round differently) and divides by the same divisor,
-// so the results are bitwise theirs.
-__kernel void avg_forward_column(__global const store_t* input, __global store_t* output,
-                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW,
-                                 const int count_include_pad, const int divisor_override)
-{
-    COLUMN_BLOCK_START
-    float sum[ROWS][COLS];
-    _Pragma("unroll")
-    for (int r = 0; r < ROWS; r++) {
-        _Pragma("unroll")
-        for (int c = 0; c < COLS; c++) {
-            sum[r][c] = 0.0f;
-        }
-    }
-#define COLUMN_SUMS(CHECK_COLS)                                                                 \
+// The sums of avg_forward_inner/edge and lp_forward_inner/edge for the GPU family, in
+// extremum_forward_column's blocks: each output adds its in-bounds taps, each passed through
+// TERM once per loaded value (LP's x^p), from the registers in the same order as they do (kernel
+// rows ascending, then columns; no row partial sums, which would round differently), so the sums
+// are bitwise theirs.
+#define COLUMN_SUMS(CHECK_COLS, TERM)                                                           \
     COLUMN_PRELOAD(CHECK_COLS)                                                                \
     _Pragma("unroll")                                                                         \
     for (int i = 0; i < IN_ROWS_G; i++) {                                                     \
         const int h = oh0 * SH - PH + i; /* a padding row's taps are masked */                 \
         COLUMN_ROW(CHECK_COLS)                                                                \
+        float term[SPAN_G];                                                                   \
+        _Pragma("unroll")                                                                     \
+        for (int s = 0; s < SPAN_G; s++) {                                                    \
+            const float v = a[s];                                                             \
+            term[s] = TERM;                                                                   \
+        }                                                                                     \
         _Pragma("unroll")                                                                     \
         for (int r = 0; r < ROWS; r++) {                                                      \
             const int d = i - r * SH; /* kh for output row oh0 + r (no dilation) */           \
@@ -705,28 +700,51 @@ __kernel void avg_forward_column(__global const store_t* input, __global store_t
                     UNROLL_ROW                                                                \
                     for (int kw = 0; kw < KW; kw++) {                                         \
                         const int s = c * SW + kw;                                            \
-                        sum[r][c] = SPAN_INSIDE(CHECK_COLS, s) ? sum[r][c] + a[s] : sum[r][c]; \
+                        sum[r][c] = SPAN_INSIDE(CHECK_COLS, s) ? sum[r][c] + term[s] : sum[r][c]; \
                     }                                                                         \
                 }                                                                             \
             }                                                                                 \
         }                                                                                     \
     }
-    if (inner) {
-        COLUMN_SUMS(false)
-    } else {
-        COLUMN_SUMS(true)
+
+// COLUMN_SUMS over the block, then OUTPUT(sum, oh, ow) stored for each of its outputs.
+#define COLUMN_POOL(TERM, OUTPUT)                                                               \
+    COLUMN_BLOCK_START                                                                        \
+    float sum[ROWS][COLS];                                                                    \
+    _Pragma("unroll")                                                                         \
+    for (int r = 0; r < ROWS; r++) {                                                          \
+        _Pragma("unroll")                                                                     \
+        for (int c = 0; c < COLS; c++) {                                                      \
+            sum[r][c] = 0.0f;                                                                 \
+        }                                                                                     \
+    }                                                                                         \
+    if (inner) {                                                                              \
+        COLUMN_SUMS(false, TERM)                                                              \
+    } else {                                                                                  \
+        COLUMN_SUMS(true, TERM)                                                               \
+    }                                                                                         \
+    _Pragma("unroll")                                                                         \
+    for (int r = 0; r < ROWS; r++) {                                                          \
+        _Pragma("unroll")                                                                     \
+        for (int c = 0; c < COLS; c++) {                                                      \
+            if (oh0 + r < OH && ow0 + c < OW) {                                               \
+                STORE(output, (plane * OH + oh0 + r) * (ulong)OW + ow0 + c, OUTPUT(sum[r][c], oh0 + r, ow0 + c)); \
+            }                                                                                 \
+        }                                                                                     \
     }
-#undef COLUMN_SUMS
-    _Pragma("unroll")
-    for (int r = 0; r < ROWS; r++) {
-        _Pragma("unroll")
-        for (int c = 0; c < COLS; c++) {
-            if (oh0 + r < OH && ow0 + c < OW) {
-                STORE(output, (plane * OH + oh0 + r) * (ulong)OW + ow0 + c,
-                      sum[r][c] / (float)WINDOW_DIVISOR(oh0 + r, ow0 + c, count_include_pad, divisor_override));
-            }
-        }
-    }
+
+__kernel void avg_forward_column(__global const store_t* input, __global store_t* output,
+                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                 const int count_include_pad, const int divisor_override)
+{
+    COLUMN_POOL(v, AVG_OUTPUT)
+}
+
+__kernel void lp_forward_column(__global const store_t* input, __global store_t* output,
+                                const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                const float norm)
+{
+    COLUMN_POOL(lp_power(v, norm), LP_OUTPUT)
 }
 #endif
 

@@ -17,8 +17,8 @@ import java.util.TreeMap;
  * <p>Kernel size, stride and dilation are compiled in (one cached build per such geometry and
  * min/max flag); shapes and padding are arguments. Forward and the disjoint backward split each output row into an inner column range,
  * whose taps need no column check, and the edge columns; work-group sizes come from the kernel's
- * preferred work-group multiple and limits (see {@link #innerWidth}). Max/min and the average
- * forward on the GPU family instead run one launch per pass, shaped by {@link GpuLaunchShape}, in
+ * preferred work-group multiple and limits (see {@link #innerWidth}). Max/min, average and LP
+ * on the GPU family instead run one launch per pass, shaped by {@link GpuLaunchShape}, in
  * blocks of {@link #forwardColumns} columns per work-item forward and {@link #bandColumns} windows per
  * work-item in the disjoint backward; windows that overlap down the columns take blocks of
  * {@link #rowsPerItem} rows per work-item on the CPU family, {@link #gpuRowsPerItem} on the GPU family.
@@ -105,6 +105,11 @@ final class DirectKernels implements FixedWindowKernels {
     @Override
     public void lpForward(Object input, Shape in, Shape out, PoolSpec spec, float norm, Object output) {
         ClProgram program = program(spec, false);
+        if (!segments && columnKernel(spec, rows(spec))) {
+            blocks(program.kernel("lp_forward_column"), GpuLaunchShape.flatBlocks(), ceilDiv(out.w(), forwardColumns(spec)),
+                    ceilDiv(out.h(), rows(spec)), out.planes(), input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW(), norm);
+            return;
+        }
         split(program.kernel("lp_forward_inner"), null, program.kernel("lp_forward_edge"), forwardInnerColumns(in, out, spec),
                 out, new Object[] {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()}, new Object[] {norm});
     }
@@ -342,8 +347,8 @@ final class DirectKernels implements FixedWindowKernels {
     }
 
     /**
-     * Whether the build for {@code s} has {@code extremum_forward_column} and
-     * {@code avg_forward_column} (direct.cl: the block's input rows times the kernel width at most
+     * Whether the build for {@code s} has {@code extremum_forward_column}, {@code avg_forward_column}
+     * and {@code lp_forward_column} (direct.cl: the block's input rows times the kernel width at most
      * UNROLL_TAPS, 64, whatever {@link #forwardColumns}).
      */
     static boolean columnKernel(PoolSpec s) {

@@ -64,13 +64,14 @@ class GpuFamilyDifferentialTest extends GpuFamilyTest {
     }
 
     /**
-     * The column-block forward kernels (extremum_forward_column, avg_forward_column) with 1, 2 and
+     * The column-block forward kernels (extremum_forward_column, avg_forward_column, lp_forward_column) with 1, 2 and
      * 4 columns per work-item ({@code clpool.gpu.columns}) on awkward shapes: output widths of 1, 7
      * and 93 and widths no multiple of the block, stride past the kernel, dilation, padding, ceil
      * mode; NaN and infinities, ties and all-negative values next to padding; float32 and the half
      * types. Max and min against the reference bit for bit (values, indices, gradient); average
-     * against the reference within tolerance and bit for bit against the CPU family's kernels,
-     * which sum each window in the same order (count_include_pad either way, divisor overrides).
+     * and LP against the reference within tolerance and bit for bit against the CPU family's
+     * kernels, which sum each window in the same order (count_include_pad either way, divisor
+     * overrides, LP's norms 1.5, 2 and 3; LP with 2 columns, float32 and float16).
      */
     @TestFactory
     Stream<DynamicTest> columnBlocksMatchTheReference() {
@@ -91,7 +92,10 @@ class GpuFamilyDifferentialTest extends GpuFamilyTest {
                         if (!RandomizedDifferentialTest.fits(spec, shape)) {
                             continue;
                         }
-                        for (String op : List.of("max", "min", "avg")) {
+                        for (String op : List.of("max", "min", "avg", "lp")) {
+                            if (op.equals("lp") && (columns != 2 || dtype == DType.BFLOAT16)) {
+                                continue; // LP shares average's blocks; each LP build costs seconds on POCL
+                            }
                             long s = ++seed;
                             Inputs flavour = Inputs.values()[(int) (s % Inputs.values().length)];
                             Tensor x = flavour.tensor(shape, s).toType(dtype);
@@ -114,19 +118,20 @@ class GpuFamilyDifferentialTest extends GpuFamilyTest {
             try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
                 Differential.check(device, reference, op, x, spec, seed);
             }
-            if (op.equals("avg")) {
-                PoolOp avg = Differential.op(op, x, spec, seed);
+            if (op.equals("avg") || op.equals("lp")) {
+                PoolOp sum = Differential.op(op, x, spec, seed);
+                Tensor input = op.equals("lp") ? Differential.abs(x) : x;
                 Tensor blocks;
                 try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
-                    blocks = device.forward(avg, x).values();
+                    blocks = device.forward(sum, input).values();
                 }
                 Tensor perOutput;
                 try (SystemProperty cpuFamily = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "cpu");
                      OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
-                    perOutput = device.forward(avg, x).values();
+                    perOutput = device.forward(sum, input).values();
                 }
                 // Bit for bit; any NaN equals any NaN (a NaN's payload follows the compiler's operand order).
-                Compare.bitEqual(perOutput, blocks, avg + ", column blocks against the CPU family");
+                Compare.bitEqual(perOutput, blocks, sum + ", column blocks against the CPU family");
             }
         }
     }
