@@ -1190,16 +1190,16 @@ UNROLL_ROW
 #endif
 
 #if SW == 1 && SEGMENT_KERNELS && ROWS > 1
-// The gather over a block of 8 input columns by ROWS input rows (CPU devices, stride 1 along
-// rows, windows overlapping down the columns): each candidate output row's 8 gradients and 8
-// indices per kernel column are loaded once for every input row of the block they reach (for 3x3
-// stride 1, 6 output rows for 4 input rows instead of 3 per input row). The order of each
-// element's sum is the reference's and indexed_backward_gather_segment's: candidate output rows
-// ascending (t ascending is kh descending for a fixed input row), then columns ascending (kw
-// descending). Segments at a row's ends take the same path with checked loads: a lane whose
-// candidate window does not exist reads gradient 0 and index -1, which adds +0 (the sum is never
-// -0, so +0 leaves it bitwise unchanged).
-#define GATHER_ROWS(GUARDED)                                                                    \
+// The gathers over a block of 8 input columns by ROWS input rows (CPU devices, stride 1 along
+// rows, windows overlapping down the columns): each candidate output row's 8 windows per kernel
+// column are read once (WINDOW8: dY and indices, or dY / divisor) for every input row of the
+// block they reach (for 3x3 stride 1, 6 output rows for 4 input rows instead of 3 per input row).
+// The order of each element's sum is the reference's and the per-element gathers': candidate
+// output rows ascending (t ascending is kh descending for a fixed input row), then columns
+// ascending (kw descending). Segments at a row's ends take the same path with checked loads: a
+// lane whose candidate window does not exist reads gradient 0 (and index -1), which adds +0 (the
+// sum is never -0, so +0 leaves it bitwise unchanged). TERM8(r): what input row h0 + r adds.
+#define GATHER_ROWS(GUARDED, WINDOW8, TERM8)                                                    \
     _Pragma("unroll")                                                                         \
     for (int t = -(KH - 1) * DH; t < ROWS; t++) {                                             \
         const int span_h = h0 + PH + t;                                                       \
@@ -1211,71 +1211,133 @@ UNROLL_ROW
         for (int kw = KW - 1; kw >= 0; kw--) {                                                \
             const int ow0 = w0 + PW - kw * DW; /* lane j's candidate window: ow0 + j */       \
             const int o = oh * OW + ow0;                                                      \
-            float8 g;                                                                         \
-            int8 id;                                                                          \
-            if (GUARDED) {                                                                    \
-                float gs[SEGMENT];                                                            \
-                int ids[SEGMENT];                                                             \
-                _Pragma("unroll")                                                             \
-                for (int j = 0; j < SEGMENT; j++) {                                           \
-                    const bool exists = (long)ow0 + j >= 0 && (long)ow0 + j < OW;              \
-                    gs[j] = exists ? LOAD(gy, o + j) : 0.0f;                                    \
-                    ids[j] = exists ? idx[o + j] : NO_INDEX;                                  \
-                }                                                                             \
-                g = vload8(0, gs);                                                            \
-                id = vload8(0, ids);                                                          \
-            } else {                                                                          \
-                g = LOAD8(gy, o);                                                             \
-                id = vload8(0, idx + o);                                                      \
-            }                                                                                 \
+            WINDOW8(GUARDED)                                                                  \
             _Pragma("unroll")                                                                 \
             for (int r = 0; r < ROWS; r++) {                                                  \
                 const int d = r - t; /* kh * DH for input row h0 + r */                       \
                 if (d >= 0 && d % DH == 0 && d / DH < KH) {                                   \
-                    sum[r] += select((float8)(0.0f), g, id == at + min(h0 + r, H - 1) * W); \
-                    /* rows past H: never stored */             \
+                    sum[r] += TERM8(r);                                                       \
                 }                                                                             \
             }                                                                                 \
         }                                                                                     \
     }
 
+// Whether lane j's candidate window ow0 + j exists.
+#define WINDOW_EXISTS(j) ((long)ow0 + (j) >= 0 && (long)ow0 + (j) < OW)
+
+// The block's sums stored: whole segments as vectors, a row's ends element by element.
+#define GATHER_ROWS_STORE(GUARDED)                                                              \
+    _Pragma("unroll")                                                                         \
+    for (int r = 0; r < ROWS; r++) {                                                          \
+        if (h0 + r < H) {                                                                     \
+            if (!(GUARDED)) {                                                                 \
+                STORE8(gx, (h0 + r) * W + w0, sum[r]);                                        \
+            } else {                                                                          \
+                float sums[SEGMENT];                                                          \
+                vstore8(sum[r], 0, sums);                                                     \
+                for (int j = 0; j < SEGMENT && w0 + j < W; j++) {                             \
+                    STORE(gx, (h0 + r) * W + w0 + j, sums[j]);                                \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+// The block's first input column w0 and row h0, its sums, and whether every lane's candidate
+// windows exist and its columns lie inside the input.
+#define GATHER_ROWS_START                                                                       \
+    const int w0 = (int)get_global_id(0) * SEGMENT;                                           \
+    const int h0 = (int)get_global_id(1) * ROWS;                                              \
+    const ulong plane = get_global_id(2);                                                     \
+    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;                        \
+    __global store_t* gx = grad_input + plane * (ulong)H * W;                                 \
+    const bool inner = w0 + PW - (KW - 1) * DW >= 0 && (long)w0 + SEGMENT - 1 + PW < OW && (long)w0 + SEGMENT <= W; \
+    float8 sum[ROWS];                                                                         \
+    _Pragma("unroll")                                                                         \
+    for (int r = 0; r < ROWS; r++) {                                                          \
+        sum[r] = (float8)(0.0f);                                                              \
+    }
+
+#define INDEXED_WINDOW8(GUARDED)                                                                \
+    float8 g;                                                                                 \
+    int8 id;                                                                                  \
+    if (GUARDED) {                                                                            \
+        float gs[SEGMENT];                                                                    \
+        int ids[SEGMENT];                                                                     \
+        _Pragma("unroll")                                                                     \
+        for (int j = 0; j < SEGMENT; j++) {                                                   \
+            gs[j] = WINDOW_EXISTS(j) ? LOAD(gy, o + j) : 0.0f;                                \
+            ids[j] = WINDOW_EXISTS(j) ? idx[o + j] : NO_INDEX;                                \
+        }                                                                                     \
+        g = vload8(0, gs);                                                                    \
+        id = vload8(0, ids);                                                                  \
+    } else {                                                                                  \
+        g = LOAD8(gy, o);                                                                     \
+        id = vload8(0, idx + o);                                                              \
+    }
+/* rows past H are never stored: clamped so the offset stays an int */
+#define INDEXED_TERM8(r) select((float8)(0.0f), g, id == at + min(h0 + (r), H - 1) * W)
+
 __kernel void indexed_backward_gather_rows(__global const store_t* grad_output, __global const int* indices,
                                            __global store_t* grad_input, const int H, const int W, const int OH,
                                            const int OW, const int PH, const int PW)
 {
-    const int w0 = (int)get_global_id(0) * SEGMENT;
-    const int h0 = (int)get_global_id(1) * ROWS;
-    const ulong plane = get_global_id(2);
-    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
+    GATHER_ROWS_START
     const __global int* idx = indices + plane * (ulong)OH * OW;
-    __global store_t* gx = grad_input + plane * (ulong)H * W;
-    const bool inner = w0 + PW - (KW - 1) * DW >= 0 && (long)w0 + SEGMENT - 1 + PW < OW && (long)w0 + SEGMENT <= W;
     const int8 at = (int8)(w0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7); /* plus the row's h * W */
-    float8 sum[ROWS];
-    _Pragma("unroll")
-    for (int r = 0; r < ROWS; r++) {
-        sum[r] = (float8)(0.0f);
-    }
     if (inner) {
-        GATHER_ROWS(false)
-        _Pragma("unroll")
-        for (int r = 0; r < ROWS; r++) {
-            if (h0 + r < H) {
-                STORE8(gx, (h0 + r) * W + w0, sum[r]);
-            }
-        }
+        GATHER_ROWS(false, INDEXED_WINDOW8, INDEXED_TERM8)
+        GATHER_ROWS_STORE(false)
     } else {
-        GATHER_ROWS(true)
-        _Pragma("unroll")
-        for (int r = 0; r < ROWS; r++) {
-            if (h0 + r < H) {
-                float sums[SEGMENT];
-                vstore8(sum[r], 0, sums);
-                for (int j = 0; j < SEGMENT && w0 + j < W; j++) {
-                    STORE(gx, (h0 + r) * W + w0 + j, sums[j]);
-                }
-            }
-        }
+        GATHER_ROWS(true, INDEXED_WINDOW8, INDEXED_TERM8)
+        GATHER_ROWS_STORE(true)
+    }
+}
+
+// avg_backward_gather's quotients dY / divisor for the 8 windows ow0 + j of output row oh: the
+// divisor's column extents as a vector (pooled_extent's rule, lane by lane; windows of at most
+// 25 taps here, so the products fit an int and convert to the same float as the long ones).
+// Checked: lanes whose window does not exist divide whatever, and are then set to +0.
+#define AVG_WINDOW8(GUARDED)                                                                    \
+    float8 g;                                                                                 \
+    if (GUARDED) {                                                                            \
+        float gs[SEGMENT];                                                                    \
+        int exists[SEGMENT];                                                                  \
+        _Pragma("unroll")                                                                     \
+        for (int j = 0; j < SEGMENT; j++) {                                                   \
+            gs[j] = WINDOW_EXISTS(j) ? LOAD(gy, o + j) : 0.0f;                                \
+            exists[j] = WINDOW_EXISTS(j) ? -1 : 0;                                            \
+        }                                                                                     \
+        g = select((float8)(0.0f), vload8(0, gs) / avg_divisors8(oh, ow0, H, W, OH, PH, PW, count_include_pad, divisor_override), \
+                   vload8(0, exists));                                                        \
+    } else {                                                                                  \
+        g = LOAD8(gy, o) / avg_divisors8(oh, ow0, H, W, OH, PH, PW, count_include_pad, divisor_override); \
+    }
+#define AVG_TERM8(r) g
+
+static inline float8 avg_divisors8(const int oh, const int ow0, const int H, const int W, const int OH, const int PH,
+                                   const int PW, const int count_include_pad, const int divisor_override)
+{
+    if (divisor_override != 0) {
+        return (float8)((float)divisor_override);
+    }
+    const int rows = (int)pooled_extent(oh, H, KH, SH, PH, count_include_pad);
+    const int8 start = ((int8)(ow0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7)) * SW - PW;
+    const int8 end = min(start + KW, (int8)(W + PW));
+    const int8 columns = count_include_pad ? end - start : min(end, (int8)(W)) - max(start, (int8)(0));
+    return convert_float8(columns * rows);
+}
+
+__kernel void avg_backward_gather_rows(__global const store_t* grad_output, __global store_t* grad_input,
+                                       const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                       const int count_include_pad, const int divisor_override)
+{
+    GATHER_ROWS_START
+    if (inner) {
+        GATHER_ROWS(false, AVG_WINDOW8, AVG_TERM8)
+        GATHER_ROWS_STORE(false)
+    } else {
+        GATHER_ROWS(true, AVG_WINDOW8, AVG_TERM8)
+        GATHER_ROWS_STORE(true)
     }
 }
 #endif

@@ -122,12 +122,7 @@ final class DirectKernels implements FixedWindowKernels {
         ClProgram program = program(spec, false);
         if (!spec.windowsDisjoint() && spec.strideW() == 1 && segments && KernelSource.directSegmentKernels(spec)) {
             int rows = rowsPerItem(spec);
-            ClKernel segment = program.kernel(rows > 1 ? "indexed_backward_gather_rows" : "indexed_backward_gather_segment");
-            int segments = ceilDiv(in.w(), SEGMENT);
-            int blocks = ceilDiv(in.h(), rows);
-            long[] local = segments <= segment.maxWorkGroupSize()
-                    ? new long[] {segments, segmentRowsPerGroup(segment, segments, blocks), 1} : null;
-            launches.run(segment, new long[] {segments, blocks, in.planes()}, local,
+            gatherSegments(program.kernel(rows > 1 ? "indexed_backward_gather_rows" : "indexed_backward_gather_segment"), in, rows,
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
@@ -177,6 +172,12 @@ final class DirectKernels implements FixedWindowKernels {
     @Override
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
         ClProgram program = program(spec, false);
+        if (!spec.windowsDisjoint() && spec.strideW() == 1 && segments && KernelSource.directSegmentKernels(spec)
+                && rowsPerItem(spec) > 1) {
+            gatherSegments(program.kernel("avg_backward_gather_rows"), in, rowsPerItem(spec), gradOutput, gradInput, in.h(), in.w(),
+                    out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
+            return;
+        }
         if (!spec.windowsDisjoint() && blockGather(spec)) {
             blocks(program.kernel("avg_backward_gather_block"), GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), BLOCK_GATHER_COLUMNS),
                     ceilDiv(in.h(), rows(spec)), in.planes(), gradOutput, gradInput, in.h(), in.w(), out.h(), out.w(),
@@ -485,6 +486,18 @@ final class DirectKernels implements FixedWindowKernels {
             }
         }
         return 1;
+    }
+
+    /**
+     * A CPU-family gather over segments of {@value #SEGMENT} input columns by {@code rows} input
+     * rows per work-item, in work-groups of whole rows of segments.
+     */
+    private void gatherSegments(ClKernel kernel, Shape in, int rows, Object... args) {
+        int segments = ceilDiv(in.w(), SEGMENT);
+        int blocks = ceilDiv(in.h(), rows);
+        long[] local = segments <= kernel.maxWorkGroupSize()
+                ? new long[] {segments, segmentRowsPerGroup(kernel, segments, blocks), 1} : null;
+        launches.run(kernel, new long[] {segments, blocks, in.planes()}, local, args);
     }
 
     /** A gather over every input element: range (W, H, planes). */

@@ -1,0 +1,90 @@
+package io.clpool.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import io.clpool.Algorithm;
+import io.clpool.PoolOp;
+import io.clpool.PoolResult;
+import io.clpool.Tensor;
+import io.clpool.reference.ReferencePooling;
+import io.clpool.spec.AvgOptions;
+import io.clpool.spec.DType;
+import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
+import io.clpool.support.Compare;
+import io.clpool.support.DeviceTest;
+import io.clpool.support.Differential;
+import io.clpool.support.Inputs;
+import io.clpool.support.SystemProperty;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The CPU family's average backward over blocks of 8 columns by ROWS rows (direct.cl's
+ * avg_backward_gather_rows: stride 1 along rows, windows overlapping down the columns), forced
+ * with {@code clpool.kernels=cpu}: against the reference within tolerance, and bit for bit against
+ * the per-element gather (the GPU family with {@code clpool.gpu.gather=element}), which adds each
+ * element's windows in the same order. Widths of 1, 7, 9, 16, 17 and 93 (segments cut by the
+ * input's end, rows whose ends take the checked path), padding with count_include_pad either way
+ * (the divisors' column extents differ lane by lane there), divisor overrides, ceil mode,
+ * stride down the columns 1 to 3, NaN, infinities and all-negative inputs, in float32 and the
+ * half types.
+ */
+class AvgGatherRowsTest extends DeviceTest {
+    @TestFactory
+    Stream<DynamicTest> rowBlocksMatchTheReferenceAndThePerElementGather() {
+        Shape[] shapes = {Shape.of(1, 2, 5, 1), Shape.of(2, 1, 7, 7), Shape.of(1, 1, 6, 93), Shape.of(1, 3, 11, 9),
+            Shape.of(1, 1, 13, 16), Shape.of(1, 2, 4, 17)};
+        PoolSpec[] specs = {PoolSpec.of(3).withStride(1).withPadding(1), PoolSpec.of(2).withStride(1),
+            PoolSpec.of(3, 2).withStride(2, 1).withPadding(1, 1), PoolSpec.of(5).withStride(1).withPadding(2),
+            PoolSpec.of(4, 3).withStride(3, 1).withPadding(2, 1).withCeilMode(true)};
+        AvgOptions[] options = {new AvgOptions(true, 0), new AvgOptions(false, 0), new AvgOptions(false, 7)};
+        List<DynamicTest> tests = new ArrayList<>();
+        ReferencePooling reference = new ReferencePooling();
+        long seed = 9100;
+        for (PoolSpec spec : specs) {
+            assertTrue(DirectKernels.rowsPerItem(spec) > 1 && spec.strideW() == 1 && !spec.windowsDisjoint(),
+                    "the row-block gather should take " + spec);
+            for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16)) {
+                for (Shape shape : shapes) {
+                    if (!RandomizedDifferentialTest.fits(spec, shape)) {
+                        continue;
+                    }
+                    for (AvgOptions option : options) {
+                        long s = ++seed;
+                        Inputs flavour = Inputs.values()[(int) (s % Inputs.values().length)];
+                        Tensor x = flavour.tensor(shape, s).toType(dtype);
+                        PoolOp avg = PoolOp.avg(spec, option);
+                        tests.add(dynamicTest("avg rows " + dtype.label() + " " + flavour + " " + shape + " " + spec + " " + option,
+                                () -> check(avg, x, s, reference)));
+                    }
+                }
+            }
+        }
+        assertTrue(tests.size() > 200, "the row-block cases should number over two hundred, got " + tests.size());
+        return tests.stream();
+    }
+
+    private void check(PoolOp avg, Tensor x, long seed, ReferencePooling reference) {
+        PoolResult pooled = reference.forward(avg, x);
+        Tensor dy = Differential.gradient(pooled.values().shape(), seed, x.dtype());
+        Tensor rows;
+        try (SystemProperty cpu = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "cpu");
+             OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+            Differential.check(device, reference, avg, x, null, seed);
+            rows = device.backward(avg, dy, x, pooled.values(), null);
+        }
+        Tensor perElement;
+        try (SystemProperty gpu = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "gpu");
+             SystemProperty element = SystemProperty.set(DirectKernels.GATHER_PROPERTY, "element");
+             OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+            perElement = device.backward(avg, dy, x, pooled.values(), null);
+        }
+        // Bit for bit; any NaN equals any NaN (a NaN's payload follows the compiler's operand order).
+        Compare.bitEqual(perElement, rows, avg + " gradient, row blocks against the per-element gather");
+    }
+}
