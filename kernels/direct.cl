@@ -1189,6 +1189,29 @@ UNROLL_ROW
 }
 #endif
 
+#if SEGMENT_KERNELS
+// The divisors of the 8 average windows ow0 + j of output row oh, as floats: pooled_divisor's
+// rule with the column extents lane by lane. Each extent is at most its kernel side, so the
+// product is at most KH * KW: an int product where that fits (the same floats as the long ones),
+// else a long one.
+static inline float8 avg_divisors8(const int oh, const int ow0, const int H, const int W, const int OH, const int PH,
+                                   const int PW, const int count_include_pad, const int divisor_override)
+{
+    if (divisor_override != 0) {
+        return (float8)((float)divisor_override);
+    }
+    const int rows = (int)pooled_extent(oh, H, KH, SH, PH, count_include_pad);
+    const int8 start = ((int8)(ow0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7)) * SW - PW;
+    const int8 end = min(start + KW, (int8)(W + PW));
+    const int8 columns = count_include_pad ? end - start : min(end, (int8)(W)) - max(start, (int8)(0));
+#if KH * KW <= 2147483647
+    return convert_float8(columns * rows);
+#else
+    return convert_float8(convert_long8(columns) * (long)rows);
+#endif
+}
+#endif
+
 #if SW == 1 && SEGMENT_KERNELS && ROWS > 1
 // The gathers over a block of 8 input columns by ROWS input rows (CPU devices, stride 1 along
 // rows, windows overlapping down the columns): each candidate output row's 8 windows per kernel
@@ -1293,10 +1316,8 @@ __kernel void indexed_backward_gather_rows(__global const store_t* grad_output, 
     }
 }
 
-// avg_backward_gather's quotients dY / divisor for the 8 windows ow0 + j of output row oh: the
-// divisor's column extents as a vector (pooled_extent's rule, lane by lane; windows of at most
-// 25 taps here, so the products fit an int and convert to the same float as the long ones).
-// Checked: lanes whose window does not exist divide whatever, and are then set to +0.
+// avg_backward_gather's quotients dY / divisor for the 8 windows ow0 + j of output row oh, one
+// vector division. Checked: lanes whose window does not exist divide whatever, then are set to +0.
 #define AVG_WINDOW8(GUARDED)                                                                    \
     float8 g;                                                                                 \
     if (GUARDED) {                                                                            \
@@ -1314,19 +1335,6 @@ __kernel void indexed_backward_gather_rows(__global const store_t* grad_output, 
     }
 #define AVG_TERM8(r) g
 
-static inline float8 avg_divisors8(const int oh, const int ow0, const int H, const int W, const int OH, const int PH,
-                                   const int PW, const int count_include_pad, const int divisor_override)
-{
-    if (divisor_override != 0) {
-        return (float8)((float)divisor_override);
-    }
-    const int rows = (int)pooled_extent(oh, H, KH, SH, PH, count_include_pad);
-    const int8 start = ((int8)(ow0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7)) * SW - PW;
-    const int8 end = min(start + KW, (int8)(W + PW));
-    const int8 columns = count_include_pad ? end - start : min(end, (int8)(W)) - max(start, (int8)(0));
-    return convert_float8(columns * rows);
-}
-
 __kernel void avg_backward_gather_rows(__global const store_t* grad_output, __global store_t* grad_input,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const int count_include_pad, const int divisor_override)
@@ -1343,103 +1351,143 @@ __kernel void avg_backward_gather_rows(__global const store_t* grad_output, __gl
 #endif
 
 #if SW > 1 && SEGMENT_KERNELS
-// The gather for strides above 1 along rows (CPU devices; e.g. ResNet's 3x3 stride 2 stem): a
+// The gathers for strides above 1 along rows (CPU devices; e.g. ResNet's 3x3 stride 2 stem): a
 // work-item sums the SEGMENT * SW input columns c0 + t*SW + c (t < SEGMENT, c < SW) from
 // c0 = ow0*SW - PW, one input row, as SW vectors sum[c] over t. Column c0 + t*SW + c lies in
 // window ow0 + t + m under kernel column kw exactly when c - kw*DW = m*SW, a compile-time test and
-// shift, so for each (kh, kw) one residue c takes 8 consecutive windows: one vector load of dY and
-// one of indices, where indexed_backward_gather tests and loads per element. Each element's sum
-// visits its windows in the reference's order (kh, then kw descending: output rows, then columns
-// ascending) and adds 0 for a window it does not win (the sum is never -0, so bitwise the same as
-// skipping it). Work-items whose columns or windows pass the input's or output's ends take checked
-// loads (a missing window reads dY 0 and index -1) and store element by element.
+// shift, so for each (kh, kw) one residue c takes 8 consecutive windows: one vector read of them
+// (WINDOW8: dY and indices, or dY / divisor), where the per-element gathers test and read per
+// element. Each element's sum visits its windows in the reference's order (kh, then kw
+// descending: output rows, then columns ascending) and adds 0 for a window it does not win or
+// that does not exist (the sum is never -0, so bitwise the same as skipping it). Work-items whose
+// columns or windows pass the input's or output's ends take checked reads (a missing window reads
+// dY 0 and index -1) and store element by element. TERM8(c): what residue c's columns add.
 #define STRIDED_M_MIN (-(((KW - 1) * DW + SW - 1) / SW)) /* the lowest window shift m */
+#define GATHER_STRIDED(WINDOW8, TERM8)                                                          \
+    const int ow0 = (int)get_global_id(0) * SEGMENT;                                          \
+    const int h = (int)get_global_id(1);                                                      \
+    const ulong plane = get_global_id(2);                                                     \
+    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;                        \
+    __global store_t* gx = grad_input + plane * (ulong)H * W;                                 \
+    const int c0 = ow0 * SW - PW; /* in [-PW, W - 1]: the host launches ceil((W + PW) / (SEGMENT*SW)) items */ \
+    const bool inner = c0 >= 0 && (long)c0 + SEGMENT * SW <= W && ow0 + STRIDED_M_MIN >= 0 && ow0 + SEGMENT <= OW; \
+    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;                                   \
+    float8 sum[SW];                                                                           \
+    _Pragma("unroll")                                                                         \
+    for (int c = 0; c < SW; c++) {                                                            \
+        sum[c] = (float8)(0.0f);                                                              \
+    }                                                                                         \
+    UNROLL_WINDOW                                                                             \
+    for (int kh = KH - 1; kh >= 0; kh--) {                                                    \
+        const int span_h = h + PH - kh * DH;                                                  \
+        if (span_h < 0 || span_h % SH != 0 || span_h / SH >= OH) {                            \
+            continue;                                                                         \
+        }                                                                                     \
+        const int oh = span_h / SH;                                                           \
+        UNROLL_ROW                                                                            \
+        for (int kw = KW - 1; kw >= 0; kw--) {                                                \
+            _Pragma("unroll")                                                                 \
+            for (int c = 0; c < SW; c++) {                                                    \
+                if ((c - kw * DW) % SW == 0) {                                                \
+                    const int m = (c - kw * DW) / SW;                                         \
+                    const int first = ow0 + m; /* lane t's window: first + t */               \
+                    const int o = oh * OW + first;                                            \
+                    WINDOW8(!inner)                                                           \
+                    sum[c] += TERM8(c);                                                       \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }                                                                                         \
+    if (inner) {                                                                              \
+        GATHER_STRIDED_STORE_INNER                                                            \
+    } else {                                                                                  \
+        _Pragma("unroll")                                                                     \
+        for (int c = 0; c < SW; c++) {                                                        \
+            float v[SEGMENT];                                                                 \
+            vstore8(sum[c], 0, v);                                                            \
+            for (int t = 0; t < SEGMENT; t++) {                                               \
+                const long w = (long)c0 + t * SW + c;                                         \
+                if (w >= 0 && w < W) {                                                        \
+                    STORE(gx, h * W + (int)w, v[t]);                                          \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+#if SW == 2
+#define GATHER_STRIDED_STORE_INNER                                                              \
+    STORE8(gx, h * W + c0, shuffle2(sum[0], sum[1], (uint8)(0, 8, 1, 9, 2, 10, 3, 11)));     \
+    STORE8(gx, h * W + c0 + 8, shuffle2(sum[0], sum[1], (uint8)(4, 12, 5, 13, 6, 14, 7, 15)));
+#else
+#define GATHER_STRIDED_STORE_INNER                                                              \
+    _Pragma("unroll")                                                                         \
+    for (int c = 0; c < SW; c++) {                                                            \
+        float v[SEGMENT];                                                                     \
+        vstore8(sum[c], 0, v);                                                                \
+        _Pragma("unroll")                                                                     \
+        for (int t = 0; t < SEGMENT; t++) {                                                   \
+            STORE(gx, h * W + c0 + t * SW + c, v[t]);                                         \
+        }                                                                                     \
+    }
+#endif
+
+// Whether lane t's window first + t exists.
+#define STRIDED_WINDOW_EXISTS(t) (first + (t) >= 0 && first + (t) < OW)
+
+#define STRIDED_INDEXED_WINDOW8(GUARDED)                                                        \
+    float8 g;                                                                                 \
+    int8 id;                                                                                  \
+    int8 at;                                                                                  \
+    if (!(GUARDED)) {                                                                         \
+        g = LOAD8(gy, o);                                                                     \
+        id = vload8(0, idx + o);                                                              \
+        at = (int8)(h * W + c0 + c) + lane;                                                   \
+    } else {                                                                                  \
+        float gs[SEGMENT];                                                                    \
+        int ids[SEGMENT];                                                                     \
+        _Pragma("unroll")                                                                     \
+        for (int t = 0; t < SEGMENT; t++) {                                                   \
+            gs[t] = STRIDED_WINDOW_EXISTS(t) ? LOAD(gy, o + t) : 0.0f;                        \
+            ids[t] = STRIDED_WINDOW_EXISTS(t) ? idx[o + t] : NO_INDEX;                        \
+        }                                                                                     \
+        g = vload8(0, gs);                                                                    \
+        id = vload8(0, ids);                                                                  \
+        /* columns past the input are never stored: clamped so the offset stays an int */    \
+        at = (int8)(h * W + c0) + clamp((int8)(c) + lane, (int8)(-c0), (int8)(W - 1 - c0));   \
+    }
+#define STRIDED_INDEXED_TERM8(c) select((float8)(0.0f), g, id == at)
+
 __kernel void indexed_backward_gather_strided(__global const store_t* grad_output, __global const int* indices,
                                               __global store_t* grad_input, const int H, const int W, const int OH,
                                               const int OW, const int PH, const int PW)
 {
-    const int ow0 = (int)get_global_id(0) * SEGMENT;
-    const int h = (int)get_global_id(1);
-    const ulong plane = get_global_id(2);
-    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
-    const __global int* idx = indices + plane * (ulong)OH * OW;
-    __global store_t* gx = grad_input + plane * (ulong)H * W;
-    const int c0 = ow0 * SW - PW; /* in [-PW, W - 1]: the host launches ceil((W + PW) / (SEGMENT*SW)) items */
-    const bool inner = c0 >= 0 && (long)c0 + SEGMENT * SW <= W && ow0 + STRIDED_M_MIN >= 0 && ow0 + SEGMENT <= OW;
-    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
-    float8 sum[SW];
-    _Pragma("unroll")
-    for (int c = 0; c < SW; c++) {
-        sum[c] = (float8)(0.0f);
+    const __global int* idx = indices + get_global_id(2) * (ulong)OH * OW;
+    GATHER_STRIDED(STRIDED_INDEXED_WINDOW8, STRIDED_INDEXED_TERM8)
+}
+
+// avg_backward_gather's quotients for windows first + t: AVG_WINDOW8's, with this frame's names.
+#define STRIDED_AVG_WINDOW8(GUARDED)                                                            \
+    float8 g;                                                                                 \
+    if (!(GUARDED)) {                                                                         \
+        g = LOAD8(gy, o) / avg_divisors8(oh, first, H, W, OH, PH, PW, count_include_pad, divisor_override); \
+    } else {                                                                                  \
+        float gs[SEGMENT];                                                                    \
+        int exists[SEGMENT];                                                                  \
+        _Pragma("unroll")                                                                     \
+        for (int t = 0; t < SEGMENT; t++) {                                                   \
+            gs[t] = STRIDED_WINDOW_EXISTS(t) ? LOAD(gy, o + t) : 0.0f;                        \
+            exists[t] = STRIDED_WINDOW_EXISTS(t) ? -1 : 0;                                    \
+        }                                                                                     \
+        g = select((float8)(0.0f), vload8(0, gs) / avg_divisors8(oh, first, H, W, OH, PH, PW, count_include_pad, divisor_override), \
+                   vload8(0, exists));                                                        \
     }
-    UNROLL_WINDOW
-    for (int kh = KH - 1; kh >= 0; kh--) {
-        const int span_h = h + PH - kh * DH;
-        if (span_h < 0 || span_h % SH != 0 || span_h / SH >= OH) {
-            continue;
-        }
-        const int oh = span_h / SH;
-        UNROLL_ROW
-        for (int kw = KW - 1; kw >= 0; kw--) {
-            _Pragma("unroll")
-            for (int c = 0; c < SW; c++) {
-                if ((c - kw * DW) % SW == 0) {
-                    const int m = (c - kw * DW) / SW;
-                    const int o = oh * OW + ow0 + m; /* lane t's window: ow0 + m + t */
-                    float8 g;
-                    int8 id;
-                    int8 at;
-                    if (inner) {
-                        g = LOAD8(gy, o);
-                        id = vload8(0, idx + o);
-                        at = (int8)(h * W + c0 + c) + lane;
-                    } else {
-                        float gs[SEGMENT];
-                        int ids[SEGMENT];
-                        _Pragma("unroll")
-                        for (int t = 0; t < SEGMENT; t++) {
-                            const bool exists = ow0 + m + t >= 0 && ow0 + m + t < OW;
-                            gs[t] = exists ? LOAD(gy, o + t) : 0.0f;
-                            ids[t] = exists ? idx[o + t] : NO_INDEX;
-                        }
-                        g = vload8(0, gs);
-                        id = vload8(0, ids);
-                        /* columns past the input are never stored: clamped so the offset stays an int */
-                        at = (int8)(h * W + c0) + clamp((int8)(c) + lane, (int8)(-c0), (int8)(W - 1 - c0));
-                    }
-                    sum[c] += select((float8)(0.0f), g, id == at);
-                }
-            }
-        }
-    }
-    if (inner) {
-#if SW == 2
-        STORE8(gx, h * W + c0, shuffle2(sum[0], sum[1], (uint8)(0, 8, 1, 9, 2, 10, 3, 11)));
-        STORE8(gx, h * W + c0 + 8, shuffle2(sum[0], sum[1], (uint8)(4, 12, 5, 13, 6, 14, 7, 15)));
-#else
-        _Pragma("unroll")
-        for (int c = 0; c < SW; c++) {
-            float v[SEGMENT];
-            vstore8(sum[c], 0, v);
-            _Pragma("unroll")
-            for (int t = 0; t < SEGMENT; t++) {
-                STORE(gx, h * W + c0 + t * SW + c, v[t]);
-            }
-        }
-#endif
-    } else {
-        _Pragma("unroll")
-        for (int c = 0; c < SW; c++) {
-            float v[SEGMENT];
-            vstore8(sum[c], 0, v);
-            for (int t = 0; t < SEGMENT; t++) {
-                const long w = (long)c0 + t * SW + c;
-                if (w >= 0 && w < W) {
-                    STORE(gx, h * W + (int)w, v[t]);
-                }
-            }
-        }
-    }
+#define STRIDED_AVG_TERM8(c) g
+
+__kernel void avg_backward_gather_strided(__global const store_t* grad_output, __global store_t* grad_input,
+                                          const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                          const int count_include_pad, const int divisor_override)
+{
+    GATHER_STRIDED(STRIDED_AVG_WINDOW8, STRIDED_AVG_TERM8)
 }
 #endif
 

@@ -127,12 +127,7 @@ final class DirectKernels implements FixedWindowKernels {
             return;
         }
         if (!spec.windowsDisjoint() && spec.strideW() > 1 && segments && KernelSource.directSegmentKernels(spec)) {
-            // SEGMENT windows' columns per work-item: SEGMENT * strideW input columns from -padW.
-            ClKernel strided = program.kernel("indexed_backward_gather_strided");
-            int items = ceilDiv(in.w() + spec.padW(), SEGMENT * spec.strideW());
-            long[] local = items <= strided.maxWorkGroupSize()
-                    ? new long[] {items, segmentRowsPerGroup(strided, items, in.h()), 1} : null;
-            launches.run(strided, new long[] {items, in.h(), in.planes()}, local,
+            gatherStrided(program.kernel("indexed_backward_gather_strided"), in, spec,
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
@@ -175,6 +170,11 @@ final class DirectKernels implements FixedWindowKernels {
         if (!spec.windowsDisjoint() && spec.strideW() == 1 && segments && KernelSource.directSegmentKernels(spec)
                 && rowsPerItem(spec) > 1) {
             gatherSegments(program.kernel("avg_backward_gather_rows"), in, rowsPerItem(spec), gradOutput, gradInput, in.h(), in.w(),
+                    out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
+            return;
+        }
+        if (!spec.windowsDisjoint() && spec.strideW() > 1 && segments && KernelSource.directSegmentKernels(spec)) {
+            gatherStrided(program.kernel("avg_backward_gather_strided"), in, spec, gradOutput, gradInput, in.h(), in.w(),
                     out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
             return;
         }
@@ -498,6 +498,17 @@ final class DirectKernels implements FixedWindowKernels {
         long[] local = segments <= kernel.maxWorkGroupSize()
                 ? new long[] {segments, segmentRowsPerGroup(kernel, segments, blocks), 1} : null;
         launches.run(kernel, new long[] {segments, blocks, in.planes()}, local, args);
+    }
+
+    /**
+     * A CPU-family gather for strides above 1 along rows: {@value #SEGMENT} windows' columns per
+     * work-item, {@code SEGMENT * strideW} input columns from {@code -padW}, one input row.
+     */
+    private void gatherStrided(ClKernel kernel, Shape in, PoolSpec spec, Object... args) {
+        int items = ceilDiv(in.w() + spec.padW(), SEGMENT * spec.strideW());
+        long[] local = items <= kernel.maxWorkGroupSize()
+                ? new long[] {items, segmentRowsPerGroup(kernel, items, in.h()), 1} : null;
+        launches.run(kernel, new long[] {items, in.h(), in.planes()}, local, args);
     }
 
     /** A gather over every input element: range (W, H, planes). */

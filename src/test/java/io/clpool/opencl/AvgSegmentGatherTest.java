@@ -24,31 +24,36 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The CPU family's average backward over blocks of 8 columns by ROWS rows (direct.cl's
- * avg_backward_gather_rows: stride 1 along rows, windows overlapping down the columns), forced
+ * The CPU family's average backward over segments of 8 (direct.cl's avg_backward_gather_rows,
+ * 8 columns by ROWS rows: stride 1 along rows, windows overlapping down the columns; and
+ * avg_backward_gather_strided, 8 windows' columns of one row: strides above 1 along rows), forced
  * with {@code clpool.kernels=cpu}: against the reference within tolerance, and bit for bit against
  * the per-element gather (the GPU family with {@code clpool.gpu.gather=element}), which adds each
- * element's windows in the same order. Widths of 1, 7, 9, 16, 17 and 93 (segments cut by the
+ * element's windows in the same order. Widths of 1, 7, 9, 16, 17, 47 and 93 (segments cut by the
  * input's end, rows whose ends take the checked path), padding with count_include_pad either way
  * (the divisors' column extents differ lane by lane there), divisor overrides, ceil mode,
- * stride down the columns 1 to 3, NaN, infinities and all-negative inputs, in float32 and the
+ * strides 1 to 3 either way, NaN, infinities and all-negative inputs, in float32 and the
  * half types.
  */
-class AvgGatherRowsTest extends DeviceTest {
+class AvgSegmentGatherTest extends DeviceTest {
     @TestFactory
-    Stream<DynamicTest> rowBlocksMatchTheReferenceAndThePerElementGather() {
+    Stream<DynamicTest> segmentGathersMatchTheReferenceAndThePerElementGather() {
         Shape[] shapes = {Shape.of(1, 2, 5, 1), Shape.of(2, 1, 7, 7), Shape.of(1, 1, 6, 93), Shape.of(1, 3, 11, 9),
-            Shape.of(1, 1, 13, 16), Shape.of(1, 2, 4, 17)};
+            Shape.of(1, 1, 13, 16), Shape.of(1, 2, 4, 17),
+            Shape.of(1, 2, 6, 47)}; // 3x3 stride 2 padding 1: an unchecked segment whose last window passes the input's end
         PoolSpec[] specs = {PoolSpec.of(3).withStride(1).withPadding(1), PoolSpec.of(2).withStride(1),
             PoolSpec.of(3, 2).withStride(2, 1).withPadding(1, 1), PoolSpec.of(5).withStride(1).withPadding(2),
-            PoolSpec.of(4, 3).withStride(3, 1).withPadding(2, 1).withCeilMode(true)};
+            PoolSpec.of(4, 3).withStride(3, 1).withPadding(2, 1).withCeilMode(true),
+            // strides above 1 along rows: avg_backward_gather_strided
+            PoolSpec.of(3).withStride(2).withPadding(1), PoolSpec.of(3).withStride(2).withCeilMode(true),
+            PoolSpec.of(5, 4).withStride(1, 3).withPadding(2, 2).withCeilMode(true), PoolSpec.of(4).withStride(3).withPadding(1)};
         AvgOptions[] options = {new AvgOptions(true, 0), new AvgOptions(false, 0), new AvgOptions(false, 7)};
         List<DynamicTest> tests = new ArrayList<>();
         ReferencePooling reference = new ReferencePooling();
         long seed = 9100;
         for (PoolSpec spec : specs) {
-            assertTrue(DirectKernels.rowsPerItem(spec) > 1 && spec.strideW() == 1 && !spec.windowsDisjoint(),
-                    "the row-block gather should take " + spec);
+            assertTrue(!spec.windowsDisjoint() && KernelSource.directSegmentKernels(spec)
+                    && (spec.strideW() > 1 || DirectKernels.rowsPerItem(spec) > 1), "a segment gather should take " + spec);
             for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16)) {
                 for (Shape shape : shapes) {
                     if (!RandomizedDifferentialTest.fits(spec, shape)) {
@@ -59,24 +64,24 @@ class AvgGatherRowsTest extends DeviceTest {
                         Inputs flavour = Inputs.values()[(int) (s % Inputs.values().length)];
                         Tensor x = flavour.tensor(shape, s).toType(dtype);
                         PoolOp avg = PoolOp.avg(spec, option);
-                        tests.add(dynamicTest("avg rows " + dtype.label() + " " + flavour + " " + shape + " " + spec + " " + option,
+                        tests.add(dynamicTest("avg segments " + dtype.label() + " " + flavour + " " + shape + " " + spec + " " + option,
                                 () -> check(avg, x, s, reference)));
                     }
                 }
             }
         }
-        assertTrue(tests.size() > 200, "the row-block cases should number over two hundred, got " + tests.size());
+        assertTrue(tests.size() > 300, "the segment-gather cases should number over three hundred, got " + tests.size());
         return tests.stream();
     }
 
     private void check(PoolOp avg, Tensor x, long seed, ReferencePooling reference) {
         PoolResult pooled = reference.forward(avg, x);
         Tensor dy = Differential.gradient(pooled.values().shape(), seed, x.dtype());
-        Tensor rows;
+        Tensor segments;
         try (SystemProperty cpu = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "cpu");
              OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
             Differential.check(device, reference, avg, x, null, seed);
-            rows = device.backward(avg, dy, x, pooled.values(), null);
+            segments = device.backward(avg, dy, x, pooled.values(), null);
         }
         Tensor perElement;
         try (SystemProperty gpu = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "gpu");
@@ -85,6 +90,6 @@ class AvgGatherRowsTest extends DeviceTest {
             perElement = device.backward(avg, dy, x, pooled.values(), null);
         }
         // Bit for bit; any NaN equals any NaN (a NaN's payload follows the compiler's operand order).
-        Compare.bitEqual(perElement, rows, avg + " gradient, row blocks against the per-element gather");
+        Compare.bitEqual(perElement, segments, avg + " gradient, segment gather against the per-element gather");
     }
 }
