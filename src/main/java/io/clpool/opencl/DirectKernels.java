@@ -220,7 +220,10 @@ final class DirectKernels implements FixedWindowKernels {
                 out.h(), out.w(), spec.padH(), spec.padW(), norm);
     }
 
-    /** System property that sends the GPU family's overlapping backward to the per-element gathers, for benchmarks: {@code block} (the default) or {@code element}. */
+    /**
+     * System property that sends the GPU family's block gathers back to the per-element gathers
+     * they replace, for benchmarks: {@code block} (the default) or {@code element}.
+     */
     static final String GATHER_PROPERTY = "clpool.gpu.gather";
 
     /**
