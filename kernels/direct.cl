@@ -1190,6 +1190,9 @@ UNROLL_ROW
 #endif
 
 #if SEGMENT_KERNELS
+// What the segment gathers read of 8 consecutive windows (below: the rows frame, GATHER_ROWS,
+// and the strided one, GATHER_STRIDED).
+
 // The divisors of the 8 average windows ow0 + j of output row oh, as floats: pooled_divisor's
 // rule with the column extents lane by lane. Each extent is at most its kernel side, so the
 // product is at most KH * KW: an int product where that fits (the same floats as the long ones),
@@ -1210,6 +1213,45 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
     return convert_float8(convert_long8(columns) * (long)rows);
 #endif
 }
+
+// The dY and indices of the 8 windows at output offset o into g and id. Checked (GUARDED): lanes
+// whose window does not exist (EXISTS(j) false) read dY 0 and index -1.
+#define INDEXED_READS8(GUARDED, EXISTS)                                                         \
+    float8 g;                                                                                 \
+    int8 id;                                                                                  \
+    if (GUARDED) {                                                                            \
+        float gs[SEGMENT];                                                                    \
+        int ids[SEGMENT];                                                                     \
+        _Pragma("unroll")                                                                     \
+        for (int j = 0; j < SEGMENT; j++) {                                                   \
+            gs[j] = EXISTS(j) ? LOAD(gy, o + j) : 0.0f;                                       \
+            ids[j] = EXISTS(j) ? idx[o + j] : NO_INDEX;                                       \
+        }                                                                                     \
+        g = vload8(0, gs);                                                                    \
+        id = vload8(0, ids);                                                                  \
+    } else {                                                                                  \
+        g = LOAD8(gy, o);                                                                     \
+        id = vload8(0, idx + o);                                                              \
+    }
+
+// avg_backward_gather's quotients dY / divisor for the 8 windows FIRST + j of output row oh
+// (output offset o), one vector division, into g. Checked (GUARDED): lanes whose window does not
+// exist (EXISTS(j) false) divide whatever, then are set to +0.
+#define AVG_QUOTIENTS8(GUARDED, FIRST, EXISTS)                                                  \
+    float8 g;                                                                                 \
+    if (GUARDED) {                                                                            \
+        float gs[SEGMENT];                                                                    \
+        int exists[SEGMENT];                                                                  \
+        _Pragma("unroll")                                                                     \
+        for (int j = 0; j < SEGMENT; j++) {                                                   \
+            gs[j] = EXISTS(j) ? LOAD(gy, o + j) : 0.0f;                                       \
+            exists[j] = EXISTS(j) ? -1 : 0;                                                   \
+        }                                                                                     \
+        g = select((float8)(0.0f), vload8(0, gs) / avg_divisors8(oh, FIRST, H, W, OH, PH, PW, count_include_pad, divisor_override), \
+                   vload8(0, exists));                                                        \
+    } else {                                                                                  \
+        g = LOAD8(gy, o) / avg_divisors8(oh, FIRST, H, W, OH, PH, PW, count_include_pad, divisor_override); \
+    }
 #endif
 
 #if SW == 1 && SEGMENT_KERNELS && ROWS > 1
@@ -1280,23 +1322,7 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
         sum[r] = (float8)(0.0f);                                                              \
     }
 
-#define INDEXED_WINDOW8(GUARDED)                                                                \
-    float8 g;                                                                                 \
-    int8 id;                                                                                  \
-    if (GUARDED) {                                                                            \
-        float gs[SEGMENT];                                                                    \
-        int ids[SEGMENT];                                                                     \
-        _Pragma("unroll")                                                                     \
-        for (int j = 0; j < SEGMENT; j++) {                                                   \
-            gs[j] = WINDOW_EXISTS(j) ? LOAD(gy, o + j) : 0.0f;                                \
-            ids[j] = WINDOW_EXISTS(j) ? idx[o + j] : NO_INDEX;                                \
-        }                                                                                     \
-        g = vload8(0, gs);                                                                    \
-        id = vload8(0, ids);                                                                  \
-    } else {                                                                                  \
-        g = LOAD8(gy, o);                                                                     \
-        id = vload8(0, idx + o);                                                              \
-    }
+#define INDEXED_WINDOW8(GUARDED) INDEXED_READS8(GUARDED, WINDOW_EXISTS)
 /* rows past H are never stored: clamped so the offset stays an int */
 #define INDEXED_TERM8(r) select((float8)(0.0f), g, id == at + min(h0 + (r), H - 1) * W)
 
@@ -1316,23 +1342,7 @@ __kernel void indexed_backward_gather_rows(__global const store_t* grad_output, 
     }
 }
 
-// avg_backward_gather's quotients dY / divisor for the 8 windows ow0 + j of output row oh, one
-// vector division. Checked: lanes whose window does not exist divide whatever, then are set to +0.
-#define AVG_WINDOW8(GUARDED)                                                                    \
-    float8 g;                                                                                 \
-    if (GUARDED) {                                                                            \
-        float gs[SEGMENT];                                                                    \
-        int exists[SEGMENT];                                                                  \
-        _Pragma("unroll")                                                                     \
-        for (int j = 0; j < SEGMENT; j++) {                                                   \
-            gs[j] = WINDOW_EXISTS(j) ? LOAD(gy, o + j) : 0.0f;                                \
-            exists[j] = WINDOW_EXISTS(j) ? -1 : 0;                                            \
-        }                                                                                     \
-        g = select((float8)(0.0f), vload8(0, gs) / avg_divisors8(oh, ow0, H, W, OH, PH, PW, count_include_pad, divisor_override), \
-                   vload8(0, exists));                                                        \
-    } else {                                                                                  \
-        g = LOAD8(gy, o) / avg_divisors8(oh, ow0, H, W, OH, PH, PW, count_include_pad, divisor_override); \
-    }
+#define AVG_WINDOW8(GUARDED) AVG_QUOTIENTS8(GUARDED, ow0, WINDOW_EXISTS)
 #define AVG_TERM8(r) g
 
 __kernel void avg_backward_gather_rows(__global const store_t* grad_output, __global store_t* grad_input,
@@ -1435,26 +1445,10 @@ __kernel void avg_backward_gather_rows(__global const store_t* grad_output, __gl
 #define STRIDED_WINDOW_EXISTS(t) (first + (t) >= 0 && first + (t) < OW)
 
 #define STRIDED_INDEXED_WINDOW8(GUARDED)                                                        \
-    float8 g;                                                                                 \
-    int8 id;                                                                                  \
-    int8 at;                                                                                  \
-    if (!(GUARDED)) {                                                                         \
-        g = LOAD8(gy, o);                                                                     \
-        id = vload8(0, idx + o);                                                              \
-        at = (int8)(h * W + c0 + c) + lane;                                                   \
-    } else {                                                                                  \
-        float gs[SEGMENT];                                                                    \
-        int ids[SEGMENT];                                                                     \
-        _Pragma("unroll")                                                                     \
-        for (int t = 0; t < SEGMENT; t++) {                                                   \
-            gs[t] = STRIDED_WINDOW_EXISTS(t) ? LOAD(gy, o + t) : 0.0f;                        \
-            ids[t] = STRIDED_WINDOW_EXISTS(t) ? idx[o + t] : NO_INDEX;                        \
-        }                                                                                     \
-        g = vload8(0, gs);                                                                    \
-        id = vload8(0, ids);                                                                  \
-        /* columns past the input are never stored: clamped so the offset stays an int */    \
-        at = (int8)(h * W + c0) + clamp((int8)(c) + lane, (int8)(-c0), (int8)(W - 1 - c0));   \
-    }
+    INDEXED_READS8(GUARDED, STRIDED_WINDOW_EXISTS)                                            \
+    /* columns past the input are never stored: clamped so the offset stays an int */        \
+    const int8 at = (GUARDED) ? (int8)(h * W + c0) + clamp((int8)(c) + lane, (int8)(-c0), (int8)(W - 1 - c0)) \
+                              : (int8)(h * W + c0 + c) + lane;
 #define STRIDED_INDEXED_TERM8(c) select((float8)(0.0f), g, id == at)
 
 __kernel void indexed_backward_gather_strided(__global const store_t* grad_output, __global const int* indices,
@@ -1465,22 +1459,7 @@ __kernel void indexed_backward_gather_strided(__global const store_t* grad_outpu
     GATHER_STRIDED(STRIDED_INDEXED_WINDOW8, STRIDED_INDEXED_TERM8)
 }
 
-// avg_backward_gather's quotients for windows first + t: AVG_WINDOW8's, with this frame's names.
-#define STRIDED_AVG_WINDOW8(GUARDED)                                                            \
-    float8 g;                                                                                 \
-    if (!(GUARDED)) {                                                                         \
-        g = LOAD8(gy, o) / avg_divisors8(oh, first, H, W, OH, PH, PW, count_include_pad, divisor_override); \
-    } else {                                                                                  \
-        float gs[SEGMENT];                                                                    \
-        int exists[SEGMENT];                                                                  \
-        _Pragma("unroll")                                                                     \
-        for (int t = 0; t < SEGMENT; t++) {                                                   \
-            gs[t] = STRIDED_WINDOW_EXISTS(t) ? LOAD(gy, o + t) : 0.0f;                        \
-            exists[t] = STRIDED_WINDOW_EXISTS(t) ? -1 : 0;                                    \
-        }                                                                                     \
-        g = select((float8)(0.0f), vload8(0, gs) / avg_divisors8(oh, first, H, W, OH, PH, PW, count_include_pad, divisor_override), \
-                   vload8(0, exists));                                                        \
-    }
+#define STRIDED_AVG_WINDOW8(GUARDED) AVG_QUOTIENTS8(GUARDED, first, STRIDED_WINDOW_EXISTS)
 #define STRIDED_AVG_TERM8(c) g
 
 __kernel void avg_backward_gather_strided(__global const store_t* grad_output, __global store_t* grad_input,
