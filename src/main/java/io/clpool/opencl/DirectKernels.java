@@ -120,13 +120,13 @@ final class DirectKernels implements FixedWindowKernels {
     public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec,
                                 Object gradInput) {
         ClProgram program = program(spec, false);
-        if (!spec.windowsDisjoint() && spec.strideW() == 1 && segments && KernelSource.directSegmentKernels(spec)) {
+        if (segmentGather(spec) && spec.strideW() == 1) {
             int rows = rowsPerItem(spec);
             gatherSegments(program.kernel(rows > 1 ? "indexed_backward_gather_rows" : "indexed_backward_gather_segment"), in, rows,
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
-        if (!spec.windowsDisjoint() && spec.strideW() > 1 && segments && KernelSource.directSegmentKernels(spec)) {
+        if (segmentGather(spec) && spec.strideW() > 1) {
             gatherStrided(program.kernel("indexed_backward_gather_strided"), in, spec,
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
@@ -167,13 +167,12 @@ final class DirectKernels implements FixedWindowKernels {
     @Override
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
         ClProgram program = program(spec, false);
-        if (!spec.windowsDisjoint() && spec.strideW() == 1 && segments && KernelSource.directSegmentKernels(spec)
-                && rowsPerItem(spec) > 1) {
+        if (segmentGather(spec) && spec.strideW() == 1 && rowsPerItem(spec) > 1) {
             gatherSegments(program.kernel("avg_backward_gather_rows"), in, rowsPerItem(spec), gradOutput, gradInput, in.h(), in.w(),
                     out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
             return;
         }
-        if (!spec.windowsDisjoint() && spec.strideW() > 1 && segments && KernelSource.directSegmentKernels(spec)) {
+        if (segmentGather(spec) && spec.strideW() > 1) {
             gatherStrided(program.kernel("avg_backward_gather_strided"), in, spec, gradOutput, gradInput, in.h(), in.w(),
                     out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
             return;
@@ -489,6 +488,15 @@ final class DirectKernels implements FixedWindowKernels {
             }
         }
         return 1;
+    }
+
+    /**
+     * Whether an overlapping backward of {@code spec} takes the CPU family's segment gathers: the
+     * rows frame with stride 1 along rows ({@link #gatherSegments}), the strided one above it
+     * ({@link #gatherStrided}).
+     */
+    private boolean segmentGather(PoolSpec spec) {
+        return segments && !spec.windowsDisjoint() && KernelSource.directSegmentKernels(spec);
     }
 
     /**
