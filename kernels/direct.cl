@@ -388,11 +388,14 @@ __kernel void extremum_forward_column(__global const store_t* input, __global st
     }
 
 // Tap `first` of a segment's 8 lanes from row (stride 1: one unaligned load at w0 + first) or
-// from its span a[], loaded once (other strides).
+// from its span a[], loaded once (other strides). INTERIOR_TAP_COMPARED: for taps that are
+// compared (LOAD8_COMPARED: float16 NaN tests stay float compares).
 #if SW == 1
 #define INTERIOR_TAP(row, a, first) LOAD8(row, w0 + (first))
+#define INTERIOR_TAP_COMPARED(row, a, first) LOAD8_COMPARED(row, w0 + (first))
 #else
 #define INTERIOR_TAP(row, a, first) LANES8(a, first)
+#define INTERIOR_TAP_COMPARED(row, a, first) LANES8(a, first)
 #endif
 
 #if SPAN <= SEGMENT_SPAN_MAX && SEGMENT * SW <= SEGMENT_SPAN_MAX && CPU_KERNELS
@@ -517,31 +520,42 @@ __kernel void extremum_forward_segment(__global const store_t* input, __global s
 // where the checked form does 4 compares, 2 ors, an and and long8 index arithmetic (skipping the
 // 2 checked edge segments of a 112-column row made the 3x3 stride 1 launch about a third faster).
 #define BETTER_OR_NAN(x, y) ((POOL_MIN ? (x) < (y) : (x) > (y)) | ((x) != (x)))
-#define ROWS_WINDOWS_FAST(CLAMPED)                                                              \
-    _Pragma("unroll")                                                                         \
-    for (int i = 0; i < IN_ROWS; i++) {                                                       \
-        const int h = (CLAMPED) ? clamp(oh0 * SH - PH + i, 0, H - 1) : oh0 * SH - PH + i;     \
+
+// The partial (pv, pi) of input row h, inside the input, over the segment at w0: the step over
+// its KW taps in kw order, the first taken outright. CLAMPED: columns clamped into the row (exact
+// as above), the span loaded element by element; otherwise every tap lies inside.
+#define ROW_PARTIAL_FAST(CLAMPED)                                                               \
+    {                                                                                         \
         const __global store_t* row = in + h * W;                                             \
         float a[SPAN]; /* clamped or stride > 1: the span loaded once, split into lanes */    \
         if ((CLAMPED) || SW != 1) {                                                           \
             _Pragma("unroll")                                                                 \
-            for (int s = 0; s < SPAN; s++) {                                                  \
-                a[s] = LOAD(row, w0 + ((CLAMPED) ? clamp(s, -w0, W - 1 - w0) : s));            \
+            for (int t = 0; t < SPAN; t++) {                                                  \
+                a[t] = LOAD(row, w0 + ((CLAMPED) ? clamp(t, -w0, W - 1 - w0) : t));            \
             }                                                                                 \
         }                                                                                     \
         /* the lanes' columns minus w0, clamped so w0 + column stays in the row */            \
         const int8 at0 = (int8)(h * W + w0) + ((CLAMPED) ? clamp(lane, (int8)(-w0), (int8)(W - 1 - w0)) : lane); \
-        float8 pv = (CLAMPED) ? LANES8(a, 0) : INTERIOR_TAP(row, a, 0);                       \
-        int8 pi = at0;                                                                        \
+        pv = (CLAMPED) ? LANES8(a, 0) : INTERIOR_TAP_COMPARED(row, a, 0);                     \
+        pi = at0;                                                                             \
         _Pragma("unroll")                                                                     \
         for (int kw = 1; kw < KW; kw++) {                                                     \
-            const float8 v = (CLAMPED) ? LANES8(a, kw * DW) : INTERIOR_TAP(row, a, kw * DW);  \
+            const float8 v = (CLAMPED) ? LANES8(a, kw * DW) : INTERIOR_TAP_COMPARED(row, a, kw * DW); \
             const int8 take = BETTER_OR_NAN(v, pv);                                           \
             const int8 at = (CLAMPED) ? (int8)(h * W + w0) + clamp((int8)(kw * DW) + lane, (int8)(-w0), (int8)(W - 1 - w0)) \
                                       : at0 + (int8)(kw * DW);                                \
             pv = select(pv, v, take);                                                         \
             pi = select(pi, at, take);                                                        \
         }                                                                                     \
+    }
+
+#define ROWS_WINDOWS_FAST(CLAMPED)                                                              \
+    _Pragma("unroll")                                                                         \
+    for (int i = 0; i < IN_ROWS; i++) {                                                       \
+        const int h = (CLAMPED) ? clamp(oh0 * SH - PH + i, 0, H - 1) : oh0 * SH - PH + i;     \
+        float8 pv;                                                                            \
+        int8 pi;                                                                              \
+        ROW_PARTIAL_FAST(CLAMPED)                                                             \
         _Pragma("unroll")                                                                     \
         for (int r = 0; r < ROWS; r++) {                                                      \
             const int d = i - r * SH; /* kh * DH for output row oh0 + r */                    \
@@ -607,6 +621,110 @@ __kernel void extremum_forward_rows(__global const store_t* input, __global stor
                 vstore8(best[r], 0, values);
                 vstore8(best_index[r], 0, winners);
                 for (int j = 0; j < SEGMENT && ow0 + j < end; j++) {
+                    STORE(output, o + j, values[j]);
+                    indices[o + j] = winners[j];
+                }
+            }
+        }
+    }
+}
+#endif
+
+#if SEGMENT_KERNELS && ROWS > 1 && DH == 1 && DW == 1
+// Strips (CPU devices, windows that overlap down the columns, no dilation): a work-item walks
+// down `strip` output rows of up to STREAM_SEGMENTS segments of one plane, row after row, and
+// keeps the partials of the KEPT input rows each output row shares with the next (the rule of
+// ROW_PARTIAL_FAST's block: rows clamped into the input, a window's first row taken outright).
+// Each input row is reduced once, and the work-item reads one input row and writes one output
+// and one index row at a time, front to back: three streams, where a block of ROWS rows kept
+// IN_ROWS + 2 * ROWS rows in flight (POCL haswell, 32x64x112x112 3x3 s1 p1: the block kernel's
+// memory pattern alone, without the taps, took 1.7x a plain three-stream map).
+#define KEPT (KH - SH)
+#define STREAM_SEGMENTS 16
+#define STEP(v, i)                                                                              \
+    {                                                                                         \
+        const int8 take = BETTER_OR_NAN(v, best);                                             \
+        best = select(best, v, take);                                                         \
+        best_index = select(best_index, i, take);                                             \
+    }
+// The segment's partial of input row `h` (clamped into the input) into pv/pi: columns clamped
+// only where the segment's span leaves the row.
+#define STREAM_PARTIAL(h_unclamped)                                                             \
+    {                                                                                         \
+        const int h = clamp(h_unclamped, 0, H - 1);                                           \
+        if (clamped) {                                                                        \
+            ROW_PARTIAL_FAST(true)                                                            \
+        } else {                                                                              \
+            ROW_PARTIAL_FAST(false)                                                           \
+        }                                                                                     \
+    }
+
+// Dimension 0: chunks of STREAM_SEGMENTS * SEGMENT output columns; 1: strips of `strip` output
+// rows; 2: planes.
+__kernel void extremum_forward_stream(__global const store_t* input, __global store_t* output, __global int* indices,
+                                      const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                      const int strip)
+{
+    const int ow_begin = (int)get_global_id(0) * (STREAM_SEGMENTS * SEGMENT);
+    const int oh_begin = (int)((long)get_global_id(1) * strip);
+    const int oh_end = (int)min((long)oh_begin + strip, (long)OH);
+    const ulong plane = get_global_id(2);
+    const int segments = min(STREAM_SEGMENTS, (OW - ow_begin + SEGMENT - 1) / SEGMENT);
+    const __global store_t* in = input + plane * (ulong)H * W;
+    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
+    float8 kept[KEPT][STREAM_SEGMENTS];
+    int8 kept_index[KEPT][STREAM_SEGMENTS];
+    for (int s = 0; s < segments; s++) {
+        const int w0 = (ow_begin + s * SEGMENT) * SW - PW;
+        const bool clamped = w0 < 0 || (long)w0 + SPAN > W;
+        _Pragma("unroll")
+        for (int k = 0; k < KEPT; k++) {
+            float8 pv;
+            int8 pi;
+            STREAM_PARTIAL(oh_begin * SH - PH + k)
+            kept[k][s] = pv;
+            kept_index[k][s] = pi;
+        }
+    }
+    for (int oh = oh_begin; oh < oh_end; oh++) {
+        for (int s = 0; s < segments; s++) {
+            const int ow0 = ow_begin + s * SEGMENT;
+            const int w0 = ow0 * SW - PW;
+            const bool clamped = w0 < 0 || (long)w0 + SPAN > W;
+            float8 best = kept[0][s];
+            int8 best_index = kept_index[0][s];
+            _Pragma("unroll")
+            for (int k = 1; k < KEPT; k++) {
+                STEP(kept[k][s], kept_index[k][s])
+            }
+            float8 fresh[SH];
+            int8 fresh_index[SH];
+            _Pragma("unroll")
+            for (int n = 0; n < SH; n++) {
+                float8 pv;
+                int8 pi;
+                STREAM_PARTIAL(oh * SH - PH + KEPT + n)
+                STEP(pv, pi)
+                fresh[n] = pv;
+                fresh_index[n] = pi;
+            }
+            /* the next output row's first KEPT rows are this one's rows SH .. KH - 1 */
+            _Pragma("unroll")
+            for (int k = 0; k < KEPT; k++) {
+                const int from = SH + k; /* < KEPT: a kept row; else a fresh one */
+                kept[k][s] = from < KEPT ? kept[min(from, KEPT - 1)][s] : fresh[max(from - KEPT, 0)];
+                kept_index[k][s] = from < KEPT ? kept_index[min(from, KEPT - 1)][s] : fresh_index[max(from - KEPT, 0)];
+            }
+            const ulong o = (plane * OH + oh) * (ulong)OW + ow0;
+            if (ow0 + SEGMENT <= OW) {
+                STORE8(output, o, best);
+                vstore8(best_index, 0, indices + o);
+            } else {
+                float values[SEGMENT];
+                int winners[SEGMENT];
+                vstore8(best, 0, values);
+                vstore8(best_index, 0, winners);
+                for (int j = 0; j < OW - ow0; j++) {
                     STORE(output, o + j, values[j]);
                     indices[o + j] = winners[j];
                 }

@@ -71,6 +71,11 @@ final class DirectKernels implements FixedWindowKernels {
         ClProgram program = program(spec, min);
         if (segments && KernelSource.directSegmentKernels(spec) && forwardInnerColumns(in, out, spec).count() >= SEGMENT) {
             int rows = rowsPerItem(spec);
+            if (streamForward(spec)) {
+                stream(program.kernel("extremum_forward_stream"), out,
+                        input, values, indices, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
+                return;
+            }
             segments(program.kernel(rows > 1 ? "extremum_forward_rows" : "extremum_forward_segment"), rows,
                     forwardInnerColumns(in, out, spec), out,
                     new Object[] {input, values, indices, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()});
@@ -335,6 +340,43 @@ final class DirectKernels implements FixedWindowKernels {
                 args(head, new Object[] {columns.first(), inner, leftSlots}, new Object[0]));
     }
 
+    /** Output columns per work-item of direct.cl's strip kernels (STREAM_SEGMENTS segments of SEGMENT). */
+    static final int STREAM_COLUMNS = 16 * 8;
+
+    /**
+     * Whether the CPU family's max/min forward of {@code s} walks strips ({@code
+     * extremum_forward_stream}): windows that overlap down the columns ({@link #rowsPerItem} above
+     * 1), without dilation (the strips clamp rows into the input, exact only for contiguous
+     * windows). Dilated ones keep the row blocks.
+     */
+    static boolean streamForward(PoolSpec s) {
+        return rowsPerItem(s) > 1 && s.dilationH() == 1 && s.dilationW() == 1;
+    }
+
+    /**
+     * A strip launch (CPU family): chunks of {@value #STREAM_COLUMNS} output columns, strips of
+     * output rows, planes; each work-item walks its strip row by row. A plane is one strip unless
+     * there are too few planes to give every compute unit 8 strips. Groups of up to 16 planes keep
+     * POCL's per-group cost small where planes are many and small.
+     */
+    private void stream(ClKernel kernel, Shape out, Object... head) {
+        long chunks = ceilDiv((long) out.w(), STREAM_COLUMNS);
+        long wanted = 8L * Math.max(1, context.device().computeUnits());
+        long perPlane = Math.max(1, Math.min(out.h(), ceilDiv(wanted, chunks * out.planes())));
+        int strip = (int) ceilDiv(out.h(), perPlane);
+        long strips = ceilDiv((long) out.h(), strip);
+        int group = 1;
+        for (int g = (int) Math.min(16, Math.min(kernel.maxWorkGroupSize(), out.planes())); g > 1; g--) {
+            if (out.planes() % g == 0) {
+                group = g;
+                break;
+            }
+        }
+        Object[] args = java.util.Arrays.copyOf(head, head.length + 1);
+        args[head.length] = strip;
+        launches.run(kernel, new long[] {chunks, strips, out.planes()}, new long[] {1, 1, group}, args);
+    }
+
     /**
      * Output rows per work-item of the row-block kernels (ROWS in direct.cl): 4 when windows
      * overlap down the columns (stride below the effective kernel height), so a work-item loads
@@ -596,6 +638,10 @@ final class DirectKernels implements FixedWindowKernels {
     }
 
     private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    private static long ceilDiv(long a, long b) {
         return -Math.floorDiv(-a, b);
     }
 }

@@ -139,13 +139,14 @@ class DirectDifferentialTest {
     }
 
     /**
-     * The CPU family's segment kernels (row blocks with clamped edges, the strided gather) at
-     * widths around a segment's 8 and 16 columns, with padding, ceil mode and dilation: values,
+     * The CPU family's segment kernels (strips and row blocks with clamped edges, the strided
+     * gather) at widths around a segment's 8 and 16 columns and past a strip's 128 output columns,
+     * with padding, ceil mode and dilation: values,
      * indices and gradients bit for bit, max and min.
      */
     @TestFactory
     Stream<DynamicTest> segmentKernelsAtAwkwardWidthsAreBitExact() {
-        int[] widths = {1, 7, 8, 9, 15, 16, 17, 33, 93};
+        int[] widths = {1, 7, 8, 9, 15, 16, 17, 33, 93, 129, 263};
         PoolSpec[] specs = {PoolSpec.of(3).withStride(1).withPadding(1), PoolSpec.of(3).withStride(2).withPadding(1),
                 PoolSpec.of(3).withStride(2).withCeilMode(true), PoolSpec.of(3).withStride(2).withPadding(1).withCeilMode(true),
                 PoolSpec.of(2, 3).withStride(1, 2).withPadding(1, 1), PoolSpec.of(5).withStride(3).withPadding(2),
