@@ -63,13 +63,17 @@ static inline int adaptive_end(const int o, const int in, const int out)
 }
 
 // x^e as PyTorch's pow computes it for the exponents it special-cases: exactly for 0, 1, 2, 3
-// (1, x, x*x, x*x*x), sqrt for 1/2 (the root of p = 2); pow otherwise (ReferencePooling.lpPower).
+// (1, x, x*x, x*x*x), sqrt for 1/2 (the root of p = 2), 1/sqrt for -1/2 (p = 2's backward),
+// 1/x for -1, 1/(x*x) for -2; pow otherwise (ReferencePooling.lpPower).
 static inline float lp_power(const float x, const float e)
 {
     return e == 1.0f ? x
          : e == 2.0f ? x * x
          : e == 3.0f ? x * x * x
          : e == 0.5f ? sqrt(x)
+         : e == -0.5f ? 1.0f / sqrt(x)
+         : e == -1.0f ? 1.0f / x
+         : e == -2.0f ? 1.0f / (x * x)
          : e == 0.0f ? 1.0f
          : pow(x, e);
 }
@@ -113,6 +117,9 @@ static inline double lp_power_c(const double x, const double e)
          : e == 2.0 ? x * x
          : e == 3.0 ? x * x * x
          : e == 0.5 ? sqrt(x)
+         : e == -0.5 ? 1.0 / sqrt(x)
+         : e == -1.0 ? 1.0 / x
+         : e == -2.0 ? 1.0 / (x * x)
          : e == 0.0 ? 1.0
          : pow(x, e);
 }

@@ -452,8 +452,10 @@ public final class ReferencePooling implements Pooling {
     /**
      * {@code x^e} in float as PyTorch's {@code pow} computes it for the exponents it special-cases
      * ({@code aten/src/ATen/native/Pow.cpp}, {@code cpu/PowKernel.cpp}): exactly for 0, 1, 2 and 3
-     * (1, x, x·x, x·x·x), {@code sqrt} for 1/2 (the root of p = 2); otherwise {@code pow},
-     * rounded once to float. The LP kernels (direct.cl, im2col.cl) define {@code lp_power} alike.
+     * (1, x, x·x, x·x·x), {@code sqrt} for 1/2 (the root of p = 2), {@code 1/sqrt} for −1/2 (its
+     * rsqrt: p = 2's backward), {@code 1/x} for −1 (reciprocal) and {@code 1/(x·x)} for −2;
+     * otherwise {@code pow}, rounded once to float. The kernels' {@code lp_power} (window.cl) is
+     * the same function.
      */
     public static float lpPower(float x, float e) {
         if (e == 1.0f) {
@@ -467,6 +469,15 @@ public final class ReferencePooling implements Pooling {
         }
         if (e == 0.5f) {
             return (float) Math.sqrt(x);
+        }
+        if (e == -0.5f) {
+            return 1.0f / (float) Math.sqrt(x);
+        }
+        if (e == -1.0f) {
+            return 1.0f / x;
+        }
+        if (e == -2.0f) {
+            return 1.0f / (x * x);
         }
         if (e == 0.0f) {
             return 1.0f; // pow(x, 0) is 1 for every x, NaN included
@@ -487,6 +498,15 @@ public final class ReferencePooling implements Pooling {
         }
         if (e == 0.5) {
             return Math.sqrt(x);
+        }
+        if (e == -0.5) {
+            return 1.0 / Math.sqrt(x);
+        }
+        if (e == -1.0) {
+            return 1.0 / x;
+        }
+        if (e == -2.0) {
+            return 1.0 / (x * x);
         }
         if (e == 0.0) {
             return 1.0;

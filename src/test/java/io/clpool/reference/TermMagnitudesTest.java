@@ -165,7 +165,10 @@ class TermMagnitudesTest {
         }
     }
 
-    /** PyTorch's pow special-cases these exponents; LP pooling with p = 1 and 2 sums x and x·x exactly. */
+    /**
+     * PyTorch's pow special-cases these exponents; LP pooling with p = 1 and 2 sums x and x·x
+     * exactly, and p = 2's backward takes 1/sqrt.
+     */
     @Test
     void integralPowersAreExact() {
         float x = 1.1f;
@@ -173,6 +176,12 @@ class TermMagnitudesTest {
         assertEquals(x * x, ReferencePooling.lpPower(x, 2f));
         assertEquals(x * x * x, ReferencePooling.lpPower(x, 3f));
         assertEquals((float) Math.sqrt(x), ReferencePooling.lpPower(x, 0.5f));
+        // rsqrt, reciprocal and the inverse square, as PyTorch's pow kernels special-case them
+        assertEquals(1f / (float) Math.sqrt(x), ReferencePooling.lpPower(x, -0.5f));
+        assertEquals(1f / x, ReferencePooling.lpPower(x, -1f));
+        assertEquals(1f / (x * x), ReferencePooling.lpPower(x, -2f));
+        assertEquals(1.0 / Math.sqrt(1.1), ReferencePooling.lpPower(1.1, -0.5));
+        assertEquals(Float.POSITIVE_INFINITY, ReferencePooling.lpPower(0f, -0.5f));
         assertEquals(1f, ReferencePooling.lpPower(Float.NaN, 0f));
         assertEquals(-2f, ReferencePooling.lpPower(-2f, 1f));
         assertEquals((float) Math.pow(x, 1.5), ReferencePooling.lpPower(x, 1.5f));
