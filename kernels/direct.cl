@@ -1307,6 +1307,50 @@ UNROLL_ROW
 }
 #endif
 
+#if SEGMENT_KERNELS && STORAGE == 0
+// Max/min backward of overlapping windows as the reference runs it, for CPU devices: a work-item
+// owns whole planes of dX and adds each window's dY at its index, windows in (oh, ow) order, so
+// every element sums its windows in the reference's order and no other work-item writes to its
+// plane. Rows are zeroed just before the first output row whose windows reach them. It reads dY
+// and the indices once, front to back, and touches dX rows while they are in cache, where a
+// gather compares every element with each of its KH*KW candidate windows (POCL haswell,
+// 32x64x112x112 3x3 s1: the gather 32-35 ms, bound by those compares). float32 only: a sum in a
+// half-precision buffer would round at every step. An index outside the plane (only where the
+// host's index checks were skipped) is clamped into it: the result is then wrong, never a write
+// out of bounds.
+__kernel void indexed_backward_scatter(__global const store_t* grad_output, __global const int* indices,
+                                       __global store_t* grad_input, const int H, const int W, const int OH,
+                                       const int OW, const int PH, const int planes_per_item, const ulong planes)
+{
+    const ulong first = get_global_id(0) * (ulong)planes_per_item;
+    const int plane_size = H * W;
+    for (ulong plane = first; plane < first + planes_per_item && plane < planes; plane++) {
+        const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
+        const __global int* idx = indices + plane * (ulong)OH * OW;
+        __global store_t* gx = grad_input + plane * (ulong)plane_size;
+        int zeroed = 0; /* dX elements [0, zeroed) are zero or hold their sums so far */
+        for (int oh = 0; oh < OH; oh++) {
+            /* the rows output row oh's windows reach end before row oh*SH - PH + (KH-1)*DH + 1 */
+            const long reach = min((long)H, (long)oh * SH - PH + (long)(KH - 1) * DH + 1) * W;
+            for (; (long)zeroed + SEGMENT <= reach; zeroed += SEGMENT) {
+                vstore8((float8)(0.0f), 0, gx + zeroed);
+            }
+            for (; zeroed < reach; zeroed++) {
+                gx[zeroed] = 0.0f;
+            }
+            const int o = oh * OW;
+            for (int ow = 0; ow < OW; ow++) {
+                const int at = clamp(idx[o + ow], 0, plane_size - 1);
+                gx[at] += gy[o + ow];
+            }
+        }
+        for (; zeroed < plane_size; zeroed++) {
+            gx[zeroed] = 0.0f;
+        }
+    }
+}
+#endif
+
 #if SEGMENT_KERNELS
 // What the segment gathers read of 8 consecutive windows (below: the rows frame, GATHER_ROWS,
 // and the strided one, GATHER_STRIDED).

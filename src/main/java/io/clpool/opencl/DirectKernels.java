@@ -125,6 +125,12 @@ final class DirectKernels implements FixedWindowKernels {
     public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec,
                                 Object gradInput) {
         ClProgram program = program(spec, false);
+        if (segmentGather(spec) && scatterPlanes(in)) {
+            long perItem = Math.max(1, in.planes() / (16L * computeUnits()));
+            launches.run(program.kernel("indexed_backward_scatter"), new long[] {ceilDiv(in.planes(), perItem)}, new long[] {1},
+                    gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), (int) perItem, in.planes());
+            return;
+        }
         if (segmentGather(spec) && spec.strideW() == 1) {
             int rows = rowsPerItem(spec);
             gatherSegments(program.kernel(rows > 1 ? "indexed_backward_gather_rows" : "indexed_backward_gather_segment"), in, rows,
@@ -361,7 +367,7 @@ final class DirectKernels implements FixedWindowKernels {
      */
     private void stream(ClKernel kernel, Shape out, Object... head) {
         long chunks = ceilDiv((long) out.w(), STREAM_COLUMNS);
-        long wanted = 8L * Math.max(1, context.device().computeUnits());
+        long wanted = 8L * computeUnits();
         long perPlane = Math.max(1, Math.min(out.h(), ceilDiv(wanted, chunks * out.planes())));
         int strip = (int) ceilDiv(out.h(), perPlane);
         long strips = ceilDiv((long) out.h(), strip);
@@ -530,6 +536,20 @@ final class DirectKernels implements FixedWindowKernels {
             }
         }
         return 1;
+    }
+
+    /**
+     * Whether the CPU family's max/min backward of overlapping windows over {@code in} adds each
+     * window's gradient at its index, a plane per work-item ({@code indexed_backward_scatter}):
+     * float32 (a half-precision sum would round at every step), and at least two planes per
+     * compute unit, so that every unit has work. Otherwise the segment gathers.
+     */
+    private boolean scatterPlanes(Shape in) {
+        return dtype == DType.FLOAT32 && in.planes() >= 2L * computeUnits();
+    }
+
+    private int computeUnits() {
+        return Math.max(1, context.device().computeUnits());
     }
 
     /**

@@ -139,8 +139,8 @@ class DirectDifferentialTest {
     }
 
     /**
-     * The CPU family's segment kernels (strips and row blocks with clamped edges, the strided
-     * gather) at widths around a segment's 8 and 16 columns and past a strip's 128 output columns,
+     * The CPU family's segment kernels (strips and row blocks with clamped edges, the gathers and
+     * the plane scatter) at widths around a segment's 8 and 16 columns and past a strip's 128 output columns,
      * with padding, ceil mode and dilation: values,
      * indices and gradients bit for bit, max and min.
      */
@@ -153,8 +153,10 @@ class DirectDifferentialTest {
                 PoolSpec.of(4).withStride(2, 4).withPadding(2), PoolSpec.of(3).withStride(2).withDilation(2).withPadding(1),
                 PoolSpec.of(3).withStride(1).withDilation(2)};
         Inputs[] flavours = {Inputs.SPECIAL, Inputs.TIES, Inputs.NEGATIVE};
-        return Stream.of(specs).flatMap(spec -> java.util.stream.IntStream.of(widths).boxed().flatMap(w -> {
-            Shape shape = Shape.of(2, 2, 5 + w % 7, w);
+        // 4 planes take the gathers on a device of 2 or more compute units, 64 the plane scatter on
+        // one of up to 32 (DirectKernels.scatterPlanes)
+        return Stream.of(specs).flatMap(spec -> java.util.stream.IntStream.of(widths).boxed().flatMap(w -> Stream.of(
+                Shape.of(2, 2, 5 + w % 7, w), Shape.of(1, 64, 5 + w % 7, w)).flatMap(shape -> {
             if (!legal(() -> spec.outputShape(shape))) {
                 return Stream.empty();
             }
@@ -171,7 +173,7 @@ class DirectDifferentialTest {
                         : Calls.maxPool2dBackward(direct, dy, expected.indices(), shape, spec);
                 Compare.bitEqual(expectedGrad.data(), grad.data(), "gradient");
             }));
-        }));
+        })));
     }
 
     /**
