@@ -126,7 +126,7 @@ final class DirectKernels implements FixedWindowKernels {
                                 Object gradInput) {
         ClProgram program = program(spec, false);
         if (segmentGather(spec) && scatterPlanes(in)) {
-            long perItem = Math.max(1, in.planes() / (16L * computeUnits()));
+            long perItem = Math.min(Integer.MAX_VALUE, Math.max(1, in.planes() / (16L * computeUnits())));
             launches.run(program.kernel("indexed_backward_scatter"), new long[] {ceilDiv(in.planes(), perItem)}, new long[] {1},
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), (int) perItem, in.planes());
             return;
