@@ -153,10 +153,10 @@ class DirectDifferentialTest {
                 PoolSpec.of(4).withStride(2, 4).withPadding(2), PoolSpec.of(3).withStride(2).withDilation(2).withPadding(1),
                 PoolSpec.of(3).withStride(1).withDilation(2)};
         Inputs[] flavours = {Inputs.SPECIAL, Inputs.TIES, Inputs.NEGATIVE};
-        // 4 planes take the gathers on a device of 2 or more compute units, 64 the plane scatter on
-        // one of up to 32 (DirectKernels.scatterPlanes)
+        // one plane takes the gathers on any device, 64 the plane scatter on one of up to 32 compute
+        // units (DirectKernels.scatterPlanes: at least two planes per unit)
         return Stream.of(specs).flatMap(spec -> java.util.stream.IntStream.of(widths).boxed().flatMap(w -> Stream.of(
-                Shape.of(2, 2, 5 + w % 7, w), Shape.of(1, 64, 5 + w % 7, w)).flatMap(shape -> {
+                Shape.of(1, 1, 5 + w % 7, w), Shape.of(1, 64, 5 + w % 7, w)).flatMap(shape -> {
             if (!legal(() -> spec.outputShape(shape))) {
                 return Stream.empty();
             }
