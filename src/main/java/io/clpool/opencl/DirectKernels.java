@@ -346,9 +346,6 @@ final class DirectKernels implements FixedWindowKernels {
                 args(head, new Object[] {columns.first(), inner, leftSlots}, new Object[0]));
     }
 
-    /** Output columns per work-item of direct.cl's strip kernels (STREAM_SEGMENTS segments of SEGMENT). */
-    static final int STREAM_COLUMNS = 16 * 8;
-
     /**
      * Whether the CPU family's max/min forward of {@code s} walks strips ({@code
      * extremum_forward_stream}): windows that overlap down the columns ({@link #rowsPerItem} above
@@ -371,16 +368,9 @@ final class DirectKernels implements FixedWindowKernels {
         long perPlane = Math.max(1, Math.min(out.h(), ceilDiv(wanted, chunks * out.planes())));
         int strip = (int) ceilDiv(out.h(), perPlane);
         long strips = ceilDiv((long) out.h(), strip);
-        int group = 1;
-        for (int g = (int) Math.min(16, Math.min(kernel.maxWorkGroupSize(), out.planes())); g > 1; g--) {
-            if (out.planes() % g == 0) {
-                group = g;
-                break;
-            }
-        }
-        Object[] args = java.util.Arrays.copyOf(head, head.length + 1);
-        args[head.length] = strip;
-        launches.run(kernel, new long[] {chunks, strips, out.planes()}, new long[] {1, 1, group}, args);
+        long group = largestDivisorAtMost(out.planes(), Math.min(16, kernel.maxWorkGroupSize()));
+        launches.run(kernel, new long[] {chunks, strips, out.planes()}, new long[] {1, 1, group},
+                args(head, new Object[] {strip}, new Object[0]));
     }
 
     /**
@@ -522,6 +512,9 @@ final class DirectKernels implements FixedWindowKernels {
     /** Outputs per work-item of the segment kernels (SEGMENT in direct.cl). */
     static final int SEGMENT = 8;
 
+    /** Output columns per work-item of direct.cl's strip kernels (STREAM_SEGMENTS segments). */
+    static final int STREAM_COLUMNS = 16 * SEGMENT;
+
     /**
      * Rows per work-group of a segment launch whose groups span a row's {@code segments}: the
      * largest divisor of {@code rows} that keeps the group within the kernel's limit and 32 times
@@ -530,9 +523,14 @@ final class DirectKernels implements FixedWindowKernels {
      */
     static int segmentRowsPerGroup(ClKernel kernel, int segments, int rows) {
         long target = Math.min(kernel.maxWorkGroupSize(), 32 * Math.max(1, kernel.preferredWorkGroupMultiple()));
-        for (int r = (int) Math.max(1, Math.min(rows, target / segments)); r > 1; r--) {
-            if (rows % r == 0) {
-                return r;
+        return (int) largestDivisorAtMost(rows, target / segments);
+    }
+
+    /** The largest divisor of {@code n} (at least 1) that is at most {@code limit}; 1 if none above 1 is. */
+    private static long largestDivisorAtMost(long n, long limit) {
+        for (long d = Math.min(n, limit); d > 1; d--) {
+            if (n % d == 0) {
+                return d;
             }
         }
         return 1;
@@ -641,12 +639,7 @@ final class DirectKernels implements FixedWindowKernels {
             return 1;
         }
         long target = Math.min(kernel.maxWorkGroupSize(), 8 * Math.max(1, kernel.preferredWorkGroupMultiple()));
-        for (int r = (int) Math.max(1, Math.min(rows, target / width)); r > 1; r--) {
-            if (rows % r == 0) {
-                return r;
-            }
-        }
-        return 1;
+        return (int) largestDivisorAtMost(rows, target / width);
     }
 
     private static Object[] args(Object[] head, Object[] middle, Object[] tail) {
