@@ -334,6 +334,19 @@ __kernel void extremum_forward_column(__global const store_t* input, __global st
 // and split into vectors with compile-time lane offsets (explicit vectors: the compiler emits
 // vector loads and shuffles instead of gathers). Only inner columns: every tap's column is inside.
 #define SEGMENT 8
+// The first `count` (at most SEGMENT) lanes of a segment's best values and indices, stored one by
+// one from output offset o (a row's end: the segment's other lanes lie past it).
+#define STORE_BEST_LANES(o, best, best_index, count)                                            \
+    {                                                                                         \
+        float values[SEGMENT];                                                                \
+        int winners[SEGMENT];                                                                 \
+        vstore8((best), 0, values);                                                           \
+        vstore8((best_index), 0, winners);                                                    \
+        for (int j = 0; j < (count); j++) {                                                   \
+            STORE(output, (o) + j, values[j]);                                                \
+            indices[(o) + j] = winners[j];                                                    \
+        }                                                                                     \
+    }
 #define SPAN ((SEGMENT - 1) * SW + (KW - 1) * DW + 1)
 #define LANES8(a, first) (float8)(a[(first)], a[(first) + SW], a[(first) + 2 * SW], a[(first) + 3 * SW], \
                                   a[(first) + 4 * SW], a[(first) + 5 * SW], a[(first) + 6 * SW], a[(first) + 7 * SW])
@@ -433,14 +446,7 @@ __kernel void extremum_forward_segment(__global const store_t* input, __global s
         vstore8(best_index, 0, indices + o);
     } else {
         SEGMENT_WINDOWS(true)
-        float values[SEGMENT];
-        int winners[SEGMENT];
-        vstore8(best, 0, values);
-        vstore8(best_index, 0, winners);
-        for (int j = 0; j < SEGMENT && ow0 + j < end; j++) {
-            STORE(output, o + j, values[j]);
-            indices[o + j] = winners[j];
-        }
+        STORE_BEST_LANES(o, best, best_index, min(SEGMENT, end - ow0))
     }
 }
 #endif
@@ -616,14 +622,7 @@ __kernel void extremum_forward_rows(__global const store_t* input, __global stor
         for (int r = 0; r < ROWS; r++) {
             if (oh0 + r < OH) {
                 const ulong o = (plane * OH + oh0 + r) * (ulong)OW + ow0;
-                float values[SEGMENT];
-                int winners[SEGMENT];
-                vstore8(best[r], 0, values);
-                vstore8(best_index[r], 0, winners);
-                for (int j = 0; j < SEGMENT && ow0 + j < end; j++) {
-                    STORE(output, o + j, values[j]);
-                    indices[o + j] = winners[j];
-                }
+                STORE_BEST_LANES(o, best[r], best_index[r], min(SEGMENT, end - ow0))
             }
         }
     }
@@ -720,14 +719,7 @@ __kernel void extremum_forward_stream(__global const store_t* input, __global st
                 STORE8(output, o, best);
                 vstore8(best_index, 0, indices + o);
             } else {
-                float values[SEGMENT];
-                int winners[SEGMENT];
-                vstore8(best, 0, values);
-                vstore8(best_index, 0, winners);
-                for (int j = 0; j < OW - ow0; j++) {
-                    STORE(output, o + j, values[j]);
-                    indices[o + j] = winners[j];
-                }
+                STORE_BEST_LANES(o, best, best_index, OW - ow0)
             }
         }
     }
