@@ -351,23 +351,28 @@ __kernel void extremum_forward_column(__global const store_t* input, __global st
 #define LANES8(a, first) (float8)(a[(first)], a[(first) + SW], a[(first) + 2 * SW], a[(first) + 3 * SW], \
                                   a[(first) + 4 * SW], a[(first) + 5 * SW], a[(first) + 6 * SW], a[(first) + 7 * SW])
 
-// Inner segments whose taps are whole vector loads: stride 1 (tap kw's 8 lanes are consecutive)
-// and the 2x2 stride 2 window (its span of 16 split into even and odd lanes). The others build
-// each tap's lanes from a span loaded element by element, which the compiler vectorizes for
-// float32 but not for float16: POCL's scalar vload_half is a library routine, vload_half8 one
-// F16C instruction.
+// Inner segments whose taps are whole vector loads: stride 1 (tap `first`'s 8 lanes are
+// consecutive: one unaligned load) and stride 2 (every other column: the even lanes of two loads
+// at w0 for the first tap, else the odd lanes of two loads from w0 + first - 1, which stay in the
+// span where loads from w0 + first would read one column past it; a window one column wide has a
+// span of 15, so it keeps the span form). The others build each tap's lanes from a span loaded
+// element by element, which the compiler vectorizes for float32 but not for float16: POCL's
+// scalar vload_half is a library routine, vload_half8 one F16C instruction.
+// Stride 2's vector taps on POCL skylake-avx512, float32 32x64x112x112: the stem's (3x3 s2 p1)
+// forward 12.6-14.0 ms -> 5.1-8.9, 2x2 average 5.6-9.8 -> 4.4-6.2. LOAD8_: LOAD8 or LOAD8_COMPARED.
 #if SW == 1
 #define SEGMENT_VECTOR_TAPS 1
-#define SEGMENT_TAPS(row, w0, kw) LOAD8(row, (w0) + (kw) * DW)
-#elif SW == 2 && KW == 2 && DW == 1
+#define TAP_LANES(LOAD8_, row, w0, first) LOAD8_(row, (w0) + (first))
+#elif SW == 2 && KW > 1
 #define SEGMENT_VECTOR_TAPS 1
-#define SEGMENT_TAPS(row, w0, kw) shuffle2(LOAD8(row, w0), LOAD8(row, (w0) + 8),                 \
-                                           (kw) == 0 ? (uint8)(0, 2, 4, 6, 8, 10, 12, 14)   \
-                                                     : (uint8)(1, 3, 5, 7, 9, 11, 13, 15))
+#define TAP_LANES(LOAD8_, row, w0, first)                                                       \
+    ((first) == 0 ? (float8)(LOAD8_(row, w0).even, LOAD8_(row, (w0) + 8).even)                \
+                  : (float8)(LOAD8_(row, (w0) + (first) - 1).odd, LOAD8_(row, (w0) + (first) + 7).odd))
 #else
 #define SEGMENT_VECTOR_TAPS 0
-#define SEGMENT_TAPS(row, w0, kw) LANES8(a, (kw) * DW)
+#define TAP_LANES(LOAD8_, row, w0, first) LANES8(a, first) /* the caller's span a[] */
 #endif
+#define SEGMENT_TAPS(row, w0, kw) TAP_LANES(LOAD8, row, w0, (kw) * DW)
 
 // One segment's windows into best/best_index; GUARDED checks every column (edge segments).
 #define SEGMENT_WINDOWS(GUARDED)                                                                \
@@ -387,7 +392,7 @@ __kernel void extremum_forward_column(__global const store_t* input, __global st
         }                                                                                     \
         _Pragma("unroll")                                                                     \
         for (int kw = 0; kw < KW; kw++) {                                                     \
-            const float8 v = (GUARDED) || !SEGMENT_VECTOR_TAPS ? LANES8(a, kw * DW) : SEGMENT_TAPS(row, w0, kw); \
+            const float8 v = (GUARDED) ? LANES8(a, kw * DW) : SEGMENT_TAPS(row, w0, kw);         \
             /* An edge segment's lanes past the row's end may lie past 2^31 - 1: long there. */ \
             const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);              \
             const int8 w = (GUARDED) ? convert_int8(clamp(wl, (long8)(0), (long8)(W - 1)))     \
@@ -400,16 +405,9 @@ __kernel void extremum_forward_column(__global const store_t* input, __global st
         }                                                                                     \
     }
 
-// Tap `first` of a segment's 8 lanes from row (stride 1: one unaligned load at w0 + first) or
-// from its span a[], loaded once (other strides). INTERIOR_TAP_COMPARED: for taps that are
-// compared (LOAD8_COMPARED: float16 NaN tests stay float compares).
-#if SW == 1
-#define INTERIOR_TAP(row, a, first) LOAD8(row, w0 + (first))
-#define INTERIOR_TAP_COMPARED(row, a, first) LOAD8_COMPARED(row, w0 + (first))
-#else
-#define INTERIOR_TAP(row, a, first) LANES8(a, first)
-#define INTERIOR_TAP_COMPARED(row, a, first) LANES8(a, first)
-#endif
+// Tap `first` of an inner segment's 8 lanes, for comparing (LOAD8_COMPARED: float16 NaN tests
+// stay float compares): TAP_LANES, or its span a[] where taps are not vector loads.
+#define INTERIOR_TAP_COMPARED(row, a, first) TAP_LANES(LOAD8_COMPARED, row, w0, first)
 
 #if SPAN <= SEGMENT_SPAN_MAX && SEGMENT * SW <= SEGMENT_SPAN_MAX && CPU_KERNELS
 #define SEGMENT_KERNELS 1
@@ -533,8 +531,8 @@ __kernel void extremum_forward_segment(__global const store_t* input, __global s
 #define ROW_PARTIAL_FAST(CLAMPED)                                                               \
     {                                                                                         \
         const __global store_t* row = in + h * W;                                             \
-        float a[SPAN]; /* clamped or stride > 1: the span loaded once, split into lanes */    \
-        if ((CLAMPED) || SW != 1) {                                                           \
+        float a[SPAN]; /* clamped or no vector taps: the span loaded once, split into lanes */ \
+        if ((CLAMPED) || !SEGMENT_VECTOR_TAPS) {                                              \
             _Pragma("unroll")                                                                 \
             for (int t = 0; t < SPAN; t++) {                                                  \
                 a[t] = LOAD(row, w0 + ((CLAMPED) ? clamp(t, -w0, W - 1 - w0) : t));            \
@@ -860,9 +858,9 @@ __kernel void lp_forward_column(__global const store_t* input, __global store_t*
 
 #if SEGMENT_KERNELS
 // avg_forward_inner for SEGMENT consecutive inner columns per work-item (CPU devices): each tap's 8
-// lanes are one vector (stride 1: an unaligned load; else the span once, split into lanes), added
-// in the reference's order (kernel rows, then columns) as the per-output kernel adds them, so the
-// sums are bitwise avg_forward_inner's. Every inner column's window spans KW input columns, so the
+// lanes are one vector (SEGMENT_TAPS: vector loads at strides 1 and 2, else the span loaded once
+// and split into lanes), added in the reference's order (kernel rows, then columns) as the
+// per-output kernel adds them, so the sums are bitwise avg_forward_inner's. Every inner column's window spans KW input columns, so the
 // 8 windows share one divisor.
 __kernel void avg_forward_segment(__global const store_t* input, __global store_t* output,
                                   const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0,
@@ -882,7 +880,7 @@ __kernel void avg_forward_segment(__global const store_t* input, __global store_
         }
         const __global store_t* row = in + h * W;
         float a[SPAN];
-        if (SW != 1) {
+        if (!SEGMENT_VECTOR_TAPS) {
             _Pragma("unroll")
             for (int s = 0; s < SPAN; s++) {
                 a[s] = LOAD(row, w0 + s);
@@ -890,7 +888,7 @@ __kernel void avg_forward_segment(__global const store_t* input, __global store_
         }
         UNROLL_ROW
         for (int kw = 0; kw < KW; kw++) {
-            sum += INTERIOR_TAP(row, a, kw);
+            sum += SEGMENT_TAPS(row, w0, kw);
         }
     }
     const float divisor = (float)WINDOW_DIVISOR(oh, ow0, count_include_pad, divisor_override);
