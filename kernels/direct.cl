@@ -420,18 +420,22 @@ __kernel void extremum_forward_column(__global const store_t* input, __global st
 // slots are inner segments from `first`; the rest are edge segments from first + inner up to OW.
 // Edge and inner segments of a row run in one work-group, so the edges find the row in cache:
 // launched on their own, their scattered accesses waited on memory (the 2% of columns that are
-// edges took longer than the rest).
+// edges took longer than the rest). SEGMENT_SLOT: slot get_global_id(0)'s first output column
+// ow0, the end of its run of columns, and whether it is an edge segment.
+#define SEGMENT_SLOT                                                                            \
+    const int slot = (int)get_global_id(0);                                                   \
+    const int inner_slots = inner / SEGMENT;                                                  \
+    const bool edge = slot < left_slots || slot >= left_slots + inner_slots;                  \
+    const int ow0 = slot < left_slots ? slot * SEGMENT : first + (slot - left_slots) * SEGMENT; \
+    const int end = slot < left_slots ? first : OW;
+
 __kernel void extremum_forward_segment(__global const store_t* input, __global store_t* output, __global int* indices,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const int first, const int inner, const int left_slots)
 {
-    const int slot = (int)get_global_id(0);
     const int oh = (int)get_global_id(1);
     const ulong plane = get_global_id(2);
-    const int inner_slots = inner / SEGMENT;
-    const bool edge = slot < left_slots || slot >= left_slots + inner_slots;
-    const int ow0 = slot < left_slots ? slot * SEGMENT : first + (slot - left_slots) * SEGMENT;
-    const int end = slot < left_slots ? first : OW;
+    SEGMENT_SLOT
     const __global store_t* in = input + plane * (ulong)H * W;
     const int w0 = ow0 * SW - PW;
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
@@ -579,13 +583,9 @@ __kernel void extremum_forward_rows(__global const store_t* input, __global stor
                                     const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                     const int first, const int inner, const int left_slots)
 {
-    const int slot = (int)get_global_id(0);
     const int oh0 = (int)get_global_id(1) * ROWS;
     const ulong plane = get_global_id(2);
-    const int inner_slots = inner / SEGMENT;
-    const bool edge = slot < left_slots || slot >= left_slots + inner_slots;
-    const int ow0 = slot < left_slots ? slot * SEGMENT : first + (slot - left_slots) * SEGMENT;
-    const int end = slot < left_slots ? first : OW;
+    SEGMENT_SLOT
     const __global store_t* in = input + plane * (ulong)H * W;
     const int w0 = ow0 * SW - PW;
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
@@ -857,42 +857,95 @@ __kernel void lp_forward_column(__global const store_t* input, __global store_t*
 #endif
 
 #if SEGMENT_KERNELS
-// avg_forward_inner for SEGMENT consecutive inner columns per work-item (CPU devices): each tap's 8
-// lanes are one vector (SEGMENT_TAPS: vector loads at strides 1 and 2, else the span loaded once
-// and split into lanes), added in the reference's order (kernel rows, then columns) as the
-// per-output kernel adds them, so the sums are bitwise avg_forward_inner's. Every inner column's window spans KW input columns, so the
-// 8 windows share one divisor.
+// avg_forward_inner/edge and lp_forward_inner/edge for SEGMENT consecutive outputs of a row per
+// work-item (CPU devices), in extremum_forward_segment's slots: launched on their own, the
+// per-output edge kernels took 28 of average 3x3 s1 p1's 34 ms on POCL skylake-avx512
+// (32x64x112x112). Each tap's 8 lanes are one vector (inner segments: SEGMENT_TAPS; edge ones:
+// the span loaded with every column checked), passed through TERM and added where inside, in the
+// reference's order (kernel rows, then columns) as the per-output kernels add them, so the sums
+// are bitwise theirs. The windows of an inner segment span KW input columns each, so they share
+// one divisor: INNER_OUTPUT8(sum, oh, ow0) takes the 8 sums at once, OUTPUT(sum, oh, ow) one
+// edge sum.
+#define SEGMENT_SUMS(GUARDED, TERM)                                                             \
+    UNROLL_WINDOW                                                                             \
+    for (int kh = 0; kh < KH; kh++) {                                                         \
+        const int h = oh * SH - PH + kh;                                                      \
+        if (h < 0 || h >= H) {                                                                \
+            continue; /* a padding row: none of its taps counts */                            \
+        }                                                                                     \
+        const __global store_t* row = in + h * W;                                             \
+        float a[SPAN];                                                                        \
+        if ((GUARDED) || !SEGMENT_VECTOR_TAPS) {                                              \
+            _Pragma("unroll")                                                                 \
+            for (int i = 0; i < SPAN; i++) {                                                  \
+                a[i] = (GUARDED) ? ((long)w0 + i >= 0 && (long)w0 + i < W ? LOAD(row, w0 + i) : 0.0f) : LOAD(row, w0 + i); \
+            }                                                                                 \
+        }                                                                                     \
+        UNROLL_ROW                                                                            \
+        for (int kw = 0; kw < KW; kw++) {                                                     \
+            const float8 v = (GUARDED) ? LANES8(a, kw) : SEGMENT_TAPS(row, w0, kw);           \
+            const float8 term = TERM;                                                         \
+            /* An edge segment's lanes past the row's end may lie past 2^31 - 1: long there. */ \
+            const long8 wl = (long8)((long)w0 + kw) + convert_long8(lane);                   \
+            sum = (GUARDED) ? select(sum, sum + term, convert_int8((wl >= 0) & (wl < (long8)(W)))) : sum + term; \
+        }                                                                                     \
+    }
+
+#define SEGMENT_POOL(TERM, INNER_OUTPUT8, OUTPUT)                                               \
+    const int oh = (int)get_global_id(1);                                                     \
+    const ulong plane = get_global_id(2);                                                     \
+    SEGMENT_SLOT                                                                              \
+    const __global store_t* in = input + plane * (ulong)H * W;                                \
+    const int w0 = ow0 * SW - PW;                                                             \
+    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;                                    \
+    const ulong o = (plane * OH + oh) * (ulong)OW + ow0;                                      \
+    float8 sum = (float8)(0.0f);                                                              \
+    if (!edge) {                                                                              \
+        SEGMENT_SUMS(false, TERM)                                                             \
+        STORE8(output, o, INNER_OUTPUT8(sum, oh, ow0));                                       \
+    } else {                                                                                  \
+        SEGMENT_SUMS(true, TERM)                                                              \
+        float sums[SEGMENT];                                                                  \
+        vstore8(sum, 0, sums);                                                                \
+        for (int j = 0; j < min(SEGMENT, end - ow0); j++) {                                   \
+            STORE(output, o + j, OUTPUT(sums[j], oh, ow0 + j));                               \
+        }                                                                                     \
+    }
+
+// lp_power of each lane: its special cases as vector operations (per lane what the scalar one
+// rounds), the general case the scalar pow lane by lane (a vector pow may round otherwise). With
+// the scalar routine in every lane the LP 3x3 forward ran at 106 ms on POCL skylake-avx512, 58
+// with this.
+static inline float8 lp_power8(const float8 x, const float e)
+{
+    return LP_POWER(x, e, ((float8)(pow(x.s0, e), pow(x.s1, e), pow(x.s2, e), pow(x.s3, e),
+                                    pow(x.s4, e), pow(x.s5, e), pow(x.s6, e), pow(x.s7, e))));
+}
+
+#define AVG_OUTPUT8(sum, oh, ow0) ((sum) / (float8)((float)WINDOW_DIVISOR(oh, ow0, count_include_pad, divisor_override)))
+#define LP_OUTPUT8(sum, oh, ow0) \
+    lp_power8((sum) / (float8)((float)WINDOW_DIVISOR(oh, ow0, 1, 0)) * (float8)((float)((long)KH * KW)), 1.0f / norm)
+
 __kernel void avg_forward_segment(__global const store_t* input, __global store_t* output,
-                                  const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0,
+                                  const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                  const int first, const int inner, const int left_slots,
                                   const int count_include_pad, const int divisor_override)
 {
-    const int ow0 = col0 + (int)get_global_id(0) * SEGMENT;
-    const int oh = (int)get_global_id(1);
-    const ulong plane = get_global_id(2);
-    const __global store_t* in = input + plane * (ulong)H * W;
-    const int w0 = ow0 * SW - PW;
-    float8 sum = (float8)(0.0f);
-    UNROLL_WINDOW
-    for (int kh = 0; kh < KH; kh++) {
-        const int h = oh * SH - PH + kh;
-        if (h < 0 || h >= H) {
-            continue; /* a padding row: none of its taps counts */
-        }
-        const __global store_t* row = in + h * W;
-        float a[SPAN];
-        if (!SEGMENT_VECTOR_TAPS) {
-            _Pragma("unroll")
-            for (int s = 0; s < SPAN; s++) {
-                a[s] = LOAD(row, w0 + s);
-            }
-        }
-        UNROLL_ROW
-        for (int kw = 0; kw < KW; kw++) {
-            sum += SEGMENT_TAPS(row, w0, kw);
-        }
+    SEGMENT_POOL(v, AVG_OUTPUT8, AVG_OUTPUT)
+}
+
+__kernel void lp_forward_segment(__global const store_t* input, __global store_t* output,
+                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                 const int first, const int inner, const int left_slots, const float norm)
+{
+    // p = 2 (the common case) with its exponent a constant, so its taps are v * v: evaluated per
+    // tap, LP_POWER's chain of cases held the 3x3 forward at 58 ms where this took 17 (POCL
+    // skylake-avx512, 32x64x112x112). Other exponents take the chain.
+    if (norm == 2.0f) {
+        SEGMENT_POOL(lp_power8(v, 2.0f), LP_OUTPUT8, LP_OUTPUT)
+    } else {
+        SEGMENT_POOL(lp_power8(v, norm), LP_OUTPUT8, LP_OUTPUT)
     }
-    const float divisor = (float)WINDOW_DIVISOR(oh, ow0, count_include_pad, divisor_override);
-    STORE8(output, (plane * OH + oh) * (ulong)OW + ow0, sum / (float8)(divisor));
 }
 #endif
 

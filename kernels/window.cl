@@ -64,18 +64,23 @@ static inline int adaptive_end(const int o, const int in, const int out)
 
 // x^e as PyTorch's pow computes it for the exponents it special-cases: exactly for 0, 1, 2, 3
 // (1, x, x*x, x*x*x), sqrt for 1/2 (the root of p = 2), 1/sqrt for -1/2 (p = 2's backward),
-// 1/x for -1, 1/(x*x) for -2; pow otherwise (ReferencePooling.lpPower).
+// 1/x for -1, 1/(x*x) for -2; POW (pow(x, e)) otherwise (ReferencePooling.lpPower). One rule for
+// float, double and float8 (x a variable: it is evaluated more than once; the constants are
+// exact in every type).
+#define LP_POWER(x, e, POW)                                                                     \
+    ((e) == 1.0f ? (x)                                                                        \
+   : (e) == 2.0f ? (x) * (x)                                                                  \
+   : (e) == 3.0f ? (x) * (x) * (x)                                                            \
+   : (e) == 0.5f ? sqrt(x)                                                                    \
+   : (e) == -0.5f ? 1.0f / sqrt(x)                                                            \
+   : (e) == -1.0f ? 1.0f / (x)                                                                \
+   : (e) == -2.0f ? 1.0f / ((x) * (x))                                                        \
+   : (e) == 0.0f ? 1.0f                                                                       \
+   : (POW))
+
 static inline float lp_power(const float x, const float e)
 {
-    return e == 1.0f ? x
-         : e == 2.0f ? x * x
-         : e == 3.0f ? x * x * x
-         : e == 0.5f ? sqrt(x)
-         : e == -0.5f ? 1.0f / sqrt(x)
-         : e == -1.0f ? 1.0f / x
-         : e == -2.0f ? 1.0f / (x * x)
-         : e == 0.0f ? 1.0f
-         : pow(x, e);
+    return LP_POWER(x, e, pow(x, e));
 }
 
 // ---- storage type and memory layout of the general kernels (volume.cl, adaptive.cl, unpool.cl,
@@ -110,18 +115,10 @@ typedef float store_t;
 typedef double store_t;
 #define LOAD(p, i) ((p)[i])
 #define STORE(p, i, v) ((p)[i] = (v))
-// lp_power in double (ReferencePooling.lpPower(double, double)): the same special cases.
+// lp_power in double (ReferencePooling.lpPower(double, double)).
 static inline double lp_power_c(const double x, const double e)
 {
-    return e == 1.0 ? x
-         : e == 2.0 ? x * x
-         : e == 3.0 ? x * x * x
-         : e == 0.5 ? sqrt(x)
-         : e == -0.5 ? 1.0 / sqrt(x)
-         : e == -1.0 ? 1.0 / x
-         : e == -2.0 ? 1.0 / (x * x)
-         : e == 0.0 ? 1.0
-         : pow(x, e);
+    return LP_POWER(x, e, pow(x, e));
 }
 #elif STORAGE == 1
 // half pointers are legal without cl_khr_fp16 for vload_half / vstore_half, which every device has.

@@ -69,7 +69,7 @@ final class DirectKernels implements FixedWindowKernels {
     public void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values,
                                 Object indices) {
         ClProgram program = program(spec, min);
-        if (segments && KernelSource.directSegmentKernels(spec) && forwardInnerColumns(in, out, spec).count() >= SEGMENT) {
+        if (forwardSegments(in, out, spec)) {
             int rows = rowsPerItem(spec);
             if (streamForward(spec)) {
                 stream(program.kernel("extremum_forward_stream"), out,
@@ -78,7 +78,7 @@ final class DirectKernels implements FixedWindowKernels {
             }
             segments(program.kernel(rows > 1 ? "extremum_forward_rows" : "extremum_forward_segment"), rows,
                     forwardInnerColumns(in, out, spec), out,
-                    new Object[] {input, values, indices, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()});
+                    new Object[] {input, values, indices, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()}, new Object[0]);
             return;
         }
         if (!segments && columnKernel(spec, rows(spec))) {
@@ -101,10 +101,14 @@ final class DirectKernels implements FixedWindowKernels {
                     spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
             return;
         }
-        split(program.kernel("avg_forward_inner"), segments && KernelSource.directSegmentKernels(spec) ? program.kernel("avg_forward_segment") : null,
-                program.kernel("avg_forward_edge"), forwardInnerColumns(in, out, spec),
-                out, new Object[] {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()},
-                new Object[] {options.countIncludePad() ? 1 : 0, options.divisorOverride()});
+        Object[] head = {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()};
+        Object[] tail = {options.countIncludePad() ? 1 : 0, options.divisorOverride()};
+        if (forwardSegments(in, out, spec)) {
+            segments(program.kernel("avg_forward_segment"), 1, forwardInnerColumns(in, out, spec), out, head, tail);
+            return;
+        }
+        split(program.kernel("avg_forward_inner"), null, program.kernel("avg_forward_edge"), forwardInnerColumns(in, out, spec),
+                out, head, tail);
     }
 
     @Override
@@ -115,8 +119,13 @@ final class DirectKernels implements FixedWindowKernels {
                     ceilDiv(out.h(), rows(spec)), out.planes(), input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW(), norm);
             return;
         }
+        Object[] head = {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()};
+        if (forwardSegments(in, out, spec)) {
+            segments(program.kernel("lp_forward_segment"), 1, forwardInnerColumns(in, out, spec), out, head, new Object[] {norm});
+            return;
+        }
         split(program.kernel("lp_forward_inner"), null, program.kernel("lp_forward_edge"), forwardInnerColumns(in, out, spec),
-                out, new Object[] {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()}, new Object[] {norm});
+                out, head, new Object[] {norm});
     }
 
     // ---- backward ------------------------------------------------------------------------------
@@ -335,7 +344,7 @@ final class DirectKernels implements FixedWindowKernels {
      * segments, and, a segment at a time with every check, the columns left of them and right of
      * the last whole one.
      */
-    private void segments(ClKernel segment, int rowsPerItem, Columns columns, Shape out, Object[] head) {
+    private void segments(ClKernel segment, int rowsPerItem, Columns columns, Shape out, Object[] head, Object[] tail) {
         int inner = columns.count() / SEGMENT * SEGMENT;
         int leftSlots = ceilDiv(columns.first(), SEGMENT);
         int slots = leftSlots + inner / SEGMENT + ceilDiv(out.w() - columns.first() - inner, SEGMENT);
@@ -343,7 +352,15 @@ final class DirectKernels implements FixedWindowKernels {
         long[] local = slots <= segment.maxWorkGroupSize()
                 ? new long[] {slots, segmentRowsPerGroup(segment, slots, blocks), 1} : null;
         launches.run(segment, new long[] {slots, blocks, out.planes()}, local,
-                args(head, new Object[] {columns.first(), inner, leftSlots}, new Object[0]));
+                args(head, new Object[] {columns.first(), inner, leftSlots}, tail));
+    }
+
+    /**
+     * Whether a forward of {@code spec} takes the CPU family's segment kernels ({@link #segments}:
+     * max/min, average, LP): a build that has them, with at least one whole inner segment.
+     */
+    private boolean forwardSegments(Shape in, Shape out, PoolSpec spec) {
+        return segments && KernelSource.directSegmentKernels(spec) && forwardInnerColumns(in, out, spec).count() >= SEGMENT;
     }
 
     /**
