@@ -761,6 +761,19 @@ __kernel void extremum_forward_stream(__global const store_t* input, __global st
     WINDOW_SUM(CHECK_COLS, lp_power(v, norm))                                                 \
     STORE(output, (plane * OH + oh) * (ulong)OW + ow, LP_OUTPUT(sum, oh, ow));
 
+// BODY with `norm` the exponent p: a constant where p = 2 (the common case), so that its powers
+// fold to products and square roots; LP_POWER's chain of cases, evaluated per tap, held the CPU
+// family's 3x3 forward at 58 ms where this took 17, and the 2x2 backward gather at 117-142 ms
+// where this took 77 (POCL skylake-avx512, 32x64x112x112).
+#define LP_NORM_CASES(BODY)                                                                     \
+    if (p == 2.0f) {                                                                          \
+        const float norm = 2.0f;                                                              \
+        BODY                                                                                  \
+    } else {                                                                                  \
+        const float norm = p;                                                                 \
+        BODY                                                                                  \
+    }
+
 __kernel void avg_forward_inner(__global const store_t* input, __global store_t* output,
                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0,
                                 const int count_include_pad, const int divisor_override)
@@ -936,16 +949,9 @@ __kernel void avg_forward_segment(__global const store_t* input, __global store_
 
 __kernel void lp_forward_segment(__global const store_t* input, __global store_t* output,
                                  const int H, const int W, const int OH, const int OW, const int PH, const int PW,
-                                 const int first, const int inner, const int left_slots, const float norm)
+                                 const int first, const int inner, const int left_slots, const float p)
 {
-    // p = 2 (the common case) with its exponent a constant, so its taps are v * v: evaluated per
-    // tap, LP_POWER's chain of cases held the 3x3 forward at 58 ms where this took 17 (POCL
-    // skylake-avx512, 32x64x112x112). Other exponents take the chain.
-    if (norm == 2.0f) {
-        SEGMENT_POOL(lp_power8(v, 2.0f), LP_OUTPUT8, LP_OUTPUT)
-    } else {
-        SEGMENT_POOL(lp_power8(v, norm), LP_OUTPUT8, LP_OUTPUT)
-    }
+    LP_NORM_CASES(SEGMENT_POOL(lp_power8(v, norm), LP_OUTPUT8, LP_OUTPUT))
 }
 #endif
 
@@ -1826,7 +1832,7 @@ __kernel void avg_backward_gather(__global const store_t* grad_output, __global 
 // dY * (K/n) * (K*avg)^(1/p - 1) * x^(p-1) (LP_WINDOW_OUTER), and nothing where K*avg = y^p is 0.
 __kernel void lp_backward_gather(__global const store_t* grad_output, __global const store_t* input,
                                  __global const store_t* output, __global store_t* grad_input,
-                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW, const float norm)
+                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW, const float p)
 {
     const int w = (int)get_global_id(0);
     const int h = (int)get_global_id(1);
@@ -1835,12 +1841,12 @@ __kernel void lp_backward_gather(__global const store_t* grad_output, __global c
     const __global store_t* y = output + plane * (ulong)OH * OW;
     const ulong i = plane * (ulong)H * W + (ulong)h * W + w;
     float sum = 0.0f;
-    FOR_CANDIDATE_WINDOWS(1, 1, {
+    LP_NORM_CASES(FOR_CANDIDATE_WINDOWS(1, 1, {
         LP_WINDOW_OUTER(o, oh, ow)
         if (scaled_mean != 0.0f) {
             sum += outer * lp_power(LOAD(input, i), norm - 1.0f);
         }
-    })
+    }))
     STORE(grad_input, i, sum);
 }
 
