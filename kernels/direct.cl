@@ -774,6 +774,13 @@ __kernel void extremum_forward_stream(__global const store_t* input, __global st
         BODY                                                                                  \
     }
 
+// LP's backward, window (oh, ow) at output offset o: scaled_mean = K*avg = y^p and the factor
+// outer = dY * (K/n) * (K*avg)^(1/p - 1) that each of its inputs multiplies by x^(p-1).
+#define LP_WINDOW_OUTER(o, oh, ow)                                                              \
+    const float scaled_mean = lp_power(LOAD(y, o), norm);                                     \
+    const float outer = LOAD(gy, o) * ((float)((long)KH * KW) / (float)WINDOW_DIVISOR(oh, ow, 1, 0)) \
+            * lp_power(scaled_mean, 1.0f / norm - 1.0f);
+
 __kernel void avg_forward_inner(__global const store_t* input, __global store_t* output,
                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0,
                                 const int count_include_pad, const int divisor_override)
@@ -1190,10 +1197,10 @@ UNROLL_BAND
 // divisor: their columns are all inside); the others write each window as
 // avg_backward_band_window does, with scalar stores (float16's a library call on POCL: a row's
 // last segment on that path made float16 NCHW 2x2 average backward slower than float32's).
-#define AVG_BAND_WINDOW(ow)                                                                     \
+// Window ow's stride band (the last window's to the input's end), position by position: VALUE
+// where the window holds the position and HELD, else 0 (rows from h_start, into gx).
+#define BAND_WINDOW_STORES(ow, HELD, VALUE)                                                     \
     {                                                                                         \
-        const ulong o = (plane * OH + oh) * (ulong)OW + (ow);                                 \
-        const float share = 0.0f + LOAD(grad_output, o) / (float)WINDOW_DIVISOR(oh, (ow), count_include_pad, divisor_override); \
         const int w_start = (ow) * SW - PW;                                                   \
         const int w_lo = max(w_start, 0);                                                     \
         const int w_hi = (ow) == OW - 1 ? W : min(w_start + SW, W);                           \
@@ -1203,9 +1210,36 @@ UNROLL_BAND
                 continue;                                                                     \
             }                                                                                 \
             for (int w = w_lo; w < w_hi; w++) {                                               \
-                STORE(gx, h * W + w, r < KH && w - w_start < KW ? share : 0.0f);              \
+                STORE(gx, h * W + w, r < KH && w - w_start < KW && (HELD) ? (VALUE) : 0.0f);   \
             }                                                                                 \
         }                                                                                     \
+    }
+
+// A band row of 8 windows from offset `at` of gx: lane t of tap[c] at column t * SW + c.
+#if SW == 1
+#define BAND_ROW_STORE(at, tap) STORE8(gx, (at), tap[0]);
+#elif SW == 2
+#define BAND_ROW_STORE(at, tap)                                                                 \
+    STORE8(gx, (at), shuffle2(tap[0], tap[1], (uint8)(0, 8, 1, 9, 2, 10, 3, 11)));            \
+    STORE8(gx, (at) + 8, shuffle2(tap[0], tap[1], (uint8)(4, 12, 5, 13, 6, 14, 7, 15)));
+#else
+#define BAND_ROW_STORE(at, tap)                                                                 \
+    _Pragma("unroll")                                                                         \
+    for (int c = 0; c < SW; c++) {                                                            \
+        float v[SEGMENT];                                                                     \
+        vstore8(tap[c], 0, v);                                                                \
+        _Pragma("unroll")                                                                     \
+        for (int t = 0; t < SEGMENT; t++) {                                                   \
+            STORE(gx, (at) + t * SW + c, v[t]);                                               \
+        }                                                                                     \
+    }
+#endif
+
+#define AVG_BAND_WINDOW(ow)                                                                     \
+    {                                                                                         \
+        const ulong o = (plane * OH + oh) * (ulong)OW + (ow);                                 \
+        const float share = 0.0f + LOAD(grad_output, o) / (float)WINDOW_DIVISOR(oh, (ow), count_include_pad, divisor_override); \
+        BAND_WINDOW_STORES(ow, true, share)                                                   \
     }
 
 __kernel void avg_backward_band_segment(__global const store_t* grad_output, __global store_t* grad_input,
@@ -1229,30 +1263,88 @@ __kernel void avg_backward_band_segment(__global const store_t* grad_output, __g
             if (h < 0 || h >= H) {
                 continue;
             }
-            const float8 tap = r < KH ? share : (float8)(0.0f);
-#if SW == 1
-            STORE8(gx, h * W + w0, tap);
-#elif SW == 2
-            const float8 odd = KW > 1 ? tap : (float8)(0.0f);
-            STORE8(gx, h * W + w0, shuffle2(tap, odd, (uint8)(0, 8, 1, 9, 2, 10, 3, 11)));
-            STORE8(gx, h * W + w0 + 8, shuffle2(tap, odd, (uint8)(4, 12, 5, 13, 6, 14, 7, 15)));
-#else
-            float v[SEGMENT];
-            vstore8(tap, 0, v);
+            float8 tap[SW];
             _Pragma("unroll")
-            for (int t = 0; t < SEGMENT; t++) {
-                _Pragma("unroll")
-                for (int c = 0; c < SW; c++) {
-                    STORE(gx, h * W + w0 + t * SW + c, c < KW ? v[t] : 0.0f);
-                }
+            for (int c = 0; c < SW; c++) {
+                tap[c] = r < KH && c < KW ? share : (float8)(0.0f);
             }
-#endif
+            BAND_ROW_STORE(h * W + w0, tap)
         }
     } else {
         for (int j = 0; j < SEGMENT && ow0 + j < OW; j++) {
             AVG_BAND_WINDOW(ow0 + j)
         }
     }
+}
+#endif
+
+#if SEGMENT_KERNELS
+// lp_backward_gather for disjoint windows, SEGMENT windows of a row per work-item (CPU devices; the
+// per-element gather formed a window's outer factor once per element): each window's factor
+// (LP_WINDOW_OUTER) once, as vectors where the 8 bands lie inside the input columns (as in
+// avg_backward_band_segment, and stored the same way), else window by window. A band position
+// gets 0 + outer * x^(p-1) where its window holds it and the window's y^p is not 0, else 0: the
+// gather's sum over its one window, bit for bit.
+#define LP_BAND_WINDOW(ow)                                                                      \
+    {                                                                                         \
+        const int o = oh * OW + (ow);                                                         \
+        LP_WINDOW_OUTER(o, oh, (ow))                                                          \
+        BAND_WINDOW_STORES(ow, scaled_mean != 0.0f, 0.0f + outer * lp_power(LOAD(x, h * W + w), norm - 1.0f)) \
+    }
+
+#define LP_BAND_SEGMENT                                                                         \
+    if (inner) {                                                                              \
+        const float8 scaled_mean = lp_power8(LOAD8(y, oh * OW + ow0), norm);                  \
+        const float8 outer = LOAD8(gy, oh * OW + ow0)                                         \
+                * (float8)((float)((long)KH * KW) / (float)WINDOW_DIVISOR(oh, ow0, 1, 0))       \
+                * lp_power8(scaled_mean, 1.0f / norm - 1.0f);                                 \
+        const int8 held = scaled_mean != (float8)(0.0f);                                      \
+        UNROLL_BAND                                                                           \
+        for (int r = 0; r < SH; r++) {                                                        \
+            const int h = h_start + r;                                                        \
+            if (h < 0 || h >= H) {                                                            \
+                continue;                                                                     \
+            }                                                                                 \
+            const __global store_t* row = x + h * W;                                          \
+            float a[SPAN];                                                                    \
+            if (!SEGMENT_VECTOR_TAPS && r < KH) {                                             \
+                _Pragma("unroll")                                                             \
+                for (int i = 0; i < SPAN; i++) {                                              \
+                    a[i] = LOAD(row, w0 + i);                                                 \
+                }                                                                             \
+            }                                                                                 \
+            float8 tap[SW];                                                                   \
+            _Pragma("unroll")                                                                 \
+            for (int c = 0; c < SW; c++) {                                                    \
+                tap[c] = r < KH && c < KW                                                     \
+                        ? select((float8)(0.0f), (float8)(0.0f) + outer * lp_power8(TAP_LANES(LOAD8, row, w0, c), norm - 1.0f), held) \
+                        : (float8)(0.0f);                                                     \
+            }                                                                                 \
+            BAND_ROW_STORE(h * W + w0, tap)                                                   \
+        }                                                                                     \
+    } else {                                                                                  \
+        for (int j = 0; j < SEGMENT && ow0 + j < OW; j++) {                                   \
+            LP_BAND_WINDOW(ow0 + j)                                                           \
+        }                                                                                     \
+    }
+
+__kernel void lp_backward_band_segment(__global const store_t* grad_output, __global const store_t* input,
+                                       __global const store_t* output, __global store_t* grad_input,
+                                       const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                       const float p)
+{
+    const int ow0 = (int)get_global_id(0) * SEGMENT;
+    const int oh = (int)get_global_id(1);
+    const ulong plane = get_global_id(2);
+    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
+    const __global store_t* y = output + plane * (ulong)OH * OW;
+    const __global store_t* x = input + plane * (ulong)H * W;
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
+    const int h_start = oh * SH - PH;
+    const int w0 = ow0 * SW - PW;
+    const bool inner = w0 >= 0 && (long)w0 + SEGMENT * SW <= W
+            && (ow0 + SEGMENT < OW || (ow0 + SEGMENT == OW && w0 + SEGMENT * SW == W));
+    LP_NORM_CASES(LP_BAND_SEGMENT)
 }
 #endif
 
@@ -1681,6 +1773,10 @@ __kernel void avg_backward_gather_strided(__global const store_t* grad_output, _
 }
 #endif
 
+#define COLS_G 2
+#define GATHER_MASKED (SH == 1 && SW == 1)
+#define BLOCK_T (ROWS + (KH - 1) * DH)
+#define BLOCK_U (COLS_G + (KW - 1) * DW)
 // The gathers for GPU devices (overlapping windows; LP's disjoint ones too): a work-item sums a
 // block of ROWS x COLS_G input elements, reading each candidate window once into registers for
 // every element of the block it reaches (3x3 stride 1, 8 x 2 block: 10 x 4 windows for 16
@@ -1694,17 +1790,6 @@ __kernel void avg_backward_gather_strided(__global const store_t* grad_output, _
 //   WINDOW   per candidate window (oh, ow) at output offset o: what every element reads of it
 //   TAKE     whether element (r, c) adds the window (it lies in it and the window exists)
 //   TERM     what it adds
-// LP's backward, window (oh, ow) at output offset o: scaled_mean = K*avg = y^p and the factor
-// outer = dY * (K/n) * (K*avg)^(1/p - 1) that each of its inputs multiplies by x^(p-1).
-#define LP_WINDOW_OUTER(o, oh, ow)                                                              \
-    const float scaled_mean = lp_power(LOAD(y, o), norm);                                     \
-    const float outer = LOAD(gy, o) * ((float)((long)KH * KW) / (float)WINDOW_DIVISOR(oh, ow, 1, 0)) \
-            * lp_power(scaled_mean, 1.0f / norm - 1.0f);
-
-#define COLS_G 2
-#define GATHER_MASKED (SH == 1 && SW == 1)
-#define BLOCK_T (ROWS + (KH - 1) * DH)
-#define BLOCK_U (COLS_G + (KW - 1) * DW)
 #define GATHER_BLOCK(ELEMENT, WINDOW, TAKE, TERM)                                               \
     float sum[ROWS][COLS_G];                                                                  \
     _Pragma("unroll")                                                                         \

@@ -210,11 +210,7 @@ final class DirectKernels implements FixedWindowKernels {
         }
         // Disjoint windows: a map, each window writing its stride band; on a CPU 8 windows per work-item.
         if (segments && KernelSource.directSegmentKernels(spec)) {
-            ClKernel band = program.kernel("avg_backward_band_segment");
-            int items = ceilDiv(out.w(), SEGMENT);
-            long[] local = items <= band.maxWorkGroupSize()
-                    ? new long[] {items, segmentRowsPerGroup(band, items, out.h()), 1} : null;
-            launches.run(band, new long[] {items, out.h(), out.planes()}, local, gradOutput, gradInput, in.h(), in.w(),
+            bandSegments(program.kernel("avg_backward_band_segment"), out, gradOutput, gradInput, in.h(), in.w(),
                     out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
         } else {
             ClKernel band = program.kernel("avg_backward_band_window");
@@ -225,6 +221,14 @@ final class DirectKernels implements FixedWindowKernels {
         zeroRowsBelowTheLastBand(program, in, out, spec, gradInput);
     }
 
+    /** A band-segment launch (CPU family): {@value #SEGMENT} windows of an output row per work-item, whole rows per work-group. */
+    private void bandSegments(ClKernel band, Shape out, Object... args) {
+        int items = ceilDiv(out.w(), SEGMENT);
+        long[] local = items <= band.maxWorkGroupSize()
+                ? new long[] {items, segmentRowsPerGroup(band, items, out.h()), 1} : null;
+        launches.run(band, new long[] {items, out.h(), out.planes()}, local, args);
+    }
+
     @Override
     public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec,
                            float norm, Object gradInput) {
@@ -233,6 +237,13 @@ final class DirectKernels implements FixedWindowKernels {
             blocks(program.kernel("lp_backward_gather_block"), GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), BLOCK_GATHER_COLUMNS),
                     ceilDiv(in.h(), rows(spec)), in.planes(), gradOutput, input, output, gradInput, in.h(), in.w(),
                     out.h(), out.w(), spec.padH(), spec.padW(), norm);
+            return;
+        }
+        if (segments && spec.windowsDisjoint() && KernelSource.directSegmentKernels(spec)) {
+            // Disjoint windows: 8 windows' stride bands per work-item, as average's band segments.
+            bandSegments(program.kernel("lp_backward_band_segment"), out, gradOutput, input, output, gradInput, in.h(), in.w(),
+                    out.h(), out.w(), spec.padH(), spec.padW(), norm);
+            zeroRowsBelowTheLastBand(program, in, out, spec, gradInput);
             return;
         }
         gather(program.kernel("lp_backward_gather"), in, gradOutput, input, output, gradInput, in.h(), in.w(),
