@@ -374,15 +374,18 @@ __kernel void extremum_forward_column(__global const store_t* input, __global st
 #endif
 #define SEGMENT_TAPS(row, w0, kw) TAP_LANES(LOAD8, row, w0, (kw) * DW)
 
-// One segment's windows into best/best_index; GUARDED checks every column (edge segments).
-#define SEGMENT_WINDOWS(GUARDED)                                                                \
+// Every tap of one segment's 8 windows, kernel rows then columns (the reference's order),
+// padding rows skipped: BODY sees the input row h, the tap's 8 lanes v (GUARDED, for edge
+// segments: the span loaded with every column checked, 0 outside) and their columns wl (long: an
+// edge segment's lanes past the row's end may lie past 2^31 - 1).
+#define SEGMENT_TAPS_FOR_EACH(GUARDED, BODY)                                                    \
     UNROLL_WINDOW                                                                             \
     for (int kh = 0; kh < KH; kh++) {                                                         \
         const int h = oh * SH - PH + kh * DH;                                                 \
         if (h < 0 || h >= H) {                                                                \
             continue; /* a padding row: none of its taps exists */                            \
         }                                                                                     \
-        const __global store_t* row = in + h * W;                                               \
+        const __global store_t* row = in + h * W;                                             \
         float a[SPAN];                                                                        \
         if ((GUARDED) || !SEGMENT_VECTOR_TAPS) {                                              \
             _Pragma("unroll")                                                                 \
@@ -392,18 +395,23 @@ __kernel void extremum_forward_column(__global const store_t* input, __global st
         }                                                                                     \
         _Pragma("unroll")                                                                     \
         for (int kw = 0; kw < KW; kw++) {                                                     \
-            const float8 v = (GUARDED) ? LANES8(a, kw * DW) : SEGMENT_TAPS(row, w0, kw);         \
-            /* An edge segment's lanes past the row's end may lie past 2^31 - 1: long there. */ \
+            const float8 v = (GUARDED) ? LANES8(a, kw * DW) : SEGMENT_TAPS(row, w0, kw);       \
             const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);              \
-            const int8 w = (GUARDED) ? convert_int8(clamp(wl, (long8)(0), (long8)(W - 1)))     \
-                                     : (int8)(w0 + kw * DW) + lane;                           \
-            const int8 better = POOL_MIN ? v < best : v > best;                               \
-            const int8 inside = (GUARDED) ? convert_int8((wl >= 0) & (wl < (long8)(W))) : (int8)(-1); \
-            const int8 take = inside & ((best_index < 0) | better | (v != v));                \
-            best = select(best, v, take);                                                     \
-            best_index = select(best_index, h * W + w, take);                                 \
+            BODY                                                                              \
         }                                                                                     \
     }
+
+// One segment's windows into best/best_index; GUARDED checks every column (edge segments).
+#define SEGMENT_WINDOWS(GUARDED)                                                                \
+    SEGMENT_TAPS_FOR_EACH(GUARDED, {                                                          \
+        const int8 w = (GUARDED) ? convert_int8(clamp(wl, (long8)(0), (long8)(W - 1)))         \
+                                 : (int8)(w0 + kw * DW) + lane;                               \
+        const int8 better = POOL_MIN ? v < best : v > best;                                   \
+        const int8 inside = (GUARDED) ? convert_int8((wl >= 0) & (wl < (long8)(W))) : (int8)(-1); \
+        const int8 take = inside & ((best_index < 0) | better | (v != v));                    \
+        best = select(best, v, take);                                                         \
+        best_index = select(best_index, h * W + w, take);                                     \
+    })
 
 // Tap `first` of an inner segment's 8 lanes, for comparing (LOAD8_COMPARED: float16 NaN tests
 // stay float compares): TAP_LANES, or its span a[] where taps are not vector loads.
@@ -887,29 +895,10 @@ __kernel void lp_forward_column(__global const store_t* input, __global store_t*
 // one divisor: INNER_OUTPUT8(sum, oh, ow0) takes the 8 sums at once, OUTPUT(sum, oh, ow) one
 // edge sum.
 #define SEGMENT_SUMS(GUARDED, TERM)                                                             \
-    UNROLL_WINDOW                                                                             \
-    for (int kh = 0; kh < KH; kh++) {                                                         \
-        const int h = oh * SH - PH + kh;                                                      \
-        if (h < 0 || h >= H) {                                                                \
-            continue; /* a padding row: none of its taps counts */                            \
-        }                                                                                     \
-        const __global store_t* row = in + h * W;                                             \
-        float a[SPAN];                                                                        \
-        if ((GUARDED) || !SEGMENT_VECTOR_TAPS) {                                              \
-            _Pragma("unroll")                                                                 \
-            for (int i = 0; i < SPAN; i++) {                                                  \
-                a[i] = (GUARDED) ? ((long)w0 + i >= 0 && (long)w0 + i < W ? LOAD(row, w0 + i) : 0.0f) : LOAD(row, w0 + i); \
-            }                                                                                 \
-        }                                                                                     \
-        UNROLL_ROW                                                                            \
-        for (int kw = 0; kw < KW; kw++) {                                                     \
-            const float8 v = (GUARDED) ? LANES8(a, kw) : SEGMENT_TAPS(row, w0, kw);           \
-            const float8 term = TERM;                                                         \
-            /* An edge segment's lanes past the row's end may lie past 2^31 - 1: long there. */ \
-            const long8 wl = (long8)((long)w0 + kw) + convert_long8(lane);                   \
-            sum = (GUARDED) ? select(sum, sum + term, convert_int8((wl >= 0) & (wl < (long8)(W)))) : sum + term; \
-        }                                                                                     \
-    }
+    SEGMENT_TAPS_FOR_EACH(GUARDED, {                                                          \
+        const float8 term = TERM;                                                             \
+        sum = (GUARDED) ? select(sum, sum + term, convert_int8((wl >= 0) & (wl < (long8)(W)))) : sum + term; \
+    })
 
 #define SEGMENT_POOL(TERM, INNER_OUTPUT8, OUTPUT)                                               \
     const int oh = (int)get_global_id(1);                                                     \
