@@ -1506,12 +1506,26 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
 #endif
 }
 
+// Checked reads of 8 windows at output offset o of this plane (planes are the launch's dimension
+// 2): where o .. o + 7 lie in the tensor, one vector load whose lanes without a window (EXISTS(j)
+// false: they read a neighbouring row's values) are masked; read lane by lane, the lanes became
+// gathers on POCL's AVX-512 variant. Only the tensor's first and last rows read lane by lane.
+#define WINDOWS8_IN_TENSOR(o) \
+    ((long)plane * OH * OW + (o) >= 0 && (long)plane * OH * OW + (o) + SEGMENT <= (long)get_global_size(2) * OH * OW)
+#define WINDOWS8_EXIST(EXISTS) \
+    (int8)(EXISTS(0) ? -1 : 0, EXISTS(1) ? -1 : 0, EXISTS(2) ? -1 : 0, EXISTS(3) ? -1 : 0, \
+           EXISTS(4) ? -1 : 0, EXISTS(5) ? -1 : 0, EXISTS(6) ? -1 : 0, EXISTS(7) ? -1 : 0)
+
 // The dY and indices of the 8 windows at output offset o into g and id. Checked (GUARDED): lanes
 // whose window does not exist (EXISTS(j) false) read dY 0 and index -1.
 #define INDEXED_READS8(GUARDED, EXISTS)                                                         \
     float8 g;                                                                                 \
     int8 id;                                                                                  \
-    if (GUARDED) {                                                                            \
+    if ((GUARDED) && WINDOWS8_IN_TENSOR(o)) {                                                 \
+        const int8 exists = WINDOWS8_EXIST(EXISTS);                                           \
+        g = select((float8)(0.0f), LOAD8(gy, o), exists);                                    \
+        id = select((int8)(NO_INDEX), vload8(0, idx + o), exists);                            \
+    } else if (GUARDED) {                                                                     \
         float gs[SEGMENT];                                                                    \
         int ids[SEGMENT];                                                                     \
         _Pragma("unroll")                                                                     \
@@ -1532,15 +1546,19 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
 #define AVG_QUOTIENTS8(GUARDED, FIRST, EXISTS)                                                  \
     float8 g;                                                                                 \
     if (GUARDED) {                                                                            \
-        float gs[SEGMENT];                                                                    \
-        int exists[SEGMENT];                                                                  \
-        _Pragma("unroll")                                                                     \
-        for (int j = 0; j < SEGMENT; j++) {                                                   \
-            gs[j] = EXISTS(j) ? LOAD(gy, o + j) : 0.0f;                                       \
-            exists[j] = EXISTS(j) ? -1 : 0;                                                   \
+        float8 gv;                                                                            \
+        if (WINDOWS8_IN_TENSOR(o)) {                                                          \
+            gv = LOAD8(gy, o);                                                                \
+        } else {                                                                              \
+            float gs[SEGMENT];                                                                \
+            _Pragma("unroll")                                                                 \
+            for (int j = 0; j < SEGMENT; j++) {                                               \
+                gs[j] = EXISTS(j) ? LOAD(gy, o + j) : 0.0f;                                   \
+            }                                                                                 \
+            gv = vload8(0, gs);                                                               \
         }                                                                                     \
-        g = select((float8)(0.0f), vload8(0, gs) / avg_divisors8(oh, FIRST, H, W, OH, PH, PW, count_include_pad, divisor_override), \
-                   vload8(0, exists));                                                        \
+        g = select((float8)(0.0f), gv / avg_divisors8(oh, FIRST, H, W, OH, PH, PW, count_include_pad, divisor_override), \
+                   WINDOWS8_EXIST(EXISTS));                                                   \
     } else {                                                                                  \
         g = LOAD8(gy, o) / avg_divisors8(oh, FIRST, H, W, OH, PH, PW, count_include_pad, divisor_override); \
     }

@@ -146,7 +146,7 @@ class DirectDifferentialTest {
      */
     @TestFactory
     Stream<DynamicTest> segmentKernelsAtAwkwardWidthsAreBitExact() {
-        int[] widths = {1, 7, 8, 9, 15, 16, 17, 33, 93, 129, 263};
+        int[] widths = {1, 2, 3, 7, 8, 9, 15, 16, 17, 33, 93, 129, 263};
         PoolSpec[] specs = {PoolSpec.of(3).withStride(1).withPadding(1), PoolSpec.of(3).withStride(2).withPadding(1),
                 PoolSpec.of(3).withStride(2).withCeilMode(true), PoolSpec.of(3).withStride(2).withPadding(1).withCeilMode(true),
                 PoolSpec.of(2, 3).withStride(1, 2).withPadding(1, 1), PoolSpec.of(5).withStride(3).withPadding(2),
