@@ -1204,7 +1204,8 @@ UNROLL_BAND
         }                                                                                     \
     }
 
-// A band row of 8 windows from offset `at` of gx: lane t of tap[c] at column t * SW + c.
+// 8 lanes of SW vectors stored interleaved from offset `at` of gx, lane t of tap[c] at column
+// t * SW + c: a band row of 8 windows, and the strided gathers' inner sums.
 #if SW == 1
 #define BAND_ROW_STORE(at, tap) STORE8(gx, (at), tap[0]);
 #elif SW == 2
@@ -1719,7 +1720,7 @@ __kernel void avg_backward_gather_rows(__global const store_t* grad_output, __gl
         }                                                                                     \
     }                                                                                         \
     if (inner) {                                                                              \
-        GATHER_STRIDED_STORE_INNER                                                            \
+        BAND_ROW_STORE(h * W + c0, sum)                                                       \
     } else {                                                                                  \
         _Pragma("unroll")                                                                     \
         for (int c = 0; c < SW; c++) {                                                        \
@@ -1734,22 +1735,6 @@ __kernel void avg_backward_gather_rows(__global const store_t* grad_output, __gl
         }                                                                                     \
     }
 
-#if SW == 2
-#define GATHER_STRIDED_STORE_INNER                                                              \
-    STORE8(gx, h * W + c0, shuffle2(sum[0], sum[1], (uint8)(0, 8, 1, 9, 2, 10, 3, 11)));     \
-    STORE8(gx, h * W + c0 + 8, shuffle2(sum[0], sum[1], (uint8)(4, 12, 5, 13, 6, 14, 7, 15)));
-#else
-#define GATHER_STRIDED_STORE_INNER                                                              \
-    _Pragma("unroll")                                                                         \
-    for (int c = 0; c < SW; c++) {                                                            \
-        float v[SEGMENT];                                                                     \
-        vstore8(sum[c], 0, v);                                                                \
-        _Pragma("unroll")                                                                     \
-        for (int t = 0; t < SEGMENT; t++) {                                                   \
-            STORE(gx, h * W + c0 + t * SW + c, v[t]);                                         \
-        }                                                                                     \
-    }
-#endif
 
 // Whether lane t's window first + t exists.
 #define STRIDED_WINDOW_EXISTS(t) (first + (t) >= 0 && first + (t) < OW)
