@@ -784,10 +784,13 @@ __kernel void extremum_forward_stream(__global const store_t* input, __global st
 
 // LP's backward, window (oh, ow) at output offset o: scaled_mean = K*avg = y^p and the factor
 // outer = dY * (K/n) * (K*avg)^(1/p - 1) that each of its inputs multiplies by x^(p-1).
-#define LP_WINDOW_OUTER(o, oh, ow)                                                              \
-    const float scaled_mean = lp_power(LOAD(y, o), norm);                                     \
-    const float outer = LOAD(gy, o) * ((float)((long)KH * KW) / (float)WINDOW_DIVISOR(oh, ow, 1, 0)) \
-            * lp_power(scaled_mean, 1.0f / norm - 1.0f);
+// LP_WINDOWS_OUTER: the same, of type T, with LOAD_ and POWER (float8, LOAD8, lp_power8: the 8
+// windows from ow of an inner band segment, which share a divisor).
+#define LP_WINDOWS_OUTER(T, LOAD_, POWER, o, oh, ow)                                            \
+    const T scaled_mean = POWER(LOAD_(y, o), norm);                                           \
+    const T outer = LOAD_(gy, o) * ((float)((long)KH * KW) / (float)WINDOW_DIVISOR(oh, ow, 1, 0)) \
+            * POWER(scaled_mean, 1.0f / norm - 1.0f);
+#define LP_WINDOW_OUTER(o, oh, ow) LP_WINDOWS_OUTER(float, LOAD, lp_power, o, oh, ow)
 
 __kernel void avg_forward_inner(__global const store_t* input, __global store_t* output,
                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0,
@@ -1284,10 +1287,7 @@ __kernel void avg_backward_band_segment(__global const store_t* grad_output, __g
 
 #define LP_BAND_SEGMENT                                                                         \
     if (inner) {                                                                              \
-        const float8 scaled_mean = lp_power8(LOAD8(y, oh * OW + ow0), norm);                  \
-        const float8 outer = LOAD8(gy, oh * OW + ow0)                                         \
-                * (float8)((float)((long)KH * KW) / (float)WINDOW_DIVISOR(oh, ow0, 1, 0))       \
-                * lp_power8(scaled_mean, 1.0f / norm - 1.0f);                                 \
+        LP_WINDOWS_OUTER(float8, LOAD8, lp_power8, oh * OW + ow0, oh, ow0)                    \
         const int8 held = scaled_mean != (float8)(0.0f);                                      \
         UNROLL_BAND                                                                           \
         for (int r = 0; r < SH; r++) {                                                        \
