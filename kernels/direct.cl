@@ -29,6 +29,8 @@
 //   POOL_MIN                 1: extremum kernels keep the minimum instead of the maximum
 //   ROWS                     output rows per work-item of the row-block kernels (1: none built);
 //                            the host sets it from the window alone (DirectKernels.rowsPerItem)
+//   STRIPS                   1: the CPU family's max/min forward strips are built (without
+//                            dilation; the host sets it from the window, DirectKernels.stripForward)
 //   COLS                     output columns per work-item of the GPU family's forward block kernels
 //                            (1, 2 or 4; DirectKernels.forwardColumns); CPU-family builds leave it at 1
 //   BAND_COLS                windows per work-item of the GPU family's band (disjoint backward)
@@ -72,6 +74,9 @@
 #ifndef ROWS
 #define ROWS 1
 #endif
+#ifndef STRIPS
+#define STRIPS 1
+#endif
 #ifndef COLS
 #define COLS 1
 #endif
@@ -107,6 +112,17 @@
 
 #define UNROLL_TAPS 64
 #define SEGMENT_SPAN_MAX 128
+
+// A hint to bring the cache line holding *p in early (the CPU family's strips); nothing where the
+// compiler has no such builtin. A hint, never a read; the strips still keep p inside the input.
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_prefetch)
+#define PREFETCH(p) __builtin_prefetch(p)
+#endif
+#endif
+#ifndef PREFETCH
+#define PREFETCH(p)
+#endif
 
 // Full unrolling of the tap loops of small windows; larger windows are left to the compiler's
 // own (size-bounded) heuristics. Preprocessor arithmetic is 64-bit, so KH * KW cannot wrap here.
@@ -461,7 +477,7 @@ __kernel void extremum_forward_segment(__global const store_t* input, __global s
 }
 #endif
 
-#if SEGMENT_KERNELS && ROWS > 1
+#if SEGMENT_KERNELS
 // Segments of ROWS output rows (CPU devices, windows that overlap down the columns): a work-item
 // takes 8 columns of ROWS consecutive output rows, loads each of their IN_ROWS input rows once
 // (not KH times) and reduces each input row's KW taps to one partial (value, index) per lane,
@@ -586,6 +602,7 @@ __kernel void extremum_forward_segment(__global const store_t* input, __global s
         }                                                                                     \
     }
 
+#if ROWS > 1
 // Slots as in extremum_forward_segment; dimension 1 is the block of rows oh0 = ROWS * id.
 __kernel void extremum_forward_rows(__global const store_t* input, __global store_t* output, __global int* indices,
                                     const int H, const int W, const int OH, const int OW, const int PH, const int PW,
@@ -634,17 +651,34 @@ __kernel void extremum_forward_rows(__global const store_t* input, __global stor
     }
 }
 #endif
+#endif
 
-#if SEGMENT_KERNELS && ROWS > 1 && DH == 1 && DW == 1
-// Strips (CPU devices, windows that overlap down the columns, no dilation): a work-item walks
-// down `strip` output rows of up to STREAM_SEGMENTS segments of one plane, row after row, and
-// keeps the partials of the KEPT input rows each output row shares with the next (the rule of
-// ROW_PARTIAL_FAST's block: rows clamped into the input, a window's first row taken outright).
-// Each input row is reduced once, and the work-item reads one input row and writes one output
-// and one index row at a time, front to back: three streams, where a block of ROWS rows kept
-// IN_ROWS + 2 * ROWS rows in flight (POCL haswell, 32x64x112x112 3x3 s1 p1: the block kernel's
-// memory pattern alone, without the taps, took 1.7x a plain three-stream map).
-#define KEPT (KH - SH)
+#if SEGMENT_KERNELS && STRIPS && DH == 1 && DW == 1
+// Strips (CPU devices, windows without dilation): a work-item walks down `strip` output rows of
+// up to STREAM_SEGMENTS segments of one plane, row after row, and keeps the partials of the KEPT
+// input rows each output row shares with the next (none where windows do not overlap down the
+// columns; the rule of ROW_PARTIAL_FAST's block: rows clamped into the input, a window's first
+// row taken outright). Each input row is reduced once, and the work-item reads its input rows and
+// writes one output and one index row at a time, front to back: a few long streams, where a
+// block of ROWS rows kept IN_ROWS + 2 * ROWS rows in flight (POCL haswell, 32x64x112x112 3x3 s1
+// p1: the block kernel's memory pattern alone, without the taps, took 1.7x a plain three-stream
+// map) and the one-row segments of a 2x2 window ran in work-groups of short runs (POCL
+// skylake-avx512, 2x2 s2 forward: 0.62-0.70 of copy as segments, 0.79-0.94 as strips).
+// Each walk asks for the span of the input rows it will read PREFETCH_ROWS output rows later:
+// POCL skylake-avx512, 32x64x112x112 (alternating, nothing beside): 2x2 s2 forward 0.69-0.82 of
+// copy without, 0.79-0.89 with; the stem 0.55-0.57 without, 0.66-0.75 with; 3x3 s1 within noise.
+#define PREFETCH_ROWS 4
+#define PREFETCH_SPAN(h_unclamped, w0)                                                          \
+    {                                                                                         \
+        const __global store_t* row_ = in + (int)clamp((long)(h_unclamped), 0L, (long)H - 1) * W; \
+        _Pragma("unroll")                                                                     \
+        for (int t = 0; t < SPAN + 15; t += 16) { /* one hint per 16 elements (a 64-byte line of float32) */ \
+            PREFETCH(row_ + (int)clamp((long)(w0) + min(t, SPAN - 1), 0L, (long)W - 1));      \
+        }                                                                                     \
+    }
+#define KEPT (KH > SH ? KH - SH : 0)
+#define KEPT_SLOTS (KEPT > 0 ? KEPT : 1) /* an array needs a length above 0 */
+#define FRESH (KH - KEPT) /* a window's input rows no earlier output row reached */
 #define STREAM_SEGMENTS 16
 #define STEP(v, i)                                                                              \
     {                                                                                         \
@@ -677,8 +711,8 @@ __kernel void extremum_forward_stream(__global const store_t* input, __global st
     const int segments = min(STREAM_SEGMENTS, (OW - ow_begin + SEGMENT - 1) / SEGMENT);
     const __global store_t* in = input + plane * (ulong)H * W;
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
-    float8 kept[KEPT][STREAM_SEGMENTS];
-    int8 kept_index[KEPT][STREAM_SEGMENTS];
+    float8 kept[KEPT_SLOTS][STREAM_SEGMENTS];
+    int8 kept_index[KEPT_SLOTS][STREAM_SEGMENTS];
     for (int s = 0; s < segments; s++) {
         const int w0 = (ow_begin + s * SEGMENT) * SW - PW;
         const bool clamped = w0 < 0 || (long)w0 + SPAN > W;
@@ -696,20 +730,30 @@ __kernel void extremum_forward_stream(__global const store_t* input, __global st
             const int ow0 = ow_begin + s * SEGMENT;
             const int w0 = ow0 * SW - PW;
             const bool clamped = w0 < 0 || (long)w0 + SPAN > W;
-            float8 best = kept[0][s];
-            int8 best_index = kept_index[0][s];
+            /* KEPT 0: replaced by the first fresh row's partial */
+            float8 best = KEPT > 0 ? kept[0][s] : (float8)(0.0f);
+            int8 best_index = KEPT > 0 ? kept_index[0][s] : (int8)(NO_INDEX);
             _Pragma("unroll")
             for (int k = 1; k < KEPT; k++) {
                 STEP(kept[k][s], kept_index[k][s])
             }
-            float8 fresh[SH];
-            int8 fresh_index[SH];
             _Pragma("unroll")
-            for (int n = 0; n < SH; n++) {
+            for (int n = 0; n < FRESH; n++) {
+                PREFETCH_SPAN((long)(oh + PREFETCH_ROWS) * SH - PH + KEPT + n, w0)
+            }
+            float8 fresh[FRESH];
+            int8 fresh_index[FRESH];
+            _Pragma("unroll")
+            for (int n = 0; n < FRESH; n++) {
                 float8 pv;
                 int8 pi;
                 STREAM_PARTIAL(oh * SH - PH + KEPT + n)
-                STEP(pv, pi)
+                if (KEPT == 0 && n == 0) {
+                    best = pv; /* the window's first row, taken outright */
+                    best_index = pi;
+                } else {
+                    STEP(pv, pi)
+                }
                 fresh[n] = pv;
                 fresh_index[n] = pi;
             }

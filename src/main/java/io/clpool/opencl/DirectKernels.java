@@ -53,6 +53,7 @@ final class DirectKernels implements FixedWindowKernels {
         defines.put("DW", s.dilationW());
         defines.put("POOL_MIN", min ? 1 : 0);
         defines.put("ROWS", rows(s));
+        defines.put("STRIPS", stripForward(s) ? 1 : 0);
         if (!segments) {
             defines.put("COLS", forwardColumns(s)); // the CPU family's builds stay as they were
             defines.put("BAND_COLS", bandColumns());
@@ -71,7 +72,7 @@ final class DirectKernels implements FixedWindowKernels {
         ClProgram program = program(spec, min);
         if (forwardSegments(in, out, spec)) {
             int rows = rowsPerItem(spec);
-            if (streamForward(spec)) {
+            if (stripForward(spec)) {
                 stream(program.kernel("extremum_forward_stream"), out,
                         input, values, indices, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
                 return;
@@ -376,12 +377,12 @@ final class DirectKernels implements FixedWindowKernels {
 
     /**
      * Whether the CPU family's max/min forward of {@code s} walks strips ({@code
-     * extremum_forward_stream}): windows that overlap down the columns ({@link #rowsPerItem} above
-     * 1), without dilation (the strips clamp rows into the input, exact only for contiguous
-     * windows). Dilated ones keep the row blocks.
+     * extremum_forward_stream}, STRIPS in direct.cl): windows without dilation (the strips clamp
+     * rows into the input, exact only for contiguous windows) within {@link #smallRowBlock},
+     * whether or not they overlap down the columns. Dilated ones keep the row blocks or segments.
      */
-    static boolean streamForward(PoolSpec s) {
-        return rowsPerItem(s) > 1 && s.dilationH() == 1 && s.dilationW() == 1;
+    static boolean stripForward(PoolSpec s) {
+        return KernelSource.directSegmentKernels(s) && smallRowBlock(s) && s.dilationH() == 1 && s.dilationW() == 1;
     }
 
     /**
@@ -405,14 +406,20 @@ final class DirectKernels implements FixedWindowKernels {
      * Output rows per work-item of the row-block kernels (ROWS in direct.cl): 4 when windows
      * overlap down the columns (stride below the effective kernel height), so a work-item loads
      * each input row once for up to KH of its outputs; 1 (no row-block kernels built) otherwise,
-     * and for windows past 25 taps, a span past 32 floats or a block past 16 input rows, whose fully unrolled blocks would
-     * cost build time for little reuse.
+     * and for windows past {@link #smallRowBlock}.
      */
     static int rowsPerItem(PoolSpec s) {
         long effectiveH = (long) (s.kernelH() - 1) * s.dilationH() + 1;
+        return KernelSource.directSegmentKernels(s) && smallRowBlock(s) && s.strideH() < effectiveH ? 4 : 1;
+    }
+
+    /**
+     * Windows whose fully unrolled row blocks and strips are worth their build time: at most 25
+     * taps, a segment span of at most 32 floats and a block of 4 output rows within 16 input rows.
+     */
+    private static boolean smallRowBlock(PoolSpec s) {
         long span = 7L * s.strideW() + (long) s.dilationW() * (s.kernelW() - 1) + 1;
-        boolean small = (long) s.kernelH() * s.kernelW() <= 25 && span <= 32 && blockInputRows(s, 4) <= 16;
-        return KernelSource.directSegmentKernels(s) && small && s.strideH() < effectiveH ? 4 : 1;
+        return (long) s.kernelH() * s.kernelW() <= 25 && span <= 32 && blockInputRows(s, 4) <= 16;
     }
 
     /**

@@ -151,7 +151,10 @@ class DirectDifferentialTest {
                 PoolSpec.of(3).withStride(2).withCeilMode(true), PoolSpec.of(3).withStride(2).withPadding(1).withCeilMode(true),
                 PoolSpec.of(2, 3).withStride(1, 2).withPadding(1, 1), PoolSpec.of(5).withStride(3).withPadding(2),
                 PoolSpec.of(4).withStride(2, 4).withPadding(2), PoolSpec.of(3).withStride(2).withDilation(2).withPadding(1),
-                PoolSpec.of(3).withStride(1).withDilation(2)};
+                PoolSpec.of(3).withStride(1).withDilation(2),
+                // windows that share no rows: strips that keep no partials, rows clamped into the input
+                PoolSpec.of(2), PoolSpec.of(2).withPadding(1), PoolSpec.of(2, 3).withStride(3, 2).withPadding(1, 1),
+                PoolSpec.of(2).withStride(3).withCeilMode(true)};
         Inputs[] flavours = {Inputs.SPECIAL, Inputs.TIES, Inputs.NEGATIVE};
         // one plane takes the gathers on any device, 64 the plane scatter on one of up to 32 compute
         // units (DirectKernels.scatterPlanes: at least two planes per unit)
@@ -231,6 +234,15 @@ class DirectDifferentialTest {
         assertTrue(DirectKernels.columnKernel(PoolSpec.of(3).withStride(1).withPadding(1)));
         assertTrue(DirectKernels.blockKernel(PoolSpec.of(3).withStride(1).withPadding(1)));
         assertFalse(DirectKernels.columnKernel(PoolSpec.of(48).withStride(1)), "48x48 stays on the split kernels");
+    }
+
+    @Test
+    void stripsTakeSmallUndilatedWindowsWhetherOrNotRowsOverlap() {
+        assertTrue(DirectKernels.stripForward(PoolSpec.of(3).withStride(1).withPadding(1)), "3x3 s1 keeps rows between outputs");
+        assertTrue(DirectKernels.stripForward(PoolSpec.of(2)), "2x2 s2 keeps none");
+        assertTrue(DirectKernels.stripForward(PoolSpec.of(2).withStride(3)), "stride past the kernel");
+        assertFalse(DirectKernels.stripForward(PoolSpec.of(3).withStride(1).withDilation(2)), "dilated: taps clamped would not be exact");
+        assertFalse(DirectKernels.stripForward(PoolSpec.of(7).withStride(1)), "49 taps: no unrolled strip");
     }
 
     @Test
