@@ -1493,6 +1493,18 @@ UNROLL_ROW
 // half-precision buffer would round at every step. An index outside the plane (only where the
 // host's index checks were skipped) is clamped into it: the result is then wrong, never a write
 // out of bounds.
+// The plane scatters' zeroing: dX elements from `zeroed` up to `end` set to 0, so that each is
+// zeroed just before the first window that reaches it adds to it (while its row is in cache).
+#define ZERO_THROUGH(end)                                                                       \
+    for (; (long)zeroed + SEGMENT <= (end); zeroed += SEGMENT) {                              \
+        vstore8((float8)(0.0f), 0, gx + zeroed);                                              \
+    }                                                                                         \
+    for (; zeroed < (end); zeroed++) {                                                        \
+        gx[zeroed] = 0.0f;                                                                    \
+    }
+/* the rows output row oh's windows reach end before row oh*SH - PH + (KH-1)*DH + 1 */
+#define ZERO_ROWS_REACHED(oh) ZERO_THROUGH(min((long)H, (long)(oh) * SH - PH + (long)(KH - 1) * DH + 1) * W)
+
 __kernel void indexed_backward_scatter(__global const store_t* grad_output, __global const int* indices,
                                        __global store_t* grad_input, const int H, const int W, const int OH,
                                        const int OW, const int PH, const int planes_per_item, const ulong planes)
@@ -1505,23 +1517,14 @@ __kernel void indexed_backward_scatter(__global const store_t* grad_output, __gl
         __global store_t* gx = grad_input + plane * (ulong)plane_size;
         int zeroed = 0; /* dX elements [0, zeroed) are zero or hold their sums so far */
         for (int oh = 0; oh < OH; oh++) {
-            /* the rows output row oh's windows reach end before row oh*SH - PH + (KH-1)*DH + 1 */
-            const long reach = min((long)H, (long)oh * SH - PH + (long)(KH - 1) * DH + 1) * W;
-            for (; (long)zeroed + SEGMENT <= reach; zeroed += SEGMENT) {
-                vstore8((float8)(0.0f), 0, gx + zeroed);
-            }
-            for (; zeroed < reach; zeroed++) {
-                gx[zeroed] = 0.0f;
-            }
+            ZERO_ROWS_REACHED(oh)
             const int o = oh * OW;
             for (int ow = 0; ow < OW; ow++) {
                 const int at = clamp(idx[o + ow], 0, plane_size - 1);
                 gx[at] += gy[o + ow];
             }
         }
-        for (; zeroed < plane_size; zeroed++) {
-            gx[zeroed] = 0.0f;
-        }
+        ZERO_THROUGH((long)plane_size)
     }
 }
 #endif
@@ -1551,12 +1554,11 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
 #endif
 }
 
-// Checked reads of 8 windows at output offset o of this plane (planes are the launch's dimension
-// 2): where o .. o + 7 lie in the tensor, one vector load whose lanes without a window (EXISTS(j)
-// false: they read a neighbouring row's values) are masked; read lane by lane, the lanes became
-// gathers on POCL's AVX-512 variant. Only the tensor's first and last rows read lane by lane.
-#define WINDOWS8_IN_TENSOR(o) \
-    ((long)plane * OH * OW + (o) >= 0 && (long)plane * OH * OW + (o) + SEGMENT <= (long)get_global_size(2) * OH * OW)
+// Checked reads of 8 windows at output offset o of this plane: where o .. o + 7 lie in the plane,
+// one vector load whose lanes without a window (EXISTS(j) false: they read a neighbouring row's
+// values) are masked; read lane by lane, the lanes became gathers on POCL's AVX-512 variant. Only
+// a plane's first and last rows read lane by lane.
+#define WINDOWS8_IN_PLANE(o) ((o) >= 0 && (long)(o) + SEGMENT <= (long)OH * OW)
 #define WINDOWS8_EXIST(EXISTS) \
     (int8)(EXISTS(0) ? -1 : 0, EXISTS(1) ? -1 : 0, EXISTS(2) ? -1 : 0, EXISTS(3) ? -1 : 0, \
            EXISTS(4) ? -1 : 0, EXISTS(5) ? -1 : 0, EXISTS(6) ? -1 : 0, EXISTS(7) ? -1 : 0)
@@ -1566,7 +1568,7 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
 #define INDEXED_READS8(GUARDED, EXISTS)                                                         \
     float8 g;                                                                                 \
     int8 id;                                                                                  \
-    if ((GUARDED) && WINDOWS8_IN_TENSOR(o)) {                                                 \
+    if ((GUARDED) && WINDOWS8_IN_PLANE(o)) {                                                 \
         const int8 exists = WINDOWS8_EXIST(EXISTS);                                           \
         g = select((float8)(0.0f), LOAD8(gy, o), exists);                                    \
         id = select((int8)(NO_INDEX), vload8(0, idx + o), exists);                            \
@@ -1592,7 +1594,7 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
     float8 g;                                                                                 \
     if (GUARDED) {                                                                            \
         float8 gv;                                                                            \
-        if (WINDOWS8_IN_TENSOR(o)) {                                                          \
+        if (WINDOWS8_IN_PLANE(o)) {                                                          \
             gv = LOAD8(gy, o);                                                                \
         } else {                                                                              \
             float gs[SEGMENT];                                                                \
@@ -1607,6 +1609,157 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
     } else {                                                                                  \
         g = LOAD8(gy, o) / avg_divisors8(oh, FIRST, H, W, OH, PH, PW, count_include_pad, divisor_override); \
     }
+#endif
+
+#if SEGMENT_KERNELS && STORAGE == 0 && SW == 1 && KW <= SEGMENT + 1
+// Average and LP backward of windows overlapping along a row with stride 1 there (CPU devices,
+// float32, enough planes): indexed_backward_scatter's plane walk with vectors. For dX columns
+// c0 .. c0 + 7 of each input row that output row oh's windows reach, the windows
+// ow = c0 + PW + j - kw add their terms, kw from KW - 1 down to 0 (ow ascending): each window's
+// factor (average: dY / divisor; LP: its outer factor) formed once per window as lanes of 8,
+// those of windows c0 + PW - 8 .. c0 + PW + 7 (the first 8 kept from the previous columns)
+// shifted by kw. So each element adds its windows in (oh, ow) order, the reference's, once per
+// window; a lane whose window does not exist adds +0 (the sum is never -0: bitwise a skip). dY
+// is read once and each factor formed once, where the gathers formed every candidate's per
+// element block, and POCL's work-group vectorizer turned their lanes into gathers (average 3x3
+// s1 p1 backward 34-41 ms, 0.16 of copy, on POCL skylake-avx512).
+#define SCATTER_WINDOW_EXISTS(j) (start + (j) >= 0 && start + (j) < OW)
+// Lanes 8 - k .. 15 - k of the 16 lanes (a, b), 0 <= k <= 8: swizzles (register shuffles) where
+// loads from a private array of both went through the stack at every step.
+#define LANES_SHIFTED_IN(a, b, k)                                                               \
+    ((k) == 0 ? (b) : (k) == 1 ? (float8)((a).s7, (b).s0123, (b).s456)                         \
+    : (k) == 2 ? (float8)((a).s67, (b).s0123, (b).s45) : (k) == 3 ? (float8)((a).s567, (b).s0123, (b).s4) \
+    : (k) == 4 ? (float8)((a).s4567, (b).s0123) : (k) == 5 ? (float8)((a).s3, (a).s4567, (b).s012) \
+    : (k) == 6 ? (float8)((a).s2345, (a).s67, (b).s01) : (k) == 7 ? (float8)((a).s1234, (a).s567, (b).s0) : (a))
+
+// The walk over planes of dX. FACTORS8(GUARDED) sets, for windows start .. start + 7 of row oh
+// (output offset o), `g` (float8: each window's factor) and `live` (float8: 1 where the window
+// adds, 0 where not); ROW_INPUT(at, columns) reads what the terms of input row h need at
+// columns c0 .. c0 + columns - 1; TERM(factor, live) is what a window with those lanes adds.
+#define PLANE_SCATTER(FACTORS8, ROW_INPUT, TERM)                                                \
+    const ulong first_plane = get_global_id(0) * (ulong)planes_per_item;                      \
+    const int plane_size = H * W;                                                             \
+    for (ulong plane = first_plane; plane < first_plane + planes_per_item && plane < planes; plane++) { \
+        const __global store_t* gy = grad_output + plane * (ulong)OH * OW;                    \
+        __global store_t* gx = grad_input + plane * (ulong)plane_size;                        \
+        int zeroed = 0; /* dX elements [0, zeroed) are zero or hold their sums so far */      \
+        for (int oh = 0; oh < OH; oh++) {                                                     \
+            ZERO_ROWS_REACHED(oh)                                                             \
+            float8 before, before_live; /* windows c0 + PW - 8 .. c0 + PW - 1 */               \
+            {                                                                                 \
+                const int start = PW - SEGMENT; /* before column 0's: ow < 0 does not exist */ \
+                const int o = oh * OW + start;                                                \
+                FACTORS8(true)                                                                \
+                before = g;                                                                   \
+                before_live = live;                                                           \
+            }                                                                                 \
+            for (int c0 = 0; c0 < W; c0 += SEGMENT) {                                         \
+                const int start = c0 + PW;                                                    \
+                const int o = oh * OW + start;                                                \
+                FACTORS8(start + SEGMENT > OW)                                                \
+                const int columns = min(SEGMENT, W - c0);                                     \
+                UNROLL_WINDOW                                                                 \
+                for (int kh = 0; kh < KH; kh++) {                                             \
+                    const int h = oh * SH - PH + kh;                                          \
+                    if (h < 0 || h >= H) {                                                    \
+                        continue; /* a padding row */                                         \
+                    }                                                                         \
+                    const int at = h * W + c0;                                                \
+                    float8 x;                                                                 \
+                    ROW_LOAD8(x, gx, at, columns)                                             \
+                    ROW_INPUT(at, columns)                                                    \
+                    UNROLL_ROW                                                                \
+                    for (int kw = KW - 1; kw >= 0; kw--) {                                    \
+                        x += TERM(LANES_SHIFTED_IN(before, g, kw), LANES_SHIFTED_IN(before_live, live, kw)); \
+                    }                                                                         \
+                    if (columns == SEGMENT) {                                                 \
+                        STORE8(gx, at, x);                                                    \
+                    } else {                                                                  \
+                        float xs[SEGMENT];                                                    \
+                        vstore8(x, 0, xs);                                                    \
+                        for (int j = 0; j < columns; j++) {                                   \
+                            STORE(gx, at + j, xs[j]);                                         \
+                        }                                                                     \
+                    }                                                                         \
+                }                                                                             \
+                before = g; /* the next columns' earlier windows */                           \
+                before_live = live;                                                           \
+            }                                                                                 \
+        }                                                                                     \
+        ZERO_THROUGH((long)plane_size)                                                        \
+    }
+
+// x: elements at .. at + 7 of `row` (a row's last `columns` < 8 read one by one, the rest 0).
+#define ROW_LOAD8(x, row, at, columns)                                                          \
+    if ((columns) < SEGMENT) {                                                                \
+        float xs_[SEGMENT];                                                                   \
+        _Pragma("unroll")                                                                     \
+        for (int j = 0; j < SEGMENT; j++) {                                                   \
+            xs_[j] = j < (columns) ? LOAD(row, (at) + j) : 0.0f;                              \
+        }                                                                                     \
+        x = vload8(0, xs_);                                                                   \
+    } else {                                                                                  \
+        x = LOAD8(row, at);                                                                   \
+    }
+
+#define AVG_FACTORS8(GUARDED)                                                                   \
+    AVG_QUOTIENTS8(GUARDED, start, SCATTER_WINDOW_EXISTS)                                     \
+    const float8 live = g; /* unused: a missing window's quotient is +0 */
+#define NO_ROW_INPUT(at, columns)
+#define AVG_TERM(factor, live) (factor)
+
+__kernel void avg_backward_scatter(__global const store_t* grad_output, __global store_t* grad_input,
+                                   const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                   const int count_include_pad, const int divisor_override,
+                                   const int planes_per_item, const ulong planes)
+{
+    PLANE_SCATTER(AVG_FACTORS8, NO_ROW_INPUT, AVG_TERM)
+}
+
+// LP: the outer factors of LP_WINDOWS_OUTER with each lane's divisor (a row's windows differ at
+// its ends); a window adds nothing where its y^p is 0 or it does not exist (live 0), so the term
+// is selected, not multiplied by 0 (x^(p-1) may be infinite or NaN).
+#define LP_FACTORS8(GUARDED)                                                                    \
+    const __global store_t* y = output + plane * (ulong)OH * OW;                              \
+    float8 gv;                                                                                \
+    float8 yv;                                                                                \
+    int8 exists = (int8)(-1);                                                                 \
+    if (!(GUARDED) || WINDOWS8_IN_PLANE(o)) {                                                 \
+        gv = LOAD8(gy, o);                                                                    \
+        yv = LOAD8(y, o);                                                                     \
+        if (GUARDED) {                                                                        \
+            exists = WINDOWS8_EXIST(SCATTER_WINDOW_EXISTS);                                   \
+        }                                                                                     \
+    } else {                                                                                  \
+        float gs[SEGMENT];                                                                    \
+        float ys[SEGMENT];                                                                    \
+        _Pragma("unroll")                                                                     \
+        for (int j = 0; j < SEGMENT; j++) {                                                   \
+            gs[j] = SCATTER_WINDOW_EXISTS(j) ? LOAD(gy, o + j) : 0.0f;                        \
+            ys[j] = SCATTER_WINDOW_EXISTS(j) ? LOAD(y, o + j) : 0.0f;                         \
+        }                                                                                     \
+        gv = vload8(0, gs);                                                                   \
+        yv = vload8(0, ys);                                                                   \
+        exists = WINDOWS8_EXIST(SCATTER_WINDOW_EXISTS);                                       \
+    }                                                                                         \
+    const float8 scaled_mean = lp_power8(yv, norm);                                           \
+    const float8 g = gv * ((float8)((float)((long)KH * KW)) / avg_divisors8(oh, start, H, W, OH, PH, PW, 1, 0)) \
+            * lp_power8(scaled_mean, 1.0f / norm - 1.0f);                                     \
+    const float8 live = select((float8)(0.0f), (float8)(1.0f), exists & (scaled_mean != 0.0f));
+#define LP_ROW_INPUT(at, columns)                                                               \
+    const __global store_t* x_plane = input + plane * (ulong)plane_size;                      \
+    float8 xin;                                                                               \
+    ROW_LOAD8(xin, x_plane, at, columns)                                                      \
+    const float8 x_power = lp_power8(xin, norm - 1.0f);
+#define LP_TERM(factor, live) select((float8)(0.0f), (factor) * x_power, (live) != 0.0f)
+
+__kernel void lp_backward_scatter(__global const store_t* grad_output, __global const store_t* input,
+                                  __global const store_t* output, __global store_t* grad_input,
+                                  const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                  const float p, const int planes_per_item, const ulong planes)
+{
+    LP_NORM_CASES(PLANE_SCATTER(LP_FACTORS8, LP_ROW_INPUT, LP_TERM))
+}
 #endif
 
 #if SW == 1 && SEGMENT_KERNELS && ROWS > 1

@@ -136,9 +136,8 @@ final class DirectKernels implements FixedWindowKernels {
                                 Object gradInput) {
         ClProgram program = program(spec, false);
         if (segmentGather(spec) && scatterPlanes(in)) {
-            long perItem = Math.min(Integer.MAX_VALUE, Math.max(1, in.planes() / (16L * computeUnits())));
-            launches.run(program.kernel("indexed_backward_scatter"), new long[] {ceilDiv(in.planes(), perItem)}, new long[] {1},
-                    gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), (int) perItem, in.planes());
+            planeScatter(program.kernel("indexed_backward_scatter"), in,
+                    gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH());
             return;
         }
         if (segmentGather(spec) && spec.strideW() == 1) {
@@ -188,6 +187,11 @@ final class DirectKernels implements FixedWindowKernels {
     @Override
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
         ClProgram program = program(spec, false);
+        if (rowScatter(spec, in)) {
+            planeScatter(program.kernel("avg_backward_scatter"), in, gradOutput, gradInput, in.h(), in.w(), out.h(), out.w(),
+                    spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
+            return;
+        }
         if (segmentGather(spec) && spec.strideW() == 1 && rowsPerItem(spec) > 1) {
             gatherSegments(program.kernel("avg_backward_gather_rows"), in, rowsPerItem(spec), gradOutput, gradInput, in.h(), in.w(),
                     out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
@@ -245,6 +249,11 @@ final class DirectKernels implements FixedWindowKernels {
             bandSegments(program.kernel("lp_backward_band_segment"), out, gradOutput, input, output, gradInput, in.h(), in.w(),
                     out.h(), out.w(), spec.padH(), spec.padW(), norm);
             zeroRowsBelowTheLastBand(program, in, out, spec, gradInput);
+            return;
+        }
+        if (rowScatter(spec, in)) {
+            planeScatter(program.kernel("lp_backward_scatter"), in, gradOutput, input, output, gradInput, in.h(), in.w(),
+                    out.h(), out.w(), spec.padH(), spec.padW(), norm);
             return;
         }
         gather(program.kernel("lp_backward_gather"), in, gradOutput, input, output, gradInput, in.h(), in.w(),
@@ -572,13 +581,35 @@ final class DirectKernels implements FixedWindowKernels {
     }
 
     /**
-     * Whether the CPU family's max/min backward of overlapping windows over {@code in} adds each
-     * window's gradient at its index, a plane per work-item ({@code indexed_backward_scatter}):
-     * float32 (a half-precision sum would round at every step), and at least two planes per
-     * compute unit, so that every unit has work. Otherwise the segment gathers.
+     * A plane scatter (CPU family, {@link #scatterPlanes}): a one-dimensional launch of
+     * work-groups of one work-item, each over a run of whole planes, about 16 runs per compute
+     * unit; {@code head}'s arguments, then the run's length and the plane count.
+     */
+    private void planeScatter(ClKernel kernel, Shape in, Object... head) {
+        long perItem = Math.min(Integer.MAX_VALUE, Math.max(1, in.planes() / (16L * computeUnits())));
+        launches.run(kernel, new long[] {ceilDiv(in.planes(), perItem)}, new long[] {1},
+                args(head, new Object[] {(int) perItem, in.planes()}, new Object[0]));
+    }
+
+    /**
+     * Whether the CPU family's backward of overlapping windows over {@code in} may walk whole
+     * planes per work-item ({@code indexed_backward_scatter}, max/min; {@code
+     * avg_backward_scatter}, average with stride 1 along rows): float32 (a half-precision sum
+     * would round at every step), and at least two planes per compute unit, so that every unit
+     * has work. Otherwise the segment gathers.
      */
     private boolean scatterPlanes(Shape in) {
         return dtype == DType.FLOAT32 && in.planes() >= 2L * computeUnits();
+    }
+
+    /**
+     * Whether the CPU family's average or LP backward of {@code spec} over {@code in} takes the
+     * vector plane scatter ({@code avg_backward_scatter}, {@code lp_backward_scatter}): windows
+     * that overlap, stride 1 along rows, kernels at most {@value #SEGMENT} + 1 wide (a window's
+     * factors are 8 lanes shifted by at most 8), and {@link #scatterPlanes}.
+     */
+    private boolean rowScatter(PoolSpec spec, Shape in) {
+        return segmentGather(spec) && spec.strideW() == 1 && spec.kernelW() <= SEGMENT + 1 && scatterPlanes(in);
     }
 
     private int computeUnits() {

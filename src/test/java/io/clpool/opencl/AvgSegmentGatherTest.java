@@ -33,7 +33,7 @@ import org.junit.jupiter.api.TestFactory;
  * input's end, rows whose ends take the checked path), padding with count_include_pad either way
  * (the divisors' column extents differ lane by lane there), divisor overrides, ceil mode,
  * strides 1 to 3 either way, NaN, infinities and all-negative inputs, in float32 and the
- * half types.
+ * half types. Likewise the plane scatter that takes float32 tensors of many planes.
  */
 class AvgSegmentGatherTest extends DeviceTest {
     @TestFactory
@@ -74,22 +74,76 @@ class AvgSegmentGatherTest extends DeviceTest {
         return tests.stream();
     }
 
-    private void check(PoolOp avg, Tensor x, long seed, ReferencePooling reference) {
-        PoolResult pooled = reference.forward(avg, x);
+    /**
+     * The CPU family's average and LP plane scatters (direct.cl's avg_backward_scatter and
+     * lp_backward_scatter: float32, stride 1 along rows, kernels up to 9 wide, at least two planes
+     * per compute unit, so these shapes take twice as many planes as the device has units, and at
+     * least 8): within tolerance of the reference and bit for bit the per-element gather. Widths
+     * cut the 8-column steps anywhere, padding either way (windows before column 0 whose factors
+     * the first step keeps; LP has none), kernels 1 to 9 wide (shifts of up to 8 lanes), strides
+     * above 1 and above the kernel down the columns (rows no window reaches, zeroed), ceil mode,
+     * divisor overrides, LP norms 2 (compiled as a constant), 3 and 1.5, zeros (a window whose y^p
+     * is 0 adds nothing) and NaN.
+     */
+    @TestFactory
+    Stream<DynamicTest> planeScatterMatchesTheReferenceAndThePerElementGather() {
+        int planes = Math.max(8, 2 * context.device().computeUnits());
+        int[] widths = {1, 2, 7, 8, 9, 16, 17, 31, 93};
+        PoolSpec[] specs = {PoolSpec.of(3).withStride(1).withPadding(1), PoolSpec.of(2).withStride(1),
+            PoolSpec.of(3, 9).withStride(1).withPadding(1, 4), PoolSpec.of(5).withStride(2, 1).withPadding(2),
+            PoolSpec.of(2, 3).withStride(3, 1).withPadding(1, 1), PoolSpec.of(4, 6).withStride(2, 1).withPadding(2, 3).withCeilMode(true),
+            PoolSpec.of(1, 4).withStride(1), PoolSpec.of(3).withStride(1), PoolSpec.of(2, 9).withStride(3, 1).withCeilMode(true),
+            PoolSpec.of(4, 5).withStride(2, 1)};
+        AvgOptions[] options = {new AvgOptions(true, 0), new AvgOptions(false, 0), new AvgOptions(false, 7)};
+        double[] norms = {2.0, 3.0, 1.5};
+        List<DynamicTest> tests = new ArrayList<>();
+        ReferencePooling reference = new ReferencePooling();
+        long seed = 9700;
+        for (PoolSpec spec : specs) {
+            assertTrue(!spec.windowsDisjoint() && KernelSource.directSegmentKernels(spec) && spec.strideW() == 1
+                    && spec.kernelW() <= 9, "the plane scatter should take " + spec);
+            for (int w : widths) {
+                Shape shape = Shape.of(2, planes / 2, 3 + w % 6, w);
+                if (!RandomizedDifferentialTest.fits(spec, shape)) {
+                    continue;
+                }
+                AvgOptions option = options[w % options.length];
+                long s = ++seed;
+                Inputs flavour = Inputs.values()[(int) (s % Inputs.values().length)];
+                Tensor x = flavour.tensor(shape, s);
+                PoolOp avg = PoolOp.avg(spec, option);
+                tests.add(dynamicTest("avg plane scatter " + flavour + " " + shape + " " + spec + " " + option,
+                        () -> check(avg, x, s, reference)));
+                if (!spec.hasPadding()) {
+                    double norm = norms[w % norms.length];
+                    Inputs lpFlavour = Inputs.values()[(int) ((s + 1) % Inputs.values().length)];
+                    Tensor lpInput = lpFlavour.tensor(shape, s + 1);
+                    PoolOp lp = PoolOp.lp(spec, norm);
+                    tests.add(dynamicTest("lp plane scatter p=" + norm + " " + lpFlavour + " " + shape + " " + spec,
+                            () -> check(lp, lpInput, s + 1, reference)));
+                }
+            }
+        }
+        assertTrue(tests.size() > 80, "the plane-scatter cases should number over eighty, got " + tests.size());
+        return tests.stream();
+    }
+
+    private void check(PoolOp op, Tensor x, long seed, ReferencePooling reference) {
+        PoolResult pooled = reference.forward(op, x);
         Tensor dy = Differential.gradient(pooled.values().shape(), seed, x.dtype());
         Tensor segments;
         try (SystemProperty cpu = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "cpu");
              OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
-            Differential.check(device, reference, avg, x, null, seed);
-            segments = device.backward(avg, dy, x, pooled.values(), null);
+            Differential.check(device, reference, op, x, null, seed);
+            segments = device.backward(op, dy, x, pooled.values(), null);
         }
         Tensor perElement;
         try (SystemProperty gpu = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "gpu");
              SystemProperty element = SystemProperty.set(DirectKernels.GATHER_PROPERTY, "element");
              OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
-            perElement = device.backward(avg, dy, x, pooled.values(), null);
+            perElement = device.backward(op, dy, x, pooled.values(), null);
         }
         // Bit for bit; any NaN equals any NaN (a NaN's payload follows the compiler's operand order).
-        Compare.bitEqual(perElement, segments, avg + " gradient, segment gather against the per-element gather");
+        Compare.bitEqual(perElement, segments, op + " gradient, segment kernels against the per-element gather");
     }
 }
