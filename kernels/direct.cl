@@ -1648,14 +1648,14 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
             float8 before, before_live; /* windows c0 + PW - 8 .. c0 + PW - 1 */               \
             {                                                                                 \
                 const int start = PW - SEGMENT; /* before column 0's: ow < 0 does not exist */ \
-                const int o = oh * OW + start;                                                \
+                const long o = (long)oh * OW + start;                                         \
                 FACTORS8(true)                                                                \
                 before = g;                                                                   \
                 before_live = live;                                                           \
             }                                                                                 \
             for (int c0 = 0; c0 < W; c0 += SEGMENT) {                                         \
                 const int start = c0 + PW;                                                    \
-                const int o = oh * OW + start;                                                \
+                const long o = (long)oh * OW + start; /* long: may pass OH*OW by up to 7 */  \
                 FACTORS8(start + SEGMENT > OW)                                                \
                 const int columns = min(SEGMENT, W - c0);                                     \
                 UNROLL_WINDOW                                                                 \
