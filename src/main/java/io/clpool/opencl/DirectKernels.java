@@ -593,8 +593,8 @@ final class DirectKernels implements FixedWindowKernels {
 
     /**
      * Whether the CPU family's backward of overlapping windows over {@code in} may walk whole
-     * planes per work-item ({@code indexed_backward_scatter}, max/min; {@code
-     * avg_backward_scatter}, average with stride 1 along rows): float32 (a half-precision sum
+     * planes per work-item ({@code indexed_backward_scatter}, max/min; {@link #rowScatter},
+     * average and LP with stride 1 along rows): float32 (a half-precision sum
      * would round at every step), and at least two planes per compute unit, so that every unit
      * has work. Otherwise the segment gathers.
      */
