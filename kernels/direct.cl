@@ -663,7 +663,8 @@ __kernel void extremum_forward_rows(__global const store_t* input, __global stor
 // block of ROWS rows kept IN_ROWS + 2 * ROWS rows in flight (POCL haswell, 32x64x112x112 3x3 s1
 // p1: the block kernel's memory pattern alone, without the taps, took 1.7x a plain three-stream
 // map) and the one-row segments of a 2x2 window ran in work-groups of short runs (POCL
-// skylake-avx512, 2x2 s2 forward: 0.62-0.70 of copy as segments, 0.79-0.94 as strips).
+// skylake-avx512, 2x2 s2 forward: 0.62-0.70 of copy as segments, 0.74-0.94 as strips in one hour,
+// level with them in the next; with the hints below, 0.83-0.94 against the segments' 0.59-0.77).
 // Each walk asks for the span of the input rows it will read PREFETCH_ROWS output rows later:
 // POCL skylake-avx512, 32x64x112x112 (alternating, nothing beside): 2x2 s2 forward 0.69-0.82 of
 // copy without, 0.79-0.89 with; the stem 0.55-0.57 without, 0.66-0.75 with; 3x3 s1 within noise.
@@ -739,7 +740,7 @@ __kernel void extremum_forward_stream(__global const store_t* input, __global st
             }
             _Pragma("unroll")
             for (int n = 0; n < FRESH; n++) {
-                PREFETCH_SPAN((long)(oh + PREFETCH_ROWS) * SH - PH + KEPT + n, w0)
+                PREFETCH_SPAN(((long)oh + PREFETCH_ROWS) * SH - PH + KEPT + n, w0)
             }
             float8 fresh[FRESH];
             int8 fresh_index[FRESH];
