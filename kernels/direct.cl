@@ -830,11 +830,14 @@ __kernel void extremum_forward_stream(__global const store_t* input, __global st
 // LP's backward, window (oh, ow) at output offset o: scaled_mean = K*avg = y^p and the factor
 // outer = dY * (K/n) * (K*avg)^(1/p - 1) that each of its inputs multiplies by x^(p-1).
 // LP_WINDOWS_OUTER: the same, of type T, with LOAD_ and POWER (float8, LOAD8, lp_power8: the 8
-// windows from ow of an inner band segment, which share a divisor).
+// windows from ow of an inner band segment, which share a divisor). LP_OUTER: the factor from dY,
+// K*avg and the divisor n (a float, or a float8 of each lane's), with POWER (lp_power or
+// lp_power8).
+#define LP_OUTER(dy, scaled_mean, divisor, POWER) \
+    ((dy) * ((float)((long)KH * KW) / (divisor)) * POWER(scaled_mean, 1.0f / norm - 1.0f))
 #define LP_WINDOWS_OUTER(T, LOAD_, POWER, o, oh, ow)                                            \
     const T scaled_mean = POWER(LOAD_(y, o), norm);                                           \
-    const T outer = LOAD_(gy, o) * ((float)((long)KH * KW) / (float)WINDOW_DIVISOR(oh, ow, 1, 0)) \
-            * POWER(scaled_mean, 1.0f / norm - 1.0f);
+    const T outer = LP_OUTER(LOAD_(gy, o), scaled_mean, (float)WINDOW_DIVISOR(oh, ow, 1, 0), POWER);
 #define LP_WINDOW_OUTER(o, oh, ow) LP_WINDOWS_OUTER(float, LOAD, lp_power, o, oh, ow)
 
 __kernel void avg_forward_inner(__global const store_t* input, __global store_t* output,
@@ -1560,6 +1563,20 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
 // values) are masked; read lane by lane, the lanes became gathers on POCL's AVX-512 variant. Only
 // a plane's first and last rows read lane by lane.
 #define WINDOWS8_IN_PLANE(o) ((o) >= 0 && (long)(o) + SEGMENT <= (long)OH * OW)
+// v: the values of `base` (dY, or LP's y) for the 8 windows at output offset o: one vector load
+// unless GUARDED where o .. o + 7 pass the plane's ends, where the windows that exist (EXISTS(j))
+// are read one by one and the others read 0.
+#define WINDOWS8_LOAD(v, base, GUARDED, EXISTS)                                                 \
+    if (!(GUARDED) || WINDOWS8_IN_PLANE(o)) {                                                 \
+        v = LOAD8(base, o);                                                                   \
+    } else {                                                                                  \
+        float values_[SEGMENT];                                                               \
+        _Pragma("unroll")                                                                     \
+        for (int j = 0; j < SEGMENT; j++) {                                                   \
+            values_[j] = EXISTS(j) ? LOAD(base, o + j) : 0.0f;                                \
+        }                                                                                     \
+        v = vload8(0, values_);                                                               \
+    }
 #define WINDOWS8_EXIST(EXISTS) \
     (int8)(EXISTS(0) ? -1 : 0, EXISTS(1) ? -1 : 0, EXISTS(2) ? -1 : 0, EXISTS(3) ? -1 : 0, \
            EXISTS(4) ? -1 : 0, EXISTS(5) ? -1 : 0, EXISTS(6) ? -1 : 0, EXISTS(7) ? -1 : 0)
@@ -1592,23 +1609,11 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
 // (output offset o), one vector division, into g. Checked (GUARDED): lanes whose window does not
 // exist (EXISTS(j) false) divide whatever, then are set to +0.
 #define AVG_QUOTIENTS8(GUARDED, FIRST, EXISTS)                                                  \
-    float8 g;                                                                                 \
+    float8 gv;                                                                                \
+    WINDOWS8_LOAD(gv, gy, GUARDED, EXISTS)                                                    \
+    float8 g = gv / avg_divisors8(oh, FIRST, H, W, OH, PH, PW, count_include_pad, divisor_override); \
     if (GUARDED) {                                                                            \
-        float8 gv;                                                                            \
-        if (WINDOWS8_IN_PLANE(o)) {                                                          \
-            gv = LOAD8(gy, o);                                                                \
-        } else {                                                                              \
-            float gs[SEGMENT];                                                                \
-            _Pragma("unroll")                                                                 \
-            for (int j = 0; j < SEGMENT; j++) {                                               \
-                gs[j] = EXISTS(j) ? LOAD(gy, o + j) : 0.0f;                                   \
-            }                                                                                 \
-            gv = vload8(0, gs);                                                               \
-        }                                                                                     \
-        g = select((float8)(0.0f), gv / avg_divisors8(oh, FIRST, H, W, OH, PH, PW, count_include_pad, divisor_override), \
-                   WINDOWS8_EXIST(EXISTS));                                                   \
-    } else {                                                                                  \
-        g = LOAD8(gy, o) / avg_divisors8(oh, FIRST, H, W, OH, PH, PW, count_include_pad, divisor_override); \
+        g = select((float8)(0.0f), g, WINDOWS8_EXIST(EXISTS));                                \
     }
 #endif
 
@@ -1724,28 +1729,11 @@ __kernel void avg_backward_scatter(__global const store_t* grad_output, __global
     const __global store_t* y = output + plane * (ulong)OH * OW;                              \
     float8 gv;                                                                                \
     float8 yv;                                                                                \
-    int8 exists = (int8)(-1);                                                                 \
-    if (!(GUARDED) || WINDOWS8_IN_PLANE(o)) {                                                 \
-        gv = LOAD8(gy, o);                                                                    \
-        yv = LOAD8(y, o);                                                                     \
-        if (GUARDED) {                                                                        \
-            exists = WINDOWS8_EXIST(SCATTER_WINDOW_EXISTS);                                   \
-        }                                                                                     \
-    } else {                                                                                  \
-        float gs[SEGMENT];                                                                    \
-        float ys[SEGMENT];                                                                    \
-        _Pragma("unroll")                                                                     \
-        for (int j = 0; j < SEGMENT; j++) {                                                   \
-            gs[j] = SCATTER_WINDOW_EXISTS(j) ? LOAD(gy, o + j) : 0.0f;                        \
-            ys[j] = SCATTER_WINDOW_EXISTS(j) ? LOAD(y, o + j) : 0.0f;                         \
-        }                                                                                     \
-        gv = vload8(0, gs);                                                                   \
-        yv = vload8(0, ys);                                                                   \
-        exists = WINDOWS8_EXIST(SCATTER_WINDOW_EXISTS);                                       \
-    }                                                                                         \
+    WINDOWS8_LOAD(gv, gy, GUARDED, SCATTER_WINDOW_EXISTS)                                     \
+    WINDOWS8_LOAD(yv, y, GUARDED, SCATTER_WINDOW_EXISTS)                                      \
+    const int8 exists = (GUARDED) ? WINDOWS8_EXIST(SCATTER_WINDOW_EXISTS) : (int8)(-1);       \
     const float8 scaled_mean = lp_power8(yv, norm);                                           \
-    const float8 g = gv * ((float8)((float)((long)KH * KW)) / avg_divisors8(oh, start, H, W, OH, PH, PW, 1, 0)) \
-            * lp_power8(scaled_mean, 1.0f / norm - 1.0f);                                     \
+    const float8 g = LP_OUTER(gv, scaled_mean, avg_divisors8(oh, start, H, W, OH, PH, PW, 1, 0), lp_power8); \
     const float8 live = select((float8)(0.0f), (float8)(1.0f), exists & (scaled_mean != 0.0f));
 #define LP_ROW_INPUT(at, columns)                                                               \
     const __global store_t* x_plane = input + plane * (ulong)plane_size;                      \
