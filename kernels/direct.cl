@@ -1493,10 +1493,10 @@ UNROLL_ROW
 // plane. Rows are zeroed just before the first output row whose windows reach them. It reads dY
 // and the indices once, front to back, and touches dX rows while they are in cache, where a
 // gather compares every element with each of its KH*KW candidate windows (POCL haswell,
-// 32x64x112x112 3x3 s1: the gather 32-35 ms, bound by those compares). float32 only: a sum in a
-// half-precision buffer would round at every step. An index outside the plane (only where the
-// host's index checks were skipped) is clamped into it: the result is then wrong, never a write
-// out of bounds.
+// 32x64x112x112 3x3 s1: the gather 32-35 ms, bound by those compares). This is float32's: a sum
+// in a half-precision buffer would round at every step (half types: the ring below). An index
+// outside the plane (only where the host's index checks were skipped) is clamped into it: the
+// result is then wrong, never a write out of bounds.
 // The plane scatters' zeroing: dX elements from `zeroed` up to `end` set to 0, so that each is
 // zeroed just before the first window that reaches it adds to it (while its row is in cache).
 #define ZERO_THROUGH(end)                                                                       \
@@ -1531,6 +1531,101 @@ __kernel void indexed_backward_scatter(__global const store_t* grad_output, __gl
         ZERO_THROUGH((long)plane_size)
     }
 }
+#endif
+
+#if SEGMENT_KERNELS && (STORAGE == 1 || STORAGE == 2)
+// The plane scatters for half types, whose dX buffer cannot hold partial sums (they would round
+// at every step): each work-item sums in floats, in a ring of the RING_ROWS input rows that one
+// output row's windows span (local memory: row top + r at r * stride, `stride` at least W floats),
+// in the float32 scatters' order, and stores each dX row, rounded once, when no later window
+// reaches it; rows no window reaches are stored as 0. Between output rows the rows both reach
+// move up SH rows (a circular buffer's wrap test per window, a branch on the winner's row, held
+// the float16 stem backward at 16 ms where this takes 7, POCL skylake-avx512, 32x64x112x112).
+#define RING_ROWS ((KH - 1) * DH + 1)
+// dX rows [stored, upto) stored: ring row h - held where the ring holds it, else 0.
+#define RING_STORE_THROUGH(upto, held, stride)                                                  \
+    for (; stored < (upto); stored++) {                                                       \
+        const long r_ = (long)stored - (held);                                                \
+        const bool inside_ = r_ >= 0 && r_ < RING_ROWS;                                       \
+        const __local float* from_ = ring + (int)clamp(r_, 0L, (long)RING_ROWS - 1) * (stride); \
+        __global store_t* row_ = gx + stored * W;                                             \
+        int w_ = 0;                                                                           \
+        for (; w_ + SEGMENT <= W; w_ += SEGMENT) {                                            \
+            STORE8(row_, w_, inside_ ? vload8(0, from_ + w_) : (float8)(0.0f));               \
+        }                                                                                     \
+        for (; w_ < W; w_++) {                                                                \
+            STORE(row_, w_, inside_ ? from_[w_] : 0.0f);                                      \
+        }                                                                                     \
+    }
+// Ring floats [from, to) set to 0.
+#define RING_ZERO(from, to)                                                                     \
+    {                                                                                         \
+        int z_ = (from);                                                                      \
+        for (; z_ + SEGMENT <= (to); z_ += SEGMENT) {                                         \
+            vstore8((float8)(0.0f), 0, ring + z_);                                            \
+        }                                                                                     \
+        for (; z_ < (to); z_++) {                                                             \
+            ring[z_] = 0.0f;                                                                  \
+        }                                                                                     \
+    }
+// From the previous output row's ring (first row top - SH) to the one of `top`: the rows above
+// `top` stored, the rows both reach moved up, the new ones zeroed.
+#define RING_NEXT_ROW(top, stride)                                                              \
+    {                                                                                         \
+        RING_STORE_THROUGH(clamp(top, 0, H), (top) - SH, stride)                              \
+        const int kept_ = max(RING_ROWS - SH, 0) * (stride);                                  \
+        for (int i_ = 0; i_ < kept_; i_++) {                                                  \
+            ring[i_] = ring[i_ + SH * (stride)];                                              \
+        }                                                                                     \
+        RING_ZERO(kept_, RING_ROWS * (stride))                                                \
+    }
+// The rest of a plane stored, after its last output row.
+#define RING_STORE_REST(stride) RING_STORE_THROUGH(H, (long)(OH - 1) * SH - PH, stride)
+#define RING_PARAMETER , __local float* ring
+
+// indexed_backward_scatter in a ring of rows W floats long, where a window's index less the
+// ring's first offset is the slot (clamped: an index outside the window's rows, only where the
+// host's index checks were skipped, gives a wrong result, never an access out of bounds). dY is
+// read 8 values at a time (one conversion instruction; POCL's scalar half load is a library call).
+#define RING_ADD(at, g) ring[(int)clamp((long)(at) - (long)top * W, 0L, (long)RING_ROWS * W - 1)] += (g);
+
+__kernel void indexed_backward_scatter(__global const store_t* grad_output, __global const int* indices,
+                                       __global store_t* grad_input, const int H, const int W, const int OH,
+                                       const int OW, const int PH, const int planes_per_item, const ulong planes
+                                       RING_PARAMETER)
+{
+    const ulong first = get_global_id(0) * (ulong)planes_per_item;
+    for (ulong plane = first; plane < first + planes_per_item && plane < planes; plane++) {
+        const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
+        const __global int* idx = indices + plane * (ulong)OH * OW;
+        __global store_t* gx = grad_input + plane * (ulong)H * W;
+        int stored = 0; /* dX rows [0, stored) hold their final values */
+        RING_ZERO(0, RING_ROWS * W)
+        for (int oh = 0; oh < OH; oh++) {
+            const int top = oh * SH - PH; /* the ring's first row */
+            if (oh > 0) {
+                RING_NEXT_ROW(top, W)
+            }
+            const int o = oh * OW;
+            int ow = 0;
+            for (; ow + SEGMENT <= OW; ow += SEGMENT) {
+                int at[SEGMENT];
+                float g[SEGMENT];
+                vstore8(vload8(0, idx + o + ow), 0, at);
+                vstore8(LOAD8(gy, o + ow), 0, g);
+                for (int j = 0; j < SEGMENT; j++) {
+                    RING_ADD(at[j], g[j])
+                }
+            }
+            for (; ow < OW; ow++) {
+                RING_ADD(idx[o + ow], LOAD(gy, o + ow))
+            }
+        }
+        RING_STORE_REST(W)
+    }
+}
+#else
+#define RING_PARAMETER
 #endif
 
 #if SEGMENT_KERNELS
@@ -1617,9 +1712,9 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
     }
 #endif
 
-#if SEGMENT_KERNELS && STORAGE == 0 && SW == 1 && KW <= SEGMENT + 1
+#if SEGMENT_KERNELS && STORAGE != 3 && SW == 1 && KW <= SEGMENT + 1
 // Average and LP backward of windows overlapping along a row with stride 1 there (CPU devices,
-// float32, enough planes): indexed_backward_scatter's plane walk with vectors. For dX columns
+// enough planes): indexed_backward_scatter's plane walk with vectors. For dX columns
 // c0 .. c0 + 7 of each input row that output row oh's windows reach, the windows
 // ow = c0 + PW + j - kw add their terms, kw from KW - 1 down to 0 (ow ascending): each window's
 // factor (average: dY / divisor; LP: its outer factor) formed once per window as lanes of 8,
@@ -1638,6 +1733,41 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
     : (k) == 4 ? (float8)((a).s4567, (b).s0123) : (k) == 5 ? (float8)((a).s3, (a).s4567, (b).s012) \
     : (k) == 6 ? (float8)((a).s2345, (a).s67, (b).s01) : (k) == 7 ? (float8)((a).s1234, (a).s567, (b).s0) : (a))
 
+// Where a plane scatter adds its terms: dX itself for float32 (ACC_*: rows zeroed just before
+// the first output row that reaches them), a ring of rows ROW_FLOATS long for half types
+// (RING_*: W rounded up to whole vectors, so that a row's last 8 lanes stay in its row).
+// ACC_LOAD8 / ACC_STORE8: the 8 sums so far of input row h from column c0, of which the first
+// `columns` are dX's.
+#if STORAGE == 0
+#define ACC_PLANE_START int zeroed = 0; /* dX elements [0, zeroed) are zero or hold their sums so far */
+#define ACC_ROW_START(oh) ZERO_ROWS_REACHED(oh)
+#define ACC_LOAD8(x, h, c0, columns) ROW_LOAD8(x, gx, (h) * W + (c0), columns)
+#define ACC_STORE8(x, h, c0, columns)                                                           \
+    if ((columns) == SEGMENT) {                                                               \
+        STORE8(gx, (h) * W + (c0), x);                                                        \
+    } else {                                                                                  \
+        float xs[SEGMENT];                                                                    \
+        vstore8(x, 0, xs);                                                                    \
+        for (int j = 0; j < (columns); j++) {                                                 \
+            STORE(gx, (h) * W + (c0) + j, xs[j]);                                             \
+        }                                                                                     \
+    }
+#define ACC_PLANE_END ZERO_THROUGH((long)plane_size)
+#else
+#define ROW_FLOATS ((W + SEGMENT - 1) / SEGMENT * SEGMENT)
+#define ACC_PLANE_START                                                                         \
+    int stored = 0; /* dX rows [0, stored) hold their final values */                         \
+    RING_ZERO(0, RING_ROWS * ROW_FLOATS)
+#define ACC_ROW_START(oh)                                                                       \
+    const int top = (oh) * SH - PH; /* the ring's first row */                                \
+    if ((oh) > 0) {                                                                           \
+        RING_NEXT_ROW(top, ROW_FLOATS)                                                        \
+    }
+#define ACC_LOAD8(x, h, c0, columns) x = vload8(0, ring + ((h) - top) * ROW_FLOATS + (c0));
+#define ACC_STORE8(x, h, c0, columns) vstore8(x, 0, ring + ((h) - top) * ROW_FLOATS + (c0));
+#define ACC_PLANE_END RING_STORE_REST(ROW_FLOATS)
+#endif
+
 // The walk over planes of dX. FACTORS8(GUARDED) sets, for windows start .. start + 7 of row oh
 // (output offset o), `g` (float8: each window's factor) and `live` (float8: 1 where the window
 // adds, 0 where not); ROW_INPUT(at, columns) reads what the terms of input row h need at
@@ -1648,9 +1778,9 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
     for (ulong plane = first_plane; plane < first_plane + planes_per_item && plane < planes; plane++) { \
         const __global store_t* gy = grad_output + plane * (ulong)OH * OW;                    \
         __global store_t* gx = grad_input + plane * (ulong)plane_size;                        \
-        int zeroed = 0; /* dX elements [0, zeroed) are zero or hold their sums so far */      \
+        ACC_PLANE_START                                                                       \
         for (int oh = 0; oh < OH; oh++) {                                                     \
-            ZERO_ROWS_REACHED(oh)                                                             \
+            ACC_ROW_START(oh)                                                                 \
             float8 before, before_live; /* windows c0 + PW - 8 .. c0 + PW - 1 */               \
             {                                                                                 \
                 const int start = PW - SEGMENT; /* before column 0's: ow < 0 does not exist */ \
@@ -1670,29 +1800,20 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
                     if (h < 0 || h >= H) {                                                    \
                         continue; /* a padding row */                                         \
                     }                                                                         \
-                    const int at = h * W + c0;                                                \
                     float8 x;                                                                 \
-                    ROW_LOAD8(x, gx, at, columns)                                             \
-                    ROW_INPUT(at, columns)                                                    \
+                    ACC_LOAD8(x, h, c0, columns)                                              \
+                    ROW_INPUT(h * W + c0, columns)                                            \
                     UNROLL_ROW                                                                \
                     for (int kw = KW - 1; kw >= 0; kw--) {                                    \
                         x += TERM(LANES_SHIFTED_IN(before, g, kw), LANES_SHIFTED_IN(before_live, live, kw)); \
                     }                                                                         \
-                    if (columns == SEGMENT) {                                                 \
-                        STORE8(gx, at, x);                                                    \
-                    } else {                                                                  \
-                        float xs[SEGMENT];                                                    \
-                        vstore8(x, 0, xs);                                                    \
-                        for (int j = 0; j < columns; j++) {                                   \
-                            STORE(gx, at + j, xs[j]);                                         \
-                        }                                                                     \
-                    }                                                                         \
+                    ACC_STORE8(x, h, c0, columns)                                             \
                 }                                                                             \
                 before = g; /* the next columns' earlier windows */                           \
                 before_live = live;                                                           \
             }                                                                                 \
         }                                                                                     \
-        ZERO_THROUGH((long)plane_size)                                                        \
+        ACC_PLANE_END                                                                         \
     }
 
 // x: elements at .. at + 7 of `row` (a row's last `columns` < 8 read one by one, the rest 0).
@@ -1717,7 +1838,7 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
 __kernel void avg_backward_scatter(__global const store_t* grad_output, __global store_t* grad_input,
                                    const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                    const int count_include_pad, const int divisor_override,
-                                   const int planes_per_item, const ulong planes)
+                                   const int planes_per_item, const ulong planes RING_PARAMETER)
 {
     PLANE_SCATTER(AVG_FACTORS8, NO_ROW_INPUT, AVG_TERM)
 }
@@ -1745,7 +1866,7 @@ __kernel void avg_backward_scatter(__global const store_t* grad_output, __global
 __kernel void lp_backward_scatter(__global const store_t* grad_output, __global const store_t* input,
                                   __global const store_t* output, __global store_t* grad_input,
                                   const int H, const int W, const int OH, const int OW, const int PH, const int PW,
-                                  const float p, const int planes_per_item, const ulong planes)
+                                  const float p, const int planes_per_item, const ulong planes RING_PARAMETER)
 {
     LP_NORM_CASES(PLANE_SCATTER(LP_FACTORS8, LP_ROW_INPUT, LP_TERM))
 }

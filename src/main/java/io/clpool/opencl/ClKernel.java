@@ -21,6 +21,10 @@ final class ClKernel implements AutoCloseable {
      */
     private Object[] current = new Object[0];
 
+    /** A {@code __local} argument of {@code bytes} bytes, which each work-group gets its own of. */
+    record LocalBytes(long bytes) {
+    }
+
     ClKernel(ClContext context, cl_kernel kernel, String name) {
         this.context = context;
         this.kernel = kernel;
@@ -38,7 +42,7 @@ final class ClKernel implements AutoCloseable {
         return kernel;
     }
 
-    /** Sets the arguments (ClBuffer, Integer, Long, Float or Double) that differ from what is set; caller holds the context's lock. */
+    /** Sets the arguments (ClBuffer, Integer, Long, Float, Double or LocalBytes) that differ from what is set; caller holds the context's lock. */
     void setArgs(Object... args) {
         for (int i = 0; i < args.length; i++) {
             Object arg = args[i];
@@ -52,6 +56,8 @@ final class ClKernel implements AutoCloseable {
                 setScalar(i, value, Sizeof.cl_float, Pointer.to(new float[] {value}));
             } else if (arg instanceof Double value) {
                 setScalar(i, value, Sizeof.cl_double, Pointer.to(new double[] {value}));
+            } else if (arg instanceof LocalBytes local) {
+                setLocal(i, local);
             } else {
                 throw new IllegalArgumentException("kernel " + name + " argument " + i + " has unsupported type " + arg);
             }
@@ -70,6 +76,13 @@ final class ClKernel implements AutoCloseable {
     void setScalar(int index, Object value, long size, Pointer pointer) {
         if (!value.equals(currentAt(index))) {
             set(index, value, size, pointer);
+        }
+    }
+
+    /** Sets {@code __local} argument {@code index} to {@code local}'s size unless it already is; caller holds the context's lock. */
+    void setLocal(int index, LocalBytes local) {
+        if (!local.equals(currentAt(index))) {
+            set(index, local, local.bytes(), null);
         }
     }
 

@@ -17,6 +17,11 @@ public record DeviceInfo(cl_platform_id platform, cl_device_id device, int platf
         return Devices.deviceString(device, org.jocl.CL.CL_DEVICE_EXTENSIONS);
     }
 
+    /** The device's local memory per work-group (CL_DEVICE_LOCAL_MEM_SIZE), in bytes; queried on each call. */
+    public long localMemBytes() {
+        return Devices.deviceLong(device, org.jocl.CL.CL_DEVICE_LOCAL_MEM_SIZE);
+    }
+
     /** "platform / device" for logs and reports. */
     public String describe() {
         return platformName.trim() + " / " + name.trim() + " (" + type + ", " + version.trim() + ")";

@@ -30,6 +30,8 @@ final class DirectKernels implements FixedWindowKernels {
     private final Launches launches;
     private final boolean segments;
     private final DType dtype;
+    /** The device's local memory per work-group, which bounds the half-type plane scatters' ring ({@link #scatterPlanes}). */
+    private final long localMemBytes;
 
     /**
      * {@code segments}: the CPU family (segment kernels where they exist) or the GPU family; which
@@ -41,6 +43,7 @@ final class DirectKernels implements FixedWindowKernels {
         this.launches = launches;
         this.segments = segments;
         this.dtype = dtype;
+        this.localMemBytes = context.device().localMemBytes();
     }
 
     private ClProgram program(PoolSpec s, boolean min) {
@@ -135,8 +138,8 @@ final class DirectKernels implements FixedWindowKernels {
     public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec,
                                 Object gradInput) {
         ClProgram program = program(spec, false);
-        if (segmentGather(spec) && scatterPlanes(in)) {
-            planeScatter(program.kernel("indexed_backward_scatter"), in,
+        if (segmentGather(spec) && scatterPlanes(spec, in, in.w())) {
+            planeScatter(program.kernel("indexed_backward_scatter"), in, ring(spec, in.w()),
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH());
             return;
         }
@@ -188,8 +191,9 @@ final class DirectKernels implements FixedWindowKernels {
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
         ClProgram program = program(spec, false);
         if (rowScatter(spec, in)) {
-            planeScatter(program.kernel("avg_backward_scatter"), in, gradOutput, gradInput, in.h(), in.w(), out.h(), out.w(),
-                    spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
+            planeScatter(program.kernel("avg_backward_scatter"), in, ring(spec, rowScatterRingRow(in)), gradOutput, gradInput,
+                    in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0,
+                    options.divisorOverride());
             return;
         }
         if (segmentGather(spec) && spec.strideW() == 1 && rowsPerItem(spec) > 1) {
@@ -252,8 +256,8 @@ final class DirectKernels implements FixedWindowKernels {
             return;
         }
         if (rowScatter(spec, in)) {
-            planeScatter(program.kernel("lp_backward_scatter"), in, gradOutput, input, output, gradInput, in.h(), in.w(),
-                    out.h(), out.w(), spec.padH(), spec.padW(), norm);
+            planeScatter(program.kernel("lp_backward_scatter"), in, ring(spec, rowScatterRingRow(in)), gradOutput, input, output,
+                    gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW(), norm);
             return;
         }
         gather(program.kernel("lp_backward_gather"), in, gradOutput, input, output, gradInput, in.h(), in.w(),
@@ -583,23 +587,49 @@ final class DirectKernels implements FixedWindowKernels {
     /**
      * A plane scatter (CPU family, {@link #scatterPlanes}): a one-dimensional launch of
      * work-groups of one work-item, each over a run of whole planes, about 16 runs per compute
-     * unit; {@code head}'s arguments, then the run's length and the plane count.
+     * unit; {@code head}'s arguments, then the run's length and the plane count, then {@code
+     * tail}'s ({@link #ring}).
      */
-    private void planeScatter(ClKernel kernel, Shape in, Object... head) {
+    private void planeScatter(ClKernel kernel, Shape in, Object[] tail, Object... head) {
         long perItem = Math.min(Integer.MAX_VALUE, Math.max(1, in.planes() / (16L * computeUnits())));
         launches.run(kernel, new long[] {ceilDiv(in.planes(), perItem)}, new long[] {1},
-                args(head, new Object[] {(int) perItem, in.planes()}, new Object[0]));
+                args(head, new Object[] {(int) perItem, in.planes()}, tail));
     }
 
     /**
      * Whether the CPU family's backward of overlapping windows over {@code in} may walk whole
      * planes per work-item ({@code indexed_backward_scatter}, max/min; {@link #rowScatter},
-     * average and LP with stride 1 along rows): float32 (a half-precision sum
-     * would round at every step), and at least two planes per compute unit, so that every unit
-     * has work. Otherwise the segment gathers.
+     * average and LP with stride 1 along rows): at least two planes per compute unit, so that
+     * every unit has work, and float32, or a half type whose sums fit the ring the kernel keeps
+     * them in ({@link #ringBytes}: a sum in a half-precision buffer would round at every step).
+     * Otherwise the segment gathers.
      */
-    private boolean scatterPlanes(Shape in) {
-        return dtype == DType.FLOAT32 && in.planes() >= 2L * computeUnits();
+    private boolean scatterPlanes(PoolSpec spec, Shape in, long ringRowFloats) {
+        if (in.planes() < 2L * computeUnits()) {
+            return false;
+        }
+        return dtype == DType.FLOAT32
+                || (dtype == DType.FLOAT16 || dtype == DType.BFLOAT16) && ringBytes(spec, ringRowFloats) <= localMemBytes;
+    }
+
+    /**
+     * The bytes of a half-type plane scatter's ring (direct.cl's RING_ROWS rows of {@code
+     * rowFloats} floats, in local memory), or {@link Long#MAX_VALUE} past what a kernel may index
+     * with an int.
+     */
+    private static long ringBytes(PoolSpec spec, long rowFloats) {
+        long rows = (long) (spec.kernelH() - 1) * spec.dilationH() + 1;
+        return rows > Integer.MAX_VALUE / 8 / rowFloats ? Long.MAX_VALUE : rows * rowFloats * 4;
+    }
+
+    /** A plane scatter's arguments after the plane count: its ring for half types, none for float32. */
+    private Object[] ring(PoolSpec spec, long rowFloats) {
+        return dtype == DType.FLOAT32 ? new Object[0] : new Object[] {new ClKernel.LocalBytes(ringBytes(spec, rowFloats))};
+    }
+
+    /** The average and LP scatters' ring rows: W rounded up to whole segments (direct.cl's ROW_FLOATS). */
+    private static long rowScatterRingRow(Shape in) {
+        return ceilDiv((long) in.w(), SEGMENT) * SEGMENT;
     }
 
     /**
@@ -609,7 +639,8 @@ final class DirectKernels implements FixedWindowKernels {
      * factors are 8 lanes shifted by at most 8), and {@link #scatterPlanes}.
      */
     private boolean rowScatter(PoolSpec spec, Shape in) {
-        return segmentGather(spec) && spec.strideW() == 1 && spec.kernelW() <= SEGMENT + 1 && scatterPlanes(in);
+        return segmentGather(spec) && spec.strideW() == 1 && spec.kernelW() <= SEGMENT + 1
+                && scatterPlanes(spec, in, rowScatterRingRow(in));
     }
 
     private int computeUnits() {

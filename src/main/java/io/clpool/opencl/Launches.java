@@ -52,7 +52,8 @@ final class Launches {
 
     /**
      * Records a launch over {@code global} in work-groups of {@code local} (null: the runtime
-     * chooses). Arguments are {@link Slot}, {@link ClBuffer}, Integer, Long or Float. A range with
+     * chooses). Arguments are {@link Slot}, {@link ClBuffer}, Integer, Long, Float, Double or
+     * {@link ClKernel.LocalBytes} (a {@code __local} buffer of each work-group). A range with
      * a zero extent records nothing: it has no work, and OpenCL rejects it.
      */
     void run(ClKernel kernel, long[] global, long[] local, Object... args) {
@@ -96,7 +97,7 @@ final class Launches {
     }
 
     private static Object convert(ClKernel kernel, int index, Object arg) {
-        if (arg instanceof Slot || arg instanceof ClBuffer) {
+        if (arg instanceof Slot || arg instanceof ClBuffer || arg instanceof ClKernel.LocalBytes) {
             return arg;
         } else if (arg instanceof Integer value) {
             return new Scalar(value, Sizeof.cl_int, Pointer.to(new int[] {value}));
@@ -173,6 +174,8 @@ final class Launches {
         for (int i = 0; i < args.length; i++) {
             if (args[i] instanceof Scalar scalar) {
                 launch.kernel().setScalar(i, scalar.value(), scalar.size(), scalar.pointer());
+            } else if (args[i] instanceof ClKernel.LocalBytes local) {
+                launch.kernel().setLocal(i, local);
             } else {
                 launch.kernel().setMem(i, mem(args[i], bindings));
             }

@@ -76,9 +76,10 @@ class AvgSegmentGatherTest extends DeviceTest {
 
     /**
      * The CPU family's average and LP plane scatters (direct.cl's avg_backward_scatter and
-     * lp_backward_scatter: float32, stride 1 along rows, kernels up to 9 wide, at least two planes
-     * per compute unit, so these shapes take twice as many planes as the device has units, and at
-     * least 8): within tolerance of the reference and bit for bit the per-element gather. Widths
+     * lp_backward_scatter: stride 1 along rows, kernels up to 9 wide, at least two planes per
+     * compute unit, so these shapes take twice as many planes as the device has units, and at
+     * least 8), float32 and the half types (which sum in a float ring and round once): within
+     * tolerance of the reference and bit for bit the per-element gather. Widths
      * cut the 8-column steps anywhere, padding either way (windows before column 0 whose factors
      * the first step keeps; LP has none), kernels 1 to 9 wide (shifts of up to 8 lanes), strides
      * above 1 and above the kernel down the columns (rows no window reaches, zeroed), ceil mode,
@@ -107,24 +108,26 @@ class AvgSegmentGatherTest extends DeviceTest {
                 if (!RandomizedDifferentialTest.fits(spec, shape)) {
                     continue;
                 }
-                AvgOptions option = options[w % options.length];
-                long s = ++seed;
-                Inputs flavour = Inputs.values()[(int) (s % Inputs.values().length)];
-                Tensor x = flavour.tensor(shape, s);
-                PoolOp avg = PoolOp.avg(spec, option);
-                tests.add(dynamicTest("avg plane scatter " + flavour + " " + shape + " " + spec + " " + option,
-                        () -> check(avg, x, s, reference)));
-                if (!spec.hasPadding()) {
-                    double norm = norms[w % norms.length];
-                    Inputs lpFlavour = Inputs.values()[(int) ((s + 1) % Inputs.values().length)];
-                    Tensor lpInput = lpFlavour.tensor(shape, s + 1);
-                    PoolOp lp = PoolOp.lp(spec, norm);
-                    tests.add(dynamicTest("lp plane scatter p=" + norm + " " + lpFlavour + " " + shape + " " + spec,
-                            () -> check(lp, lpInput, s + 1, reference)));
+                for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16}) {
+                    AvgOptions option = options[w % options.length];
+                    long s = ++seed;
+                    Inputs flavour = Inputs.values()[(int) (s % Inputs.values().length)];
+                    Tensor x = flavour.tensor(shape, s).toType(dtype);
+                    PoolOp avg = PoolOp.avg(spec, option);
+                    tests.add(dynamicTest("avg plane scatter " + dtype.label() + " " + flavour + " " + shape + " " + spec + " " + option,
+                            () -> check(avg, x, s, reference)));
+                    if (!spec.hasPadding()) {
+                        double norm = norms[w % norms.length];
+                        Inputs lpFlavour = Inputs.values()[(int) ((s + 1) % Inputs.values().length)];
+                        Tensor lpInput = lpFlavour.tensor(shape, s + 1).toType(dtype);
+                        PoolOp lp = PoolOp.lp(spec, norm);
+                        tests.add(dynamicTest("lp plane scatter " + dtype.label() + " p=" + norm + " " + lpFlavour + " " + shape + " " + spec,
+                                () -> check(lp, lpInput, s + 1, reference)));
+                    }
                 }
             }
         }
-        assertTrue(tests.size() > 80, "the plane-scatter cases should number over eighty, got " + tests.size());
+        assertTrue(tests.size() > 240, "the plane-scatter cases should number over two hundred and forty, got " + tests.size());
         return tests.stream();
     }
 

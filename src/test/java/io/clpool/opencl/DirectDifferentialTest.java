@@ -15,9 +15,11 @@ import io.clpool.Tensor;
 import io.clpool.Validation;
 import io.clpool.reference.ReferencePooling;
 import io.clpool.spec.AvgOptions;
+import io.clpool.spec.DType;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import io.clpool.support.Compare;
+import io.clpool.support.Differential;
 import io.clpool.support.Inputs;
 import io.clpool.support.SweepCase;
 import io.clpool.support.TestDevices;
@@ -177,6 +179,44 @@ class DirectDifferentialTest {
                 Compare.bitEqual(expectedGrad.data(), grad.data(), "gradient");
             }));
         })));
+    }
+
+    /**
+     * The CPU family's max/min backward of overlapping windows in half types: 64 planes take the
+     * plane scatter that sums in a float ring (direct.cl's indexed_backward_scatter_ring, on up to
+     * 32 compute units), one plane the gathers. Windows that overlap down the columns (the ring
+     * keeps rows from one output row to the next), stride 2 (the stem), dilation, and rows that
+     * windows skip (stride past the kernel down the columns, overlapping along the rows), at
+     * widths around a segment's 8 columns: gradients bit for bit the reference's, which sums in
+     * float and rounds once.
+     */
+    @TestFactory
+    Stream<DynamicTest> halfTypeScatterSumsInFloatAndRoundsOnce() {
+        int[] widths = {1, 7, 8, 9, 17, 93};
+        PoolSpec[] specs = {PoolSpec.of(3).withStride(1).withPadding(1), PoolSpec.of(3).withStride(2).withPadding(1),
+                PoolSpec.of(3).withStride(2).withPadding(1).withCeilMode(true), PoolSpec.of(5).withStride(2).withPadding(2),
+                PoolSpec.of(3).withStride(1).withDilation(2), PoolSpec.of(2, 3).withStride(3, 2).withPadding(1, 1),
+                PoolSpec.of(4, 2).withStride(1, 1).withPadding(2, 1)};
+        Inputs[] flavours = {Inputs.SPECIAL, Inputs.TIES, Inputs.NEGATIVE};
+        return Stream.of(DType.FLOAT16, DType.BFLOAT16).flatMap(dtype -> Stream.of(specs).flatMap(spec ->
+                java.util.stream.IntStream.of(widths).boxed().flatMap(w -> Stream.of(
+                        Shape.of(1, 1, 6 + w % 5, w), Shape.of(2, 32, 6 + w % 5, w)).flatMap(shape -> {
+            if (!legal(() -> spec.outputShape(shape))) {
+                return Stream.empty();
+            }
+            return Stream.of(false, true).map(min -> dynamicTest(dtype + " " + shape + " " + spec + (min ? " min" : " max"), () -> {
+                Tensor x = flavours[(w + (min ? 1 : 0)) % flavours.length].tensor(shape, 17L * w + spec.strideH()).toType(dtype);
+                PoolResult expected = min ? Calls.minPool2d(reference, x, spec) : Calls.maxPool2d(reference, x, spec);
+                PoolResult actual = min ? Calls.minPool2d(direct, x, spec) : Calls.maxPool2d(direct, x, spec);
+                Compare.bitEqual(expected.indices().data(), actual.indices().data(), "indices");
+                Tensor dy = Differential.gradient(expected.values().shape(), w, dtype);
+                PoolOp op = min ? PoolOp.min(spec) : PoolOp.max(spec);
+                Tensor expectedGrad = reference.backward(op, dy, x, null, expected.indices());
+                Tensor grad = direct.backward(op, dy, x, null, expected.indices());
+                assertEquals(dtype, grad.dtype(), "the gradient's type");
+                Compare.bitEqual(expectedGrad.data(), grad.data(), "gradient");
+            }));
+        }))));
     }
 
     /**
