@@ -404,10 +404,7 @@ __kernel void extremum_forward_column(__global const store_t* input, __global st
         const __global store_t* row = in + h * W;                                             \
         float a[SPAN];                                                                        \
         if ((GUARDED) || !SEGMENT_VECTOR_TAPS) {                                              \
-            _Pragma("unroll")                                                                 \
-            for (int i = 0; i < SPAN; i++) {                                                  \
-                a[i] = (GUARDED) ? ((long)w0 + i >= 0 && (long)w0 + i < W ? LOAD(row, w0 + i) : 0.0f) : LOAD(row, w0 + i); \
-            }                                                                                 \
+            LOAD_SPAN(a, SPAN, row, w0 + i, !(GUARDED) || ((long)w0 + i >= 0 && (long)w0 + i < W)) \
         }                                                                                     \
         _Pragma("unroll")                                                                     \
         for (int kw = 0; kw < KW; kw++) {                                                     \
@@ -499,10 +496,7 @@ __kernel void extremum_forward_segment(__global const store_t* input, __global s
     const __global store_t* row = in + h * W;                                                 \
     float a[SPAN];                                                                            \
     if ((GUARDED) || SW != 1) {                                                               \
-        _Pragma("unroll")                                                                     \
-        for (int s = 0; s < SPAN; s++) {                                                      \
-            a[s] = LOAD(row, w0 + ((GUARDED) ? clamp(s, -w0, W - 1 - w0) : s));                \
-        }                                                                                     \
+        LOAD_SPAN(a, SPAN, row, w0 + ((GUARDED) ? clamp(i, -w0, W - 1 - w0) : i), 1)         \
     }                                                                                         \
     float8 pv = (float8)(POOL_MIN ? INFINITY : -INFINITY);                                    \
     int8 pi = (int8)(NO_INDEX);                                                               \
@@ -561,10 +555,7 @@ __kernel void extremum_forward_segment(__global const store_t* input, __global s
         const __global store_t* row = in + h * W;                                             \
         float a[SPAN]; /* clamped or no vector taps: the span loaded once, split into lanes */ \
         if ((CLAMPED) || !SEGMENT_VECTOR_TAPS) {                                              \
-            _Pragma("unroll")                                                                 \
-            for (int t = 0; t < SPAN; t++) {                                                  \
-                a[t] = LOAD(row, w0 + ((CLAMPED) ? clamp(t, -w0, W - 1 - w0) : t));            \
-            }                                                                                 \
+            LOAD_SPAN(a, SPAN, row, w0 + ((CLAMPED) ? clamp(i, -w0, W - 1 - w0) : i), 1)     \
         }                                                                                     \
         /* the lanes' columns minus w0, clamped so w0 + column stays in the row */            \
         const int8 at0 = (int8)(h * W + w0) + ((CLAMPED) ? clamp(lane, (int8)(-w0), (int8)(W - 1 - w0)) : lane); \
@@ -936,6 +927,27 @@ __kernel void lp_forward_column(__global const store_t* input, __global store_t*
 #endif
 
 #if SEGMENT_KERNELS
+// The divisors of the 8 average windows ow0 + j of output row oh, as floats: pooled_divisor's
+// rule with the column extents lane by lane. Each extent is at most its kernel side, so the
+// product is at most KH * KW: an int product where that fits (the same floats as the long ones),
+// else a long one.
+static inline float8 avg_divisors8(const int oh, const int ow0, const int H, const int W, const int OH, const int PH,
+                                   const int PW, const int count_include_pad, const int divisor_override)
+{
+    if (divisor_override != 0) {
+        return (float8)((float)divisor_override);
+    }
+    const int rows = (int)pooled_extent(oh, H, KH, SH, PH, count_include_pad);
+    const int8 start = ((int8)(ow0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7)) * SW - PW;
+    const int8 end = min(start + KW, (int8)(W + PW));
+    const int8 columns = count_include_pad ? end - start : min(end, (int8)(W)) - max(start, (int8)(0));
+#if KH * KW <= 2147483647
+    return convert_float8(columns * rows);
+#else
+    return convert_float8(convert_long8(columns) * (long)rows);
+#endif
+}
+
 // avg_forward_inner/edge and lp_forward_inner/edge for SEGMENT consecutive outputs of a row per
 // work-item (CPU devices), in extremum_forward_segment's slots: launched on their own, the
 // per-output edge kernels took 28 of average 3x3 s1 p1's 34 ms on POCL skylake-avx512
@@ -943,15 +955,16 @@ __kernel void lp_forward_column(__global const store_t* input, __global store_t*
 // the span loaded with every column checked), passed through TERM and added where inside, in the
 // reference's order (kernel rows, then columns) as the per-output kernels add them, so the sums
 // are bitwise theirs. The windows of an inner segment span KW input columns each, so they share
-// one divisor: INNER_OUTPUT8(sum, oh, ow0) takes the 8 sums at once, OUTPUT(sum, oh, ow) one
-// edge sum.
+// one divisor: INNER_OUTPUT8(sum, oh, ow0) takes the 8 sums at once; EDGE_OUTPUT8 likewise, with
+// each lane's divisor (avg_divisors8: the per-output kernels' floats), stored lane by lane up to
+// the run's end.
 #define SEGMENT_SUMS(GUARDED, TERM)                                                             \
     SEGMENT_TAPS_FOR_EACH(GUARDED, {                                                          \
         const float8 term = TERM;                                                             \
         sum = (GUARDED) ? select(sum, sum + term, convert_int8((wl >= 0) & (wl < (long8)(W)))) : sum + term; \
     })
 
-#define SEGMENT_POOL(TERM, INNER_OUTPUT8, OUTPUT)                                               \
+#define SEGMENT_POOL(TERM, INNER_OUTPUT8, EDGE_OUTPUT8)                                         \
     const int oh = (int)get_global_id(1);                                                     \
     const ulong plane = get_global_id(2);                                                     \
     SEGMENT_SLOT                                                                              \
@@ -965,11 +978,7 @@ __kernel void lp_forward_column(__global const store_t* input, __global store_t*
         STORE8(output, o, INNER_OUTPUT8(sum, oh, ow0));                                       \
     } else {                                                                                  \
         SEGMENT_SUMS(true, TERM)                                                              \
-        float sums[SEGMENT];                                                                  \
-        vstore8(sum, 0, sums);                                                                \
-        for (int j = 0; j < min(SEGMENT, end - ow0); j++) {                                   \
-            STORE(output, o + j, OUTPUT(sums[j], oh, ow0 + j));                               \
-        }                                                                                     \
+        STORE_LANES(output, o, EDGE_OUTPUT8(sum, oh, ow0), min(SEGMENT, end - ow0))           \
     }
 
 // lp_power of each lane: its special cases as vector operations (per lane what the scalar one
@@ -985,20 +994,24 @@ static inline float8 lp_power8(const float8 x, const float e)
 #define AVG_OUTPUT8(sum, oh, ow0) ((sum) / (float8)((float)WINDOW_DIVISOR(oh, ow0, count_include_pad, divisor_override)))
 #define LP_OUTPUT8(sum, oh, ow0) \
     lp_power8((sum) / (float8)((float)WINDOW_DIVISOR(oh, ow0, 1, 0)) * (float8)((float)((long)KH * KW)), 1.0f / norm)
+#define AVG_EDGE_OUTPUT8(sum, oh, ow0) \
+    ((sum) / avg_divisors8(oh, ow0, H, W, OH, PH, PW, count_include_pad, divisor_override))
+#define LP_EDGE_OUTPUT8(sum, oh, ow0) \
+    lp_power8((sum) / avg_divisors8(oh, ow0, H, W, OH, PH, PW, 1, 0) * (float8)((float)((long)KH * KW)), 1.0f / norm)
 
 __kernel void avg_forward_segment(__global const store_t* input, __global store_t* output,
                                   const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                   const int first, const int inner, const int left_slots,
                                   const int count_include_pad, const int divisor_override)
 {
-    SEGMENT_POOL(v, AVG_OUTPUT8, AVG_OUTPUT)
+    SEGMENT_POOL(v, AVG_OUTPUT8, AVG_EDGE_OUTPUT8)
 }
 
 __kernel void lp_forward_segment(__global const store_t* input, __global store_t* output,
                                  const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                  const int first, const int inner, const int left_slots, const float p)
 {
-    LP_NORM_CASES(SEGMENT_POOL(lp_power8(v, norm), LP_OUTPUT8, LP_OUTPUT))
+    LP_NORM_CASES(SEGMENT_POOL(lp_power8(v, norm), LP_OUTPUT8, LP_EDGE_OUTPUT8))
 }
 #endif
 
@@ -1346,10 +1359,7 @@ __kernel void avg_backward_band_segment(__global const store_t* grad_output, __g
             const __global store_t* row = x + h * W;                                          \
             float a[SPAN];                                                                    \
             if (!SEGMENT_VECTOR_TAPS && r < KH) {                                             \
-                _Pragma("unroll")                                                             \
-                for (int i = 0; i < SPAN; i++) {                                              \
-                    a[i] = LOAD(row, w0 + i);                                                 \
-                }                                                                             \
+                LOAD_SPAN(a, SPAN, row, w0 + i, 1)                                            \
             }                                                                                 \
             float8 tap[SW];                                                                   \
             _Pragma("unroll")                                                                 \
@@ -1632,26 +1642,6 @@ __kernel void indexed_backward_scatter(__global const store_t* grad_output, __gl
 // What the segment gathers read of 8 consecutive windows (below: the rows frame, GATHER_ROWS,
 // and the strided one, GATHER_STRIDED).
 
-// The divisors of the 8 average windows ow0 + j of output row oh, as floats: pooled_divisor's
-// rule with the column extents lane by lane. Each extent is at most its kernel side, so the
-// product is at most KH * KW: an int product where that fits (the same floats as the long ones),
-// else a long one.
-static inline float8 avg_divisors8(const int oh, const int ow0, const int H, const int W, const int OH, const int PH,
-                                   const int PW, const int count_include_pad, const int divisor_override)
-{
-    if (divisor_override != 0) {
-        return (float8)((float)divisor_override);
-    }
-    const int rows = (int)pooled_extent(oh, H, KH, SH, PH, count_include_pad);
-    const int8 start = ((int8)(ow0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7)) * SW - PW;
-    const int8 end = min(start + KW, (int8)(W + PW));
-    const int8 columns = count_include_pad ? end - start : min(end, (int8)(W)) - max(start, (int8)(0));
-#if KH * KW <= 2147483647
-    return convert_float8(columns * rows);
-#else
-    return convert_float8(convert_long8(columns) * (long)rows);
-#endif
-}
 
 // Checked reads of 8 windows at output offset o of this plane: where o .. o + 7 lie in the plane,
 // one vector load whose lanes without a window (EXISTS(j) false: they read a neighbouring row's

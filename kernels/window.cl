@@ -181,7 +181,9 @@ static inline ushort8 float8_to_half8(const float8 v)
 }
 #define LOAD8(p, i) half8_to_float8(LOAD_BITS8(p, i))
 #define LOAD8_COMPARED(p, i) half8_to_float8_compared(LOAD_BITS8(p, i))
-#define STORE8(p, i, v) STORE_BITS8(p, i, float8_to_half8(v))
+#define BITS8(v) float8_to_half8(v) /* the stored bits of 8 lanes */
+#define FLOAT8_OF_BITS(bits) half8_to_float8(bits) /* and back */
+#define STORE8(p, i, v) STORE_BITS8(p, i, BITS8(v))
 #else
 static inline ushort8 bfloat16_bits8(const float8 v)
 {
@@ -191,7 +193,9 @@ static inline ushort8 bfloat16_bits8(const float8 v)
     return convert_ushort8(select(rounded, quiet, (b & (uint8)(0x7fffffffu)) > (uint8)(0x7f800000u)));
 }
 #define LOAD8(p, i) as_float8(convert_uint8(LOAD_BITS8(p, i)) << 16)
-#define STORE8(p, i, v) STORE_BITS8(p, i, bfloat16_bits8(v))
+#define BITS8(v) bfloat16_bits8(v)
+#define FLOAT8_OF_BITS(bits) as_float8(convert_uint8(bits) << 16)
+#define STORE8(p, i, v) STORE_BITS8(p, i, BITS8(v))
 #endif
 
 // STORE8 of values the type already represents (loaded from it, or 0): nothing to round, so
@@ -203,6 +207,60 @@ static inline ushort8 bfloat16_bits8(const float8 v)
 #endif
 #ifndef LOAD8_COMPARED
 #define LOAD8_COMPARED LOAD8 /* float16 alone needs another form */
+#endif
+
+// a[0 .. n) (n a constant) of one row: element INDEX of `row` where INSIDE holds, else 0, both
+// expressions of the span offset `i`. The half types read the bits one by one and widen them 8
+// at a time (one instruction each), where LOAD per element widened each on its own (float16
+// average 3x3 forward: its row-end segments, which read their spans so, took most of it).
+#if STORAGE == 0 || STORAGE == 3
+#define LOAD_SPAN(a, n, row, INDEX, INSIDE)                                                     \
+    _Pragma("unroll")                                                                         \
+    for (int i = 0; i < (n); i++) {                                                           \
+        a[i] = (INSIDE) ? LOAD(row, INDEX) : 0.0f;                                            \
+    }
+#else
+#define LOAD_SPAN(a, n, row, INDEX, INSIDE)                                                     \
+    {                                                                                         \
+        ushort bits_[((n) + 7) / 8 * 8];                                                      \
+        _Pragma("unroll")                                                                     \
+        for (int i = 0; i < ((n) + 7) / 8 * 8; i++) {                                         \
+            bits_[i] = i < (n) && (INSIDE) ? ((const __global ushort*)(row))[INDEX] : (ushort)0; \
+        }                                                                                     \
+        _Pragma("unroll")                                                                     \
+        for (int k_ = 0; k_ < (n); k_ += 8) {                                                 \
+            float f_[8];                                                                      \
+            vstore8(FLOAT8_OF_BITS(vload8(0, bits_ + k_)), 0, f_);                            \
+            _Pragma("unroll")                                                                 \
+            for (int j_ = 0; j_ < 8 && k_ + j_ < (n); j_++) {                                 \
+                a[k_ + j_] = f_[j_];                                                          \
+            }                                                                                 \
+        }                                                                                     \
+    }
+#endif
+
+// The first `count` (at most 8) lanes of v to positions i .. i + count - 1: rounded as STORE8
+// rounds them, all 8 at once, then stored lane by lane (a row's end: the other lanes lie past
+// it). For the half types one conversion instruction where STORE lane by lane ran POCL's
+// software rounding per lane (float16 average 3x3 forward: its row-end segments took 70% of it).
+#if STORAGE == 0 || STORAGE == 3
+#define STORE_LANES(p, i, v, count)                                                             \
+    {                                                                                         \
+        compute_t lanes_[8];                                                                  \
+        vstore8((v), 0, lanes_);                                                              \
+        for (int j_ = 0; j_ < (count); j_++) {                                                \
+            (p)[(i) + j_] = lanes_[j_];                                                       \
+        }                                                                                     \
+    }
+#else
+#define STORE_LANES(p, i, v, count)                                                             \
+    {                                                                                         \
+        ushort lanes_[8];                                                                     \
+        vstore8(BITS8(v), 0, lanes_);                                                         \
+        for (int j_ = 0; j_ < (count); j_++) {                                                \
+            ((__global ushort*)(p))[(i) + j_] = lanes_[j_];                                   \
+        }                                                                                     \
+    }
 #endif
 
 // The memory position of logical element (plane, at) of a tensor with C channels and planes of

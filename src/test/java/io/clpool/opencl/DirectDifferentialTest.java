@@ -220,34 +220,49 @@ class DirectDifferentialTest {
     }
 
     /**
-     * The CPU family's average segment kernels (forward over inner columns, the disjoint backward's
-     * 8 bands per work-item) give bitwise the GPU family's per-output kernels, which they replace
-     * on a CPU: same sums in the same order, same divisors.
+     * The CPU family's average and LP segment kernels (forward over inner columns and the row-end
+     * segments, whose 8 lanes each take their own divisor; the disjoint backward's 8 bands per
+     * work-item) give bitwise the GPU family's per-output kernels, which they replace on a CPU:
+     * same sums in the same order, same divisors, same rounding to the stored type (float32,
+     * float16, bfloat16).
      */
     @TestFactory
-    Stream<DynamicTest> averageSegmentKernelsAreBitwiseThePerOutputKernels() {
+    Stream<DynamicTest> averageAndLpSegmentKernelsAreBitwiseThePerOutputKernels() {
         int[] widths = {1, 7, 8, 9, 16, 17, 33, 93};
         PoolSpec[] specs = {PoolSpec.of(2), PoolSpec.of(2).withPadding(1), PoolSpec.of(3).withStride(1).withPadding(1),
                 PoolSpec.of(3).withStride(2).withPadding(1).withCeilMode(true), PoolSpec.of(2, 3).withStride(3, 4).withPadding(1, 1),
-                PoolSpec.of(1).withStride(2), PoolSpec.of(3).withStride(3).withCeilMode(true)};
+                PoolSpec.of(1).withStride(2), PoolSpec.of(3).withStride(3).withCeilMode(true), PoolSpec.of(3).withStride(1),
+                PoolSpec.of(2, 5).withStride(1, 2).withCeilMode(true)};
         AvgOptions[] options = {AvgOptions.DEFAULT, new AvgOptions(false, 0), new AvgOptions(true, 3)};
+        DType[] types = {DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16};
         return Stream.of(specs).flatMap(spec -> java.util.stream.IntStream.of(widths).boxed().flatMap(w -> {
             Shape shape = Shape.of(2, 2, 4 + w % 5, w);
             if (!legal(() -> spec.outputShape(shape))) {
                 return Stream.empty();
             }
             AvgOptions option = options[w % options.length];
-            return Stream.of(dynamicTest(shape + " " + spec + " " + option, () -> {
-                Tensor x = Inputs.NORMAL.tensor(shape, 7L * w);
-                Tensor y = Calls.avgPool2d(direct, x, spec, option);
-                Tensor dy = Inputs.gradient(y.shape(), w);
-                Tensor dx = Calls.avgPool2dBackward(direct, dy, shape, spec, option);
-                try (SystemProperty forced = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "gpu");
-                     OpenClPooling gpuFamily = new OpenClPooling(context, Algorithm.DIRECT)) {
-                    Compare.bitEqual(Calls.avgPool2d(gpuFamily, x, spec, option).data(), y.data(), "values");
-                    Compare.bitEqual(Calls.avgPool2dBackward(gpuFamily, dy, shape, spec, option).data(), dx.data(), "gradient");
-                }
-            }));
+            double norm = NORMS[w % NORMS.length];
+            return Stream.of(types).flatMap(dtype -> Stream.of(
+                    dynamicTest("avg " + dtype + " " + shape + " " + spec + " " + option, () -> {
+                        Tensor x = Inputs.NORMAL.tensor(shape, 7L * w).toType(dtype);
+                        Tensor y = Calls.avgPool2d(direct, x, spec, option);
+                        Tensor dy = Differential.gradient(y.shape(), w, dtype);
+                        PoolOp avg = PoolOp.avg(spec, option);
+                        Tensor dx = direct.backward(avg, dy, x, null, null);
+                        try (SystemProperty forced = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "gpu");
+                             OpenClPooling gpuFamily = new OpenClPooling(context, Algorithm.DIRECT)) {
+                            Compare.bitEqual(Calls.avgPool2d(gpuFamily, x, spec, option).data(), y.data(), "values");
+                            Compare.bitEqual(gpuFamily.backward(avg, dy, x, null, null).data(), dx.data(), "gradient");
+                        }
+                    }),
+                    dynamicTest("lp p=" + norm + " " + dtype + " " + shape + " " + spec, () -> {
+                        Tensor x = Differential.abs(Inputs.NORMAL.tensor(shape, 11L * w).toType(dtype));
+                        Tensor y = Calls.lpPool2d(direct, x, spec, norm);
+                        try (SystemProperty forced = SystemProperty.set(KernelFamilies.KERNELS_PROPERTY, "gpu");
+                             OpenClPooling gpuFamily = new OpenClPooling(context, Algorithm.DIRECT)) {
+                            Compare.bitEqual(Calls.lpPool2d(gpuFamily, x, spec, norm).data(), y.data(), "values");
+                        }
+                    })).filter(t -> !spec.hasPadding() || t.getDisplayName().startsWith("avg")));
         }));
     }
 
