@@ -1638,6 +1638,109 @@ __kernel void indexed_backward_scatter(__global const store_t* grad_output, __gl
 #define RING_PARAMETER
 #endif
 
+#if SEGMENT_KERNELS && STORAGE != 3
+// Where a plane scatter adds its terms: dX itself for float32 (ACC_*: rows zeroed just before
+// the first output row that reaches them), a ring of rows ROW_FLOATS long for half types
+// (RING_*: W rounded up to whole vectors, so that a row's last 8 lanes stay in its row).
+// ACC_LOAD8 / ACC_STORE8: the 8 sums so far of input row h from column c0, of which the first
+// `columns` are dX's; ACC_AT(h, w): the sum so far of element (h, w).
+#if STORAGE == 0
+#define ACC_PLANE_START int zeroed = 0; /* dX elements [0, zeroed) are zero or hold their sums so far */
+#define ACC_ROW_START(oh) ZERO_ROWS_REACHED(oh)
+#define ACC_LOAD8(x, h, c0, columns) ROW_LOAD8(x, gx, (h) * W + (c0), columns)
+#define ACC_STORE8(x, h, c0, columns)                                                           \
+    if ((columns) == SEGMENT) {                                                               \
+        STORE8(gx, (h) * W + (c0), x);                                                        \
+    } else {                                                                                  \
+        float xs[SEGMENT];                                                                    \
+        vstore8(x, 0, xs);                                                                    \
+        for (int j = 0; j < (columns); j++) {                                                 \
+            STORE(gx, (h) * W + (c0) + j, xs[j]);                                             \
+        }                                                                                     \
+    }
+#define ACC_AT(h, w) gx[(h) * W + (w)]
+#define ACC_PLANE_END ZERO_THROUGH((long)plane_size)
+#else
+#define ROW_FLOATS ((W + SEGMENT - 1) / SEGMENT * SEGMENT)
+#define ACC_PLANE_START                                                                         \
+    int stored = 0; /* dX rows [0, stored) hold their final values */                         \
+    RING_ZERO(0, RING_ROWS * ROW_FLOATS)
+#define ACC_ROW_START(oh)                                                                       \
+    const int top = (oh) * SH - PH; /* the ring's first row */                                \
+    if ((oh) > 0) {                                                                           \
+        RING_NEXT_ROW(top, ROW_FLOATS)                                                        \
+    }
+#define ACC_LOAD8(x, h, c0, columns) x = vload8(0, ring + ((h) - top) * ROW_FLOATS + (c0));
+#define ACC_STORE8(x, h, c0, columns) vstore8(x, 0, ring + ((h) - top) * ROW_FLOATS + (c0));
+#define ACC_AT(h, w) ring[((h) - top) * ROW_FLOATS + (w)]
+#define ACC_PLANE_END RING_STORE_REST(ROW_FLOATS)
+#endif
+
+// LP backward of overlapping windows that the vector scatter below does not take (strides above
+// 1 along rows, kernels over 9 wide; CPU devices, enough planes): the same plane walk one window
+// at a time, each window's outer factor formed once (nothing where y^p is 0) and its term added
+// to each of its taps inside the input, windows in (oh, ow) order, so each element adds them in
+// the reference's order. The per-element gather formed every candidate window's factor per
+// element: LP 3x3 s2 backward 109 ms, 24 as this (POCL skylake-avx512, 32x64x112x112). Average's
+// quotients are cheap enough that its strided gather was as fast (17-21 ms against 19; consecutive
+// windows' adds to a shared column wait on each other). FACTOR declares `factor` and `live` for
+// window (oh, ow) at output offset o; TERM(h, w) is what it adds to element (h, w).
+#define WINDOW_SCATTER(FACTOR, TERM)                                                            \
+    const ulong first_plane = get_global_id(0) * (ulong)planes_per_item;                      \
+    const int plane_size = H * W;                                                             \
+    for (ulong plane = first_plane; plane < first_plane + planes_per_item && plane < planes; plane++) { \
+        const __global store_t* gy = grad_output + plane * (ulong)OH * OW;                    \
+        __global store_t* gx = grad_input + plane * (ulong)plane_size;                        \
+        ACC_PLANE_START                                                                       \
+        for (int oh = 0; oh < OH; oh++) {                                                     \
+            ACC_ROW_START(oh)                                                                 \
+            const int h0 = oh * SH - PH;                                                      \
+            const int h_begin = max(h0, 0);                                                   \
+            const int h_end = (int)min((long)h0 + KH, (long)H);                               \
+            const bool rows_inside = h0 >= 0 && (long)h0 + KH <= H;                           \
+            for (int ow = 0; ow < OW; ow++) {                                                 \
+                const int o = oh * OW + ow;                                                   \
+                FACTOR                                                                        \
+                const int w0 = ow * SW - PW;                                                  \
+                if (live && rows_inside && w0 >= 0 && (long)w0 + KW <= W) {                   \
+                    UNROLL_WINDOW                                                             \
+                    for (int kh = 0; kh < KH; kh++) {                                         \
+                        UNROLL_ROW                                                            \
+                        for (int kw = 0; kw < KW; kw++) {                                     \
+                            ACC_AT(h0 + kh, w0 + kw) += TERM(h0 + kh, w0 + kw);               \
+                        }                                                                     \
+                    }                                                                         \
+                } else if (live) { /* a window over the input's border: its taps inside */    \
+                    const int w_begin = max(w0, 0);                                           \
+                    const int w_end = (int)min((long)w0 + KW, (long)W);                       \
+                    for (int h = h_begin; h < h_end; h++) {                                   \
+                        for (int w = w_begin; w < w_end; w++) {                               \
+                            ACC_AT(h, w) += TERM(h, w);                                       \
+                        }                                                                     \
+                    }                                                                         \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+        ACC_PLANE_END                                                                         \
+    }
+
+#define LP_WINDOW_FACTOR                                                                        \
+    const __global store_t* y = output + plane * (ulong)OH * OW;                              \
+    LP_WINDOW_OUTER(o, oh, ow)                                                                \
+    const float factor = outer;                                                               \
+    const bool live = scaled_mean != 0.0f;
+#define LP_WINDOW_TERM(h, w) factor * lp_power(LOAD(input, plane * (ulong)plane_size + (h) * W + (w)), norm - 1.0f)
+
+__kernel void lp_backward_scatter_windows(__global const store_t* grad_output, __global const store_t* input,
+                                          __global const store_t* output, __global store_t* grad_input,
+                                          const int H, const int W, const int OH, const int OW, const int PH,
+                                          const int PW, const float p, const int planes_per_item,
+                                          const ulong planes RING_PARAMETER)
+{
+    LP_NORM_CASES(WINDOW_SCATTER(LP_WINDOW_FACTOR, LP_WINDOW_TERM))
+}
+#endif
+
 #if SEGMENT_KERNELS
 // What the segment gathers read of 8 consecutive windows (below: the rows frame, GATHER_ROWS,
 // and the strided one, GATHER_STRIDED).
@@ -1723,40 +1826,6 @@ __kernel void indexed_backward_scatter(__global const store_t* grad_output, __gl
     : (k) == 4 ? (float8)((a).s4567, (b).s0123) : (k) == 5 ? (float8)((a).s3, (a).s4567, (b).s012) \
     : (k) == 6 ? (float8)((a).s2345, (a).s67, (b).s01) : (k) == 7 ? (float8)((a).s1234, (a).s567, (b).s0) : (a))
 
-// Where a plane scatter adds its terms: dX itself for float32 (ACC_*: rows zeroed just before
-// the first output row that reaches them), a ring of rows ROW_FLOATS long for half types
-// (RING_*: W rounded up to whole vectors, so that a row's last 8 lanes stay in its row).
-// ACC_LOAD8 / ACC_STORE8: the 8 sums so far of input row h from column c0, of which the first
-// `columns` are dX's.
-#if STORAGE == 0
-#define ACC_PLANE_START int zeroed = 0; /* dX elements [0, zeroed) are zero or hold their sums so far */
-#define ACC_ROW_START(oh) ZERO_ROWS_REACHED(oh)
-#define ACC_LOAD8(x, h, c0, columns) ROW_LOAD8(x, gx, (h) * W + (c0), columns)
-#define ACC_STORE8(x, h, c0, columns)                                                           \
-    if ((columns) == SEGMENT) {                                                               \
-        STORE8(gx, (h) * W + (c0), x);                                                        \
-    } else {                                                                                  \
-        float xs[SEGMENT];                                                                    \
-        vstore8(x, 0, xs);                                                                    \
-        for (int j = 0; j < (columns); j++) {                                                 \
-            STORE(gx, (h) * W + (c0) + j, xs[j]);                                             \
-        }                                                                                     \
-    }
-#define ACC_PLANE_END ZERO_THROUGH((long)plane_size)
-#else
-#define ROW_FLOATS ((W + SEGMENT - 1) / SEGMENT * SEGMENT)
-#define ACC_PLANE_START                                                                         \
-    int stored = 0; /* dX rows [0, stored) hold their final values */                         \
-    RING_ZERO(0, RING_ROWS * ROW_FLOATS)
-#define ACC_ROW_START(oh)                                                                       \
-    const int top = (oh) * SH - PH; /* the ring's first row */                                \
-    if ((oh) > 0) {                                                                           \
-        RING_NEXT_ROW(top, ROW_FLOATS)                                                        \
-    }
-#define ACC_LOAD8(x, h, c0, columns) x = vload8(0, ring + ((h) - top) * ROW_FLOATS + (c0));
-#define ACC_STORE8(x, h, c0, columns) vstore8(x, 0, ring + ((h) - top) * ROW_FLOATS + (c0));
-#define ACC_PLANE_END RING_STORE_REST(ROW_FLOATS)
-#endif
 
 // The walk over planes of dX. FACTORS8(GUARDED) sets, for windows start .. start + 7 of row oh
 // (output offset o), `g` (float8: each window's factor) and `live` (float8: 1 where the window

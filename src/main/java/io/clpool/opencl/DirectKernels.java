@@ -260,6 +260,11 @@ final class DirectKernels implements FixedWindowKernels {
                     gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW(), norm);
             return;
         }
+        if (windowScatter(spec, in)) {
+            planeScatter(program.kernel("lp_backward_scatter_windows"), in, ring(spec, rowScatterRingRow(in)), gradOutput, input,
+                    output, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW(), norm);
+            return;
+        }
         gather(program.kernel("lp_backward_gather"), in, gradOutput, input, output, gradInput, in.h(), in.w(),
                 out.h(), out.w(), spec.padH(), spec.padW(), norm);
     }
@@ -641,6 +646,16 @@ final class DirectKernels implements FixedWindowKernels {
     private boolean rowScatter(PoolSpec spec, Shape in) {
         return segmentGather(spec) && spec.strideW() == 1 && spec.kernelW() <= SEGMENT + 1
                 && scatterPlanes(spec, in, rowScatterRingRow(in));
+    }
+
+    /**
+     * Whether the CPU family's LP backward of {@code spec} over {@code in} may take the plane
+     * scatter one window at a time ({@code lp_backward_scatter_windows}: any stride, any kernel
+     * width) where {@link #rowScatter} does not: overlapping windows and {@link #scatterPlanes}
+     * (its ring rows as the vector scatter's). Average keeps its gathers there (as fast, measured).
+     */
+    private boolean windowScatter(PoolSpec spec, Shape in) {
+        return segmentGather(spec) && scatterPlanes(spec, in, rowScatterRingRow(in));
     }
 
     private int computeUnits() {

@@ -131,6 +131,48 @@ class AvgSegmentGatherTest extends DeviceTest {
         return tests.stream();
     }
 
+    /**
+     * The CPU family's LP plane scatter one window at a time (direct.cl's
+     * lp_backward_scatter_windows: overlapping windows the vector scatter does not take, strides
+     * above 1 along rows and kernels over 9 wide, at least two planes per compute unit), float32
+     * and the half types (their float ring): within tolerance of the reference and bit for bit the
+     * per-element gather. Windows at the input's borders (their taps clipped), strides above the
+     * kernel down the columns (rows no window reaches), ceil mode, p = 2, 3 and 1.5, zeros and NaN.
+     */
+    @TestFactory
+    Stream<DynamicTest> lpWindowScatterMatchesTheReferenceAndThePerElementGather() {
+        int planes = Math.max(8, 2 * context.device().computeUnits());
+        int[] widths = {1, 2, 7, 9, 17, 31, 93};
+        PoolSpec[] specs = {PoolSpec.of(3).withStride(2), PoolSpec.of(3).withStride(2).withCeilMode(true),
+            PoolSpec.of(2, 3).withStride(3, 2), PoolSpec.of(5, 4).withStride(2, 3).withCeilMode(true),
+            PoolSpec.of(2, 11).withStride(1), PoolSpec.of(4).withStride(1, 3)};
+        double[] norms = {2.0, 3.0, 1.5};
+        List<DynamicTest> tests = new ArrayList<>();
+        ReferencePooling reference = new ReferencePooling();
+        long seed = 9900;
+        for (PoolSpec spec : specs) {
+            assertTrue(!spec.windowsDisjoint() && KernelSource.directSegmentKernels(spec)
+                    && (spec.strideW() > 1 || spec.kernelW() > 9), "the window scatter should take " + spec);
+            for (int w : widths) {
+                Shape shape = Shape.of(2, planes / 2, 4 + w % 6, w);
+                if (!RandomizedDifferentialTest.fits(spec, shape)) {
+                    continue;
+                }
+                for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16}) {
+                    long s = ++seed;
+                    double norm = norms[(int) (s % norms.length)];
+                    Inputs flavour = Inputs.values()[(int) (s % Inputs.values().length)];
+                    Tensor x = flavour.tensor(shape, s).toType(dtype);
+                    PoolOp lp = PoolOp.lp(spec, norm);
+                    tests.add(dynamicTest("lp window scatter " + dtype.label() + " p=" + norm + " " + flavour + " " + shape + " " + spec,
+                            () -> check(lp, x, s, reference)));
+                }
+            }
+        }
+        assertTrue(tests.size() > 80, "the window-scatter cases should number over eighty, got " + tests.size());
+        return tests.stream();
+    }
+
     private void check(PoolOp op, Tensor x, long seed, ReferencePooling reference) {
         PoolResult pooled = reference.forward(op, x);
         Tensor dy = Differential.gradient(pooled.values().shape(), seed, x.dtype());
