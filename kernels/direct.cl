@@ -928,19 +928,21 @@ __kernel void lp_forward_column(__global const store_t* input, __global store_t*
 
 #if SEGMENT_KERNELS
 // The divisors of the 8 average windows ow0 + j of output row oh, as floats: pooled_divisor's
-// rule with the column extents lane by lane. Each extent is at most its kernel side, so the
-// product is at most KH * KW: an int product where that fits (the same floats as the long ones),
-// else a long one.
-static inline float8 avg_divisors8(const int oh, const int ow0, const int H, const int W, const int OH, const int PH,
-                                   const int PW, const int count_include_pad, const int divisor_override)
+// rule with the column extents lane by lane. Lanes may lie past the row's last window (callers
+// ignore them): their columns are formed in long, where they cannot wrap, and clamped to
+// [0, KW], so every product is at most KH * KW: an int product where that fits (the same floats
+// as the long ones), else a long one.
+static inline float8 avg_divisors8(const int oh, const int ow0, const int H, const int W, const int PH, const int PW,
+                                   const int count_include_pad, const int divisor_override)
 {
     if (divisor_override != 0) {
         return (float8)((float)divisor_override);
     }
     const int rows = (int)pooled_extent(oh, H, KH, SH, PH, count_include_pad);
-    const int8 start = ((int8)(ow0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7)) * SW - PW;
-    const int8 end = min(start + KW, (int8)(W + PW));
-    const int8 columns = count_include_pad ? end - start : min(end, (int8)(W)) - max(start, (int8)(0));
+    const long8 start = ((long8)(ow0) + (long8)(0, 1, 2, 3, 4, 5, 6, 7)) * SW - PW;
+    const long8 end = min(start + KW, (long8)((long)W + PW));
+    const int8 columns = convert_int8(clamp(count_include_pad ? end - start : min(end, (long8)(W)) - max(start, (long8)(0)),
+                                            (long8)(0), (long8)(KW)));
 #if KH * KW <= 2147483647
     return convert_float8(columns * rows);
 #else
@@ -995,9 +997,9 @@ static inline float8 lp_power8(const float8 x, const float e)
 #define LP_OUTPUT8(sum, oh, ow0) \
     lp_power8((sum) / (float8)((float)WINDOW_DIVISOR(oh, ow0, 1, 0)) * (float8)((float)((long)KH * KW)), 1.0f / norm)
 #define AVG_EDGE_OUTPUT8(sum, oh, ow0) \
-    ((sum) / avg_divisors8(oh, ow0, H, W, OH, PH, PW, count_include_pad, divisor_override))
+    ((sum) / avg_divisors8(oh, ow0, H, W, PH, PW, count_include_pad, divisor_override))
 #define LP_EDGE_OUTPUT8(sum, oh, ow0) \
-    lp_power8((sum) / avg_divisors8(oh, ow0, H, W, OH, PH, PW, 1, 0) * (float8)((float)((long)KH * KW)), 1.0f / norm)
+    lp_power8((sum) / avg_divisors8(oh, ow0, H, W, PH, PW, 1, 0) * (float8)((float)((long)KH * KW)), 1.0f / norm)
 
 __kernel void avg_forward_segment(__global const store_t* input, __global store_t* output,
                                   const int H, const int W, const int OH, const int OW, const int PH, const int PW,
@@ -1799,7 +1801,7 @@ __kernel void lp_backward_scatter_windows(__global const store_t* grad_output, _
 #define AVG_QUOTIENTS8(GUARDED, FIRST, EXISTS)                                                  \
     float8 gv;                                                                                \
     WINDOWS8_LOAD(gv, gy, GUARDED, EXISTS)                                                    \
-    float8 g = gv / avg_divisors8(oh, FIRST, H, W, OH, PH, PW, count_include_pad, divisor_override); \
+    float8 g = gv / avg_divisors8(oh, FIRST, H, W, PH, PW, count_include_pad, divisor_override); \
     if (GUARDED) {                                                                            \
         g = select((float8)(0.0f), g, WINDOWS8_EXIST(EXISTS));                                \
     }
@@ -1913,7 +1915,7 @@ __kernel void avg_backward_scatter(__global const store_t* grad_output, __global
     WINDOWS8_LOAD(yv, y, GUARDED, SCATTER_WINDOW_EXISTS)                                      \
     const int8 exists = (GUARDED) ? WINDOWS8_EXIST(SCATTER_WINDOW_EXISTS) : (int8)(-1);       \
     const float8 scaled_mean = lp_power8(yv, norm);                                           \
-    const float8 g = LP_OUTER(gv, scaled_mean, avg_divisors8(oh, start, H, W, OH, PH, PW, 1, 0), lp_power8); \
+    const float8 g = LP_OUTER(gv, scaled_mean, avg_divisors8(oh, start, H, W, PH, PW, 1, 0), lp_power8); \
     const float8 live = select((float8)(0.0f), (float8)(1.0f), exists & (scaled_mean != 0.0f));
 #define LP_ROW_INPUT(at, columns)                                                               \
     const __global store_t* x_plane = input + plane * (ulong)plane_size;                      \
