@@ -1678,6 +1678,22 @@ __kernel void indexed_backward_scatter(__global const store_t* grad_output, __gl
 #define ACC_PLANE_END RING_STORE_REST(ROW_FLOATS)
 #endif
 
+// The plane scatters' frame: runs of planes_per_item planes per work-item, each plane's dY and
+// dX (gy, gx) and accumulator (ACC_*), the arguments run once per output row oh.
+#define SCATTER_PLANE_ROWS(...)                                                                 \
+    const ulong first_plane = get_global_id(0) * (ulong)planes_per_item;                      \
+    const int plane_size = H * W;                                                             \
+    for (ulong plane = first_plane; plane < first_plane + planes_per_item && plane < planes; plane++) { \
+        const __global store_t* gy = grad_output + plane * (ulong)OH * OW;                    \
+        __global store_t* gx = grad_input + plane * (ulong)plane_size;                        \
+        ACC_PLANE_START                                                                       \
+        for (int oh = 0; oh < OH; oh++) {                                                     \
+            ACC_ROW_START(oh)                                                                 \
+            __VA_ARGS__                                                                       \
+        }                                                                                     \
+        ACC_PLANE_END                                                                         \
+    }
+
 // LP backward of overlapping windows that the vector scatter below does not take (strides above
 // 1 along rows, kernels over 9 wide; CPU devices, enough planes): the same plane walk one window
 // at a time, each window's outer factor formed once (nothing where y^p is 0) and its term added
@@ -1688,14 +1704,7 @@ __kernel void indexed_backward_scatter(__global const store_t* grad_output, __gl
 // windows' adds to a shared column wait on each other). FACTOR declares `factor` and `live` for
 // window (oh, ow) at output offset o; TERM(h, w) is what it adds to element (h, w).
 #define WINDOW_SCATTER(FACTOR, TERM)                                                            \
-    const ulong first_plane = get_global_id(0) * (ulong)planes_per_item;                      \
-    const int plane_size = H * W;                                                             \
-    for (ulong plane = first_plane; plane < first_plane + planes_per_item && plane < planes; plane++) { \
-        const __global store_t* gy = grad_output + plane * (ulong)OH * OW;                    \
-        __global store_t* gx = grad_input + plane * (ulong)plane_size;                        \
-        ACC_PLANE_START                                                                       \
-        for (int oh = 0; oh < OH; oh++) {                                                     \
-            ACC_ROW_START(oh)                                                                 \
+    SCATTER_PLANE_ROWS(                                                                       \
             const int h0 = oh * SH - PH;                                                      \
             const int h_begin = max(h0, 0);                                                   \
             const int h_end = (int)min((long)h0 + KH, (long)H);                               \
@@ -1722,9 +1731,7 @@ __kernel void indexed_backward_scatter(__global const store_t* grad_output, __gl
                     }                                                                         \
                 }                                                                             \
             }                                                                                 \
-        }                                                                                     \
-        ACC_PLANE_END                                                                         \
-    }
+    )
 
 #define LP_WINDOW_FACTOR                                                                        \
     const __global store_t* y = output + plane * (ulong)OH * OW;                              \
@@ -1834,14 +1841,7 @@ __kernel void lp_backward_scatter_windows(__global const store_t* grad_output, _
 // adds, 0 where not); ROW_INPUT(at, columns) reads what the terms of input row h need at
 // columns c0 .. c0 + columns - 1; TERM(factor, live) is what a window with those lanes adds.
 #define PLANE_SCATTER(FACTORS8, ROW_INPUT, TERM)                                                \
-    const ulong first_plane = get_global_id(0) * (ulong)planes_per_item;                      \
-    const int plane_size = H * W;                                                             \
-    for (ulong plane = first_plane; plane < first_plane + planes_per_item && plane < planes; plane++) { \
-        const __global store_t* gy = grad_output + plane * (ulong)OH * OW;                    \
-        __global store_t* gx = grad_input + plane * (ulong)plane_size;                        \
-        ACC_PLANE_START                                                                       \
-        for (int oh = 0; oh < OH; oh++) {                                                     \
-            ACC_ROW_START(oh)                                                                 \
+    SCATTER_PLANE_ROWS(                                                                       \
             float8 before, before_live; /* windows c0 + PW - 8 .. c0 + PW - 1 */               \
             {                                                                                 \
                 const int start = PW - SEGMENT; /* before column 0's: ow < 0 does not exist */ \
@@ -1873,9 +1873,7 @@ __kernel void lp_backward_scatter_windows(__global const store_t* grad_output, _
                 before = g; /* the next columns' earlier windows */                           \
                 before_live = live;                                                           \
             }                                                                                 \
-        }                                                                                     \
-        ACC_PLANE_END                                                                         \
-    }
+    )
 
 // x: elements at .. at + 7 of `row` (a row's last `columns` < 8 read one by one, the rest 0).
 #define ROW_LOAD8(x, row, at, columns)                                                          \
