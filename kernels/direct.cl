@@ -27,6 +27,7 @@
 //                      so specs that differ only in padding share a build)
 //   STORAGE                  window.cl's storage type (0 float32, the default; 1 float16; 2 bfloat16)
 //   POOL_MIN                 1: extremum kernels keep the minimum instead of the maximum
+//   OP_KERNELS               window.cl's: the op whose kernels the build emits (all by default)
 //   ROWS                     output rows per work-item of the row-block kernels (1: none built);
 //                            the host sets it from the window alone (DirectKernels.rowsPerItem)
 //   STRIPS                   1: the CPU family's max/min forward strips are built (without
@@ -181,7 +182,7 @@
     STORE(output, o, best);                                                                   \
     indices[o] = best_index;
 
-__kernel void extremum_forward_inner(__global const store_t* input, __global store_t* output, __global int* indices,
+EXTREMUM_KERNEL void extremum_forward_inner(__global const store_t* input, __global store_t* output, __global int* indices,
                                      const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0)
 {
     const int ow = col0 + (int)get_global_id(0);
@@ -190,7 +191,7 @@ __kernel void extremum_forward_inner(__global const store_t* input, __global sto
     EXTREMUM_WINDOW(false)
 }
 
-__kernel void extremum_forward_edge(__global const store_t* input, __global store_t* output, __global int* indices,
+EXTREMUM_KERNEL void extremum_forward_edge(__global const store_t* input, __global store_t* output, __global int* indices,
                                     const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int left, const int skip)
 {
     const int ow = EDGE_COLUMN((int)get_global_id(0), left, skip);
@@ -312,7 +313,7 @@ __kernel void extremum_forward_edge(__global const store_t* input, __global stor
     const bool inner = w0 >= 0 && (long)w0 + (SPAN_G - 1) < W;
 
 #if IN_ROWS_G * KW <= UNROLL_TAPS
-__kernel void extremum_forward_column(__global const store_t* input, __global store_t* output, __global int* indices,
+EXTREMUM_KERNEL void extremum_forward_column(__global const store_t* input, __global store_t* output, __global int* indices,
                                       const int H, const int W, const int OH, const int OW, const int PH, const int PW)
 {
     COLUMN_BLOCK_START
@@ -450,7 +451,7 @@ __kernel void extremum_forward_column(__global const store_t* input, __global st
     const int ow0 = slot < left_slots ? slot * SEGMENT : first + (slot - left_slots) * SEGMENT; \
     const int end = slot < left_slots ? first : OW;
 
-__kernel void extremum_forward_segment(__global const store_t* input, __global store_t* output, __global int* indices,
+EXTREMUM_KERNEL void extremum_forward_segment(__global const store_t* input, __global store_t* output, __global int* indices,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const int first, const int inner, const int left_slots)
 {
@@ -595,7 +596,7 @@ __kernel void extremum_forward_segment(__global const store_t* input, __global s
 
 #if ROWS > 1
 // Slots as in extremum_forward_segment; dimension 1 is the block of rows oh0 = ROWS * id.
-__kernel void extremum_forward_rows(__global const store_t* input, __global store_t* output, __global int* indices,
+EXTREMUM_KERNEL void extremum_forward_rows(__global const store_t* input, __global store_t* output, __global int* indices,
                                     const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                     const int first, const int inner, const int left_slots)
 {
@@ -692,7 +693,7 @@ __kernel void extremum_forward_rows(__global const store_t* input, __global stor
 
 // Dimension 0: chunks of STREAM_SEGMENTS * SEGMENT output columns; 1: strips of `strip` output
 // rows; 2: planes.
-__kernel void extremum_forward_stream(__global const store_t* input, __global store_t* output, __global int* indices,
+EXTREMUM_KERNEL void extremum_forward_stream(__global const store_t* input, __global store_t* output, __global int* indices,
                                       const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                       const int strip)
 {
@@ -831,7 +832,7 @@ __kernel void extremum_forward_stream(__global const store_t* input, __global st
     const T outer = LP_OUTER(LOAD_(gy, o), scaled_mean, (float)WINDOW_DIVISOR(oh, ow, 1, 0), POWER);
 #define LP_WINDOW_OUTER(o, oh, ow) LP_WINDOWS_OUTER(float, LOAD, lp_power, o, oh, ow)
 
-__kernel void avg_forward_inner(__global const store_t* input, __global store_t* output,
+AVG_KERNEL void avg_forward_inner(__global const store_t* input, __global store_t* output,
                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0,
                                 const int count_include_pad, const int divisor_override)
 {
@@ -841,7 +842,7 @@ __kernel void avg_forward_inner(__global const store_t* input, __global store_t*
     AVG_WINDOW(false)
 }
 
-__kernel void avg_forward_edge(__global const store_t* input, __global store_t* output,
+AVG_KERNEL void avg_forward_edge(__global const store_t* input, __global store_t* output,
                                const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int left, const int skip,
                                const int count_include_pad, const int divisor_override)
 {
@@ -911,14 +912,14 @@ __kernel void avg_forward_edge(__global const store_t* input, __global store_t* 
         }                                                                                     \
     }
 
-__kernel void avg_forward_column(__global const store_t* input, __global store_t* output,
+AVG_KERNEL void avg_forward_column(__global const store_t* input, __global store_t* output,
                                  const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                  const int count_include_pad, const int divisor_override)
 {
     COLUMN_POOL(v, AVG_OUTPUT)
 }
 
-__kernel void lp_forward_column(__global const store_t* input, __global store_t* output,
+LP_KERNEL void lp_forward_column(__global const store_t* input, __global store_t* output,
                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                 const float norm)
 {
@@ -1001,7 +1002,7 @@ static inline float8 lp_power8(const float8 x, const float e)
 #define LP_EDGE_OUTPUT8(sum, oh, ow0) \
     lp_power8((sum) / avg_divisors8(oh, ow0, H, W, PH, PW, 1, 0) * (float8)((float)((long)KH * KW)), 1.0f / norm)
 
-__kernel void avg_forward_segment(__global const store_t* input, __global store_t* output,
+AVG_KERNEL void avg_forward_segment(__global const store_t* input, __global store_t* output,
                                   const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                   const int first, const int inner, const int left_slots,
                                   const int count_include_pad, const int divisor_override)
@@ -1009,7 +1010,7 @@ __kernel void avg_forward_segment(__global const store_t* input, __global store_
     SEGMENT_POOL(v, AVG_OUTPUT8, AVG_EDGE_OUTPUT8)
 }
 
-__kernel void lp_forward_segment(__global const store_t* input, __global store_t* output,
+LP_KERNEL void lp_forward_segment(__global const store_t* input, __global store_t* output,
                                  const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                  const int first, const int inner, const int left_slots, const float p)
 {
@@ -1017,7 +1018,7 @@ __kernel void lp_forward_segment(__global const store_t* input, __global store_t
 }
 #endif
 
-__kernel void lp_forward_inner(__global const store_t* input, __global store_t* output,
+LP_KERNEL void lp_forward_inner(__global const store_t* input, __global store_t* output,
                                const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0, const float norm)
 {
     const int ow = col0 + (int)get_global_id(0);
@@ -1026,7 +1027,7 @@ __kernel void lp_forward_inner(__global const store_t* input, __global store_t* 
     LP_WINDOW(false)
 }
 
-__kernel void lp_forward_edge(__global const store_t* input, __global store_t* output,
+LP_KERNEL void lp_forward_edge(__global const store_t* input, __global store_t* output,
                               const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int left, const int skip,
                               const float norm)
 {
@@ -1043,7 +1044,7 @@ __kernel void lp_forward_edge(__global const store_t* input, __global store_t* o
 // window if it is the winner and 0 otherwise. The edge kernel clips the band to the input and
 // extends the last output column's band to the input's right end; rows below the last band are
 // zeroed by zero_rows.
-__kernel void indexed_backward_band_inner(__global const store_t* grad_output, __global const int* indices,
+EXTREMUM_KERNEL void indexed_backward_band_inner(__global const store_t* grad_output, __global const int* indices,
                                           __global store_t* grad_input,
                                           const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int col0)
 {
@@ -1068,7 +1069,7 @@ UNROLL_BAND
     }
 }
 
-__kernel void indexed_backward_band_edge(__global const store_t* grad_output, __global const int* indices,
+EXTREMUM_KERNEL void indexed_backward_band_edge(__global const store_t* grad_output, __global const int* indices,
                                          __global store_t* grad_input,
                                          const int H, const int W, const int OH, const int OW, const int PH, const int PW, const int left, const int skip)
 {
@@ -1096,7 +1097,7 @@ __kernel void indexed_backward_band_edge(__global const store_t* grad_output, __
 #if SEGMENT_KERNELS
 // The band map, SEGMENT output windows of a row per work-item (CPU devices), each band row
 // written as whole vectors. Only inner columns (bands inside the input columns).
-__kernel void indexed_backward_band_segment(__global const store_t* grad_output, __global const int* indices,
+EXTREMUM_KERNEL void indexed_backward_band_segment(__global const store_t* grad_output, __global const int* indices,
                                             __global store_t* grad_input,
                                             const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                             const int col0)
@@ -1146,7 +1147,7 @@ UNROLL_BAND
 // elsewhere), in one launch over every window (ranges rounded up to whole work-groups, work-items
 // past the output return; windows of a block past OW are skipped). Windows whose band lies inside
 // the input write it with unrolled loops; the others clip it as indexed_backward_band_edge does.
-__kernel void indexed_backward_band_window(__global const store_t* grad_output, __global const int* indices,
+EXTREMUM_KERNEL void indexed_backward_band_window(__global const store_t* grad_output, __global const int* indices,
                                            __global store_t* grad_input,
                                            const int H, const int W, const int OH, const int OW, const int PH, const int PW)
 {
@@ -1200,7 +1201,7 @@ UNROLL_BAND
 // BAND_COLS consecutive windows of a row per work-item, as indexed_backward_band_window, and as
 // there, bands inside the input are written by unrolled loops (on the H200 the loops over a
 // runtime clip ran 2x2 average backward at 0.61 of copy).
-__kernel void avg_backward_band_window(__global const store_t* grad_output, __global store_t* grad_input,
+AVG_KERNEL void avg_backward_band_window(__global const store_t* grad_output, __global store_t* grad_input,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const int count_include_pad, const int divisor_override)
 {
@@ -1298,7 +1299,7 @@ UNROLL_BAND
         BAND_WINDOW_STORES(ow, true, share)                                                   \
     }
 
-__kernel void avg_backward_band_segment(__global const store_t* grad_output, __global store_t* grad_input,
+AVG_KERNEL void avg_backward_band_segment(__global const store_t* grad_output, __global store_t* grad_input,
                                         const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                         const int count_include_pad, const int divisor_override)
 {
@@ -1378,7 +1379,7 @@ __kernel void avg_backward_band_segment(__global const store_t* grad_output, __g
         }                                                                                     \
     }
 
-__kernel void lp_backward_band_segment(__global const store_t* grad_output, __global const store_t* input,
+LP_KERNEL void lp_backward_band_segment(__global const store_t* grad_output, __global const store_t* input,
                                        __global const store_t* output, __global store_t* grad_input,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const float p)
@@ -1430,7 +1431,7 @@ __kernel void zero_rows(__global store_t* grad_input, const int H, const int W, 
     }
 
 // dX(h, w) = sum of dY over the windows whose winner is (h, w).
-__kernel void indexed_backward_gather(__global const store_t* grad_output, __global const int* indices,
+EXTREMUM_KERNEL void indexed_backward_gather(__global const store_t* grad_output, __global const int* indices,
                                       __global store_t* grad_input, const int H, const int W, const int OH, const int OW, const int PH, const int PW)
 {
     const int w = (int)get_global_id(0);
@@ -1455,7 +1456,7 @@ __kernel void indexed_backward_gather(__global const store_t* grad_output, __glo
 // path; the others (row ends) gather each column like indexed_backward_gather. Adding 0 for a
 // non-winner leaves the sum bitwise unchanged (it never is -0), so both paths and the reference
 // agree bit for bit.
-__kernel void indexed_backward_gather_segment(__global const store_t* grad_output, __global const int* indices,
+EXTREMUM_KERNEL void indexed_backward_gather_segment(__global const store_t* grad_output, __global const int* indices,
                                               __global store_t* grad_input, const int H, const int W, const int OH,
                                               const int OW, const int PH, const int PW)
 {
@@ -1521,7 +1522,7 @@ UNROLL_ROW
 /* the rows output row oh's windows reach end before row oh*SH - PH + (KH-1)*DH + 1 */
 #define ZERO_ROWS_REACHED(oh) ZERO_THROUGH(min((long)H, (long)(oh) * SH - PH + (long)(KH - 1) * DH + 1) * W)
 
-__kernel void indexed_backward_scatter(__global const store_t* grad_output, __global const int* indices,
+EXTREMUM_KERNEL void indexed_backward_scatter(__global const store_t* grad_output, __global const int* indices,
                                        __global store_t* grad_input, const int H, const int W, const int OH,
                                        const int OW, const int PH, const int planes_per_item, const ulong planes)
 {
@@ -1601,7 +1602,7 @@ __kernel void indexed_backward_scatter(__global const store_t* grad_output, __gl
 // read 8 values at a time (one conversion instruction; POCL's scalar half load is a library call).
 #define RING_ADD(at, g) ring[(int)clamp((long)(at) - (long)top * W, 0L, (long)RING_ROWS * W - 1)] += (g);
 
-__kernel void indexed_backward_scatter(__global const store_t* grad_output, __global const int* indices,
+EXTREMUM_KERNEL void indexed_backward_scatter(__global const store_t* grad_output, __global const int* indices,
                                        __global store_t* grad_input, const int H, const int W, const int OH,
                                        const int OW, const int PH, const int planes_per_item, const ulong planes
                                        RING_PARAMETER)
@@ -1740,7 +1741,7 @@ __kernel void indexed_backward_scatter(__global const store_t* grad_output, __gl
     const bool live = scaled_mean != 0.0f;
 #define LP_WINDOW_TERM(h, w) factor * lp_power(LOAD(input, plane * (ulong)plane_size + (h) * W + (w)), norm - 1.0f)
 
-__kernel void lp_backward_scatter_windows(__global const store_t* grad_output, __global const store_t* input,
+LP_KERNEL void lp_backward_scatter_windows(__global const store_t* grad_output, __global const store_t* input,
                                           __global const store_t* output, __global store_t* grad_input,
                                           const int H, const int W, const int OH, const int OW, const int PH,
                                           const int PW, const float p, const int planes_per_item,
@@ -1894,7 +1895,7 @@ __kernel void lp_backward_scatter_windows(__global const store_t* grad_output, _
 #define NO_ROW_INPUT(at, columns)
 #define AVG_TERM(factor, live) (factor)
 
-__kernel void avg_backward_scatter(__global const store_t* grad_output, __global store_t* grad_input,
+AVG_KERNEL void avg_backward_scatter(__global const store_t* grad_output, __global store_t* grad_input,
                                    const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                    const int count_include_pad, const int divisor_override,
                                    const int planes_per_item, const ulong planes RING_PARAMETER)
@@ -1922,7 +1923,7 @@ __kernel void avg_backward_scatter(__global const store_t* grad_output, __global
     const float8 x_power = lp_power8(xin, norm - 1.0f);
 #define LP_TERM(factor, live) select((float8)(0.0f), (factor) * x_power, (live) != 0.0f)
 
-__kernel void lp_backward_scatter(__global const store_t* grad_output, __global const store_t* input,
+LP_KERNEL void lp_backward_scatter(__global const store_t* grad_output, __global const store_t* input,
                                   __global const store_t* output, __global store_t* grad_input,
                                   const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                   const float p, const int planes_per_item, const ulong planes RING_PARAMETER)
@@ -2003,7 +2004,7 @@ __kernel void lp_backward_scatter(__global const store_t* grad_output, __global 
 /* rows past H are never stored: clamped so the offset stays an int */
 #define INDEXED_TERM8(r) select((float8)(0.0f), g, id == at + min(h0 + (r), H - 1) * W)
 
-__kernel void indexed_backward_gather_rows(__global const store_t* grad_output, __global const int* indices,
+EXTREMUM_KERNEL void indexed_backward_gather_rows(__global const store_t* grad_output, __global const int* indices,
                                            __global store_t* grad_input, const int H, const int W, const int OH,
                                            const int OW, const int PH, const int PW)
 {
@@ -2022,7 +2023,7 @@ __kernel void indexed_backward_gather_rows(__global const store_t* grad_output, 
 #define AVG_WINDOW8(GUARDED) AVG_QUOTIENTS8(GUARDED, ow0, WINDOW_EXISTS)
 #define AVG_TERM8(r) g
 
-__kernel void avg_backward_gather_rows(__global const store_t* grad_output, __global store_t* grad_input,
+AVG_KERNEL void avg_backward_gather_rows(__global const store_t* grad_output, __global store_t* grad_input,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const int count_include_pad, const int divisor_override)
 {
@@ -2112,7 +2113,7 @@ __kernel void avg_backward_gather_rows(__global const store_t* grad_output, __gl
                               : (int8)(h * W + c0 + c) + lane;
 #define STRIDED_INDEXED_TERM8(c) select((float8)(0.0f), g, id == at)
 
-__kernel void indexed_backward_gather_strided(__global const store_t* grad_output, __global const int* indices,
+EXTREMUM_KERNEL void indexed_backward_gather_strided(__global const store_t* grad_output, __global const int* indices,
                                               __global store_t* grad_input, const int H, const int W, const int OH,
                                               const int OW, const int PH, const int PW)
 {
@@ -2123,7 +2124,7 @@ __kernel void indexed_backward_gather_strided(__global const store_t* grad_outpu
 #define STRIDED_AVG_WINDOW8(GUARDED) AVG_QUOTIENTS8(GUARDED, first, STRIDED_WINDOW_EXISTS)
 #define STRIDED_AVG_TERM8(c) g
 
-__kernel void avg_backward_gather_strided(__global const store_t* grad_output, __global store_t* grad_input,
+AVG_KERNEL void avg_backward_gather_strided(__global const store_t* grad_output, __global store_t* grad_input,
                                           const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                           const int count_include_pad, const int divisor_override)
 {
@@ -2205,7 +2206,7 @@ __kernel void avg_backward_gather_strided(__global const store_t* grad_output, _
 
 #if BLOCK_T * BLOCK_U <= UNROLL_TAPS
 // indexed_backward_gather's sums: the windows the element wins.
-__kernel void indexed_backward_gather_block(__global const store_t* grad_output, __global const int* indices,
+EXTREMUM_KERNEL void indexed_backward_gather_block(__global const store_t* grad_output, __global const int* indices,
                                             __global store_t* grad_input, const int H, const int W, const int OH,
                                             const int OW, const int PH, const int PW)
 {
@@ -2222,7 +2223,7 @@ __kernel void indexed_backward_gather_block(__global const store_t* grad_output,
 
 // avg_backward_gather's sums: dY / divisor over every window containing the element, each
 // window's quotient formed once.
-__kernel void avg_backward_gather_block(__global const store_t* grad_output, __global store_t* grad_input,
+AVG_KERNEL void avg_backward_gather_block(__global const store_t* grad_output, __global store_t* grad_input,
                                         const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                         const int count_include_pad, const int divisor_override)
 {
@@ -2236,7 +2237,7 @@ __kernel void avg_backward_gather_block(__global const store_t* grad_output, __g
 }
 
 // lp_backward_gather's sums: each window's outer factor formed once, each element's x^(p-1) once.
-__kernel void lp_backward_gather_block(__global const store_t* grad_output, __global const store_t* input,
+LP_KERNEL void lp_backward_gather_block(__global const store_t* grad_output, __global const store_t* input,
                                        __global const store_t* output, __global store_t* grad_input,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const float norm)
@@ -2256,7 +2257,7 @@ __kernel void lp_backward_gather_block(__global const store_t* grad_output, __gl
 
 // dX(h, w) = sum over the windows containing (h, w) of dY / divisor. With disjoint windows there is
 // at most one, so this is the elementwise map.
-__kernel void avg_backward_gather(__global const store_t* grad_output, __global store_t* grad_input,
+AVG_KERNEL void avg_backward_gather(__global const store_t* grad_output, __global store_t* grad_input,
                                   const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                   const int count_include_pad, const int divisor_override)
 {
@@ -2273,7 +2274,7 @@ __kernel void avg_backward_gather(__global const store_t* grad_output, __global 
 
 // The chain rule through y = (K*avg(x^p))^(1/p), as the reference forms it: each window adds
 // dY * (K/n) * (K*avg)^(1/p - 1) * x^(p-1) (LP_WINDOW_OUTER), and nothing where K*avg = y^p is 0.
-__kernel void lp_backward_gather(__global const store_t* grad_output, __global const store_t* input,
+LP_KERNEL void lp_backward_gather(__global const store_t* grad_output, __global const store_t* input,
                                  __global const store_t* output, __global store_t* grad_input,
                                  const int H, const int W, const int OH, const int OW, const int PH, const int PW, const float p)
 {
@@ -2291,13 +2292,4 @@ __kernel void lp_backward_gather(__global const store_t* grad_output, __global c
         }
     }))
     STORE(grad_input, i, sum);
-}
-
-// ---- copy bandwidth (the benchmark's yardstick) ------------------------------------------------
-
-// A plain vectorized copy: one float4 per work-item; the range is exactly the float4 count.
-__kernel void copy_float4(__global const float4* source, __global float4* target)
-{
-    const ulong i = get_global_id(0);
-    target[i] = source[i];
 }

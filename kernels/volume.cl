@@ -23,6 +23,7 @@
 // Shapes and padding are kernel arguments; the window is compile-time, so loops have constant
 // bounds and strides divide by constants. Defines, each with a default so this file compiles
 // alone: KD KH KW (kernel), SD SH SW (stride), DD DH DW (dilation), POOL_MIN (1: the minimum),
+// window.cl's OP_KERNELS (the op whose kernels the build emits; all by default),
 // GPU_FAMILY (1: explicit work-groups, scalar kernels only), OFFSETS_32 (see above), and
 // window.cl's STORAGE and CHANNELS_LAST.
 
@@ -241,7 +242,7 @@
 #define INPUT_PLANE ((offset_t)D * H * W)
 #define OUTPUT_PLANE ((offset_t)OD * OH * OW)
 
-__kernel void volume_extremum_forward(__global const store_t* input,
+EXTREMUM_KERNEL void volume_extremum_forward(__global const store_t* input,
                                       __global store_t* output,
                                       __global int* indices,
                                       VOLUME_SHAPES)
@@ -262,7 +263,7 @@ __kernel void volume_extremum_forward(__global const store_t* input,
 }
 
 // dX(d, h, w) = sum of dY over the windows whose winner is (d, h, w).
-__kernel void volume_indexed_backward(__global const store_t* grad_output,
+EXTREMUM_KERNEL void volume_indexed_backward(__global const store_t* grad_output,
                                       __global const int* indices,
                                       __global store_t* grad_input,
                                       VOLUME_SHAPES)
@@ -282,7 +283,7 @@ __kernel void volume_indexed_backward(__global const store_t* grad_output,
 }
 
 // The sum of the window's in-bounds taps over its divisor.
-__kernel void volume_avg_forward(__global const store_t* input,
+AVG_KERNEL void volume_avg_forward(__global const store_t* input,
                                  __global store_t* output,
                                  VOLUME_SHAPES,
                                  const int count_include_pad,
@@ -299,7 +300,7 @@ __kernel void volume_avg_forward(__global const store_t* input,
 }
 
 // dX(d, h, w) = sum over the windows containing (d, h, w) of dY / divisor.
-__kernel void volume_avg_backward(__global const store_t* grad_output,
+AVG_KERNEL void volume_avg_backward(__global const store_t* grad_output,
                                   __global store_t* grad_input,
                                   VOLUME_SHAPES,
                                   const int count_include_pad,
@@ -316,7 +317,7 @@ __kernel void volume_avg_backward(__global const store_t* grad_output,
 
 // LP pooling (2-D windows only: PyTorch has lp_pool1d and lp_pool2d), as direct.cl computes it:
 // (avg(x^p) * taps)^(1/p), the average over in-bounds taps.
-__kernel void volume_lp_forward(__global const store_t* input,
+LP_KERNEL void volume_lp_forward(__global const store_t* input,
                                 __global store_t* output,
                                 VOLUME_SHAPES,
                                 const compute_t norm)
@@ -333,7 +334,7 @@ __kernel void volume_lp_forward(__global const store_t* input,
 }
 
 // The chain rule through y = (K*avg(x^p))^(1/p), as direct.cl's lp_backward_gather forms it.
-__kernel void volume_lp_backward(__global const store_t* grad_output,
+LP_KERNEL void volume_lp_backward(__global const store_t* grad_output,
                                  __global const store_t* input,
                                  __global const store_t* output,
                                  __global store_t* grad_input,
@@ -426,7 +427,7 @@ __kernel void volume_lp_backward(__global const store_t* grad_output,
         }                                                                                     \
     }
 
-__kernel void volume_extremum_forward_rows(__global const store_t* input,
+EXTREMUM_KERNEL void volume_extremum_forward_rows(__global const store_t* input,
                                            __global store_t* output,
                                            __global int* indices,
                                            VOLUME_SHAPES)
@@ -452,7 +453,7 @@ __kernel void volume_extremum_forward_rows(__global const store_t* input,
     }
 }
 
-__kernel void volume_avg_forward_rows(__global const store_t* input,
+AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
                                       __global store_t* output,
                                       VOLUME_SHAPES,
                                       const int count_include_pad,
@@ -522,7 +523,7 @@ __kernel void volume_avg_forward_rows(__global const store_t* input,
         }                                                                                     \
     }
 
-__kernel void volume_indexed_backward_rows(__global const store_t* grad_output,
+EXTREMUM_KERNEL void volume_indexed_backward_rows(__global const store_t* grad_output,
                                            __global const int* indices,
                                            __global store_t* grad_input,
                                            VOLUME_SHAPES)
@@ -541,7 +542,7 @@ __kernel void volume_indexed_backward_rows(__global const store_t* grad_output,
     STORE_INPUT_ROWS
 }
 
-__kernel void volume_avg_backward_rows(__global const store_t* grad_output,
+AVG_KERNEL void volume_avg_backward_rows(__global const store_t* grad_output,
                                        __global store_t* grad_input,
                                        VOLUME_SHAPES,
                                        const int count_include_pad,
@@ -636,7 +637,7 @@ __kernel void volume_avg_backward_rows(__global const store_t* grad_output,
         }                                                                                     \
     }
 
-__kernel void volume_extremum_forward_w8(__global const store_t* input,
+EXTREMUM_KERNEL void volume_extremum_forward_w8(__global const store_t* input,
                                          __global store_t* output,
                                          __global int* indices,
                                          VOLUME_SHAPES)
@@ -660,7 +661,7 @@ __kernel void volume_extremum_forward_w8(__global const store_t* input,
     }
 }
 
-__kernel void volume_avg_forward_w8(__global const store_t* input,
+AVG_KERNEL void volume_avg_forward_w8(__global const store_t* input,
                                     __global store_t* output,
                                     VOLUME_SHAPES,
                                     const int count_include_pad,
@@ -803,7 +804,7 @@ typedef int8 intc_t;
         }                                                                                     \
     }
 
-__kernel void CHANNEL_KERNEL(volume_extremum_forward)(__global const store_t* input,
+EXTREMUM_KERNEL void CHANNEL_KERNEL(volume_extremum_forward)(__global const store_t* input,
                                          __global store_t* output,
                                          __global int* indices,
                                          VOLUME_SHAPES)
@@ -823,7 +824,7 @@ __kernel void CHANNEL_KERNEL(volume_extremum_forward)(__global const store_t* in
     VSTOREC(best_index, indices + o);
 }
 
-__kernel void CHANNEL_KERNEL(volume_indexed_backward)(__global const store_t* grad_output,
+EXTREMUM_KERNEL void CHANNEL_KERNEL(volume_indexed_backward)(__global const store_t* grad_output,
                                          __global const int* indices,
                                          __global store_t* grad_input,
                                          VOLUME_SHAPES)
@@ -844,7 +845,7 @@ __kernel void CHANNEL_KERNEL(volume_indexed_backward)(__global const store_t* gr
 #endif
 }
 
-__kernel void CHANNEL_KERNEL(volume_avg_forward)(__global const store_t* input,
+AVG_KERNEL void CHANNEL_KERNEL(volume_avg_forward)(__global const store_t* input,
                                     __global store_t* output,
                                     VOLUME_SHAPES,
                                     const int count_include_pad,
@@ -859,7 +860,7 @@ __kernel void CHANNEL_KERNEL(volume_avg_forward)(__global const store_t* input,
     STOREC(output, o, sum / (floatc_t)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override)));
 }
 
-__kernel void CHANNEL_KERNEL(volume_avg_backward)(__global const store_t* grad_output,
+AVG_KERNEL void CHANNEL_KERNEL(volume_avg_backward)(__global const store_t* grad_output,
                                      __global store_t* grad_input,
                                      VOLUME_SHAPES,
                                      const int count_include_pad,
@@ -936,7 +937,7 @@ __kernel void CHANNEL_KERNEL(volume_avg_backward)(__global const store_t* grad_o
         CELL_POSITIONS(DIL_D, DIL_H, DIL_W, 1, BODY)                                          \
     }
 
-__kernel void volume_indexed_backward_windows_c8(__global const store_t* grad_output,
+EXTREMUM_KERNEL void volume_indexed_backward_windows_c8(__global const store_t* grad_output,
                                                  __global const int* indices,
                                                  __global store_t* grad_input,
                                                  VOLUME_SHAPES)
@@ -959,7 +960,7 @@ __kernel void volume_indexed_backward_windows_c8(__global const store_t* grad_ou
     })
 }
 
-__kernel void volume_avg_backward_windows_c8(__global const store_t* grad_output,
+AVG_KERNEL void volume_avg_backward_windows_c8(__global const store_t* grad_output,
                                              __global store_t* grad_input,
                                              VOLUME_SHAPES,
                                              const int count_include_pad,

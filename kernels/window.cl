@@ -7,6 +7,29 @@
 // Round every product on its own, as the Java reference does: a fused a*b+c would round once.
 #pragma OPENCL FP_CONTRACT OFF
 
+// OP_KERNELS (direct.cl, volume.cl): the op whose kernels a build emits, 0 max/min, 1 average,
+// 2 LP; -1, the default, all. The other ops' kernels stay in the source as static functions,
+// which the compiler never emits: a build of one op's kernels took 0.45-0.6 s on POCL against
+// 1.4 s for all of direct.cl (the host builds per op: a plan runs one).
+#ifndef OP_KERNELS
+#define OP_KERNELS (-1)
+#endif
+#if OP_KERNELS == -1 || OP_KERNELS == 0
+#define EXTREMUM_KERNEL __kernel
+#else
+#define EXTREMUM_KERNEL static
+#endif
+#if OP_KERNELS == -1 || OP_KERNELS == 1
+#define AVG_KERNEL __kernel
+#else
+#define AVG_KERNEL static
+#endif
+#if OP_KERNELS == -1 || OP_KERNELS == 2
+#define LP_KERNEL __kernel
+#else
+#define LP_KERNEL static
+#endif
+
 // The fixed-window geometry a kernel takes as arguments, in this order.
 #define WINDOW_GEOMETRY const int H, const int W, const int OH, const int OW, \
                         const int KH, const int KW, const int SH, const int SW, \

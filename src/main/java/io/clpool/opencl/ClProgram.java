@@ -1,8 +1,11 @@
 package io.clpool.opencl;
 
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.jocl.CL;
+import org.jocl.Pointer;
 import org.jocl.cl_kernel;
 import org.jocl.cl_program;
 
@@ -34,6 +37,20 @@ final class ClProgram implements AutoCloseable {
             kernels.put(name, kernel);
         }
         return kernel;
+    }
+
+    /** The names of the kernels the build emitted (CL_PROGRAM_KERNEL_NAMES), sorted. */
+    synchronized List<String> kernelNames() {
+        if (program == null) {
+            throw new IllegalStateException("program " + description + " used after close");
+        }
+        long[] size = new long[1];
+        ClException.check(CL.clGetProgramInfo(program, CL.CL_PROGRAM_KERNEL_NAMES, 0, null, size), "clGetProgramInfo(KERNEL_NAMES)");
+        byte[] names = new byte[(int) size[0]];
+        ClException.check(CL.clGetProgramInfo(program, CL.CL_PROGRAM_KERNEL_NAMES, names.length, Pointer.to(names), null),
+                "clGetProgramInfo(KERNEL_NAMES)");
+        String joined = new String(names, 0, Math.max(0, names.length - 1), java.nio.charset.StandardCharsets.US_ASCII);
+        return joined.isEmpty() ? List.of() : Arrays.stream(joined.split(";")).sorted().toList();
     }
 
     @Override

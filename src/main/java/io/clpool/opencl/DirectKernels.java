@@ -46,8 +46,10 @@ final class DirectKernels implements FixedWindowKernels {
         this.localMemBytes = context.device().localMemBytes();
     }
 
-    private ClProgram program(PoolSpec s, boolean min) {
+    /** The build of {@code ops}' kernels for window {@code s}; {@code min} picks min over max (extremum forward only). */
+    private ClProgram program(PoolSpec s, KernelSource.OpKernels ops, boolean min) {
         Map<String, Object> defines = new TreeMap<>(KernelSource.formatDefines(dtype, Layout.CHANNELS_FIRST));
+        defines.put(KernelSource.OpKernels.DEFINE, ops.define());
         defines.put("KH", s.kernelH());
         defines.put("KW", s.kernelW());
         defines.put("SH", s.strideH());
@@ -72,7 +74,7 @@ final class DirectKernels implements FixedWindowKernels {
     @Override
     public void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values,
                                 Object indices) {
-        ClProgram program = program(spec, min);
+        ClProgram program = program(spec, KernelSource.OpKernels.EXTREMUM, min);
         if (forwardSegments(in, out, spec)) {
             int rows = rowsPerItem(spec);
             if (stripForward(spec)) {
@@ -98,7 +100,7 @@ final class DirectKernels implements FixedWindowKernels {
 
     @Override
     public void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output) {
-        ClProgram program = program(spec, false);
+        ClProgram program = program(spec, KernelSource.OpKernels.AVERAGE, false);
         if (!segments && columnKernel(spec, rows(spec))) {
             ClKernel column = program.kernel("avg_forward_column");
             blocks(column, GpuLaunchShape.flatBlocks(), ceilDiv(out.w(), forwardColumns(spec)), ceilDiv(out.h(), rows(spec)), out.planes(), input, output, in.h(), in.w(), out.h(), out.w(),
@@ -117,7 +119,7 @@ final class DirectKernels implements FixedWindowKernels {
 
     @Override
     public void lpForward(Object input, Shape in, Shape out, PoolSpec spec, float norm, Object output) {
-        ClProgram program = program(spec, false);
+        ClProgram program = program(spec, KernelSource.OpKernels.LP, false);
         if (!segments && columnKernel(spec, rows(spec))) {
             blocks(program.kernel("lp_forward_column"), GpuLaunchShape.flatBlocks(), ceilDiv(out.w(), forwardColumns(spec)),
                     ceilDiv(out.h(), rows(spec)), out.planes(), input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW(), norm);
@@ -137,7 +139,7 @@ final class DirectKernels implements FixedWindowKernels {
     @Override
     public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec,
                                 Object gradInput) {
-        ClProgram program = program(spec, false);
+        ClProgram program = program(spec, KernelSource.OpKernels.EXTREMUM, false);
         if (segmentGather(spec) && scatterPlanes(spec, in, in.w())) {
             planeScatter(program.kernel("indexed_backward_scatter"), in, ring(spec, in.w()),
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH());
@@ -189,7 +191,7 @@ final class DirectKernels implements FixedWindowKernels {
 
     @Override
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
-        ClProgram program = program(spec, false);
+        ClProgram program = program(spec, KernelSource.OpKernels.AVERAGE, false);
         if (rowScatter(spec, in)) {
             planeScatter(program.kernel("avg_backward_scatter"), in, ring(spec, rowScatterRingRow(in)), gradOutput, gradInput,
                     in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0,
@@ -241,7 +243,7 @@ final class DirectKernels implements FixedWindowKernels {
     @Override
     public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec,
                            float norm, Object gradInput) {
-        ClProgram program = program(spec, false);
+        ClProgram program = program(spec, KernelSource.OpKernels.LP, false);
         if (blockGather(spec)) {
             blocks(program.kernel("lp_backward_gather_block"), GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), BLOCK_GATHER_COLUMNS),
                     ceilDiv(in.h(), rows(spec)), in.planes(), gradOutput, input, output, gradInput, in.h(), in.w(),

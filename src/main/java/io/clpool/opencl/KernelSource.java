@@ -73,6 +73,21 @@ final class KernelSource {
         return Map.of("STORAGE", storage, "CHANNELS_LAST", layout == io.clpool.spec.Layout.CHANNELS_LAST ? 1 : 0);
     }
 
+    /**
+     * window.cl's OP_KERNELS: the op whose kernels a direct.cl or volume.cl build emits (a plan
+     * runs one op; a build of one op's kernels takes about half the time of all of them).
+     */
+    enum OpKernels {
+        EXTREMUM, AVERAGE, LP;
+
+        static final String DEFINE = "OP_KERNELS";
+
+        /** The define's value: window.cl numbers the ops in this order. */
+        int define() {
+            return ordinal();
+        }
+    }
+
     /** Build options: the base flags and one {@code -D NAME=VALUE} per define, in a stable order. */
     public static String options(Map<String, ?> defines) {
         String joined = new TreeMap<>(defines).entrySet().stream()

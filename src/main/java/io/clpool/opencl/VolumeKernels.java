@@ -106,26 +106,26 @@ final class VolumeKernels implements FixedWindowKernels {
 
     @Override
     public void extremumForward(Object input, Shape in, Shape out, PoolSpec spec, boolean min, Object values, Object indices) {
-        run(program(spec, min, in, out).kernel(forwardName("volume_extremum_forward", in, out, spec)), out, in, out, spec,
+        run(program(spec, KernelSource.OpKernels.EXTREMUM, min, in, out).kernel(forwardName("volume_extremum_forward", in, out, spec)), out, in, out, spec,
                 new Object[] {input, values, indices});
     }
 
     @Override
     public void indexedBackward(Object gradOutput, Object indices, Shape in, Shape out, PoolSpec spec, Object gradInput) {
-        run(program(spec, false, in, out).kernel(backwardName("volume_indexed_backward", in, out, spec)), in, in, out, spec,
+        run(program(spec, KernelSource.OpKernels.EXTREMUM, false, in, out).kernel(backwardName("volume_indexed_backward", in, out, spec)), in, in, out, spec,
                 new Object[] {gradOutput, indices, gradInput});
     }
 
     @Override
     public void avgForward(Object input, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object output) {
-        run(program(spec, false, in, out).kernel(forwardName("volume_avg_forward", in, out, spec)), out, in, out, spec,
+        run(program(spec, KernelSource.OpKernels.AVERAGE, false, in, out).kernel(forwardName("volume_avg_forward", in, out, spec)), out, in, out, spec,
                 new Object[] {input, output},
                 options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
     @Override
     public void avgBackward(Object gradOutput, Shape in, Shape out, PoolSpec spec, AvgOptions options, Object gradInput) {
-        run(program(spec, false, in, out).kernel(backwardName("volume_avg_backward", in, out, spec)), in, in, out, spec,
+        run(program(spec, KernelSource.OpKernels.AVERAGE, false, in, out).kernel(backwardName("volume_avg_backward", in, out, spec)), in, in, out, spec,
                 new Object[] {gradOutput, gradInput}, options.countIncludePad() ? 1 : 0, options.divisorOverride());
     }
 
@@ -137,7 +137,7 @@ final class VolumeKernels implements FixedWindowKernels {
     /** The norm in the compute type: double for float64 (PyTorch's double norm), else float. */
     @Override
     public void lpForward(Object input, Shape in, Shape out, PoolSpec spec, double norm, Object output) {
-        run(program(spec, false, in, out).kernel("volume_lp_forward"), out, in, out, spec, new Object[] {input, output}, computeNorm(norm));
+        run(program(spec, KernelSource.OpKernels.LP, false, in, out).kernel("volume_lp_forward"), out, in, out, spec, new Object[] {input, output}, computeNorm(norm));
     }
 
     private Object computeNorm(double norm) {
@@ -153,7 +153,7 @@ final class VolumeKernels implements FixedWindowKernels {
     @Override
     public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec, double norm,
                            Object gradInput) {
-        run(program(spec, false, in, out).kernel("volume_lp_backward"), in, in, out, spec,
+        run(program(spec, KernelSource.OpKernels.LP, false, in, out).kernel("volume_lp_backward"), in, in, out, spec,
                 new Object[] {gradOutput, input, output, gradInput}, computeNorm(norm));
     }
 
@@ -286,8 +286,10 @@ final class VolumeKernels implements FixedWindowKernels {
         return KernelSource.directSegmentKernels(spec) && lastLaneReach <= Integer.MAX_VALUE ? kernel + ROW_SUFFIX : kernel;
     }
 
-    private ClProgram program(PoolSpec spec, boolean min, Shape in, Shape out) {
+    /** The build of {@code ops}' kernels for window {@code spec}; {@code min} picks min over max (extremum forward only). */
+    private ClProgram program(PoolSpec spec, KernelSource.OpKernels ops, boolean min, Shape in, Shape out) {
         Map<String, Object> defines = new TreeMap<>(KernelSource.formatDefines(dtype, in.layout()));
+        defines.put(KernelSource.OpKernels.DEFINE, ops.define());
         defines.put("KD", spec.kernelD());
         defines.put("KH", spec.kernelH());
         defines.put("KW", spec.kernelW());

@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,6 +36,37 @@ class KernelVariantsTest extends DeviceTest {
     void everyFileBuildsAloneWithItsDefaults(String file) {
         ClProgram program = context.program(file, KernelSource.options(Map.of()));
         KERNELS.get(file).forEach(program::kernel);
+    }
+
+    /**
+     * direct.cl and volume.cl built for one op (window.cl's OP_KERNELS) emit exactly that op's
+     * kernels and the shared ones; built without it, every kernel.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"direct.cl", "volume.cl"})
+    void opKernelsBuildsEmitOnlyTheirOpsKernels(String file) {
+        List<String> all = context.program(file, KernelSource.options(Map.of())).kernelNames();
+        for (String op : List.of("extremum", "avg", "lp")) {
+            assertTrue(all.stream().anyMatch(name -> op.equals(opOf(name))), file + " has no " + op + " kernel: " + all);
+        }
+        for (KernelSource.OpKernels ops : KernelSource.OpKernels.values()) {
+            String op = List.of("extremum", "avg", "lp").get(ops.define());
+            List<String> built = context.program(file, KernelSource.options(Map.of(KernelSource.OpKernels.DEFINE, ops.define()))).kernelNames();
+            List<String> expected = all.stream().filter(name -> opOf(name) == null || opOf(name).equals(op)).toList();
+            assertEquals(expected, built, file + " built for " + ops);
+        }
+    }
+
+    /** The op a direct.cl or volume.cl kernel belongs to by its name, or null for a shared kernel. */
+    private static String opOf(String kernel) {
+        String name = kernel.startsWith("volume_") ? kernel.substring("volume_".length()) : kernel;
+        if (name.startsWith("extremum_") || name.startsWith("indexed_")) {
+            return "extremum";
+        }
+        if (name.startsWith("avg_")) {
+            return "avg";
+        }
+        return name.startsWith("lp_") ? "lp" : null;
     }
 
     /** im2col_general.cl for every storage type, layout and max/min: 12 builds. */
