@@ -928,27 +928,38 @@ LP_KERNEL void lp_forward_column(__global const store_t* input, __global store_t
 #endif
 
 #if SEGMENT_KERNELS
-// The divisors of the 8 average windows ow0 + j of output row oh, as floats: pooled_divisor's
-// rule with the column extents lane by lane. Lanes may lie past the row's last window (callers
-// ignore them): their columns are formed in long, where they cannot wrap, and clamped to
-// [0, KW], so every product is at most KH * KW: an int product where that fits (the same floats
-// as the long ones), else a long one.
-static inline float8 avg_divisors8(const int oh, const int ow0, const int H, const int W, const int PH, const int PW,
-                                   const int count_include_pad, const int divisor_override)
+// The column extents of the 8 average windows ow0 + j of a row: pooled_extent's rule lane by
+// lane. Lanes may lie past the row's last window (callers ignore them): their columns are formed
+// in long, where they cannot wrap, and clamped to [0, KW].
+static inline int8 avg_columns8(const int ow0, const int W, const int PW, const int count_include_pad)
+{
+    const long8 start = ((long8)(ow0) + (long8)(0, 1, 2, 3, 4, 5, 6, 7)) * SW - PW;
+    const long8 end = min(start + KW, (long8)((long)W + PW));
+    return convert_int8(clamp(count_include_pad ? end - start : min(end, (long8)(W)) - max(start, (long8)(0)),
+                              (long8)(0), (long8)(KW)));
+}
+
+// The divisors of windows with `columns` (avg_columns8) in a row of `rows` extent, as floats:
+// every product is at most KH * KW, an int product where that fits (the same floats as the long
+// ones), else a long one.
+static inline float8 avg_divisors8_of(const int8 columns, const int rows, const int divisor_override)
 {
     if (divisor_override != 0) {
         return (float8)((float)divisor_override);
     }
-    const int rows = (int)pooled_extent(oh, H, KH, SH, PH, count_include_pad);
-    const long8 start = ((long8)(ow0) + (long8)(0, 1, 2, 3, 4, 5, 6, 7)) * SW - PW;
-    const long8 end = min(start + KW, (long8)((long)W + PW));
-    const int8 columns = convert_int8(clamp(count_include_pad ? end - start : min(end, (long8)(W)) - max(start, (long8)(0)),
-                                            (long8)(0), (long8)(KW)));
 #if KH * KW <= 2147483647
     return convert_float8(columns * rows);
 #else
     return convert_float8(convert_long8(columns) * (long)rows);
 #endif
+}
+
+// The divisors of the 8 average windows ow0 + j of output row oh: pooled_divisor's rule.
+static inline float8 avg_divisors8(const int oh, const int ow0, const int H, const int W, const int PH, const int PW,
+                                   const int count_include_pad, const int divisor_override)
+{
+    return avg_divisors8_of(avg_columns8(ow0, W, PW, count_include_pad),
+                            (int)pooled_extent(oh, H, KH, SH, PH, count_include_pad), divisor_override);
 }
 
 // avg_forward_inner/edge and lp_forward_inner/edge for SEGMENT consecutive outputs of a row per
@@ -1807,9 +1818,11 @@ LP_KERNEL void lp_backward_scatter_windows(__global const store_t* grad_output, 
 // (output offset o), one vector division, into g. Checked (GUARDED): lanes whose window does not
 // exist (EXISTS(j) false) divide whatever, then are set to +0.
 #define AVG_QUOTIENTS8(GUARDED, FIRST, EXISTS)                                                  \
+    AVG_QUOTIENTS8_BY(GUARDED, avg_divisors8(oh, FIRST, H, W, PH, PW, count_include_pad, divisor_override), EXISTS)
+#define AVG_QUOTIENTS8_BY(GUARDED, DIVISORS, EXISTS)                                            \
     float8 gv;                                                                                \
     WINDOWS8_LOAD(gv, gy, GUARDED, EXISTS)                                                    \
-    float8 g = gv / avg_divisors8(oh, FIRST, H, W, PH, PW, count_include_pad, divisor_override); \
+    float8 g = gv / (DIVISORS);                                                               \
     if (GUARDED) {                                                                            \
         g = select((float8)(0.0f), g, WINDOWS8_EXIST(EXISTS));                                \
     }
@@ -2045,13 +2058,15 @@ AVG_KERNEL void avg_backward_gather_rows(__global const store_t* grad_output, __
 // window ow0 + t + m under kernel column kw exactly when c - kw*DW = m*SW, a compile-time test and
 // shift, so for each (kh, kw) one residue c takes 8 consecutive windows: one vector read of them
 // (WINDOW8: dY and indices, or dY / divisor), where the per-element gathers test and read per
-// element. Each element's sum visits its windows in the reference's order (kh, then kw
+// element; kernel columns with the same shift m (kw = 0 and 1 of a 3x3 stride 2 window) share
+// that read, and its division (average 3x3 s2 backward spent most of its time dividing). Each element's sum visits its windows in the reference's order (kh, then kw
 // descending: output rows, then columns ascending) and adds 0 for a window it does not win or
 // that does not exist (the sum is never -0, so bitwise the same as skipping it). Work-items whose
 // columns or windows pass the input's or output's ends take checked reads (a missing window reads
-// dY 0 and index -1) and store element by element. TERM8(c): what residue c's columns add.
+// dY 0 and index -1) and store element by element. TERM8(c): what residue c's columns add;
+// PROLOGUE: what a work-item forms once, before its rows.
 #define STRIDED_M_MIN (-(((KW - 1) * DW + SW - 1) / SW)) /* the lowest window shift m */
-#define GATHER_STRIDED(WINDOW8, TERM8)                                                          \
+#define GATHER_STRIDED(PROLOGUE, WINDOW8, TERM8)                                                \
     const int ow0 = (int)get_global_id(0) * SEGMENT;                                          \
     const int h = (int)get_global_id(1);                                                      \
     const ulong plane = get_global_id(2);                                                     \
@@ -2065,6 +2080,7 @@ AVG_KERNEL void avg_backward_gather_rows(__global const store_t* grad_output, __
     for (int c = 0; c < SW; c++) {                                                            \
         sum[c] = (float8)(0.0f);                                                              \
     }                                                                                         \
+    PROLOGUE                                                                                  \
     UNROLL_WINDOW                                                                             \
     for (int kh = KH - 1; kh >= 0; kh--) {                                                    \
         const int span_h = h + PH - kh * DH;                                                  \
@@ -2072,15 +2088,16 @@ AVG_KERNEL void avg_backward_gather_rows(__global const store_t* grad_output, __
             continue;                                                                         \
         }                                                                                     \
         const int oh = span_h / SH;                                                           \
+        /* m ascending is kw descending for each residue c: the windows' order per element */ \
         UNROLL_ROW                                                                            \
-        for (int kw = KW - 1; kw >= 0; kw--) {                                                \
+        for (int m = STRIDED_M_MIN; m <= 0; m++) {                                            \
+            const int first = ow0 + m; /* lane t's window: first + t */                       \
+            const int o = oh * OW + first;                                                    \
+            WINDOW8(!inner) /* once per shift m: the kw that share it add the same windows */ \
             _Pragma("unroll")                                                                 \
             for (int c = 0; c < SW; c++) {                                                    \
-                if ((c - kw * DW) % SW == 0) {                                                \
-                    const int m = (c - kw * DW) / SW;                                         \
-                    const int first = ow0 + m; /* lane t's window: first + t */               \
-                    const int o = oh * OW + first;                                            \
-                    WINDOW8(!inner)                                                           \
+                const int tap = c - m * SW; /* kw * DW for the kw that puts residue c in window first + t */ \
+                if (tap % DW == 0 && tap / DW < KW) {                                         \
                     sum[c] += TERM8(c);                                                       \
                 }                                                                             \
             }                                                                                 \
@@ -2106,29 +2123,38 @@ AVG_KERNEL void avg_backward_gather_rows(__global const store_t* grad_output, __
 // Whether lane t's window first + t exists.
 #define STRIDED_WINDOW_EXISTS(t) (first + (t) >= 0 && first + (t) < OW)
 
-#define STRIDED_INDEXED_WINDOW8(GUARDED)                                                        \
-    INDEXED_READS8(GUARDED, STRIDED_WINDOW_EXISTS)                                            \
-    /* columns past the input are never stored: clamped so the offset stays an int */        \
-    const int8 at = (GUARDED) ? (int8)(h * W + c0) + clamp((int8)(c) + lane, (int8)(-c0), (int8)(W - 1 - c0)) \
-                              : (int8)(h * W + c0 + c) + lane;
-#define STRIDED_INDEXED_TERM8(c) select((float8)(0.0f), g, id == at)
+#define STRIDED_INDEXED_WINDOW8(GUARDED) INDEXED_READS8(GUARDED, STRIDED_WINDOW_EXISTS)
+// Residue c's offsets; columns past the input are never stored: clamped so the offset stays an int.
+#define STRIDED_AT8(c) (!inner ? (int8)(h * W + c0) + clamp((int8)(c) + lane, (int8)(-c0), (int8)(W - 1 - c0)) \
+                               : (int8)(h * W + c0 + (c)) + lane)
+#define STRIDED_INDEXED_TERM8(c) select((float8)(0.0f), g, id == STRIDED_AT8(c))
 
 EXTREMUM_KERNEL void indexed_backward_gather_strided(__global const store_t* grad_output, __global const int* indices,
                                               __global store_t* grad_input, const int H, const int W, const int OH,
                                               const int OW, const int PH, const int PW)
 {
     const __global int* idx = indices + get_global_id(2) * (ulong)OH * OW;
-    GATHER_STRIDED(STRIDED_INDEXED_WINDOW8, STRIDED_INDEXED_TERM8)
+    GATHER_STRIDED(, STRIDED_INDEXED_WINDOW8, STRIDED_INDEXED_TERM8)
 }
 
-#define STRIDED_AVG_WINDOW8(GUARDED) AVG_QUOTIENTS8(GUARDED, first, STRIDED_WINDOW_EXISTS)
+// The windows' column extents per shift m do not change with the row: formed once per work-item.
+#define STRIDED_AVG_COLUMNS                                                                     \
+    int8 columns[1 - STRIDED_M_MIN];                                                          \
+    UNROLL_ROW                                                                                \
+    for (int m = STRIDED_M_MIN; m <= 0; m++) {                                                \
+        columns[m - STRIDED_M_MIN] = avg_columns8(ow0 + m, W, PW, count_include_pad);         \
+    }
+#define STRIDED_AVG_WINDOW8(GUARDED)                                                            \
+    AVG_QUOTIENTS8_BY(GUARDED, avg_divisors8_of(columns[m - STRIDED_M_MIN],                   \
+                                                (int)pooled_extent(oh, H, KH, SH, PH, count_include_pad), \
+                                                divisor_override), STRIDED_WINDOW_EXISTS)
 #define STRIDED_AVG_TERM8(c) g
 
 AVG_KERNEL void avg_backward_gather_strided(__global const store_t* grad_output, __global store_t* grad_input,
                                           const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                           const int count_include_pad, const int divisor_override)
 {
-    GATHER_STRIDED(STRIDED_AVG_WINDOW8, STRIDED_AVG_TERM8)
+    GATHER_STRIDED(STRIDED_AVG_COLUMNS, STRIDED_AVG_WINDOW8, STRIDED_AVG_TERM8)
 }
 #endif
 

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestFactory;
  * element's windows in the same order. Widths of 1, 7, 9, 16, 17, 47 and 93 (segments cut by the
  * input's end, rows whose ends take the checked path), padding with count_include_pad either way
  * (the divisors' column extents differ lane by lane there), divisor overrides, ceil mode,
- * strides 1 to 3 either way, NaN, infinities and all-negative inputs, in float32 and the
+ * strides 1 to 4 either way, kernels up to 7 wide, NaN, infinities and all-negative inputs, in float32 and the
  * half types. Likewise the plane scatter that takes float32 tensors of many planes.
  */
 class AvgSegmentGatherTest extends DeviceTest {
@@ -46,7 +46,9 @@ class AvgSegmentGatherTest extends DeviceTest {
             PoolSpec.of(4, 3).withStride(3, 1).withPadding(2, 1).withCeilMode(true),
             // strides above 1 along rows: avg_backward_gather_strided
             PoolSpec.of(3).withStride(2).withPadding(1), PoolSpec.of(3).withStride(2).withCeilMode(true),
-            PoolSpec.of(5, 4).withStride(1, 3).withPadding(2, 2).withCeilMode(true), PoolSpec.of(4).withStride(3).withPadding(1)};
+            PoolSpec.of(5, 4).withStride(1, 3).withPadding(2, 2).withCeilMode(true), PoolSpec.of(4).withStride(3).withPadding(1),
+            // several kernel columns per window shift m, up to three shifts
+            PoolSpec.of(3, 5).withStride(1, 4).withPadding(1, 2), PoolSpec.of(2, 7).withStride(1, 3).withPadding(1, 3)};
         AvgOptions[] options = {new AvgOptions(true, 0), new AvgOptions(false, 0), new AvgOptions(false, 7)};
         List<DynamicTest> tests = new ArrayList<>();
         ReferencePooling reference = new ReferencePooling();
