@@ -1284,12 +1284,14 @@ UNROLL_BAND
 
 // 8 lanes of SW vectors stored interleaved from offset `at` of gx, lane t of tap[c] at column
 // t * SW + c: a band row of 8 windows, and the strided gathers' inner sums.
+#define INTERLEAVED_LOW(a, b) shuffle2((a), (b), (uint8)(0, 8, 1, 9, 2, 10, 3, 11))
+#define INTERLEAVED_HIGH(a, b) shuffle2((a), (b), (uint8)(4, 12, 5, 13, 6, 14, 7, 15))
 #if SW == 1
 #define BAND_ROW_STORE(at, tap) STORE8(gx, (at), tap[0]);
 #elif SW == 2
-#define BAND_ROW_STORE(at, tap)                                                                 \
-    STORE8(gx, (at), shuffle2(tap[0], tap[1], (uint8)(0, 8, 1, 9, 2, 10, 3, 11)));            \
-    STORE8(gx, (at) + 8, shuffle2(tap[0], tap[1], (uint8)(4, 12, 5, 13, 6, 14, 7, 15)));
+#define BAND_ROW_STORE(at, tap)                                                               \
+    STORE8(gx, (at), INTERLEAVED_LOW(tap[0], tap[1]));                                        \
+    STORE8(gx, (at) + 8, INTERLEAVED_HIGH(tap[0], tap[1]));
 #else
 #define BAND_ROW_STORE(at, tap)                                                                 \
     _Pragma("unroll")                                                                         \
@@ -1299,6 +1301,36 @@ UNROLL_BAND
         _Pragma("unroll")                                                                     \
         for (int t = 0; t < SEGMENT; t++) {                                                   \
             STORE(gx, (at) + t * SW + c, v[t]);                                               \
+        }                                                                                     \
+    }
+#endif
+
+// BAND_ROW_STORE's columns FROM .. TO - 1 only (a row's ends): interleaved in private memory,
+// then stored 8 columns at a time, each 8 rounded at once (per residue and lane they were
+// strided scatters, rounded one by one).
+#define BAND_ROW_STORE_CLIPPED(at, tap, FROM, TO)                                             \
+    {                                                                                         \
+        float interleaved[SEGMENT * SW];                                                      \
+        BAND_ROW_INTERLEAVE(interleaved, tap)                                                 \
+        _Pragma("unroll")                                                                     \
+        for (int k = 0; k < SW; k++) {                                                        \
+            /* long: a row's last 8 columns can reach past an int-sized plane's end */        \
+            STORE_LANES_BETWEEN(gx, (long)(at) + k * 8, vload8(k, interleaved), (FROM) - k * 8, (TO) - k * 8) \
+        }                                                                                     \
+    }
+#if SW == 2
+#define BAND_ROW_INTERLEAVE(v, tap)                                                           \
+    vstore8(INTERLEAVED_LOW(tap[0], tap[1]), 0, v);                                           \
+    vstore8(INTERLEAVED_HIGH(tap[0], tap[1]), 1, v);
+#else
+#define BAND_ROW_INTERLEAVE(v, tap)                                                           \
+    _Pragma("unroll")                                                                         \
+    for (int c = 0; c < SW; c++) {                                                            \
+        float lanes[SEGMENT];                                                                 \
+        vstore8(tap[c], 0, lanes);                                                            \
+        _Pragma("unroll")                                                                     \
+        for (int t = 0; t < SEGMENT; t++) {                                                   \
+            v[t * SW + c] = lanes[t];                                                         \
         }                                                                                     \
     }
 #endif
@@ -2106,17 +2138,7 @@ AVG_KERNEL void avg_backward_gather_rows(__global const store_t* grad_output, __
     if (inner) {                                                                              \
         BAND_ROW_STORE(h * W + c0, sum)                                                       \
     } else {                                                                                  \
-        _Pragma("unroll")                                                                     \
-        for (int c = 0; c < SW; c++) {                                                        \
-            float v[SEGMENT];                                                                 \
-            vstore8(sum[c], 0, v);                                                            \
-            for (int t = 0; t < SEGMENT; t++) {                                               \
-                const long w = (long)c0 + t * SW + c;                                         \
-                if (w >= 0 && w < W) {                                                        \
-                    STORE(gx, h * W + (int)w, v[t]);                                          \
-                }                                                                             \
-            }                                                                                 \
-        }                                                                                     \
+        BAND_ROW_STORE_CLIPPED(h * W + c0, sum, max(0, -c0), (int)min((long)SEGMENT * SW, (long)W - c0)) \
     }
 
 

@@ -262,29 +262,31 @@ static inline ushort8 bfloat16_bits8(const float8 v)
     }
 #endif
 
-// The first `count` (at most 8) lanes of v to positions i .. i + count - 1: rounded as STORE8
-// rounds them, all 8 at once, then stored lane by lane (a row's end: the other lanes lie past
-// it). For the half types one conversion instruction where STORE lane by lane ran POCL's
+// Lanes FROM .. TO - 1 of v (clipped to 0 .. 7) to positions i + FROM .. i + TO - 1: rounded as
+// STORE8 rounds them, all 8 at once, then stored lane by lane (a row's end: the other lanes lie
+// past it). For the half types one conversion instruction where STORE lane by lane ran POCL's
 // software rounding per lane (float16 average 3x3 forward: its row-end segments took 70% of it).
 #if STORAGE == 0 || STORAGE == 3
-#define STORE_LANES(p, i, v, count)                                                             \
+#define STORE_LANES_BETWEEN(p, i, v, FROM, TO)                                                \
     {                                                                                         \
         compute_t lanes_[8];                                                                  \
         vstore8((v), 0, lanes_);                                                              \
-        for (int j_ = 0; j_ < (count); j_++) {                                                \
+        for (int j_ = max((FROM), 0); j_ < min((TO), 8); j_++) {                              \
             (p)[(i) + j_] = lanes_[j_];                                                       \
         }                                                                                     \
     }
 #else
-#define STORE_LANES(p, i, v, count)                                                             \
+#define STORE_LANES_BETWEEN(p, i, v, FROM, TO)                                                \
     {                                                                                         \
         ushort lanes_[8];                                                                     \
         vstore8(BITS8(v), 0, lanes_);                                                         \
-        for (int j_ = 0; j_ < (count); j_++) {                                                \
+        for (int j_ = max((FROM), 0); j_ < min((TO), 8); j_++) {                              \
             ((__global ushort*)(p))[(i) + j_] = lanes_[j_];                                   \
         }                                                                                     \
     }
 #endif
+// The first `count` lanes of v to positions i .. i + count - 1.
+#define STORE_LANES(p, i, v, count) STORE_LANES_BETWEEN(p, i, v, 0, count)
 
 // The memory position of logical element (plane, at) of a tensor with C channels and planes of
 // `plane_size` elements: plane = n*C + c and `at` the in-plane offset d*H*W + h*W + w.
