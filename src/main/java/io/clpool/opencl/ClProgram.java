@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -49,7 +50,7 @@ final class ClProgram implements AutoCloseable {
         byte[] names = new byte[(int) size[0]];
         ClException.check(CL.clGetProgramInfo(program, CL.CL_PROGRAM_KERNEL_NAMES, names.length, Pointer.to(names), null),
                 "clGetProgramInfo(KERNEL_NAMES)");
-        String joined = new String(names, 0, Math.max(0, names.length - 1), java.nio.charset.StandardCharsets.US_ASCII);
+        String joined = new String(names, 0, Math.max(0, names.length - 1), StandardCharsets.US_ASCII);
         return joined.isEmpty() ? List.of() : Arrays.stream(joined.split(";")).sorted().toList();
     }
 
