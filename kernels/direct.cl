@@ -1746,7 +1746,8 @@ EXTREMUM_KERNEL void indexed_backward_scatter(__global const store_t* grad_outpu
 // element: LP 3x3 s2 backward 109 ms, 24 as this (POCL skylake-avx512, 32x64x112x112). Average's
 // quotients are cheap enough that its strided gather was as fast (17-21 ms against 19; consecutive
 // windows' adds to a shared column wait on each other). FACTOR declares `factor` and `live` for
-// window (oh, ow) at output offset o; TERM(h, w) is what it adds to element (h, w).
+// window (oh, ow) at output offset o and `x_plane`, the plane's input; TERM(x) is what it adds
+// to an element whose input is x.
 #define WINDOW_SCATTER(FACTOR, TERM)                                                            \
     SCATTER_PLANE_ROWS(                                                                       \
             const int h0 = oh * SH - PH;                                                      \
@@ -1760,9 +1761,11 @@ EXTREMUM_KERNEL void indexed_backward_scatter(__global const store_t* grad_outpu
                 if (live && rows_inside && w0 >= 0 && (long)w0 + KW <= W) {                   \
                     UNROLL_WINDOW                                                             \
                     for (int kh = 0; kh < KH; kh++) {                                         \
+                        float taps[KW]; /* half types: widened 8 at a time */                \
+                        LOAD_SPAN(taps, KW, x_plane, (h0 + kh) * W + w0 + i, 1)               \
                         UNROLL_ROW                                                            \
                         for (int kw = 0; kw < KW; kw++) {                                     \
-                            ACC_AT(h0 + kh, w0 + kw) += TERM(h0 + kh, w0 + kw);               \
+                            ACC_AT(h0 + kh, w0 + kw) += TERM(taps[kw]);                       \
                         }                                                                     \
                     }                                                                         \
                 } else if (live) { /* a window over the input's border: its taps inside */    \
@@ -1770,7 +1773,7 @@ EXTREMUM_KERNEL void indexed_backward_scatter(__global const store_t* grad_outpu
                     const int w_end = (int)min((long)w0 + KW, (long)W);                       \
                     for (int h = h_begin; h < h_end; h++) {                                   \
                         for (int w = w_begin; w < w_end; w++) {                               \
-                            ACC_AT(h, w) += TERM(h, w);                                       \
+                            ACC_AT(h, w) += TERM(LOAD(x_plane, h * W + w));                   \
                         }                                                                     \
                     }                                                                         \
                 }                                                                             \
@@ -1779,10 +1782,11 @@ EXTREMUM_KERNEL void indexed_backward_scatter(__global const store_t* grad_outpu
 
 #define LP_WINDOW_FACTOR                                                                        \
     const __global store_t* y = output + plane * (ulong)OH * OW;                              \
+    const __global store_t* x_plane = input + plane * (ulong)plane_size;                      \
     LP_WINDOW_OUTER(o, oh, ow)                                                                \
     const float factor = outer;                                                               \
     const bool live = scaled_mean != 0.0f;
-#define LP_WINDOW_TERM(h, w) factor * lp_power(LOAD(input, plane * (ulong)plane_size + (h) * W + (w)), norm - 1.0f)
+#define LP_WINDOW_TERM(x) factor * lp_power((x), norm - 1.0f)
 
 LP_KERNEL void lp_backward_scatter_windows(__global const store_t* grad_output, __global const store_t* input,
                                           __global const store_t* output, __global store_t* grad_input,
