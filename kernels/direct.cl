@@ -2094,12 +2094,13 @@ AVG_KERNEL void avg_backward_gather_rows(__global const store_t* grad_output, __
 // window ow0 + t + m under kernel column kw exactly when c - kw*DW = m*SW, a compile-time test and
 // shift, so for each (kh, kw) one residue c takes 8 consecutive windows: one vector read of them
 // (WINDOW8: dY and indices, or dY / divisor), where the per-element gathers test and read per
-// element; kernel columns with the same shift m (kw = 0 and 1 of a 3x3 stride 2 window) share
-// that read, and its division (average 3x3 s2 backward spent most of its time dividing). Each element's sum visits its windows in the reference's order (kh, then kw
-// descending: output rows, then columns ascending) and adds 0 for a window it does not win or
-// that does not exist (the sum is never -0, so bitwise the same as skipping it). Work-items whose
-// columns or windows pass the input's or output's ends take checked reads (a missing window reads
-// dY 0 and index -1) and store element by element. TERM8(c): what residue c's columns add;
+// element. Kernel columns with the same shift m (kw = 0 and 1 of a 3x3 stride 2 window) share
+// that read and its division (average 3x3 s2 backward spent most of its time dividing). Each
+// element's sum visits its windows in the reference's order (kh, then kw descending: output
+// rows, then columns ascending) and adds 0 for a window it does not win or that does not exist
+// (the sum is never -0, so bitwise the same as skipping it). Work-items whose columns or windows
+// pass the input's or output's ends take checked reads (a missing window reads dY 0 and index -1)
+// and store only their columns inside the input. TERM8(c): what residue c's columns add;
 // PROLOGUE: what a work-item forms once, before its rows.
 #define STRIDED_M_MIN (-(((KW - 1) * DW + SW - 1) / SW)) /* the lowest window shift m */
 #define GATHER_STRIDED(PROLOGUE, WINDOW8, TERM8)                                                \
