@@ -2090,71 +2090,95 @@ AVG_KERNEL void avg_backward_gather_rows(__global const store_t* grad_output, __
 #if SW > 1 && SEGMENT_KERNELS
 // The gathers for strides above 1 along rows (CPU devices; e.g. ResNet's 3x3 stride 2 stem): a
 // work-item sums the SEGMENT * SW input columns c0 + t*SW + c (t < SEGMENT, c < SW) from
-// c0 = ow0*SW - PW, one input row, as SW vectors sum[c] over t. Column c0 + t*SW + c lies in
-// window ow0 + t + m under kernel column kw exactly when c - kw*DW = m*SW, a compile-time test and
-// shift, so for each (kh, kw) one residue c takes 8 consecutive windows: one vector read of them
-// (WINDOW8: dY and indices, or dY / divisor), where the per-element gathers test and read per
-// element. Kernel columns with the same shift m (kw = 0 and 1 of a 3x3 stride 2 window) share
-// that read and its division (average 3x3 s2 backward spent most of its time dividing). Each
-// element's sum visits its windows in the reference's order (kh, then kw descending: output
-// rows, then columns ascending) and adds 0 for a window it does not win or that does not exist
-// (the sum is never -0, so bitwise the same as skipping it). Work-items whose columns or windows
-// pass the input's or output's ends take checked reads (a missing window reads dY 0 and index -1)
-// and store only their columns inside the input. TERM8(c): what residue c's columns add;
-// PROLOGUE: what a work-item forms once, before its rows.
+// c0 = ow0*SW - PW of ROWS input rows from h0, as SW vectors sum[r][c] over t per row. Column
+// c0 + t*SW + c lies in window ow0 + t + m under kernel column kw exactly when c - kw*DW = m*SW,
+// a compile-time test and shift, so for each (kh, kw) one residue c takes 8 consecutive windows:
+// one vector read of them (WINDOW8: dY and indices, or dY / divisor), where the per-element
+// gathers test and read per element. That read (and for average its division) is shared by the
+// kernel columns with the same shift m (kw = 0 and 1 of a 3x3 stride 2 window; average 3x3 s2
+// backward spent most of its time dividing) and, as in GATHER_ROWS, by the block's rows the
+// output row reaches (3x3 stride 2, 4 rows: 3 output rows read where one row at a time read 6).
+// Each element's sum visits its windows in the reference's order (output rows ascending, which
+// is kh descending, then kw descending: m ascending) and adds 0 for a window it does not win or
+// that does not exist (the sum is never -0, so bitwise the same as skipping it). Work-items whose
+// columns or windows pass the input's or output's ends take checked reads (a missing window
+// reads dY 0 and index -1) and store only their columns inside the input; rows past H are not
+// stored. TERM8(r, c): what residue c's columns of row h0 + r add; PROLOGUE: what a work-item
+// forms once, before its rows.
 #define STRIDED_M_MIN (-(((KW - 1) * DW + SW - 1) / SW)) /* the lowest window shift m */
-#define GATHER_STRIDED(PROLOGUE, WINDOW8, TERM8)                                                \
+// The candidate output rows' loop, unrolled where the block and its windows' rows are few.
+#if (KH - 1) * DH + ROWS <= 16
+#define UNROLL_CANDIDATE_ROWS _Pragma("unroll")
+#else
+#define UNROLL_CANDIDATE_ROWS
+#endif
+#define GATHER_STRIDED(PROLOGUE, WINDOW8, TERM8)                                              \
     const int ow0 = (int)get_global_id(0) * SEGMENT;                                          \
-    const int h = (int)get_global_id(1);                                                      \
+    const int h0 = (int)get_global_id(1) * ROWS;                                              \
     const ulong plane = get_global_id(2);                                                     \
     const __global store_t* gy = grad_output + plane * (ulong)OH * OW;                        \
     __global store_t* gx = grad_input + plane * (ulong)H * W;                                 \
-    const int c0 = ow0 * SW - PW; /* in [-PW, W - 1]: the host launches ceil((W + PW) / (SEGMENT*SW)) items */ \
-    const bool inner = c0 >= 0 && (long)c0 + SEGMENT * SW <= W && ow0 + STRIDED_M_MIN >= 0 && ow0 + SEGMENT <= OW; \
-    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;                                   \
-    float8 sum[SW];                                                                           \
+    const int c0 = ow0 * SW - PW; /* in [-PW, W - 1]: the host launches ceil((W + PW) / (SEGMENT*SW)) items */\
+    const bool inner = c0 >= 0 && (long)c0 + SEGMENT * SW <= W && ow0 + STRIDED_M_MIN >= 0 && ow0 + SEGMENT <= OW;\
+    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;                                    \
+    float8 sum[ROWS][SW];                                                                     \
     _Pragma("unroll")                                                                         \
-    for (int c = 0; c < SW; c++) {                                                            \
-        sum[c] = (float8)(0.0f);                                                              \
+    for (int r = 0; r < ROWS; r++) {                                                          \
+        _Pragma("unroll")                                                                     \
+        for (int c = 0; c < SW; c++) {                                                        \
+            sum[r][c] = (float8)(0.0f);                                                       \
+        }                                                                                     \
     }                                                                                         \
     PROLOGUE                                                                                  \
-    UNROLL_WINDOW                                                                             \
-    for (int kh = KH - 1; kh >= 0; kh--) {                                                    \
-        const int span_h = h + PH - kh * DH;                                                  \
+    UNROLL_CANDIDATE_ROWS                                                                     \
+    for (int t = -(KH - 1) * DH; t < ROWS; t++) {                                             \
+        const int span_h = h0 + PH + t;                                                       \
         if (span_h < 0 || span_h % SH != 0 || span_h / SH >= OH) {                            \
             continue;                                                                         \
         }                                                                                     \
         const int oh = span_h / SH;                                                           \
-        /* m ascending is kw descending for each residue c: the windows' order per element */ \
         UNROLL_ROW                                                                            \
         for (int m = STRIDED_M_MIN; m <= 0; m++) {                                            \
-            const int first = ow0 + m; /* lane t's window: first + t */                       \
+            const int first = ow0 + m; /* lane j's window: first + j */                       \
             const int o = oh * OW + first;                                                    \
-            WINDOW8(!inner) /* once per shift m: the kw that share it add the same windows */ \
+            WINDOW8(!inner) /* once per shift m and output row: the kw and rows that share it add it */\
             _Pragma("unroll")                                                                 \
-            for (int c = 0; c < SW; c++) {                                                    \
-                const int tap = c - m * SW; /* kw * DW for the kw that puts residue c in window first + t */ \
-                if (tap % DW == 0 && tap / DW < KW) {                                         \
-                    sum[c] += TERM8(c);                                                       \
+            for (int r = 0; r < ROWS; r++) {                                                  \
+                const int d = r - t; /* kh * DH for input row h0 + r */                       \
+                if (d >= 0 && d % DH == 0 && d / DH < KH) {                                   \
+                    _Pragma("unroll")                                                         \
+                    for (int c = 0; c < SW; c++) {                                            \
+                        const int tap = c - m * SW; /* kw * DW of the kw that puts residue c in window first + j */ \
+                        if (tap % DW == 0 && tap / DW < KW) {                                 \
+                            sum[r][c] += TERM8(r, c);                                         \
+                        }                                                                     \
+                    }                                                                         \
                 }                                                                             \
             }                                                                                 \
         }                                                                                     \
     }                                                                                         \
-    if (inner) {                                                                              \
-        BAND_ROW_STORE(h * W + c0, sum)                                                       \
-    } else {                                                                                  \
-        BAND_ROW_STORE_CLIPPED(h * W + c0, sum, max(0, -c0), (int)min((long)SEGMENT * SW, (long)W - c0)) \
+    _Pragma("unroll")                                                                         \
+    for (int r = 0; r < ROWS; r++) {                                                          \
+        if (h0 + r < H) {                                                                     \
+            if (inner) {                                                                      \
+                BAND_ROW_STORE((h0 + r) * W + c0, sum[r])                                     \
+            } else {                                                                          \
+                BAND_ROW_STORE_CLIPPED((h0 + r) * W + c0, sum[r], max(0, -c0), (int)min((long)SEGMENT * SW, (long)W - c0)) \
+            }                                                                                 \
+        }                                                                                     \
     }
 
 
-// Whether lane t's window first + t exists.
-#define STRIDED_WINDOW_EXISTS(t) (first + (t) >= 0 && first + (t) < OW)
+// Whether lane j's window first + j exists.
+#define STRIDED_WINDOW_EXISTS(j) (first + (j) >= 0 && first + (j) < OW)
 
 #define STRIDED_INDEXED_WINDOW8(GUARDED) INDEXED_READS8(GUARDED, STRIDED_WINDOW_EXISTS)
-// Residue c's offsets; columns past the input are never stored: clamped so the offset stays an int.
-#define STRIDED_AT8(c) (!inner ? (int8)(h * W + c0) + clamp((int8)(c) + lane, (int8)(-c0), (int8)(W - 1 - c0)) \
-                               : (int8)(h * W + c0 + (c)) + lane)
-#define STRIDED_INDEXED_TERM8(c) select((float8)(0.0f), g, id == STRIDED_AT8(c))
+// Residue c's offsets in row h; columns past the input are never stored: clamped so the offset
+// stays an int.
+#define STRIDED_AT8(h, c) (!inner ? (int8)((h) * W + c0) + clamp((int8)(c) + lane, (int8)(-c0), (int8)(W - 1 - c0)) \
+                                  : (int8)((h) * W + c0 + (c)) + lane)
+/* rows past H are never stored: clamped so the offset stays an int */
+#define STRIDED_INDEXED_TERM8(r, c) select((float8)(0.0f), g, id == STRIDED_AT8(min(h0 + (r), H - 1), c))
 
 EXTREMUM_KERNEL void indexed_backward_gather_strided(__global const store_t* grad_output, __global const int* indices,
                                               __global store_t* grad_input, const int H, const int W, const int OH,
@@ -2175,7 +2199,7 @@ EXTREMUM_KERNEL void indexed_backward_gather_strided(__global const store_t* gra
     AVG_QUOTIENTS8_BY(GUARDED, avg_divisors8_of(columns[m - STRIDED_M_MIN],                   \
                                                 (int)pooled_extent(oh, H, KH, SH, PH, count_include_pad), \
                                                 divisor_override), STRIDED_WINDOW_EXISTS)
-#define STRIDED_AVG_TERM8(c) g
+#define STRIDED_AVG_TERM8(r, c) g
 
 AVG_KERNEL void avg_backward_gather_strided(__global const store_t* grad_output, __global store_t* grad_input,
                                           const int H, const int W, const int OH, const int OW, const int PH, const int PW,

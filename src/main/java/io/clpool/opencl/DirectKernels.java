@@ -687,13 +687,15 @@ final class DirectKernels implements FixedWindowKernels {
 
     /**
      * A CPU-family gather for strides above 1 along rows: {@value #SEGMENT} windows' columns per
-     * work-item, {@code SEGMENT * strideW} input columns from {@code -padW}, one input row.
+     * work-item, {@code SEGMENT * strideW} input columns from {@code -padW}, {@link #rowsPerItem}
+     * input rows.
      */
     private void gatherStrided(ClKernel kernel, Shape in, PoolSpec spec, Object... args) {
         int items = ceilDiv(in.w() + spec.padW(), SEGMENT * spec.strideW());
+        int blocks = ceilDiv(in.h(), rowsPerItem(spec));
         long[] local = items <= kernel.maxWorkGroupSize()
-                ? new long[] {items, segmentRowsPerGroup(kernel, items, in.h()), 1} : null;
-        launches.run(kernel, new long[] {items, in.h(), in.planes()}, local, args);
+                ? new long[] {items, segmentRowsPerGroup(kernel, items, blocks), 1} : null;
+        launches.run(kernel, new long[] {items, blocks, in.planes()}, local, args);
     }
 
     /** A gather over every input element: range (W, H, planes). */
