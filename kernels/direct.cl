@@ -824,9 +824,12 @@ EXTREMUM_KERNEL void extremum_forward_stream(__global const store_t* input, __gl
 // LP_WINDOWS_OUTER: the same, of type T, with LOAD_ and POWER (float8, LOAD8, lp_power8: the 8
 // windows from ow of an inner band segment, which share a divisor). LP_OUTER: the factor from dY,
 // K*avg and the divisor n (a float, or a float8 of each lane's), with POWER (lp_power or
-// lp_power8).
+// lp_power8). LP_OUTER_BY: the same with K/n given (a window's K/n recurs in every row but the
+// ends of a plane).
 #define LP_OUTER(dy, scaled_mean, divisor, POWER) \
-    ((dy) * ((float)((long)KH * KW) / (divisor)) * POWER(scaled_mean, 1.0f / norm - 1.0f))
+    LP_OUTER_BY(dy, scaled_mean, (float)((long)KH * KW) / (divisor), POWER)
+#define LP_OUTER_BY(dy, scaled_mean, k_over_divisor, POWER) \
+    ((dy) * (k_over_divisor) * POWER(scaled_mean, 1.0f / norm - 1.0f))
 #define LP_WINDOWS_OUTER(T, LOAD_, POWER, o, oh, ow)                                            \
     const T scaled_mean = POWER(LOAD_(y, o), norm);                                           \
     const T outer = LP_OUTER(LOAD_(gy, o), scaled_mean, (float)WINDOW_DIVISOR(oh, ow, 1, 0), POWER);
@@ -1738,9 +1741,9 @@ EXTREMUM_KERNEL void indexed_backward_scatter(__global const store_t* grad_outpu
         ACC_PLANE_END                                                                         \
     }
 
-// LP backward of overlapping windows that the vector scatter below does not take (strides above
-// 1 along rows, kernels over 9 wide; CPU devices, enough planes): the same plane walk one window
-// at a time, each window's outer factor formed once (nothing where y^p is 0) and its term added
+// LP backward of overlapping windows that the vector scatter below does not take (kernels over 9
+// wide; strides above 1 along rows take the strided gather since, below; CPU devices, enough
+// planes): the same plane walk one window at a time, each window's outer factor formed once (nothing where y^p is 0) and its term added
 // to each of its taps inside the input, windows in (oh, ow) order, so each element adds them in
 // the reference's order. The per-element gather formed every candidate window's factor per
 // element: LP 3x3 s2 backward 109 ms, 24 as this (POCL skylake-avx512, 32x64x112x112). Average's
@@ -2119,7 +2122,8 @@ AVG_KERNEL void avg_backward_gather_rows(__global const store_t* grad_output, __
     const __global store_t* gy = grad_output + plane * (ulong)OH * OW;                        \
     __global store_t* gx = grad_input + plane * (ulong)H * W;                                 \
     const int c0 = ow0 * SW - PW; /* in [-PW, W - 1]: the host launches ceil((W + PW) / (SEGMENT*SW)) items */\
-    const bool inner = c0 >= 0 && (long)c0 + SEGMENT * SW <= W && ow0 + STRIDED_M_MIN >= 0 && ow0 + SEGMENT <= OW;\
+    const bool columns_inside = c0 >= 0 && (long)c0 + SEGMENT * SW <= W;                      \
+    const bool inner = columns_inside && ow0 + STRIDED_M_MIN >= 0 && ow0 + SEGMENT <= OW;     \
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;                                    \
     float8 sum[ROWS][SW];                                                                     \
     _Pragma("unroll")                                                                         \
@@ -2206,6 +2210,64 @@ AVG_KERNEL void avg_backward_gather_strided(__global const store_t* grad_output,
                                           const int count_include_pad, const int divisor_override)
 {
     GATHER_STRIDED(STRIDED_AVG_COLUMNS, STRIDED_AVG_WINDOW8, STRIDED_AVG_TERM8)
+}
+
+// LP: each element's x^(p-1) formed once per work-item (its block's ROWS x SEGMENT*SW inputs, a
+// row past H read clamped and never stored), and each window's outer factor once per shift m
+// and output row, 8 windows as vectors (the window scatter formed them one window at a time);
+// a window that does not exist or whose y^p is 0 adds +0, as the scatters skip it.
+#define STRIDED_LP_PROLOGUE                                                                   \
+    const __global store_t* y = output + plane * (ulong)OH * OW;                              \
+    const __global store_t* x_plane = input + plane * (ulong)H * W;                           \
+    STRIDED_AVG_COLUMNS                                                                       \
+    float8 k_over_divisor[1 - STRIDED_M_MIN]; /* K/n of the windows of a full-height row */  \
+    UNROLL_ROW                                                                                \
+    for (int m = STRIDED_M_MIN; m <= 0; m++) {                                                \
+        k_over_divisor[m - STRIDED_M_MIN] = (float)((long)KH * KW) / avg_divisors8_of(columns[m - STRIDED_M_MIN], KH, 0); \
+    }                                                                                         \
+    float8 x_power[ROWS][SW];                                                                 \
+    _Pragma("unroll")                                                                         \
+    for (int r = 0; r < ROWS; r++) {                                                          \
+        const int row_at = min(h0 + r, H - 1) * W;                                            \
+        float xs[SEGMENT * SW];                                                               \
+        if (columns_inside) {                                                                 \
+            _Pragma("unroll")                                                                 \
+            for (int k = 0; k < SW; k++) {                                                    \
+                vstore8(LOAD8(x_plane, row_at + c0 + k * SEGMENT), k, xs);                    \
+            }                                                                                 \
+        } else { /* columns outside the input read clamped: never stored */                   \
+            LOAD_SPAN(xs, SEGMENT * SW, x_plane, row_at + clamp(c0 + i, 0, W - 1), 1)         \
+        }                                                                                     \
+        _Pragma("unroll")                                                                     \
+        for (int c = 0; c < SW; c++) {                                                        \
+            float lanes[SEGMENT];                                                             \
+            _Pragma("unroll")                                                                 \
+            for (int j = 0; j < SEGMENT; j++) {                                               \
+                lanes[j] = xs[j * SW + c];                                                    \
+            }                                                                                 \
+            x_power[r][c] = lp_power8(vload8(0, lanes), norm - 1.0f);                         \
+        }                                                                                     \
+    }
+#define STRIDED_LP_WINDOW8(GUARDED)                                                           \
+    float8 gv;                                                                                \
+    float8 yv;                                                                                \
+    WINDOWS8_LOAD(gv, gy, GUARDED, STRIDED_WINDOW_EXISTS)                                     \
+    WINDOWS8_LOAD(yv, y, GUARDED, STRIDED_WINDOW_EXISTS)                                      \
+    const float8 scaled_mean = lp_power8(yv, norm);                                           \
+    const int rows_ = (int)pooled_extent(oh, H, KH, SH, PH, 1);                               \
+    const float8 g = LP_OUTER_BY(gv, scaled_mean, rows_ == KH ? k_over_divisor[m - STRIDED_M_MIN] \
+                                 : (float)((long)KH * KW) / avg_divisors8_of(columns[m - STRIDED_M_MIN], rows_, 0), \
+                                 lp_power8);                                                  \
+    const int8 live = ((GUARDED) ? WINDOWS8_EXIST(STRIDED_WINDOW_EXISTS) : (int8)(-1)) & (scaled_mean != 0.0f);
+#define STRIDED_LP_TERM8(r, c) select((float8)(0.0f), g * x_power[r][c], live)
+
+LP_KERNEL void lp_backward_gather_strided(__global const store_t* grad_output, __global const store_t* input,
+                                         __global const store_t* output, __global store_t* grad_input,
+                                         const int H, const int W, const int OH, const int OW, const int PH,
+                                         const int PW, const float p)
+{
+    const int count_include_pad = 1; /* LP's divisor counts the window's taps inside the padded input */
+    LP_NORM_CASES(GATHER_STRIDED(STRIDED_LP_PROLOGUE, STRIDED_LP_WINDOW8, STRIDED_LP_TERM8))
 }
 #endif
 

@@ -262,6 +262,11 @@ final class DirectKernels implements FixedWindowKernels {
                     gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW(), norm);
             return;
         }
+        if (segmentGather(spec) && spec.strideW() > 1) { // whatever the plane count
+            gatherStrided(program.kernel("lp_backward_gather_strided"), in, spec, gradOutput, input, output, gradInput, in.h(),
+                    in.w(), out.h(), out.w(), spec.padH(), spec.padW(), norm);
+            return;
+        }
         if (windowScatter(spec, in)) {
             planeScatter(program.kernel("lp_backward_scatter_windows"), in, ring(spec, rowScatterRingRow(in)), gradOutput, input,
                     output, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW(), norm);
@@ -654,7 +659,10 @@ final class DirectKernels implements FixedWindowKernels {
      * Whether the CPU family's LP backward of {@code spec} over {@code in} may take the plane
      * scatter one window at a time ({@code lp_backward_scatter_windows}: any stride, any kernel
      * width) where {@link #rowScatter} does not: overlapping windows and {@link #scatterPlanes}
-     * (its ring rows as the vector scatter's). Average keeps its gathers there (as fast, measured).
+     * (its ring rows as the vector scatter's). {@link #lpBackward} asks only for stride 1 along
+     * rows (kernels over 9 wide): strides above 1 take the strided gather, which forms its
+     * windows' factors 8 at a time (POCL skylake-avx512, 3x3 stride 2: float32 level, float16
+     * 1.8-2x). Average keeps its gathers (as fast, measured).
      */
     private boolean windowScatter(PoolSpec spec, Shape in) {
         return segmentGather(spec) && scatterPlanes(spec, in, rowScatterRingRow(in));

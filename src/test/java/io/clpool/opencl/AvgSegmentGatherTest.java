@@ -26,7 +26,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * The CPU family's average backward over segments of 8 (direct.cl's avg_backward_gather_rows,
  * 8 columns by ROWS rows: stride 1 along rows, windows overlapping down the columns; and
- * avg_backward_gather_strided, 8 windows' columns of one row: strides above 1 along rows), forced
+ * avg_backward_gather_strided, 8 windows' columns of ROWS rows: strides above 1 along rows), forced
  * with {@code clpool.kernels=cpu}: against the reference within tolerance, and bit for bit against
  * the per-element gather (the GPU family with {@code clpool.gpu.gather=element}), which adds each
  * element's windows in the same order. Widths of 1, 7, 9, 16, 17, 47 and 93 (segments cut by the
@@ -134,45 +134,57 @@ class AvgSegmentGatherTest extends DeviceTest {
     }
 
     /**
-     * The CPU family's LP plane scatter one window at a time (direct.cl's
-     * lp_backward_scatter_windows: overlapping windows the vector scatter does not take, strides
-     * above 1 along rows and kernels over 9 wide, at least two planes per compute unit), float32
-     * and the half types (their float ring): within tolerance of the reference and bit for bit the
-     * per-element gather. Windows at the input's borders (their taps clipped), strides above the
-     * kernel down the columns (rows no window reaches), ceil mode, p = 2, 3 and 1.5, zeros and NaN.
+     * The CPU family's LP backward where the vector plane scatter does not go: strides above 1
+     * along rows take the strided gather (direct.cl's lp_backward_gather_strided, whatever the
+     * plane count: these shapes alternate between 2 planes and twice the device's units), kernels
+     * over 9 wide with stride 1 along rows the plane scatter one window at a time
+     * (lp_backward_scatter_windows, at least two planes per compute unit); float32 and the half
+     * types: within tolerance of the reference and bit for bit the per-element gather. Windows at
+     * the input's borders (their taps clipped), strides above the kernel down the columns (rows
+     * no window reaches), heights that cut the gather's 4-row blocks anywhere, several kernel
+     * columns per window shift, ceil mode, p = 2, 3 and 1.5, zeros and NaN.
      */
     @TestFactory
-    Stream<DynamicTest> lpWindowScatterMatchesTheReferenceAndThePerElementGather() {
+    Stream<DynamicTest> lpStridedGatherAndWindowScatterMatchTheReferenceAndThePerElementGather() {
         int planes = Math.max(8, 2 * context.device().computeUnits());
         int[] widths = {1, 2, 7, 9, 17, 31, 93};
-        PoolSpec[] specs = {PoolSpec.of(3).withStride(2), PoolSpec.of(3).withStride(2).withCeilMode(true),
+        PoolSpec[] strided = {PoolSpec.of(3).withStride(2), PoolSpec.of(3).withStride(2).withCeilMode(true),
             PoolSpec.of(2, 3).withStride(3, 2), PoolSpec.of(5, 4).withStride(2, 3).withCeilMode(true),
-            PoolSpec.of(2, 11).withStride(1), PoolSpec.of(4).withStride(1, 3)};
+            PoolSpec.of(4).withStride(1, 3), PoolSpec.of(3, 5).withStride(1, 4)};
+        PoolSpec[] wide = {PoolSpec.of(2, 11).withStride(1), PoolSpec.of(3, 10).withStride(2, 1).withCeilMode(true)};
         double[] norms = {2.0, 3.0, 1.5};
         List<DynamicTest> tests = new ArrayList<>();
         ReferencePooling reference = new ReferencePooling();
         long seed = 9900;
-        for (PoolSpec spec : specs) {
-            assertTrue(!spec.windowsDisjoint() && KernelSource.directSegmentKernels(spec)
-                    && (spec.strideW() > 1 || spec.kernelW() > 9), "the window scatter should take " + spec);
+        for (PoolSpec spec : concat(strided, wide)) {
+            boolean stridedGather = spec.strideW() > 1;
+            assertTrue(!spec.windowsDisjoint() && KernelSource.directSegmentKernels(spec) && (stridedGather || spec.kernelW() > 9),
+                    "the strided gather or the window scatter should take " + spec);
             for (int w : widths) {
-                Shape shape = Shape.of(2, planes / 2, 4 + w % 6, w);
-                if (!RandomizedDifferentialTest.fits(spec, shape)) {
-                    continue;
-                }
                 for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16}) {
                     long s = ++seed;
+                    Shape shape = Shape.of(2, (stridedGather && s % 2 == 0 ? 2 : planes) / 2, 4 + w % 6, w);
+                    if (!RandomizedDifferentialTest.fits(spec, shape)) {
+                        continue;
+                    }
                     double norm = norms[(int) (s % norms.length)];
                     Inputs flavour = Inputs.values()[(int) (s % Inputs.values().length)];
                     Tensor x = flavour.tensor(shape, s).toType(dtype);
                     PoolOp lp = PoolOp.lp(spec, norm);
-                    tests.add(dynamicTest("lp window scatter " + dtype.label() + " p=" + norm + " " + flavour + " " + shape + " " + spec,
-                            () -> check(lp, x, s, reference)));
+                    tests.add(dynamicTest("lp " + (stridedGather ? "strided gather " : "window scatter ") + dtype.label() + " p=" + norm
+                            + " " + flavour + " " + shape + " " + spec, () -> check(lp, x, s, reference)));
                 }
             }
         }
-        assertTrue(tests.size() > 80, "the window-scatter cases should number over eighty, got " + tests.size());
+        assertTrue(tests.size() > 100, "the strided-gather and window-scatter cases should number over a hundred, got "
+                + tests.size());
         return tests.stream();
+    }
+
+    private static PoolSpec[] concat(PoolSpec[] a, PoolSpec[] b) {
+        PoolSpec[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     private void check(PoolOp op, Tensor x, long seed, ReferencePooling reference) {
