@@ -965,8 +965,8 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
                             (int)pooled_extent(oh, H, KH, SH, PH, count_include_pad), divisor_override);
 }
 
-// avg_forward_inner/edge and lp_forward_inner/edge for SEGMENT consecutive outputs of a row per
-// work-item (CPU devices), in extremum_forward_segment's slots: launched on their own, the
+// avg_forward_inner/edge and lp_forward_inner/edge for SEGMENT consecutive outputs of SUM_ROWS
+// rows per work-item (CPU devices), in extremum_forward_segment's slots: launched on their own, the
 // per-output edge kernels took 28 of average 3x3 s1 p1's 34 ms on POCL skylake-avx512
 // (32x64x112x112). Each tap's 8 lanes are one vector (inner segments: SEGMENT_TAPS; edge ones:
 // the span loaded with every column checked), passed through TERM and added where inside, in the
@@ -975,27 +975,65 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
 // one divisor: INNER_OUTPUT8(sum, oh, ow0) takes the 8 sums at once; EDGE_OUTPUT8 likewise, with
 // each lane's divisor (avg_divisors8: the per-output kernels' floats), stored lane by lane up to
 // the run's end.
-#define SEGMENT_SUMS(GUARDED, TERM)                                                             \
-    SEGMENT_TAPS_FOR_EACH(GUARDED, {                                                          \
-        const float8 term = TERM;                                                             \
-        sum = (GUARDED) ? select(sum, sum + term, convert_int8((wl >= 0) & (wl < (long8)(W)))) : sum + term; \
-    })
+// SUM_ROWS (DirectKernels.SUM_ROWS) rows' segments per work-item, a kernel row of each in turn:
+// each sum is a chain of dependent adds (the reference's order), and one segment per work-item
+// left them waiting on each other; two rows' chains are independent and overlap (POCL
+// skylake-avx512, 3x3 s1, share of the profile against the unchanged backward in the same run:
+// LP forward 10-13% less, average 3-5%; 4 rows were slower than 1).
+#define SUM_ROWS 2
+#define SEGMENT_SUMS(GUARDED, TERM)                                                           \
+    UNROLL_WINDOW                                                                             \
+    for (int kh = 0; kh < KH; kh++) {                                                         \
+        _Pragma("unroll")                                                                     \
+        for (int r = 0; r < SUM_ROWS; r++) {                                                  \
+            const int h = (oh0 + r) * SH - PH + kh * DH;                                      \
+            if (h < 0 || h >= H || oh0 + r >= OH) {                                           \
+                continue; /* a padding row, or a row past the output's */                     \
+            }                                                                                 \
+            const __global store_t* row = in + h * W;                                         \
+            float a[SPAN];                                                                    \
+            if ((GUARDED) || !SEGMENT_VECTOR_TAPS) {                                          \
+                LOAD_SPAN(a, SPAN, row, w0 + i, !(GUARDED) || ((long)w0 + i >= 0 && (long)w0 + i < W)) \
+            }                                                                                 \
+            _Pragma("unroll")                                                                 \
+            for (int kw = 0; kw < KW; kw++) {                                                 \
+                const float8 v = (GUARDED) ? LANES8(a, kw * DW) : SEGMENT_TAPS(row, w0, kw);  \
+                const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);           \
+                const float8 term = TERM;                                                     \
+                sum[r] = (GUARDED) ? select(sum[r], sum[r] + term, convert_int8((wl >= 0) & (wl < (long8)(W)))) : sum[r] + term; \
+            }                                                                                 \
+        }                                                                                     \
+    }                                                                                         \
 
-#define SEGMENT_POOL(TERM, INNER_OUTPUT8, EDGE_OUTPUT8)                                         \
-    const int oh = (int)get_global_id(1);                                                     \
+
+#define SEGMENT_POOL(TERM, INNER_OUTPUT8, EDGE_OUTPUT8)                                       \
+    const int oh0 = (int)get_global_id(1) * SUM_ROWS;                                         \
     const ulong plane = get_global_id(2);                                                     \
     SEGMENT_SLOT                                                                              \
     const __global store_t* in = input + plane * (ulong)H * W;                                \
     const int w0 = ow0 * SW - PW;                                                             \
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;                                    \
-    const ulong o = (plane * OH + oh) * (ulong)OW + ow0;                                      \
-    float8 sum = (float8)(0.0f);                                                              \
+    float8 sum[SUM_ROWS];                                                                     \
+    _Pragma("unroll")                                                                         \
+    for (int r = 0; r < SUM_ROWS; r++) {                                                      \
+        sum[r] = (float8)(0.0f);                                                              \
+    }                                                                                         \
     if (!edge) {                                                                              \
         SEGMENT_SUMS(false, TERM)                                                             \
-        STORE8(output, o, INNER_OUTPUT8(sum, oh, ow0));                                       \
     } else {                                                                                  \
         SEGMENT_SUMS(true, TERM)                                                              \
-        STORE_LANES(output, o, EDGE_OUTPUT8(sum, oh, ow0), min(SEGMENT, end - ow0))           \
+    }                                                                                         \
+    _Pragma("unroll")                                                                         \
+    for (int r = 0; r < SUM_ROWS; r++) {                                                      \
+        const int oh = oh0 + r;                                                               \
+        if (oh < OH) {                                                                        \
+            const ulong o = (plane * OH + oh) * (ulong)OW + ow0;                              \
+            if (!edge) {                                                                      \
+                STORE8(output, o, INNER_OUTPUT8(sum[r], oh, ow0));                            \
+            } else {                                                                          \
+                STORE_LANES(output, o, EDGE_OUTPUT8(sum[r], oh, ow0), min(SEGMENT, end - ow0))\
+            }                                                                                 \
+        }                                                                                     \
     }
 
 // lp_power of each lane: its special cases as vector operations (per lane what the scalar one

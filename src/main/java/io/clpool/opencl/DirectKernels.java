@@ -110,7 +110,7 @@ final class DirectKernels implements FixedWindowKernels {
         Object[] head = {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()};
         Object[] tail = {options.countIncludePad() ? 1 : 0, options.divisorOverride()};
         if (forwardSegments(in, out, spec)) {
-            segments(program.kernel("avg_forward_segment"), 1, forwardInnerColumns(in, out, spec), out, head, tail);
+            segments(program.kernel("avg_forward_segment"), SUM_ROWS, forwardInnerColumns(in, out, spec), out, head, tail);
             return;
         }
         split(program.kernel("avg_forward_inner"), null, program.kernel("avg_forward_edge"), forwardInnerColumns(in, out, spec),
@@ -127,7 +127,7 @@ final class DirectKernels implements FixedWindowKernels {
         }
         Object[] head = {input, output, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW()};
         if (forwardSegments(in, out, spec)) {
-            segments(program.kernel("lp_forward_segment"), 1, forwardInnerColumns(in, out, spec), out, head, new Object[] {norm});
+            segments(program.kernel("lp_forward_segment"), SUM_ROWS, forwardInnerColumns(in, out, spec), out, head, new Object[] {norm});
             return;
         }
         split(program.kernel("lp_forward_inner"), null, program.kernel("lp_forward_edge"), forwardInnerColumns(in, out, spec),
@@ -523,6 +523,9 @@ final class DirectKernels implements FixedWindowKernels {
         Integer forced = GpuLaunchShape.rows();
         return forced == null ? gpuRowsPerItem(s) : forced;
     }
+
+    /** direct.cl's SUM_ROWS: output rows per work-item of the average and LP forward segments. */
+    static final int SUM_ROWS = 2;
 
     /** direct.cl's PRELOAD_TAPS: the most input values a column-block work-item loads before it computes. */
     static final int PRELOAD_TAPS = 48;
