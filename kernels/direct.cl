@@ -395,23 +395,28 @@ EXTREMUM_KERNEL void extremum_forward_column(__global const store_t* input, __gl
 // padding rows skipped: BODY sees the input row h, the tap's 8 lanes v (GUARDED, for edge
 // segments: the span loaded with every column checked, 0 outside) and their columns wl (long: an
 // edge segment's lanes past the row's end may lie past 2^31 - 1).
-#define SEGMENT_TAPS_FOR_EACH(GUARDED, BODY)                                                    \
+#define SEGMENT_TAPS_FOR_EACH(GUARDED, BODY)                                                  \
     UNROLL_WINDOW                                                                             \
     for (int kh = 0; kh < KH; kh++) {                                                         \
-        const int h = oh * SH - PH + kh * DH;                                                 \
-        if (h < 0 || h >= H) {                                                                \
-            continue; /* a padding row: none of its taps exists */                            \
-        }                                                                                     \
-        const __global store_t* row = in + h * W;                                             \
-        float a[SPAN];                                                                        \
-        if ((GUARDED) || !SEGMENT_VECTOR_TAPS) {                                              \
-            LOAD_SPAN(a, SPAN, row, w0 + i, !(GUARDED) || ((long)w0 + i >= 0 && (long)w0 + i < W)) \
-        }                                                                                     \
-        _Pragma("unroll")                                                                     \
-        for (int kw = 0; kw < KW; kw++) {                                                     \
-            const float8 v = (GUARDED) ? LANES8(a, kw * DW) : SEGMENT_TAPS(row, w0, kw);       \
-            const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);              \
-            BODY                                                                              \
+        SEGMENT_ROW_TAPS(GUARDED, oh, BODY)                                                   \
+    }
+// Kernel row kh of output row oh's segment (SEGMENT_TAPS_FOR_EACH's body): nothing where it is a
+// padding row, none of whose taps exists.
+#define SEGMENT_ROW_TAPS(GUARDED, oh, BODY)                                                   \
+    {                                                                                         \
+        const int h = (oh) * SH - PH + kh * DH;                                               \
+        if (h >= 0 && h < H) {                                                                \
+            const __global store_t* row = in + h * W;                                         \
+            float a[SPAN];                                                                    \
+            if ((GUARDED) || !SEGMENT_VECTOR_TAPS) {                                          \
+                LOAD_SPAN(a, SPAN, row, w0 + i, !(GUARDED) || ((long)w0 + i >= 0 && (long)w0 + i < W)) \
+            }                                                                                 \
+            _Pragma("unroll")                                                                 \
+            for (int kw = 0; kw < KW; kw++) {                                                 \
+                const float8 v = (GUARDED) ? LANES8(a, kw * DW) : SEGMENT_TAPS(row, w0, kw);  \
+                const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);           \
+                BODY                                                                          \
+            }                                                                                 \
         }                                                                                     \
     }
 
@@ -986,25 +991,14 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
     for (int kh = 0; kh < KH; kh++) {                                                         \
         _Pragma("unroll")                                                                     \
         for (int r = 0; r < SUM_ROWS; r++) {                                                  \
-            const int h = (oh0 + r) * SH - PH + kh * DH;                                      \
-            if (h < 0 || h >= H || oh0 + r >= OH) {                                           \
-                continue; /* a padding row, or a row past the output's */                     \
-            }                                                                                 \
-            const __global store_t* row = in + h * W;                                         \
-            float a[SPAN];                                                                    \
-            if ((GUARDED) || !SEGMENT_VECTOR_TAPS) {                                          \
-                LOAD_SPAN(a, SPAN, row, w0 + i, !(GUARDED) || ((long)w0 + i >= 0 && (long)w0 + i < W)) \
-            }                                                                                 \
-            _Pragma("unroll")                                                                 \
-            for (int kw = 0; kw < KW; kw++) {                                                 \
-                const float8 v = (GUARDED) ? LANES8(a, kw * DW) : SEGMENT_TAPS(row, w0, kw);  \
-                const long8 wl = (long8)((long)w0 + kw * DW) + convert_long8(lane);           \
-                const float8 term = TERM;                                                     \
-                sum[r] = (GUARDED) ? select(sum[r], sum[r] + term, convert_int8((wl >= 0) & (wl < (long8)(W)))) : sum[r] + term; \
+            if (oh0 + r < OH) {                                                               \
+                SEGMENT_ROW_TAPS(GUARDED, oh0 + r, {                                          \
+                    const float8 term = TERM;                                                 \
+                    sum[r] = (GUARDED) ? select(sum[r], sum[r] + term, convert_int8((wl >= 0) & (wl < (long8)(W)))) : sum[r] + term; \
+                })                                                                            \
             }                                                                                 \
         }                                                                                     \
-    }                                                                                         \
-
+    }
 
 #define SEGMENT_POOL(TERM, INNER_OUTPUT8, EDGE_OUTPUT8)                                       \
     const int oh0 = (int)get_global_id(1) * SUM_ROWS;                                         \
