@@ -36,6 +36,8 @@
 //                            (1, 2 or 4; DirectKernels.forwardColumns); CPU-family builds leave it at 1
 //   BAND_COLS                windows per work-item of the GPU family's band (disjoint backward)
 //                            kernels (1, 2 or 4; DirectKernels.bandColumns); 1 unless set
+//   SUM_ROWS                 output rows per work-item of the CPU family's average and LP forward
+//                            segments (DirectKernels.SUM_ROWS); 1 unless set
 //   CPU_KERNELS              0: no segment kernels (SEGMENT_KERNELS), which only the CPU family
 //                            runs; GPU-family builds set it (a 3x3 build on POCL: 8.5 s against 13.7)
 //   FLAT_BLOCKS, FLAT_BANDS  1: the GPU family's column and block-gather kernels (FLAT_BLOCKS) or
@@ -83,6 +85,9 @@
 #endif
 #ifndef BAND_COLS
 #define BAND_COLS 1
+#endif
+#ifndef SUM_ROWS
+#define SUM_ROWS 1
 #endif
 #ifndef CPU_KERNELS
 #define CPU_KERNELS 1
@@ -829,10 +834,10 @@ EXTREMUM_KERNEL void extremum_forward_stream(__global const store_t* input, __gl
 // LP_WINDOWS_OUTER: the same, of type T, with LOAD_ and POWER (float8, LOAD8, lp_power8: the 8
 // windows from ow of an inner band segment, which share a divisor). LP_OUTER: the factor from dY,
 // K*avg and the divisor n (a float, or a float8 of each lane's), with POWER (lp_power or
-// lp_power8). LP_OUTER_BY: the same with K/n given (a window's K/n recurs in every row but the
-// ends of a plane).
-#define LP_OUTER(dy, scaled_mean, divisor, POWER) \
-    LP_OUTER_BY(dy, scaled_mean, (float)((long)KH * KW) / (divisor), POWER)
+// lp_power8). LP_OUTER_BY: the same with K/n given (LP_K_OVER: a window's K/n recurs in every
+// row but the ends of a plane).
+#define LP_K_OVER(divisor) ((float)((long)KH * KW) / (divisor))
+#define LP_OUTER(dy, scaled_mean, divisor, POWER) LP_OUTER_BY(dy, scaled_mean, LP_K_OVER(divisor), POWER)
 #define LP_OUTER_BY(dy, scaled_mean, k_over_divisor, POWER) \
     ((dy) * (k_over_divisor) * POWER(scaled_mean, 1.0f / norm - 1.0f))
 #define LP_WINDOWS_OUTER(T, LOAD_, POWER, o, oh, ow)                                            \
@@ -980,12 +985,11 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
 // one divisor: INNER_OUTPUT8(sum, oh, ow0) takes the 8 sums at once; EDGE_OUTPUT8 likewise, with
 // each lane's divisor (avg_divisors8: the per-output kernels' floats), stored lane by lane up to
 // the run's end.
-// SUM_ROWS (DirectKernels.SUM_ROWS) rows' segments per work-item, a kernel row of each in turn:
-// each sum is a chain of dependent adds (the reference's order), and one segment per work-item
-// left them waiting on each other; two rows' chains are independent and overlap (POCL
-// skylake-avx512, 3x3 s1, share of the profile against the unchanged backward in the same run:
-// LP forward 10-13% less, average 3-5%; 4 rows were slower than 1).
-#define SUM_ROWS 2
+// SUM_ROWS rows' segments per work-item, a kernel row of each in turn: each sum is a chain of
+// dependent adds (the reference's order), and one segment per work-item left them waiting on
+// each other; two rows' chains are independent and overlap (POCL skylake-avx512, 3x3 s1, share
+// of the profile against the unchanged backward in the same run: LP forward 10-13% less,
+// average 3-5%; 4 rows were slower than 1).
 #define SEGMENT_SUMS(GUARDED, TERM)                                                           \
     UNROLL_WINDOW                                                                             \
     for (int kh = 0; kh < KH; kh++) {                                                         \
@@ -1025,7 +1029,7 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
             if (!edge) {                                                                      \
                 STORE8(output, o, INNER_OUTPUT8(sum[r], oh, ow0));                            \
             } else {                                                                          \
-                STORE_LANES(output, o, EDGE_OUTPUT8(sum[r], oh, ow0), min(SEGMENT, end - ow0))\
+                STORE_LANES(output, o, EDGE_OUTPUT8(sum[r], oh, ow0), min(SEGMENT, end - ow0)) \
             }                                                                                 \
         }                                                                                     \
     }
@@ -1775,9 +1779,9 @@ EXTREMUM_KERNEL void indexed_backward_scatter(__global const store_t* grad_outpu
 
 // LP backward of overlapping windows that the vector scatter below does not take (kernels over 9
 // wide; strides above 1 along rows take the strided gather since, below; CPU devices, enough
-// planes): the same plane walk one window at a time, each window's outer factor formed once (nothing where y^p is 0) and its term added
-// to each of its taps inside the input, windows in (oh, ow) order, so each element adds them in
-// the reference's order. The per-element gather formed every candidate window's factor per
+// planes): the same plane walk one window at a time, each window's outer factor formed once
+// (nothing where y^p is 0) and its term added to each of its taps inside the input, windows in
+// (oh, ow) order, so each element adds them in the reference's order. The per-element gather formed every candidate window's factor per
 // element: LP 3x3 s2 backward 109 ms, 24 as this (POCL skylake-avx512, 32x64x112x112). Average's
 // quotients are cheap enough that its strided gather was as fast (17-21 ms against 19; consecutive
 // windows' adds to a shared column wait on each other). FACTOR declares `factor` and `live` for
@@ -1837,6 +1841,10 @@ LP_KERNEL void lp_backward_scatter_windows(__global const store_t* grad_output, 
 // What the segment gathers read of 8 consecutive windows (below: the rows frame, GATHER_ROWS,
 // and the strided one, GATHER_STRIDED).
 
+
+// Row r of a gather's block from input row h0, clamped into the input: offsets formed for rows
+// past H stay ints (those rows are never stored).
+#define BLOCK_ROW_CLAMPED(r) min(h0 + (r), H - 1)
 
 // Checked reads of 8 windows at output offset o of this plane: where o .. o + 7 lie in the plane,
 // one vector load whose lanes without a window (EXISTS(j) false: they read a neighbouring row's
@@ -2085,8 +2093,7 @@ LP_KERNEL void lp_backward_scatter(__global const store_t* grad_output, __global
     }
 
 #define INDEXED_WINDOW8(GUARDED) INDEXED_READS8(GUARDED, WINDOW_EXISTS)
-/* rows past H are never stored: clamped so the offset stays an int */
-#define INDEXED_TERM8(r) select((float8)(0.0f), g, id == at + min(h0 + (r), H - 1) * W)
+#define INDEXED_TERM8(r) select((float8)(0.0f), g, id == at + BLOCK_ROW_CLAMPED(r) * W)
 
 EXTREMUM_KERNEL void indexed_backward_gather_rows(__global const store_t* grad_output, __global const int* indices,
                                            __global store_t* grad_input, const int H, const int W, const int OH,
@@ -2153,7 +2160,7 @@ AVG_KERNEL void avg_backward_gather_rows(__global const store_t* grad_output, __
     const ulong plane = get_global_id(2);                                                     \
     const __global store_t* gy = grad_output + plane * (ulong)OH * OW;                        \
     __global store_t* gx = grad_input + plane * (ulong)H * W;                                 \
-    const int c0 = ow0 * SW - PW; /* in [-PW, W - 1]: the host launches ceil((W + PW) / (SEGMENT*SW)) items */\
+    const int c0 = ow0 * SW - PW; /* in [-PW, W - 1]: the host launches ceil((W + PW) / (SEGMENT*SW)) items */ \
     const bool columns_inside = c0 >= 0 && (long)c0 + SEGMENT * SW <= W;                      \
     const bool inner = columns_inside && ow0 + STRIDED_M_MIN >= 0 && ow0 + SEGMENT <= OW;     \
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;                                    \
@@ -2177,7 +2184,7 @@ AVG_KERNEL void avg_backward_gather_rows(__global const store_t* grad_output, __
         for (int m = STRIDED_M_MIN; m <= 0; m++) {                                            \
             const int first = ow0 + m; /* lane j's window: first + j */                       \
             const int o = oh * OW + first;                                                    \
-            WINDOW8(!inner) /* once per shift m and output row: the kw and rows that share it add it */\
+            WINDOW8(!inner) /* once per shift m and output row: the kw and rows that share it add it */ \
             _Pragma("unroll")                                                                 \
             for (int r = 0; r < ROWS; r++) {                                                  \
                 const int d = r - t; /* kh * DH for input row h0 + r */                       \
@@ -2213,8 +2220,7 @@ AVG_KERNEL void avg_backward_gather_rows(__global const store_t* grad_output, __
 // stays an int.
 #define STRIDED_AT8(h, c) (!inner ? (int8)((h) * W + c0) + clamp((int8)(c) + lane, (int8)(-c0), (int8)(W - 1 - c0)) \
                                   : (int8)((h) * W + c0 + (c)) + lane)
-/* rows past H are never stored: clamped so the offset stays an int */
-#define STRIDED_INDEXED_TERM8(r, c) select((float8)(0.0f), g, id == STRIDED_AT8(min(h0 + (r), H - 1), c))
+#define STRIDED_INDEXED_TERM8(r, c) select((float8)(0.0f), g, id == STRIDED_AT8(BLOCK_ROW_CLAMPED(r), c))
 
 EXTREMUM_KERNEL void indexed_backward_gather_strided(__global const store_t* grad_output, __global const int* indices,
                                               __global store_t* grad_input, const int H, const int W, const int OH,
@@ -2255,12 +2261,12 @@ AVG_KERNEL void avg_backward_gather_strided(__global const store_t* grad_output,
     float8 k_over_divisor[1 - STRIDED_M_MIN]; /* K/n of the windows of a full-height row */  \
     UNROLL_ROW                                                                                \
     for (int m = STRIDED_M_MIN; m <= 0; m++) {                                                \
-        k_over_divisor[m - STRIDED_M_MIN] = (float)((long)KH * KW) / avg_divisors8_of(columns[m - STRIDED_M_MIN], KH, 0); \
+        k_over_divisor[m - STRIDED_M_MIN] = LP_K_OVER(avg_divisors8_of(columns[m - STRIDED_M_MIN], KH, 0)); \
     }                                                                                         \
     float8 x_power[ROWS][SW];                                                                 \
     _Pragma("unroll")                                                                         \
     for (int r = 0; r < ROWS; r++) {                                                          \
-        const int row_at = min(h0 + r, H - 1) * W;                                            \
+        const int row_at = BLOCK_ROW_CLAMPED(r) * W;                                          \
         float xs[SEGMENT * SW];                                                               \
         if (columns_inside) {                                                                 \
             _Pragma("unroll")                                                                 \
@@ -2272,12 +2278,7 @@ AVG_KERNEL void avg_backward_gather_strided(__global const store_t* grad_output,
         }                                                                                     \
         _Pragma("unroll")                                                                     \
         for (int c = 0; c < SW; c++) {                                                        \
-            float lanes[SEGMENT];                                                             \
-            _Pragma("unroll")                                                                 \
-            for (int j = 0; j < SEGMENT; j++) {                                               \
-                lanes[j] = xs[j * SW + c];                                                    \
-            }                                                                                 \
-            x_power[r][c] = lp_power8(vload8(0, lanes), norm - 1.0f);                         \
+            x_power[r][c] = lp_power8(LANES8(xs, c), norm - 1.0f);                            \
         }                                                                                     \
     }
 #define STRIDED_LP_WINDOW8(GUARDED)                                                           \
@@ -2288,7 +2289,7 @@ AVG_KERNEL void avg_backward_gather_strided(__global const store_t* grad_output,
     const float8 scaled_mean = lp_power8(yv, norm);                                           \
     const int rows_ = (int)pooled_extent(oh, H, KH, SH, PH, 1);                               \
     const float8 g = LP_OUTER_BY(gv, scaled_mean, rows_ == KH ? k_over_divisor[m - STRIDED_M_MIN] \
-                                 : (float)((long)KH * KW) / avg_divisors8_of(columns[m - STRIDED_M_MIN], rows_, 0), \
+                                 : LP_K_OVER(avg_divisors8_of(columns[m - STRIDED_M_MIN], rows_, 0)), \
                                  lp_power8);                                                  \
     const int8 live = ((GUARDED) ? WINDOWS8_EXIST(STRIDED_WINDOW_EXISTS) : (int8)(-1)) & (scaled_mean != 0.0f);
 #define STRIDED_LP_TERM8(r, c) select((float8)(0.0f), g * x_power[r][c], live)

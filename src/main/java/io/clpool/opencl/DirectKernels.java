@@ -59,6 +59,9 @@ final class DirectKernels implements FixedWindowKernels {
         defines.put("POOL_MIN", min ? 1 : 0);
         defines.put("ROWS", rows(s));
         defines.put("STRIPS", stripForward(s) ? 1 : 0);
+        if (segments) {
+            defines.put("SUM_ROWS", SUM_ROWS);
+        }
         if (!segments) {
             defines.put("COLS", forwardColumns(s)); // the CPU family's builds stay as they were
             defines.put("BAND_COLS", bandColumns());
@@ -524,7 +527,7 @@ final class DirectKernels implements FixedWindowKernels {
         return forced == null ? gpuRowsPerItem(s) : forced;
     }
 
-    /** direct.cl's SUM_ROWS: output rows per work-item of the average and LP forward segments. */
+    /** Output rows per work-item of the CPU family's average and LP forward segments (SUM_ROWS in direct.cl). */
     static final int SUM_ROWS = 2;
 
     /** direct.cl's PRELOAD_TAPS: the most input values a column-block work-item loads before it computes. */

@@ -156,7 +156,7 @@ class AvgSegmentGatherTest extends DeviceTest {
         List<DynamicTest> tests = new ArrayList<>();
         ReferencePooling reference = new ReferencePooling();
         long seed = 9900;
-        for (PoolSpec spec : concat(strided, wide)) {
+        for (PoolSpec spec : Stream.concat(Stream.of(strided), Stream.of(wide)).toList()) {
             boolean stridedGather = spec.strideW() > 1;
             assertTrue(!spec.windowsDisjoint() && KernelSource.directSegmentKernels(spec) && (stridedGather || spec.kernelW() > 9),
                     "the strided gather or the window scatter should take " + spec);
@@ -179,12 +179,6 @@ class AvgSegmentGatherTest extends DeviceTest {
         assertTrue(tests.size() > 100, "the strided-gather and window-scatter cases should number over a hundred, got "
                 + tests.size());
         return tests.stream();
-    }
-
-    private static PoolSpec[] concat(PoolSpec[] a, PoolSpec[] b) {
-        PoolSpec[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 
     private void check(PoolOp op, Tensor x, long seed, ReferencePooling reference) {
