@@ -398,34 +398,61 @@ LP_KERNEL void volume_lp_backward(__global const store_t* grad_output,
     ROW_BLOCK_ITEM(OD, OH, OW, od, oh0, ow, o0)                                               \
     const __global store_t* in = input + plane * INPUT_PLANE;
 
-// Visits the span's taps in depth, row, column order; BODY runs for each output j whose window
-// holds the row, with `v`, `inside` and `at` as FOR_WINDOW_TAPS gives them.
-#define FOR_ROW_TAPS(BODY)                                                                      \
+// Full unrolling of a _rows work-item's loops where they are small (every loop bound is a build
+// constant): the per-row arrays are then indexed by constants and stay in registers, and the
+// span's loads can all be issued before the arithmetic that waits on them. Each factor is
+// bounded first, so the product cannot wrap in the preprocessor's 64-bit arithmetic.
+#define UNROLLED_SPAN_TAPS 64
+#if KD <= UNROLLED_SPAN_TAPS && ROW_SPAN <= UNROLLED_SPAN_TAPS && KW <= UNROLLED_SPAN_TAPS \
+        && KD * ROW_SPAN * KW <= UNROLLED_SPAN_TAPS
+#define UNROLL_SPAN _Pragma("unroll")
+#else
+#define UNROLL_SPAN
+#endif
+
+// Visits the span's rows in depth, row order; ROW_BODY sees the row's r (0 .. ROW_SPAN − 1 from
+// the first output's first tap row), h_in (the row lies inside the input), dc and hc (its clamped
+// depth and row) and w0 (the first output's first tap column).
+#define FOR_SPAN_ROWS(ROW_BODY)                                                               \
     const int d0 = od * SD - PD;                                                              \
     const int h0 = oh0 * SH - PH;                                                             \
     const int w0 = ow * SW - PW;                                                              \
-    for (int kd = 0; kd < KD; kd++) {                                                         \
+    UNROLL_SPAN for (int kd = 0; kd < KD; kd++) {                                             \
         const int d = d0 + kd * DD;                                                           \
         const bool d_in = d >= 0 && d < D;                                                    \
         const int dc = clamp(d, 0, D - 1);                                                    \
-        for (int r = 0; r < ROW_SPAN; r++) {                                                  \
+        UNROLL_SPAN for (int r = 0; r < ROW_SPAN; r++) {                                      \
             const int h = h0 + r;                                                             \
             const bool h_in = d_in && h >= 0 && h < H;                                        \
             const int hc = clamp(h, 0, H - 1);                                                \
-            for (int kw = 0; kw < KW; kw++) {                                                 \
-                const int w = w0 + kw * DW;                                                   \
-                const bool inside = h_in && w >= 0 && w < W;                                  \
-                const int at = (dc * H + hc) * W + clamp(w, 0, W - 1);                        \
-                const compute_t v = LOAD(in, at);                                             \
-                for (int j = 0; j < ROWS; j++) {                                              \
-                    const int t = r - j * SH;                                                 \
-                    if (t >= 0 && t % DH == 0 && t / DH < KH) {                               \
-                        BODY                                                                  \
-                    }                                                                         \
-                }                                                                             \
-            }                                                                                 \
+            ROW_BODY                                                                          \
         }                                                                                     \
     }
+
+// Tap kw of the span row FOR_SPAN_ROWS gives: `inside` the input, `at` its (clamped) in-plane offset.
+#define SPAN_TAP(kw)                                                                          \
+    const int w = w0 + (kw) * DW;                                                             \
+    const bool inside = h_in && w >= 0 && w < W;                                              \
+    const int at = (dc * H + hc) * W + clamp(w, 0, W - 1);
+
+// BODY runs for each output j whose window holds span row r (constant after unrolling).
+#define FOR_ROWS_HOLDING(r, BODY)                                                             \
+    UNROLL_SPAN for (int j = 0; j < ROWS; j++) {                                              \
+        const int t = (r) - j * SH;                                                           \
+        if (t >= 0 && t % DH == 0 && t / DH < KH) {                                           \
+            BODY                                                                              \
+        }                                                                                     \
+    }
+
+// Visits the span's taps in depth, row, column order; BODY runs for each output j whose window
+// holds the row, with `v`, `inside` and `at` as FOR_WINDOW_TAPS gives them.
+#define FOR_ROW_TAPS(BODY)                                                                    \
+    FOR_SPAN_ROWS(                                                                            \
+        UNROLL_SPAN for (int kw = 0; kw < KW; kw++) {                                         \
+            SPAN_TAP(kw)                                                                      \
+            const compute_t v = LOAD(in, at);                                                 \
+            FOR_ROWS_HOLDING(r, BODY)                                                         \
+        })
 
 EXTREMUM_KERNEL void volume_extremum_forward_rows(__global const store_t* input,
                                            __global store_t* output,
@@ -439,11 +466,26 @@ EXTREMUM_KERNEL void volume_extremum_forward_rows(__global const store_t* input,
         best[j] = POOL_MIN ? INFINITY : -INFINITY;
         best_index[j] = NO_INDEX;
     }
-    FOR_ROW_TAPS({
-        const bool better = POOL_MIN ? v < best[j] : v > best[j];
-        const bool take = inside && (best_index[j] < 0 || better || v != v);
-        best[j] = take ? v : best[j];
-        best_index[j] = take ? at : best_index[j];
+    // Each span row's best over its KW taps once, then folded into the outputs whose windows hold
+    // the row: the same rule per fold, so the same value and index as tap by tap (direct.cl's
+    // COLUMN_WINDOWS folds the same way).
+    FOR_SPAN_ROWS({
+        compute_t row_best = POOL_MIN ? INFINITY : -INFINITY;
+        int row_index = NO_INDEX;
+        UNROLL_SPAN for (int kw = 0; kw < KW; kw++) {
+            SPAN_TAP(kw)
+            const compute_t v = LOAD(in, at);
+            const bool better = POOL_MIN ? v < row_best : v > row_best;
+            const bool take = inside && (row_index < 0 || better || v != v);
+            row_best = take ? v : row_best;
+            row_index = take ? at : row_index;
+        }
+        FOR_ROWS_HOLDING(r, {
+            const bool better = POOL_MIN ? row_best < best[j] : row_best > best[j];
+            const bool take = row_index >= 0 && (best_index[j] < 0 || better || row_best != row_best);
+            best[j] = take ? row_best : best[j];
+            best_index[j] = take ? row_index : best_index[j];
+        })
     })
     for (int j = 0; j < ROWS; j++) { // constant bounds, so the arrays stay in registers
         if (oh0 + j < OH) {
@@ -489,23 +531,31 @@ AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
     ROW_BLOCK_ITEM(D, H, W, d, h0, w, i0)                                                     \
     const offset_t out_base = plane * OUTPUT_PLANE;
 
+// FOR_ROWS_CANDIDATES's loops fully unrolled where small, as UNROLL_SPAN's.
+#if KD <= UNROLLED_SPAN_TAPS && OH_SPAN <= UNROLLED_SPAN_TAPS && KW <= UNROLLED_SPAN_TAPS \
+        && KD * OH_SPAN * KW <= UNROLLED_SPAN_TAPS
+#define UNROLL_CANDIDATES _Pragma("unroll")
+#else
+#define UNROLL_CANDIDATES
+#endif
+
 // Visits the windows that can hold rows h0 .. of column w at depth d in output order; BODY runs
 // for each row j inside window (od, oh, ow), with `o` the window's offset in its output plane.
-#define FOR_ROWS_CANDIDATES(DIL_D, DIL_H, DIL_W, WINDOW_BODY, BODY)                             \
+#define FOR_ROWS_CANDIDATES(DIL_D, DIL_H, DIL_W, WINDOW_BODY, BODY)                           \
     const int first = h0 + PH - (KH - 1) * (DIL_H);                                           \
     const int oh_first = first >= 0 ? first / SH : -((-first + SH - 1) / SH);                 \
-    for (int kd = KD - 1; kd >= 0; kd--) {                                                    \
+    UNROLL_CANDIDATES for (int kd = KD - 1; kd >= 0; kd--) {                                  \
         const int span_d = d + PD - kd * (DIL_D);                                             \
         if (span_d < 0 || span_d % SD != 0 || span_d / SD >= OD) {                            \
             continue;                                                                         \
         }                                                                                     \
         const int od = span_d / SD;                                                           \
-        for (int q = 0; q < OH_SPAN; q++) {                                                   \
+        UNROLL_CANDIDATES for (int q = 0; q < OH_SPAN; q++) {                                 \
             const int oh = oh_first + q;                                                      \
             if (oh < 0 || oh >= OH) {                                                         \
                 continue;                                                                     \
             }                                                                                 \
-            for (int kw = KW - 1; kw >= 0; kw--) {                                            \
+            UNROLL_CANDIDATES for (int kw = KW - 1; kw >= 0; kw--) {                          \
                 const int span_w = w + PW - kw * (DIL_W);                                     \
                 if (span_w < 0 || span_w % SW != 0 || span_w / SW >= OW) {                    \
                     continue;                                                                 \
@@ -513,7 +563,7 @@ AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
                 const int ow = span_w / SW;                                                   \
                 const int o = (od * OH + oh) * OW + ow;                                       \
                 WINDOW_BODY                                                                   \
-                for (int j = 0; j < ROWS; j++) {                                              \
+                UNROLL_CANDIDATES for (int j = 0; j < ROWS; j++) {                            \
                     const int t = h0 + j + PH - oh * SH;                                      \
                     if (t >= 0 && t % (DIL_H) == 0 && t / (DIL_H) < KH) {                     \
                         BODY                                                                  \

@@ -66,32 +66,41 @@ final class VolumeKernels implements FixedWindowKernels {
     /**
      * System property for the GPU family's forward and backward channels first (max, min, average;
      * LP stays scalar): {@code auto} (the default: {@value #GPU_ROWS} outputs, or input rows, down a
-     * column per work-item where windows overlap down H, else one), {@code 1} or {@code 4} (always),
-     * so that a GPU run can bench each.
+     * column per work-item where windows overlap down H, else one), {@code 1}, {@code 4} or
+     * {@code 8} (that many, always), so that a GPU run can bench each.
      */
     static final String GPU_ROWS_PROPERTY = "clpool.gpu.volumeRows";
-    /** volume.cl's ROWS default: the outputs per work-item of its {@code _rows} kernels. */
+    /** The default outputs (or input rows) per work-item of volume.cl's {@code _rows} kernels. */
     private static final int GPU_ROWS = 4;
     private static final String ROWS_SUFFIX = "_rows";
 
     /**
+     * The rows per work-item of the {@code _rows} kernels of {@code spec} ({@value #GPU_ROWS_PROPERTY};
+     * read here only), 1 where the scalar kernels run instead.
+     */
+    private static int gpuRowsPerItem(PoolSpec spec) {
+        String value = System.getProperty(GPU_ROWS_PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (value) {
+            case "auto", "" -> spec.strideH() < (long) spec.dilationH() * (spec.kernelH() - 1) + 1 ? GPU_ROWS : 1;
+            case "1" -> 1;
+            case "4" -> 4;
+            case "8" -> 8;
+            default -> throw new IllegalArgumentException(GPU_ROWS_PROPERTY + " should be auto, 1, 4 or 8, but got '" + value + "'");
+        };
+    }
+
+    /**
      * Whether the GPU family's forward ({@code in} null) or backward of {@code spec} takes the
-     * {@code _rows} kernels ({@value #GPU_ROWS_PROPERTY}); read here only.
+     * {@code _rows} kernels ({@link #gpuRowsPerItem} rows per work-item).
      */
     private static boolean gpuRows(PoolSpec spec, Shape in, Shape out) {
-        String value = System.getProperty(GPU_ROWS_PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);
-        boolean wanted = switch (value) {
-            case "auto", "" -> spec.strideH() < (long) spec.dilationH() * (spec.kernelH() - 1) + 1;
-            case "1" -> false;
-            case "4" -> true;
-            default -> throw new IllegalArgumentException(GPU_ROWS_PROPERTY + " should be auto, 1 or 4, but got '" + value + "'");
-        };
+        int rows = gpuRowsPerItem(spec);
         // The rows past OH in the last block reach (OH - 1 + ROWS - 1)·SH + (KH - 1)·DH: still an int (volume.cl).
-        long reach = (long) (out.h() - 1 + GPU_ROWS - 1) * spec.strideH() + (long) (spec.kernelH() - 1) * spec.dilationH() + 1;
+        long reach = (long) (out.h() - 1 + rows - 1) * spec.strideH() + (long) (spec.kernelH() - 1) * spec.dilationH() + 1;
         if (in != null) { // backward: rows past H reach H - 1 + ROWS - 1 + PH, and in-plane offsets (D·H + ROWS)·W (volume.cl)
-            reach = Math.max(in.h() + GPU_ROWS + (long) spec.padH(), ((long) in.d() * in.h() + GPU_ROWS) * in.w());
+            reach = Math.max(in.h() + rows + (long) spec.padH(), ((long) in.d() * in.h() + rows) * in.w());
         }
-        return wanted && reach <= Integer.MAX_VALUE;
+        return rows > 1 && reach <= Integer.MAX_VALUE;
     }
 
     /** Whether the GPU family launches in explicit work-groups ({@value #GPU_WORK_GROUPS_PROPERTY}); read here only. */
@@ -175,7 +184,7 @@ final class VolumeKernels implements FixedWindowKernels {
         long[] range = kernel.name().endsWith(CELLS_SUFFIX) ? new long[] {items.c() / LANES,
                         cells(items.w(), spec.padW(), spec.strideW()),
                         (long) items.n() * cells(items.d(), spec.padD(), spec.strideD()) * cells(items.h(), spec.padH(), spec.strideH())}
-                : kernel.name().endsWith(ROWS_SUFFIX) ? new long[] {items.w(), (items.h() + GPU_ROWS - 1) / GPU_ROWS, items.planes() * items.d()}
+                : kernel.name().endsWith(ROWS_SUFFIX) ? new long[] {items.w(), ceilDiv(items.h(), gpuRowsPerItem(spec)), items.planes() * items.d()}
                 : kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
                 : !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
                 : new long[] {items.c() / lanesOf(kernel), items.w(), (long) items.n() * items.d() * items.h()};
@@ -213,7 +222,11 @@ final class VolumeKernels implements FixedWindowKernels {
     }
 
     private static long ceilToMultiple(long value, long multiple) {
-        return (value + multiple - 1) / multiple * multiple;
+        return ceilDiv(value, multiple) * multiple;
+    }
+
+    private static long ceilDiv(long value, long divisor) {
+        return (value + divisor - 1) / divisor;
     }
 
     /** volume.cl's channels-last kernels that take 8 channels per work-item: {@code <name>_c8}. */
@@ -242,7 +255,7 @@ final class VolumeKernels implements FixedWindowKernels {
     }
 
     /**
-     * The backward kernel: {@value #GPU_ROWS} input rows per work-item channels first where
+     * The backward kernel: {@link #gpuRowsPerItem} input rows per work-item channels first where
      * {@link #gpuRows} says; on the CPU family, channels last with disjoint windows, one work-item
      * per window's cell writing all its positions ({@code _windows_c8}); else the gather, {@link #vectorName}.
      */
@@ -273,7 +286,7 @@ final class VolumeKernels implements FixedWindowKernels {
      * row per work-item channels first when the row span fits (direct.cl's segment rule, the one
      * place for it) and the lanes past the row's end keep every column in an int; else, and always
      * on the GPU family (8 lanes 64 bytes apart do not coalesce), the scalar one, or, channels first
-     * where {@link #gpuRows} says, {@value #GPU_ROWS} outputs down a column per work-item.
+     * where {@link #gpuRows} says, {@link #gpuRowsPerItem} outputs down a column per work-item.
      */
     private String forwardName(String kernel, Shape in, Shape out, PoolSpec spec) {
         if (gpu && !in.isChannelsLast() && gpuRows(spec, null, out)) {
@@ -304,6 +317,7 @@ final class VolumeKernels implements FixedWindowKernels {
             defines.put("GPU_FAMILY", 1);
             // 32-bit offsets when every offset a launch forms (below its tensors' element counts) fits an int.
             defines.put("OFFSETS_32", Math.max(in.elementCount(), out.elementCount()) <= Integer.MAX_VALUE ? 1 : 0);
+            defines.put("ROWS", Math.max(1, gpuRowsPerItem(spec))); // the _rows kernels' rows (the others ignore it)
             if (vectorized(in) && lanes() == GPU_LANES) { // the _c4 kernels: built only when asked for
                 defines.put("CHANNEL_LANES", GPU_LANES);
             }

@@ -119,14 +119,17 @@ class GpuFamilyVolumeTest extends GpuFamilyTest {
 
     /**
      * The channels-first cases with {@code clpool.gpu.volumeRows} forced to 4 (the {@code _rows}
-     * forward kernels on every window, disjoint and dilated ones too) and to 1 (the scalar ones on
-     * overlapping windows, which the default gives the {@code _rows} kernels).
+     * forward kernels on every window, disjoint and dilated ones too), to 8 (half of them: the
+     * variant a GPU run may bench) and to 1 (the scalar ones on overlapping windows, which the
+     * default gives the {@code _rows} kernels).
      */
     @TestFactory
     Stream<DynamicTest> rowsPerItemMatchTheReferenceAndKeepTheGuardBands() {
         List<Case> cases = cases().stream().filter(c -> !c.shape().isChannelsLast()).toList();
-        return Stream.concat(withProperty(VolumeKernels.GPU_ROWS_PROPERTY, "4", cases, "4 rows per item"),
-                withProperty(VolumeKernels.GPU_ROWS_PROPERTY, "1", cases.stream().filter(c -> c.seed() % 2 == 1).toList(), "1 row per item"));
+        return Stream.of(withProperty(VolumeKernels.GPU_ROWS_PROPERTY, "4", cases, "4 rows per item"),
+                withProperty(VolumeKernels.GPU_ROWS_PROPERTY, "8", cases.stream().filter(c -> c.seed() % 2 == 0).toList(), "8 rows per item"),
+                withProperty(VolumeKernels.GPU_ROWS_PROPERTY, "1", cases.stream().filter(c -> c.seed() % 2 == 1).toList(), "1 row per item"))
+                .flatMap(s -> s);
     }
 
     /** A third of the cases in the runtime's work-groups ({@code clpool.gpu.volumeWorkGroups=runtime}, the variant a GPU run may bench). */
