@@ -235,6 +235,57 @@
 #define FOR_CANDIDATES FOR_CANDIDATE_WINDOWS
 #endif
 
+#if DISJOINT_WINDOWS
+// Disjoint windows split the input into cells of SD×SH×SW positions, one per window start: cell
+// (cd, ch, cw) starts at (cd·SD − PD, ch·SH − PH, cw·SW − PW), and holds its window's taps and the
+// positions no window covers. The cell kernels (one work-item per cell, both families) load the
+// window's dY (and index) once and write every position of the cell, with the gathers' bits: 0 + dY
+// (or 0 + dY / divisor) at the window's taps, where max/min's index also names the position, else 0.
+#define CELLS(SIZE, P, S) (((SIZE) - 1 + (P)) / (S) + 1)
+// Cell (cd, ch, cw)'s window (od, oh, ow), whether it has one (cells past the last window, the
+// input's tail that no window reaches, read the last window, masked), and its first position.
+#define CELL_WINDOW(cd, ch, cw)                                                               \
+    const bool window = (cd) < OD && (ch) < OH && (cw) < OW;                                  \
+    const int od = min((cd), OD - 1);                                                         \
+    const int oh = min((ch), OH - 1);                                                         \
+    const int ow = min((cw), OW - 1);                                                         \
+    const int d0 = (cd) * SD - PD;                                                            \
+    const int h0 = (ch) * SH - PH;                                                            \
+    const int w0 = (cw) * SW - PW;
+
+#if SD * SH * SW <= 32
+#define UNROLL_CELL _Pragma("unroll")
+#else
+#define UNROLL_CELL
+#endif
+// The cell's positions, in depth, row, column order; BODY sees `at` (the offset in the input
+// plane) and `tap` (the position is a tap of the window). CHECKED skips positions outside the input.
+#define CELL_POSITIONS(DIL_D, DIL_H, DIL_W, CHECKED, BODY)                                    \
+    UNROLL_CELL for (int td = 0; td < SD; td++) {                                             \
+        UNROLL_CELL for (int th = 0; th < SH; th++) {                                         \
+            UNROLL_CELL for (int tw = 0; tw < SW; tw++) {                                     \
+                const int d = d0 + td;                                                        \
+                const int h = h0 + th;                                                        \
+                const int w = w0 + tw;                                                        \
+                if ((CHECKED) && (d < 0 || d >= D || h < 0 || h >= H || w < 0 || w >= W)) {   \
+                    continue;                                                                 \
+                }                                                                             \
+                const bool tap = window && td % (DIL_D) == 0 && td / (DIL_D) < KD             \
+                        && th % (DIL_H) == 0 && th / (DIL_H) < KH && tw % (DIL_W) == 0 && tw / (DIL_W) < KW; \
+                const int at = (d * H + h) * W + w;                                           \
+                BODY                                                                          \
+            }                                                                                 \
+        }                                                                                     \
+    }
+// A cell wholly inside the input takes the unchecked, unrolled loop (INTERIOR_TAPS' reason).
+#define FOR_CELL_POSITIONS(DIL_D, DIL_H, DIL_W, BODY)                                         \
+    if (d0 >= 0 && d0 + SD <= D && h0 >= 0 && h0 + SH <= H && w0 >= 0 && w0 + SW <= W) {      \
+        CELL_POSITIONS(DIL_D, DIL_H, DIL_W, 0, BODY)                                          \
+    } else {                                                                                  \
+        CELL_POSITIONS(DIL_D, DIL_H, DIL_W, 1, BODY)                                          \
+    }
+#endif
+
 // The divisor of average window (od, oh, ow) with this build's window (window.cl).
 #define WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override) \
     pooled_divisor_3d(od, oh, ow, D, H, W, KD, KH, KW, SD, SH, SW, PD, PH, PW, count_include_pad, divisor_override)
@@ -608,6 +659,51 @@ AVG_KERNEL void volume_avg_backward_rows(__global const store_t* grad_output,
         })
     STORE_INPUT_ROWS
 }
+
+#if DISJOINT_WINDOWS
+// Disjoint windows, one work-item per cell (CELLS): the window's dY and index are loaded once, not
+// once per position, and no position searches for its window. Range: (cells along W, cells along
+// H, planes·cells along D), rounded up to work-groups.
+#define CELL_ITEM                                                                             \
+    if (get_global_id(0) >= (size_t)CELLS(W, PW, SW) || get_global_id(1) >= (size_t)CELLS(H, PH, SH)) { \
+        return;                                                                               \
+    }                                                                                         \
+    const int cw = (int)get_global_id(0);                                                     \
+    const int ch = (int)get_global_id(1);                                                     \
+    const offset_t slab = (offset_t)get_global_id(2);                                         \
+    const int cd = (int)(slab % (offset_t)CELLS(D, PD, SD));                                  \
+    const offset_t plane = slab / (offset_t)CELLS(D, PD, SD);                                 \
+    CELL_WINDOW(cd, ch, cw)                                                                   \
+    const offset_t out_at = plane * OUTPUT_PLANE + (offset_t)((od * OH + oh) * OW + ow);      \
+    const offset_t in_base = plane * INPUT_PLANE;
+
+EXTREMUM_KERNEL void volume_indexed_backward_windows(__global const store_t* grad_output,
+                                              __global const int* indices,
+                                              __global store_t* grad_input,
+                                              VOLUME_SHAPES)
+{
+    CELL_ITEM
+    const compute_t gain = 0.0f + LOAD(grad_output, out_at); // the gather's 0 + dY
+    const int winner = indices[out_at];
+    FOR_CELL_POSITIONS(DD, DH, DW, {
+        STORE(grad_input, in_base + at, tap && winner == at ? gain : 0.0f);
+    })
+}
+
+AVG_KERNEL void volume_avg_backward_windows(__global const store_t* grad_output,
+                                          __global store_t* grad_input,
+                                          VOLUME_SHAPES,
+                                          const int count_include_pad,
+                                          const int divisor_override)
+{
+    CELL_ITEM
+    const compute_t share = 0.0f + LOAD(grad_output, out_at)
+            / (compute_t)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);
+    FOR_CELL_POSITIONS(1, 1, 1, {
+        STORE(grad_input, in_base + at, tap ? share : 0.0f);
+    })
+}
+#endif
 #endif
 
 // The 8-lane kernels below compute in float vectors (their masks are int8): not built for float64,
@@ -928,64 +1024,20 @@ AVG_KERNEL void CHANNEL_KERNEL(volume_avg_backward)(__global const store_t* grad
 
 #if !GPU_FAMILY && DISJOINT_WINDOWS
 // ---- channels last, disjoint windows: one work-item per window's cell (CPU family) ----------
-// Disjoint windows split the input into cells of SD×SH×SW positions, one per window start: cell
-// (cd, ch, cw) starts at (cd·SD − PD, ch·SH − PH, cw·SW − PW), and holds its window's taps and the
-// positions no window covers. A work-item takes one cell's 8 channels, loads its window's dY (and
-// indices) once and writes every position of the cell; the gathers above load them once per input
-// position (4 times for 2×2) and divide to find the window (bfloat16 NHWC 2×2 max backward took
-// 1.19× NCHW's time, bench, POCL, 2026-11-26). The values are the gathers' bit for bit: 0 + dY (or
-// 0 + dY / divisor) at the window's taps, where max/min's index also names the position, else 0.
-// Range: (C/8, cells along W, N·cells along D·cells along H); cells past the last window (the input's
-// tail that no window reaches) read the last window, masked.
-#define CELLS(SIZE, P, S) (((SIZE) - 1 + (P)) / (S) + 1)
-#define CELL_ITEM                                                                               \
+// A work-item takes one cell's 8 channels (CELLS above), loads its window's dY (and indices) once
+// and writes every position of the cell; the gathers above load them once per input position (4
+// times for 2×2) and divide to find the window (bfloat16 NHWC 2×2 max backward took 1.19× NCHW's
+// time, bench, POCL, 2026-11-26). Range: (C/8, cells along W, N·cells along D·cells along H).
+#define CELL_ITEM                                                                             \
     const int channel = (int)get_global_id(0) * CHANNEL_LANES;                                \
     const int cw = (int)get_global_id(1);                                                     \
     const offset_t cell_row = get_global_id(2);                                               \
     const int ch = (int)(cell_row % (offset_t)CELLS(H, PH, SH));                              \
     const int cd = (int)(cell_row / (offset_t)CELLS(H, PH, SH) % (offset_t)CELLS(D, PD, SD)); \
     const offset_t sample = cell_row / (offset_t)CELLS(H, PH, SH) / (offset_t)CELLS(D, PD, SD); \
-    const bool window = cd < OD && ch < OH && cw < OW;                                        \
-    const int od = min(cd, OD - 1);                                                           \
-    const int oh = min(ch, OH - 1);                                                           \
-    const int ow = min(cw, OW - 1);                                                           \
+    CELL_WINDOW(cd, ch, cw)                                                                   \
     const offset_t out_at = BASE(OUTPUT_PLANE) + ((od * OH + oh) * OW + ow) * STEP;           \
-    const offset_t in_base = BASE(INPUT_PLANE);                                               \
-    const int d0 = cd * SD - PD;                                                              \
-    const int h0 = ch * SH - PH;                                                              \
-    const int w0 = cw * SW - PW;
-
-#if SD * SH * SW <= 32
-#define UNROLL_CELL _Pragma("unroll")
-#else
-#define UNROLL_CELL
-#endif
-// The cell's positions, in depth, row, column order; BODY sees `at` (the offset in the input
-// plane) and `tap` (the position is a tap of the window). CHECKED skips positions outside the input.
-#define CELL_POSITIONS(DIL_D, DIL_H, DIL_W, CHECKED, BODY)                                      \
-    UNROLL_CELL for (int td = 0; td < SD; td++) {                                             \
-        UNROLL_CELL for (int th = 0; th < SH; th++) {                                         \
-            UNROLL_CELL for (int tw = 0; tw < SW; tw++) {                                     \
-                const int d = d0 + td;                                                        \
-                const int h = h0 + th;                                                        \
-                const int w = w0 + tw;                                                        \
-                if ((CHECKED) && (d < 0 || d >= D || h < 0 || h >= H || w < 0 || w >= W)) {   \
-                    continue;                                                                 \
-                }                                                                             \
-                const bool tap = window && td % (DIL_D) == 0 && td / (DIL_D) < KD             \
-                        && th % (DIL_H) == 0 && th / (DIL_H) < KH && tw % (DIL_W) == 0 && tw / (DIL_W) < KW; \
-                const int at = (d * H + h) * W + w;                                           \
-                BODY                                                                          \
-            }                                                                                 \
-        }                                                                                     \
-    }
-// A cell wholly inside the input takes the unchecked, unrolled loop (INTERIOR_TAPS' reason).
-#define FOR_CELL_POSITIONS(DIL_D, DIL_H, DIL_W, BODY)                                           \
-    if (d0 >= 0 && d0 + SD <= D && h0 >= 0 && h0 + SH <= H && w0 >= 0 && w0 + SW <= W) {      \
-        CELL_POSITIONS(DIL_D, DIL_H, DIL_W, 0, BODY)                                          \
-    } else {                                                                                  \
-        CELL_POSITIONS(DIL_D, DIL_H, DIL_W, 1, BODY)                                          \
-    }
+    const offset_t in_base = BASE(INPUT_PLANE);
 
 EXTREMUM_KERNEL void volume_indexed_backward_windows_c8(__global const store_t* grad_output,
                                                  __global const int* indices,

@@ -184,6 +184,8 @@ final class VolumeKernels implements FixedWindowKernels {
         long[] range = kernel.name().endsWith(CELLS_SUFFIX) ? new long[] {items.c() / LANES,
                         cells(items.w(), spec.padW(), spec.strideW()),
                         (long) items.n() * cells(items.d(), spec.padD(), spec.strideD()) * cells(items.h(), spec.padH(), spec.strideH())}
+                : kernel.name().endsWith(GPU_CELLS_SUFFIX) ? new long[] {cells(items.w(), spec.padW(), spec.strideW()),
+                        cells(items.h(), spec.padH(), spec.strideH()), items.planes() * cells(items.d(), spec.padD(), spec.strideD())}
                 : kernel.name().endsWith(ROWS_SUFFIX) ? new long[] {items.w(), ceilDiv(items.h(), gpuRowsPerItem(spec)), items.planes() * items.d()}
                 : kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
                 : !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
@@ -256,18 +258,24 @@ final class VolumeKernels implements FixedWindowKernels {
 
     /**
      * The backward kernel: {@link #gpuRowsPerItem} input rows per work-item channels first where
-     * {@link #gpuRows} says; on the CPU family, channels last with disjoint windows, one work-item
-     * per window's cell writing all its positions ({@code _windows_c8}); else the gather, {@link #vectorName}.
+     * {@link #gpuRows} says; with disjoint windows one work-item per window's cell writing all its
+     * positions: on the GPU family channels first ({@code _windows}), on the CPU family channels
+     * last, 8 channels per work-item ({@code _windows_c8}); else the gather, {@link #vectorName}.
      */
     private String backwardName(String kernel, Shape in, Shape out, PoolSpec spec) {
         if (gpu && !in.isChannelsLast() && gpuRows(spec, in, out)) {
             return kernel + ROWS_SUFFIX;
+        }
+        if (gpu && !in.isChannelsLast() && spec.windowsDisjoint()) {
+            return kernel + GPU_CELLS_SUFFIX;
         }
         return !gpu && vectorized(in) && spec.windowsDisjoint() ? kernel + CELLS_SUFFIX : vectorName(kernel, in);
     }
 
     /** volume.cl's channels-last backward kernels over disjoint windows' cells, 8 channels per work-item. */
     private static final String CELLS_SUFFIX = "_windows_c8";
+    /** volume.cl's GPU-family channels-first backward kernels over disjoint windows' cells, one cell per work-item. */
+    private static final String GPU_CELLS_SUFFIX = "_windows";
 
     /** Cells along one axis (volume.cl's CELLS): the window starts every {@code stride} from −pad that reach the input. */
     private static long cells(long size, int pad, int stride) {

@@ -38,9 +38,12 @@ class GpuFamilyVolumeTest extends GpuFamilyTest {
     private static final int[] CHANNELS = {1, 3, 8, 16, 93};
     private static final PoolSpec[] WINDOWS_3D = {PoolSpec.of3d(2), PoolSpec.of3d(3).withStride(1).withPadding(1),
         PoolSpec.of3d(2, 3, 1).withStride(1, 2, 3).withPadding(1, 1, 0).withCeilMode(true),
-        PoolSpec.of3d(3, 2, 3).withStride(2, 1, 2).withPadding(1, 1, 1).withDilation(2, 1, 3)};
+        PoolSpec.of3d(3, 2, 3).withStride(2, 1, 2).withPadding(1, 1, 1).withDilation(2, 1, 3),
+        // disjoint, with gaps between the windows (and a dilated depth), padding and ceil mode: the cell kernels' awkward cells
+        PoolSpec.of3d(2, 2, 3).withStride(3, 2, 4).withPadding(1, 0, 1).withDilation(2, 1, 1).withCeilMode(true)};
     private static final PoolSpec[] WINDOWS_2D = {PoolSpec.of(2), PoolSpec.of(3).withStride(1).withPadding(1),
-        PoolSpec.of(3, 2).withStride(2, 1).withPadding(1, 0).withDilation(1, 2), PoolSpec.of(5).withStride(3).withPadding(2).withCeilMode(true)};
+        PoolSpec.of(3, 2).withStride(2, 1).withPadding(1, 0).withDilation(1, 2), PoolSpec.of(5).withStride(3).withPadding(2).withCeilMode(true),
+        PoolSpec.of(2, 3).withStride(3, 4).withPadding(1, 1).withCeilMode(true)};
 
     record Case(Shape shape, PoolSpec window, DType dtype, Inputs flavour, long seed) {
         Tensor input() {
