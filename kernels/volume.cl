@@ -260,16 +260,20 @@
 #endif
 // The cell's positions, in depth, row, column order; BODY sees `at` (the offset in the input
 // plane) and `tap` (the position is a tap of the window). CHECKED skips positions outside the input.
+// The last cell can run past the input by up to a stride, and its first position plus a stride
+// past 2^31 - 1: every bound is compared as a distance from the cell's start (D - d0 cannot wrap:
+// d0 >= -PD), so no sum is formed before it is known to lie inside the input.
 #define CELL_POSITIONS(DIL_D, DIL_H, DIL_W, CHECKED, BODY)                                    \
     UNROLL_CELL for (int td = 0; td < SD; td++) {                                             \
         UNROLL_CELL for (int th = 0; th < SH; th++) {                                         \
             UNROLL_CELL for (int tw = 0; tw < SW; tw++) {                                     \
+                if ((CHECKED) && (td >= D - d0 || th >= H - h0 || tw >= W - w0                \
+                                  || d0 + td < 0 || h0 + th < 0 || w0 + tw < 0)) {            \
+                    continue;                                                                 \
+                }                                                                             \
                 const int d = d0 + td;                                                        \
                 const int h = h0 + th;                                                        \
                 const int w = w0 + tw;                                                        \
-                if ((CHECKED) && (d < 0 || d >= D || h < 0 || h >= H || w < 0 || w >= W)) {   \
-                    continue;                                                                 \
-                }                                                                             \
                 const bool tap = window && td % (DIL_D) == 0 && td / (DIL_D) < KD             \
                         && th % (DIL_H) == 0 && th / (DIL_H) < KH && tw % (DIL_W) == 0 && tw / (DIL_W) < KW; \
                 const int at = (d * H + h) * W + w;                                           \
@@ -279,7 +283,7 @@
     }
 // A cell wholly inside the input takes the unchecked, unrolled loop (INTERIOR_TAPS' reason).
 #define FOR_CELL_POSITIONS(DIL_D, DIL_H, DIL_W, BODY)                                         \
-    if (d0 >= 0 && d0 + SD <= D && h0 >= 0 && h0 + SH <= H && w0 >= 0 && w0 + SW <= W) {      \
+    if (d0 >= 0 && d0 <= D - SD && h0 >= 0 && h0 <= H - SH && w0 >= 0 && w0 <= W - SW) {      \
         CELL_POSITIONS(DIL_D, DIL_H, DIL_W, 0, BODY)                                          \
     } else {                                                                                  \
         CELL_POSITIONS(DIL_D, DIL_H, DIL_W, 1, BODY)                                          \
@@ -450,9 +454,10 @@ LP_KERNEL void volume_lp_backward(__global const store_t* grad_output,
     const __global store_t* in = input + plane * INPUT_PLANE;
 
 // Full unrolling of a _rows work-item's loops where they are small (every loop bound is a build
-// constant): the per-row arrays are then indexed by constants and stay in registers, and the
-// span's loads can all be issued before the arithmetic that waits on them. Each factor is
-// bounded first, so the product cannot wrap in the preprocessor's 64-bit arithmetic.
+// constant), so the per-row arrays are indexed by constants. On an H100 (2026-11-27) the average's
+// forward measured the same with it as without; max's forward gained with the row fold below,
+// which the unrolled loops serve. Each factor is bounded first, so the product cannot wrap in the
+// preprocessor's 64-bit arithmetic.
 #define UNROLLED_SPAN_TAPS 64
 #if KD <= UNROLLED_SPAN_TAPS && ROW_SPAN <= UNROLLED_SPAN_TAPS && KW <= UNROLLED_SPAN_TAPS \
         && KD * ROW_SPAN * KW <= UNROLLED_SPAN_TAPS
