@@ -1780,13 +1780,13 @@ EXTREMUM_KERNEL void indexed_backward_scatter(__global const store_t* grad_outpu
 // LP backward of overlapping windows that the vector scatter below does not take (kernels over 9
 // wide; strides above 1 along rows take the strided gather since, below; CPU devices, enough
 // planes): the same plane walk one window at a time, each window's outer factor formed once
-// (nothing where y^p is 0) and its term added to each of its taps inside the input, windows in
-// (oh, ow) order, so each element adds them in the reference's order. The per-element gather formed every candidate window's factor per
-// element: LP 3x3 s2 backward 109 ms, 24 as this (POCL skylake-avx512, 32x64x112x112). Average's
-// quotients are cheap enough that its strided gather was as fast (17-21 ms against 19; consecutive
-// windows' adds to a shared column wait on each other). FACTOR declares `factor` and `live` for
-// window (oh, ow) at output offset o and `x_plane`, the plane's input; TERM(x) is what it adds
-// to an element whose input is x.
+// (nothing where y^p is 0) and its term added to each of its taps inside the input, windows in (oh,
+// ow) order, so each element adds them in the reference's order. The per-element gather formed
+// every candidate window's factor per element: LP 3x3 s2 backward 109 ms, 24 as this (POCL
+// skylake-avx512, 32x64x112x112). Average's quotients are cheap enough that its strided gather was
+// as fast (17-21 ms against 19; consecutive windows' adds to a shared column wait on each other).
+// FACTOR declares `factor` and `live` for window (oh, ow) at output offset o and `x_plane`, the
+// plane's input; TERM(x) is what it adds to an element whose input is x.
 #define WINDOW_SCATTER(FACTOR, TERM)                                                            \
     SCATTER_PLANE_ROWS(                                                                       \
             const int h0 = oh * SH - PH;                                                      \

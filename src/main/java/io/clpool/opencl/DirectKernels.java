@@ -61,8 +61,7 @@ final class DirectKernels implements FixedWindowKernels {
         defines.put("STRIPS", stripForward(s) ? 1 : 0);
         if (segments) {
             defines.put("SUM_ROWS", SUM_ROWS);
-        }
-        if (!segments) {
+        } else {
             defines.put("COLS", forwardColumns(s)); // the CPU family's builds stay as they were
             defines.put("BAND_COLS", bandColumns());
             defines.put("CPU_KERNELS", 0);

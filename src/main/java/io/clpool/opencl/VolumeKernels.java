@@ -325,7 +325,7 @@ final class VolumeKernels implements FixedWindowKernels {
             defines.put("GPU_FAMILY", 1);
             // 32-bit offsets when every offset a launch forms (below its tensors' element counts) fits an int.
             defines.put("OFFSETS_32", Math.max(in.elementCount(), out.elementCount()) <= Integer.MAX_VALUE ? 1 : 0);
-            defines.put("ROWS", Math.max(1, gpuRowsPerItem(spec))); // the _rows kernels' rows (the others ignore it)
+            defines.put("ROWS", gpuRowsPerItem(spec)); // the _rows kernels' rows (the others ignore it)
             if (vectorized(in) && lanes() == GPU_LANES) { // the _c4 kernels: built only when asked for
                 defines.put("CHANNEL_LANES", GPU_LANES);
             }
