@@ -816,18 +816,8 @@ EXTREMUM_KERNEL void extremum_forward_stream(__global const store_t* input, __gl
     WINDOW_SUM(CHECK_COLS, lp_power(v, norm))                                                 \
     STORE(output, (plane * OH + oh) * (ulong)OW + ow, LP_OUTPUT(sum, oh, ow));
 
-// BODY with `norm` the exponent p: a constant where p = 2 (the common case), so that its powers
-// fold to products and square roots; LP_POWER's chain of cases, evaluated per tap, held the CPU
-// family's 3x3 forward at 58 ms where this took 17, and the 2x2 backward gather at 117-142 ms
-// where this took 77 (POCL skylake-avx512, 32x64x112x112).
-#define LP_NORM_CASES(BODY)                                                                     \
-    if (p == 2.0f) {                                                                          \
-        const float norm = 2.0f;                                                              \
-        BODY                                                                                  \
-    } else {                                                                                  \
-        const float norm = p;                                                                 \
-        BODY                                                                                  \
-    }
+// LP_NORM_CASES (window.cl) in float, the type direct.cl computes in.
+#define LP_NORM_CASES(BODY) LP_NORM_CASES_OF(float, BODY)
 
 // LP's backward, window (oh, ow) at output offset o: scaled_mean = K*avg = y^p and the factor
 // outer = dY * (K/n) * (K*avg)^(1/p - 1) that each of its inputs multiplies by x^(p-1).
@@ -934,9 +924,9 @@ AVG_KERNEL void avg_forward_column(__global const store_t* input, __global store
 
 LP_KERNEL void lp_forward_column(__global const store_t* input, __global store_t* output,
                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW,
-                                const float norm)
+                                const float p)
 {
-    COLUMN_POOL(lp_power(v, norm), LP_OUTPUT)
+    LP_NORM_CASES(COLUMN_POOL(lp_power(v, norm), LP_OUTPUT))
 }
 #endif
 
@@ -1033,16 +1023,6 @@ static inline float8 avg_divisors8(const int oh, const int ow0, const int H, con
             }                                                                                 \
         }                                                                                     \
     }
-
-// lp_power of each lane: its special cases as vector operations (per lane what the scalar one
-// rounds), the general case the scalar pow lane by lane (a vector pow may round otherwise). With
-// the scalar routine in every lane the LP 3x3 forward ran at 106 ms on POCL skylake-avx512, 58
-// with this.
-static inline float8 lp_power8(const float8 x, const float e)
-{
-    return LP_POWER(x, e, ((float8)(pow(x.s0, e), pow(x.s1, e), pow(x.s2, e), pow(x.s3, e),
-                                    pow(x.s4, e), pow(x.s5, e), pow(x.s6, e), pow(x.s7, e))));
-}
 
 #define AVG_OUTPUT8(sum, oh, ow0) ((sum) / (float8)((float)WINDOW_DIVISOR(oh, ow0, count_include_pad, divisor_override)))
 #define LP_OUTPUT8(sum, oh, ow0) \
@@ -1192,16 +1172,60 @@ UNROLL_BAND
 }
 #endif
 
-// The band map for GPU devices: each work-item takes BAND_COLS consecutive output windows of a
-// row and writes each one's whole band (dY at the winner, 0
-// elsewhere), in one launch over every window (ranges rounded up to whole work-groups, work-items
-// past the output return; windows of a block past OW are skipped). Windows whose band lies inside
-// the input write it with unrolled loops; the others clip it as indexed_backward_band_edge does.
+// The band maps for GPU devices (disjoint windows): each work-item takes BAND_COLS consecutive
+// output windows of a row and writes each one's whole stride band, in one launch over every
+// window (ranges rounded up to whole work-groups, work-items past the output return; windows of
+// a block past OW are skipped). BAND_WINDOW_WRITE: window ow's band, its rows from h_start (the
+// last column's to the input's right end; rows below the last band are zero_rows'), VALUE at each
+// position, an expression of the band row r and column c and the input row h and column w, into
+// gx. Bands inside the input's columns take unrolled loops (on the H200 the loops over a runtime
+// clip ran 2x2 average backward at 0.61 of copy); the others BAND_WINDOW_CLIPPED's loops over the
+// band's columns in the input (BAND_COLUMNS: [w_lo, w_hi), the band starting at w_start), which
+// the CPU family's BAND_WINDOW_STORES share.
+#define BAND_COLUMNS(ow)                                                                      \
+    const int w_start = (ow) * SW - PW;                                                       \
+    const int w_lo = max(w_start, 0);                                                         \
+    const int w_hi = (ow) == OW - 1 ? W : min(w_start + SW, W);
+#define BAND_WINDOW_CLIPPED(h_start, VALUE)                                                   \
+    for (int r = 0; r < SH; r++) {                                                            \
+        const int h = (h_start) + r;                                                          \
+        if (h < 0 || h >= H) {                                                                \
+            continue;                                                                         \
+        }                                                                                     \
+        for (int w = w_lo; w < w_hi; w++) {                                                   \
+            const int c = w - w_start;                                                        \
+            STORE(gx, h * W + w, (VALUE));                                                    \
+        }                                                                                     \
+    }
+#define BAND_WINDOW_WRITE(ow, h_start, VALUE)                                                 \
+    {                                                                                         \
+        BAND_COLUMNS(ow)                                                                      \
+        if (w_lo == w_start && w_hi == w_start + SW) {                                        \
+            UNROLL_BAND                                                                       \
+            for (int r = 0; r < SH; r++) {                                                    \
+                const int h = (h_start) + r;                                                  \
+                if (h < 0 || h >= H) {                                                        \
+                    continue;                                                                 \
+                }                                                                             \
+                UNROLL_BAND                                                                   \
+                for (int c = 0; c < SW; c++) {                                                \
+                    const int w = w_start + c;                                                \
+                    STORE(gx, h * W + w, (VALUE));                                            \
+                }                                                                             \
+            }                                                                                 \
+        } else {                                                                              \
+            BAND_WINDOW_CLIPPED(h_start, VALUE)                                               \
+        }                                                                                     \
+    }
+
+// The winner of each window gets 0 + dY (as the reference's accumulation forms it), every other
+// band position 0.
 EXTREMUM_KERNEL void indexed_backward_band_window(__global const store_t* grad_output, __global const int* indices,
                                            __global store_t* grad_input,
                                            const int H, const int W, const int OH, const int OW, const int PH, const int PW)
 {
     BLOCK_ORIGIN(FLAT_BANDS, ow0, oh, BAND_COLS, 1, OW, OH)
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
     _Pragma("unroll")
     for (int j = 0; j < BAND_COLS; j++) {
         const int ow = ow0 + j;
@@ -1211,51 +1235,20 @@ EXTREMUM_KERNEL void indexed_backward_band_window(__global const store_t* grad_o
         const ulong o = (plane * OH + oh) * (ulong)OW + ow;
         const float g = 0.0f + LOAD(grad_output, o);
         const int winner = indices[o];
-        __global store_t* gx = grad_input + plane * (ulong)H * W;
-        const int w_start = ow * SW - PW;
-        const int w_lo = max(w_start, 0);
-        const int w_hi = ow == OW - 1 ? W : min((ow + 1) * SW - PW, W);
-        if (w_lo == w_start && w_hi == w_start + SW) {
-UNROLL_BAND
-            for (int r = 0; r < SH; r++) {
-                const int h = oh * SH - PH + r;
-                if (h < 0 || h >= H) {
-                    continue;
-                }
-UNROLL_BAND
-                for (int c = 0; c < SW; c++) {
-                    const int at = h * W + w_start + c;
-                    STORE(gx, at, winner == at ? g : 0.0f);
-                }
-            }
-        } else {
-            for (int r = 0; r < SH; r++) {
-                const int h = oh * SH - PH + r;
-                if (h < 0 || h >= H) {
-                    continue;
-                }
-                for (int w = w_lo; w < w_hi; w++) {
-                    const int at = h * W + w;
-                    STORE(gx, at, winner == at ? g : 0.0f);
-                }
-            }
-        }
+        BAND_WINDOW_WRITE(ow, oh * SH - PH, winner == h * W + w ? g : 0.0f)
     }
 }
 
 // Average backward where windows cannot overlap (stride >= kernel; average pooling has no
-// dilation): window (oh, ow) alone reaches its stride band, so the band is a map, written by one
-// work-item per window: its in-bounds taps get 0 + dY/divisor (as the reference's dx += share forms
-// it, so -0 becomes +0 alike), every other band element 0. Bands are clipped to the input, the
-// last column's band runs to the input's right end, and rows below the last band are zero_rows'.
-// BAND_COLS consecutive windows of a row per work-item, as indexed_backward_band_window, and as
-// there, bands inside the input are written by unrolled loops (on the H200 the loops over a
-// runtime clip ran 2x2 average backward at 0.61 of copy).
+// dilation): window (oh, ow) alone reaches its stride band, so the band is a map: its in-bounds
+// taps get 0 + dY/divisor (as the reference's dx += share forms it, so -0 becomes +0 alike), every
+// other band position 0.
 AVG_KERNEL void avg_backward_band_window(__global const store_t* grad_output, __global store_t* grad_input,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                        const int count_include_pad, const int divisor_override)
 {
     BLOCK_ORIGIN(FLAT_BANDS, ow0, oh, BAND_COLS, 1, OW, OH)
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
     _Pragma("unroll")
     for (int j = 0; j < BAND_COLS; j++) {
         const int ow = ow0 + j;
@@ -1264,36 +1257,41 @@ AVG_KERNEL void avg_backward_band_window(__global const store_t* grad_output, __
         }
         const ulong o = (plane * OH + oh) * (ulong)OW + ow;
         const float share = 0.0f + LOAD(grad_output, o) / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
-        __global store_t* gx = grad_input + plane * (ulong)H * W;
-        const int h_start = oh * SH - PH;
-        const int w_start = ow * SW - PW;
-        const int w_lo = max(w_start, 0);
-        const int w_hi = ow == OW - 1 ? W : min(w_start + SW, W);
-        if (w_lo == w_start && w_hi == w_start + SW) {
-UNROLL_BAND
-            for (int r = 0; r < SH; r++) {
-                const int h = h_start + r;
-                if (h < 0 || h >= H) {
-                    continue;
-                }
-UNROLL_BAND
-                for (int c = 0; c < SW; c++) {
-                    STORE(gx, h * W + w_start + c, r < KH && c < KW ? share : 0.0f);
-                }
-            }
-        } else {
-            for (int r = 0; r < SH; r++) {
-                const int h = h_start + r;
-                if (h < 0 || h >= H) {
-                    continue;
-                }
-                for (int w = w_lo; w < w_hi; w++) {
-                    STORE(gx, h * W + w, r < KH && w - w_start < KW ? share : 0.0f);
-                }
-            }
-        }
+        BAND_WINDOW_WRITE(ow, oh * SH - PH, r < KH && c < KW ? share : 0.0f)
     }
 }
+
+#if !CPU_KERNELS
+// lp_backward_gather where windows cannot overlap (LP pooling has no dilation), as
+// avg_backward_band_window: each window's outer factor (LP_WINDOW_OUTER) is formed once, and its
+// band gets 0 + outer * x^(p-1) at its in-bounds taps where its y^p is not 0, 0 elsewhere: the
+// gather's sum over the one window, bit for bit. Each input is read once, by its window.
+#define LP_BAND_WINDOWS                                                                         \
+    _Pragma("unroll")                                                                         \
+    for (int j = 0; j < BAND_COLS; j++) {                                                     \
+        const int ow = ow0 + j;                                                               \
+        if (ow >= OW) {                                                                       \
+            break;                                                                            \
+        }                                                                                     \
+        LP_WINDOW_OUTER(oh * OW + ow, oh, ow)                                                 \
+        const bool held = scaled_mean != 0.0f;                                                \
+        BAND_WINDOW_WRITE(ow, oh * SH - PH,                                                   \
+                          r < KH && c < KW && held ? 0.0f + outer * lp_power(LOAD(x, h * W + w), norm - 1.0f) : 0.0f) \
+    }
+
+LP_KERNEL void lp_backward_band_window(__global const store_t* grad_output, __global const store_t* input,
+                                      __global const store_t* output, __global store_t* grad_input,
+                                      const int H, const int W, const int OH, const int OW, const int PH, const int PW,
+                                      const float p)
+{
+    BLOCK_ORIGIN(FLAT_BANDS, ow0, oh, BAND_COLS, 1, OW, OH)
+    const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
+    const __global store_t* y = output + plane * (ulong)OH * OW;
+    const __global store_t* x = input + plane * (ulong)H * W;
+    __global store_t* gx = grad_input + plane * (ulong)H * W;
+    LP_NORM_CASES(LP_BAND_WINDOWS)
+}
+#endif
 
 #if SEGMENT_KERNELS
 // avg_backward_band_window for SEGMENT windows of a row per work-item (CPU devices, where the
@@ -1305,20 +1303,10 @@ UNROLL_BAND
 // last segment on that path made float16 NCHW 2x2 average backward slower than float32's).
 // Window ow's stride band (the last window's to the input's end), position by position: VALUE
 // where the window holds the position and HELD, else 0 (rows from h_start, into gx).
-#define BAND_WINDOW_STORES(ow, HELD, VALUE)                                                     \
+#define BAND_WINDOW_STORES(ow, HELD, VALUE)                                                   \
     {                                                                                         \
-        const int w_start = (ow) * SW - PW;                                                   \
-        const int w_lo = max(w_start, 0);                                                     \
-        const int w_hi = (ow) == OW - 1 ? W : min(w_start + SW, W);                           \
-        for (int r = 0; r < SH; r++) {                                                        \
-            const int h = h_start + r;                                                        \
-            if (h < 0 || h >= H) {                                                            \
-                continue;                                                                     \
-            }                                                                                 \
-            for (int w = w_lo; w < w_hi; w++) {                                               \
-                STORE(gx, h * W + w, r < KH && w - w_start < KW && (HELD) ? (VALUE) : 0.0f);   \
-            }                                                                                 \
-        }                                                                                     \
+        BAND_COLUMNS(ow)                                                                      \
+        BAND_WINDOW_CLIPPED(h_start, r < KH && c < KW && (HELD) ? (VALUE) : 0.0f)             \
     }
 
 // 8 lanes of SW vectors stored interleaved from offset `at` of gx, lane t of tap[c] at column
@@ -2412,7 +2400,7 @@ AVG_KERNEL void avg_backward_gather_block(__global const store_t* grad_output, _
 LP_KERNEL void lp_backward_gather_block(__global const store_t* grad_output, __global const store_t* input,
                                        __global const store_t* output, __global store_t* grad_input,
                                        const int H, const int W, const int OH, const int OW, const int PH, const int PW,
-                                       const float norm)
+                                       const float p)
 {
     BLOCK_ORIGIN(FLAT_BLOCKS, w0, h0, COLS_G, ROWS, W, H)
     const __global store_t* gy = grad_output + plane * (ulong)OH * OW;
@@ -2420,10 +2408,10 @@ LP_KERNEL void lp_backward_gather_block(__global const store_t* grad_output, __g
     const __global store_t* x = input + plane * (ulong)H * W;
     __global store_t* gx = grad_input + plane * (ulong)H * W;
     float x_power[ROWS][COLS_G];
-    GATHER_BLOCK(x_power[r][c] = lp_power(LOAD(x, h_in * W + w_in), norm - 1.0f);,
-                 LP_WINDOW_OUTER(o, oh, ow),
-                 scaled_mean != 0.0f,
-                 outer * x_power[r][c])
+    LP_NORM_CASES(GATHER_BLOCK(x_power[r][c] = lp_power(LOAD(x, h_in * W + w_in), norm - 1.0f);,
+                               LP_WINDOW_OUTER(o, oh, ow),
+                               scaled_mean != 0.0f,
+                               outer * x_power[r][c]))
 }
 #endif
 

@@ -246,6 +246,14 @@ final class DirectKernels implements FixedWindowKernels {
     public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec,
                            float norm, Object gradInput) {
         ClProgram program = program(spec, KernelSource.OpKernels.LP, false);
+        if (!segments && spec.windowsDisjoint() && !perElementGathers()) {
+            // Disjoint windows: a map, each window writing its stride band, as average's.
+            ClKernel band = program.kernel("lp_backward_band_window");
+            blocks(band, GpuLaunchShape.flatBands(), ceilDiv(out.w(), bandColumns()), out.h(), out.planes(),
+                    gradOutput, input, output, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW(), norm);
+            zeroRowsBelowTheLastBand(program, in, out, spec, gradInput);
+            return;
+        }
         if (blockGather(spec)) {
             blocks(program.kernel("lp_backward_gather_block"), GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), BLOCK_GATHER_COLUMNS),
                     ceilDiv(in.h(), rows(spec)), in.planes(), gradOutput, input, output, gradInput, in.h(), in.w(),
@@ -279,8 +287,9 @@ final class DirectKernels implements FixedWindowKernels {
     }
 
     /**
-     * System property that sends the GPU family's block gathers back to the per-element gathers
-     * they replace, for benchmarks: {@code block} (the default) or {@code element}.
+     * System property that sends the GPU family's block gathers, and LP's band map for disjoint
+     * windows, back to the per-element gathers they replace, for benchmarks and tests:
+     * {@code block} (the default) or {@code element}.
      */
     static final String GATHER_PROPERTY = "clpool.gpu.gather";
 
@@ -288,20 +297,21 @@ final class DirectKernels implements FixedWindowKernels {
      * Whether the GPU family can take its block gathers for {@code spec} (direct.cl's GATHER_BLOCK:
      * max/min, average and LP alike): a build that has them ({@link #blockKernel(PoolSpec, int)})
      * and {@value #GATHER_PROPERTY} not {@code element}. They give the per-element gathers' bits,
-     * reading each window once per block. Max/min and average take them where windows overlap (a
-     * map over the windows does disjoint ones); LP everywhere, so each window's powers are formed
-     * once, not once per element.
+     * reading each window once per block (LP's powers once per window, not once per element). They
+     * take overlapping windows; a map over the windows does disjoint ones.
      */
     private boolean blockGather(PoolSpec spec) {
-        if (segments || !blockKernel(spec, rows(spec))) {
-            return false;
-        }
+        return !segments && blockKernel(spec, rows(spec)) && !perElementGathers();
+    }
+
+    /** Whether {@value #GATHER_PROPERTY} asks for the per-element gathers. */
+    private static boolean perElementGathers() {
         String forced = System.getProperty(GATHER_PROPERTY);
         if (forced == null || forced.isBlank() || forced.trim().equals("block")) {
-            return true;
+            return false;
         }
         if (forced.trim().equals("element")) {
-            return false;
+            return true;
         }
         throw new IllegalArgumentException(GATHER_PROPERTY + " should be block or element, but got '" + forced + "'");
     }

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The GPU family's block gathers (direct.cl's GATHER_BLOCK: indexed_, avg_ and
- * lp_backward_gather_block), forced on POCL, for every op whose backward takes them (max, min and
- * average where windows overlap; LP everywhere, disjoint windows and gaps between them too):
+ * lp_backward_gather_block), forced on POCL, for every op whose backward takes them (max, min,
+ * average and LP where windows overlap), and LP's band map for disjoint windows, gaps between
+ * them too (lp_backward_band_window, which replaces the same per-element gather):
  * max and min against the reference bit for bit, average and LP within tolerance, and all four
  * against the per-element gathers ({@code clpool.gpu.gather=element}) bit for bit, since both sum
  * each element's windows in the reference's order. Awkward shapes (1, 7, 93 wide, blocks cut by
