@@ -375,17 +375,19 @@ AVG_KERNEL void volume_avg_backward(__global const store_t* grad_output,
 LP_KERNEL void volume_lp_forward(__global const store_t* input,
                                 __global store_t* output,
                                 VOLUME_SHAPES,
-                                const compute_t norm)
+                                const compute_t p)
 {
     ITEM(OD, OH, OW, od, oh, ow, o)
     const __global store_t* in = input + BASE(INPUT_PLANE);
-    compute_t sum = 0.0f;
-    FOR_WINDOW_TAPS({
-        const compute_t term = lp_power_c(LOAD(in, OFFSET(at)), norm);
-        sum = inside ? sum + term : sum;
-    })
-    const compute_t mean = sum / (compute_t)WINDOW_DIVISOR(od, oh, ow, 1, 0);
-    STORE(output, o, lp_power_c(mean * (compute_t)((long)KD * KH * KW), 1.0f / norm));
+    LP_NORM_CASES_OF(compute_t,
+        compute_t sum = 0.0f;
+        FOR_WINDOW_TAPS({
+            const compute_t term = lp_power_c(LOAD(in, OFFSET(at)), norm);
+            sum = inside ? sum + term : sum;
+        })
+        const compute_t mean = sum / (compute_t)WINDOW_DIVISOR(od, oh, ow, 1, 0);
+        STORE(output, o, lp_power_c(mean * (compute_t)((long)KD * KH * KW), 1.0f / norm));
+    )
 }
 
 // The chain rule through y = (K*avg(x^p))^(1/p), as direct.cl's lp_backward_gather forms it.
@@ -394,23 +396,25 @@ LP_KERNEL void volume_lp_backward(__global const store_t* grad_output,
                                  __global const store_t* output,
                                  __global store_t* grad_input,
                                  VOLUME_SHAPES,
-                                 const compute_t norm)
+                                 const compute_t p)
 {
     ITEM(D, H, W, d, h, w, i)
     const offset_t out_base = BASE(OUTPUT_PLANE);
     const compute_t taps = (compute_t)((long)KD * KH * KW);
     const compute_t x = LOAD(input, i);
-    compute_t sum = 0.0f;
-    FOR_CANDIDATES(1, 1, 1, {
-        const offset_t at = out_base + o * STEP;
-        const compute_t scaled_mean = lp_power_c(LOAD(output, at), norm);
-        if (scaled_mean != 0.0f) {
-            const compute_t outer = LOAD(grad_output, at) * (taps / (compute_t)WINDOW_DIVISOR(od, oh, ow, 1, 0))
-                    * lp_power_c(scaled_mean, 1.0f / norm - 1.0f);
-            sum += outer * lp_power_c(x, norm - 1.0f);
-        }
-    })
-    STORE(grad_input, i, sum);
+    LP_NORM_CASES_OF(compute_t,
+        compute_t sum = 0.0f;
+        FOR_CANDIDATES(1, 1, 1, {
+            const offset_t at = out_base + o * STEP;
+            const compute_t scaled_mean = lp_power_c(LOAD(output, at), norm);
+            if (scaled_mean != 0.0f) {
+                const compute_t outer = LOAD(grad_output, at) * (taps / (compute_t)WINDOW_DIVISOR(od, oh, ow, 1, 0))
+                        * lp_power_c(scaled_mean, 1.0f / norm - 1.0f);
+                sum += outer * lp_power_c(x, norm - 1.0f);
+            }
+        })
+        STORE(grad_input, i, sum);
+    )
 }
 
 #if GPU_FAMILY && !CHANNELS_LAST
@@ -858,6 +862,7 @@ AVG_KERNEL void volume_avg_forward_w8(__global const store_t* input,
 typedef float4 floatc_t;
 typedef int4 intc_t;
 #define CHANNEL_KERNEL(name) name##_c4
+#define lp_powerc lp_power4
 #define VLOADC(p) vload4(0, (p))
 #define VSTOREC(v, p) vstore4((v), 0, (p))
 #if STORAGE == 0
@@ -887,6 +892,7 @@ typedef int4 intc_t;
 typedef float8 floatc_t;
 typedef int8 intc_t;
 #define CHANNEL_KERNEL(name) name##_c8
+#define lp_powerc lp_power8
 #define VLOADC(p) vload8(0, (p))
 #define VSTOREC(v, p) vstore8((v), 0, (p))
 #define LOADC LOAD8
@@ -1028,6 +1034,51 @@ AVG_KERNEL void CHANNEL_KERNEL(volume_avg_backward)(__global const store_t* grad
                 / (floatc_t)((float)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override));
     })
     STOREC(grad_input, i, sum);
+}
+
+// LP pooling, volume_lp_forward's and volume_lp_backward's rules in their order, lane by lane
+// (lp_powerc: window.cl's lp_power8 or lp_power4, the scalar lp_power's bits in every lane).
+// The backward forms x^(p-1) once, not once per window: the same value each time.
+LP_KERNEL void CHANNEL_KERNEL(volume_lp_forward)(__global const store_t* input,
+                                   __global store_t* output,
+                                   VOLUME_SHAPES,
+                                   const float p)
+{
+    ITEM8(OD, OH, OW, od, oh, ow, o)
+    const offset_t in_base = BASE(INPUT_PLANE);
+    LP_NORM_CASES_OF(float,
+        floatc_t sum = (floatc_t)(0.0f);
+        FOR_INSIDE_TAPS({
+            sum += lp_powerc(LOADC(input, in_base + at * STEP), norm);
+        })
+        const floatc_t mean = sum / (floatc_t)((float)WINDOW_DIVISOR(od, oh, ow, 1, 0));
+        STOREC(output, o, lp_powerc(mean * (float)((long)KD * KH * KW), 1.0f / norm));
+    )
+}
+
+LP_KERNEL void CHANNEL_KERNEL(volume_lp_backward)(__global const store_t* grad_output,
+                                    __global const store_t* input,
+                                    __global const store_t* output,
+                                    __global store_t* grad_input,
+                                    VOLUME_SHAPES,
+                                    const float p)
+{
+    ITEM8(D, H, W, d, h, w, i)
+    const offset_t out_base = BASE(OUTPUT_PLANE);
+    const float taps = (float)((long)KD * KH * KW);
+    const floatc_t x = LOADC(input, i);
+    LP_NORM_CASES_OF(float,
+        const floatc_t x_power = lp_powerc(x, norm - 1.0f);
+        floatc_t sum = (floatc_t)(0.0f);
+        FOR_CANDIDATES(1, 1, 1, {
+            const offset_t at = out_base + o * STEP;
+            const floatc_t scaled_mean = lp_powerc(LOADC(output, at), norm);
+            const floatc_t outer = LOADC(grad_output, at) * (taps / (float)WINDOW_DIVISOR(od, oh, ow, 1, 0))
+                    * lp_powerc(scaled_mean, 1.0f / norm - 1.0f);
+            sum = select(sum, sum + outer * x_power, scaled_mean != (floatc_t)(0.0f));
+        })
+        STOREC(grad_input, i, sum);
+    )
 }
 
 #if !GPU_FAMILY && DISJOINT_WINDOWS

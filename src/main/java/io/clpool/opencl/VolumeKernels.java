@@ -146,7 +146,8 @@ final class VolumeKernels implements FixedWindowKernels {
     /** The norm in the compute type: double for float64 (PyTorch's double norm), else float. */
     @Override
     public void lpForward(Object input, Shape in, Shape out, PoolSpec spec, double norm, Object output) {
-        run(program(spec, KernelSource.OpKernels.LP, false, in, out).kernel("volume_lp_forward"), out, in, out, spec, new Object[] {input, output}, computeNorm(norm));
+        run(program(spec, KernelSource.OpKernels.LP, false, in, out).kernel(vectorName("volume_lp_forward", in)), out, in, out, spec,
+                new Object[] {input, output}, computeNorm(norm));
     }
 
     private Object computeNorm(double norm) {
@@ -162,7 +163,7 @@ final class VolumeKernels implements FixedWindowKernels {
     @Override
     public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec, double norm,
                            Object gradInput) {
-        run(program(spec, KernelSource.OpKernels.LP, false, in, out).kernel("volume_lp_backward"), in, in, out, spec,
+        run(program(spec, KernelSource.OpKernels.LP, false, in, out).kernel(vectorName("volume_lp_backward", in)), in, in, out, spec,
                 new Object[] {gradOutput, input, output, gradInput}, computeNorm(norm));
     }
 
