@@ -1218,6 +1218,18 @@ UNROLL_BAND
         }                                                                                     \
     }
 
+// A band work-item's windows ow0 .. ow0 + BAND_COLS - 1 of output row oh, those before OW, with
+// the statements that follow for each, `ow` the window's column.
+#define FOR_BAND_WINDOWS(...)                                                                 \
+    _Pragma("unroll")                                                                         \
+    for (int j = 0; j < BAND_COLS; j++) {                                                     \
+        const int ow = ow0 + j;                                                               \
+        if (ow >= OW) {                                                                       \
+            break;                                                                            \
+        }                                                                                     \
+        __VA_ARGS__                                                                           \
+    }
+
 // The winner of each window gets 0 + dY (as the reference's accumulation forms it), every other
 // band position 0.
 EXTREMUM_KERNEL void indexed_backward_band_window(__global const store_t* grad_output, __global const int* indices,
@@ -1226,17 +1238,12 @@ EXTREMUM_KERNEL void indexed_backward_band_window(__global const store_t* grad_o
 {
     BLOCK_ORIGIN(FLAT_BANDS, ow0, oh, BAND_COLS, 1, OW, OH)
     __global store_t* gx = grad_input + plane * (ulong)H * W;
-    _Pragma("unroll")
-    for (int j = 0; j < BAND_COLS; j++) {
-        const int ow = ow0 + j;
-        if (ow >= OW) {
-            break;
-        }
+    FOR_BAND_WINDOWS(
         const ulong o = (plane * OH + oh) * (ulong)OW + ow;
         const float g = 0.0f + LOAD(grad_output, o);
         const int winner = indices[o];
         BAND_WINDOW_WRITE(ow, oh * SH - PH, winner == h * W + w ? g : 0.0f)
-    }
+    )
 }
 
 // Average backward where windows cannot overlap (stride >= kernel; average pooling has no
@@ -1249,16 +1256,11 @@ AVG_KERNEL void avg_backward_band_window(__global const store_t* grad_output, __
 {
     BLOCK_ORIGIN(FLAT_BANDS, ow0, oh, BAND_COLS, 1, OW, OH)
     __global store_t* gx = grad_input + plane * (ulong)H * W;
-    _Pragma("unroll")
-    for (int j = 0; j < BAND_COLS; j++) {
-        const int ow = ow0 + j;
-        if (ow >= OW) {
-            break;
-        }
+    FOR_BAND_WINDOWS(
         const ulong o = (plane * OH + oh) * (ulong)OW + ow;
         const float share = 0.0f + LOAD(grad_output, o) / (float)WINDOW_DIVISOR(oh, ow, count_include_pad, divisor_override);
         BAND_WINDOW_WRITE(ow, oh * SH - PH, r < KH && c < KW ? share : 0.0f)
-    }
+    )
 }
 
 #if !CPU_KERNELS
@@ -1266,18 +1268,13 @@ AVG_KERNEL void avg_backward_band_window(__global const store_t* grad_output, __
 // avg_backward_band_window: each window's outer factor (LP_WINDOW_OUTER) is formed once, and its
 // band gets 0 + outer * x^(p-1) at its in-bounds taps where its y^p is not 0, 0 elsewhere: the
 // gather's sum over the one window, bit for bit. Each input is read once, by its window.
-#define LP_BAND_WINDOWS                                                                         \
-    _Pragma("unroll")                                                                         \
-    for (int j = 0; j < BAND_COLS; j++) {                                                     \
-        const int ow = ow0 + j;                                                               \
-        if (ow >= OW) {                                                                       \
-            break;                                                                            \
-        }                                                                                     \
+#define LP_BAND_WINDOWS                                                                       \
+    FOR_BAND_WINDOWS(                                                                         \
         LP_WINDOW_OUTER(oh * OW + ow, oh, ow)                                                 \
         const bool held = scaled_mean != 0.0f;                                                \
         BAND_WINDOW_WRITE(ow, oh * SH - PH,                                                   \
                           r < KH && c < KW && held ? 0.0f + outer * lp_power(LOAD(x, h * W + w), norm - 1.0f) : 0.0f) \
-    }
+    )
 
 LP_KERNEL void lp_backward_band_window(__global const store_t* grad_output, __global const store_t* input,
                                       __global const store_t* output, __global store_t* grad_input,
