@@ -816,9 +816,6 @@ EXTREMUM_KERNEL void extremum_forward_stream(__global const store_t* input, __gl
     WINDOW_SUM(CHECK_COLS, lp_power(v, norm))                                                 \
     STORE(output, (plane * OH + oh) * (ulong)OW + ow, LP_OUTPUT(sum, oh, ow));
 
-// LP_NORM_CASES (window.cl) in float, the type direct.cl computes in.
-#define LP_NORM_CASES(BODY) LP_NORM_CASES_OF(float, BODY)
-
 // LP's backward, window (oh, ow) at output offset o: scaled_mean = K*avg = y^p and the factor
 // outer = dY * (K/n) * (K*avg)^(1/p - 1) that each of its inputs multiplies by x^(p-1).
 // LP_WINDOWS_OUTER: the same, of type T, with LOAD_ and POWER (float8, LOAD8, lp_power8: the 8
@@ -926,7 +923,7 @@ LP_KERNEL void lp_forward_column(__global const store_t* input, __global store_t
                                 const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                 const float p)
 {
-    LP_NORM_CASES(COLUMN_POOL(lp_power(v, norm), LP_OUTPUT))
+    LP_NORM_CASES_OF(float, COLUMN_POOL(lp_power(v, norm), LP_OUTPUT))
 }
 #endif
 
@@ -1044,7 +1041,7 @@ LP_KERNEL void lp_forward_segment(__global const store_t* input, __global store_
                                  const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                  const int first, const int inner, const int left_slots, const float p)
 {
-    LP_NORM_CASES(SEGMENT_POOL(lp_power8(v, norm), LP_OUTPUT8, LP_EDGE_OUTPUT8))
+    LP_NORM_CASES_OF(float, SEGMENT_POOL(lp_power8(v, norm), LP_OUTPUT8, LP_EDGE_OUTPUT8))
 }
 #endif
 
@@ -1220,14 +1217,14 @@ UNROLL_BAND
 
 // A band work-item's windows ow0 .. ow0 + BAND_COLS - 1 of output row oh, those before OW, with
 // the statements that follow for each, `ow` the window's column.
-#define FOR_BAND_WINDOWS(...)                                                                 \
+#define FOR_BAND_WINDOWS(BODY)                                                                \
     _Pragma("unroll")                                                                         \
     for (int j = 0; j < BAND_COLS; j++) {                                                     \
         const int ow = ow0 + j;                                                               \
         if (ow >= OW) {                                                                       \
             break;                                                                            \
         }                                                                                     \
-        __VA_ARGS__                                                                           \
+        BODY                                                                                  \
     }
 
 // The winner of each window gets 0 + dY (as the reference's accumulation forms it), every other
@@ -1286,7 +1283,7 @@ LP_KERNEL void lp_backward_band_window(__global const store_t* grad_output, __gl
     const __global store_t* y = output + plane * (ulong)OH * OW;
     const __global store_t* x = input + plane * (ulong)H * W;
     __global store_t* gx = grad_input + plane * (ulong)H * W;
-    LP_NORM_CASES(LP_BAND_WINDOWS)
+    LP_NORM_CASES_OF(float, LP_BAND_WINDOWS)
 }
 #endif
 
@@ -1462,7 +1459,7 @@ LP_KERNEL void lp_backward_band_segment(__global const store_t* grad_output, __g
     const int w0 = ow0 * SW - PW;
     const bool inner = w0 >= 0 && (long)w0 + SEGMENT * SW <= W
             && (ow0 + SEGMENT < OW || (ow0 + SEGMENT == OW && w0 + SEGMENT * SW == W));
-    LP_NORM_CASES(LP_BAND_SEGMENT)
+    LP_NORM_CASES_OF(float, LP_BAND_SEGMENT)
 }
 #endif
 
@@ -1748,7 +1745,7 @@ EXTREMUM_KERNEL void indexed_backward_scatter(__global const store_t* grad_outpu
 
 // The plane scatters' frame: runs of planes_per_item planes per work-item, each plane's dY and
 // dX (gy, gx) and accumulator (ACC_*), the arguments run once per output row oh.
-#define SCATTER_PLANE_ROWS(...)                                                                 \
+#define SCATTER_PLANE_ROWS(BODY)                                                              \
     const ulong first_plane = get_global_id(0) * (ulong)planes_per_item;                      \
     const int plane_size = H * W;                                                             \
     for (ulong plane = first_plane; plane < first_plane + planes_per_item && plane < planes; plane++) { \
@@ -1757,7 +1754,7 @@ EXTREMUM_KERNEL void indexed_backward_scatter(__global const store_t* grad_outpu
         ACC_PLANE_START                                                                       \
         for (int oh = 0; oh < OH; oh++) {                                                     \
             ACC_ROW_START(oh)                                                                 \
-            __VA_ARGS__                                                                       \
+            BODY                                                                              \
         }                                                                                     \
         ACC_PLANE_END                                                                         \
     }
@@ -1818,7 +1815,7 @@ LP_KERNEL void lp_backward_scatter_windows(__global const store_t* grad_output, 
                                           const int PW, const float p, const int planes_per_item,
                                           const ulong planes RING_PARAMETER)
 {
-    LP_NORM_CASES(WINDOW_SCATTER(LP_WINDOW_FACTOR, LP_WINDOW_TERM))
+    LP_NORM_CASES_OF(float, WINDOW_SCATTER(LP_WINDOW_FACTOR, LP_WINDOW_TERM))
 }
 #endif
 
@@ -1920,7 +1917,8 @@ LP_KERNEL void lp_backward_scatter_windows(__global const store_t* grad_output, 
 // columns c0 .. c0 + columns - 1; TERM(factor, live) is what a window with those lanes adds.
 #define PLANE_SCATTER(FACTORS8, ROW_INPUT, TERM)                                                \
     SCATTER_PLANE_ROWS(                                                                       \
-            float8 before, before_live; /* windows c0 + PW - 8 .. c0 + PW - 1 */               \
+            float8 before; /* windows c0 + PW - 8 .. c0 + PW - 1 */                            \
+            float8 before_live;                                                               \
             {                                                                                 \
                 const int start = PW - SEGMENT; /* before column 0's: ow < 0 does not exist */ \
                 const long o = (long)oh * OW + start;                                         \
@@ -2005,7 +2003,7 @@ LP_KERNEL void lp_backward_scatter(__global const store_t* grad_output, __global
                                   const int H, const int W, const int OH, const int OW, const int PH, const int PW,
                                   const float p, const int planes_per_item, const ulong planes RING_PARAMETER)
 {
-    LP_NORM_CASES(PLANE_SCATTER(LP_FACTORS8, LP_ROW_INPUT, LP_TERM))
+    LP_NORM_CASES_OF(float, PLANE_SCATTER(LP_FACTORS8, LP_ROW_INPUT, LP_TERM))
 }
 #endif
 
@@ -2285,7 +2283,7 @@ LP_KERNEL void lp_backward_gather_strided(__global const store_t* grad_output, _
                                          const int PW, const float p)
 {
     const int count_include_pad = 1; /* LP's divisor counts the window's taps inside the padded input */
-    LP_NORM_CASES(GATHER_STRIDED(STRIDED_LP_PROLOGUE, STRIDED_LP_WINDOW8, STRIDED_LP_TERM8))
+    LP_NORM_CASES_OF(float, GATHER_STRIDED(STRIDED_LP_PROLOGUE, STRIDED_LP_WINDOW8, STRIDED_LP_TERM8))
 }
 #endif
 
@@ -2405,10 +2403,10 @@ LP_KERNEL void lp_backward_gather_block(__global const store_t* grad_output, __g
     const __global store_t* x = input + plane * (ulong)H * W;
     __global store_t* gx = grad_input + plane * (ulong)H * W;
     float x_power[ROWS][COLS_G];
-    LP_NORM_CASES(GATHER_BLOCK(x_power[r][c] = lp_power(LOAD(x, h_in * W + w_in), norm - 1.0f);,
-                               LP_WINDOW_OUTER(o, oh, ow),
-                               scaled_mean != 0.0f,
-                               outer * x_power[r][c]))
+    LP_NORM_CASES_OF(float, GATHER_BLOCK(x_power[r][c] = lp_power(LOAD(x, h_in * W + w_in), norm - 1.0f);,
+                                         LP_WINDOW_OUTER(o, oh, ow),
+                                         scaled_mean != 0.0f,
+                                         outer * x_power[r][c]))
 }
 #endif
 
@@ -2442,7 +2440,7 @@ LP_KERNEL void lp_backward_gather(__global const store_t* grad_output, __global 
     const __global store_t* y = output + plane * (ulong)OH * OW;
     const ulong i = plane * (ulong)H * W + (ulong)h * W + w;
     float sum = 0.0f;
-    LP_NORM_CASES(FOR_CANDIDATE_WINDOWS(1, 1, {
+    LP_NORM_CASES_OF(float, FOR_CANDIDATE_WINDOWS(1, 1, {
         LP_WINDOW_OUTER(o, oh, ow)
         if (scaled_mean != 0.0f) {
             sum += outer * lp_power(LOAD(input, i), norm - 1.0f);

@@ -126,14 +126,15 @@ static inline float4 lp_power4(const float4 x, const float e)
 // roots, and the runtime p otherwise. LP_POWER's chain of cases evaluated per tap held direct.cl's
 // CPU 3x3 forward at 58 ms where this took 17, and its 2x2 backward gather at 117-142 ms where
 // this took 77 (POCL skylake-avx512, 32x64x112x112); in the GPU family's unrolled blocks it also
-// carried pow's code per tap. Variadic, so that statements with commas pass whole.
-#define LP_NORM_CASES_OF(T, ...)                                                                \
+// carried pow's code per tap. BODY is one macro argument: OpenCL C has no variadic macros
+// (NVIDIA's compiler rejects them, POCL's accepts them), so BODY holds no comma outside parentheses.
+#define LP_NORM_CASES_OF(T, BODY)                                                             \
     if (p == 2.0f) {                                                                          \
         const T norm = 2.0f;                                                                  \
-        __VA_ARGS__                                                                           \
+        BODY                                                                                  \
     } else {                                                                                  \
         const T norm = p;                                                                     \
-        __VA_ARGS__                                                                           \
+        BODY                                                                                  \
     }
 
 // ---- storage type and memory layout of the general kernels (volume.cl, adaptive.cl, unpool.cl,
