@@ -2287,7 +2287,9 @@ LP_KERNEL void lp_backward_gather_strided(__global const store_t* grad_output, _
 }
 #endif
 
-#define COLS_G 2
+#ifndef COLS_G
+#define COLS_G 2 /* DirectKernels.gatherColumns */
+#endif
 #define GATHER_MASKED (SH == 1 && SW == 1)
 #define BLOCK_T (ROWS + (KH - 1) * DH)
 #define BLOCK_U (COLS_G + (KW - 1) * DW)

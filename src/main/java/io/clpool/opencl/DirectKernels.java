@@ -64,6 +64,7 @@ final class DirectKernels implements FixedWindowKernels {
         } else {
             defines.put("COLS", forwardColumns(s)); // the CPU family's builds stay as they were
             defines.put("BAND_COLS", bandColumns());
+            defines.put("COLS_G", gatherColumns(s));
             defines.put("CPU_KERNELS", 0);
             defines.put("FLAT_BLOCKS", GpuLaunchShape.flatBlocks() ? 1 : 0);
             defines.put("FLAT_BANDS", GpuLaunchShape.flatBands() ? 1 : 0);
@@ -160,7 +161,7 @@ final class DirectKernels implements FixedWindowKernels {
         }
         if (!spec.windowsDisjoint() && blockGather(spec)) {
             ClKernel block = program.kernel("indexed_backward_gather_block");
-            blocks(block, GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), BLOCK_GATHER_COLUMNS), ceilDiv(in.h(), rows(spec)), in.planes(),
+            blocks(block, GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), gatherColumns(spec)), ceilDiv(in.h(), rows(spec)), in.planes(),
                     gradOutput, indices, gradInput, in.h(), in.w(), out.h(), out.w(), spec.padH(), spec.padW());
             return;
         }
@@ -211,7 +212,7 @@ final class DirectKernels implements FixedWindowKernels {
             return;
         }
         if (!spec.windowsDisjoint() && blockGather(spec)) {
-            blocks(program.kernel("avg_backward_gather_block"), GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), BLOCK_GATHER_COLUMNS),
+            blocks(program.kernel("avg_backward_gather_block"), GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), gatherColumns(spec)),
                     ceilDiv(in.h(), rows(spec)), in.planes(), gradOutput, gradInput, in.h(), in.w(), out.h(), out.w(),
                     spec.padH(), spec.padW(), options.countIncludePad() ? 1 : 0, options.divisorOverride());
             return;
@@ -255,7 +256,7 @@ final class DirectKernels implements FixedWindowKernels {
             return;
         }
         if (blockGather(spec)) {
-            blocks(program.kernel("lp_backward_gather_block"), GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), BLOCK_GATHER_COLUMNS),
+            blocks(program.kernel("lp_backward_gather_block"), GpuLaunchShape.flatBlocks(), ceilDiv(in.w(), gatherColumns(spec)),
                     ceilDiv(in.h(), rows(spec)), in.planes(), gradOutput, input, output, gradInput, in.h(), in.w(),
                     out.h(), out.w(), spec.padH(), spec.padW(), norm);
             return;
@@ -579,9 +580,46 @@ final class DirectKernels implements FixedWindowKernels {
 
     /** {@link #blockKernel(PoolSpec)} for a build of {@code rows} rows per work-item. */
     static boolean blockKernel(PoolSpec s, int rows) {
+        return blockFits(s, rows, BLOCK_GATHER_COLUMNS);
+    }
+
+    /** Whether a block of {@code rows} × {@code columns} elements has at most 64 candidate windows (direct.cl's UNROLL_TAPS). */
+    private static boolean blockFits(PoolSpec s, int rows, int columns) {
         long t = rows + (long) (s.kernelH() - 1) * s.dilationH();
-        long u = BLOCK_GATHER_COLUMNS + (long) (s.kernelW() - 1) * s.dilationW();
+        long u = columns + (long) (s.kernelW() - 1) * s.dilationW();
         return t * u <= 64;
+    }
+
+    /** System property that overrides {@link #gatherColumns} for benchmarks: 1, 2 or 4. */
+    static final String GATHER_COLUMNS_PROPERTY = "clpool.gpu.gatherColumns";
+
+    /** {@link #gatherColumns(PoolSpec, int)} for this family's rows per work-item. */
+    private int gatherColumns(PoolSpec s) {
+        return gatherColumns(s, rows(s));
+    }
+
+    /**
+     * Input columns per work-item of the block gathers of {@code rows} rows (COLS_G in direct.cl):
+     * {@value #BLOCK_GATHER_COLUMNS}, or {@value #GATHER_COLUMNS_PROPERTY}'s 1, 2 or 4 where the
+     * block's candidate windows still fit. Not yet timed on a GPU.
+     */
+    static int gatherColumns(PoolSpec s, int rows) {
+        String forced = System.getProperty(GATHER_COLUMNS_PROPERTY);
+        if (forced == null || forced.isBlank()) {
+            return BLOCK_GATHER_COLUMNS;
+        }
+        int columns = switch (forced.trim()) {
+            case "1" -> 1;
+            case "2" -> 2;
+            case "4" -> 4;
+            default -> throw new IllegalArgumentException(GATHER_COLUMNS_PROPERTY + " should be 1, 2 or 4, but got '" + forced + "'");
+        };
+        return gatherColumns(s, rows, columns);
+    }
+
+    /** {@code requested} columns where that block of {@code rows} rows fits, else {@value #BLOCK_GATHER_COLUMNS}. */
+    static int gatherColumns(PoolSpec s, int rows, int requested) {
+        return blockFits(s, rows, requested) ? requested : BLOCK_GATHER_COLUMNS;
     }
 
     /** Outputs per work-item of the segment kernels (SEGMENT in direct.cl). */

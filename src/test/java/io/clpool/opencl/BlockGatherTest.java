@@ -73,6 +73,46 @@ class BlockGatherTest extends GpuFamilyTest {
         return tests.stream();
     }
 
+    /**
+     * The block gathers 1 and 4 input columns wide ({@code clpool.gpu.gatherColumns}, a benchmark
+     * setting; 2, the default, above), in float32: against the reference and, bit for bit, the
+     * per-element gathers. Only cases whose block takes the width (its candidate windows fit).
+     */
+    @TestFactory
+    Stream<DynamicTest> blockGathersOfOtherWidthsMatchThePerElementGathers() {
+        Shape[] shapes = {Shape.of(2, 1, 7, 7), Shape.of(1, 1, 4, 93), Shape.of(1, 3, 11, 15)};
+        PoolSpec[] specs = {PoolSpec.of(3).withStride(1).withPadding(1), PoolSpec.of(3).withStride(2).withPadding(1),
+            PoolSpec.of(3, 2).withStride(2, 1), PoolSpec.of(3).withStride(1).withDilation(2)};
+        List<DynamicTest> tests = new ArrayList<>();
+        ReferencePooling reference = new ReferencePooling();
+        long seed = 9000;
+        for (String columns : List.of("1", "4")) {
+            for (PoolSpec spec : specs) {
+                if (DirectKernels.gatherColumns(spec, DirectKernels.gpuRowsPerItem(spec), Integer.parseInt(columns)) != Integer.parseInt(columns)) {
+                    continue; // the block would not fit: the default width runs
+                }
+                for (Shape shape : shapes) {
+                    if (!RandomizedDifferentialTest.fits(spec, shape)) {
+                        continue;
+                    }
+                    for (String op : List.of("max", "avg", "lp")) {
+                        long s = ++seed;
+                        Inputs flavour = Inputs.values()[(int) (s % Inputs.values().length)];
+                        Tensor x = flavour.tensor(shape, s);
+                        PoolOp pool = Differential.op(op, x, spec, s);
+                        tests.add(dynamicTest("block gather " + columns + " columns " + op + " " + flavour + " " + shape + " " + spec, () -> {
+                            try (SystemProperty width = SystemProperty.set(DirectKernels.GATHER_COLUMNS_PROPERTY, columns)) {
+                                check(op, pool, x, spec, s, reference);
+                            }
+                        }));
+                    }
+                }
+            }
+        }
+        assertTrue(tests.size() >= 60, "the other widths should have at least 60 cases, got " + tests.size());
+        return tests.stream();
+    }
+
     private void check(String op, PoolOp pool, Tensor x, PoolSpec spec, long seed, ReferencePooling reference) {
         assertTrue(!KernelFamilies.cpuFamily(context), "the GPU family should be forced");
         try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
