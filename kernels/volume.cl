@@ -439,14 +439,16 @@ LP_KERNEL void volume_lp_backward(__global const store_t* grad_output,
         sum[j] = 0.0f;                                                                        \
     }
 
-// A _rows work-item over a tensor of SIZE_D x SIZE_H x SIZE_W per plane, range (SIZE_W,
-// ceil(SIZE_H/ROWS), planes·SIZE_D): returns past the extent, else names its column w, first row
-// h0, depth d, plane and the offset `first` of its first element.
-#define ROW_BLOCK_ITEM(SIZE_D, SIZE_H, SIZE_W, d, h0, w, first)                                 \
-    if (get_global_id(0) >= (size_t)(SIZE_W) || get_global_id(1) >= (size_t)(((SIZE_H) + ROWS - 1) / ROWS)) { \
+// A _rows work-item over a tensor of SIZE_D x SIZE_H x SIZE_W per plane, PER_W columns of it per
+// work-item, range (ceil(SIZE_W/PER_W), ceil(SIZE_H/ROWS), planes·SIZE_D): returns past the
+// extent, else names its first column w, first row h0, depth d, plane and the offset `first` of
+// its first element.
+#define ROW_BLOCK_ITEM(SIZE_D, SIZE_H, SIZE_W, PER_W, d, h0, w, first)                          \
+    if (get_global_id(0) >= (size_t)(((SIZE_W) + (PER_W) - 1) / (PER_W))                       \
+            || get_global_id(1) >= (size_t)(((SIZE_H) + ROWS - 1) / ROWS)) {                  \
         return;                                                                               \
     }                                                                                         \
-    const int w = (int)get_global_id(0);                                                      \
+    const int w = (int)get_global_id(0) * (PER_W);                                            \
     const int h0 = (int)get_global_id(1) * ROWS;                                              \
     const offset_t slab = (offset_t)get_global_id(2);                                         \
     const int d = (int)(slab % (offset_t)(SIZE_D));                                           \
@@ -454,7 +456,7 @@ LP_KERNEL void volume_lp_backward(__global const store_t* grad_output,
     const offset_t first = (slab * (SIZE_H) + h0) * (SIZE_W) + w;
 
 #define ROWS_ITEM                                                                               \
-    ROW_BLOCK_ITEM(OD, OH, OW, od, oh0, ow, o0)                                               \
+    ROW_BLOCK_ITEM(OD, OH, OW, 1, od, oh0, ow, o0)                                            \
     const __global store_t* in = input + plane * INPUT_PLANE;
 
 // Full unrolling of a _rows work-item's loops where they are small (every loop bound is a build
@@ -575,35 +577,101 @@ AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
     }
 }
 
-// Backward, ROWS input rows h0 .. h0 + ROWS − 1 of column w per work-item: each window of the
-// rows' joint candidates (od, oh, ow ascending, the reference's order for every element) is read
-// once and added to the rows it holds. Range: (W, ceil(H/ROWS), planes·D). The host takes these
-// kernels only when H − 1 + ROWS − 1 + PH fits an int (VolumeKernels); rows past H are never stored.
-#define OH_SPAN (((ROWS - 1) + (KH - 1) * DH) / SH + 2)
-// A backward _rows work-item's sums into its rows of grad_input that lie inside the input.
+// Backward, ROWS input rows h0 .. h0 + ROWS − 1 of COLS_V columns w .. w + COLS_V − 1 per
+// work-item: each window of the block's joint candidates (od, oh, ow ascending, the reference's
+// order for every element) is read once and added to the elements it holds. Range:
+// (ceil(W/COLS_V), ceil(H/ROWS), planes·D). The host takes these kernels only when
+// H − 1 + ROWS − 1 + PH fits an int (VolumeKernels); elements past H or W are never stored.
+// COLS_V: VolumeKernels' clpool.gpu.volumeColumns, 1 unless a benchmark asks for 2 or 4.
+#ifndef COLS_V
+#define COLS_V 1
+#endif
+// How many window positions along an axis can hold one of n consecutive inputs, for windows whose
+// last tap lies extent_less_1 past their first and stride s: (n − 1 + extent_less_1)/s + 1
+// exactly where s = 1, one more otherwise (the run need not start on a stride). Stride 1 used to
+// take the one more too: a window past the block's last row, read (an average's division too) and
+// added to no row.
+#define CANDIDATE_SPAN(n, extent_less_1, s) (((n) - 1 + (extent_less_1)) / (s) + ((s) == 1 ? 1 : 2))
+#define OH_SPAN CANDIDATE_SPAN(ROWS, (KH - 1) * DH, SH)
+#define OW_SPAN CANDIDATE_SPAN(COLS_V, (KW - 1) * DW, SW)
+// A backward work-item's sums, one per element of its block, from 0.
+#define ZEROED_BLOCK_SUMS                                                                       \
+    compute_t sum[ROWS][COLS_V];                                                              \
+    for (int j = 0; j < ROWS; j++) {                                                          \
+        for (int c = 0; c < COLS_V; c++) {                                                    \
+            sum[j][c] = 0.0f;                                                                 \
+        }                                                                                     \
+    }
+// A backward _rows work-item's sums into its elements of grad_input that lie inside the input.
 #define STORE_INPUT_ROWS                                                                        \
     for (int j = 0; j < ROWS; j++) {                                                          \
-        if (h0 + j < H) {                                                                     \
-            STORE(grad_input, i0 + (offset_t)j * W, sum[j]);                                  \
+        for (int c = 0; c < COLS_V; c++) {                                                    \
+            if (h0 + j < H && w + c < W) {                                                    \
+                STORE(grad_input, i0 + (offset_t)j * W + c, sum[j][c]);                       \
+            }                                                                                 \
         }                                                                                     \
     }
 #define ROWS_BACKWARD_ITEM                                                                      \
-    ROW_BLOCK_ITEM(D, H, W, d, h0, w, i0)                                                     \
+    ROW_BLOCK_ITEM(D, H, W, COLS_V, d, h0, w, i0)                                             \
     const offset_t out_base = plane * OUTPUT_PLANE;
 
 // FOR_ROWS_CANDIDATES's loops fully unrolled where small, as UNROLL_SPAN's: for the average only. On
 // an H100 (3x3x3 s1 p1, 32x64x4x56x56, 2026-11-27) unrolling took the average's backward from 0.625
 // to 0.564 ms but max's from 0.251 to 0.313 ms (each window's index and dY loads, all hoisted).
-#if KD <= UNROLLED_SPAN_TAPS && OH_SPAN <= UNROLLED_SPAN_TAPS && KW <= UNROLLED_SPAN_TAPS \
-        && KD * OH_SPAN * KW <= UNROLLED_SPAN_TAPS
+#if COLS_V == 1
+#define CANDIDATE_COLUMNS KW
+#else
+#define CANDIDATE_COLUMNS OW_SPAN
+#endif
+#if KD <= UNROLLED_SPAN_TAPS && OH_SPAN <= UNROLLED_SPAN_TAPS \
+        && CANDIDATE_COLUMNS <= UNROLLED_SPAN_TAPS && KD * OH_SPAN * CANDIDATE_COLUMNS <= UNROLLED_SPAN_TAPS
 #define UNROLL_CANDIDATES _Pragma("unroll")
 #else
 #define UNROLL_CANDIDATES
 #endif
 
-// Visits the windows that can hold rows h0 .. of column w at depth d in output order (each loop
-// prefixed by UNROLL: UNROLL_CANDIDATES, or nothing); BODY runs for each row j inside window
-// (od, oh, ow), with `o` the window's offset in its output plane.
+// The window columns ow, ascending, that can hold the block's columns, with BODY for each: with
+// one column the KW windows that hold it; with more the OW_SPAN from the first that can (some may
+// hold none of them: FOR_HELD_COLUMNS skips those). FOR_HELD_COLUMNS: BODY for each column c of the
+// block inside window column ow (c is 0 with one column).
+#if COLS_V == 1
+#define FOR_COLUMN_CANDIDATES(UNROLL, DIL_W, BODY)                                              \
+    UNROLL for (int kw = KW - 1; kw >= 0; kw--) {                                             \
+        const int span_w = w + PW - kw * (DIL_W);                                             \
+        if (span_w < 0 || span_w % SW != 0 || span_w / SW >= OW) {                            \
+            continue;                                                                         \
+        }                                                                                     \
+        const int ow = span_w / SW;                                                           \
+        BODY                                                                                  \
+    }
+#define FOR_HELD_COLUMNS(UNROLL, DIL_W, BODY)                                                   \
+    {                                                                                         \
+        const int c = 0;                                                                      \
+        BODY                                                                                  \
+    }
+#else
+#define FOR_COLUMN_CANDIDATES(UNROLL, DIL_W, BODY)                                              \
+    const int first_w = w + PW - (KW - 1) * (DIL_W);                                          \
+    const int ow_first = first_w >= 0 ? first_w / SW : -((-first_w + SW - 1) / SW);           \
+    UNROLL for (int qw = 0; qw < OW_SPAN; qw++) {                                             \
+        const int ow = ow_first + qw;                                                         \
+        if (ow < 0 || ow >= OW) {                                                             \
+            continue;                                                                         \
+        }                                                                                     \
+        BODY                                                                                  \
+    }
+#define FOR_HELD_COLUMNS(UNROLL, DIL_W, BODY)                                                   \
+    UNROLL for (int c = 0; c < COLS_V; c++) {                                                 \
+        const int tw = w + c + PW - ow * SW;                                                  \
+        if (tw >= 0 && tw % (DIL_W) == 0 && tw / (DIL_W) < KW) {                              \
+            BODY                                                                              \
+        }                                                                                     \
+    }
+#endif
+
+// Visits the windows that can hold the block's elements at depth d in output order (each loop
+// prefixed by UNROLL: UNROLL_CANDIDATES, or nothing); BODY runs for each element (j, c) inside
+// window (od, oh, ow), with `o` the window's offset in its output plane.
 #define FOR_ROWS_CANDIDATES(UNROLL, DIL_D, DIL_H, DIL_W, WINDOW_BODY, BODY)                   \
     const int first = h0 + PH - (KH - 1) * (DIL_H);                                           \
     const int oh_first = first >= 0 ? first / SH : -((-first + SH - 1) / SH);                 \
@@ -618,21 +686,16 @@ AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
             if (oh < 0 || oh >= OH) {                                                         \
                 continue;                                                                     \
             }                                                                                 \
-            UNROLL for (int kw = KW - 1; kw >= 0; kw--) {                                     \
-                const int span_w = w + PW - kw * (DIL_W);                                     \
-                if (span_w < 0 || span_w % SW != 0 || span_w / SW >= OW) {                    \
-                    continue;                                                                 \
-                }                                                                             \
-                const int ow = span_w / SW;                                                   \
+            FOR_COLUMN_CANDIDATES(UNROLL, DIL_W, {                                            \
                 const int o = (od * OH + oh) * OW + ow;                                       \
                 WINDOW_BODY                                                                   \
                 UNROLL for (int j = 0; j < ROWS; j++) {                                       \
                     const int t = h0 + j + PH - oh * SH;                                      \
                     if (t >= 0 && t % (DIL_H) == 0 && t / (DIL_H) < KH) {                     \
-                        BODY                                                                  \
+                        FOR_HELD_COLUMNS(UNROLL, DIL_W, BODY)                                 \
                     }                                                                         \
                 }                                                                             \
-            }                                                                                 \
+            })                                                                                \
         }                                                                                     \
     }
 
@@ -642,14 +705,14 @@ EXTREMUM_KERNEL void volume_indexed_backward_rows(__global const store_t* grad_o
                                            VOLUME_SHAPES)
 {
     ROWS_BACKWARD_ITEM
-    ZEROED_ROW_SUMS
-    const int self0 = (d * H + h0) * W + w; // row j's in-plane offset: self0 + j·W (below D·H·W for rows inside)
+    ZEROED_BLOCK_SUMS
+    const int self0 = (d * H + h0) * W + w; // element (j, c)'s in-plane offset: self0 + j·W + c (below D·H·W inside)
     FOR_ROWS_CANDIDATES(/* not unrolled */, DD, DH, DW,
         const int winner = indices[out_base + o];
         const compute_t g = LOAD(grad_output, out_base + o);,
         {
-            if (winner == self0 + j * W) {
-                sum[j] += g;
+            if (winner == self0 + j * W + c) {
+                sum[j][c] += g;
             }
         })
     STORE_INPUT_ROWS
@@ -662,12 +725,12 @@ AVG_KERNEL void volume_avg_backward_rows(__global const store_t* grad_output,
                                        const int divisor_override)
 {
     ROWS_BACKWARD_ITEM
-    ZEROED_ROW_SUMS
+    ZEROED_BLOCK_SUMS
     FOR_ROWS_CANDIDATES(UNROLL_CANDIDATES, 1, 1, 1,
         const compute_t share = LOAD(grad_output, out_base + o)
                 / (compute_t)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);,
         {
-            sum[j] += share;
+            sum[j][c] += share;
         })
     STORE_INPUT_ROWS
 }

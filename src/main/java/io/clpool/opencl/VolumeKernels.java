@@ -73,6 +73,8 @@ final class VolumeKernels implements FixedWindowKernels {
     /** The default outputs (or input rows) per work-item of volume.cl's {@code _rows} kernels. */
     private static final int GPU_ROWS = 4;
     private static final String ROWS_SUFFIX = "_rows";
+    /** What the name of each of volume.cl's backward kernels holds. */
+    private static final String BACKWARD = "_backward";
 
     /**
      * The rows per work-item of the {@code _rows} kernels of {@code spec} ({@value #GPU_ROWS_PROPERTY};
@@ -97,10 +99,30 @@ final class VolumeKernels implements FixedWindowKernels {
         int rows = gpuRowsPerItem(spec);
         // The rows past OH in the last block reach (OH - 1 + ROWS - 1)·SH + (KH - 1)·DH: still an int (volume.cl).
         long reach = (long) (out.h() - 1 + rows - 1) * spec.strideH() + (long) (spec.kernelH() - 1) * spec.dilationH() + 1;
-        if (in != null) { // backward: rows past H reach H - 1 + ROWS - 1 + PH, and in-plane offsets (D·H + ROWS)·W (volume.cl)
-            reach = Math.max(in.h() + rows + (long) spec.padH(), ((long) in.d() * in.h() + rows) * in.w());
+        if (in != null) { // backward: rows past H reach H - 1 + ROWS - 1 + PH, and in-plane offsets (D·H + ROWS)·W + COLS_V (volume.cl)
+            reach = Math.max(in.h() + rows + (long) spec.padH(), ((long) in.d() * in.h() + rows) * in.w() + gpuColumnsPerItem());
         }
         return rows > 1 && reach <= Integer.MAX_VALUE;
+    }
+
+    /**
+     * System property for the GPU family's input columns per work-item of the channels-first
+     * {@code _rows} backward kernels (volume.cl's COLS_V): {@code 1} (the default) or {@code 2} or
+     * {@code 4}, so that a GPU run can bench the blocks. Not yet timed on a GPU: with 4 columns a
+     * 3×3×3 stride 1 work-item of 4 rows reads 108 candidate windows for 16 elements where one
+     * column reads 54 for 4 (each an average's division).
+     */
+    static final String GPU_COLUMNS_PROPERTY = "clpool.gpu.volumeColumns";
+
+    /** The GPU family's columns per backward {@code _rows} work-item ({@value #GPU_COLUMNS_PROPERTY}); read here only. */
+    private static int gpuColumnsPerItem() {
+        String value = System.getProperty(GPU_COLUMNS_PROPERTY, "1").trim();
+        return switch (value) {
+            case "1", "" -> 1;
+            case "2" -> 2;
+            case "4" -> 4;
+            default -> throw new IllegalArgumentException(GPU_COLUMNS_PROPERTY + " should be 1, 2 or 4, but got '" + value + "'");
+        };
     }
 
     /** Whether the GPU family launches in explicit work-groups ({@value #GPU_WORK_GROUPS_PROPERTY}); read here only. */
@@ -187,7 +209,8 @@ final class VolumeKernels implements FixedWindowKernels {
                         (long) items.n() * cells(items.d(), spec.padD(), spec.strideD()) * cells(items.h(), spec.padH(), spec.strideH())}
                 : kernel.name().endsWith(GPU_CELLS_SUFFIX) ? new long[] {cells(items.w(), spec.padW(), spec.strideW()),
                         cells(items.h(), spec.padH(), spec.strideH()), items.planes() * cells(items.d(), spec.padD(), spec.strideD())}
-                : kernel.name().endsWith(ROWS_SUFFIX) ? new long[] {items.w(), ceilDiv(items.h(), gpuRowsPerItem(spec)), items.planes() * items.d()}
+                : kernel.name().endsWith(ROWS_SUFFIX) ? new long[] {ceilDiv(items.w(), kernel.name().contains(BACKWARD) ? gpuColumnsPerItem() : 1),
+                        ceilDiv(items.h(), gpuRowsPerItem(spec)), items.planes() * items.d()}
                 : kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
                 : !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
                 : new long[] {items.c() / lanesOf(kernel), items.w(), (long) items.n() * items.d() * items.h()};
@@ -327,6 +350,7 @@ final class VolumeKernels implements FixedWindowKernels {
             // 32-bit offsets when every offset a launch forms (below its tensors' element counts) fits an int.
             defines.put("OFFSETS_32", Math.max(in.elementCount(), out.elementCount()) <= Integer.MAX_VALUE ? 1 : 0);
             defines.put("ROWS", gpuRowsPerItem(spec)); // the _rows kernels' rows (the others ignore it)
+            defines.put("COLS_V", gpuColumnsPerItem()); // the _rows backward kernels' columns
             if (vectorized(in) && lanes() == GPU_LANES) { // the _c4 kernels: built only when asked for
                 defines.put("CHANNEL_LANES", GPU_LANES);
             }

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.clpool.Algorithm;
 import io.clpool.PoolOp;
+import io.clpool.PoolResult;
 import io.clpool.Tensor;
 import io.clpool.reference.ReferencePooling;
 import io.clpool.spec.DType;
 import io.clpool.spec.Layout;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
+import io.clpool.support.Compare;
 import io.clpool.support.Differential;
 import io.clpool.support.Inputs;
 import io.clpool.support.SystemProperty;
@@ -133,6 +135,44 @@ class GpuFamilyVolumeTest extends GpuFamilyTest {
                 withProperty(VolumeKernels.GPU_ROWS_PROPERTY, "8", cases.stream().filter(c -> c.seed() % 2 == 0).toList(), "8 rows per item"),
                 withProperty(VolumeKernels.GPU_ROWS_PROPERTY, "1", cases.stream().filter(c -> c.seed() % 2 == 1).toList(), "1 row per item"))
                 .flatMap(s -> s);
+    }
+
+    /**
+     * The channels-first cases with {@code clpool.gpu.volumeColumns} 4 (and half of them with 2):
+     * the {@code _rows} backward kernels over blocks of columns, each gradient bit for bit the
+     * one-column kernels' (every element adds the same windows in the same order), and with 4 the
+     * guard bands after every output.
+     */
+    @TestFactory
+    Stream<DynamicTest> columnsPerItemMatchOneColumnBitForBitAndKeepTheGuardBands() {
+        List<Case> cases = cases().stream().filter(c -> !c.shape().isChannelsLast()).toList();
+        return Stream.concat(columnsAgainstOne("4", cases), columnsAgainstOne("2", cases.stream().filter(c -> c.seed() % 2 == 0).toList()));
+    }
+
+    private Stream<DynamicTest> columnsAgainstOne(String columns, List<Case> cases) {
+        ReferencePooling reference = new ReferencePooling();
+        return cases.stream().flatMap(c -> c.ops().stream().map(name -> dynamicTest(
+                "gpu family, " + columns + " columns per item against 1, " + name + " " + c, () -> {
+                    Tensor x = c.input();
+                    Tensor input = name.equals("lp") ? Differential.abs(x) : x;
+                    PoolOp op = Differential.op(name, x, c.window(), c.seed());
+                    PoolResult pooled = reference.forward(op, input);
+                    Tensor dy = Differential.gradient(pooled.values().shape(), c.seed(), x.dtype());
+                    Tensor oneColumn;
+                    try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                        oneColumn = device.backward(op, dy, input, pooled.values(), pooled.indices());
+                    }
+                    try (SystemProperty variant = SystemProperty.set(VolumeKernels.GPU_COLUMNS_PROPERTY, columns)) {
+                        Tensor blocks;
+                        try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                            blocks = device.backward(op, dy, input, pooled.values(), pooled.indices());
+                        }
+                        Compare.bitEqual(oneColumn, blocks, op + " gradient, " + columns + " columns per item against 1");
+                        if (columns.equals("4")) {
+                            guardedPassesOf(op, input, name + " " + c + ", " + columns + " columns per item");
+                        }
+                    }
+                })));
     }
 
     /** A third of the cases in the runtime's work-groups ({@code clpool.gpu.volumeWorkGroups=runtime}, the variant a GPU run may bench). */
