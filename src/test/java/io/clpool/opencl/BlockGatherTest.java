@@ -145,4 +145,20 @@ class BlockGatherTest extends GpuFamilyTest {
         }
         assertEquals(null, System.getProperty(DirectKernels.GATHER_PROPERTY));
     }
+
+    @Test
+    void gatherWidthOtherThanOneTwoOrFourIsRefused() {
+        try (SystemProperty bad = SystemProperty.set(DirectKernels.GATHER_COLUMNS_PROPERTY, "3");
+             OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+            Tensor x = Inputs.values()[0].tensor(Shape.of(1, 1, 8, 8), 1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> device.forward(PoolOp.max(PoolSpec.of(3).withStride(1)), x));
+            assertTrue(e.getMessage().contains(DirectKernels.GATHER_COLUMNS_PROPERTY) && e.getMessage().contains("'3'"), e.getMessage());
+        }
+        // Where the block of the asked width would pass 64 candidate windows, the default width runs.
+        PoolSpec dilated = PoolSpec.of(3).withStride(1).withDilation(2);
+        assertEquals(2, DirectKernels.gatherColumns(dilated, 8, 4), "8 rows x 4 columns of a dilated 3x3: 12 x 8 windows");
+        assertEquals(4, DirectKernels.gatherColumns(dilated, 4, 4), "4 rows x 4 columns of a dilated 3x3: 8 x 8 windows");
+        assertEquals(4, DirectKernels.gatherColumns(PoolSpec.of(3).withStride(1), 8, 4), "8 rows x 4 columns of a 3x3: 10 x 6 windows");
+    }
 }

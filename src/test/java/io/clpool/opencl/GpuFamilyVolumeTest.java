@@ -1,5 +1,6 @@
 package io.clpool.opencl;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
@@ -21,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -173,6 +175,17 @@ class GpuFamilyVolumeTest extends GpuFamilyTest {
                         }
                     }
                 })));
+    }
+
+    @Test
+    void columnsOtherThanOneTwoOrFourAreRefused() {
+        try (SystemProperty bad = SystemProperty.set(VolumeKernels.GPU_COLUMNS_PROPERTY, "3");
+             OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+            Tensor x = Inputs.values()[0].tensor(Shape.of(1, 1, 4, 6, 6), 1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> device.forward(PoolOp.max(PoolSpec.of3d(3).withStride(1)), x));
+            assertTrue(e.getMessage().contains(VolumeKernels.GPU_COLUMNS_PROPERTY) && e.getMessage().contains("'3'"), e.getMessage());
+        }
     }
 
     /** A third of the cases in the runtime's work-groups ({@code clpool.gpu.volumeWorkGroups=runtime}, the variant a GPU run may bench). */
