@@ -45,6 +45,7 @@ volume=--shape=32,64,4,56,56
     ab --kernel 3 --stride 1 --padding 1
     ab --kernel 3 --stride 2 --padding 1
     ab --op min --kernel 2
+    ab --op min --kernel 3 --stride 1 --padding 1
     ab --op avg --kernel 2
     ab --op avg --kernel 3 --stride 1 --padding 1
     ab --op avg --kernel 3 --stride 2 --padding 1
@@ -54,6 +55,7 @@ volume=--shape=32,64,4,56,56
     ab --kernel 2 --dtype float16
     ab --kernel 2 --dtype bfloat16
     ab --kernel 3 --stride 1 --padding 1 --dtype float16
+    ab --op avg --kernel 3 --stride 1 --padding 1 --dtype float16
     ab --kernel 2 --dtype float64
     ab --kernel 2 --channels-last
     ab --kernel 3 --stride 1 --padding 1 --channels-last
