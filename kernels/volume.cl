@@ -594,6 +594,10 @@ AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
 #define CANDIDATE_SPAN(n, extent_less_1, s) (((n) - 1 + (extent_less_1)) / (s) + ((s) == 1 ? 1 : 2))
 #define OH_SPAN CANDIDATE_SPAN(ROWS, (KH - 1) * DH, SH)
 #define OW_SPAN CANDIDATE_SPAN(COLS_V, (KW - 1) * DW, SW)
+// The first of those window positions, for a run whose first position plus padding less
+// (K − 1)·dilation is x (stride s > 0): floor(x / s) (C's division truncates toward 0, which
+// below 0 is not the floor).
+#define FIRST_CANDIDATE(x, s) ((x) >= 0 ? (x) / (s) : -((-(x) + (s) - 1) / (s)))
 // A backward work-item's sums, one per element of its block, from 0.
 #define ZEROED_BLOCK_SUMS                                                                       \
     compute_t sum[ROWS][COLS_V];                                                              \
@@ -631,10 +635,12 @@ AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
 #endif
 
 // The window columns ow, ascending, that can hold the block's columns, with BODY for each: with
-// one column the KW windows that hold it; with more the OW_SPAN from the first that can (some may
-// hold none of them: FOR_HELD_COLUMNS skips those). FOR_HELD_COLUMNS: BODY for each column c of the
-// block inside window column ow (c is 0 with one column).
+// one column the KW windows that hold it; with more the OW_SPAN from ow_first, the first that can
+// (COLUMN_CANDIDATES_START, once per work-item; some may hold none of them: FOR_HELD_COLUMNS skips
+// those). FOR_HELD_COLUMNS: BODY for each column c of the block inside window column ow (c is 0
+// with one column).
 #if COLS_V == 1
+#define COLUMN_CANDIDATES_START(DIL_W)
 #define FOR_COLUMN_CANDIDATES(UNROLL, DIL_W, BODY)                                              \
     UNROLL for (int kw = KW - 1; kw >= 0; kw--) {                                             \
         const int span_w = w + PW - kw * (DIL_W);                                             \
@@ -650,9 +656,9 @@ AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
         BODY                                                                                  \
     }
 #else
+#define COLUMN_CANDIDATES_START(DIL_W)                                                          \
+    const int ow_first = FIRST_CANDIDATE(w + PW - (KW - 1) * (DIL_W), SW);
 #define FOR_COLUMN_CANDIDATES(UNROLL, DIL_W, BODY)                                              \
-    const int first_w = w + PW - (KW - 1) * (DIL_W);                                          \
-    const int ow_first = first_w >= 0 ? first_w / SW : -((-first_w + SW - 1) / SW);           \
     UNROLL for (int qw = 0; qw < OW_SPAN; qw++) {                                             \
         const int ow = ow_first + qw;                                                         \
         if (ow < 0 || ow >= OW) {                                                             \
@@ -673,8 +679,8 @@ AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
 // prefixed by UNROLL: UNROLL_CANDIDATES, or nothing); BODY runs for each element (j, c) inside
 // window (od, oh, ow), with `o` the window's offset in its output plane.
 #define FOR_ROWS_CANDIDATES(UNROLL, DIL_D, DIL_H, DIL_W, WINDOW_BODY, BODY)                   \
-    const int first = h0 + PH - (KH - 1) * (DIL_H);                                           \
-    const int oh_first = first >= 0 ? first / SH : -((-first + SH - 1) / SH);                 \
+    const int oh_first = FIRST_CANDIDATE(h0 + PH - (KH - 1) * (DIL_H), SH);                   \
+    COLUMN_CANDIDATES_START(DIL_W)                                                            \
     UNROLL for (int kd = KD - 1; kd >= 0; kd--) {                                             \
         const int span_d = d + PD - kd * (DIL_D);                                             \
         if (span_d < 0 || span_d % SD != 0 || span_d / SD >= OD) {                            \
