@@ -48,6 +48,15 @@ final class DirectKernels implements FixedWindowKernels {
 
     /** The build of {@code ops}' kernels for window {@code s}; {@code min} picks min over max (extremum forward only). */
     private ClProgram program(PoolSpec s, KernelSource.OpKernels ops, boolean min) {
+        return context.program(FILE, KernelSource.options(defines(s, ops, min, dtype, segments)));
+    }
+
+    /**
+     * The defines of the direct.cl build of {@code ops}' kernels for window {@code s}, stored as
+     * {@code dtype}, of the CPU family ({@code segments}) or the GPU family, under this JVM's
+     * settings: the one place that maps a plan to its build.
+     */
+    static Map<String, Object> defines(PoolSpec s, KernelSource.OpKernels ops, boolean min, DType dtype, boolean segments) {
         Map<String, Object> defines = new TreeMap<>(KernelSource.formatDefines(dtype, Layout.CHANNELS_FIRST));
         defines.put(KernelSource.OpKernels.DEFINE, ops.define());
         defines.put("KH", s.kernelH());
@@ -57,19 +66,19 @@ final class DirectKernels implements FixedWindowKernels {
         defines.put("DH", s.dilationH());
         defines.put("DW", s.dilationW());
         defines.put("POOL_MIN", min ? 1 : 0);
-        defines.put("ROWS", rows(s));
+        defines.put("ROWS", rows(s, segments));
         defines.put("STRIPS", stripForward(s) ? 1 : 0);
         if (segments) {
             defines.put("SUM_ROWS", SUM_ROWS);
         } else {
             defines.put("COLS", forwardColumns(s)); // the CPU family's builds stay as they were
             defines.put("BAND_COLS", bandColumns());
-            defines.put("COLS_G", gatherColumns(s));
+            defines.put("COLS_G", gatherColumns(s, rows(s, segments)));
             defines.put("CPU_KERNELS", 0);
             defines.put("FLAT_BLOCKS", GpuLaunchShape.flatBlocks() ? 1 : 0);
             defines.put("FLAT_BANDS", GpuLaunchShape.flatBands() ? 1 : 0);
         }
-        return context.program(FILE, KernelSource.options(defines));
+        return defines;
     }
 
     // ---- forward -------------------------------------------------------------------------------
@@ -530,6 +539,11 @@ final class DirectKernels implements FixedWindowKernels {
      * overrides it.
      */
     private int rows(PoolSpec s) {
+        return rows(s, segments);
+    }
+
+    /** {@link #rows(PoolSpec)} of the CPU family ({@code segments}) or the GPU family. */
+    private static int rows(PoolSpec s, boolean segments) {
         if (segments) {
             return rowsPerItem(s);
         }

@@ -3,6 +3,7 @@ package io.clpool.opencl;
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Checks;
 import io.clpool.spec.DType;
+import io.clpool.spec.Layout;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import java.util.Map;
@@ -91,9 +92,14 @@ final class Im2colGeneralKernels implements FixedWindowKernels {
     }
 
     private ClProgram program(boolean min, Shape in) {
-        Map<String, Object> defines = new TreeMap<>(KernelSource.formatDefines(dtype, in.layout()));
+        return context.program(FILE, KernelSource.options(defines(min, dtype, in.layout())));
+    }
+
+    /** The defines of the im2col_general.cl build of max ({@code min} false) or min for tensors of {@code dtype} in {@code layout}. */
+    static Map<String, Object> defines(boolean min, DType dtype, Layout layout) {
+        Map<String, Object> defines = new TreeMap<>(KernelSource.formatDefines(dtype, layout));
         defines.put("POOL_MIN", min ? 1 : 0);
-        return context.program(FILE, KernelSource.options(defines));
+        return defines;
     }
 
     /** The GENERAL_GEOMETRY arguments of im2col_general.cl, in its order. */

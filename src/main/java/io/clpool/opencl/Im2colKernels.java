@@ -20,7 +20,7 @@ final class Im2colKernels implements FixedWindowKernels {
     private static final String FILE = "im2col.cl";
 
     /** The values of im2col.cl's {@code POOL_OP}. */
-    private enum Op {
+    enum Op {
         MAX("POOL_MAX"), MIN("POOL_MIN"), AVG("POOL_AVG"), LP("POOL_LP");
 
         final String define;
@@ -104,7 +104,12 @@ final class Im2colKernels implements FixedWindowKernels {
     }
 
     private ClProgram program(Op op) {
-        return context.program(FILE, KernelSource.options(Map.of("POOL_OP", op.define)));
+        return context.program(FILE, KernelSource.options(defines(op)));
+    }
+
+    /** The defines of the im2col.cl build of {@code op}'s kernels. */
+    static Map<String, Object> defines(Op op) {
+        return Map.of("POOL_OP", op.define);
     }
 
     /** The OP_PARAMETERS of an average build, in im2col.cl's order. */

@@ -272,11 +272,21 @@ final class VolumeKernels implements FixedWindowKernels {
      * along C. Not float64: volume.cl builds the 8-lane kernels for the float compute type only.
      */
     private boolean vectorized(Shape in) {
-        return in.isChannelsLast() && in.c() % lanes() == 0 && dtype != DType.FLOAT64;
+        return vectorized(in, dtype, gpu);
+    }
+
+    /** {@link #vectorized(Shape)} for {@code dtype} on the GPU family ({@code gpu}) or the CPU family. */
+    private static boolean vectorized(Shape in, DType dtype, boolean gpu) {
+        return in.isChannelsLast() && in.c() % lanes(gpu) == 0 && dtype != DType.FLOAT64;
     }
 
     /** Channels per work-item of the channels-last vector kernels: 8 on the CPU family, 1 or 4 on the GPU family. */
     private int lanes() {
+        return lanes(gpu);
+    }
+
+    /** {@link #lanes()} of the GPU family ({@code gpu}) or the CPU family. */
+    private static int lanes(boolean gpu) {
         return gpu ? gpuChannelsPerItem() : LANES;
     }
 
@@ -333,6 +343,16 @@ final class VolumeKernels implements FixedWindowKernels {
 
     /** The build of {@code ops}' kernels for window {@code spec}; {@code min} picks min over max (extremum forward only). */
     private ClProgram program(PoolSpec spec, KernelSource.OpKernels ops, boolean min, Shape in, Shape out) {
+        return context.program(FILE, KernelSource.options(defines(spec, ops, min, dtype, gpu, in, out)));
+    }
+
+    /**
+     * The defines of the volume.cl build of {@code ops}' kernels for window {@code spec} between
+     * {@code in} and {@code out}, stored as {@code dtype}, of the GPU family ({@code gpu}) or the
+     * CPU family, under this JVM's settings: the one place that maps a plan to its build.
+     */
+    static Map<String, Object> defines(PoolSpec spec, KernelSource.OpKernels ops, boolean min, DType dtype, boolean gpu,
+                                       Shape in, Shape out) {
         Map<String, Object> defines = new TreeMap<>(KernelSource.formatDefines(dtype, in.layout()));
         defines.put(KernelSource.OpKernels.DEFINE, ops.define());
         defines.put("KD", spec.kernelD());
@@ -351,10 +371,10 @@ final class VolumeKernels implements FixedWindowKernels {
             defines.put("OFFSETS_32", Math.max(in.elementCount(), out.elementCount()) <= Integer.MAX_VALUE ? 1 : 0);
             defines.put("ROWS", gpuRowsPerItem(spec)); // the _rows kernels' rows (the others ignore it)
             defines.put("COLS_V", gpuColumnsPerItem()); // the _rows backward kernels' columns
-            if (vectorized(in) && lanes() == GPU_LANES) { // the _c4 kernels: built only when asked for
+            if (vectorized(in, dtype, gpu) && lanes(gpu) == GPU_LANES) { // the _c4 kernels: built only when asked for
                 defines.put("CHANNEL_LANES", GPU_LANES);
             }
         }
-        return context.program(FILE, KernelSource.options(defines));
+        return defines;
     }
 }
