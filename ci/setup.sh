@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs what clpool needs on a fresh Debian/Ubuntu machine: a JDK 17 and Maven if missing, and
-# the POCL OpenCL runtime when no OpenCL platform is found. Idempotent: a second run installs nothing.
+# the POCL OpenCL runtime when no OpenCL platform is found; with --clang (ci/test.sh) also a clang,
+# whose OpenCL C parser KernelFrontEndTest runs (Debian's POCL brings clang-15). Idempotent: a
+# second run installs nothing.
 set -euo pipefail
+
+with_clang=0
+[ "${1:-}" = "--clang" ] && with_clang=1
 
 packages=()
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
@@ -17,22 +22,35 @@ opencl_ready() {
 }
 opencl_ready || packages+=(pocl-opencl-icd ocl-icd-libopencl1 ocl-icd-opencl-dev clinfo)
 
-if [ ${#packages[@]} -eq 0 ]; then
-    echo "ci/setup.sh: Java, Maven and an OpenCL platform are present; nothing to install"
-    exit 0
-fi
+clang_present() {
+    local name
+    for name in clang clang-{13..21}; do
+        command -v "$name" >/dev/null 2>&1 && return 0
+    done
+    return 1
+}
 
-if [ "$(id -u)" -ne 0 ]; then
-    sudo_hint="sudo apt-get update && sudo apt-get install -y ${packages[*]}"
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}"
+install() {
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+            sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
+        else
+            echo "ci/setup.sh: missing $*; run this as root, or:" >&2
+            echo "  sudo apt-get update && sudo apt-get install -y $*" >&2
+            exit 1
+        fi
     else
-        echo "ci/setup.sh: missing ${packages[*]}; run this as root, or:" >&2
-        echo "  $sudo_hint" >&2
-        exit 1
+        apt-get update -q
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
     fi
-else
-    apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}"
+    echo "ci/setup.sh: installed $*"
+}
+
+if [ ${#packages[@]} -gt 0 ]; then
+    install "${packages[@]}"
 fi
-echo "ci/setup.sh: installed ${packages[*]}"
+if [ "$with_clang" -eq 1 ] && ! clang_present; then
+    install clang # where the OpenCL runtime did not bring one
+elif [ ${#packages[@]} -eq 0 ]; then
+    echo "ci/setup.sh: Java, Maven and an OpenCL platform are present; nothing to install"
+fi

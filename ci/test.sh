@@ -2,7 +2,7 @@
 # The whole test suite: installs what is missing, then runs every test on the OpenCL device.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash ci/setup.sh
+bash ci/setup.sh --clang
 source ci/env.sh
 mvn -B -q -Dpocl.cache.dir="$POCL_CACHE_DIR" verify "$@"
 bash ci/report.sh

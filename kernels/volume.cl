@@ -1167,6 +1167,14 @@ LP_KERNEL void CHANNEL_KERNEL(volume_lp_backward)(__global const store_t* grad_o
     const offset_t out_at = BASE(OUTPUT_PLANE) + ((od * OH + oh) * OW + ow) * STEP;           \
     const offset_t in_base = BASE(INPUT_PLANE);
 
+// The cell's gain where a lane's position won, else 0. A macro, not an #if in the body below: a
+// directive inside a macro's arguments is undefined behaviour (clang -pedantic refuses it).
+#if STORAGE == 1
+#define STORE_WON_GAIN(p, i, won) STORE_BITS8(p, i, select((ushort8)(0), gain_bits, convert_short8(won)))
+#else
+#define STORE_WON_GAIN(p, i, won) STOREC_EXACT(p, i, select((floatc_t)(0.0f), gain, won))
+#endif
+
 EXTREMUM_KERNEL void volume_indexed_backward_windows_c8(__global const store_t* grad_output,
                                                  __global const int* indices,
                                                  __global store_t* grad_input,
@@ -1182,11 +1190,7 @@ EXTREMUM_KERNEL void volume_indexed_backward_windows_c8(__global const store_t* 
 #endif
     FOR_CELL_POSITIONS(DD, DH, DW, {
         const intc_t won = (winner == (intc_t)(at)) & (intc_t)(tap ? -1 : 0);
-#if STORAGE == 1
-        STORE_BITS8(grad_input, in_base + at * STEP, select((ushort8)(0), gain_bits, convert_short8(won)));
-#else
-        STOREC_EXACT(grad_input, in_base + at * STEP, select((floatc_t)(0.0f), gain, won));
-#endif
+        STORE_WON_GAIN(grad_input, in_base + at * STEP, won);
     })
 }
 
