@@ -19,8 +19,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** One context and one backend shared by 8 threads running 100 mixed ops each: every result equals the reference. */
+/**
+ * One context and one backend per algorithm shared by 8 threads running 100 mixed ops each: every
+ * result equals the reference. The windows come from a few geometries drawn once, so that threads
+ * meet on the same programs, kernels (each with its cached arguments) and scratch buffers, which
+ * 800 distinct geometries, one build each, seldom made them do (and whose builds took most of the
+ * test's 4 to 6 minutes); {@link RandomizedDifferentialTest} covers the geometries.
+ */
 class ConcurrencyTest {
+    private static final int GEOMETRIES = 12;
 
     @Test
     void eightThreadsTimesHundredMixedOpsOnOneContext() throws Exception {
@@ -28,6 +35,11 @@ class ConcurrencyTest {
         try (ClContext context = TestDevices.openContext();
              OpenClPooling shared = new OpenClPooling(context, Algorithm.AUTO);
              OpenClPooling sharedIm2col = new OpenClPooling(context, Algorithm.IM2COL)) {
+            Random drawn = new Random(0xC0C0L);
+            List<PoolSpec> specs = new ArrayList<>();
+            while (specs.size() < GEOMETRIES) {
+                specs.add(RandomizedDifferentialTest.randomSpec(drawn));
+            }
             ExecutorService pool = Executors.newFixedThreadPool(8);
             List<Future<Integer>> results = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
@@ -37,7 +49,7 @@ class ConcurrencyTest {
                     int done = 0;
                     while (done < 100) {
                         Shape shape = Shape.of(1 + random.nextInt(2), 1 + random.nextInt(3), 3 + random.nextInt(20), 3 + random.nextInt(20));
-                        PoolSpec spec = RandomizedDifferentialTest.randomSpec(random);
+                        PoolSpec spec = specs.get(random.nextInt(specs.size()));
                         if (!RandomizedDifferentialTest.fits(spec, shape)) {
                             continue;
                         }
@@ -52,7 +64,7 @@ class ConcurrencyTest {
             }
             pool.shutdown();
             // A guard against a hang, not a speed bar: on a 2-core POCL machine with an empty cache the
-            // 800 ops' builds alone took 5 minutes (CI, 2026-11-27; a first thread's 5-minute wait ran out).
+            // builds of 800 distinct geometries took 5 minutes (CI, 2026-11-27).
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
             int total = 0;
             for (Future<Integer> result : results) {
