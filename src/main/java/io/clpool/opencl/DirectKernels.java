@@ -521,16 +521,7 @@ final class DirectKernels implements FixedWindowKernels {
 
     /** {@value #COLUMNS_PROPERTY}'s value, or null when it is not set. */
     private static Integer forcedColumns() {
-        String forced = System.getProperty(COLUMNS_PROPERTY);
-        if (forced == null || forced.isBlank()) {
-            return null;
-        }
-        return switch (forced.trim()) {
-            case "1" -> 1;
-            case "2" -> 2;
-            case "4" -> 4;
-            default -> throw new IllegalArgumentException(COLUMNS_PROPERTY + " should be 1, 2 or 4, but got '" + forced + "'");
-        };
+        return GpuLaunchShape.columns(COLUMNS_PROPERTY);
     }
 
     /**
@@ -618,17 +609,8 @@ final class DirectKernels implements FixedWindowKernels {
      * block's candidate windows still fit. Not yet timed on a GPU.
      */
     static int gatherColumns(PoolSpec s, int rows) {
-        String forced = System.getProperty(GATHER_COLUMNS_PROPERTY);
-        if (forced == null || forced.isBlank()) {
-            return BLOCK_GATHER_COLUMNS;
-        }
-        int columns = switch (forced.trim()) {
-            case "1" -> 1;
-            case "2" -> 2;
-            case "4" -> 4;
-            default -> throw new IllegalArgumentException(GATHER_COLUMNS_PROPERTY + " should be 1, 2 or 4, but got '" + forced + "'");
-        };
-        return gatherColumns(s, rows, columns);
+        Integer columns = GpuLaunchShape.columns(GATHER_COLUMNS_PROPERTY);
+        return columns == null ? BLOCK_GATHER_COLUMNS : gatherColumns(s, rows, columns);
     }
 
     /** {@code requested} columns where that block of {@code rows} rows fits, else {@value #BLOCK_GATHER_COLUMNS}. */

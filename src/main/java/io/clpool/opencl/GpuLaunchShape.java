@@ -122,6 +122,24 @@ final class GpuLaunchShape {
         };
     }
 
+    /**
+     * {@code name}'s value among 1, 2 and 4 (the columns of a block per work-item), or null when it
+     * is not set; any other value is refused, naming the property and the value. The one parser of
+     * the column settings (DirectKernels', VolumeKernels').
+     */
+    static Integer columns(String name) {
+        String value = property(name);
+        if (value == null) {
+            return null;
+        }
+        return switch (value) {
+            case "1" -> 1;
+            case "2" -> 2;
+            case "4" -> 4;
+            default -> throw new IllegalArgumentException(name + " should be 1, 2 or 4, but got '" + value + "'");
+        };
+    }
+
     private static String property(String name) {
         String value = System.getProperty(name);
         return value == null || value.isBlank() ? null : value.trim();
