@@ -74,9 +74,11 @@ volume=--shape=32,64,4,56,56
             fi
         done
     done
+    # 3-D column blocks: the forward line times volumeForwardColumns, the backward line volumeColumns.
     for op in max avg; do
         for columns in 2 4; do
-            bench "$g/clpool.jar" -Dclpool.gpu.volumeColumns=$columns $volume --kernel 3 --stride 1 --padding 1 --op $op
+            bench "$g/clpool.jar" -Dclpool.gpu.volumeForwardColumns=$columns -Dclpool.gpu.volumeColumns=$columns \
+                $volume --kernel 3 --stride 1 --padding 1 --op $op
         done
     done
     stamp "bench done"

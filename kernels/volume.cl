@@ -422,14 +422,22 @@ LP_KERNEL void volume_lp_backward(__global const store_t* grad_output,
 // Windows that overlap down H share input rows: a work-item takes outputs oh0 .. oh0 + ROWS − 1
 // of column ow and loads each input row of their joint span once (clamped, so in bounds), feeding
 // every window that contains it. Per window the taps still come in depth, row, column order (rows
-// ascend through the span), so results are the scalar kernels' bit for bit. Range:
-// (OW, ceil(OH/ROWS), planes·OD), rounded up to work-groups. Rows past OH are computed from
-// clamped loads and never stored; the host takes these kernels only when
-// (OH − 1 + ROWS − 1)·SH + (KH − 1)·DH + 1 fits an int (VolumeKernels), so no row overflows.
+// ascend through the span), so results are the scalar kernels' bit for bit. With COLS_F > 1 a
+// work-item takes COLS_F columns ow .. ow + COLS_F − 1 of those rows and loads each span row's
+// SPAN_COLUMNS inputs once for all of them. Range: (ceil(OW/COLS_F), ceil(OH/ROWS), planes·OD),
+// rounded up to work-groups. Rows past OH and columns past OW are computed from clamped loads and
+// never stored; the host takes these kernels only when (OH − 1 + ROWS − 1)·SH + (KH − 1)·DH + 1
+// and (OW − 1 + COLS_F − 1)·SW + (KW − 1)·DW + 1 fit an int (VolumeKernels), so none overflows.
 #ifndef ROWS
 #define ROWS 4
 #endif
 #define ROW_SPAN ((ROWS - 1) * SH + (KH - 1) * DH + 1)
+// COLS_F: VolumeKernels' clpool.gpu.volumeForwardColumns, 1 unless a benchmark asks for 2 or 4
+// (and then only where SPAN_COLUMNS is small: the span row is held in registers).
+#ifndef COLS_F
+#define COLS_F 1
+#endif
+#define SPAN_COLUMNS ((COLS_F - 1) * SW + (KW - 1) * DW + 1)
 
 // A _rows work-item's sums, one per row, from 0. The loops over ROWS have constant bounds, so the
 // per-row arrays stay in registers.
@@ -437,6 +445,15 @@ LP_KERNEL void volume_lp_backward(__global const store_t* grad_output,
     compute_t sum[ROWS];                                                                      \
     for (int j = 0; j < ROWS; j++) {                                                          \
         sum[j] = 0.0f;                                                                        \
+    }
+
+// A work-item's sums, one per element of its block of ROWS x COLS, from 0.
+#define ZEROED_BLOCK_SUMS(COLS)                                                               \
+    compute_t sum[ROWS][COLS];                                                                \
+    for (int j = 0; j < ROWS; j++) {                                                          \
+        for (int c = 0; c < (COLS); c++) {                                                    \
+            sum[j][c] = 0.0f;                                                                 \
+        }                                                                                     \
     }
 
 // A _rows work-item over a tensor of SIZE_D x SIZE_H x SIZE_W per plane, PER_W columns of it per
@@ -456,7 +473,7 @@ LP_KERNEL void volume_lp_backward(__global const store_t* grad_output,
     const offset_t first = (slab * (SIZE_H) + h0) * (SIZE_W) + w;
 
 #define ROWS_ITEM                                                                               \
-    ROW_BLOCK_ITEM(OD, OH, OW, 1, od, oh0, ow, o0)                                            \
+    ROW_BLOCK_ITEM(OD, OH, OW, COLS_F, od, oh0, ow, o0)                                       \
     const __global store_t* in = input + plane * INPUT_PLANE;
 
 // Full unrolling of a _rows work-item's loops where they are small (every loop bound is a build
@@ -491,11 +508,13 @@ LP_KERNEL void volume_lp_backward(__global const store_t* grad_output,
         }                                                                                     \
     }
 
-// Tap kw of the span row FOR_SPAN_ROWS gives: `inside` the input, `at` its (clamped) in-plane offset.
-#define SPAN_TAP(kw)                                                                          \
-    const int w = w0 + (kw) * DW;                                                             \
+// Column s (0 .. SPAN_COLUMNS − 1) of the span row FOR_SPAN_ROWS gives: `inside` the input, `at`
+// its (clamped) in-plane offset. SPAN_TAP: the first output's tap kw.
+#define SPAN_COLUMN(s)                                                                        \
+    const int w = w0 + (s);                                                                   \
     const bool inside = h_in && w >= 0 && w < W;                                              \
     const int at = (dc * H + hc) * W + clamp(w, 0, W - 1);
+#define SPAN_TAP(kw) SPAN_COLUMN((kw) * DW)
 
 // BODY runs for each output j whose window holds span row r (constant after unrolling).
 #define FOR_ROWS_HOLDING(r, BODY)                                                             \
@@ -516,6 +535,17 @@ LP_KERNEL void volume_lp_backward(__global const store_t* grad_output,
             FOR_ROWS_HOLDING(r, BODY)                                                         \
         })
 
+// The extremum rule, tap by tap and span row by span row alike: a candidate v (at `index`, taken
+// only where `valid`) replaces the best so far when it is the first, strictly better, or NaN.
+#define FOLD_EXTREMUM(best, best_index, v, index, valid)                                      \
+    {                                                                                         \
+        const bool better = POOL_MIN ? (v) < (best) : (v) > (best);                           \
+        const bool take = (valid) && ((best_index) < 0 || better || (v) != (v));              \
+        best = take ? (v) : (best);                                                           \
+        best_index = take ? (index) : (best_index);                                           \
+    }
+
+#if COLS_F == 1
 EXTREMUM_KERNEL void volume_extremum_forward_rows(__global const store_t* input,
                                            __global store_t* output,
                                            __global int* indices,
@@ -537,17 +567,9 @@ EXTREMUM_KERNEL void volume_extremum_forward_rows(__global const store_t* input,
         UNROLL_SPAN for (int kw = 0; kw < KW; kw++) {
             SPAN_TAP(kw)
             const compute_t v = LOAD(in, at);
-            const bool better = POOL_MIN ? v < row_best : v > row_best;
-            const bool take = inside && (row_index < 0 || better || v != v);
-            row_best = take ? v : row_best;
-            row_index = take ? at : row_index;
+            FOLD_EXTREMUM(row_best, row_index, v, at, inside)
         }
-        FOR_ROWS_HOLDING(r, {
-            const bool better = POOL_MIN ? row_best < best[j] : row_best > best[j];
-            const bool take = row_index >= 0 && (best_index[j] < 0 || better || row_best != row_best);
-            best[j] = take ? row_best : best[j];
-            best_index[j] = take ? row_index : best_index[j];
-        })
+        FOR_ROWS_HOLDING(r, FOLD_EXTREMUM(best[j], best_index[j], row_best, row_index, row_index >= 0))
     })
     for (int j = 0; j < ROWS; j++) { // constant bounds, so the arrays stay in registers
         if (oh0 + j < OH) {
@@ -576,6 +598,91 @@ AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
         }
     }
 }
+#else
+// COLS_F > 1: each span row's SPAN_COLUMNS inputs are loaded once (LOAD_SPAN_ROW), then every
+// column's windows take their taps from them in the order above, so the same bits. The loops over
+// the span row, the columns and the taps are unrolled, so the arrays are indexed by constants
+// (VolumeKernels takes COLS_F > 1 only where SPAN_COLUMNS is at most 16).
+#define UNROLL_COLUMNS _Pragma("unroll")
+#define LOAD_SPAN_ROW                                                                         \
+    compute_t span_v[SPAN_COLUMNS];                                                           \
+    bool span_in[SPAN_COLUMNS];                                                               \
+    int span_at[SPAN_COLUMNS];                                                                \
+    UNROLL_COLUMNS for (int s = 0; s < SPAN_COLUMNS; s++) {                                   \
+        SPAN_COLUMN(s)                                                                        \
+        span_v[s] = LOAD(in, at);                                                             \
+        span_in[s] = inside;                                                                  \
+        span_at[s] = at;                                                                      \
+    }
+
+// Tap kw of column c's windows in the span row LOAD_SPAN_ROW holds: its index there.
+#define SPAN_TAP_OF(c, kw) ((c) * SW + (kw) * DW)
+
+EXTREMUM_KERNEL void volume_extremum_forward_rows(__global const store_t* input,
+                                           __global store_t* output,
+                                           __global int* indices,
+                                           VOLUME_SHAPES)
+{
+    ROWS_ITEM
+    compute_t best[ROWS][COLS_F];
+    int best_index[ROWS][COLS_F];
+    UNROLL_COLUMNS for (int j = 0; j < ROWS; j++) {
+        UNROLL_COLUMNS for (int c = 0; c < COLS_F; c++) {
+            best[j][c] = POOL_MIN ? INFINITY : -INFINITY;
+            best_index[j][c] = NO_INDEX;
+        }
+    }
+    FOR_SPAN_ROWS({
+        LOAD_SPAN_ROW
+        UNROLL_COLUMNS for (int c = 0; c < COLS_F; c++) {
+            compute_t row_best = POOL_MIN ? INFINITY : -INFINITY;
+            int row_index = NO_INDEX;
+            UNROLL_COLUMNS for (int kw = 0; kw < KW; kw++) {
+                const int s = SPAN_TAP_OF(c, kw);
+                FOLD_EXTREMUM(row_best, row_index, span_v[s], span_at[s], span_in[s])
+            }
+            FOR_ROWS_HOLDING(r, FOLD_EXTREMUM(best[j][c], best_index[j][c], row_best, row_index, row_index >= 0))
+        }
+    })
+    UNROLL_COLUMNS for (int j = 0; j < ROWS; j++) { // constant bounds, so the arrays stay in registers
+        UNROLL_COLUMNS for (int c = 0; c < COLS_F; c++) {
+            if (oh0 + j < OH && ow + c < OW) {
+                STORE(output, o0 + (offset_t)j * OW + c, best[j][c]);
+                indices[o0 + (offset_t)j * OW + c] = best_index[j][c];
+            }
+        }
+    }
+}
+
+AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
+                                      __global store_t* output,
+                                      VOLUME_SHAPES,
+                                      const int count_include_pad,
+                                      const int divisor_override)
+{
+    ROWS_ITEM
+    ZEROED_BLOCK_SUMS(COLS_F)
+    FOR_SPAN_ROWS({
+        LOAD_SPAN_ROW
+        UNROLL_COLUMNS for (int c = 0; c < COLS_F; c++) {
+            FOR_ROWS_HOLDING(r, {
+                UNROLL_COLUMNS for (int kw = 0; kw < KW; kw++) {
+                    const int s = SPAN_TAP_OF(c, kw);
+                    sum[j][c] = span_in[s] ? sum[j][c] + span_v[s] : sum[j][c];
+                }
+            })
+        }
+    })
+    UNROLL_COLUMNS for (int j = 0; j < ROWS; j++) {
+        UNROLL_COLUMNS for (int c = 0; c < COLS_F; c++) {
+            if (oh0 + j < OH && ow + c < OW) {
+                STORE(output, o0 + (offset_t)j * OW + c,
+                      sum[j][c] / (compute_t)WINDOW_DIVISOR(od, oh0 + j, ow + c, count_include_pad, divisor_override));
+            }
+        }
+    }
+}
+#endif
 
 // Backward, ROWS input rows h0 .. h0 + ROWS − 1 of COLS_V columns w .. w + COLS_V − 1 per
 // work-item: each window of the block's joint candidates (od, oh, ow ascending, the reference's
@@ -598,14 +705,6 @@ AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
 // (K − 1)·dilation is x (stride s > 0): floor(x / s) (C's division truncates toward 0, which
 // below 0 is not the floor).
 #define FIRST_CANDIDATE(x, s) ((x) >= 0 ? (x) / (s) : -((-(x) + (s) - 1) / (s)))
-// A backward work-item's sums, one per element of its block, from 0.
-#define ZEROED_BLOCK_SUMS                                                                       \
-    compute_t sum[ROWS][COLS_V];                                                              \
-    for (int j = 0; j < ROWS; j++) {                                                          \
-        for (int c = 0; c < COLS_V; c++) {                                                    \
-            sum[j][c] = 0.0f;                                                                 \
-        }                                                                                     \
-    }
 // A backward _rows work-item's sums into its elements of grad_input that lie inside the input.
 #define STORE_INPUT_ROWS                                                                        \
     for (int j = 0; j < ROWS; j++) {                                                          \
@@ -711,7 +810,7 @@ EXTREMUM_KERNEL void volume_indexed_backward_rows(__global const store_t* grad_o
                                            VOLUME_SHAPES)
 {
     ROWS_BACKWARD_ITEM
-    ZEROED_BLOCK_SUMS
+    ZEROED_BLOCK_SUMS(COLS_V)
     const int self0 = (d * H + h0) * W + w; // element (j, c)'s in-plane offset: self0 + j·W + c (below D·H·W inside)
     FOR_ROWS_CANDIDATES(/* not unrolled */, DD, DH, DW,
         const int winner = indices[out_base + o];
@@ -731,7 +830,7 @@ AVG_KERNEL void volume_avg_backward_rows(__global const store_t* grad_output,
                                        const int divisor_override)
 {
     ROWS_BACKWARD_ITEM
-    ZEROED_BLOCK_SUMS
+    ZEROED_BLOCK_SUMS(COLS_V)
     FOR_ROWS_CANDIDATES(UNROLL_CANDIDATES, 1, 1, 1,
         const compute_t share = LOAD(grad_output, out_base + o)
                 / (compute_t)WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override);,

@@ -97,8 +97,10 @@ final class VolumeKernels implements FixedWindowKernels {
      */
     private static boolean gpuRows(PoolSpec spec, Shape in, Shape out) {
         int rows = gpuRowsPerItem(spec);
-        // The rows past OH in the last block reach (OH - 1 + ROWS - 1)·SH + (KH - 1)·DH: still an int (volume.cl).
-        long reach = (long) (out.h() - 1 + rows - 1) * spec.strideH() + (long) (spec.kernelH() - 1) * spec.dilationH() + 1;
+        // The rows past OH in the last block reach (OH - 1 + ROWS - 1)·SH + (KH - 1)·DH, the columns past OW
+        // (OW - 1 + COLS_F - 1)·SW + (KW - 1)·DW: still ints (volume.cl).
+        long reach = Math.max((long) (out.h() - 1 + rows - 1) * spec.strideH() + (long) (spec.kernelH() - 1) * spec.dilationH() + 1,
+                (long) (out.w() - 1 + gpuForwardColumns(spec) - 1) * spec.strideW() + (long) (spec.kernelW() - 1) * spec.dilationW() + 1);
         if (in != null) { // backward: rows past H reach H - 1 + ROWS - 1 + PH, and in-plane offsets (D·H + ROWS)·W + COLS_V (volume.cl)
             reach = Math.max(in.h() + rows + (long) spec.padH(), ((long) in.d() * in.h() + rows) * in.w() + gpuColumnsPerItem());
         }
@@ -116,13 +118,32 @@ final class VolumeKernels implements FixedWindowKernels {
 
     /** The GPU family's columns per backward {@code _rows} work-item ({@value #GPU_COLUMNS_PROPERTY}); read here only. */
     private static int gpuColumnsPerItem() {
-        String value = System.getProperty(GPU_COLUMNS_PROPERTY, "1").trim();
-        return switch (value) {
-            case "1", "" -> 1;
-            case "2" -> 2;
-            case "4" -> 4;
-            default -> throw new IllegalArgumentException(GPU_COLUMNS_PROPERTY + " should be 1, 2 or 4, but got '" + value + "'");
-        };
+        Integer columns = GpuLaunchShape.columns(GPU_COLUMNS_PROPERTY);
+        return columns == null ? 1 : columns;
+    }
+
+    /**
+     * System property for the GPU family's output columns per work-item of the channels-first
+     * {@code _rows} forward kernels (volume.cl's COLS_F): {@code 1} (the default), {@code 2} or
+     * {@code 4}, so that a GPU run can bench the blocks. Not yet timed on a GPU: with 4 columns a
+     * 3×3×3 stride 1 work-item of 4 rows loads 108 inputs for 16 outputs where one column loads 54
+     * for 4.
+     */
+    static final String GPU_FORWARD_COLUMNS_PROPERTY = "clpool.gpu.volumeForwardColumns";
+
+    /** The most inputs of a span row a forward {@code _rows} work-item holds in registers (volume.cl's SPAN_COLUMNS). */
+    static final int FORWARD_SPAN_COLUMNS_MAX = 16;
+
+    /**
+     * The GPU family's columns per forward {@code _rows} work-item of {@code spec}
+     * ({@value #GPU_FORWARD_COLUMNS_PROPERTY}; read here only): the value asked for where its span
+     * row, (COLS_F − 1)·SW + (KW − 1)·DW + 1 inputs, is at most {@value #FORWARD_SPAN_COLUMNS_MAX}, else 1.
+     */
+    static int gpuForwardColumns(PoolSpec spec) {
+        Integer asked = GpuLaunchShape.columns(GPU_FORWARD_COLUMNS_PROPERTY);
+        int columns = asked == null ? 1 : asked;
+        long span = (long) (columns - 1) * spec.strideW() + (long) (spec.kernelW() - 1) * spec.dilationW() + 1;
+        return span <= FORWARD_SPAN_COLUMNS_MAX ? columns : 1;
     }
 
     /** Whether the GPU family launches in explicit work-groups ({@value #GPU_WORK_GROUPS_PROPERTY}); read here only. */
@@ -209,7 +230,7 @@ final class VolumeKernels implements FixedWindowKernels {
                         (long) items.n() * cells(items.d(), spec.padD(), spec.strideD()) * cells(items.h(), spec.padH(), spec.strideH())}
                 : kernel.name().endsWith(GPU_CELLS_SUFFIX) ? new long[] {cells(items.w(), spec.padW(), spec.strideW()),
                         cells(items.h(), spec.padH(), spec.strideH()), items.planes() * cells(items.d(), spec.padD(), spec.strideD())}
-                : kernel.name().endsWith(ROWS_SUFFIX) ? new long[] {ceilDiv(items.w(), kernel.name().contains(BACKWARD) ? gpuColumnsPerItem() : 1),
+                : kernel.name().endsWith(ROWS_SUFFIX) ? new long[] {ceilDiv(items.w(), kernel.name().contains(BACKWARD) ? gpuColumnsPerItem() : gpuForwardColumns(spec)),
                         ceilDiv(items.h(), gpuRowsPerItem(spec)), items.planes() * items.d()}
                 : kernel.name().endsWith(ROW_SUFFIX) ? new long[] {(items.w() + LANES - 1) / LANES, items.h(), items.planes() * items.d()}
                 : !items.isChannelsLast() ? new long[] {items.w(), items.h(), items.planes() * items.d()}
@@ -371,6 +392,7 @@ final class VolumeKernels implements FixedWindowKernels {
             defines.put("OFFSETS_32", Math.max(in.elementCount(), out.elementCount()) <= Integer.MAX_VALUE ? 1 : 0);
             defines.put("ROWS", gpuRowsPerItem(spec)); // the _rows kernels' rows (the others ignore it)
             defines.put("COLS_V", gpuColumnsPerItem()); // the _rows backward kernels' columns
+            defines.put("COLS_F", gpuForwardColumns(spec)); // the _rows forward kernels' columns
             if (vectorized(in, dtype, gpu) && lanes(gpu) == GPU_LANES) { // the _c4 kernels: built only when asked for
                 defines.put("CHANNEL_LANES", GPU_LANES);
             }

@@ -186,6 +186,55 @@ class GpuFamilyVolumeTest extends GpuFamilyTest {
                 })));
     }
 
+    /**
+     * A quarter of the channels-first cases with {@code clpool.gpu.volumeForwardColumns} 4 and
+     * another quarter with 2 (every 3-D window and type still among them), every window on the
+     * {@code _rows} kernels ({@code clpool.gpu.volumeRows=4}): the forward over blocks of columns,
+     * values and indices bit for bit the one-column kernels' (every output takes the same taps in
+     * the same order), and with 4 the guard bands after every output.
+     */
+    @TestFactory
+    Stream<DynamicTest> forwardColumnsPerItemMatchOneColumnBitForBitAndKeepTheGuardBands() {
+        List<Case> cases = cases().stream().filter(c -> !c.shape().isChannelsLast()).toList();
+        List<Case> four = cases.stream().filter(c -> c.seed() % 4 == 0).toList();
+        List<Case> two = cases.stream().filter(c -> c.seed() % 4 == 2).toList();
+        for (List<Case> some : List.of(four, two)) {
+            assertEquals(WINDOWS_3D.length, some.stream().filter(c -> c.window().volumetric()).map(Case::window).distinct().count(),
+                    "every 3-D window should be among the cases");
+            assertTrue(some.stream().map(Case::dtype).distinct().count() >= 3, "the types should be among the cases");
+        }
+        return Stream.concat(forwardColumnsAgainstOne("4", four), forwardColumnsAgainstOne("2", two));
+    }
+
+    private Stream<DynamicTest> forwardColumnsAgainstOne(String columns, List<Case> cases) {
+        return cases.stream().flatMap(c -> c.ops().stream().map(name -> dynamicTest(
+                "gpu family, " + columns + " forward columns per item against 1, " + name + " " + c, () -> {
+                    Tensor x = c.input();
+                    Tensor input = name.equals("lp") ? Differential.abs(x) : x;
+                    PoolOp op = Differential.op(name, x, c.window(), c.seed());
+                    try (SystemProperty rows = SystemProperty.set(VolumeKernels.GPU_ROWS_PROPERTY, "4")) {
+                        PoolResult oneColumn;
+                        try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                            oneColumn = device.forward(op, input);
+                        }
+                        try (SystemProperty variant = SystemProperty.set(VolumeKernels.GPU_FORWARD_COLUMNS_PROPERTY, columns)) {
+                            PoolResult blocks;
+                            try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+                                blocks = device.forward(op, input);
+                            }
+                            String what = op + ", " + columns + " forward columns per item against 1";
+                            Compare.bitEqual(oneColumn.values(), blocks.values(), what);
+                            if (oneColumn.indices() != null) {
+                                Compare.bitEqual(oneColumn.indices().data(), blocks.indices().data(), what + ", indices");
+                            }
+                            if (columns.equals("4")) {
+                                guardedPassesOf(op, input, name + " " + c + ", " + columns + " forward columns per item");
+                            }
+                        }
+                    }
+                })));
+    }
+
     @Test
     void columnsOtherThanOneTwoOrFourAreRefused() {
         try (SystemProperty bad = SystemProperty.set(VolumeKernels.GPU_COLUMNS_PROPERTY, "3");
@@ -194,6 +243,18 @@ class GpuFamilyVolumeTest extends GpuFamilyTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> device.forward(PoolOp.max(PoolSpec.of3d(3).withStride(1)), x));
             assertTrue(e.getMessage().contains(VolumeKernels.GPU_COLUMNS_PROPERTY) && e.getMessage().contains("'3'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void forwardColumnsOtherThanOneTwoOrFourAreRefused() {
+        try (SystemProperty bad = SystemProperty.set(VolumeKernels.GPU_FORWARD_COLUMNS_PROPERTY, "8");
+             OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
+            Tensor x = Inputs.values()[0].tensor(Shape.of(1, 1, 4, 6, 6), 1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> device.forward(PoolOp.max(PoolSpec.of3d(3).withStride(1)), x));
+            assertTrue(e.getMessage().contains(VolumeKernels.GPU_FORWARD_COLUMNS_PROPERTY) && e.getMessage().contains("'8'"),
+                    e.getMessage());
         }
     }
 

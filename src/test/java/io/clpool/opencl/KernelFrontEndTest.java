@@ -65,6 +65,7 @@ class KernelFrontEndTest {
             GpuLaunchShape.FLAT_PROPERTY, List.of("none", "bands", "all"),
             VolumeKernels.GPU_ROWS_PROPERTY, List.of("1", "4", "8"),
             VolumeKernels.GPU_COLUMNS_PROPERTY, List.of("2", "4"),
+            VolumeKernels.GPU_FORWARD_COLUMNS_PROPERTY, List.of("2", "4"),
             VolumeKernels.GPU_CHANNELS_PER_ITEM_PROPERTY, List.of("1"));
 
     private static String clang;
