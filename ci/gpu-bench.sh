@@ -6,7 +6,8 @@
 # float32 32x64x112x112 unless named), each after BASE.jar where one is given (the same call, so
 # an A/B on one machine), then the GPU-family settings still to be measured against the default,
 # then, with --tests, the device tests of the GPU-only kernels, each limited to SECONDS. Output on
-# stdout and in $OUT/gpu-bench.txt (and JUnit's trees in $OUT/junit-*.txt).
+# stdout and in $OUT/gpu-bench.txt (JUnit's trees in $OUT/junit-*.txt, each build's log in
+# $OUT/builds: clpool.buildReport, with ptxas's registers and spills on NVIDIA).
 set -uo pipefail
 g=target/gpu
 base=""
@@ -27,8 +28,10 @@ bench() {
     local jar=$1; shift
     local props=()
     while [[ "${1:-}" == -D* ]]; do props+=("$1"); shift; done
+    local report=() # the builds of the jar under test leave their logs (on NVIDIA, ptxas's registers and spills)
+    [ "$jar" = "$g/clpool.jar" ] && report=("-Dclpool.buildReport=$out/builds")
     stamp "$(basename "$jar") ${props[*]} $*"
-    java "${props[@]}" -jar "$jar" bench --runs 30 --reference-runs 0 "$@" 2>&1 \
+    java "${report[@]}" "${props[@]}" -jar "$jar" bench --runs 30 --reference-runs 0 "$@" 2>&1 \
         | grep -E "^(device|copy|launch|forward|backward)|rror" | sed 's/; reference *NaN ms (NaNx)//'
 }
 
@@ -81,7 +84,8 @@ volume=--shape=32,64,4,56,56
                 $volume --kernel 3 --stride 1 --padding 1 --op $op
         done
     done
-    stamp "bench done"
+    stamp "bench done; kernels that spill (build reports in \$OUT/builds):"
+    grep -h -B1 -E " [1-9][0-9]* bytes spill (stores|loads)" "$out"/builds/*.txt 2>/dev/null | grep -v '^--$' | head -40
     if [ "$test_seconds" -gt 0 ]; then
         cp="$g/classes:$g/test-classes:$(ls "$g"/lib/*.jar | grep -v -E 'junit|opentest4j|apiguardian' | tr '\n' ':')$(ls "$g"/console/*.jar)"
         for test in BlockGatherTest LpPoolDifferentialTest GpuFamilyVolumeTest DirectConformanceTest; do

@@ -1,6 +1,7 @@
 package io.clpool.opencl;
 
 import io.clpool.spec.Checks;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -298,6 +299,8 @@ public final class ClContext implements AutoCloseable {
     }
 
     private ClProgram build(String file, String options) {
+        Path reports = BuildReports.folder(); // before any native object: it may refuse its value
+        String buildOptions = reports == null ? options : BuildReports.options(options, device.extensions());
         String source = KernelSource.load(file);
         int[] status = new int[1];
         cl_program handle = CL.clCreateProgramWithSource(context(), 1, new String[] {source}, null, status);
@@ -306,7 +309,10 @@ public final class ClContext implements AutoCloseable {
         ClProgram program = new ClProgram(this, handle, file + " [" + options + "]");
         int built;
         try {
-            built = buildOnLargeStack(handle, options, file);
+            built = buildOnLargeStack(handle, buildOptions, file);
+            if (reports != null) {
+                BuildReports.write(reports, file, buildOptions, device, built == CL.CL_SUCCESS, buildLog(handle));
+            }
         } catch (RuntimeException | Error e) {
             program.close();
             throw e;
