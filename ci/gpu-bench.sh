@@ -84,8 +84,11 @@ volume=--shape=32,64,4,56,56
                 $volume --kernel 3 --stride 1 --padding 1 --op $op
         done
     done
-    stamp "bench done; kernels that spill (build reports in \$OUT/builds):"
-    grep -h -B1 -E " [1-9][0-9]* bytes spill (stores|loads)" "$out"/builds/*.txt 2>/dev/null | grep -v '^--$' | head -40
+    # ptxas's "N bytes stack frame, N bytes spill stores, N bytes spill loads", after "Function properties for KERNEL":
+    # a stack frame is local memory (an array not kept in registers), spills are registers that ran out.
+    stamp "bench done; kernels with a stack frame or spills (build reports in \$OUT/builds):"
+    grep -h -B1 -E "(^|[^0-9])[1-9][0-9]* bytes (stack frame|spill stores|spill loads)" "$out"/builds/*.txt 2>/dev/null \
+        | grep -v '^--$' | paste - - | sort | uniq -c | sort -rn | head -40
     if [ "$test_seconds" -gt 0 ]; then
         cp="$g/classes:$g/test-classes:$(ls "$g"/lib/*.jar | grep -v -E 'junit|opentest4j|apiguardian' | tr '\n' ':')$(ls "$g"/console/*.jar)"
         for test in BlockGatherTest LpPoolDifferentialTest GpuFamilyVolumeTest DirectConformanceTest; do
