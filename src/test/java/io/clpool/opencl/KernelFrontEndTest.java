@@ -11,7 +11,6 @@ import io.clpool.spec.Shape;
 import io.clpool.support.SystemProperty;
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +34,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The builds clpool makes, each through clang's OpenCL C 1.2 front end with {@code -pedantic-errors}:
@@ -88,7 +88,7 @@ class KernelFrontEndTest {
     }
 
     @Test
-    void everyBuildParsesAsStrictOpenClC12() throws Exception {
+    void everyBuildParsesAsStrictOpenClC12(@TempDir Path sources) throws Exception {
         Set<Build> builds = new LinkedHashSet<>(builds(WINDOWS_2D, WINDOWS_3D, true));
         // The settings change the GPU family's blocks: an overlapping and a disjoint window each.
         PoolSpec[] settings2d = {WINDOWS_2D[0], WINDOWS_2D[1]};
@@ -103,14 +103,18 @@ class KernelFrontEndTest {
         assertEquals(kernelFiles(), new TreeSet<>(builds.stream().map(Build::file).toList()),
                 "every kernel file but " + KernelSource.SHARED + " (which every build starts with) should be among the builds");
 
-        // Each distinct error once, with the first build that has it: one mistake fails hundreds of builds.
+        // Each file's source written once; each distinct error reported once, with the first build that has it.
+        Map<String, Path> sourceFiles = new TreeMap<>();
+        for (String file : kernelFiles()) {
+            sourceFiles.put(file, Files.writeString(sources.resolve(file), source(file), StandardCharsets.UTF_8));
+        }
         Map<String, Build> errors = new TreeMap<>();
         int failed = 0;
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
         try {
             List<Future<String>> results = new ArrayList<>();
             for (Build build : builds) {
-                results.add(pool.submit(() -> parse(source(build.file()), build.options())));
+                results.add(pool.submit(() -> parse(sourceFiles.get(build.file()), build.options())));
             }
             int i = 0;
             for (Build build : builds) {
@@ -134,12 +138,14 @@ class KernelFrontEndTest {
 
     /** The check fails on what failed on NVIDIA, with the clang found: the check can fail. */
     @Test
-    void aVariadicMacroFailsTheCheck() throws Exception {
+    void aVariadicMacroFailsTheCheck(@TempDir Path sources) throws Exception {
         String source = "#define FIRST(X, ...) X\nkernel void k(global float *p) { p[0] = FIRST(1.0f, 2.0f); }\n";
-        String diagnostics = parse(source, KernelSource.options(Map.of()));
+        Path variadic = Files.writeString(sources.resolve("variadic.cl"), source);
+        Path plain = Files.writeString(sources.resolve("plain.cl"), source.replace("FIRST(X, ...) X", "FIRST(X, Y) X"));
+        String diagnostics = parse(variadic, KernelSource.options(Map.of()));
         assertTrue(diagnostics != null && diagnostics.contains("variadic macros"), "clang should refuse a variadic macro, got: "
                 + diagnostics);
-        assertEquals(null, parse(source.replace("FIRST(X, ...) X", "FIRST(X, Y) X"), KernelSource.options(Map.of())));
+        assertEquals(null, parse(plain, KernelSource.options(Map.of())));
     }
 
     /** volume.cl's windows on a tensor shaped {@code in}, in each of {@code types}. */
@@ -233,24 +239,27 @@ class KernelFrontEndTest {
     }
 
     /**
-     * clang's diagnostics for {@code source} built with {@code options} (without {@code -w}, which
-     * would hide the pedantic errors), or null where it parses. Syntax and semantics only: no code is generated.
+     * clang's diagnostics for the source in {@code file} built with {@code options} (without
+     * {@code -w}, which would hide the pedantic errors), or null where it parses. Syntax and
+     * semantics only: no code is generated. The output goes to a file, so that a clang that hangs
+     * is given up on whatever it printed.
      */
-    private static String parse(String source, String options) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(clang, "-x", "cl", "-fsyntax-only", "-Xclang", "-finclude-default-header",
-                "-pedantic-errors"));
-        Arrays.stream(options.split("\\s+")).filter(option -> !option.equals("-w")).forEach(command::add);
-        command.add("-");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try (OutputStream in = process.getOutputStream()) {
-            in.write(source.getBytes(StandardCharsets.UTF_8));
+    private static String parse(Path file, String options) throws IOException, InterruptedException {
+        Path log = Files.createTempFile(file.getParent(), "clang", ".log");
+        try {
+            List<String> command = new ArrayList<>(List.of(clang, "-x", "cl", "-fsyntax-only", "-Xclang", "-finclude-default-header",
+                    "-pedantic-errors"));
+            Arrays.stream(options.split("\\s+")).filter(option -> !option.equals("-w")).forEach(command::add);
+            command.add(file.toString());
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                return "clang did not finish within 120 s";
+            }
+            return process.exitValue() == 0 ? null : Files.readString(log, StandardCharsets.UTF_8).strip();
+        } finally {
+            Files.deleteIfExists(log);
         }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            return "clang did not finish within 120 s";
-        }
-        return process.exitValue() == 0 ? null : output.strip();
     }
 
     private static final Pattern CLANG_NAME = Pattern.compile("clang(-(\\d+))?");
