@@ -439,6 +439,12 @@ LP_KERNEL void volume_lp_backward(__global const store_t* grad_output,
 #endif
 #define SPAN_COLUMNS ((COLS_F - 1) * SW + (KW - 1) * DW + 1)
 
+// A loop over a work-item's block of rows, columns or span row (a constant bound of at most 16)
+// fully unrolled, so that the block's arrays are indexed by constants and stay in registers. The
+// compiler may leave such a loop rolled where its body is large: clang's PTX of the average's
+// forward kept its four sums in local memory while its last loop, a divisor per row, was rolled.
+#define UNROLL_BLOCK _Pragma("unroll")
+
 // A _rows work-item's sums, one per row, from 0. The loops over ROWS have constant bounds, so the
 // per-row arrays stay in registers.
 #define ZEROED_ROW_SUMS                                                                         \
@@ -591,7 +597,7 @@ AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
         (void)at;
         sum[j] = inside ? sum[j] + v : sum[j];
     })
-    for (int j = 0; j < ROWS; j++) {
+    UNROLL_BLOCK for (int j = 0; j < ROWS; j++) {
         if (oh0 + j < OH) {
             STORE(output, o0 + (offset_t)j * OW,
                   sum[j] / (compute_t)WINDOW_DIVISOR(od, oh0 + j, ow, count_include_pad, divisor_override));
@@ -603,12 +609,11 @@ AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
 // column's windows take their taps from them in the order above, so the same bits. The loops over
 // the span row, the columns and the taps are unrolled, so the arrays are indexed by constants
 // (VolumeKernels takes COLS_F > 1 only where SPAN_COLUMNS is at most 16).
-#define UNROLL_COLUMNS _Pragma("unroll")
 #define LOAD_SPAN_ROW                                                                         \
     compute_t span_v[SPAN_COLUMNS];                                                           \
     bool span_in[SPAN_COLUMNS];                                                               \
     int span_at[SPAN_COLUMNS];                                                                \
-    UNROLL_COLUMNS for (int s = 0; s < SPAN_COLUMNS; s++) {                                   \
+    UNROLL_BLOCK for (int s = 0; s < SPAN_COLUMNS; s++) {                                     \
         SPAN_COLUMN(s)                                                                        \
         span_v[s] = LOAD(in, at);                                                             \
         span_in[s] = inside;                                                                  \
@@ -626,26 +631,26 @@ EXTREMUM_KERNEL void volume_extremum_forward_rows(__global const store_t* input,
     ROWS_ITEM
     compute_t best[ROWS][COLS_F];
     int best_index[ROWS][COLS_F];
-    UNROLL_COLUMNS for (int j = 0; j < ROWS; j++) {
-        UNROLL_COLUMNS for (int c = 0; c < COLS_F; c++) {
+    UNROLL_BLOCK for (int j = 0; j < ROWS; j++) {
+        UNROLL_BLOCK for (int c = 0; c < COLS_F; c++) {
             best[j][c] = POOL_MIN ? INFINITY : -INFINITY;
             best_index[j][c] = NO_INDEX;
         }
     }
     FOR_SPAN_ROWS({
         LOAD_SPAN_ROW
-        UNROLL_COLUMNS for (int c = 0; c < COLS_F; c++) {
+        UNROLL_BLOCK for (int c = 0; c < COLS_F; c++) {
             compute_t row_best = POOL_MIN ? INFINITY : -INFINITY;
             int row_index = NO_INDEX;
-            UNROLL_COLUMNS for (int kw = 0; kw < KW; kw++) {
+            UNROLL_BLOCK for (int kw = 0; kw < KW; kw++) {
                 const int s = SPAN_TAP_OF(c, kw);
                 FOLD_EXTREMUM(row_best, row_index, span_v[s], span_at[s], span_in[s])
             }
             FOR_ROWS_HOLDING(r, FOLD_EXTREMUM(best[j][c], best_index[j][c], row_best, row_index, row_index >= 0))
         }
     })
-    UNROLL_COLUMNS for (int j = 0; j < ROWS; j++) { // constant bounds, so the arrays stay in registers
-        UNROLL_COLUMNS for (int c = 0; c < COLS_F; c++) {
+    UNROLL_BLOCK for (int j = 0; j < ROWS; j++) { // constant bounds, so the arrays stay in registers
+        UNROLL_BLOCK for (int c = 0; c < COLS_F; c++) {
             if (oh0 + j < OH && ow + c < OW) {
                 STORE(output, o0 + (offset_t)j * OW + c, best[j][c]);
                 indices[o0 + (offset_t)j * OW + c] = best_index[j][c];
@@ -664,17 +669,17 @@ AVG_KERNEL void volume_avg_forward_rows(__global const store_t* input,
     ZEROED_BLOCK_SUMS(COLS_F)
     FOR_SPAN_ROWS({
         LOAD_SPAN_ROW
-        UNROLL_COLUMNS for (int c = 0; c < COLS_F; c++) {
+        UNROLL_BLOCK for (int c = 0; c < COLS_F; c++) {
             FOR_ROWS_HOLDING(r, {
-                UNROLL_COLUMNS for (int kw = 0; kw < KW; kw++) {
+                UNROLL_BLOCK for (int kw = 0; kw < KW; kw++) {
                     const int s = SPAN_TAP_OF(c, kw);
                     sum[j][c] = span_in[s] ? sum[j][c] + span_v[s] : sum[j][c];
                 }
             })
         }
     })
-    UNROLL_COLUMNS for (int j = 0; j < ROWS; j++) {
-        UNROLL_COLUMNS for (int c = 0; c < COLS_F; c++) {
+    UNROLL_BLOCK for (int j = 0; j < ROWS; j++) {
+        UNROLL_BLOCK for (int c = 0; c < COLS_F; c++) {
             if (oh0 + j < OH && ow + c < OW) {
                 STORE(output, o0 + (offset_t)j * OW + c,
                       sum[j][c] / (compute_t)WINDOW_DIVISOR(od, oh0 + j, ow + c, count_include_pad, divisor_override));
