@@ -1,5 +1,7 @@
 package io.clpool.opencl;
 
+import java.util.Arrays;
+
 /**
  * The launch shape of direct.cl's GPU-family block kernels (work-items over blocks of columns,
  * rows and planes), and the system properties that override it for benchmarks:
@@ -24,17 +26,7 @@ final class GpuLaunchShape {
 
     /** {@value #ROWS_PROPERTY}'s value, or null when it is not set. */
     static Integer rows() {
-        String forced = property(ROWS_PROPERTY);
-        if (forced == null) {
-            return null;
-        }
-        return switch (forced) {
-            case "1" -> 1;
-            case "2" -> 2;
-            case "4" -> 4;
-            case "8" -> 8;
-            default -> throw new IllegalArgumentException(ROWS_PROPERTY + " should be 1, 2, 4 or 8, but got '" + forced + "'");
-        };
+        return choice(ROWS_PROPERTY, 1, 2, 4, 8);
     }
 
     /** Whether the column and block-gather kernels take the flat range (direct.cl's FLAT_BLOCKS). */
@@ -124,20 +116,29 @@ final class GpuLaunchShape {
 
     /**
      * {@code name}'s value among 1, 2 and 4 (the columns of a block per work-item), or null when it
-     * is not set; any other value is refused, naming the property and the value. The one parser of
-     * the column settings (DirectKernels', VolumeKernels').
+     * is not set: the one parser of the column settings (DirectKernels', VolumeKernels').
      */
     static Integer columns(String name) {
+        return choice(name, 1, 2, 4);
+    }
+
+    /**
+     * {@code name}'s value, one of {@code allowed}, or null when it is not set; any other value is
+     * refused, naming the property, the values it takes and the value it got.
+     */
+    private static Integer choice(String name, int... allowed) {
         String value = property(name);
         if (value == null) {
             return null;
         }
-        return switch (value) {
-            case "1" -> 1;
-            case "2" -> 2;
-            case "4" -> 4;
-            default -> throw new IllegalArgumentException(name + " should be 1, 2 or 4, but got '" + value + "'");
-        };
+        for (int candidate : allowed) {
+            if (value.equals(Integer.toString(candidate))) {
+                return candidate;
+            }
+        }
+        String[] names = Arrays.stream(allowed).mapToObj(Integer::toString).toArray(String[]::new);
+        String choices = String.join(", ", Arrays.copyOf(names, names.length - 1)) + " or " + names[names.length - 1];
+        throw new IllegalArgumentException(name + " should be " + choices + ", but got '" + value + "'");
     }
 
     private static String property(String name) {
