@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +41,7 @@ final class BuildReports {
      * device's {@code extensions} (space separated) have cl_nv_compiler_options, which defines it.
      */
     static String options(String options, String extensions) {
-        boolean nvidia = Arrays.asList(extensions.trim().split("\\s+")).contains("cl_nv_compiler_options");
-        return nvidia ? options + " " + NVIDIA_VERBOSE : options;
+        return Devices.listsExtension(extensions, "cl_nv_compiler_options") ? options + " " + NVIDIA_VERBOSE : options;
     }
 
     /** The report's path for a build of {@code kernels/<file>} with {@code options}. */

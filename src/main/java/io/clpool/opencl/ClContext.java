@@ -308,17 +308,18 @@ public final class ClContext implements AutoCloseable {
         created(NativeKind.PROGRAM);
         ClProgram program = new ClProgram(this, handle, file + " [" + options + "]");
         int built;
+        String log; // read once, where a report or a failure needs it
         try {
             built = buildOnLargeStack(handle, buildOptions, file);
+            log = reports != null || built != CL.CL_SUCCESS ? buildLog(handle) : null;
             if (reports != null) {
-                BuildReports.write(reports, file, buildOptions, device, built == CL.CL_SUCCESS, buildLog(handle));
+                BuildReports.write(reports, file, buildOptions, device, built == CL.CL_SUCCESS, log);
             }
         } catch (RuntimeException | Error e) {
             program.close();
             throw e;
         }
         if (built != CL.CL_SUCCESS) {
-            String log = buildLog(handle);
             program.close();
             throw new ClException("building kernels/" + file + " with options '" + options + "' failed with "
                     + CL.stringFor_errorCode(built) + ":\n" + log);

@@ -183,6 +183,11 @@ public final class Devices {
         return cString(buffer);
     }
 
+    /** Whether {@code extensions}, a device's CL_DEVICE_EXTENSIONS (space separated), lists {@code extension}. */
+    static boolean listsExtension(String extensions, String extension) {
+        return java.util.Arrays.asList(extensions.trim().split("\\s+")).contains(extension);
+    }
+
     static String deviceString(cl_device_id device, int param) {
         long[] size = new long[1];
         CL.clGetDeviceInfo(device, param, 0, null, size);

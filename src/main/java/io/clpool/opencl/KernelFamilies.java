@@ -76,7 +76,7 @@ final class KernelFamilies {
      * separated). {@code device} names it in the message.
      */
     static void requireDeviceSupports(DType dtype, String device, String extensions) {
-        if (dtype == DType.FLOAT64 && !java.util.Arrays.asList(extensions.trim().split("\\s+")).contains("cl_khr_fp64")) {
+        if (dtype == DType.FLOAT64 && !Devices.listsExtension(extensions, "cl_khr_fp64")) {
             throw new IllegalArgumentException("float64 tensors need an OpenCL device with cl_khr_fp64 (double precision), but "
                     + device + " does not report it: use float32 (e.g. Tensor.toType(DType.FLOAT32)) or another device");
         }

@@ -19,7 +19,6 @@ import io.clpool.support.Differential;
 import io.clpool.support.Inputs;
 import io.clpool.support.SystemProperty;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -74,7 +73,7 @@ class GpuFamilyVolumeTest extends GpuFamilyTest {
      */
     private List<Case> cases() {
         List<DType> types = new ArrayList<>(List.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16));
-        if (Arrays.asList(context.device().extensions().trim().split("\\s+")).contains("cl_khr_fp64")) {
+        if (Devices.listsExtension(context.device().extensions(), "cl_khr_fp64")) {
             types.add(DType.FLOAT64);
         }
         List<Case> cases = new ArrayList<>();
@@ -152,11 +151,8 @@ class GpuFamilyVolumeTest extends GpuFamilyTest {
         List<Case> cases = cases().stream().filter(c -> !c.shape().isChannelsLast()).toList();
         List<Case> four = cases.stream().filter(c -> c.seed() % 2 == 0).toList();
         List<Case> two = cases.stream().filter(c -> c.seed() % 4 == 1).toList();
-        for (List<Case> some : List.of(four, two)) {
-            assertEquals(WINDOWS_3D.length, some.stream().filter(c -> c.window().volumetric()).map(Case::window).distinct().count(),
-                    "every 3-D window should be among the cases");
-            assertTrue(some.stream().map(Case::dtype).distinct().count() >= 3, "the types should be among the cases");
-        }
+        assertEveryWindowAndType(four);
+        assertEveryWindowAndType(two);
         return Stream.concat(columnsAgainstOne("4", four), columnsAgainstOne("2", two));
     }
 
@@ -198,11 +194,8 @@ class GpuFamilyVolumeTest extends GpuFamilyTest {
         List<Case> cases = cases().stream().filter(c -> !c.shape().isChannelsLast()).toList();
         List<Case> four = cases.stream().filter(c -> c.seed() % 4 == 0).toList();
         List<Case> two = cases.stream().filter(c -> c.seed() % 4 == 2).toList();
-        for (List<Case> some : List.of(four, two)) {
-            assertEquals(WINDOWS_3D.length, some.stream().filter(c -> c.window().volumetric()).map(Case::window).distinct().count(),
-                    "every 3-D window should be among the cases");
-            assertTrue(some.stream().map(Case::dtype).distinct().count() >= 3, "the types should be among the cases");
-        }
+        assertEveryWindowAndType(four);
+        assertEveryWindowAndType(two);
         return Stream.concat(forwardColumnsAgainstOne("4", four), forwardColumnsAgainstOne("2", two));
     }
 
@@ -235,26 +228,31 @@ class GpuFamilyVolumeTest extends GpuFamilyTest {
                 })));
     }
 
+    /** A subset of the cases that still holds every 3-D window and at least three types. */
+    private static void assertEveryWindowAndType(List<Case> some) {
+        assertEquals(WINDOWS_3D.length, some.stream().filter(c -> c.window().volumetric()).map(Case::window).distinct().count(),
+                "every 3-D window should be among the cases");
+        assertTrue(some.stream().map(Case::dtype).distinct().count() >= 3, "the types should be among the cases");
+    }
+
     @Test
     void columnsOtherThanOneTwoOrFourAreRefused() {
-        try (SystemProperty bad = SystemProperty.set(VolumeKernels.GPU_COLUMNS_PROPERTY, "3");
-             OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
-            Tensor x = Inputs.values()[0].tensor(Shape.of(1, 1, 4, 6, 6), 1);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> device.forward(PoolOp.max(PoolSpec.of3d(3).withStride(1)), x));
-            assertTrue(e.getMessage().contains(VolumeKernels.GPU_COLUMNS_PROPERTY) && e.getMessage().contains("'3'"), e.getMessage());
-        }
+        assertRefusedBeforeAnyDeviceWork(VolumeKernels.GPU_COLUMNS_PROPERTY, "3");
     }
 
     @Test
     void forwardColumnsOtherThanOneTwoOrFourAreRefused() {
-        try (SystemProperty bad = SystemProperty.set(VolumeKernels.GPU_FORWARD_COLUMNS_PROPERTY, "8");
+        assertRefusedBeforeAnyDeviceWork(VolumeKernels.GPU_FORWARD_COLUMNS_PROPERTY, "8");
+    }
+
+    /** A 3-D max forward with {@code property} set to {@code value} fails with a message naming both. */
+    private void assertRefusedBeforeAnyDeviceWork(String property, String value) {
+        try (SystemProperty bad = SystemProperty.set(property, value);
              OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
             Tensor x = Inputs.values()[0].tensor(Shape.of(1, 1, 4, 6, 6), 1);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> device.forward(PoolOp.max(PoolSpec.of3d(3).withStride(1)), x));
-            assertTrue(e.getMessage().contains(VolumeKernels.GPU_FORWARD_COLUMNS_PROPERTY) && e.getMessage().contains("'8'"),
-                    e.getMessage());
+            assertTrue(e.getMessage().contains(property) && e.getMessage().contains("'" + value + "'"), e.getMessage());
         }
     }
 
