@@ -11,9 +11,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,25 +30,12 @@ class CliMemoryProcessTest {
     @TempDir
     Path dir;
 
-    private record Result(int exitCode, String out, String err) {}
-
-    private Result run(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
-        Process process = builder.start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("clpool did not finish in 60 s: " + command);
-        }
-        return new Result(process.exitValue(), Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8),
-                Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8));
+    private CliRun run(String... args) throws IOException, InterruptedException {
+        return CliRun.inItsOwnJvm(dir, Duration.ofSeconds(60), List.of("-Xmx64m"), environment -> {}, args);
     }
 
     /** Exit 2 with one line naming the input and the -Xmx to use; nothing written. */
-    private void assertRefusedForMemory(Result r, String... expected) {
+    private void assertRefusedForMemory(CliRun r, String... expected) {
         assertEquals(2, r.exitCode(), r::toString);
         assertEquals(1, r.err().lines().count(), r::toString);
         assertFalse(r.err().contains("OutOfMemoryError") || r.err().contains("\tat "), r::toString);

@@ -10,13 +10,11 @@ import io.clpool.spec.AvgOptions;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import io.clpool.support.Compare;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,22 +53,12 @@ class ColdCacheLargeWindowProcessTest {
         Tensor x = new Tensor(shape, data);
         Npy.writeFloat32(dir.resolve("x.npy"), shape.toLongArray(), data);
         Path cache = Files.createDirectories(dir.resolve("pocl-cache"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        CliRun r = CliRun.inItsOwnJvm(dir, Duration.ofSeconds(300), List.of(),
+                environment -> environment.put("POCL_CACHE_DIR", cache.toString()),
                 "forward", "--device", "opencl", "--algorithm", "direct", "--op", op, "--kernel", kh + "," + kw,
-                "--input", dir.resolve("x.npy").toString(), "--output", dir.resolve("y.npy").toString()));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
-        builder.environment().put("POCL_CACHE_DIR", cache.toString());
-        Process process = builder.start();
-        if (!process.waitFor(300, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("clpool did not finish in 300 s: " + command);
-        }
-        String err = Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8);
-        String out = Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8);
-        assertEquals(0, process.exitValue(), () -> "exit code (139: the JVM crashed)\nout: " + out + "\nerr: " + err);
-        assertEquals("", err, "stderr");
+                "--input", dir.resolve("x.npy").toString(), "--output", dir.resolve("y.npy").toString());
+        assertEquals(0, r.exitCode(), () -> "exit code (139: the JVM crashed)\n" + r);
+        assertEquals("", r.err(), "stderr");
 
         PoolSpec spec = PoolSpec.of(kh, kw);
         ReferencePooling reference = new ReferencePooling();

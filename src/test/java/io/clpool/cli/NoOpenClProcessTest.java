@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.clpool.io.Npy;
 import io.clpool.opencl.OpenClUnavailableException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,34 +25,22 @@ class NoOpenClProcessTest {
     @TempDir
     Path dir;
 
-    private record Result(int exitCode, String out, String err) {}
-
     @BeforeEach
     void input() throws IOException {
         Npy.writeFloat32(dir.resolve("x.npy"), new long[] {1, 1, 2, 4}, new float[] {1, 6, 3, 4, 5, 2, 7, 8});
     }
 
-    private Result run(String... args) throws IOException, InterruptedException {
+    private CliRun run(String... args) throws IOException, InterruptedException {
         Path vendors = Files.createDirectories(dir.resolve("no-vendors"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
-        builder.environment().put("OCL_ICD_VENDORS", vendors.toString());
-        builder.environment().remove("CLPOOL_DEVICE");
-        Process process = builder.start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("clpool did not finish in 60 s: " + command);
-        }
-        return new Result(process.exitValue(), Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8),
-                Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8));
+        return CliRun.inItsOwnJvm(dir, Duration.ofSeconds(60), List.of(), environment -> {
+            environment.put("OCL_ICD_VENDORS", vendors.toString());
+            environment.remove("CLPOOL_DEVICE");
+        }, args);
     }
 
     @Test
     void devicesNamesThePackagesToInstallAndExitsZero() throws Exception {
-        Result r = run("devices");
+        CliRun r = run("devices");
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.out().startsWith("No OpenCL device: "), r::toString);
         assertTrue(r.out().contains(OpenClUnavailableException.INSTALL_HINT), r::toString);
@@ -61,7 +48,7 @@ class NoOpenClProcessTest {
 
     @Test
     void autoFallsBackToTheReferenceWithAWarning() throws Exception {
-        Result r = run("forward", "--kernel", "2", "--input", dir.resolve("x.npy").toString(), "--output", dir.resolve("y.npy").toString());
+        CliRun r = run("forward", "--kernel", "2", "--input", dir.resolve("x.npy").toString(), "--output", dir.resolve("y.npy").toString());
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.err().startsWith("clpool: warning: no OpenCL platform found"), r::toString);
         assertTrue(r.err().contains("using the plain-Java reference instead"), r::toString);
@@ -71,7 +58,7 @@ class NoOpenClProcessTest {
 
     @Test
     void openClAskedForButMissingExitsOneWithTheHint() throws Exception {
-        Result r = run("forward", "--device", "opencl", "--kernel", "2", "--input", dir.resolve("x.npy").toString(),
+        CliRun r = run("forward", "--device", "opencl", "--kernel", "2", "--input", dir.resolve("x.npy").toString(),
                 "--output", dir.resolve("y.npy").toString());
         assertEquals(1, r.exitCode(), r::toString);
         assertEquals(1, r.err().lines().count(), r::toString);
@@ -81,7 +68,7 @@ class NoOpenClProcessTest {
 
     @Test
     void checkWithoutADeviceFailsInsteadOfComparingTheReferenceWithItself() throws Exception {
-        Result r = run("check", "--cases", "5");
+        CliRun r = run("check", "--cases", "5");
         assertEquals(1, r.exitCode(), r::toString);
         assertEquals(1, r.err().lines().count(), r::toString);
         assertTrue(r.err().startsWith("clpool check: no OpenCL device to check, so nothing was checked"), r::toString);
@@ -92,7 +79,7 @@ class NoOpenClProcessTest {
     @Test
     void demoWithoutADeviceSaysSoOnStdoutAndOnItsPage() throws Exception {
         Path out = dir.resolve("demo");
-        Result r = run("demo", "--out", out.toString());
+        CliRun r = run("demo", "--out", out.toString());
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.out().startsWith(DemoCommand.REFERENCE_ONLY), r::toString);
         assertTrue(r.out().contains("forward equals reference:  " + DemoCommand.NOT_CHECKED), r::toString);
@@ -104,7 +91,7 @@ class NoOpenClProcessTest {
 
     @Test
     void aUsageErrorExitsTwo() throws Exception {
-        Result r = run("forward", "--kernel", "2");
+        CliRun r = run("forward", "--kernel", "2");
         assertEquals(2, r.exitCode(), r::toString);
         assertEquals(1, r.err().lines().count(), r::toString);
     }
