@@ -17,7 +17,6 @@ import io.clpool.spec.FractionalWindows;
 import io.clpool.spec.Shape;
 import io.clpool.support.Compare;
 import io.clpool.support.DeviceTest;
-import io.clpool.support.Differential;
 import io.clpool.support.Inputs;
 import java.util.ArrayList;
 import java.util.List;
@@ -257,13 +256,6 @@ class Fractional3dTest extends DeviceTest {
     private static final Shape[] SHAPES = {Shape.of(1, 1, 2, 2, 2), Shape.of(2, 3, 5, 7, 9), Shape.of(1, 2, 13, 3, 4),
         Shape.of(1, 1, 3, 17, 2), Shape.of(3, 2, 9, 9, 9)};
 
-    record Case(Shape shape, PoolOp.FractionalMax op, Inputs flavour, long seed) {
-        @Override
-        public String toString() {
-            return shape + " " + op + " " + flavour;
-        }
-    }
-
     /** Per axis (output, kernel) with out + k - 1 < in: one output of kernel in − 1, kernel 1 with in − 1 outputs, about half with kernel 2, out + k = in. */
     private static int[] axis(int in, int choice) {
         return switch (choice) {
@@ -274,8 +266,8 @@ class Fractional3dTest extends DeviceTest {
         };
     }
 
-    static List<Case> cases() {
-        List<Case> cases = new ArrayList<>();
+    static List<FractionalCase> cases() {
+        List<FractionalCase> cases = new ArrayList<>();
         long seed = 47000;
         for (Shape shape : SHAPES) {
             for (int g = 0; g < 4; g++) {
@@ -284,34 +276,17 @@ class Fractional3dTest extends DeviceTest {
                 int[] w = axis(shape.w(), (g + 2) % 4);
                 for (Inputs flavour : Inputs.values()) {
                     seed++;
-                    FractionalSamples samples = seed % 3 == 0 ? FractionalSamples.seeded(seed) : explicit(shape, seed);
-                    cases.add(new Case(shape, PoolOp.fractionalMax3d(d[1], h[1], w[1], d[0], h[0], w[0], samples), flavour, seed));
+                    FractionalSamples samples = FractionalCase.samples(shape, seed, 3);
+                    cases.add(new FractionalCase(shape, PoolOp.fractionalMax3d(d[1], h[1], w[1], d[0], h[0], w[0], samples), flavour, seed));
                 }
             }
         }
         return cases;
     }
 
-    /** Random samples with the ends of [0, 1) (0 and the float below 1) mixed in, 3 per plane. */
-    private static FractionalSamples explicit(Shape shape, long seed) {
-        Random random = new Random(seed);
-        float[] u = new float[3 * shape.n() * shape.c()];
-        for (int i = 0; i < u.length; i++) {
-            int pick = random.nextInt(4);
-            u[i] = pick == 0 ? 0f : pick == 1 ? Math.nextDown(1f) : random.nextFloat();
-        }
-        return FractionalSamples.of(shape.n(), shape.c(), 3, u);
-    }
-
     @TestFactory
     Stream<DynamicTest> matchesReference() {
-        return cases().stream().map(c -> dynamicTest(c.toString(), () -> check(c)));
+        return cases().stream().map(c -> dynamicTest(c.toString(), () -> c.check(context, reference)));
     }
 
-    private void check(Case c) {
-        Tensor x = c.flavour().tensor(c.shape(), c.seed());
-        try (OpenClPooling device = new OpenClPooling(context, Algorithm.AUTO)) {
-            Differential.checkExactAndDeterministic(device, reference, c.op(), x, c.seed());
-        }
-    }
 }

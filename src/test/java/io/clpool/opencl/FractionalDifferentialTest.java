@@ -15,10 +15,8 @@ import io.clpool.reference.ReferencePooling;
 import io.clpool.spec.FractionalSamples;
 import io.clpool.spec.FractionalWindows;
 import io.clpool.spec.Shape;
-import io.clpool.support.Calls;
 import io.clpool.support.Compare;
 import io.clpool.support.DeviceTest;
-import io.clpool.support.Differential;
 import io.clpool.support.Inputs;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,13 +48,6 @@ class FractionalDifferentialTest extends DeviceTest {
 
     private final ReferencePooling reference = new ReferencePooling();
 
-    record Case(Shape shape, PoolOp.FractionalMax op, Inputs flavour, long seed) {
-        @Override
-        public String toString() {
-            return shape + " " + op + " " + flavour;
-        }
-    }
-
     /** A kernel of 0 means in − out + 1; an output of −d means max(1, in / d). */
     private static int[] fit(int in, int out, int kernel) {
         int o = out > 0 ? Math.min(out, in) : Math.max(1, in / -out);
@@ -64,8 +55,8 @@ class FractionalDifferentialTest extends DeviceTest {
         return new int[] {o, Math.max(1, k)};
     }
 
-    static List<Case> cases() {
-        List<Case> cases = new ArrayList<>();
+    static List<FractionalCase> cases() {
+        List<FractionalCase> cases = new ArrayList<>();
         long seed = 9100;
         for (Shape shape : SHAPES) {
             for (int[] g : GEOMETRIES) {
@@ -73,35 +64,17 @@ class FractionalDifferentialTest extends DeviceTest {
                 int[] w = fit(shape.w(), g[2], g[3]);
                 for (Inputs flavour : Inputs.values()) {
                     seed++;
-                    FractionalSamples samples = seed % 3 == 0 ? FractionalSamples.seeded(seed) : explicit(shape, seed);
-                    cases.add(new Case(shape, PoolOp.fractionalMax(h[1], w[1], h[0], w[0], samples), flavour, seed));
+                    FractionalSamples samples = FractionalCase.samples(shape, seed, 2);
+                    cases.add(new FractionalCase(shape, PoolOp.fractionalMax(h[1], w[1], h[0], w[0], samples), flavour, seed));
                 }
             }
         }
         return cases;
     }
 
-    /** Random samples with the ends of [0, 1) (0 and the float below 1) mixed in. */
-    private static FractionalSamples explicit(Shape shape, long seed) {
-        Random random = new Random(seed);
-        float[] u = new float[2 * shape.n() * shape.c()];
-        for (int i = 0; i < u.length; i++) {
-            int pick = random.nextInt(4);
-            u[i] = pick == 0 ? 0f : pick == 1 ? Math.nextDown(1f) : random.nextFloat();
-        }
-        return FractionalSamples.of(shape.n(), shape.c(), u);
-    }
-
     @TestFactory
     Stream<DynamicTest> matchesReference() {
-        return cases().stream().map(c -> dynamicTest(c.toString(), () -> check(c)));
-    }
-
-    private void check(Case c) {
-        Tensor x = c.flavour().tensor(c.shape(), c.seed());
-        try (OpenClPooling device = new OpenClPooling(context, Algorithm.AUTO)) {
-            Differential.checkExactAndDeterministic(device, reference, c.op(), x, c.seed());
-        }
+        return cases().stream().map(c -> dynamicTest(c.toString(), () -> c.check(context, reference)));
     }
 
     /**
