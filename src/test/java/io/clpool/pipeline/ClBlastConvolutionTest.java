@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.clpool.opencl.DeviceInfo;
-import io.clpool.opencl.Devices;
-import io.clpool.opencl.OpenClUnavailableException;
+import io.clpool.support.TestDevices;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Random;
@@ -27,7 +26,6 @@ import org.jocl.cl_device_id;
 import org.jocl.cl_event;
 import org.jocl.cl_mem;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -51,7 +49,7 @@ class ClBlastConvolutionTest {
     @BeforeAll
     @SuppressWarnings("deprecation") // clCreateCommandQueue: the OpenCL 1.2 call; in-order, as CLBlast needs
     void createContextAndQueue() {
-        DeviceInfo info = selectDevice();
+        DeviceInfo info = TestDevices.selectDevice();
         int[] status = new int[1];
         cl_context_properties properties = new cl_context_properties();
         properties.addProperty(CL.CL_CONTEXT_PLATFORM, info.platform());
@@ -235,16 +233,4 @@ class ClBlastConvolutionTest {
         return b;
     }
 
-    private static DeviceInfo selectDevice() {
-        try {
-            return Devices.select();
-        } catch (OpenClUnavailableException e) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail("CI=true but no OpenCL device is usable: " + e.getMessage(), e);
-            }
-            System.err.println("*** SKIPPING OpenCL tests: " + e.getMessage() + " ***");
-            Assumptions.abort("no OpenCL device: " + e.getMessage());
-            throw e;
-        }
-    }
 }

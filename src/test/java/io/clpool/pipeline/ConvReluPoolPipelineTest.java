@@ -3,7 +3,6 @@ package io.clpool.pipeline;
 import static io.clpool.pipeline.Events.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.clpool.PoolOp;
 import io.clpool.PoolResult;
@@ -12,13 +11,12 @@ import io.clpool.opencl.ClContext;
 import io.clpool.opencl.DeviceIndices;
 import io.clpool.opencl.DeviceInfo;
 import io.clpool.opencl.DeviceTensor;
-import io.clpool.opencl.Devices;
-import io.clpool.opencl.OpenClUnavailableException;
 import io.clpool.opencl.PoolPlan;
 import io.clpool.reference.ReferencePooling;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
 import io.clpool.support.Compare;
+import io.clpool.support.TestDevices;
 import java.util.Random;
 import org.jocl.CL;
 import org.jocl.Pointer;
@@ -30,7 +28,6 @@ import org.jocl.cl_context_properties;
 import org.jocl.cl_device_id;
 import org.jocl.cl_event;
 import org.jocl.cl_mem;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,7 +44,7 @@ class ConvReluPoolPipelineTest {
     @Test
     @SuppressWarnings("deprecation") // clCreateCommandQueue: the OpenCL 1.2 call; in-order, as CLBlast needs
     void convReluMaxPoolForwardAndBackwardChainedByEventsOnly() {
-        DeviceInfo info = selectDevice();
+        DeviceInfo info = TestDevices.selectDevice();
         int[] status = new int[1];
         cl_context_properties properties = new cl_context_properties();
         properties.addProperty(CL.CL_CONTEXT_PLATFORM, info.platform());
@@ -123,15 +120,4 @@ class ConvReluPoolPipelineTest {
         return value[0];
     }
 
-    private static DeviceInfo selectDevice() {
-        try {
-            return Devices.select();
-        } catch (OpenClUnavailableException e) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail("CI=true but no OpenCL device is usable: " + e.getMessage(), e);
-            }
-            Assumptions.abort("no OpenCL device: " + e.getMessage());
-            throw e;
-        }
-    }
 }
