@@ -15,6 +15,10 @@ for report in target/surefire-reports/TEST-*.xml; do
     fi
 done
 echo "clpool: $tests tests, $opencl of them on the OpenCL device"
+# The slowest classes, so a CI log shows where its time went (CI stops runs at 90 minutes).
+for report in target/surefire-reports/TEST-*.xml; do
+    grep -o -m1 '<testsuite [^>]*>' "$report" | sed -n 's/.* name="\([^"]*\)".* time="\([0-9.]*\)".*/\2 \1/p'
+done | sort -rn | head -5 | awk '{printf "  %6.0f s  %s\n", $1, $2}'
 echo "$((tests - failed - skipped)) passed, $failed failed, $skipped skipped"
 if [ "$tests" -eq 0 ] || [ "$opencl" -eq 0 ] || [ "$opencl_skipped" -ne 0 ] || [ "$failed" -ne 0 ]; then
     echo "ci/report.sh: FAILED (no tests, no OpenCL tests, skipped OpenCL tests, or failures)" >&2
