@@ -14,7 +14,6 @@ import io.clpool.spec.Layout;
 import io.clpool.spec.FractionalWindows;
 import io.clpool.spec.PoolSpec;
 import io.clpool.spec.Shape;
-import java.math.BigInteger;
 
 /**
  * The oracle: plain nested loops, one output element at a time, written to be obviously right
@@ -258,7 +257,7 @@ public final class ReferencePooling implements Pooling {
     /**
      * Average pooling (PyTorch {@code avg_pool2d}, or {@code avg_pool3d} for a 3-D spec on a 5-D
      * input): the float sum of the window's in-bounds taps, d then h then w, over the window's
-     * divisor ({@link AvgWindow}).
+     * divisor ({@link Window#average}).
      */
     public Tensor avgPool2d(Tensor input, PoolSpec spec, AvgOptions options) {
         Shape in = input.shape();
@@ -266,28 +265,36 @@ public final class ReferencePooling implements Pooling {
         Arith a = Arith.of(input);
         double[] x = input.toDoubles();
         double[] y = new double[out.elementCountAsInt()];
-        int planeSize = (int) in.planeSize();
-        int o = 0;
-        for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * planeSize;
-            for (int od = 0; od < out.d(); od++) {
-                for (int oh = 0; oh < out.h(); oh++) {
-                    for (int ow = 0; ow < out.w(); ow++, o++) {
-                        AvgWindow win = AvgWindow.of(od, oh, ow, in, spec, options);
-                        double sum = 0;
-                        for (int d = win.d0; d < win.d1; d++) {
-                            for (int h = win.h0; h < win.h1; h++) {
-                                for (int w = win.w0; w < win.w1; w++) {
-                                    sum = a.r(sum + x[base + (d * in.h() + h) * in.w() + w]);
-                                }
-                            }
-                        }
-                        y[o] = a.r(sum / win.divisor(a));
-                    }
+        for (Window.Outputs at = new Window.Outputs(in, out); at.next(); ) {
+            Window window = Window.average(at.od, at.oh, at.ow, in, spec, options);
+            y[at.o] = mean(a, x, at.base, in, window);
+        }
+        return a.tensor(out, y);
+    }
+
+    /** The float sum of the window's taps, d then h then w, over its divisor: average and adaptive average pooling. */
+    private static double mean(Arith a, double[] x, int base, Shape in, Window window) {
+        double sum = 0;
+        for (int d = window.d0(); d < window.d1(); d++) {
+            for (int h = window.h0(); h < window.h1(); h++) {
+                for (int w = window.w0(); w < window.w1(); w++) {
+                    sum = a.r(sum + x[base + Window.offset(in, d, h, w)]);
                 }
             }
         }
-        return a.tensor(out, y);
+        return a.r(sum / window.divisor(a));
+    }
+
+    /** Adds {@code share} (rounded at every step) to each tap of the window: average and adaptive average backward. */
+    private static void spread(Arith a, double[] dx, int base, Shape in, Window window, double share) {
+        for (int d = window.d0(); d < window.d1(); d++) {
+            for (int h = window.h0(); h < window.h1(); h++) {
+                for (int w = window.w0(); w < window.w1(); w++) {
+                    int at = base + Window.offset(in, d, h, w);
+                    dx[at] = a.r(dx[at] + share);
+                }
+            }
+        }
     }
 
     /**
@@ -300,88 +307,11 @@ public final class ReferencePooling implements Pooling {
         Arith a = Arith.of(gradOutput);
         double[] dx = new double[inputShape.elementCountAsInt()];
         double[] dy = gradOutput.toDoubles();
-        int planeSize = (int) inputShape.planeSize();
-        int o = 0;
-        for (int plane = 0; plane < inputShape.planes(); plane++) {
-            int base = plane * planeSize;
-            for (int od = 0; od < out.d(); od++) {
-                for (int oh = 0; oh < out.h(); oh++) {
-                    for (int ow = 0; ow < out.w(); ow++, o++) {
-                        AvgWindow win = AvgWindow.of(od, oh, ow, inputShape, spec, options);
-                        double share = a.r(dy[o] / win.divisor(a));
-                        for (int d = win.d0; d < win.d1; d++) {
-                            for (int h = win.h0; h < win.h1; h++) {
-                                for (int w = win.w0; w < win.w1; w++) {
-                                    int at = base + (d * inputShape.h() + h) * inputShape.w() + w;
-                                    dx[at] = a.r(dx[at] + share);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        for (Window.Outputs at = new Window.Outputs(inputShape, out); at.next(); ) {
+            Window window = Window.average(at.od, at.oh, at.ow, inputShape, spec, options);
+            spread(a, dx, at.base, inputShape, window, a.r(dy[at.o] / window.divisor(a)));
         }
         return a.tensor(inputShape, dx);
-    }
-
-    /**
-     * The in-bounds depth slices [d0, d1), rows [h0, h1) and columns [w0, w1) of an
-     * average-pooling window and its divisor (PyTorch's rule, {@code docs/SEMANTICS.md} §2, §3): with
-     * count_include_pad, the product over the axes of the window's extent with its end clipped to
-     * {@code i + p}; without, the product of the in-bounds extents; a divisor override replaces
-     * either. In 2-D the depth extent is [0, 1). {@code exactDivisor} is the count in double, which
-     * float64 divides by (PyTorch divides its double sum by the int64 count).
-     */
-    record AvgWindow(int d0, int d1, int h0, int h1, int w0, int w1, float divisor, double exactDivisor) {
-        static AvgWindow of(int od, int oh, int ow, Shape in, PoolSpec spec, AvgOptions options) {
-            // Coordinates fit an int (PoolSpec.outputShape bounds the windows' reach and i + 2p);
-            // the tap counts are products of them, formed exactly (tapCount).
-            int dStart = od * spec.strideD() - spec.padD();
-            int hStart = oh * spec.strideH() - spec.padH();
-            int wStart = ow * spec.strideW() - spec.padW();
-            int dEnd = Math.min(dStart + spec.kernelD(), in.d() + spec.padD());
-            int hEnd = Math.min(hStart + spec.kernelH(), in.h() + spec.padH());
-            int wEnd = Math.min(wStart + spec.kernelW(), in.w() + spec.padW());
-            int d0 = Math.max(dStart, 0);
-            int h0 = Math.max(hStart, 0);
-            int w0 = Math.max(wStart, 0);
-            int d1 = Math.min(dEnd, in.d());
-            int h1 = Math.min(hEnd, in.h());
-            int w1 = Math.min(wEnd, in.w());
-            float divisor = options.hasDivisorOverride() ? options.divisorOverride()
-                    : options.countIncludePad() ? tapCount(dEnd - dStart, hEnd - hStart, wEnd - wStart)
-                    : tapCount(d1 - d0, h1 - h0, w1 - w0);
-            double exactDivisor = options.hasDivisorOverride() ? options.divisorOverride()
-                    : options.countIncludePad() ? exactTapCount(dEnd - dStart, hEnd - hStart, wEnd - wStart)
-                    : exactTapCount(d1 - d0, h1 - h0, w1 - w0);
-            return new AvgWindow(d0, d1, h0, h1, w0, w1, divisor, exactDivisor);
-        }
-
-        /** The divisor in {@code a}'s compute type. */
-        double divisor(Arith a) {
-            return a.isDouble() ? exactDivisor : divisor;
-        }
-
-        /** {@code d·h·w} rounded once to double (exact below 2^53). */
-        static double exactTapCount(int d, int h, int w) {
-            long dh = (long) d * h;
-            if (Math.multiplyHigh(dh, w) == 0 && dh * w >= 0) {
-                return dh * w;
-            }
-            return BigInteger.valueOf(dh).multiply(BigInteger.valueOf(w)).doubleValue();
-        }
-
-        /**
-         * {@code d·h·w} rounded once to float: exact in a long up to 2^63 (always so in 2-D, where
-         * d is 1), beyond that through a BigInteger, never a wrapped or saturated count.
-         */
-        static float tapCount(int d, int h, int w) {
-            long dh = (long) d * h;
-            if (Math.multiplyHigh(dh, w) == 0 && dh * w >= 0) {
-                return dh * w;
-            }
-            return BigInteger.valueOf(dh).multiply(BigInteger.valueOf(w)).floatValue();
-        }
     }
 
     /**
@@ -426,23 +356,17 @@ public final class ReferencePooling implements Pooling {
         double[] dx = new double[x.length];
         double outerExponent = a.r(a.r(1.0 / p) - 1.0);
         double tapExponent = a.r(p - 1.0);
-        int o = 0;
-        for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * in.h() * in.w();
-            for (int oh = 0; oh < out.h(); oh++) {
-                for (int ow = 0; ow < out.w(); ow++, o++) {
-                    AvgWindow win = AvgWindow.of(0, oh, ow, in, spec, AvgOptions.DEFAULT); // LP is 2-D only
-                    double scaledMean = a.power(y[o], p);
-                    if (scaledMean == 0) {
-                        continue;
-                    }
-                    double outer = a.r(a.r(dy[o] * a.r(taps / win.divisor(a))) * a.power(scaledMean, outerExponent));
-                    for (int h = win.h0; h < win.h1; h++) {
-                        for (int w = win.w0; w < win.w1; w++) {
-                            int i = base + h * in.w() + w;
-                            dx[i] = a.r(dx[i] + a.r(outer * a.power(x[i], tapExponent)));
-                        }
-                    }
+        for (Window.Outputs at = new Window.Outputs(in, out); at.next(); ) {
+            Window window = Window.average(at.od, at.oh, at.ow, in, spec, AvgOptions.DEFAULT);
+            double scaledMean = a.power(y[at.o], p);
+            if (scaledMean == 0) {
+                continue;
+            }
+            double outer = a.r(a.r(dy[at.o] * a.r(taps / window.divisor(a))) * a.power(scaledMean, outerExponent));
+            for (int h = window.h0(); h < window.h1(); h++) { // LP is 2-D only
+                for (int w = window.w0(); w < window.w1(); w++) {
+                    int i = at.base + Window.offset(in, 0, h, w);
+                    dx[i] = a.r(dx[i] + a.r(outer * a.power(x[i], tapExponent)));
                 }
             }
         }
@@ -537,38 +461,24 @@ public final class ReferencePooling implements Pooling {
         double[] x = input.toDoubles();
         double[] y = new double[out.elementCountAsInt()];
         int[] idx = new int[y.length];
-        int planeSize = (int) in.planeSize();
-        int o = 0;
-        for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * planeSize;
-            for (int od = 0; od < out.d(); od++) {
-                int d0 = AdaptiveWindows.start(od, in.d(), out.d());
-                int d1 = AdaptiveWindows.end(od, in.d(), out.d());
-                for (int oh = 0; oh < out.h(); oh++) {
-                    int h0 = AdaptiveWindows.start(oh, in.h(), out.h());
-                    int h1 = AdaptiveWindows.end(oh, in.h(), out.h());
-                    for (int ow = 0; ow < out.w(); ow++, o++) {
-                        int w0 = AdaptiveWindows.start(ow, in.w(), out.w());
-                        int w1 = AdaptiveWindows.end(ow, in.w(), out.w());
-                        double best = Double.NEGATIVE_INFINITY;
-                        int bestIndex = (d0 * in.h() + h0) * in.w() + w0;
-                        for (int d = d0; d < d1; d++) {
-                            for (int h = h0; h < h1; h++) {
-                                for (int w = w0; w < w1; w++) {
-                                    int i = (d * in.h() + h) * in.w() + w;
-                                    double v = x[base + i];
-                                    if (v > best || Double.isNaN(v)) {
-                                        best = v;
-                                        bestIndex = i;
-                                    }
-                                }
-                            }
+        for (Window.Outputs at = new Window.Outputs(in, out); at.next(); ) {
+            Window window = Window.adaptive(at.od, at.oh, at.ow, in, out);
+            double best = Double.NEGATIVE_INFINITY;
+            int bestIndex = Window.offset(in, window.d0(), window.h0(), window.w0());
+            for (int d = window.d0(); d < window.d1(); d++) {
+                for (int h = window.h0(); h < window.h1(); h++) {
+                    for (int w = window.w0(); w < window.w1(); w++) {
+                        int i = Window.offset(in, d, h, w);
+                        double v = x[at.base + i];
+                        if (v > best || Double.isNaN(v)) {
+                            best = v;
+                            bestIndex = i;
                         }
-                        y[o] = best;
-                        idx[o] = bestIndex;
                     }
                 }
             }
+            y[at.o] = best;
+            idx[at.o] = bestIndex;
         }
         return new PoolResult(a.tensor(out, y), new IndexTensor(out, idx));
     }
@@ -672,31 +582,9 @@ public final class ReferencePooling implements Pooling {
         Arith a = Arith.of(input);
         double[] x = input.toDoubles();
         double[] y = new double[out.elementCountAsInt()];
-        int planeSize = (int) in.planeSize();
-        int o = 0;
-        for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * planeSize;
-            for (int od = 0; od < out.d(); od++) {
-                int d0 = AdaptiveWindows.start(od, in.d(), out.d());
-                int d1 = AdaptiveWindows.end(od, in.d(), out.d());
-                for (int oh = 0; oh < out.h(); oh++) {
-                    int h0 = AdaptiveWindows.start(oh, in.h(), out.h());
-                    int h1 = AdaptiveWindows.end(oh, in.h(), out.h());
-                    for (int ow = 0; ow < out.w(); ow++, o++) {
-                        int w0 = AdaptiveWindows.start(ow, in.w(), out.w());
-                        int w1 = AdaptiveWindows.end(ow, in.w(), out.w());
-                        double sum = 0;
-                        for (int d = d0; d < d1; d++) {
-                            for (int h = h0; h < h1; h++) {
-                                for (int w = w0; w < w1; w++) {
-                                    sum = a.r(sum + x[base + (d * in.h() + h) * in.w() + w]);
-                                }
-                            }
-                        }
-                        y[o] = a.r(sum / a.r((d1 - d0) * (h1 - h0) * (w1 - w0)));
-                    }
-                }
-            }
+        for (Window.Outputs at = new Window.Outputs(in, out); at.next(); ) {
+            Window window = Window.adaptive(at.od, at.oh, at.ow, in, out);
+            y[at.o] = mean(a, x, at.base, in, window);
         }
         return a.tensor(out, y);
     }
@@ -711,31 +599,9 @@ public final class ReferencePooling implements Pooling {
         Arith a = Arith.of(gradOutput);
         double[] dx = new double[inputShape.elementCountAsInt()];
         double[] dy = gradOutput.toDoubles();
-        int planeSize = (int) inputShape.planeSize();
-        int o = 0;
-        for (int plane = 0; plane < inputShape.planes(); plane++) {
-            int base = plane * planeSize;
-            for (int od = 0; od < out.d(); od++) {
-                int d0 = AdaptiveWindows.start(od, inputShape.d(), out.d());
-                int d1 = AdaptiveWindows.end(od, inputShape.d(), out.d());
-                for (int oh = 0; oh < out.h(); oh++) {
-                    int h0 = AdaptiveWindows.start(oh, inputShape.h(), out.h());
-                    int h1 = AdaptiveWindows.end(oh, inputShape.h(), out.h());
-                    for (int ow = 0; ow < out.w(); ow++, o++) {
-                        int w0 = AdaptiveWindows.start(ow, inputShape.w(), out.w());
-                        int w1 = AdaptiveWindows.end(ow, inputShape.w(), out.w());
-                        double share = a.r(dy[o] / a.r((d1 - d0) * (h1 - h0) * (w1 - w0)));
-                        for (int d = d0; d < d1; d++) {
-                            for (int h = h0; h < h1; h++) {
-                                for (int w = w0; w < w1; w++) {
-                                    int at = base + (d * inputShape.h() + h) * inputShape.w() + w;
-                                    dx[at] = a.r(dx[at] + share);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        for (Window.Outputs at = new Window.Outputs(inputShape, out); at.next(); ) {
+            Window window = Window.adaptive(at.od, at.oh, at.ow, inputShape, out);
+            spread(a, dx, at.base, inputShape, window, a.r(dy[at.o] / window.divisor(a)));
         }
         return a.tensor(inputShape, dx);
     }

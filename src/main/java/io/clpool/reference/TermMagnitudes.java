@@ -4,7 +4,6 @@ import io.clpool.IndexTensor;
 import io.clpool.PoolOp;
 import io.clpool.Tensor;
 import io.clpool.Validation;
-import io.clpool.spec.AdaptiveWindows;
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.Checks;
 import io.clpool.spec.Layout;
@@ -33,28 +32,35 @@ public final class TermMagnitudes {
         Shape out = Validation.avgPooledShape(in, spec, options);
         double[] x = input.toDoubles();
         float[] m = new float[out.elementCountAsInt()];
-        int planeSize = (int) in.planeSize();
-        int o = 0;
-        for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * planeSize;
-            for (int od = 0; od < out.d(); od++) {
-                for (int oh = 0; oh < out.h(); oh++) {
-                    for (int ow = 0; ow < out.w(); ow++, o++) {
-                        ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(od, oh, ow, in, spec, options);
-                        double sum = 0;
-                        for (int d = win.d0(); d < win.d1(); d++) {
-                            for (int h = win.h0(); h < win.h1(); h++) {
-                                for (int w = win.w0(); w < win.w1(); w++) {
-                                    sum += Math.abs(x[base + (d * in.h() + h) * in.w() + w]);
-                                }
-                            }
-                        }
-                        m[o] = (float) (sum / Math.abs(win.divisor()));
-                    }
+        for (Window.Outputs at = new Window.Outputs(in, out); at.next(); ) {
+            Window window = Window.average(at.od, at.oh, at.ow, in, spec, options);
+            m[at.o] = (float) (absoluteSum(x, at.base, in, window) / Math.abs(window.divisor()));
+        }
+        return m;
+    }
+
+    /** Σ|x| over the window's taps. */
+    private static double absoluteSum(double[] x, int base, Shape in, Window window) {
+        double sum = 0;
+        for (int d = window.d0(); d < window.d1(); d++) {
+            for (int h = window.h0(); h < window.h1(); h++) {
+                for (int w = window.w0(); w < window.w1(); w++) {
+                    sum += Math.abs(x[base + Window.offset(in, d, h, w)]);
                 }
             }
         }
-        return m;
+        return sum;
+    }
+
+    /** Adds {@code share} to each tap of the window. */
+    private static void spread(double[] sum, int base, Shape in, Window window, double share) {
+        for (int d = window.d0(); d < window.d1(); d++) {
+            for (int h = window.h0(); h < window.h1(); h++) {
+                for (int w = window.w0(); w < window.w1(); w++) {
+                    sum[base + Window.offset(in, d, h, w)] += share;
+                }
+            }
+        }
     }
 
     /**
@@ -69,21 +75,15 @@ public final class TermMagnitudes {
         double[] x = input.toDoubles();
         float[] m = new float[out.elementCountAsInt()];
         double taps = spec.taps();
-        int o = 0;
-        for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * in.h() * in.w();
-            for (int oh = 0; oh < out.h(); oh++) {
-                for (int ow = 0; ow < out.w(); ow++, o++) {
-                    ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(0, oh, ow, in, spec, AvgOptions.DEFAULT); // LP is 2-D only
-                    double sum = 0;
-                    for (int h = win.h0(); h < win.h1(); h++) {
-                        for (int w = win.w0(); w < win.w1(); w++) {
-                            sum += Math.abs(a.power(x[base + h * in.w() + w], p));
-                        }
-                    }
-                    m[o] = (float) Math.pow(sum / win.divisor() * taps, 1.0 / p);
+        for (Window.Outputs at = new Window.Outputs(in, out); at.next(); ) {
+            Window window = Window.average(at.od, at.oh, at.ow, in, spec, AvgOptions.DEFAULT);
+            double sum = 0;
+            for (int h = window.h0(); h < window.h1(); h++) { // LP is 2-D only
+                for (int w = window.w0(); w < window.w1(); w++) {
+                    sum += Math.abs(a.power(x[at.base + Window.offset(in, 0, h, w)], p));
                 }
             }
+            m[at.o] = (float) Math.pow(sum / window.divisor() * taps, 1.0 / p);
         }
         return m;
     }
@@ -104,31 +104,9 @@ public final class TermMagnitudes {
         Shape in = input.shape();
         double[] x = input.toDoubles();
         float[] m = new float[out.elementCountAsInt()];
-        int planeSize = (int) in.planeSize();
-        int o = 0;
-        for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * planeSize;
-            for (int od = 0; od < out.d(); od++) {
-                int d0 = AdaptiveWindows.start(od, in.d(), out.d());
-                int d1 = AdaptiveWindows.end(od, in.d(), out.d());
-                for (int oh = 0; oh < out.h(); oh++) {
-                    int h0 = AdaptiveWindows.start(oh, in.h(), out.h());
-                    int h1 = AdaptiveWindows.end(oh, in.h(), out.h());
-                    for (int ow = 0; ow < out.w(); ow++, o++) {
-                        int w0 = AdaptiveWindows.start(ow, in.w(), out.w());
-                        int w1 = AdaptiveWindows.end(ow, in.w(), out.w());
-                        double sum = 0;
-                        for (int d = d0; d < d1; d++) {
-                            for (int h = h0; h < h1; h++) {
-                                for (int w = w0; w < w1; w++) {
-                                    sum += Math.abs(x[base + (d * in.h() + h) * in.w() + w]);
-                                }
-                            }
-                        }
-                        m[o] = (float) (sum / ((long) (d1 - d0) * (h1 - h0) * (w1 - w0)));
-                    }
-                }
-            }
+        for (Window.Outputs at = new Window.Outputs(in, out); at.next(); ) {
+            Window window = Window.adaptive(at.od, at.oh, at.ow, in, out);
+            m[at.o] = (float) (absoluteSum(x, at.base, in, window) / window.exactDivisor());
         }
         return m;
     }
@@ -176,25 +154,9 @@ public final class TermMagnitudes {
         Shape out = Validation.requireGradOutput(gradOutput, inputShape, spec);
         double[] sum = new double[inputShape.elementCountAsInt()];
         double[] dy = gradOutput.toDoubles();
-        int planeSize = (int) inputShape.planeSize();
-        int o = 0;
-        for (int plane = 0; plane < inputShape.planes(); plane++) {
-            int base = plane * planeSize;
-            for (int od = 0; od < out.d(); od++) {
-                for (int oh = 0; oh < out.h(); oh++) {
-                    for (int ow = 0; ow < out.w(); ow++, o++) {
-                        ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(od, oh, ow, inputShape, spec, options);
-                        double share = Math.abs(dy[o] / (double) win.divisor());
-                        for (int d = win.d0(); d < win.d1(); d++) {
-                            for (int h = win.h0(); h < win.h1(); h++) {
-                                for (int w = win.w0(); w < win.w1(); w++) {
-                                    sum[base + (d * inputShape.h() + h) * inputShape.w() + w] += share;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        for (Window.Outputs at = new Window.Outputs(inputShape, out); at.next(); ) {
+            Window window = Window.average(at.od, at.oh, at.ow, inputShape, spec, options);
+            spread(sum, at.base, inputShape, window, Math.abs(dy[at.o] / (double) window.divisor()));
         }
         return toFloats(sum);
     }
@@ -215,23 +177,17 @@ public final class TermMagnitudes {
         double[] y = output.toDoubles();
         double[] dy = gradOutput.toDoubles();
         double[] sum = new double[x.length];
-        int o = 0;
-        for (int plane = 0; plane < in.planes(); plane++) {
-            int base = plane * in.h() * in.w();
-            for (int oh = 0; oh < out.h(); oh++) {
-                for (int ow = 0; ow < out.w(); ow++, o++) {
-                    ReferencePooling.AvgWindow win = ReferencePooling.AvgWindow.of(0, oh, ow, in, spec, AvgOptions.DEFAULT); // LP is 2-D only
-                    double scaledMean = a.power(y[o], p);
-                    if (scaledMean == 0) {
-                        continue;
-                    }
-                    double outer = a.r(a.r(dy[o] * a.r(taps / win.divisor(a))) * a.power(scaledMean, a.r(a.r(1.0 / p) - 1.0)));
-                    for (int h = win.h0(); h < win.h1(); h++) {
-                        for (int w = win.w0(); w < win.w1(); w++) {
-                            int i = base + h * in.w() + w;
-                            sum[i] += Math.abs(a.r(outer * a.power(x[i], a.r(p - 1.0))));
-                        }
-                    }
+        for (Window.Outputs at = new Window.Outputs(in, out); at.next(); ) {
+            Window window = Window.average(at.od, at.oh, at.ow, in, spec, AvgOptions.DEFAULT);
+            double scaledMean = a.power(y[at.o], p);
+            if (scaledMean == 0) {
+                continue;
+            }
+            double outer = a.r(a.r(dy[at.o] * a.r(taps / window.divisor(a))) * a.power(scaledMean, a.r(a.r(1.0 / p) - 1.0)));
+            for (int h = window.h0(); h < window.h1(); h++) { // LP is 2-D only
+                for (int w = window.w0(); w < window.w1(); w++) {
+                    int i = at.base + Window.offset(in, 0, h, w);
+                    sum[i] += Math.abs(a.r(outer * a.power(x[i], a.r(p - 1.0))));
                 }
             }
         }
@@ -247,30 +203,9 @@ public final class TermMagnitudes {
         Shape out = ReferencePooling.adaptiveGradOutput(gradOutput, inputShape);
         double[] sum = new double[inputShape.elementCountAsInt()];
         double[] dy = gradOutput.toDoubles();
-        int planeSize = (int) inputShape.planeSize();
-        int o = 0;
-        for (int plane = 0; plane < inputShape.planes(); plane++) {
-            int base = plane * planeSize;
-            for (int od = 0; od < out.d(); od++) {
-                int d0 = AdaptiveWindows.start(od, inputShape.d(), out.d());
-                int d1 = AdaptiveWindows.end(od, inputShape.d(), out.d());
-                for (int oh = 0; oh < out.h(); oh++) {
-                    int h0 = AdaptiveWindows.start(oh, inputShape.h(), out.h());
-                    int h1 = AdaptiveWindows.end(oh, inputShape.h(), out.h());
-                    for (int ow = 0; ow < out.w(); ow++, o++) {
-                        int w0 = AdaptiveWindows.start(ow, inputShape.w(), out.w());
-                        int w1 = AdaptiveWindows.end(ow, inputShape.w(), out.w());
-                        double share = Math.abs(dy[o] / ((double) (d1 - d0) * (h1 - h0) * (w1 - w0)));
-                        for (int d = d0; d < d1; d++) {
-                            for (int h = h0; h < h1; h++) {
-                                for (int w = w0; w < w1; w++) {
-                                    sum[base + (d * inputShape.h() + h) * inputShape.w() + w] += share;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        for (Window.Outputs at = new Window.Outputs(inputShape, out); at.next(); ) {
+            Window window = Window.adaptive(at.od, at.oh, at.ow, inputShape, out);
+            spread(sum, at.base, inputShape, window, Math.abs(dy[at.o] / window.exactDivisor()));
         }
         return toFloats(sum);
     }
