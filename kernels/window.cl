@@ -39,7 +39,7 @@
 // window end is clipped to size + padding before padding taps are counted; without
 // count_include_pad only in-bounds taps count; a non-zero override replaces either. LP pools with
 // count_include_pad and no padding, which makes it the window's in-bounds tap count
-// (ReferencePooling.AvgWindow alike). The counts are long: a window of 46341x46341 padded taps has
+// (the reference's Window.average alike). The counts are long: a window of 46341x46341 padded taps has
 // more than 2^31 - 1 of them, and a 3-D window's product of three extents is formed in long from
 // extents that each fit an int. Window coordinates fit an int for every geometry the host accepts
 // (PoolSpec.outputShape).
