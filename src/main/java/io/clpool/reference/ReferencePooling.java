@@ -290,8 +290,8 @@ public final class ReferencePooling implements Pooling {
         for (int d = window.d0(); d < window.d1(); d++) {
             for (int h = window.h0(); h < window.h1(); h++) {
                 for (int w = window.w0(); w < window.w1(); w++) {
-                    int at = base + Window.offset(in, d, h, w);
-                    dx[at] = a.r(dx[at] + share);
+                    int i = base + Window.offset(in, d, h, w);
+                    dx[i] = a.r(dx[i] + share);
                 }
             }
         }
