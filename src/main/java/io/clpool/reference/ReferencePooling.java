@@ -209,7 +209,7 @@ public final class ReferencePooling implements Pooling {
                                     if (w < 0 || w >= in.w()) {
                                         continue;
                                     }
-                                    int i = (d * in.h() + h) * in.w() + w;
+                                    int i = Window.offset(in, d, h, w);
                                     double v = x[base + i];
                                     if (bestIndex < 0) {
                                         bestIndex = i;
@@ -452,8 +452,7 @@ public final class ReferencePooling implements Pooling {
 
     /**
      * Adaptive max pooling to {@code out} (validated): per output, the window of
-     * {@link AdaptiveWindows} on every axis, visited d, then h, then w; the best starts at −inf
-     * with the window's first tap as index, and a tap replaces it when greater or NaN.
+     * {@link AdaptiveWindows} on every axis, its winner by {@link #argMax}.
      */
     private static PoolResult adaptiveMax(Tensor input, Shape out) {
         Shape in = input.shape();
@@ -462,25 +461,34 @@ public final class ReferencePooling implements Pooling {
         double[] y = new double[out.elementCountAsInt()];
         int[] idx = new int[y.length];
         for (Window.Outputs at = new Window.Outputs(in, out); at.next(); ) {
-            Window window = Window.adaptive(at.od, at.oh, at.ow, in, out);
-            double best = Double.NEGATIVE_INFINITY;
-            int bestIndex = Window.offset(in, window.d0(), window.h0(), window.w0());
-            for (int d = window.d0(); d < window.d1(); d++) {
-                for (int h = window.h0(); h < window.h1(); h++) {
-                    for (int w = window.w0(); w < window.w1(); w++) {
-                        int i = Window.offset(in, d, h, w);
-                        double v = x[at.base + i];
-                        if (v > best || Double.isNaN(v)) {
-                            best = v;
-                            bestIndex = i;
-                        }
+            int i = argMax(x, at.base, in, Window.adaptive(at.od, at.oh, at.ow, in, out));
+            y[at.o] = x[at.base + i];
+            idx[at.o] = i;
+        }
+        return new PoolResult(a.tensor(out, y), new IndexTensor(out, idx));
+    }
+
+    /**
+     * The in-plane index of the window's winner, adaptive and fractional max pooling's rule: taps
+     * in order d, h, w; the best starts at −inf with the first tap as index, and a tap replaces it
+     * when greater or NaN. The winner's value is the best (a window of −inf alone keeps its first tap).
+     */
+    private static int argMax(double[] x, int base, Shape in, Window window) {
+        double best = Double.NEGATIVE_INFINITY;
+        int bestIndex = Window.offset(in, window.d0(), window.h0(), window.w0());
+        for (int d = window.d0(); d < window.d1(); d++) {
+            for (int h = window.h0(); h < window.h1(); h++) {
+                for (int w = window.w0(); w < window.w1(); w++) {
+                    int i = Window.offset(in, d, h, w);
+                    double v = x[base + i];
+                    if (v > best || Double.isNaN(v)) {
+                        best = v;
+                        bestIndex = i;
                     }
                 }
             }
-            y[at.o] = best;
-            idx[at.o] = bestIndex;
         }
-        return new PoolResult(a.tensor(out, y), new IndexTensor(out, idx));
+        return bestIndex;
     }
 
     /**
@@ -496,8 +504,7 @@ public final class ReferencePooling implements Pooling {
      * Fractional max pooling, 2-D or 3-D, PyTorch's CPU loop ({@code FractionalMaxPool2d.cpp},
      * {@code FractionalMaxPool3d.cpp}): per plane, each axis's window starts from that axis's
      * sample ({@link FractionalWindows}; 2-D: sample 1 rows, 0 columns; 3-D: sample 0 depth, 1
-     * rows, 2 columns); in each window, depth then rows then columns, the best starts at −inf with
-     * the window's first tap as index and a tap replaces it when greater or NaN.
+     * rows, 2 columns); each window's winner by {@link #argMax}.
      */
     public PoolResult fractionalMaxPool2d(Tensor input, PoolOp.FractionalMax op) {
         Shape in = input.shape();
@@ -525,22 +532,9 @@ public final class ReferencePooling implements Pooling {
                     int h0 = FractionalWindows.start(oh, uH, alphaH, in.h(), out.h(), op.kernelH(), type);
                     for (int ow = 0; ow < out.w(); ow++, o++) {
                         int w0 = FractionalWindows.start(ow, uW, alphaW, in.w(), out.w(), op.kernelW(), type);
-                        double best = Double.NEGATIVE_INFINITY;
-                        int bestIndex = (d0 * in.h() + h0) * in.w() + w0;
-                        for (int d = d0; d < d0 + op.kernelD(); d++) {
-                            for (int h = h0; h < h0 + op.kernelH(); h++) {
-                                for (int w = w0; w < w0 + op.kernelW(); w++) {
-                                    int at = (d * in.h() + h) * in.w() + w;
-                                    double v = x[base + at];
-                                    if (v > best || Double.isNaN(v)) {
-                                        best = v;
-                                        bestIndex = at;
-                                    }
-                                }
-                            }
-                        }
-                        y[o] = best;
-                        idx[o] = bestIndex;
+                        int i = argMax(x, base, in, Window.box(d0, d0 + op.kernelD(), h0, h0 + op.kernelH(), w0, w0 + op.kernelW()));
+                        y[o] = x[base + i];
+                        idx[o] = i;
                     }
                 }
             }

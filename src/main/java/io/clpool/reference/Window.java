@@ -105,6 +105,11 @@ record Window(int d0, int d1, int h0, int h1, int w0, int w1, float divisor, dou
         return new Window(d0, d1, h0, h1, w0, w1, tapCount(d1 - d0, h1 - h0, w1 - w0), exactTapCount(d1 - d0, h1 - h0, w1 - w0));
     }
 
+    /** A window whose taps are not summed (a fractional max's, fully inside the input): divisor 1. */
+    static Window box(int d0, int d1, int h0, int h1, int w0, int w1) {
+        return new Window(d0, d1, h0, h1, w0, w1, 1f, 1.0);
+    }
+
     /** The divisor in {@code a}'s compute type. */
     double divisor(ReferencePooling.Arith a) {
         return a.isDouble() ? exactDivisor : divisor;

@@ -19,7 +19,7 @@ record FractionalCase(Shape shape, PoolOp.FractionalMax op, Inputs flavour, long
     }
 
     /** Random samples, {@code perPlane} a plane, with the ends of [0, 1) (0 and the float below 1) mixed in. */
-    static FractionalSamples explicitSamples(Shape shape, long seed, int perPlane) {
+    private static FractionalSamples explicitSamples(Shape shape, long seed, int perPlane) {
         Random random = new Random(seed);
         float[] u = new float[perPlane * shape.n() * shape.c()];
         for (int i = 0; i < u.length; i++) {
