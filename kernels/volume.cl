@@ -370,7 +370,7 @@ AVG_KERNEL void volume_avg_backward(__global const store_t* grad_output,
     STORE(grad_input, i, sum);
 }
 
-// LP pooling (2-D windows only: PyTorch has lp_pool1d and lp_pool2d), as direct.cl computes it:
+// LP pooling (PyTorch's lp_pool2d, and lp_pool3d with a depth), as direct.cl computes it:
 // (avg(x^p) * taps)^(1/p), the average over in-bounds taps.
 LP_KERNEL void volume_lp_forward(__global const store_t* input,
                                 __global store_t* output,

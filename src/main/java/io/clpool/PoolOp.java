@@ -283,7 +283,10 @@ public sealed interface PoolOp
         }
     }
 
-    /** LP pooling (PyTorch {@code lp_pool2d}): norm positive and finite, no padding, no dilation. */
+    /**
+     * LP pooling (PyTorch {@code lp_pool2d}, or {@code lp_pool3d} with a 3-D spec on 5-D inputs):
+     * norm positive and finite, no padding, no dilation.
+     */
     record Lp(PoolSpec spec, double norm) implements PoolOp {
         public Lp {
             Validation.requireLp(spec, norm);

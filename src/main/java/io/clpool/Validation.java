@@ -49,13 +49,9 @@ public final class Validation {
             throw Checks.invalid("LP pooling norm", "positive and finite in float, with a finite reciprocal",
                     "norm: " + norm + " (as a float: " + p + ", reciprocal " + (1.0f / p) + ")");
         }
-        if (spec.volumetric()) {
-            throw Checks.invalid("LP pooling window", "2-D (lp_pool1d and lp_pool2d; clpool has no 3-D LP pooling)",
-                    "spec: " + spec);
-        }
         if (spec.hasPadding()) {
-            throw Checks.invalid("LP pooling padding", "0 (lp_pool2d takes no padding)",
-                    "padH: " + spec.padH() + ", padW: " + spec.padW());
+            throw Checks.invalid("LP pooling padding", "0 (" + (spec.volumetric() ? "lp_pool3d" : "lp_pool2d") + " takes no padding)",
+                    (spec.volumetric() ? "padD: " + spec.padD() + ", " : "") + "padH: " + spec.padH() + ", padW: " + spec.padW());
         }
         requireNoDilation("LP pooling", spec);
     }

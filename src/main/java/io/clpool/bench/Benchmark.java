@@ -77,10 +77,7 @@ public final class Benchmark {
                 throw new IllegalArgumentException("warmup and referenceRuns should be >= 0, but got warmup: " + warmup
                         + ", referenceRuns: " + referenceRuns);
             }
-            if (op.equals("lp") && shape.volumetric()) {
-                throw new IllegalArgumentException("op lp has no 3-D form, but got a 5-D shape: " + shape);
-            }
-            spec(kernel, stride, padding, shape.volumetric()); // validates
+            poolOp(op, spec(kernel, stride, padding, shape.volumetric())); // validates the window and the op's own rules (LP: no padding)
         }
 
         /** A float32 case. */
@@ -118,11 +115,15 @@ public final class Benchmark {
 
         /** The op this case measures: the one place the benchmark turns its op name into a {@link PoolOp}. */
         public PoolOp poolOp() {
+            return poolOp(op, spec());
+        }
+
+        private static PoolOp poolOp(String op, PoolSpec spec) {
             return switch (op) {
-                case "max" -> PoolOp.max(spec());
-                case "min" -> PoolOp.min(spec());
-                case "avg" -> PoolOp.avg(spec());
-                case "lp" -> PoolOp.lp(spec(), LP_NORM);
+                case "max" -> PoolOp.max(spec);
+                case "min" -> PoolOp.min(spec);
+                case "avg" -> PoolOp.avg(spec);
+                case "lp" -> PoolOp.lp(spec, LP_NORM);
                 default -> throw new IllegalStateException(op);
             };
         }

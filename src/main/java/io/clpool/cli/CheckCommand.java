@@ -35,14 +35,14 @@ final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--cases", paramLabel = "N", defaultValue = "560", description = "How many cases (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cases", paramLabel = "N", defaultValue = "600", description = "How many cases (default: ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "20261125", description = "Seed of the cases (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--ops", paramLabel = "OP[,OP...]", split = ",", description = "Only these ops (default: all: max, min, avg, lp, adaptive-max, adaptive-avg, fractional-max, unpool; "
-                    + "and in 3-D: max3d, min3d, avg3d, adaptive-max3d, adaptive-avg3d, unpool3d).")
+                    + "and in 3-D: max3d, min3d, avg3d, lp3d, adaptive-max3d, adaptive-avg3d, unpool3d).")
     List<String> ops;
 
     @Option(names = "--dtype", paramLabel = "float32|float16|bfloat16|float64", converter = Flags.DTypeConverter.class,

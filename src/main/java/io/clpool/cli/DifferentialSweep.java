@@ -27,11 +27,11 @@ final class DifferentialSweep {
 
     /**
      * The ops a case can have: those of {@code --op}, and unpooling, on 4-D inputs; then those with
-     * a 3-D form on 5-D inputs (LP has none; 3-D fractional max is not swept here, Fractional3dTest
-     * and FormatsDifferentialTest cover it).
+     * a 3-D form on 5-D inputs (3-D fractional max is not swept here, Fractional3dTest and
+     * FormatsDifferentialTest cover it).
      */
     static final List<String> OPS = List.of("max", "min", "avg", "lp", "adaptive-max", "adaptive-avg", "fractional-max", "unpool",
-            "max3d", "min3d", "avg3d", "adaptive-max3d", "adaptive-avg3d", "unpool3d");
+            "max3d", "min3d", "avg3d", "lp3d", "adaptive-max3d", "adaptive-avg3d", "unpool3d");
 
     private static final String VOLUMETRIC = "3d";
 
@@ -188,7 +188,7 @@ final class DifferentialSweep {
         int[] k = new int[3], s = new int[3], p = new int[3], d = {1, 1, 1};
         boolean cubic = random.nextBoolean();
         boolean strided = random.nextInt(3) > 0;
-        boolean padded = random.nextBoolean();
+        boolean padded = !kind.equals(Op.LP) && random.nextBoolean();
         boolean dilated = (kind.equals(Op.MAX) || kind.equals(Op.MIN)) && random.nextInt(4) == 0;
         for (int a = 0; a < 3; a++) {
             k[a] = cubic && a > 0 ? k[0] : 1 + random.nextInt(3);
@@ -198,7 +198,7 @@ final class DifferentialSweep {
         }
         PoolSpec spec = new PoolSpec(k[0], k[1], k[2], s[0], s[1], s[2], p[0], p[1], p[2], d[0], d[1], d[2], random.nextBoolean(), 3);
         AvgOptions avg = new AvgOptions(random.nextBoolean(), random.nextInt(4) == 0 ? 1 + random.nextInt(9) : 0);
-        return new PoolingRequest(kind.toPoolOp(spec, avg, 0, null));
+        return new PoolingRequest(kind.toPoolOp(spec, avg, NORMS[random.nextInt(NORMS.length)], null));
     }
 
     /** The case's input: drawn in float32 (channels first), rounded to its type, stored in its layout. */

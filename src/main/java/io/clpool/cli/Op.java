@@ -72,10 +72,9 @@ enum Op {
         };
     }
 
-    /** Whether the library pools inputs of {@code rank} with this op: LP has no 3-D form, fractional max is 2-D and 3-D (no 1-D form). */
+    /** Whether the library pools inputs of {@code rank} with this op: fractional max is 2-D and 3-D (no 1-D form), the others every rank. */
     boolean pools(InputRank rank) {
         return switch (this) {
-            case LP -> rank != InputRank.THREE_D;
             case FRACTIONAL_MAX -> rank != InputRank.ONE_D;
             default -> true;
         };

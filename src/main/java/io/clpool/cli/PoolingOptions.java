@@ -96,8 +96,7 @@ final class PoolingOptions {
         PoolingRequest forInput(InputRank rank, String input) {
             Op op = flags.op;
             if (!op.pools(rank)) {
-                String takes = op.equals(Op.LP) ? "3-D (N,C,L) and 4-D (N,C,H,W) inputs (clpool has no 3-D LP pooling)"
-                        : op.equals(Op.FRACTIONAL_MAX) ? "4-D (N,C,H,W) and 5-D (N,C,D,H,W) inputs" : "4-D (N,C,H,W) inputs only";
+                String takes = op.equals(Op.FRACTIONAL_MAX) ? "4-D (N,C,H,W) and 5-D (N,C,D,H,W) inputs" : "4-D (N,C,H,W) inputs only";
                 throw new UsageError("--op " + op + " pools " + takes + ", but " + input + " is " + rank.describe());
             }
             WindowOptions window = flags.window;

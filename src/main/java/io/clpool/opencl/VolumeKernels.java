@@ -10,7 +10,7 @@ import java.util.TreeMap;
 
 /**
  * The general fixed-window kernels ({@code kernels/volume.cl}): 3-D windows, and 2-D windows on
- * tensors that are channels last or stored in a half type. Max, min, average and (2-D) LP,
+ * tensors that are channels last or stored in a half type. Max, min, average and LP,
  * forward and backward, one work-item per output forward and a gather per input element
  * backward (on the CPU family channels last, disjoint windows: one work-item per window's cell,
  * writing each of its positions once), so every backward is deterministic. The window (kernel, stride, dilation), the
@@ -46,8 +46,8 @@ final class VolumeKernels implements FixedWindowKernels {
 
     /**
      * System property for the GPU family's channels per work-item channels last: {@code 4} (the
-     * default: the {@code _c4} kernels, where C is a multiple of 4 and the type is not float64; LP
-     * stays scalar) or {@code 1} (the scalar kernels). Measured on an H200 (2026-11-26, 2x2 max
+     * default: the {@code _c4} kernels, LP's too, where C is a multiple of 4 and the type is not
+     * float64) or {@code 1} (the scalar kernels). Measured on an H200 (2026-11-26, 2x2 max
      * NHWC, 32x64x112x112): float32 0.76 / 0.28 of copy forward / backward with 1, 0.91 / 0.85 with
      * 4; float16 0.50 / 0.19 against 0.74 / 0.59; bfloat16 0.49 / 0.18 against 0.74 / 0.51.
      */

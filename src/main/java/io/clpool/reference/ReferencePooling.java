@@ -315,8 +315,10 @@ public final class ReferencePooling implements Pooling {
     }
 
     /**
-     * LP pooling as PyTorch computes it: {@code (avg(x^p) · kh·kw)^(1/p)}, where the average
-     * divides by the in-bounds taps, so a partial (ceil-mode) window is scaled by kh·kw/n.
+     * LP pooling as PyTorch computes it ({@code lp_pool2d}, or {@code lp_pool3d} for a 3-D spec on
+     * a 5-D input): {@code (avg(x^p) · K)^(1/p)} with K the window's taps (kh·kw, or kd·kh·kw),
+     * where the average divides by the in-bounds taps, so a partial (ceil-mode) window is scaled
+     * by K/n.
      */
     public Tensor lpPool2d(Tensor input, PoolSpec spec, double norm) {
         Shape in = input.shape();
@@ -363,10 +365,12 @@ public final class ReferencePooling implements Pooling {
                 continue;
             }
             double outer = a.r(a.r(dy[at.o] * a.r(taps / window.divisor(a))) * a.power(scaledMean, outerExponent));
-            for (int h = window.h0(); h < window.h1(); h++) { // LP is 2-D only
-                for (int w = window.w0(); w < window.w1(); w++) {
-                    int i = at.base + Window.offset(in, 0, h, w);
-                    dx[i] = a.r(dx[i] + a.r(outer * a.power(x[i], tapExponent)));
+            for (int d = window.d0(); d < window.d1(); d++) {
+                for (int h = window.h0(); h < window.h1(); h++) {
+                    for (int w = window.w0(); w < window.w1(); w++) {
+                        int i = at.base + Window.offset(in, d, h, w);
+                        dx[i] = a.r(dx[i] + a.r(outer * a.power(x[i], tapExponent)));
+                    }
                 }
             }
         }

@@ -78,9 +78,11 @@ public final class TermMagnitudes {
         for (Window.Outputs at = new Window.Outputs(in, out); at.next(); ) {
             Window window = Window.average(at.od, at.oh, at.ow, in, spec, AvgOptions.DEFAULT);
             double sum = 0;
-            for (int h = window.h0(); h < window.h1(); h++) { // LP is 2-D only
-                for (int w = window.w0(); w < window.w1(); w++) {
-                    sum += Math.abs(a.power(x[at.base + Window.offset(in, 0, h, w)], p));
+            for (int d = window.d0(); d < window.d1(); d++) {
+                for (int h = window.h0(); h < window.h1(); h++) {
+                    for (int w = window.w0(); w < window.w1(); w++) {
+                        sum += Math.abs(a.power(x[at.base + Window.offset(in, d, h, w)], p));
+                    }
                 }
             }
             m[at.o] = (float) Math.pow(sum / window.divisor() * taps, 1.0 / p);
@@ -184,10 +186,12 @@ public final class TermMagnitudes {
                 continue;
             }
             double outer = a.r(a.r(dy[at.o] * a.r(taps / window.divisor(a))) * a.power(scaledMean, a.r(a.r(1.0 / p) - 1.0)));
-            for (int h = window.h0(); h < window.h1(); h++) { // LP is 2-D only
-                for (int w = window.w0(); w < window.w1(); w++) {
-                    int i = at.base + Window.offset(in, 0, h, w);
-                    sum[i] += Math.abs(a.r(outer * a.power(x[i], a.r(p - 1.0))));
+            for (int d = window.d0(); d < window.d1(); d++) {
+                for (int h = window.h0(); h < window.h1(); h++) {
+                    for (int w = window.w0(); w < window.w1(); w++) {
+                        int i = at.base + Window.offset(in, d, h, w);
+                        sum[i] += Math.abs(a.r(outer * a.power(x[i], a.r(p - 1.0))));
+                    }
                 }
             }
         }

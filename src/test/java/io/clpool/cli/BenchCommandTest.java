@@ -110,12 +110,14 @@ class BenchCommandTest {
     }
 
     @Test
-    void refusesLpOnAFiveDimensionalShapeAndSixValuesBeforeAnyDeviceWork() {
+    void refusesPaddedLpAndSixValuesBeforeAnyDeviceWork() {
         Path json = dir.resolve("never.json");
-        CliRun lp = CliRun.of("bench", "--op", "lp", "--shape", "1,2,8,8,8", "--json", json.toString());
+        CliRun lp = CliRun.of("bench", "--op", "lp", "--shape", "1,2,8,8,8", "--kernel", "3", "--padding", "1", "--json", json.toString());
         assertEquals(2, lp.exitCode(), lp::toString);
         assertEquals(1, lp.errLines().size(), lp::toString);
-        assertTrue(lp.err().contains("op lp has no 3-D form, but got a 5-D shape: 1x2x8x8x8"), lp::toString);
+        assertTrue(lp.err().contains("LP pooling padding should be 0 (lp_pool3d takes no padding), but got padD: 1, padH: 1, padW: 1"),
+                lp::toString);
+        assertFalse(lp.out().contains("device     "), "nothing was measured: " + lp);
         CliRun six = CliRun.of("bench", "--shape", "1,2,3,8,8,8", "--json", json.toString());
         assertEquals(2, six.exitCode(), six::toString);
         assertTrue(six.err().contains("'1,2,3,8,8,8' should be four or five positive integers N,C,H,W or N,C,D,H,W"), six::toString);

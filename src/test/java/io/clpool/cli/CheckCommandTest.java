@@ -30,14 +30,14 @@ class CheckCommandTest {
         CliRun run = CliRun.of("check", "--device", "cpu");
         assertEquals(0, run.exitCode(), run::toString);
         List<String> lines = run.outLines();
-        assertEquals("630 passed, 0 failed", lines.get(lines.size() - 1), run::toString);
-        assertTrue(run.err().contains("check: 630/630 cases, 0 failed"), "a progress line: " + run.err());
-        assertTrue(lines.get(0).endsWith("(seed 20261125; 560 float32 channels-first, 70 in other formats)"), run::toString);
+        assertEquals("675 passed, 0 failed", lines.get(lines.size() - 1), run::toString);
+        assertTrue(run.err().contains("check: 675/675 cases, 0 failed"), "a progress line: " + run.err());
+        assertTrue(lines.get(0).endsWith("(seed 20261125; 600 float32 channels-first, 75 in other formats)"), run::toString);
         assertTrue(lines.contains("  max3d: 45 of 45 cases equal"), run::toString);
-        assertTrue(lines.contains("  float32 channels-first: 560 of 560 cases equal"), run::toString);
+        assertTrue(lines.contains("  float32 channels-first: 600 of 600 cases equal"), run::toString);
         for (String format : List.of("float32 channels-last", "float16 channels-first", "bfloat16 channels-first",
                 "float16 channels-last", "bfloat16 channels-last")) {
-            assertTrue(lines.contains("  " + format + ": 14 of 14 cases equal"), () -> format + ": " + run);
+            assertTrue(lines.contains("  " + format + ": 15 of 15 cases equal"), () -> format + ": " + run);
         }
         assertTrue(run.err().startsWith("clpool: note: --device cpu compares the plain-Java reference with itself"), run::toString);
     }
@@ -67,20 +67,20 @@ class CheckCommandTest {
     /** The default sweep's format cases: one per op in each other format, numbered after the float32 ones. */
     @Test
     void theDefaultSweepAddsACasePerOpInEveryOtherFormat() {
-        List<DifferentialSweep.Case> cases = DifferentialSweep.withOtherFormats(560, 20261125, DifferentialSweep.OPS);
-        assertEquals(560 + 5 * 14, cases.size());
-        assertEquals(DifferentialSweep.cases(560, 20261125, DifferentialSweep.OPS).stream().map(Object::toString).toList(),
-                cases.subList(0, 560).stream().map(Object::toString).toList(), "the float32 channels-first cases are those of before");
+        List<DifferentialSweep.Case> cases = DifferentialSweep.withOtherFormats(600, 20261125, DifferentialSweep.OPS);
+        assertEquals(600 + 5 * 15, cases.size());
+        assertEquals(DifferentialSweep.cases(600, 20261125, DifferentialSweep.OPS).stream().map(Object::toString).toList(),
+                cases.subList(0, 600).stream().map(Object::toString).toList(), "the float32 channels-first cases are those of before");
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < cases.size(); i++) {
             DifferentialSweep.Case c = cases.get(i);
             assertEquals(i + 1, c.number());
-            if (i >= 560) {
+            if (i >= 600) {
                 assertTrue(seen.add(c.op() + " " + c.format()), c::toString);
                 assertTrue(DifferentialSweep.OTHER_FORMATS.contains(c.format()), c::toString);
             }
         }
-        assertEquals(70, seen.size());
+        assertEquals(75, seen.size());
     }
 
     /** A half-precision sum is judged within two units in the type's last place; three units off fails. */
@@ -109,7 +109,7 @@ class CheckCommandTest {
 
     @Test
     void theSweepCoversEveryOpAndEveryFlavour() {
-        List<DifferentialSweep.Case> cases = DifferentialSweep.cases(560, 20261125, DifferentialSweep.OPS);
+        List<DifferentialSweep.Case> cases = DifferentialSweep.cases(600, 20261125, DifferentialSweep.OPS);
         Set<String> ops = new HashSet<>();
         Set<DifferentialSweep.Flavour> flavours = new HashSet<>();
         Set<String> features = new HashSet<>();
@@ -131,7 +131,7 @@ class CheckCommandTest {
 
     @Test
     void theThreeDimensionalOpsPoolFiveDimensionalInputsOverThreeAxes() {
-        List<DifferentialSweep.Case> cases = DifferentialSweep.cases(560, 20261125, DifferentialSweep.OPS);
+        List<DifferentialSweep.Case> cases = DifferentialSweep.cases(600, 20261125, DifferentialSweep.OPS);
         Set<String> features = new HashSet<>();
         for (DifferentialSweep.Case c : cases) {
             boolean volumetric = c.op().endsWith("3d");

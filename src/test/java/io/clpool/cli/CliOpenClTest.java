@@ -83,10 +83,10 @@ class CliOpenClTest {
 
     @Test
     void checkPassesForTheThreeDimensionalOpsOnTheDevice() {
-        CliRun run = CliRun.of("check", "--device", "opencl", "--ops", "max3d,min3d,avg3d,adaptive-max3d,adaptive-avg3d,unpool3d",
-                "--cases", "60");
+        CliRun run = CliRun.of("check", "--device", "opencl", "--ops", "max3d,min3d,avg3d,lp3d,adaptive-max3d,adaptive-avg3d,unpool3d",
+                "--cases", "70");
         assertEquals(0, run.exitCode(), run::toString);
-        assertEquals("90 passed, 0 failed", run.outLines().get(run.outLines().size() - 1), run::toString);
+        assertEquals("105 passed, 0 failed", run.outLines().get(run.outLines().size() - 1), run::toString);
     }
 
     @Test

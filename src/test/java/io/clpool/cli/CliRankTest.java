@@ -216,6 +216,49 @@ class CliRankTest {
         }
     }
 
+    /**
+     * LP pooling of a 5-D input over D, H and W ({@code lp_pool3d}); with norm 1 and whole windows
+     * it is the window's sum, and its gradient dY at every tap of a window whose sum is not 0.
+     */
+    @Test
+    void aFiveDimensionalLpPoolingSumsEachVolume() throws IOException {
+        int[] dims = {4, 2, 6};
+        int[] k = {2, 2, 3};
+        float[] x = scrambled(2 * 4 * 2 * 6);
+        Path in = write("x.npy", new long[] {2, 1, 4, 2, 6}, x);
+        Path y = dir.resolve("y.npy"), gx = dir.resolve("gx.npy");
+        CliRun forward = run("forward", "--device", "cpu", "--op", "lp", "--norm", 1, "--kernel", "2,2,3", "--input", in, "--output", y);
+        assertEquals(0, forward.exitCode(), forward::toString);
+        assertTrue(forward.out().contains(": 2x1x4x2x6 -> 2x1x2x1x2 on "), forward::toString);
+        float[] sums = new float[2 * 2 * 1 * 2];
+        float[] expectedGradient = new float[x.length];
+        for (int p = 0; p < 2; p++) {
+            for (int o = 0; o < 4; o++) {
+                int[] oc = unflat(o, new int[] {2, 1, 2});
+                float sum = 0;
+                List<Integer> taps = new ArrayList<>();
+                for (int t = 0; t < product(k); t++) {
+                    int[] tc = unflat(t, k);
+                    int at = p * 48 + ((oc[0] * 2 + tc[0]) * dims[1] + tc[1]) * dims[2] + oc[2] * 3 + tc[2];
+                    sum += x[at];
+                    taps.add(at);
+                }
+                sums[p * 4 + o] = sum;
+                for (int at : taps) {
+                    expectedGradient[at] = sum; // the gradient given below is y itself (and a window of sum 0 adds nothing)
+                }
+            }
+        }
+        NpyArray values = read(y);
+        assertArrayEquals(new long[] {2, 1, 2, 1, 2}, values.shape());
+        assertArrayEquals(sums, values.toFloats(), "sums of integers: exact in any order");
+        CliRun backward = run("backward", "--device", "cpu", "--op", "lp", "--norm", 1, "--kernel", "2,2,3", "--input", in,
+                "--grad-output", y, "--output", gx);
+        assertEquals(0, backward.exitCode(), backward::toString);
+        assertArrayEquals(new long[] {2, 1, 4, 2, 6}, read(gx).shape());
+        assertArrayEquals(expectedGradient, read(gx).toFloats(), "dY = y at every tap of its window");
+    }
+
     @Test
     void fiveDimensionalAdaptivePoolingTakesOneSizeOrThree() throws IOException {
         Path in = write("x.npy", new long[] {1, 2, 5, 4, 7}, scrambled(280));

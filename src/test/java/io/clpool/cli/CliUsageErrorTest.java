@@ -91,8 +91,9 @@ class CliUsageErrorTest {
                         "forward", "--kernel", "7,2,2", "--input", "@x5", "--output", OUT),
                 row("a 3-D padding over half the kernel", "pad should be at most half of kernel size, but got padD=2, kernelD=3",
                         "forward", "--kernel", "3", "--padding", "2,1,1", "--input", "@x5", "--output", OUT),
-                row("lp on a 5-D input", "--op lp pools 3-D (N,C,L) and 4-D (N,C,H,W) inputs (clpool has no 3-D LP pooling), but --input @x5"
-                        + " is 5-D (N,C,D,H,W)", "forward", "--op", "lp", "--norm", "2", "--kernel", "2", "--input", "@x5", "--output", OUT),
+                row("lp on a 5-D input with depth padding", "LP pooling padding should be 0 (lp_pool3d takes no padding), but got padD: 1,"
+                        + " padH: 0, padW: 0", "forward", "--op", "lp", "--norm", "2", "--kernel", "2", "--padding", "1,0,0", "--input", "@x5",
+                        "--output", OUT),
                 row("fractional-max on a 5-D input with 2 samples per plane", "--samples gives 2 samples per plane (N x C x 2), but --input @x5"
                         + " is 5-D (N,C,D,H,W): give N x C x 3", "forward", "--op", "fractional-max", "--kernel", "2", "--output-size", "2",
                         "--samples", "@samples2d", "--input", "@x5", "--output", OUT),
@@ -220,8 +221,8 @@ class CliUsageErrorTest {
                         "--output", OUT),
                 row("check with an unknown op", "--ops should list ops among", "check", "--device", "cpu", "--ops", "max,median"),
                 row("check with an unknown 3-D op", "--ops should list ops among max, min, avg, lp, adaptive-max, adaptive-avg, fractional-max,"
-                        + " unpool, max3d, min3d, avg3d, adaptive-max3d, adaptive-avg3d, unpool3d, but got 'lp3d'",
-                        "check", "--device", "cpu", "--ops", "max3d,lp3d"),
+                        + " unpool, max3d, min3d, avg3d, lp3d, adaptive-max3d, adaptive-avg3d, unpool3d, but got 'fractional-max3d'",
+                        "check", "--device", "cpu", "--ops", "max3d,fractional-max3d"),
                 row("demo's rgb without an image", "--image is required by --rgb", "demo", "--device", "cpu", "--rgb", "--out", OUT),
                 row("demo with a missing image", "--image " + "@missing" + " does not exist", "demo", "--device", "cpu", "--image", "@missing", "--out", OUT),
                 row("demo with a file that is no image", "is not an image", "demo", "--device", "cpu", "--image", X, "--out", OUT));

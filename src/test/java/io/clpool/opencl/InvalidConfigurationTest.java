@@ -248,10 +248,9 @@ class InvalidConfigurationTest {
                 new Row("2-D unpooling of 5-D values",
                         p -> p.forward(PoolOp.maxUnpool(4, 4), DY_3D, volumeCorners(0, 0)),
                         "the input of a 2-D max unpooling should be 4-D, but got 5-D 1x3x2x2x2"),
-                new Row("LP pooling with a 3-D window (no lp_pool3d)",
-                        p -> p.forward(PoolOp.lp(PoolSpec.of3d(2), 2), X_3D),
-                        "LP pooling window should be 2-D (lp_pool1d and lp_pool2d; clpool has no 3-D LP pooling), but got spec: "
-                                + "kernel=2x2x2 stride=2x2x2 padding=0x0x0 dilation=1x1x1"),
+                new Row("3-D LP pooling with padding (lp_pool3d takes none)",
+                        p -> p.forward(PoolOp.lp(PoolSpec.of3d(2).withPadding(0, 1, 1), 2), X_3D),
+                        "LP pooling padding should be 0 (lp_pool3d takes no padding), but got padD: 0, padH: 1, padW: 1"),
                 new Row("a 2-D fractional max pooling of a 5-D input",
                         p -> p.forward(PoolOp.fractionalMax(2, 2, 2, 2, FractionalSamples.seeded(1)), X_3D),
                         "the input of a 2-D fractional max pooling should be 4-D (N, C, H, W), but got 5-D 1x3x4x4x4"),

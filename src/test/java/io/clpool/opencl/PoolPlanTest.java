@@ -377,9 +377,10 @@ class PoolPlanTest extends DeviceTest {
                 new Refusal("a 3-D adaptive size on a 4-D input", IllegalArgumentException.class,
                         "the input of a 3-D adaptive pooling should be 5-D (N, C, D, H, W), but got 4-D 2x3x9x13",
                         f -> PoolPlan.create(context, PoolOp.adaptiveAvg3d(2, 2, 2), SHAPE)),
-                new Refusal("LP pooling with a 3-D window", IllegalArgumentException.class,
-                        "LP pooling window should be 2-D (lp_pool1d and lp_pool2d; clpool has no 3-D LP pooling)",
-                        f -> PoolPlan.create(context, PoolOp.lp(PoolSpec.of3d(2), 2.0), SHAPE_3D)),
+                new Refusal("3-D LP pooling on IM2COL", IllegalArgumentException.class,
+                        "the IM2COL algorithm runs 3-D windows, channels-last tensors, float16/bfloat16 and float64 for max and min pooling only:"
+                                + " use DIRECT or AUTO for float32 lp pooling of 2x3x4x9x13",
+                        f -> PoolPlan.create(context, PoolOp.lp(PoolSpec.of3d(2), 2.0), SHAPE_3D, Algorithm.IM2COL)),
                 new Refusal("a 2-D fractional max pooling of a 5-D input", IllegalArgumentException.class,
                         "the input of a 2-D fractional max pooling should be 4-D (N, C, H, W), but got 5-D 2x3x4x9x13",
                         f -> PoolPlan.create(context, PoolOp.fractionalMax(2, 2, 3, 3, io.clpool.spec.FractionalSamples.seeded(7)), SHAPE_3D)),

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.TestFactory;
  * backward, over awkward 5-D shapes (1×1×1×1×1, depth 1, 93 along each axis, non-cubic, N and C
  * above 1), fixed windows (cubic and not, stride above the kernel, padding up to half the kernel
  * on each axis, dilation on each axis for max and min, ceil mode) with max, min and the three
- * kinds of average (count_include_pad on and off, divisor_override), adaptive max and average
+ * kinds of average (count_include_pad on and off, divisor_override), LP (norms 2, 3 and 1.5, on
+ * the windows without padding or dilation, as LP takes them), adaptive max and average
  * to output sizes that divide the input, do not, equal it or exceed it, and 3-D max unpooling,
  * on every input flavour of {@link Inputs} and an all-positive one (where a zero pad would win a
  * min). Batches too large for the (lowered) maximum allocation are split by sample. Then two runs
@@ -99,7 +100,8 @@ class VolumeDifferentialTest extends DeviceTest {
         PoolSpec.of3d(3, 1, 3).withStride(2, 1, 2).withPadding(1, 0, 1).withDilation(1, 1, 3),         // along W
     };
 
-    static final List<String> FIXED_OPS = List.of("max", "min", "avg", "avg-exclude", "avg-divisor");
+    /** LP takes each window without padding and dilation, cut to the input ({@link Differential#op}). */
+    static final List<String> FIXED_OPS = List.of("max", "min", "avg", "avg-exclude", "avg-divisor", "lp");
     static final List<String> UNPOOL_SIZES = List.of("input", "default", "larger");
 
     /** Adaptive output size per axis, from the input size along it. */
@@ -145,7 +147,7 @@ class VolumeDifferentialTest extends DeviceTest {
         for (String op : FIXED_OPS) {
             for (int wi = 0; wi < WINDOWS.length; wi++) {
                 PoolSpec window = WINDOWS[wi];
-                if (op.startsWith("avg") && window.hasDilation()) {
+                if ((op.startsWith("avg") || op.equals("lp")) && window.hasDilation()) {
                     continue;
                 }
                 for (Shape shape : SHAPES) {
@@ -156,7 +158,7 @@ class VolumeDifferentialTest extends DeviceTest {
                     }
                 }
                 // The border case on its own: every value on the far side of zero from what a zero pad would win.
-                if (window.hasPadding() && fits(window, SHAPES[2])) {
+                if (window.hasPadding() && !op.equals("lp") && fits(window, SHAPES[2])) {
                     Flavour border = op.equals("min") ? Flavour.POSITIVE : Flavour.NEGATIVE;
                     cases.add(new Case(op, SHAPES[2], window, null, border, algorithm(seed), seed++));
                 }
@@ -279,6 +281,8 @@ class VolumeDifferentialTest extends DeviceTest {
                 PoolResult pooled = reference.forward(PoolOp.max(c.window()), x);
                 PoolOp unpool = unpoolOp(c.op(), c.window(), c.shape(), pooled.values().shape());
                 Differential.check(device, reference, unpool, pooled.values(), pooled.indices(), c.seed());
+            } else if (c.op().equals("lp")) {
+                Differential.check(device, reference, "lp", x, c.window(), c.seed());
             } else {
                 Differential.check(device, reference, op(c), x, null, c.seed());
             }

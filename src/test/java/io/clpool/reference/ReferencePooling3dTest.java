@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * The oracle's 3-D rules ({@code docs/SEMANTICS.md} §3) on tiny volumes worked out by hand: the
  * d-then-h-then-w scan order for ties and NaN, infinities, all-negative input beside padding, the
  * product divisor with each axis's window end clipped to {@code i + p}, backward sums in output
- * order, and the index checks naming the depth.
+ * order, LP's scaling of a partial window, and the index checks naming the depth.
  */
 class ReferencePooling3dTest {
     private static final float NAN = Float.NaN;
@@ -350,6 +350,37 @@ class ReferencePooling3dTest {
         Tensor gy = new Tensor(Shape.of(1, 1, 2, 2), new float[4]);
         e = assertThrows(IllegalArgumentException.class, () -> reference.adaptiveAvgPool2dBackward(gy, fiveD.shape()));
         assertEquals("the input of a 2-D adaptive pooling should be 4-D (N, C, H, W), but got 5-D 1x1x2x4x4", e.getMessage());
+    }
+
+    /**
+     * LP pooling in 3-D (PyTorch's {@code lp_pool3d}: {@code (avg_pool3d(x^p) · kd·kh·kw)^(1/p)}):
+     * kernel 2 in ceil mode over 2×2×3, so the second window holds the last column only, 4 of its
+     * 8 taps, and its sum is scaled by 8/4. Backward: {@code dY · (K/n) · x / y} for p = 2.
+     */
+    @Test
+    void lpPoolingScalesAPartialVolumeByItsMissingTaps() {
+        // x[d][h][w]: window 0 (w 0, 1) squares to 7·1 + 9 = 16; window 1 (w 2) to 1 + 1 + 0 + 0 = 2.
+        Tensor x = volume(2, 2, 3,
+                1, 1, 1,
+                1, 1, -1,
+                1, 1, 0,
+                3, 1, 0);
+        PoolOp.Lp lp = PoolOp.lp(PoolSpec.of3d(2).withCeilMode(true), 2.0);
+        Tensor y = reference.forward(lp, x).values();
+        assertEquals(Shape.of(1, 1, 1, 1, 2), y.shape());
+        assertArrayEquals(new float[] {4, 2}, y.data(), "sqrt(16 / 8 · 8), sqrt(2 / 4 · 8)");
+        Tensor dy = new Tensor(y.shape(), new float[] {1, 1});
+        assertArrayEquals(new float[] {
+            0.25f, 0.25f, 1,
+            0.25f, 0.25f, -1,
+            0.25f, 0.25f, 0,
+            0.75f, 0.25f, 0}, reference.backward(lp, dy, x, y, null).data(), "x / 4 in window 0, 2 · x / 2 in window 1");
+        // Depth 1: the 2-D LP pooling of the plane.
+        Tensor slab = volume(1, 2, 3, 1, 2, 3, 4, 5, 6);
+        Tensor plane = new Tensor(Shape.of(1, 1, 2, 3), slab.data());
+        Compare.bitEqual(reference.forward(PoolOp.lp(PoolSpec.of(2).withCeilMode(true), 3.0), plane).values().data(),
+                reference.forward(PoolOp.lp(new PoolSpec(1, 2, 2, 1, 2, 2, 0, 0, 0, 1, 1, 1, true, 3), 3.0), slab).values().data(),
+                "LP of a depth-1 volume");
     }
 
     /** Depth 1 is not 2-D, but a 3-D window of depth 1 on it computes what the 2-D window does on the plane. */

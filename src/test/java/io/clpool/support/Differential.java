@@ -8,6 +8,7 @@ import io.clpool.Pooling;
 import io.clpool.Tensor;
 import io.clpool.spec.AvgOptions;
 import io.clpool.spec.PoolSpec;
+import io.clpool.spec.Shape;
 import java.util.List;
 
 /** Runs one op forward and backward on a backend and on the reference, and compares them. */
@@ -43,10 +44,10 @@ public final class Differential {
             case "max" -> PoolOp.max(spec);
             case "min" -> PoolOp.min(spec);
             case "avg" -> PoolOp.avg(spec.withDilation(1), new AvgOptions(seed % 2 == 0, seed % 5 == 0 ? 3 : 0));
-            case "lp" -> {
-                PoolSpec unpadded = spec.withDilation(1).withPadding(0);
-                yield PoolOp.lp(new PoolSpec(Math.min(unpadded.kernelH(), x.shape().h()), Math.min(unpadded.kernelW(), x.shape().w()),
-                        unpadded.strideH(), unpadded.strideW(), 0, 0, 1, 1, unpadded.ceilMode()),
+            case "lp" -> { // 2-D or 3-D as the spec is (a 2-D spec's depth is 1, as a 4-D shape's)
+                Shape in = x.shape();
+                yield PoolOp.lp(new PoolSpec(Math.min(spec.kernelD(), in.d()), Math.min(spec.kernelH(), in.h()), Math.min(spec.kernelW(), in.w()),
+                        spec.strideD(), spec.strideH(), spec.strideW(), 0, 0, 0, 1, 1, 1, spec.ceilMode(), spec.volumetric() ? 3 : 2),
                         seed % 3 == 0 ? 2.0 : seed % 3 == 1 ? 3.0 : 1.5);
             }
             case "adaptive-max" -> PoolOp.adaptiveMax(spec.outputShape(x.shape()).h(), spec.outputShape(x.shape()).w());
