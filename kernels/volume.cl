@@ -845,10 +845,15 @@ AVG_KERNEL void volume_avg_backward_rows(__global const store_t* grad_output,
     STORE_INPUT_ROWS
 }
 
+#endif
+
+#if !CHANNELS_LAST
 #if DISJOINT_WINDOWS
-// Disjoint windows, one work-item per cell (CELLS): the window's dY and index are loaded once, not
-// once per position, and no position searches for its window. Range: (cells along W, cells along
-// H, planes·cells along D), rounded up to work-groups.
+// Disjoint windows channels first, one work-item per cell (CELLS): the GPU family's, and the CPU
+// family's for float64 and where its 8-cell rows (_windows_w8, below) do not exist. The window's dY
+// and index are loaded once, not once per position, and no position searches for its window.
+// Range: (cells along W, cells along H, planes·cells along D), rounded up to work-groups on the
+// GPU family.
 #define CELL_ITEM                                                                             \
     if (get_global_id(0) >= (size_t)CELLS(W, PW, SW) || get_global_id(1) >= (size_t)CELLS(H, PH, SH)) { \
         return;                                                                               \
@@ -926,10 +931,14 @@ AVG_KERNEL void volume_avg_backward_windows(__global const store_t* grad_output,
     const int8 exists = (int8)(ow0) + lane < (int8)(OW);                                      \
     const __global store_t* in = input + plane * INPUT_PLANE;                                 \
     const ulong o = (slab * OH + oh) * OW + ow0;                                              \
-    const int wbase = ow0 * SW - PW;
+    const int wbase = ow0 * SW - PW;                                                          \
+    const bool span_inside = wbase >= 0 && wbase + W8_SPAN <= W;
 
 // Visits the rows of window row (od, oh) that lie inside, loads each row's span into `a`, and
-// gives BODY each kernel column's 8-lane `v`, its lanes' in-plane offsets `at` and `inside`.
+// gives BODY each kernel column's 8-lane `v`, its lanes' in-plane offsets `at` and `inside`. A span
+// inside the row is read straight (contiguous loads); only one that reaches past a side is
+// clamped, element by element: POCL turned the clamped loads into gathers, which took half of the
+// 2x2x2 average forward's time (perf, skylake-avx512).
 #define FOR_W8_TAPS(BODY)                                                                       \
     for (int kd = 0; kd < KD; kd++) {                                                         \
         const int d = od * SD - PD + kd * DD;                                                 \
@@ -943,8 +952,14 @@ AVG_KERNEL void volume_avg_backward_windows(__global const store_t* grad_output,
             }                                                                                 \
             const __global store_t* row = in + (d * H + h) * W;                               \
             float a[W8_SPAN];                                                                 \
-            for (int i = 0; i < W8_SPAN; i++) {                                               \
-                a[i] = LOAD(row, clamp(wbase + i, 0, W - 1));                                 \
+            if (span_inside) {                                                                \
+                for (int i = 0; i < W8_SPAN; i++) {                                           \
+                    a[i] = LOAD(row, wbase + i);                                              \
+                }                                                                             \
+            } else {                                                                          \
+                for (int i = 0; i < W8_SPAN; i++) {                                           \
+                    a[i] = LOAD(row, clamp(wbase + i, 0, W - 1));                             \
+                }                                                                             \
             }                                                                                 \
             for (int kw = 0; kw < KW; kw++) {                                                 \
                 const float8 v = W8_LANES(a, kw * DW);                                        \
@@ -1015,6 +1030,109 @@ AVG_KERNEL void volume_avg_forward_w8(__global const store_t* input,
         (float)WINDOW_DIVISOR(od, oh, min(ow0 + 7, OW - 1), count_include_pad, divisor_override)};
     const float8 mean = sum / vload8(0, divisors);
     STORE_W8(mean, )
+}
+#endif
+
+#if DISJOINT_WINDOWS && 8 * SW <= 64
+// Disjoint windows, 8 cells of a cell row per work-item (the cells of _windows above): the 8
+// windows' dY (and indices) are loaded once, and each input row the cells cover is written as one
+// span of 8·SW consecutive positions, so the stores are contiguous; the scalar cells, vectorized
+// by POCL across work-items, stored each position SW apart. On POCL skylake-avx512
+// (8x32x16x56x56, 2x2x2) the average backward took 27-31 ms as a gather, 18-19 ms as scalar
+// cells and 7.1 ms so; max 21-25 ms (gather or scalar cells) and 6.8-7.2 ms. Each position gets the scalar cell
+// kernels' value, so the gathers' bits. Range: (ceil(cells along W / 8), cells along H,
+// planes·cells along D). The host takes these kernels only when (cells along W + 8)·SW still fits
+// an int (VolumeKernels), so no column overflows.
+#define CELLS_W8_ITEM                                                                         \
+    const int cw0 = (int)get_global_id(0) * 8;                                                \
+    const int ch = (int)get_global_id(1);                                                     \
+    const ulong slab = get_global_id(2);                                                      \
+    const int cd = (int)(slab % (ulong)CELLS(D, PD, SD));                                     \
+    const ulong plane = slab / (ulong)CELLS(D, PD, SD);                                       \
+    const int od = min(cd, OD - 1);                                                           \
+    const int oh = min(ch, OH - 1);                                                           \
+    const bool row_windows = cd < OD && ch < OH;                                              \
+    const int d0 = cd * SD - PD;                                                              \
+    const int h0 = ch * SH - PH;                                                              \
+    const int w0 = cw0 * SW - PW;                                                             \
+    const ulong out_row = plane * OUTPUT_PLANE + (ulong)((od * OH + oh) * OW);                \
+    const ulong in_base = plane * INPUT_PLANE;                                                \
+    bool window[8];                                                                           \
+    int ow[8];                                                                                \
+    _Pragma("unroll") for (int l = 0; l < 8; l++) {                                           \
+        window[l] = row_windows && cw0 + l < OW;                                              \
+        ow[l] = min(cw0 + l, OW - 1);                                                         \
+    }
+
+// The cells' input rows inside the input, in depth then row order: VALUE(l, w, tap) is the value
+// at column w = w0 + i of the row (lane l = i / SW; tap: a tap of lane l's window; row_at, the
+// row's in-plane offset, is in scope), and the row's 8·SW positions are stored at once where they
+// all lie inside the row, else one by one.
+#define FOR_CELL_ROWS_W8(DIL_D, DIL_H, DIL_W, VALUE)                                          \
+    UNROLL_CELL for (int td = 0; td < SD; td++) {                                             \
+        UNROLL_CELL for (int th = 0; th < SH; th++) {                                         \
+            if (td >= D - d0 || th >= H - h0 || d0 + td < 0 || h0 + th < 0) {                 \
+                continue;                                                                     \
+            }                                                                                 \
+            const bool tap_row = td % (DIL_D) == 0 && td / (DIL_D) < KD                       \
+                    && th % (DIL_H) == 0 && th / (DIL_H) < KH;                                \
+            const int row_at = ((d0 + td) * H + h0 + th) * W;                                 \
+            float v[8 * SW];                                                                  \
+            _Pragma("unroll") for (int i = 0; i < 8 * SW; i++) {                              \
+                const int l = i / SW;                                                         \
+                const int tw = i % SW;                                                        \
+                const bool tap = tap_row && window[l] && tw % (DIL_W) == 0                    \
+                        && tw / (DIL_W) < KW;                                                 \
+                v[i] = VALUE(l, w0 + i, tap);                                                 \
+            }                                                                                 \
+            __global store_t* row = grad_input + in_base + row_at;                            \
+            if (w0 >= 0 && w0 <= W - 8 * SW) {                                                \
+                for (int i = 0; i < 8 * SW; i++) {                                            \
+                    STORE(row, w0 + i, v[i]);                                                 \
+                }                                                                             \
+            } else {                                                                          \
+                for (int i = 0; i < 8 * SW; i++) {                                            \
+                    if (w0 + i >= 0 && w0 + i < W) {                                          \
+                        STORE(row, w0 + i, v[i]);                                             \
+                    }                                                                         \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+// winner − row_at, not row_at + w: both offsets lie in the plane, so the difference fits an int.
+#define INDEXED_CELL_VALUE(l, w, tap) ((tap) && winner[l] - row_at == (w) ? gain[l] : 0.0f)
+
+EXTREMUM_KERNEL void volume_indexed_backward_windows_w8(__global const store_t* grad_output,
+                                                 __global const int* indices,
+                                                 __global store_t* grad_input,
+                                                 VOLUME_SHAPES)
+{
+    CELLS_W8_ITEM
+    float gain[8];
+    int winner[8];
+    _Pragma("unroll") for (int l = 0; l < 8; l++) {
+        gain[l] = 0.0f + LOAD(grad_output, out_row + ow[l]); // the gather's 0 + dY
+        winner[l] = indices[out_row + ow[l]];
+    }
+    FOR_CELL_ROWS_W8(DD, DH, DW, INDEXED_CELL_VALUE)
+}
+
+#define AVG_CELL_VALUE(l, w, tap) ((tap) ? share[l] : 0.0f)
+
+AVG_KERNEL void volume_avg_backward_windows_w8(__global const store_t* grad_output,
+                                             __global store_t* grad_input,
+                                             VOLUME_SHAPES,
+                                             const int count_include_pad,
+                                             const int divisor_override)
+{
+    CELLS_W8_ITEM
+    float share[8];
+    _Pragma("unroll") for (int l = 0; l < 8; l++) {
+        share[l] = 0.0f + LOAD(grad_output, out_row + ow[l])
+                / (float)WINDOW_DIVISOR(od, oh, ow[l], count_include_pad, divisor_override);
+    }
+    FOR_CELL_ROWS_W8(1, 1, 1, AVG_CELL_VALUE)
 }
 #endif
 #endif

@@ -228,7 +228,9 @@ final class VolumeKernels implements FixedWindowKernels {
         long[] range = kernel.name().endsWith(CELLS_SUFFIX) ? new long[] {items.c() / LANES,
                         cells(items.w(), spec.padW(), spec.strideW()),
                         (long) items.n() * cells(items.d(), spec.padD(), spec.strideD()) * cells(items.h(), spec.padH(), spec.strideH())}
-                : kernel.name().endsWith(GPU_CELLS_SUFFIX) ? new long[] {cells(items.w(), spec.padW(), spec.strideW()),
+                : kernel.name().endsWith(CELL_ROWS_SUFFIX) ? new long[] {ceilDiv(cells(items.w(), spec.padW(), spec.strideW()), LANES),
+                        cells(items.h(), spec.padH(), spec.strideH()), items.planes() * cells(items.d(), spec.padD(), spec.strideD())}
+                : kernel.name().endsWith(CHANNELS_FIRST_CELLS_SUFFIX) ? new long[] {cells(items.w(), spec.padW(), spec.strideW()),
                         cells(items.h(), spec.padH(), spec.strideH()), items.planes() * cells(items.d(), spec.padD(), spec.strideD())}
                 : kernel.name().endsWith(ROWS_SUFFIX) ? new long[] {ceilDiv(items.w(), kernel.name().contains(BACKWARD) ? gpuColumnsPerItem() : gpuForwardColumns(spec)),
                         ceilDiv(items.h(), gpuRowsPerItem(spec)), items.planes() * items.d()}
@@ -314,23 +316,35 @@ final class VolumeKernels implements FixedWindowKernels {
     /**
      * The backward kernel: {@link #gpuRowsPerItem} input rows per work-item channels first where
      * {@link #gpuRows} says; with disjoint windows one work-item per window's cell writing all its
-     * positions: on the GPU family channels first ({@code _windows}), on the CPU family channels
-     * last, 8 channels per work-item ({@code _windows_c8}); else the gather, {@link #vectorName}.
+     * positions: channels first on both families ({@code _windows}; on the CPU family 8 cells of a
+     * row per work-item, {@code _windows_w8}, where they exist), channels last on the CPU family 8
+     * channels per work-item ({@code _windows_c8}); else the gather, {@link #vectorName}.
      */
     private String backwardName(String kernel, Shape in, Shape out, PoolSpec spec) {
         if (gpu && !in.isChannelsLast() && gpuRows(spec, in, out)) {
             return kernel + ROWS_SUFFIX;
         }
-        if (gpu && !in.isChannelsLast() && spec.windowsDisjoint()) {
-            return kernel + GPU_CELLS_SUFFIX;
+        if (!in.isChannelsLast() && spec.windowsDisjoint()) {
+            return !gpu && dtype != DType.FLOAT64 && cellRowsW8(in, spec) ? kernel + CELL_ROWS_SUFFIX : kernel + CHANNELS_FIRST_CELLS_SUFFIX;
         }
         return !gpu && vectorized(in) && spec.windowsDisjoint() ? kernel + CELLS_SUFFIX : vectorName(kernel, in);
     }
 
     /** volume.cl's channels-last backward kernels over disjoint windows' cells, 8 channels per work-item. */
     private static final String CELLS_SUFFIX = "_windows_c8";
-    /** volume.cl's GPU-family channels-first backward kernels over disjoint windows' cells, one cell per work-item. */
-    private static final String GPU_CELLS_SUFFIX = "_windows";
+    /**
+     * Whether volume.cl's {@code _windows_w8} kernels (the CPU family's channels-first cells, 8 of
+     * a cell row per work-item) exist for {@code spec} (8·SW at most 64) and keep every column of
+     * {@code in} they form in an int: (cells along W + 8)·SW.
+     */
+    private static boolean cellRowsW8(Shape in, PoolSpec spec) {
+        return 8L * spec.strideW() <= 64 && (cells(in.w(), spec.padW(), spec.strideW()) + 8) * spec.strideW() <= Integer.MAX_VALUE;
+    }
+
+    /** volume.cl's CPU-family channels-first backward kernels over disjoint windows' cells, 8 of a cell row per work-item. */
+    private static final String CELL_ROWS_SUFFIX = "_windows_w8";
+    /** volume.cl's channels-first backward kernels over disjoint windows' cells, one cell per work-item (both families). */
+    private static final String CHANNELS_FIRST_CELLS_SUFFIX = "_windows";
 
     /** Cells along one axis (volume.cl's CELLS): the window starts every {@code stride} from −pad that reach the input. */
     private static long cells(long size, int pad, int stride) {

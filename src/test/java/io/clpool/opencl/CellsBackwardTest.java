@@ -21,14 +21,16 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The CPU family's channels-last backward over disjoint windows, one work-item per window's cell
- * (volume.cl {@code _windows_c8}, C a multiple of 8): cells with a window's taps and the positions
- * between them (stride past the kernel, dilation), cells cut by padding and by the input's end,
- * cells past the last window (an input tail that no window reaches, with and without ceil mode), in
- * 2-D and 3-D, float32 and both half types: gradients against the reference, and nothing written
- * past the gradient (guard bands). FormatsDifferentialTest covers 2×2 and 2×2×2 as well.
+ * The backward over disjoint windows, one work-item per window's cell, on the device's family: the
+ * CPU family's channels-last {@code _windows_c8} (volume.cl, C a multiple of 8) and both families'
+ * channels-first {@code _windows} (3-D, and float64 in 2-D): cells with a window's taps and the
+ * positions between them (stride past the kernel, dilation), cells cut by padding and by the
+ * input's end, cells past the last window (an input tail that no window reaches, with and without
+ * ceil mode), in 2-D and 3-D, float32 and both half types (and float64 channels first where the
+ * device has it): gradients against the reference, and nothing written past the gradient (guard
+ * bands). FormatsDifferentialTest covers 2×2 and 2×2×2 as well; GpuFamilyVolumeTest the GPU family.
  */
-class ChannelsLastCellsBackwardTest extends DeviceTest {
+class CellsBackwardTest extends DeviceTest {
     private static final DType[] TYPES = {DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16};
     private static final Shape[] SHAPES = {Shape.of(2, 16, 11, 13), Shape.of(1, 8, 1, 7), Shape.of(1, 8, 5, 7, 9)};
 
@@ -56,19 +58,36 @@ class ChannelsLastCellsBackwardTest extends DeviceTest {
 
     @TestFactory
     Stream<DynamicTest> cellsBackwardMatchesTheReferenceInsideItsGradient() {
+        return cases(Layout.CHANNELS_LAST, List.of(TYPES), List.of(SHAPES), 52000);
+    }
+
+    /**
+     * Channels first: the 3-D shapes in the float types (2-D ones run direct.cl), and every shape in
+     * float64. A width of 53 gives the CPU family's 8-cell rows ({@code _windows_w8}) whole rows
+     * of stores inside the input as well as rows cut by its ends.
+     */
+    @TestFactory
+    Stream<DynamicTest> channelsFirstCellsBackwardMatchesTheReferenceInsideItsGradient() {
+        Stream<DynamicTest> volumes = cases(Layout.CHANNELS_FIRST, List.of(TYPES), List.of(SHAPES[2], Shape.of(1, 2, 3, 5, 53)), 53000);
+        return Devices.listsExtension(context.device().extensions(), "cl_khr_fp64")
+                ? Stream.concat(volumes, cases(Layout.CHANNELS_FIRST, List.of(DType.FLOAT64), List.of(SHAPES), 54000)) : volumes;
+    }
+
+    private Stream<DynamicTest> cases(Layout layout, List<DType> types, List<Shape> shapes, long firstSeed) {
         List<DynamicTest> tests = new ArrayList<>();
-        long seed = 52000;
-        for (DType dtype : TYPES) {
-            for (Shape shape : SHAPES) {
+        long seed = firstSeed;
+        for (DType dtype : types) {
+            for (Shape shape : shapes) {
                 for (PoolOp op : ops(shape, seed)) {
                     if (!RandomizedDifferentialTest.fits(op.spec(), shape)) {
                         continue;
                     }
                     long caseSeed = seed++;
                     Inputs flavour = Inputs.values()[(int) (caseSeed % Inputs.values().length)];
-                    String name = op + " " + dtype.label() + " " + shape + " " + flavour;
+                    String name = op + " " + dtype.label() + " " + shape.withLayout(layout) + " " + flavour;
                     tests.add(dynamicTest(name, () -> {
-                        Tensor x = flavour.tensor(shape.withLayout(Layout.CHANNELS_LAST), caseSeed).toType(dtype);
+                        Tensor raw = flavour.tensor(shape.withLayout(layout), caseSeed);
+                        Tensor x = dtype == DType.FLOAT64 ? Differential.beyondFloat(raw, caseSeed) : raw.toType(dtype);
                         try (OpenClPooling device = new OpenClPooling(context, Algorithm.DIRECT)) {
                             Differential.check(device, reference, op, x, null, caseSeed);
                         }
