@@ -1033,6 +1033,134 @@ AVG_KERNEL void volume_avg_forward_w8(__global const store_t* input,
 }
 #endif
 
+#if !DISJOINT_WINDOWS && SW == 1
+// Overlapping windows with stride 1 along W: the gather for 8 consecutive input elements of a row
+// per work-item. Their candidate windows share od and oh, and for each kernel column kw the 8 lanes'
+// windows are 8 consecutive outputs ow = w + PW − kw·DW of one output row: one vector load of dY
+// (and indices), where the scalar gather, vectorized by POCL across work-items, gathered them. Each
+// lane visits its candidates in the scalar gather's order (kd, kh, kw descending: od, oh, ow
+// ascending) and adds the same terms, so the sums are its bits. Range: (ceil(W/8), H, planes·D);
+// the host takes these kernels only when W + 8 fits an int (VolumeKernels).
+#define GATHER_W8_ITEM                                                                        \
+    const int w0 = (int)get_global_id(0) * 8;                                                 \
+    const int h = (int)get_global_id(1);                                                      \
+    const ulong slab = get_global_id(2);                                                      \
+    const int d = (int)(slab % (ulong)D);                                                     \
+    const ulong plane = slab / (ulong)D;                                                      \
+    if (h >= H) {                                                                             \
+        return;                                                                               \
+    }                                                                                         \
+    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7);                                         \
+    const int8 exists = (int8)(w0) + lane < (int8)(W);                                        \
+    const ulong out_base = plane * OUTPUT_PLANE;                                              \
+    float8 sum = (float8)(0.0f);
+
+// The candidate output rows (od, oh) of row (d, h) and, per kernel column, the 8 lanes' windows
+// ow0 + lane: BODY sees the output row's offset `orow` (in the plane), ow0, and `valid` (the
+// lane's window exists).
+#define FOR_CANDIDATE_ROWS_W8(DIL_D, DIL_H, DIL_W, BODY)                                      \
+    for (int kd = KD - 1; kd >= 0; kd--) {                                                    \
+        const int span_d = d + PD - kd * (DIL_D);                                             \
+        if (span_d < 0 || span_d % SD != 0 || span_d / SD >= OD) {                            \
+            continue;                                                                         \
+        }                                                                                     \
+        const int od = span_d / SD;                                                           \
+        for (int kh = KH - 1; kh >= 0; kh--) {                                                \
+            const int span_h = h + PH - kh * (DIL_H);                                         \
+            if (span_h < 0 || span_h % SH != 0 || span_h / SH >= OH) {                        \
+                continue;                                                                     \
+            }                                                                                 \
+            const int oh = span_h / SH;                                                       \
+            const int orow = (od * OH + oh) * OW;                                             \
+            for (int kw = KW - 1; kw >= 0; kw--) {                                            \
+                const int ow0 = w0 + PW - kw * (DIL_W);                                       \
+                const int8 ow = (int8)(ow0) + lane;                                           \
+                const int8 valid = exists & (ow >= (int8)(0)) & (ow < (int8)(OW));            \
+                const bool whole = ow0 >= 0 && ow0 <= OW - 8;                                 \
+                BODY                                                                          \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+// Lanes ow0 .. ow0 + 7 of output row orow: one vector load where all 8 lie in the row, else lane
+// by lane from clamped columns (masked by `valid` afterwards).
+#define ROW_LANES_W8(LOAD_ONE, LOAD_EIGHT, type8)                                             \
+    type8 lanes_loaded;                                                                       \
+    if (whole) {                                                                              \
+        lanes_loaded = LOAD_EIGHT(orow + ow0);                                                \
+    } else {                                                                                  \
+        const int8 c = clamp(ow, (int8)(0), (int8)(OW - 1)) + (int8)(orow);                   \
+        lanes_loaded = (type8)(LOAD_ONE(c.s0), LOAD_ONE(c.s1), LOAD_ONE(c.s2),                \
+                               LOAD_ONE(c.s3), LOAD_ONE(c.s4), LOAD_ONE(c.s5),                \
+                               LOAD_ONE(c.s6), LOAD_ONE(c.s7));                               \
+    }
+
+// Stores the 8 sums (lanes past W are not stored).
+#define STORE_GATHER_W8                                                                       \
+    const ulong i = (slab * H + h) * W + w0;                                                  \
+    if (w0 + 8 <= W) {                                                                        \
+        STORE8(grad_input, i, sum);                                                           \
+    } else {                                                                                  \
+        const float lanes[8] = {sum.s0, sum.s1, sum.s2, sum.s3,                               \
+                                sum.s4, sum.s5, sum.s6, sum.s7};                              \
+        for (int l = 0; l < 8 && w0 + l < W; l++) {                                           \
+            STORE(grad_input, i + l, lanes[l]);                                               \
+        }                                                                                     \
+    }
+
+#define GRAD_ONE(at) LOAD(gy, at)
+#define GRAD_EIGHT(at) LOAD8(gy, at)
+#define INDEX_ONE(at) idx[at]
+#define INDEX_EIGHT(at) vload8(0, idx + (at))
+
+EXTREMUM_KERNEL void volume_indexed_backward_w8(__global const store_t* grad_output,
+                                         __global const int* indices,
+                                         __global store_t* grad_input,
+                                         VOLUME_SHAPES)
+{
+    GATHER_W8_ITEM
+    const __global store_t* gy = grad_output + out_base;
+    const __global int* idx = indices + out_base;
+    const int row_at = (d * H + h) * W;
+    FOR_CANDIDATE_ROWS_W8(DD, DH, DW, {
+        ROW_LANES_W8(INDEX_ONE, INDEX_EIGHT, int8)
+        // winner − row_at, not row_at + w: both lie in the plane, so the difference fits an int.
+        const int8 take = valid & (lanes_loaded - (int8)(row_at) == (int8)(w0) + lane);
+        if (any(take)) {
+            ROW_LANES_W8(GRAD_ONE, GRAD_EIGHT, float8)
+            sum = select(sum, sum + lanes_loaded, take);
+        }
+    })
+    STORE_GATHER_W8
+}
+
+AVG_KERNEL void volume_avg_backward_w8(__global const store_t* grad_output,
+                                     __global store_t* grad_input,
+                                     VOLUME_SHAPES,
+                                     const int count_include_pad,
+                                     const int divisor_override)
+{
+    GATHER_W8_ITEM
+    const __global store_t* gy = grad_output + out_base;
+    FOR_CANDIDATE_ROWS_W8(1, 1, 1, {
+        ROW_LANES_W8(GRAD_ONE, GRAD_EIGHT, float8)
+        const int8 oc = clamp(ow, (int8)(0), (int8)(OW - 1));
+        // One vector literal (a macro argument: its commas must sit inside parentheses).
+        const float8 divisors = (float8)(
+            (float)WINDOW_DIVISOR(od, oh, oc.s0, count_include_pad, divisor_override),
+            (float)WINDOW_DIVISOR(od, oh, oc.s1, count_include_pad, divisor_override),
+            (float)WINDOW_DIVISOR(od, oh, oc.s2, count_include_pad, divisor_override),
+            (float)WINDOW_DIVISOR(od, oh, oc.s3, count_include_pad, divisor_override),
+            (float)WINDOW_DIVISOR(od, oh, oc.s4, count_include_pad, divisor_override),
+            (float)WINDOW_DIVISOR(od, oh, oc.s5, count_include_pad, divisor_override),
+            (float)WINDOW_DIVISOR(od, oh, oc.s6, count_include_pad, divisor_override),
+            (float)WINDOW_DIVISOR(od, oh, oc.s7, count_include_pad, divisor_override));
+        sum = select(sum, sum + lanes_loaded / divisors, valid);
+    })
+    STORE_GATHER_W8
+}
+#endif
+
 #if DISJOINT_WINDOWS && 8 * SW <= 64
 // Disjoint windows, 8 cells of a cell row per work-item (the cells of _windows above): the 8
 // windows' dY (and indices) are loaded once, and each input row the cells cover is written as one

@@ -318,7 +318,9 @@ final class VolumeKernels implements FixedWindowKernels {
      * {@link #gpuRows} says; with disjoint windows one work-item per window's cell writing all its
      * positions: channels first on both families ({@code _windows}; on the CPU family 8 cells of a
      * row per work-item, {@code _windows_w8}, where they exist), channels last on the CPU family 8
-     * channels per work-item ({@code _windows_c8}); else the gather, {@link #vectorName}.
+     * channels per work-item ({@code _windows_c8}); else the gather: on the CPU family channels
+     * first 8 elements of a row per work-item ({@code _w8}) where {@link #rowGatherW8} says, else
+     * {@link #vectorName}.
      */
     private String backwardName(String kernel, Shape in, Shape out, PoolSpec spec) {
         if (gpu && !in.isChannelsLast() && gpuRows(spec, in, out)) {
@@ -327,7 +329,19 @@ final class VolumeKernels implements FixedWindowKernels {
         if (!in.isChannelsLast() && spec.windowsDisjoint()) {
             return !gpu && dtype != DType.FLOAT64 && cellRowsW8(in, spec) ? kernel + CELL_ROWS_SUFFIX : kernel + CHANNELS_FIRST_CELLS_SUFFIX;
         }
+        if (!gpu && !in.isChannelsLast() && dtype != DType.FLOAT64 && rowGatherW8(in, spec)) {
+            return kernel + ROW_SUFFIX;
+        }
         return !gpu && vectorized(in) && spec.windowsDisjoint() ? kernel + CELLS_SUFFIX : vectorName(kernel, in);
+    }
+
+    /**
+     * Whether volume.cl's backward {@code _w8} gathers (the CPU family's channels first, 8 elements
+     * of an input row per work-item) exist for {@code spec}, overlapping windows with stride 1 along
+     * W, and keep every column of {@code in} they form in an int: W + 8.
+     */
+    private static boolean rowGatherW8(Shape in, PoolSpec spec) {
+        return !spec.windowsDisjoint() && spec.strideW() == 1 && (long) in.w() + 8 <= Integer.MAX_VALUE;
     }
 
     /** volume.cl's channels-last backward kernels over disjoint windows' cells, 8 channels per work-item. */
@@ -355,7 +369,7 @@ final class VolumeKernels implements FixedWindowKernels {
         return !vectorized(in) || lanes() == 1 ? kernel : kernel + (gpu ? GPU_VECTOR_SUFFIX : VECTOR_SUFFIX);
     }
 
-    /** volume.cl's channels-first forward kernels that take 8 outputs of a row per work-item: {@code <name>_w8}. */
+    /** volume.cl's channels-first CPU-family kernels over 8 outputs (forward) or 8 input elements (backward) of a row per work-item. */
     private static final String ROW_SUFFIX = "_w8";
 
     /**

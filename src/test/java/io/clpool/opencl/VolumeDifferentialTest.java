@@ -98,6 +98,7 @@ class VolumeDifferentialTest extends DeviceTest {
         PoolSpec.of3d(3, 2, 3).withStride(2, 1, 2).withPadding(1, 1, 1).withDilation(2, 1, 1),         // dilation along D
         PoolSpec.of3d(2, 3, 2).withStride(1, 2, 1).withPadding(1, 1, 1).withDilation(1, 2, 1).withCeilMode(true), // along H
         PoolSpec.of3d(3, 1, 3).withStride(2, 1, 2).withPadding(1, 0, 1).withDilation(1, 1, 3),         // along W
+        PoolSpec.of3d(1, 2, 3).withStride(1, 1, 1).withPadding(0, 1, 1).withDilation(1, 1, 2),         // along W, stride 1
     };
 
     /** LP takes each window without padding and dilation, cut to the input ({@link Differential#op}). */
@@ -255,6 +256,25 @@ class VolumeDifferentialTest extends DeviceTest {
     @TestFactory
     Stream<DynamicTest> deviceMatchesTheReference() {
         return cases().stream().map(c -> dynamicTest(c.toString(), () -> check(c)));
+    }
+
+    /**
+     * The average's gradient bit for bit: the device adds each element's windows in output order,
+     * as the reference does (float32: both round after every step), so the sums are equal, not only
+     * close; a backward that reorders them fails here.
+     */
+    @TestFactory
+    Stream<DynamicTest> averageGradientsAreTheReferencesBitForBit() {
+        ReferencePooling reference = new ReferencePooling();
+        return cases().stream().filter(c -> c.op().startsWith("avg")).map(c -> dynamicTest("bit for bit " + c, () -> {
+            Tensor x = c.flavour().tensor(c.shape(), c.seed());
+            PoolOp op = op(c);
+            Tensor y = reference.forward(op, x).values();
+            Tensor dy = Differential.gradient(y.shape(), c.seed(), x.dtype());
+            try (OpenClPooling device = new OpenClPooling(context, c.algorithm())) {
+                Compare.bitEqual(reference.backward(op, dy, x, y, null), device.backward(op, dy, x, y, null), op + " gradient");
+            }
+        }));
     }
 
     /**
