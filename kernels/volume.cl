@@ -293,6 +293,16 @@
 // The divisor of average window (od, oh, ow) with this build's window (window.cl).
 #define WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override) \
     pooled_divisor_3d(od, oh, ow, D, H, W, KD, KH, KW, SD, SH, SW, PD, PH, PW, count_include_pad, divisor_override)
+// The divisors of the 8 windows (od, oh, ow8.s0 .. ow8.s7) as one float8 (the 8-lane kernels').
+#define DIVISORS8(od, oh, ow8, count_include_pad, divisor_override)                             \
+    (float8)((float)WINDOW_DIVISOR(od, oh, (ow8).s0, count_include_pad, divisor_override),    \
+             (float)WINDOW_DIVISOR(od, oh, (ow8).s1, count_include_pad, divisor_override),    \
+             (float)WINDOW_DIVISOR(od, oh, (ow8).s2, count_include_pad, divisor_override),    \
+             (float)WINDOW_DIVISOR(od, oh, (ow8).s3, count_include_pad, divisor_override),    \
+             (float)WINDOW_DIVISOR(od, oh, (ow8).s4, count_include_pad, divisor_override),    \
+             (float)WINDOW_DIVISOR(od, oh, (ow8).s5, count_include_pad, divisor_override),    \
+             (float)WINDOW_DIVISOR(od, oh, (ow8).s6, count_include_pad, divisor_override),    \
+             (float)WINDOW_DIVISOR(od, oh, (ow8).s7, count_include_pad, divisor_override))
 
 #define INPUT_PLANE ((offset_t)D * H * W)
 #define OUTPUT_PLANE ((offset_t)OD * OH * OW)
@@ -971,6 +981,9 @@ AVG_KERNEL void volume_avg_backward_windows(__global const store_t* grad_output,
         }                                                                                     \
     }
 
+// The lanes' output columns, those past OW taken at OW − 1 (their divisors; they are not stored).
+#define LANE_COLUMNS_W8 min((int8)(ow0) + lane, (int8)(OW - 1))
+
 // Stores the lanes that exist: one vector store for a whole segment, else lane by lane.
 #define STORE_W8(values, indices_or_none)                                                       \
     if (ow0 + 8 <= OW) {                                                                      \
@@ -1019,17 +1032,27 @@ AVG_KERNEL void volume_avg_forward_w8(__global const store_t* input,
         sum = select(sum, sum + v, inside);
         (void)at;
     })
-    const float divisors[8] = {
-        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 0, OW - 1), count_include_pad, divisor_override),
-        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 1, OW - 1), count_include_pad, divisor_override),
-        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 2, OW - 1), count_include_pad, divisor_override),
-        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 3, OW - 1), count_include_pad, divisor_override),
-        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 4, OW - 1), count_include_pad, divisor_override),
-        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 5, OW - 1), count_include_pad, divisor_override),
-        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 6, OW - 1), count_include_pad, divisor_override),
-        (float)WINDOW_DIVISOR(od, oh, min(ow0 + 7, OW - 1), count_include_pad, divisor_override)};
-    const float8 mean = sum / vload8(0, divisors);
+    const float8 mean = sum / DIVISORS8(od, oh, LANE_COLUMNS_W8, count_include_pad, divisor_override);
     STORE_W8(mean, )
+}
+
+// LP pooling, volume_lp_forward's rule in its order, lane by lane (lp_power8: window.cl's
+// lp_power's bits in every lane).
+LP_KERNEL void volume_lp_forward_w8(__global const store_t* input,
+                                   __global store_t* output,
+                                   VOLUME_SHAPES,
+                                   const float p)
+{
+    ITEM_W8
+    LP_NORM_CASES_OF(float,
+        float8 sum = (float8)(0.0f);
+        FOR_W8_TAPS({
+            sum = select(sum, sum + lp_power8(v, norm), inside);
+            (void)at;
+        })
+        const float8 mean = sum / DIVISORS8(od, oh, LANE_COLUMNS_W8, 1, 0);
+        STORE_W8(lp_power8(mean * (float)((long)KD * KH * KW), 1.0f / norm), )
+    )
 }
 #endif
 
@@ -1145,17 +1168,7 @@ AVG_KERNEL void volume_avg_backward_w8(__global const store_t* grad_output,
     FOR_CANDIDATE_ROWS_W8(1, 1, 1, {
         ROW_LANES_W8(GRAD_ONE, GRAD_EIGHT, float8)
         const int8 oc = clamp(ow, (int8)(0), (int8)(OW - 1));
-        // One vector literal (a macro argument: its commas must sit inside parentheses).
-        const float8 divisors = (float8)(
-            (float)WINDOW_DIVISOR(od, oh, oc.s0, count_include_pad, divisor_override),
-            (float)WINDOW_DIVISOR(od, oh, oc.s1, count_include_pad, divisor_override),
-            (float)WINDOW_DIVISOR(od, oh, oc.s2, count_include_pad, divisor_override),
-            (float)WINDOW_DIVISOR(od, oh, oc.s3, count_include_pad, divisor_override),
-            (float)WINDOW_DIVISOR(od, oh, oc.s4, count_include_pad, divisor_override),
-            (float)WINDOW_DIVISOR(od, oh, oc.s5, count_include_pad, divisor_override),
-            (float)WINDOW_DIVISOR(od, oh, oc.s6, count_include_pad, divisor_override),
-            (float)WINDOW_DIVISOR(od, oh, oc.s7, count_include_pad, divisor_override));
-        sum = select(sum, sum + lanes_loaded / divisors, valid);
+        sum = select(sum, sum + lanes_loaded / DIVISORS8(od, oh, oc, count_include_pad, divisor_override), valid);
     })
     STORE_GATHER_W8
 }

@@ -189,7 +189,9 @@ final class VolumeKernels implements FixedWindowKernels {
     /** The norm in the compute type: double for float64 (PyTorch's double norm), else float. */
     @Override
     public void lpForward(Object input, Shape in, Shape out, PoolSpec spec, double norm, Object output) {
-        run(program(spec, KernelSource.OpKernels.LP, false, in, out).kernel(vectorName("volume_lp_forward", in)), out, in, out, spec,
+        // LP has no _rows kernels: the GPU family takes the scalar or _c4 ones, the CPU family forwardName's.
+        String kernel = gpu ? vectorName("volume_lp_forward", in) : forwardName("volume_lp_forward", in, out, spec);
+        run(program(spec, KernelSource.OpKernels.LP, false, in, out).kernel(kernel), out, in, out, spec,
                 new Object[] {input, output}, computeNorm(norm));
     }
 
