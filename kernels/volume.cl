@@ -1105,17 +1105,16 @@ LP_KERNEL void volume_lp_forward_w8(__global const store_t* input,
         }                                                                                     \
     }
 
-// Lanes ow0 .. ow0 + 7 of output row orow: one vector load where all 8 lie in the row, else lane
-// by lane from clamped columns (masked by `valid` afterwards).
-#define ROW_LANES_W8(LOAD_ONE, LOAD_EIGHT, type8)                                             \
-    type8 lanes_loaded;                                                                       \
+// Lanes ow0 .. ow0 + 7 of output row orow, as `name`: one vector load where all 8 lie in the row,
+// else lane by lane from clamped columns (masked by `valid` afterwards).
+#define ROW_LANES_W8(name, LOAD_ONE, LOAD_EIGHT, type8)                                       \
+    type8 name;                                                                               \
     if (whole) {                                                                              \
-        lanes_loaded = LOAD_EIGHT(orow + ow0);                                                \
+        name = LOAD_EIGHT(orow + ow0);                                                        \
     } else {                                                                                  \
         const int8 c = clamp(ow, (int8)(0), (int8)(OW - 1)) + (int8)(orow);                   \
-        lanes_loaded = (type8)(LOAD_ONE(c.s0), LOAD_ONE(c.s1), LOAD_ONE(c.s2),                \
-                               LOAD_ONE(c.s3), LOAD_ONE(c.s4), LOAD_ONE(c.s5),                \
-                               LOAD_ONE(c.s6), LOAD_ONE(c.s7));                               \
+        name = (type8)(LOAD_ONE(c.s0), LOAD_ONE(c.s1), LOAD_ONE(c.s2), LOAD_ONE(c.s3),        \
+                       LOAD_ONE(c.s4), LOAD_ONE(c.s5), LOAD_ONE(c.s6), LOAD_ONE(c.s7));       \
     }
 
 // Stores the 8 sums (lanes past W are not stored).
@@ -1146,12 +1145,12 @@ EXTREMUM_KERNEL void volume_indexed_backward_w8(__global const store_t* grad_out
     const __global int* idx = indices + out_base;
     const int row_at = (d * H + h) * W;
     FOR_CANDIDATE_ROWS_W8(DD, DH, DW, {
-        ROW_LANES_W8(INDEX_ONE, INDEX_EIGHT, int8)
+        ROW_LANES_W8(winners, INDEX_ONE, INDEX_EIGHT, int8)
         // winner − row_at, not row_at + w: both lie in the plane, so the difference fits an int.
-        const int8 take = valid & (lanes_loaded - (int8)(row_at) == (int8)(w0) + lane);
+        const int8 take = valid & (winners - (int8)(row_at) == (int8)(w0) + lane);
         if (any(take)) {
-            ROW_LANES_W8(GRAD_ONE, GRAD_EIGHT, float8)
-            sum = select(sum, sum + lanes_loaded, take);
+            ROW_LANES_W8(gains, GRAD_ONE, GRAD_EIGHT, float8)
+            sum = select(sum, sum + gains, take);
         }
     })
     STORE_GATHER_W8
@@ -1166,10 +1165,50 @@ AVG_KERNEL void volume_avg_backward_w8(__global const store_t* grad_output,
     GATHER_W8_ITEM
     const __global store_t* gy = grad_output + out_base;
     FOR_CANDIDATE_ROWS_W8(1, 1, 1, {
-        ROW_LANES_W8(GRAD_ONE, GRAD_EIGHT, float8)
+        ROW_LANES_W8(gains, GRAD_ONE, GRAD_EIGHT, float8)
         const int8 oc = clamp(ow, (int8)(0), (int8)(OW - 1));
-        sum = select(sum, sum + lanes_loaded / DIVISORS8(od, oh, oc, count_include_pad, divisor_override), valid);
+        sum = select(sum, sum + gains / DIVISORS8(od, oh, oc, count_include_pad, divisor_override), valid);
     })
+    STORE_GATHER_W8
+}
+
+#define OUTPUT_ONE(at) LOAD(y, at)
+#define OUTPUT_EIGHT(at) LOAD8(y, at)
+
+// LP: volume_lp_backward's terms in its order, lane by lane (lp_power8: lp_power's bits per lane),
+// each element's x^(p − 1) formed once.
+LP_KERNEL void volume_lp_backward_w8(__global const store_t* grad_output,
+                                    __global const store_t* input,
+                                    __global const store_t* output,
+                                    __global store_t* grad_input,
+                                    VOLUME_SHAPES,
+                                    const float p)
+{
+    GATHER_W8_ITEM
+    const __global store_t* gy = grad_output + out_base;
+    const __global store_t* y = output + out_base;
+    const __global store_t* x_row = input + (slab * H + h) * W;
+    const float taps = (float)((long)KD * KH * KW);
+    float8 x;
+    if (w0 + 8 <= W) {
+        x = LOAD8(x_row, w0);
+    } else {
+        const int8 c = min((int8)(w0) + lane, (int8)(W - 1));
+        x = (float8)(LOAD(x_row, c.s0), LOAD(x_row, c.s1), LOAD(x_row, c.s2), LOAD(x_row, c.s3),
+                     LOAD(x_row, c.s4), LOAD(x_row, c.s5), LOAD(x_row, c.s6), LOAD(x_row, c.s7));
+    }
+    LP_NORM_CASES_OF(float,
+        const float8 x_power = lp_power8(x, norm - 1.0f);
+        FOR_CANDIDATE_ROWS_W8(1, 1, 1, {
+            ROW_LANES_W8(gains, GRAD_ONE, GRAD_EIGHT, float8)
+            ROW_LANES_W8(outputs, OUTPUT_ONE, OUTPUT_EIGHT, float8)
+            const int8 oc = clamp(ow, (int8)(0), (int8)(OW - 1));
+            const float8 scaled_mean = lp_power8(outputs, norm);
+            const float8 outer = gains * (taps / DIVISORS8(od, oh, oc, 1, 0))
+                    * lp_power8(scaled_mean, 1.0f / norm - 1.0f);
+            sum = select(sum, sum + outer * x_power, valid & (scaled_mean != (float8)(0.0f)));
+        })
+    )
     STORE_GATHER_W8
 }
 #endif
