@@ -1314,6 +1314,34 @@ AVG_KERNEL void volume_avg_backward_windows_w8(__global const store_t* grad_outp
     }
     FOR_CELL_ROWS_W8(1, 1, 1, AVG_CELL_VALUE)
 }
+
+// LP: volume_lp_backward's one term, 0 + outer · x^(p − 1), at each tap inside the input whose
+// window's y^p is not 0 (LP has no padding: a ceil-mode window can reach past the input's end).
+#define LP_CELL_VALUE(l, w, tap)                                                              \
+    ((tap) && counts[l] && (w) < W                                                            \
+            ? 0.0f + outer[l] * lp_power_c(LOAD(input + in_base + row_at, w), norm - 1.0f) : 0.0f)
+
+LP_KERNEL void volume_lp_backward_windows_w8(__global const store_t* grad_output,
+                                            __global const store_t* input,
+                                            __global const store_t* output,
+                                            __global store_t* grad_input,
+                                            VOLUME_SHAPES,
+                                            const float p)
+{
+    CELLS_W8_ITEM
+    const float taps = (float)((long)KD * KH * KW);
+    LP_NORM_CASES_OF(float,
+        float outer[8];
+        bool counts[8];
+        for (int l = 0; l < 8; l++) {
+            const float scaled_mean = lp_power_c(LOAD(output, out_row + ow[l]), norm);
+            counts[l] = scaled_mean != 0.0f;
+            outer[l] = LOAD(grad_output, out_row + ow[l]) * (taps / (float)WINDOW_DIVISOR(od, oh, ow[l], 1, 0))
+                    * lp_power_c(scaled_mean, 1.0f / norm - 1.0f);
+        }
+        FOR_CELL_ROWS_W8(1, 1, 1, LP_CELL_VALUE)
+    )
+}
 #endif
 #endif
 

@@ -208,7 +208,9 @@ final class VolumeKernels implements FixedWindowKernels {
     @Override
     public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec, double norm,
                            Object gradInput) {
-        String kernel = !gpu && !in.isChannelsLast() && dtype != DType.FLOAT64 && rowGatherW8(in, spec) ? "volume_lp_backward" + ROW_SUFFIX
+        boolean cpuChannelsFirst = !gpu && !in.isChannelsLast() && dtype != DType.FLOAT64;
+        String kernel = cpuChannelsFirst && spec.windowsDisjoint() && cellRowsW8(in, spec) ? "volume_lp_backward" + CELL_ROWS_SUFFIX
+                : cpuChannelsFirst && rowGatherW8(in, spec) ? "volume_lp_backward" + ROW_SUFFIX
                 : vectorName("volume_lp_backward", in);
         run(program(spec, KernelSource.OpKernels.LP, false, in, out).kernel(kernel), in, in, out, spec,
                 new Object[] {gradOutput, input, output, gradInput}, computeNorm(norm));

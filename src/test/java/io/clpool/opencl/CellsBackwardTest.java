@@ -36,7 +36,7 @@ class CellsBackwardTest extends DeviceTest {
 
     private final ReferencePooling reference = new ReferencePooling();
 
-    /** Windows of the shape's rank: max/min/average where undilated, max/min where dilated. */
+    /** Windows of the shape's rank: max/min/average where undilated, max/min where dilated; LP (p = 2) in 3-D. */
     private static List<PoolOp> ops(Shape shape, long seed) {
         List<PoolOp> ops = new ArrayList<>();
         if (shape.volumetric()) {
@@ -45,6 +45,8 @@ class CellsBackwardTest extends DeviceTest {
             ops.add(PoolOp.max(padded));
             ops.add(PoolOp.avg(padded, new AvgOptions(seed % 2 == 0, 0)));
             ops.add(PoolOp.min(dilated));
+            // LP takes no padding: the same cells without it, gaps between the windows and a partial last one.
+            ops.add(PoolOp.lp(PoolSpec.of3d(2, 1, 3).withStride(2, 2, 4).withCeilMode(true), 2.0));
         } else {
             PoolSpec padded = PoolSpec.of(3, 2).withStride(3, 4).withPadding(1, 1);
             PoolSpec dilated = PoolSpec.of(2).withStride(3).withDilation(2);
