@@ -181,9 +181,9 @@
         }                                                                                     \
     }
 
-// Visits the windows that can contain input (d, h, w), in output order (od, oh, ow ascending:
-// kernel taps descending); BODY sees `o`, the window's offset in its output plane, and od, oh, ow.
-#define FOR_CANDIDATE_WINDOWS(DIL_D, DIL_H, DIL_W, BODY)                                        \
+// Visits the output rows (od, oh) whose windows can contain input row (d, h), in output order
+// (od, oh ascending: kernel taps descending).
+#define FOR_CANDIDATE_OUTPUT_ROWS(DIL_D, DIL_H, BODY)                                           \
     for (int kd = KD - 1; kd >= 0; kd--) {                                                    \
         const int span_d = d + PD - kd * (DIL_D);                                             \
         if (span_d < 0 || span_d % SD != 0 || span_d / SD >= OD) {                            \
@@ -196,17 +196,24 @@
                 continue;                                                                     \
             }                                                                                 \
             const int oh = span_h / SH;                                                       \
-            for (int kw = KW - 1; kw >= 0; kw--) {                                            \
-                const int span_w = w + PW - kw * (DIL_W);                                     \
-                if (span_w < 0 || span_w % SW != 0 || span_w / SW >= OW) {                    \
-                    continue;                                                                 \
-                }                                                                             \
-                const int ow = span_w / SW;                                                   \
-                const int o = (od * OH + oh) * OW + ow;                                       \
-                BODY                                                                          \
-            }                                                                                 \
+            BODY                                                                              \
         }                                                                                     \
     }
+
+// Visits the windows that can contain input (d, h, w), in output order (od, oh, ow ascending:
+// kernel taps descending); BODY sees `o`, the window's offset in its output plane, and od, oh, ow.
+#define FOR_CANDIDATE_WINDOWS(DIL_D, DIL_H, DIL_W, BODY)                                        \
+    FOR_CANDIDATE_OUTPUT_ROWS(DIL_D, DIL_H, {                                                 \
+        for (int kw = KW - 1; kw >= 0; kw--) {                                                \
+            const int span_w = w + PW - kw * (DIL_W);                                         \
+            if (span_w < 0 || span_w % SW != 0 || span_w / SW >= OW) {                        \
+                continue;                                                                     \
+            }                                                                                 \
+            const int ow = span_w / SW;                                                       \
+            const int o = (od * OH + oh) * OW + ow;                                           \
+            BODY                                                                              \
+        }                                                                                     \
+    })
 
 // With disjoint windows (stride at least the effective kernel on every axis, known at build time)
 // an input element lies in at most one window, the one starting at or before it: on each axis
@@ -1082,28 +1089,16 @@ LP_KERNEL void volume_lp_forward_w8(__global const store_t* input,
 // ow0 + lane: BODY sees the output row's offset `orow` (in the plane), ow0, and `valid` (the
 // lane's window exists).
 #define FOR_CANDIDATE_ROWS_W8(DIL_D, DIL_H, DIL_W, BODY)                                      \
-    for (int kd = KD - 1; kd >= 0; kd--) {                                                    \
-        const int span_d = d + PD - kd * (DIL_D);                                             \
-        if (span_d < 0 || span_d % SD != 0 || span_d / SD >= OD) {                            \
-            continue;                                                                         \
+    FOR_CANDIDATE_OUTPUT_ROWS(DIL_D, DIL_H, {                                                 \
+        const int orow = (od * OH + oh) * OW;                                                 \
+        for (int kw = KW - 1; kw >= 0; kw--) {                                                \
+            const int ow0 = w0 + PW - kw * (DIL_W);                                           \
+            const int8 ow = (int8)(ow0) + lane;                                               \
+            const int8 valid = exists & (ow >= (int8)(0)) & (ow < (int8)(OW));                \
+            const bool whole = ow0 >= 0 && ow0 <= OW - 8;                                     \
+            BODY                                                                              \
         }                                                                                     \
-        const int od = span_d / SD;                                                           \
-        for (int kh = KH - 1; kh >= 0; kh--) {                                                \
-            const int span_h = h + PH - kh * (DIL_H);                                         \
-            if (span_h < 0 || span_h % SH != 0 || span_h / SH >= OH) {                        \
-                continue;                                                                     \
-            }                                                                                 \
-            const int oh = span_h / SH;                                                       \
-            const int orow = (od * OH + oh) * OW;                                             \
-            for (int kw = KW - 1; kw >= 0; kw--) {                                            \
-                const int ow0 = w0 + PW - kw * (DIL_W);                                       \
-                const int8 ow = (int8)(ow0) + lane;                                           \
-                const int8 valid = exists & (ow >= (int8)(0)) & (ow < (int8)(OW));            \
-                const bool whole = ow0 >= 0 && ow0 <= OW - 8;                                 \
-                BODY                                                                          \
-            }                                                                                 \
-        }                                                                                     \
-    }
+    })
 
 // Lanes ow0 .. ow0 + 7 of output row orow, as `name`: one vector load where all 8 lie in the row,
 // else lane by lane from clamped columns (masked by `valid` afterwards).
