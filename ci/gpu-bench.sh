@@ -67,6 +67,9 @@ volume=--shape=32,64,4,56,56
     ab $volume --kernel 2 --op avg
     ab $volume --kernel 3 --stride 1 --padding 1
     ab $volume --kernel 3 --stride 1 --padding 1 --op avg
+    # 3-D LP (lp_pool3d, since 2026-11-28; a base jar from before refuses it): this jar only.
+    bench "$g/clpool.jar" $volume --kernel 2 --op lp
+    bench "$g/clpool.jar" $volume --kernel 3 --stride 1 --op lp
     # Settings not yet measured on a GPU (README, Algorithms), against the default above.
     for op in max avg lp; do
         for columns in 1 4; do
