@@ -1214,10 +1214,10 @@ LP_KERNEL void volume_lp_backward_w8(__global const store_t* grad_output,
 // span of 8·SW consecutive positions, so the stores are contiguous; the scalar cells, vectorized
 // by POCL across work-items, stored each position SW apart. On POCL skylake-avx512
 // (8x32x16x56x56, 2x2x2) the average backward took 27-31 ms as a gather, 18-19 ms as scalar
-// cells and 7.1 ms so; max 21-25 ms (gather or scalar cells) and 6.8-7.2 ms. Each position gets the scalar cell
-// kernels' value, so the gathers' bits. Range: (ceil(cells along W / 8), cells along H,
-// planes·cells along D). The host takes these kernels only when (cells along W + 8)·SW still fits
-// an int (VolumeKernels), so no column overflows.
+// cells and 7.1 ms as rows of 8 cells; max 21-25 ms (gather or scalar cells) and 6.8-7.2 ms.
+// Each position gets the scalar cell kernels' value, so the gathers' bits. Range: (ceil(cells
+// along W / 8), cells along H, planes·cells along D). The host takes these kernels only when
+// (cells along W + 8)·SW still fits an int (VolumeKernels), so no column overflows.
 #define CELLS_W8_ITEM                                                                         \
     const int cw0 = (int)get_global_id(0) * 8;                                                \
     const int ch = (int)get_global_id(1);                                                     \
@@ -1331,7 +1331,8 @@ LP_KERNEL void volume_lp_backward_windows_w8(__global const store_t* grad_output
         for (int l = 0; l < 8; l++) {
             const float scaled_mean = lp_power_c(LOAD(output, out_row + ow[l]), norm);
             counts[l] = scaled_mean != 0.0f;
-            outer[l] = LOAD(grad_output, out_row + ow[l]) * (taps / (float)WINDOW_DIVISOR(od, oh, ow[l], 1, 0))
+            outer[l] = LOAD(grad_output, out_row + ow[l])
+                    * (taps / (float)WINDOW_DIVISOR(od, oh, ow[l], 1, 0))
                     * lp_power_c(scaled_mean, 1.0f / norm - 1.0f);
         }
         FOR_CELL_ROWS_W8(1, 1, 1, LP_CELL_VALUE)
