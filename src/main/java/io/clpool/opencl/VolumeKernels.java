@@ -208,9 +208,9 @@ final class VolumeKernels implements FixedWindowKernels {
     @Override
     public void lpBackward(Object gradOutput, Object input, Object output, Shape in, Shape out, PoolSpec spec, double norm,
                            Object gradInput) {
-        boolean cpuChannelsFirst = !gpu && !in.isChannelsLast() && dtype != DType.FLOAT64;
-        String kernel = cpuChannelsFirst && spec.windowsDisjoint() && cellRowsW8(in, spec) ? "volume_lp_backward" + CELL_ROWS_SUFFIX
-                : cpuChannelsFirst && rowGatherW8(in, spec) ? "volume_lp_backward" + ROW_SUFFIX
+        // LP has no _rows and no scalar cell kernels: the 8-lane row kernels where they apply, else vectorName's.
+        String kernel = cpuRowKernels(in) && spec.windowsDisjoint() && cellRowsW8(in, spec) ? "volume_lp_backward" + CELL_ROWS_SUFFIX
+                : cpuRowKernels(in) && rowGatherW8(in, spec) ? "volume_lp_backward" + ROW_SUFFIX
                 : vectorName("volume_lp_backward", in);
         run(program(spec, KernelSource.OpKernels.LP, false, in, out).kernel(kernel), in, in, out, spec,
                 new Object[] {gradOutput, input, output, gradInput}, computeNorm(norm));
@@ -333,12 +333,20 @@ final class VolumeKernels implements FixedWindowKernels {
             return kernel + ROWS_SUFFIX;
         }
         if (!in.isChannelsLast() && spec.windowsDisjoint()) {
-            return !gpu && dtype != DType.FLOAT64 && cellRowsW8(in, spec) ? kernel + CELL_ROWS_SUFFIX : kernel + CHANNELS_FIRST_CELLS_SUFFIX;
+            return cpuRowKernels(in) && cellRowsW8(in, spec) ? kernel + CELL_ROWS_SUFFIX : kernel + CHANNELS_FIRST_CELLS_SUFFIX;
         }
-        if (!gpu && !in.isChannelsLast() && dtype != DType.FLOAT64 && rowGatherW8(in, spec)) {
+        if (cpuRowKernels(in) && rowGatherW8(in, spec)) {
             return kernel + ROW_SUFFIX;
         }
         return !gpu && vectorized(in) && spec.windowsDisjoint() ? kernel + CELLS_SUFFIX : vectorName(kernel, in);
+    }
+
+    /**
+     * Whether the CPU family's channels-first 8-lane kernels ({@code _w8}, {@code _windows_w8}) can
+     * take {@code in}: channels first, on the CPU family, in a type they compute (float, not float64).
+     */
+    private boolean cpuRowKernels(Shape in) {
+        return !gpu && !in.isChannelsLast() && dtype != DType.FLOAT64;
     }
 
     /**
@@ -389,7 +397,7 @@ final class VolumeKernels implements FixedWindowKernels {
         if (gpu && !in.isChannelsLast() && gpuRows(spec, null, out)) {
             return kernel + ROWS_SUFFIX;
         }
-        if (gpu || in.isChannelsLast() || dtype == DType.FLOAT64) {
+        if (!cpuRowKernels(in)) {
             return vectorName(kernel, in);
         }
         long lastLaneReach = (long) (out.w() + LANES - 1) * spec.strideW() + (long) spec.dilationW() * (spec.kernelW() - 1) + 1;
