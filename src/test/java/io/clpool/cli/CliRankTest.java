@@ -239,7 +239,7 @@ class CliRankTest {
                 List<Integer> taps = new ArrayList<>();
                 for (int t = 0; t < product(k); t++) {
                     int[] tc = unflat(t, k);
-                    int at = p * 48 + ((oc[0] * 2 + tc[0]) * dims[1] + tc[1]) * dims[2] + oc[2] * 3 + tc[2];
+                    int at = p * 48 + ((oc[0] * k[0] + tc[0]) * dims[1] + oc[1] * k[1] + tc[1]) * dims[2] + oc[2] * k[2] + tc[2];
                     sum += x[at];
                     taps.add(at);
                 }
