@@ -933,19 +933,25 @@ AVG_KERNEL void volume_avg_backward_windows(__global const store_t* grad_output,
 #define W8_LANES(a, first) (float8)(a[(first)], a[(first) + SW], a[(first) + 2 * SW], a[(first) + 3 * SW], \
                                     a[(first) + 4 * SW], a[(first) + 5 * SW], a[(first) + 6 * SW], a[(first) + 7 * SW])
 
-// The work-item's 8 outputs (ow0 .. ow0 + 7 of row oh, slab plane·OD + od), the lanes that exist,
-// and its plane's input.
-#define ITEM_W8                                                                                 \
-    const int ow0 = (int)get_global_id(0) * 8;                                                \
-    const int oh = (int)get_global_id(1);                                                     \
+// A work-item of 8 consecutive elements of a row of a SIZE_D×SIZE_H×SIZE_W volume (the 8-lane
+// kernels' range: (ceil(SIZE_W/8), SIZE_H, planes·SIZE_D)): its first column w0, row h, slab
+// plane·SIZE_D + d, and which of its 8 lanes exist.
+#define EIGHT_OF_A_ROW(SIZE_D, SIZE_H, SIZE_W, w0, h, d)                                        \
+    const int w0 = (int)get_global_id(0) * 8;                                                 \
+    const int h = (int)get_global_id(1);                                                      \
     const ulong slab = get_global_id(2);                                                      \
-    const int od = (int)(slab % (ulong)OD);                                                   \
-    const ulong plane = slab / (ulong)OD;                                                     \
-    if (oh >= OH) {                                                                           \
+    const int d = (int)(slab % (ulong)(SIZE_D));                                              \
+    const ulong plane = slab / (ulong)(SIZE_D);                                               \
+    if (h >= (SIZE_H)) {                                                                      \
         return;                                                                               \
     }                                                                                         \
     const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7);                                         \
-    const int8 exists = (int8)(ow0) + lane < (int8)(OW);                                      \
+    const int8 exists = (int8)(w0) + lane < (int8)(SIZE_W);
+
+// The work-item's 8 outputs (ow0 .. ow0 + 7 of row oh, slab plane·OD + od), the lanes that exist,
+// and its plane's input.
+#define ITEM_W8                                                                                 \
+    EIGHT_OF_A_ROW(OD, OH, OW, ow0, oh, od)                                                   \
     const __global store_t* in = input + plane * INPUT_PLANE;                                 \
     const ulong o = (slab * OH + oh) * OW + ow0;                                              \
     const int wbase = ow0 * SW - PW;                                                          \
@@ -1072,16 +1078,7 @@ LP_KERNEL void volume_lp_forward_w8(__global const store_t* input,
 // ascending) and adds the same terms, so the sums are its bits. Range: (ceil(W/8), H, planes·D);
 // the host takes these kernels only when W + 8 fits an int (VolumeKernels).
 #define GATHER_W8_ITEM                                                                        \
-    const int w0 = (int)get_global_id(0) * 8;                                                 \
-    const int h = (int)get_global_id(1);                                                      \
-    const ulong slab = get_global_id(2);                                                      \
-    const int d = (int)(slab % (ulong)D);                                                     \
-    const ulong plane = slab / (ulong)D;                                                      \
-    if (h >= H) {                                                                             \
-        return;                                                                               \
-    }                                                                                         \
-    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7);                                         \
-    const int8 exists = (int8)(w0) + lane < (int8)(W);                                        \
+    EIGHT_OF_A_ROW(D, H, W, w0, h, d)                                                         \
     const ulong out_base = plane * OUTPUT_PLANE;                                              \
     float8 sum = (float8)(0.0f);
 
