@@ -928,30 +928,16 @@ LP_KERNEL void lp_forward_column(__global const store_t* input, __global store_t
 #endif
 
 #if SEGMENT_KERNELS
-// The column extents of the 8 average windows ow0 + j of a row: pooled_extent's rule lane by
-// lane. Lanes may lie past the row's last window (callers ignore them): their columns are formed
-// in long, where they cannot wrap, and clamped to [0, KW].
+// The column extents of the 8 average windows ow0 + j of a row (pooled_extents8).
 static inline int8 avg_columns8(const int ow0, const int W, const int PW, const int count_include_pad)
 {
-    const long8 start = ((long8)(ow0) + (long8)(0, 1, 2, 3, 4, 5, 6, 7)) * SW - PW;
-    const long8 end = min(start + KW, (long8)((long)W + PW));
-    return convert_int8(clamp(count_include_pad ? end - start : min(end, (long8)(W)) - max(start, (long8)(0)),
-                              (long8)(0), (long8)(KW)));
+    return pooled_extents8(ow0, W, KW, SW, PW, count_include_pad);
 }
 
-// The divisors of windows with `columns` (avg_columns8) in a row of `rows` extent, as floats:
-// every product is at most KH * KW, an int product where that fits (the same floats as the long
-// ones), else a long one.
+// The divisors of windows with `columns` (avg_columns8) in a row of `rows` extent (pooled_divisors8).
 static inline float8 avg_divisors8_of(const int8 columns, const int rows, const int divisor_override)
 {
-    if (divisor_override != 0) {
-        return (float8)((float)divisor_override);
-    }
-#if KH * KW <= 2147483647
-    return convert_float8(columns * rows);
-#else
-    return convert_float8(convert_long8(columns) * (long)rows);
-#endif
+    return pooled_divisors8(columns, rows, (long)KH <= 2147483647L / KW, divisor_override);
 }
 
 // The divisors of the 8 average windows ow0 + j of output row oh: pooled_divisor's rule.

@@ -300,16 +300,15 @@
 // The divisor of average window (od, oh, ow) with this build's window (window.cl).
 #define WINDOW_DIVISOR(od, oh, ow, count_include_pad, divisor_override) \
     pooled_divisor_3d(od, oh, ow, D, H, W, KD, KH, KW, SD, SH, SW, PD, PH, PW, count_include_pad, divisor_override)
-// The divisors of the 8 windows (od, oh, ow8.s0 .. ow8.s7) as one float8 (the 8-lane kernels').
-#define DIVISORS8(od, oh, ow8, count_include_pad, divisor_override)                             \
-    (float8)((float)WINDOW_DIVISOR(od, oh, (ow8).s0, count_include_pad, divisor_override),    \
-             (float)WINDOW_DIVISOR(od, oh, (ow8).s1, count_include_pad, divisor_override),    \
-             (float)WINDOW_DIVISOR(od, oh, (ow8).s2, count_include_pad, divisor_override),    \
-             (float)WINDOW_DIVISOR(od, oh, (ow8).s3, count_include_pad, divisor_override),    \
-             (float)WINDOW_DIVISOR(od, oh, (ow8).s4, count_include_pad, divisor_override),    \
-             (float)WINDOW_DIVISOR(od, oh, (ow8).s5, count_include_pad, divisor_override),    \
-             (float)WINDOW_DIVISOR(od, oh, (ow8).s6, count_include_pad, divisor_override),    \
-             (float)WINDOW_DIVISOR(od, oh, (ow8).s7, count_include_pad, divisor_override))
+// The divisors of the 8 windows ow0 .. ow0 + 7 of output row (od, oh) as one float8 (the 8-lane
+// kernels; lanes past OW are masked or not stored, whatever their divisor): pooled_divisors8, the
+// row's depth and height extents formed once for its 8 windows. Per lane and tap, 8 scalar
+// divisors took most of the 3x3x3 s1 average backward's 274 ms (POCL skylake-avx512).
+#define DIVISORS8(od, oh, ow0, count_include_pad, divisor_override)                             \
+    pooled_divisors8(pooled_extents8(ow0, W, KW, SW, PW, count_include_pad),                  \
+                     pooled_extent(od, D, KD, SD, PD, count_include_pad)                      \
+                         * pooled_extent(oh, H, KH, SH, PH, count_include_pad),               \
+                     (long)KD * KH <= 2147483647L / KW, divisor_override)
 
 #define INPUT_PLANE ((offset_t)D * H * W)
 #define OUTPUT_PLANE ((offset_t)OD * OH * OW)
@@ -926,7 +925,7 @@ AVG_KERNEL void volume_avg_backward_windows(__global const store_t* grad_output,
 // same order, so results are bit for bit theirs. Range: (ceil(OW/8), OH, planes·OD). Lanes past
 // OW compute columns up to 7·SW beyond the windows' reach: the host takes these kernels only when
 // (OW + 7)·SW + DW·(KW − 1) + 1 still fits an int (VolumeKernels), so no column overflows; a lane
-// past OW is never stored, and its divisor is taken at OW − 1.
+// past OW is never stored.
 #define W8_SPAN (7 * SW + (KW - 1) * DW + 1)
 #if W8_SPAN <= 128 && 8 * SW <= 128
 #define W8_KERNELS 1
@@ -994,9 +993,6 @@ AVG_KERNEL void volume_avg_backward_windows(__global const store_t* grad_output,
         }                                                                                     \
     }
 
-// The lanes' output columns, those past OW taken at OW − 1 (their divisors; they are not stored).
-#define LANE_COLUMNS_W8 min((int8)(ow0) + lane, (int8)(OW - 1))
-
 // Stores the lanes that exist: one vector store for a whole segment, else lane by lane.
 #define STORE_W8(values, indices_or_none)                                                       \
     if (ow0 + 8 <= OW) {                                                                      \
@@ -1045,7 +1041,7 @@ AVG_KERNEL void volume_avg_forward_w8(__global const store_t* input,
         sum = select(sum, sum + v, inside);
         (void)at;
     })
-    const float8 mean = sum / DIVISORS8(od, oh, LANE_COLUMNS_W8, count_include_pad, divisor_override);
+    const float8 mean = sum / DIVISORS8(od, oh, ow0, count_include_pad, divisor_override);
     STORE_W8(mean, )
 }
 
@@ -1063,7 +1059,7 @@ LP_KERNEL void volume_lp_forward_w8(__global const store_t* input,
             sum = select(sum, sum + lp_power8(v, norm), inside);
             (void)at;
         })
-        const float8 mean = sum / DIVISORS8(od, oh, LANE_COLUMNS_W8, 1, 0);
+        const float8 mean = sum / DIVISORS8(od, oh, ow0, 1, 0);
         STORE_W8(lp_power8(mean * (float)((long)KD * KH * KW), 1.0f / norm), )
     )
 }
@@ -1158,8 +1154,7 @@ AVG_KERNEL void volume_avg_backward_w8(__global const store_t* grad_output,
     const __global store_t* gy = grad_output + out_base;
     FOR_CANDIDATE_ROWS_W8(1, 1, 1, {
         ROW_LANES_W8(gains, GRAD_ONE, GRAD_EIGHT, float8)
-        const int8 oc = clamp(ow, (int8)(0), (int8)(OW - 1));
-        sum = select(sum, sum + gains / DIVISORS8(od, oh, oc, count_include_pad, divisor_override), valid);
+        sum = select(sum, sum + gains / DIVISORS8(od, oh, ow0, count_include_pad, divisor_override), valid);
     })
     STORE_GATHER_W8
 }
@@ -1194,9 +1189,8 @@ LP_KERNEL void volume_lp_backward_w8(__global const store_t* grad_output,
         FOR_CANDIDATE_ROWS_W8(1, 1, 1, {
             ROW_LANES_W8(gains, GRAD_ONE, GRAD_EIGHT, float8)
             ROW_LANES_W8(outputs, OUTPUT_ONE, OUTPUT_EIGHT, float8)
-            const int8 oc = clamp(ow, (int8)(0), (int8)(OW - 1));
             const float8 scaled_mean = lp_power8(outputs, norm);
-            const float8 outer = gains * (taps / DIVISORS8(od, oh, oc, 1, 0))
+            const float8 outer = gains * (taps / DIVISORS8(od, oh, ow0, 1, 0))
                     * lp_power8(scaled_mean, 1.0f / norm - 1.0f);
             sum = select(sum, sum + outer * x_power, valid & (scaled_mean != (float8)(0.0f)));
         })

@@ -63,6 +63,31 @@ static inline long pooled_divisor_3d(const int od, const int oh, const int ow, c
            * pooled_extent(ow, width, kernel_w, stride_w, pad_w, count_include_pad);
 }
 
+// pooled_extent for the 8 windows o0 .. o0 + 7 of one axis (the CPU family's 8-lane kernels).
+// Lanes may lie past the axis's last window (their callers mask or drop them): their starts are
+// formed in long, where they cannot wrap, and their extents clamped to [0, taps].
+static inline int8 pooled_extents8(const int o0, const int size, const int taps, const int stride, const int pad,
+                                   const int count_include_pad)
+{
+    const long8 start = ((long8)(o0) + (long8)(0, 1, 2, 3, 4, 5, 6, 7)) * stride - pad;
+    const long8 end = min(start + taps, (long8)((long)size + pad));
+    return convert_int8(clamp(count_include_pad ? end - start : min(end, (long8)(size)) - max(start, (long8)(0)),
+                              (long8)(0), (long8)(taps)));
+}
+
+// The divisors of 8 windows that differ only along the last axis, as floats: `extents` along it
+// (pooled_extents8), `rest` the product of their extents along the others; pooled_divisor_3d's
+// rule. Every product is at most the window's tap count: in int where that fits one
+// (`int_products`, known at build time), which gives the long product's floats, else in long.
+static inline float8 pooled_divisors8(const int8 extents, const long rest, const bool int_products,
+                                      const int divisor_override)
+{
+    if (divisor_override != 0) {
+        return (float8)((float)divisor_override);
+    }
+    return int_products ? convert_float8(extents * (int)rest) : convert_float8(convert_long8(extents) * rest);
+}
+
 // The 2-D divisor: the 3-D rule with a depth of one.
 static inline long pooled_divisor(const int oh, const int ow, const int height, const int width,
                                   const int kernel_h, const int kernel_w, const int stride_h, const int stride_w,

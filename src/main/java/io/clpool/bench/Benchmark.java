@@ -240,8 +240,9 @@ public final class Benchmark {
                     forwardFloorMultiple()));
             b.append(line("backward", backwardMs, backwardWallMs, backwardBytes, backwardGbps, backwardRatio(),
                     referenceBackwardMs, backwardFloorMultiple()));
-            b.append(String.format(Locale.ROOT, "plan       created in %.1f ms; host time per enqueued forward %.1f us "
-                    + "(raw JOCL enqueue of an empty kernel: %.1f us)%n", planCreateMs, planEnqueueMicros, rawEnqueueMicros));
+            b.append(String.format(Locale.ROOT, "plan       created in %.1f ms; host time per enqueued forward %s us "
+                    + "(raw JOCL enqueue of an empty kernel: %s us)%n", planCreateMs, cell(planEnqueueMicros, "%.1f"),
+                    cell(rawEnqueueMicros, "%.1f")));
             if (note != null) {
                 b.append("note       ").append(note).append(System.lineSeparator());
             }
@@ -252,9 +253,10 @@ public final class Benchmark {
                                    double floorMultiple) {
             return String.format(Locale.ROOT,
                     "%-10s %9.3f ms device, %9.3f ms wall, %8.1f MB, %6.2f GB/s = %.2f of copy, %s launch floor; "
-                            + "reference %9.1f ms (%.0fx)%n",
+                            + "reference %s%n",
                     what, ms, wallMs, bytes / 1e6, gbps, ratio,
-                    String.format(Locale.ROOT, floorMultiple >= 100 ? "%.0fx" : "%.1fx", floorMultiple), refMs, refMs / ms);
+                    String.format(Locale.ROOT, floorMultiple >= 100 ? "%.0fx" : "%.1fx", floorMultiple),
+                    Double.isNaN(refMs) ? "not run" : String.format(Locale.ROOT, "%9.1f ms (%.0fx)", refMs, refMs / ms));
         }
     }
 
@@ -388,7 +390,8 @@ public final class Benchmark {
     private static final int ENQUEUE_BATCHES = 15;
 
     /**
-     * The host time per enqueued call, measured on a small input (1×1×32×32, so the device work
+     * The host time per enqueued call, measured on a small input (1×1×32×32, 1×1×8×32×32 for a 3-D
+     * op, so the device work
      * queued meanwhile is small and competes little for the host's cores): the wall time of a batch
      * of back-to-back enqueues divided by its size, median over batches, for the plan's forward and,
      * in the same batches' rhythm, for {@code clEnqueueNDRangeKernel} of an empty kernel with an
@@ -400,7 +403,7 @@ public final class Benchmark {
 
     /** As {@link #enqueueCost(ClContext, PoolOp, Algorithm)} for a plan of tensors stored in {@code dtype} and {@code layout}. */
     public static EnqueueCost enqueueCost(ClContext context, PoolOp op, Algorithm algorithm, DType dtype, io.clpool.spec.Layout layout) {
-        Shape small = Shape.of(1, 1, 32, 32).withLayout(layout);
+        Shape small = (op.spec() != null && op.spec().volumetric() ? Shape.of(1, 1, 8, 32, 32) : Shape.of(1, 1, 32, 32)).withLayout(layout);
         try {
             op.outputShape(small);
         } catch (IllegalArgumentException tooSmall) {
