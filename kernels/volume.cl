@@ -1121,11 +1121,13 @@ LP_KERNEL void volume_lp_forward_w8(__global const store_t* input,
 }
 #endif
 
-#if !DISJOINT_WINDOWS && SW == 1
-// Overlapping windows with stride 1 along W: the gather for 8 consecutive input elements of a row
-// per work-item. Their candidate windows share od and oh, and for each kernel column kw the 8 lanes'
-// windows are 8 consecutive outputs ow = w + PW − kw·DW of one output row: one vector load of dY
-// (and indices), where the scalar gather, vectorized by POCL across work-items, gathered them. Each
+#if !DISJOINT_WINDOWS && SW <= 8
+// Overlapping windows with a stride of at most 8 along W: the gather for 8 consecutive input
+// elements of a row per work-item. Their candidate windows share od and oh. For kernel column kw,
+// lane l (column w0 + l) has a window where SW divides w0 + l + PW − kw·DW: the lanes l ≡ `first`
+// (mod SW), whose windows are consecutive outputs of one output row, lane l's ow0 + l / SW (stride
+// 1: every lane, ow0 + l). So one vector load of dY (and indices) from ow0, spread to the lanes
+// (SPREAD_W8), where the scalar gather, vectorized by POCL across work-items, gathered them. Each
 // lane visits its candidates in the scalar gather's order (kd, kh, kw descending: od, oh, ow
 // ascending) and adds the same terms, so the sums are its bits. Range: (ceil(W/8), H, planes·D);
 // the host takes these kernels only when W + 8 fits an int (VolumeKernels).
@@ -1134,31 +1136,50 @@ LP_KERNEL void volume_lp_forward_w8(__global const store_t* input,
     const ulong out_base = plane * OUTPUT_PLANE;                                              \
     float8 sum = (float8)(0.0f);
 
-// The candidate output rows (od, oh) of row (d, h) and, per kernel column, the 8 lanes' windows
-// ow0 + lane: BODY sees the output row's offset `orow` (in the plane), ow0, and `valid` (the
-// lane's window exists).
+// Each lane's window among those from ow0 (l / SW), and its place among SW lanes (l % SW).
+#define WINDOW_OF_LANE (int8)(0 / SW, 1 / SW, 2 / SW, 3 / SW, 4 / SW, 5 / SW, 6 / SW, 7 / SW)
+#define PHASE_OF_LANE (int8)(0 % SW, 1 % SW, 2 % SW, 3 % SW, 4 % SW, 5 % SW, 6 % SW, 7 % SW)
+
+// Windows ow0 .. ow0 + 7's values `name` (a type8) moved to the lanes: lane l takes window
+// l / SW's (nothing to move with stride 1).
+#define SPREAD_W8(name, type)                                                                 \
+    if (SW > 1) {                                                                             \
+        type windows_[8];                                                                     \
+        vstore8(name, 0, windows_);                                                           \
+        name = (type##8)(windows_[0 / SW], windows_[1 / SW], windows_[2 / SW], windows_[3 / SW], \
+                         windows_[4 / SW], windows_[5 / SW], windows_[6 / SW], windows_[7 / SW]); \
+    }
+
+// The candidate output rows (od, oh) of row (d, h) and, per kernel column, the lanes' windows:
+// BODY sees the output row's offset `orow` (in the plane), ow0 (the first lane's window), each
+// lane's window `ow` and `valid` (the lane has a window, and it exists).
 #define FOR_CANDIDATE_ROWS_W8(DIL_D, DIL_H, DIL_W, BODY)                                      \
     FOR_CANDIDATE_OUTPUT_ROWS(DIL_D, DIL_H, {                                                 \
         const int orow = (od * OH + oh) * OW;                                                 \
         for (int kw = KW - 1; kw >= 0; kw--) {                                                \
-            const int ow0 = w0 + PW - kw * (DIL_W);                                           \
-            const int8 ow = (int8)(ow0) + lane;                                               \
-            const int8 valid = exists & (ow >= (int8)(0)) & (ow < (int8)(OW));                \
+            const int reach = w0 + PW - kw * (DIL_W); /* lane l's window starts at reach + l */ \
+            const int first = (SW - reach % SW) % SW; /* the first lane SW divides: −reach mod SW */ \
+            const int ow0 = (reach + first) / SW;                                             \
+            const int8 ow = (int8)(ow0) + WINDOW_OF_LANE;                                     \
+            const int8 valid = exists & (PHASE_OF_LANE == (int8)(first))                      \
+                    & (ow >= (int8)(0)) & (ow < (int8)(OW));                                  \
             const bool whole = ow0 >= 0 && ow0 <= OW - 8;                                     \
             BODY                                                                              \
         }                                                                                     \
     })
 
-// Lanes ow0 .. ow0 + 7 of output row orow, as `name`: one vector load where all 8 lie in the row,
-// else lane by lane from clamped columns (masked by `valid` afterwards).
-#define ROW_LANES_W8(name, LOAD_ONE, LOAD_EIGHT, type8)                                       \
-    type8 name;                                                                               \
+// The lanes' windows' values of output row orow, as `name`: one vector load of windows ow0 ..
+// ow0 + 7 where all 8 lie in the row, spread to the lanes, else lane by lane from clamped
+// columns (masked by `valid` afterwards).
+#define ROW_LANES_W8(name, LOAD_ONE, LOAD_EIGHT, type)                                        \
+    type##8 name;                                                                             \
     if (whole) {                                                                              \
         name = LOAD_EIGHT(orow + ow0);                                                        \
+        SPREAD_W8(name, type)                                                                 \
     } else {                                                                                  \
         const int8 c = clamp(ow, (int8)(0), (int8)(OW - 1)) + (int8)(orow);                   \
-        name = (type8)(LOAD_ONE(c.s0), LOAD_ONE(c.s1), LOAD_ONE(c.s2), LOAD_ONE(c.s3),        \
-                       LOAD_ONE(c.s4), LOAD_ONE(c.s5), LOAD_ONE(c.s6), LOAD_ONE(c.s7));       \
+        name = (type##8)(LOAD_ONE(c.s0), LOAD_ONE(c.s1), LOAD_ONE(c.s2), LOAD_ONE(c.s3),      \
+                         LOAD_ONE(c.s4), LOAD_ONE(c.s5), LOAD_ONE(c.s6), LOAD_ONE(c.s7));     \
     }
 
 // Stores the 8 sums (lanes past W are not stored).
@@ -1189,12 +1210,12 @@ EXTREMUM_KERNEL void volume_indexed_backward_w8(__global const store_t* grad_out
     const __global int* idx = indices + out_base;
     const int row_at = (d * H + h) * W;
     FOR_CANDIDATE_ROWS_W8(DD, DH, DW, {
-        ROW_LANES_W8(winners, INDEX_ONE, INDEX_EIGHT, int8)
+        ROW_LANES_W8(winners, INDEX_ONE, INDEX_EIGHT, int)
         // winner − row_at, not row_at + w: both lie in the plane, so the difference fits an int.
         const int8 take = valid & (winners - (int8)(row_at) == (int8)(w0) + lane);
         // dY read whether or not a lane won: a branch on any(take) mispredicted (3x3x3 s1 p1 on
         // POCL skylake-avx512, 8x32x16x56x56: 151-161 ms with it, 61-74 without).
-        ROW_LANES_W8(gains, GRAD_ONE, GRAD_EIGHT, float8)
+        ROW_LANES_W8(gains, GRAD_ONE, GRAD_EIGHT, float)
         sum = select(sum, sum + gains, take);
     })
     STORE_GATHER_W8
@@ -1209,8 +1230,10 @@ AVG_KERNEL void volume_avg_backward_w8(__global const store_t* grad_output,
     GATHER_W8_ITEM
     const __global store_t* gy = grad_output + out_base;
     FOR_CANDIDATE_ROWS_W8(1, 1, 1, {
-        ROW_LANES_W8(gains, GRAD_ONE, GRAD_EIGHT, float8)
-        sum = select(sum, sum + gains / DIVISORS8(od, oh, ow0, count_include_pad, divisor_override), valid);
+        ROW_LANES_W8(gains, GRAD_ONE, GRAD_EIGHT, float)
+        float8 divisors = DIVISORS8(od, oh, ow0, count_include_pad, divisor_override);
+        SPREAD_W8(divisors, float)
+        sum = select(sum, sum + gains / divisors, valid);
     })
     STORE_GATHER_W8
 }
@@ -1243,10 +1266,12 @@ LP_KERNEL void volume_lp_backward_w8(__global const store_t* grad_output,
     LP_NORM_CASES_OF(float,
         const float8 x_power = lp_power8(x, norm - 1.0f);
         FOR_CANDIDATE_ROWS_W8(1, 1, 1, {
-            ROW_LANES_W8(gains, GRAD_ONE, GRAD_EIGHT, float8)
-            ROW_LANES_W8(outputs, OUTPUT_ONE, OUTPUT_EIGHT, float8)
+            ROW_LANES_W8(gains, GRAD_ONE, GRAD_EIGHT, float)
+            ROW_LANES_W8(outputs, OUTPUT_ONE, OUTPUT_EIGHT, float)
             const float8 scaled_mean = lp_power8(outputs, norm);
-            const float8 outer = gains * (taps / DIVISORS8(od, oh, ow0, 1, 0))
+            float8 divisors = DIVISORS8(od, oh, ow0, 1, 0);
+            SPREAD_W8(divisors, float)
+            const float8 outer = gains * (taps / divisors)
                     * lp_power8(scaled_mean, 1.0f / norm - 1.0f);
             sum = select(sum, sum + outer * x_power, valid & (scaled_mean != (float8)(0.0f)));
         })

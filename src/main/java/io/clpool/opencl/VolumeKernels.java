@@ -351,11 +351,12 @@ final class VolumeKernels implements FixedWindowKernels {
 
     /**
      * Whether volume.cl's backward {@code _w8} gathers (the CPU family's channels first, 8 elements
-     * of an input row per work-item) exist for {@code spec}, overlapping windows with stride 1 along
-     * W, and keep every column of {@code in} they form in an int: W + 8.
+     * of an input row per work-item) exist for {@code spec}, overlapping windows with a stride of at
+     * most 8 along W (volume.cl's {@code SW <= 8}), and keep every column of {@code in} they form in
+     * an int: W + 8.
      */
     private static boolean rowGatherW8(Shape in, PoolSpec spec) {
-        return !spec.windowsDisjoint() && spec.strideW() == 1 && (long) in.w() + 8 <= Integer.MAX_VALUE;
+        return !spec.windowsDisjoint() && spec.strideW() <= 8 && (long) in.w() + 8 <= Integer.MAX_VALUE;
     }
 
     /** volume.cl's channels-last backward kernels over disjoint windows' cells, 8 channels per work-item. */

@@ -99,6 +99,7 @@ class VolumeDifferentialTest extends DeviceTest {
         PoolSpec.of3d(2, 3, 2).withStride(1, 2, 1).withPadding(1, 1, 1).withDilation(1, 2, 1).withCeilMode(true), // along H
         PoolSpec.of3d(3, 1, 3).withStride(2, 1, 2).withPadding(1, 0, 1).withDilation(1, 1, 3),         // along W
         PoolSpec.of3d(1, 2, 3).withStride(1, 1, 1).withPadding(0, 1, 1).withDilation(1, 1, 2),         // along W, stride 1
+        PoolSpec.of3d(1, 2, 9).withStride(1, 1, 8).withPadding(0, 1, 4),                               // overlapping, stride 8 along W
     };
 
     /** LP takes each window without padding and dilation, cut to the input ({@link Differential#op}). */
