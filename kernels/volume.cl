@@ -1014,7 +1014,7 @@ AVG_KERNEL void volume_avg_backward_windows(__global const store_t* grad_output,
 // index) is taken outright and the walk steps over every tap from it, itself included. A span
 // inside the row with stride 1 gives each tap's lanes as one unaligned vector load. On POCL
 // skylake-avx512 (8x32x16x56x56) the checked walk took the 3x3x3 s1 p1 forward 103 ms.
-#define FOR_CLAMPED_W8_TAPS(BODY)                                                               \
+#define FOR_CLAMPED_W8_TAPS(LOAD8_, BODY)                                                       \
     for (int kd = 0; kd < KD; kd++) {                                                         \
         const int d = clamp(od * SD - PD + kd, 0, D - 1);                                     \
         for (int kh = 0; kh < KH; kh++) {                                                     \
@@ -1032,7 +1032,7 @@ AVG_KERNEL void volume_avg_backward_windows(__global const store_t* grad_output,
                 }                                                                             \
             }                                                                                 \
             for (int kw = 0; kw < KW; kw++) {                                                 \
-                const float8 v = span_inside && SW == 1 ? LOAD8_COMPARED(row, wbase + kw)     \
+                const float8 v = span_inside && SW == 1 ? LOAD8_(row, wbase + kw)             \
                                                         : W8_LANES(a, kw);                    \
                 const int8 w = (int8)(wbase + kw) + lane * (int8)(SW);                        \
                 const int8 at = (int8)(row_at) + (span_inside ? w : clamp(w, (int8)(0), (int8)(W - 1))); \
@@ -1040,6 +1040,18 @@ AVG_KERNEL void volume_avg_backward_windows(__global const store_t* grad_output,
             }                                                                                 \
         }                                                                                     \
     }
+
+// Whether every tap of the work-item's windows lies inside the input (its lanes past OW aside):
+// then the checked walk's masks hold in every stored lane, and the clamped one, whose clamps then
+// change nothing, visits the same taps in the same order without them (the average and LP
+// forward: sums of the same terms in the same order, so the same bits).
+#define W8_WINDOWS_INSIDE                                                                       \
+    (span_inside && od * SD - PD >= 0 && (long)od * SD - PD + KD <= D                         \
+                 && oh * SH - PH >= 0 && (long)oh * SH - PH + KH <= H)
+#define IF_W8_WINDOWS_INSIDE(WALK) if (W8_WINDOWS_INSIDE) { WALK } else
+#endif
+#ifndef IF_W8_WINDOWS_INSIDE
+#define IF_W8_WINDOWS_INSIDE(WALK) /* dilated windows: the checked walk alone */
 #endif
 
 EXTREMUM_KERNEL void volume_extremum_forward_w8(__global const store_t* input,
@@ -1060,7 +1072,7 @@ EXTREMUM_KERNEL void volume_extremum_forward_w8(__global const store_t* input,
                         LOAD(row, w.s4), LOAD(row, w.s5), LOAD(row, w.s6), LOAD(row, w.s7));
         best_index = (int8)((d * H + h) * W) + w;
     }
-    FOR_CLAMPED_W8_TAPS({
+    FOR_CLAMPED_W8_TAPS(LOAD8_COMPARED, {
         const int8 take = (POOL_MIN ? v < best : v > best) | (v != v);
         best = select(best, v, take);
         best_index = select(best_index, at, take);
@@ -1093,10 +1105,16 @@ AVG_KERNEL void volume_avg_forward_w8(__global const store_t* input,
 {
     ITEM_W8
     float8 sum = (float8)(0.0f);
-    FOR_W8_TAPS({
-        sum = select(sum, sum + v, inside);
+    IF_W8_WINDOWS_INSIDE(FOR_CLAMPED_W8_TAPS(LOAD8, {
+        sum += v;
         (void)at;
-    })
+    }))
+    {
+        FOR_W8_TAPS({
+            sum = select(sum, sum + v, inside);
+            (void)at;
+        })
+    }
     const float8 mean = sum / DIVISORS8(od, oh, ow0, count_include_pad, divisor_override);
     STORE_W8(mean, )
 }
@@ -1111,10 +1129,16 @@ LP_KERNEL void volume_lp_forward_w8(__global const store_t* input,
     ITEM_W8
     LP_NORM_CASES_OF(float,
         float8 sum = (float8)(0.0f);
-        FOR_W8_TAPS({
-            sum = select(sum, sum + lp_power8(v, norm), inside);
+        IF_W8_WINDOWS_INSIDE(FOR_CLAMPED_W8_TAPS(LOAD8, {
+            sum += lp_power8(v, norm);
             (void)at;
-        })
+        }))
+        {
+            FOR_W8_TAPS({
+                sum = select(sum, sum + lp_power8(v, norm), inside);
+                (void)at;
+            })
+        }
         const float8 mean = sum / DIVISORS8(od, oh, ow0, 1, 0);
         STORE_W8(lp_power8(mean * (float)((long)KD * KH * KW), 1.0f / norm), )
     )
