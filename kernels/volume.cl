@@ -1013,7 +1013,8 @@ AVG_KERNEL void volume_avg_backward_windows(__global const store_t* grad_output,
 // folding a run twice is folding it once (the step is associative). So the first tap's (value,
 // index) is taken outright and the walk steps over every tap from it, itself included. A span
 // inside the row with stride 1 gives each tap's lanes as one unaligned vector load. On POCL
-// skylake-avx512 (8x32x16x56x56) the checked walk took the 3x3x3 s1 p1 forward 103 ms.
+// skylake-avx512 (8x32x16x56x56) the checked walk took the 3x3x3 s1 p1 forward 98-121 ms, this
+// one 66-76.
 #define FOR_CLAMPED_W8_TAPS(LOAD8_, BODY)                                                       \
     for (int kd = 0; kd < KD; kd++) {                                                         \
         const int d = clamp(od * SD - PD + kd, 0, D - 1);                                     \
