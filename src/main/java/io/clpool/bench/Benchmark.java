@@ -390,9 +390,9 @@ public final class Benchmark {
     private static final int ENQUEUE_BATCHES = 15;
 
     /**
-     * The host time per enqueued call, measured on a small input (1×1×32×32, 1×1×8×32×32 for a 3-D
-     * op, so the device work
-     * queued meanwhile is small and competes little for the host's cores): the wall time of a batch
+     * The host time per enqueued call, measured on a small input (1×1×32×32, or 1×1×8×32×32 for a
+     * 3-D op, so the device work queued meanwhile is small and competes little for the host's
+     * cores): the wall time of a batch
      * of back-to-back enqueues divided by its size, median over batches, for the plan's forward and,
      * in the same batches' rhythm, for {@code clEnqueueNDRangeKernel} of an empty kernel with an
      * event out (what any JOCL caller pays). The device is drained between batches, untimed.

@@ -47,6 +47,17 @@ class BenchmarkTest extends DeviceTest {
     }
 
     @Test
+    void aVolumeCaseWithoutReferenceRunsSaysSoAndTimesItsEnqueue() {
+        Benchmark.Result r = Benchmark.run(context,
+                Benchmark.Options.of("max", Shape.of(1, 2, 4, 8, 8), 2, 2, 0).withRuns(1, 10, 0));
+        String report = r.report();
+        assertEquals(2, report.lines().filter(l -> l.endsWith("reference not run")).count(), "forward and backward: " + report);
+        assertFalse(report.contains("NaN"), report);
+        assertTrue(r.planEnqueueMicros() > 0 && Double.isFinite(r.planEnqueueMicros()),
+                "a 3-D plan's enqueue is timed on a 3-D input: " + report);
+    }
+
+    @Test
     void theLaunchFloorAndTheDeviceStandBesideEveryCase() {
         Benchmark.Result r = Benchmark.run(context, tiny("max", 2, 2, 0));
         assertTrue(r.launchFloorMs() > 0 && Double.isFinite(r.launchFloorMs()), "an empty kernel's device time: " + r.report());
